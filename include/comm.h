@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * comm.h - the pid -> command-name table. Fed by PERF_RECORD_COMM/FORK/EXIT
+ * records while a session runs, and by /proc/PID/comm the first time an
+ * unknown pid is asked for. Lookups are a hash probe; /proc is read at most
+ * once per pid.
+ */
+#ifndef PERF_PROF_COMM_H
+#define PERF_PROF_COMM_H
+
+#include "util.h"
+
+/**
+ * comm_get - the command name of @pid ("<idle>" for 0), or "<...>" when it
+ * is not known and /proc has no entry (the task is gone). Never NULL; the
+ * string stays valid until the next comm_set() for the same pid.
+ */
+const char *comm_get(int pid);
+
+/* comm_set - @pid is now called @comm (exec, prctl, fork inherits) */
+void comm_set(int pid, const char *comm);
+
+/* comm_forget - @pid exited; keep the name (late samples still need it) */
+void comm_exit(int pid);
+
+void comm_reset(void);
+
+#endif

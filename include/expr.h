@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * expr.h - the expression language: compiled once at start-up against one
+ * event's format (or a fixed set of named variables), evaluated per sample
+ * without allocating. Used for user-space filters and for attributes such as
+ * key=, top-by=, comm=, ptr=, size=, num=/delay=, printkey=.
+ */
+#ifndef PERF_PROF_EXPR_H
+#define PERF_PROF_EXPR_H
+
+#include "util.h"
+
+struct tep_event;
+struct expr;
+
+/**
+ * struct expr_ctx - what one evaluation sees
+ * @raw, @raw_size: the tracepoint record (PERF_SAMPLE_RAW payload)
+ * @cpu, @pid, @tid, @time, @period: the builtins _cpu _pid _tid _time _period
+ * @vars: values of the named variables of an expr_compile_vars() program
+ */
+struct expr_ctx {
+	const void *raw;
+	u32 raw_size;
+	int cpu;
+	int pid;
+	int tid;
+	u64 time;
+	u64 period;
+	const s64 *vars;
+};
+
+enum expr_type {
+	EXPR_INT,	/* a 64-bit integer */
+	EXPR_STR,	/* a string (char array, __data_loc string, literal) */
+};
+
+/**
+ * expr_compile - compile @src against the fields of @tp (NULL: builtins only).
+ * On error returns NULL with @err set (EXIT_USAGE); err->detail holds the
+ * source, a caret line under the problem and the available fields.
+ */
+struct expr *expr_compile(const char *src, struct tep_event *tp, struct err *err);
+
+/**
+ * expr_compile_vars - compile @src where the only variables are @vars
+ * (NULL-terminated names, each a 64-bit integer read from ctx->vars[i]).
+ * printkey= uses this with the single variable "key".
+ */
+struct expr *expr_compile_vars(const char *src, const char *const *vars, struct err *err);
+
+/* expr_result_type - the static type of the program's result */
+enum expr_type expr_result_type(const struct expr *e);
+
+/**
+ * expr_eval - run @e on one sample.
+ * Returns 0 with the integer result in @out (a string result yields 1 when
+ * non-empty, else 0), or -1 on a run-time error (division by zero, index out
+ * of range, a field outside the record); the caller counts and skips those.
+ */
+int expr_eval(struct expr *e, const struct expr_ctx *ctx, s64 *out);
+
+/**
+ * expr_eval_str - run a program whose result type is EXPR_STR; the string
+ * (not necessarily NUL-terminated inside the record, hence @len) is valid
+ * until the next evaluation of @e or the end of the sample.
+ * Returns 0 or -1 as expr_eval().
+ */
+int expr_eval_str(struct expr *e, const struct expr_ctx *ctx, const char **str, size_t *len);
+
+/* expr_source - the text @e was compiled from */
+const char *expr_source(const struct expr *e);
+
+void expr_free(struct expr *e);
+
+#endif

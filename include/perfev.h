@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * perfev.h - the few things the session needs from libperf that its public
+ * API does not expose: each mmap's address, the sample ids of an event, and
+ * the filter ioctl on every fd. Kept in one file so a libperf upgrade
+ * touches one place.
+ */
+#ifndef PERF_PROF_PERFEV_H
+#define PERF_PROF_PERFEV_H
+
+#include "util.h"
+
+struct perf_evlist;
+struct perf_evsel;
+
+struct perfev_mmap {
+	void *base;
+	int fd;
+	int cpu;	/* -1 for per-thread mmaps */
+	int thread;	/* thread map index for per-thread mmaps, else -1 */
+};
+
+/* perfev__init - set libperf up (page size, where its messages go) */
+void perfev__init(int verbose);
+
+/* perfev__mmaps - the evlist's (non-overwrite) mmaps; returns the count */
+int perfev__mmaps(struct perf_evlist *evlist, struct perfev_mmap **out);
+
+/* perfev__ids - the sample ids of @evsel (one per fd); returns the count */
+int perfev__ids(struct perf_evsel *evsel, const u64 **ids);
+
+/* perfev__set_filter - PERF_EVENT_IOC_SET_FILTER on every fd: 0 or -errno */
+int perfev__set_filter(struct perf_evsel *evsel, const char *filter);
+
+#endif

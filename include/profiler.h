@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * profiler.h - what a profiler is, and everything a profiler may include.
+ *
+ * Adding a profiler:
+ *   1. write monitors/NAME.c defining `const struct profiler NAME_profiler`
+ *      (static callbacks prefixed NAME_, its own option table and struct);
+ *   2. add one line PROFILER(NAME) to monitors/profilers.def;
+ *   3. write Documentation/NAME.md and tests (tests/live/NAME.sh).
+ * The core never names a profiler; a profiler never touches the rings.
+ *
+ * Life of a run: options parsed -> events parsed and resolved (formats
+ * loaded) -> init() (resolve fields, compile expressions, choose per-event
+ * sample bits) -> events opened, filters set, rings mapped -> enabled ->
+ * sample() per record, interval() per -i tick, sigusr1() on SIGUSR1 ->
+ * final() once (exit, Ctrl-C, -N reached, workload exit) -> deinit().
+ */
+#ifndef PERF_PROF_PROFILER_H
+#define PERF_PROF_PROFILER_H
+
+#include <stdio.h>
+
+#include "evspec.h"
+#include "opt.h"
+#include "util.h"
+
+struct session;
+struct ring;
+struct prof;
+
+/**
+ * struct prof_sample - one decoded sample record, handed to ->sample()
+ * @time:    perf timestamp, CLOCK_MONOTONIC ns
+ * @pid,@tid: process and thread (-1 when unknown)
+ * @cpu:     CPU the event happened on
+ * @period:  sample period (1 for tracepoints)
+ * @nr_ips, @ips: callchain (kernel then user, with PERF_CONTEXT_* markers)
+ *           when the event samples stacks, else 0/NULL
+ * @raw, @raw_size: the tracepoint record
+ * @regs, @regs_mask, @stack, @stack_size: user registers/stack copy (DWARF)
+ * @ev:      the event this sample belongs to
+ * @ring:    the ring it came from
+ */
+struct prof_sample {
+	u64 time;
+	int pid;
+	int tid;
+	int cpu;
+	u64 period;
+	u64 nr_ips;
+	const u64 *ips;
+	const void *raw;
+	u32 raw_size;
+	const u64 *regs;
+	u64 regs_mask;
+	const void *stack;
+	u64 stack_size;
+	struct evspec *ev;
+	struct ring *ring;
+};
+
+/* which common options a profiler accepts */
+enum {
+	COMMON_EVENTS = 1 << 0,		/* -e (required) */
+	COMMON_TARGET = 1 << 1,		/* -C -p -t, workload after -- */
+	COMMON_RING = 1 << 2,		/* -m --watermark */
+	COMMON_INTERVAL = 1 << 3,	/* -i */
+	COMMON_EXIT_N = 1 << 4,		/* -N */
+	COMMON_OUTPUT = 1 << 5,		/* -o */
+	COMMON_ORDER = 1 << 6,		/* --order */
+	COMMON_CALLGRAPH = 1 << 7,	/* -g */
+	COMMON_JSON = 1 << 8,		/* --json */
+	COMMON_ALL_EVENTS = 0x1ff,
+};
+
+/**
+ * struct prof_common - the common options of one run (parsed by the
+ * dispatcher; only those the profiler accepts can be set)
+ */
+struct prof_common {
+	struct strlist events;	/* each -e, in order */
+	const char *cpus;	/* -C */
+	const char *pids;	/* -p */
+	const char *tids;	/* -t */
+	u64 interval;		/* -i, ns (0 = none) */
+	int pages;		/* -m, per ring (0 = profiler default) */
+	int watermark;		/* --watermark percent (0 = default) */
+	u64 exit_n;		/* -N */
+	const char *output;	/* -o */
+	bool order;		/* --order */
+	bool callgraph;		/* -g */
+	bool json;		/* --json */
+	int verbose;		/* -v (count) */
+	int quiet;		/* -q */
+	char **workload;	/* argv after -- (NULL-terminated) or NULL */
+};
+
+/**
+ * struct profiler - a registered profiler (static const, one per file)
+ * @name, @summary: "trace", "print events as they happen"
+ * @synopsis: usage line(s) without "usage: "
+ * @help: description and EXAMPLES for -h
+ * @opts, @opts_size, @opts_init: its own option table, the size of the
+ *        struct it writes into (allocated zeroed per run), and defaults
+ * @attrs: NULL-terminated event attributes it accepts
+ * @common: COMMON_* options it accepts
+ * @pages, @watermark, @interval_ms, @order: run defaults
+ * @help_example: the "help" word's suggested command template; "%s"
+ *        is replaced by the events as given
+ * @init: resolve everything needed per event (fields, expressions), may
+ *        set ev->stack; return 0 or -1 with @err
+ * @sample: the hot path
+ * @interval: periodic report (-i)
+ * @final: the final report
+ * @deinit: free everything
+ * @lost: optional, @n records lost on @ring
+ * @sigusr1: optional, interim state to stdout
+ * @run: for profilers that open no events (list): does all the work
+ */
+struct profiler {
+	const char *name;
+	const char *summary;
+	const char *synopsis;
+	const char *help;
+	const struct opt *opts;
+	size_t opts_size;
+	void (*opts_init)(void *opts);
+	const char *const *attrs;
+	unsigned int common;
+	int pages;
+	int watermark;
+	int interval_ms;
+	bool order;
+	const char *help_example;
+
+	int (*init)(struct prof *prof, struct err *err);
+	void (*sample)(struct prof *prof, const struct prof_sample *s);
+	void (*interval)(struct prof *prof);
+	void (*final)(struct prof *prof);
+	void (*deinit)(struct prof *prof);
+	void (*lost)(struct prof *prof, struct ring *ring, u64 n);
+	void (*sigusr1)(struct prof *prof);
+	int (*run)(struct prof *prof, int argc, char **argv, struct err *err);
+};
+
+/**
+ * struct prof - one running profiler instance
+ * @ops: the profiler
+ * @opt: common options
+ * @opts: the profiler's own option struct
+ * @session: the pipeline
+ * @evs, @nr_evs: the resolved events, in command-line order
+ * @out: where reports go (stdout, or -o FILE)
+ * @priv: the profiler's state
+ */
+struct prof {
+	const struct profiler *ops;
+	struct prof_common opt;
+	void *opts;
+	struct session *session;
+	struct evspec **evs;
+	int nr_evs;
+	FILE *out;
+	void *priv;
+};
+
+/* profiler__find - the registered profiler called @name, or NULL */
+const struct profiler *profiler__find(const char *name);
+
+/* profiler__for_each - iterate the registry in registration order */
+extern const struct profiler *const profilers[];
+#define profiler__for_each(p) \
+	for (const struct profiler *const *p##_it = profilers; (p = *p##_it) != NULL; p##_it++)
+
+/**
+ * prof__stop - ask the loop to end after the current sample (-N reached,
+ * a profiler decided it has seen enough); the final report still runs.
+ */
+void prof__stop(struct prof *prof);
+
+/* prof__time_header - the line that starts every report block */
+void prof__time_header(struct prof *prof);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tep.h - tracefs and event formats. Finds (or mounts) tracefs, reads
+ * event formats from it into one libtraceevent handle, lists tracepoints,
+ * and fetches the kernel's reason when it refuses a filter.
+ */
+#ifndef PERF_PROF_TEP_H
+#define PERF_PROF_TEP_H
+
+#include "util.h"
+
+struct tep_handle;
+struct tep_event;
+
+/**
+ * tracefs__root - the tracefs mount point ("/sys/kernel/tracing"), mounting
+ * it there when no tracefs is mounted. NULL with @err set when impossible.
+ */
+const char *tracefs__root(struct err *err);
+
+/* tep__handle - the process-wide libtraceevent handle (created on demand) */
+struct tep_handle *tep__handle(void);
+
+/**
+ * tep__load - the format of @sys:@name, parsed once and cached in the
+ * handle. NULL with @err (EXIT_USAGE, with a hint) when there is no such
+ * event, EXIT_FAIL when tracefs cannot be read.
+ */
+struct tep_event *tep__load(const char *sys, const char *name, struct err *err);
+
+/**
+ * tep__tracepoints - every tracepoint as "sys:name", sorted (strcmp).
+ * Returns the count (>= 0) and a malloc'ed array of malloc'ed strings in
+ * @names, or -1 with @err.
+ */
+int tep__tracepoints(char ***names, struct err *err);
+
+/* tep__free_names - free what tep__tracepoints returned */
+void tep__free_names(char **names, int n);
+
+/**
+ * tep__error_log - the kernel's last tracing error (tracefs error_log),
+ * the two lines of its most recent entry, trimmed, in @buf; "" when the
+ * log is empty or unreadable.
+ */
+void tep__error_log(char *buf, size_t len);
+
+/* tep__clear_error_log - empty error_log so the next failure is ours */
+void tep__clear_error_log(void);
+
+/* tep__free - release the handle (tests, exit) */
+void tep__free(void);
+
+#endif

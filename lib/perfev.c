@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * perfev.c - reaches into libperf's internal structures (see perfev.h).
+ * This is the only file built with tools/include on the include path.
+ */
+#include <errno.h>
+#include <internal/evlist.h>
+#include <internal/evsel.h>
+#include <internal/mmap.h>
+#include <internal/xyarray.h>
+#include <linux/perf_event.h>
+#include <perf/evlist.h>
+#include <perf/core.h>
+#include <perf/evsel.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+
+#include "perfev.h"
+
+int perfev__mmaps(struct perf_evlist *evlist, struct perfev_mmap **out)
+{
+	struct perfev_mmap *v;
+	int n = 0;
+
+	v = xzalloc((size_t)(evlist->nr_mmaps ? evlist->nr_mmaps : 1) * sizeof(*v));
+	for (int i = 0; i < evlist->nr_mmaps; i++) {
+		struct perf_mmap *m = &evlist->mmap[i];
+
+		if (!m->base)
+			continue;
+		v[n].base = m->base;
+		v[n].fd = m->fd;
+		v[n].cpu = m->cpu.cpu;
+		v[n].thread = m->cpu.cpu < 0 ? i : -1;
+		n++;
+	}
+	*out = v;
+	return n;
+}
+
+int perfev__ids(struct perf_evsel *evsel, const u64 **ids)
+{
+	*ids = evsel->id;
+	return (int)evsel->ids;
+}
+
+int perfev__set_filter(struct perf_evsel *evsel, const char *filter)
+{
+	int r = perf_evsel__apply_filter(evsel, filter);
+
+	return r ? -errno : 0;
+}
+
+static int perfev_verbose;
+
+/* libperf's debug chatter only with -vv */
+static int perfev__print(enum libperf_print_level level, const char *fmt, va_list ap)
+{
+	if (level > LIBPERF_ERR && perfev_verbose < 2)
+		return 0;
+	fputs("libperf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+void perfev__init(int verbose)
+{
+	perfev_verbose = verbose;
+	libperf_init(perfev__print);
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tep.c - tracefs discovery and event formats through libtraceevent.
+ * Formats come from tracefs (never debugfs), one handle per process.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <mntent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <traceevent/event-parse.h>
+#include <unistd.h>
+
+#include "symbols.h"
+#include "tep.h"
+
+static char tracefs_path[256];
+static struct tep_handle *tep;
+
+static bool tracefs__mounted_at(char *out, size_t len)
+{
+	struct mntent *m;
+	FILE *f = setmntent("/proc/mounts", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while ((m = getmntent(f))) {
+		if (!strcmp(m->mnt_type, "tracefs")) {
+			snprintf(out, len, "%s", m->mnt_dir);
+			found = true;
+			/* prefer the canonical location when mounted twice */
+			if (!strcmp(m->mnt_dir, "/sys/kernel/tracing"))
+				break;
+		}
+	}
+	endmntent(f);
+	return found;
+}
+
+const char *tracefs__root(struct err *err)
+{
+	const char *env = getenv("PERF_PROF_TRACEFS");
+
+	if (tracefs_path[0])
+		return tracefs_path;
+	if (env && *env) {
+		/* tests point this at a missing directory to check the error */
+		struct stat st;
+
+		if (stat(env, &st) || !S_ISDIR(st.st_mode)) {
+			err_set(err, EXIT_FAIL, "tracefs not found at '%s'", env);
+			err_hint(err, "unset PERF_PROF_TRACEFS, or point it at a mounted tracefs");
+			return NULL;
+		}
+		snprintf(tracefs_path, sizeof(tracefs_path), "%s", env);
+		return tracefs_path;
+	}
+	if (tracefs__mounted_at(tracefs_path, sizeof(tracefs_path)))
+		return tracefs_path;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0) {
+		snprintf(tracefs_path, sizeof(tracefs_path), "/sys/kernel/tracing");
+		return tracefs_path;
+	}
+	err_set(err, EXIT_FAIL, "cannot mount tracefs on '/sys/kernel/tracing': %s", strerror(errno));
+	if (errno == EPERM)
+		err_hint(err, "run perf-prof as root");
+	else
+		err_hint(err, "mount it by hand: mount -t tracefs nodev /sys/kernel/tracing");
+	return NULL;
+}
+
+static char *ksym_resolver(void *priv, unsigned long long *addrp, char **modp)
+{
+	u64 off;
+	const char *mod = NULL;
+	const char *name = ksyms__name(*addrp, &off, &mod);
+
+	if (!name)
+		return NULL;
+	*addrp -= off;
+	if (modp)
+		*modp = (char *)(mod && *mod ? mod : NULL);
+	return (char *)name;
+}
+
+struct tep_handle *tep__handle(void)
+{
+	if (!tep) {
+		tep = tep_alloc();
+		if (!tep) {
+			fputs("perf-prof: out of memory\n", stderr);
+			exit(EXIT_FAIL);
+		}
+		tep_set_long_size(tep, sizeof(long));
+		tep_set_page_size(tep, (int)sysconf(_SC_PAGESIZE));
+		tep_set_file_bigendian(tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
+					    TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+		tep_set_local_bigendian(tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
+					     TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+		tep_set_function_resolver(tep, ksym_resolver, NULL);
+	}
+	return tep;
+}
+
+struct tep_event *tep__load(const char *sys, const char *name, struct err *err)
+{
+	const char *root = tracefs__root(err);
+	struct tep_event *ev;
+	char path[512], *buf;
+	size_t len;
+
+	if (!root)
+		return NULL;
+	ev = tep_find_event_by_name(tep__handle(), sys, name);
+	if (ev)
+		return ev;
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, sys, name);
+	buf = read_file(path, &len);
+	if (!buf) {
+		char dir[512];
+		struct stat st;
+
+		if (errno != ENOENT && errno != ENOTDIR) {
+			err_set(err, EXIT_FAIL, "cannot read the format of '%s:%s': %s", sys, name,
+				strerror(errno));
+			return NULL;
+		}
+		snprintf(dir, sizeof(dir), "%s/events/%s", root, sys);
+		if (stat(dir, &st))
+			err_set(err, EXIT_USAGE, "unknown event system '%s' in '%s:%s'", sys, sys, name);
+		else
+			err_set(err, EXIT_USAGE, "unknown event '%s:%s'", sys, name);
+		err_hint(err, "'perf-prof list %s:*' shows the events of a system", sys);
+		return NULL;
+	}
+	if (tep_parse_format(tep__handle(), &ev, buf, len, sys) != TEP_ERRNO__SUCCESS || !ev) {
+		free(buf);
+		err_set(err, EXIT_FAIL, "cannot parse the format of '%s:%s'", sys, name);
+		return NULL;
+	}
+	free(buf);
+	return ev;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tep__tracepoints(char ***namesp, struct err *err)
+{
+	const char *root = tracefs__root(err);
+	char path[512], *buf, *line, *save = NULL;
+	char **names = NULL;
+	int n = 0, cap = 0;
+
+	if (!root)
+		return -1;
+	/* available_events holds every "sys:name" in one read */
+	snprintf(path, sizeof(path), "%s/available_events", root);
+	buf = read_file(path, NULL);
+	if (!buf) {
+		err_set(err, EXIT_FAIL, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strchr(line, ':'))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			names = xrealloc(names, (size_t)cap * sizeof(*names));
+		}
+		names[n++] = xstrdup(line);
+	}
+	free(buf);
+	qsort(names, (size_t)n, sizeof(*names), str_cmp);
+	*namesp = names;
+	return n;
+}
+
+void tep__free_names(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+void tep__error_log(char *out, size_t len)
+{
+	char path[512], *buf, *last = NULL, *p;
+	const char *root = tracefs__root(NULL);
+
+	out[0] = '\0';
+	if (!root)
+		return;
+	snprintf(path, sizeof(path), "%s/error_log", root);
+	buf = read_file(path, NULL);
+	if (!buf)
+		return;
+	/* entries start with "[timestamp] "; keep the last one */
+	for (p = buf; (p = strstr(p, "\n[")) != NULL; p++)
+		last = p + 1;
+	if (!last && buf[0] == '[')
+		last = buf;
+	if (last) {
+		char *end = last + strlen(last);
+
+		while (end > last && (end[-1] == '\n' || end[-1] == ' '))
+			*--end = '\0';
+		snprintf(out, len, "%s", last);
+	}
+	free(buf);
+}
+
+void tep__clear_error_log(void)
+{
+	char path[512];
+	const char *root = tracefs__root(NULL);
+	FILE *f;
+
+	if (!root)
+		return;
+	snprintf(path, sizeof(path), "%s/error_log", root);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+}
+
+void tep__free(void)
+{
+	if (tep)
+		tep_free(tep);
+	tep = NULL;
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * list.c - `perf-prof list [PATTERN...]`: the tracepoints of this kernel as
+ * SYS:NAME, one per line, sorted, no pager. A PATTERN with * ? or [ is a
+ * glob over SYS:NAME; otherwise it matches as a substring.
+ */
+#include <fnmatch.h>
+#include <string.h>
+
+#include "profiler.h"
+#include "tep.h"
+
+static bool list_match(const char *name, int argc, char **argv)
+{
+	if (!argc)
+		return true;
+	for (int i = 0; i < argc; i++) {
+		if (strpbrk(argv[i], "*?[")) {
+			if (!fnmatch(argv[i], name, 0))
+				return true;
+		} else if (strstr(name, argv[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int list_run(struct prof *prof, int argc, char **argv, struct err *err)
+{
+	char **names;
+	int n = tep__tracepoints(&names, err), shown = 0;
+
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (!list_match(names[i], argc, argv))
+			continue;
+		puts(names[i]);
+		shown++;
+	}
+	tep__free_names(names, n);
+	if (argc && !shown) {
+		err_set(err, EXIT_FAIL, "no tracepoint matches '%s'", argv[0]);
+		err_hint(err, "patterns are globs over SYS:NAME (sched:*) or substrings (wakeup)");
+		return -1;
+	}
+	return 0;
+}
+
+const struct profiler list_profiler = {
+	.name = "list",
+	.summary = "list tracepoints (SYS:NAME), optionally matching patterns",
+	.synopsis = "perf-prof list [PATTERN...]",
+	.help = "Prints every tracepoint of the running kernel as SYS:NAME, sorted, one per line.\n"
+		"A PATTERN containing * ? or [ is a shell glob over SYS:NAME; any other\n"
+		"PATTERN matches as a substring. Exits 1 when patterns match nothing.\n"
+		"\nEXAMPLES\n"
+		"    perf-prof list                      every tracepoint\n"
+		"    perf-prof list 'sched:*'            the scheduler's\n"
+		"    perf-prof list wakeup               names containing 'wakeup'\n"
+		"    perf-prof list 'syscalls:sys_enter_*' | wc -l\n",
+	.common = 0,
+	.run = list_run,
+};

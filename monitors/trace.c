@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trace.c - print every event as it happens, one stable line each:
+ *
+ *   TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS
+ *   4123.907731          getppid   4242/4242   [001] .... syscalls:sys_enter_getppid: ...
+ *
+ * TIME is the sample's CLOCK_MONOTONIC time in seconds.microseconds, FLAGS
+ * the ftrace latency flags (irqs-off, need-resched, hard/soft irq, preempt
+ * depth), FIELDS the kernel's print format rendered by libtraceevent.
+ * --json prints one object per event instead, every field typed.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <linux/perf_event.h>
+#include <traceevent/event-parse.h>
+
+#include "comm.h"
+#include "json.h"
+#include "profiler.h"
+#include "symbols.h"
+#include "tep.h"
+
+/* TF_DSTR/TF_DARRAY are __data_loc (dynamic) strings and arrays */
+enum tfield_kind { TF_INT, TF_UINT, TF_STR, TF_DSTR, TF_ARRAY, TF_DARRAY, TF_PTR };
+
+/* a field, resolved once for the --json writer */
+struct tfield {
+	const char *name;
+	int offset;
+	int size;
+	int elem;	/* element size of arrays */
+	bool is_signed;
+	bool rel;	/* __rel_loc: offset relative to the field's end */
+	enum tfield_kind kind;
+};
+
+struct trace_ev {
+	struct tfield *fields;
+	int nr_fields;
+	int flags_off;		/* common_flags, -1 if absent */
+	int preempt_off;	/* common_preempt_count, -1 if absent */
+};
+
+struct trace {
+	struct trace_seq seq;
+	struct trace_ev *evs;
+};
+
+static const char *const trace_attrs[] = { "alias", "stack", "max-stack", NULL };
+
+static enum tfield_kind tfield_kind(const struct tep_format_field *f)
+{
+	if (f->flags & TEP_FIELD_IS_DYNAMIC)
+		return (f->flags & TEP_FIELD_IS_STRING) || strstr(f->type, "char") ? TF_DSTR : TF_DARRAY;
+	if (f->flags & TEP_FIELD_IS_ARRAY)
+		return (f->flags & TEP_FIELD_IS_STRING) || strstr(f->type, "char") ? TF_STR : TF_ARRAY;
+	if (f->flags & TEP_FIELD_IS_POINTER)
+		return TF_PTR;
+	return f->flags & TEP_FIELD_IS_SIGNED ? TF_INT : TF_UINT;
+}
+
+static int trace_ev_init(struct trace_ev *tev, struct tep_event *tp)
+{
+	struct tep_format_field **fields = tep_event_fields(tp);
+	struct tep_format_field *f;
+	int n = 0;
+
+	f = tep_find_common_field(tp, "common_flags");
+	tev->flags_off = f ? f->offset : -1;
+	f = tep_find_common_field(tp, "common_preempt_count");
+	tev->preempt_off = f ? f->offset : -1;
+	while (fields && fields[n])
+		n++;
+	tev->fields = xzalloc((size_t)(n ? n : 1) * sizeof(*tev->fields));
+	for (int i = 0; i < n; i++) {
+		struct tfield *t = &tev->fields[i];
+
+		f = fields[i];
+		t->name = f->name;
+		t->offset = f->offset;
+		t->size = f->size;
+		t->elem = f->elementsize ? f->elementsize : 1;
+		t->is_signed = f->flags & TEP_FIELD_IS_SIGNED;
+		t->rel = f->flags & TEP_FIELD_IS_RELATIVE;
+		t->kind = tfield_kind(f);
+	}
+	tev->nr_fields = n;
+	free(fields);
+	return 0;
+}
+
+static int trace_init(struct prof *prof, struct err *err)
+{
+	struct trace *t = xzalloc(sizeof(*t));
+
+	trace_seq_init(&t->seq);
+	t->evs = xzalloc((size_t)prof->nr_evs * sizeof(*t->evs));
+	for (int i = 0; i < prof->nr_evs; i++) {
+		trace_ev_init(&t->evs[i], prof->evs[i]->tp);
+		prof->evs[i]->priv = &t->evs[i];
+	}
+	prof->priv = t;
+	return 0;
+}
+
+/* ftrace's latency flags: irqs, need-resched, context, preempt depth */
+static void trace_flags(const struct trace_ev *tev, const struct prof_sample *s, char out[5])
+{
+	unsigned int fl = 0, pc = 0;
+	const unsigned char *raw = s->raw;
+
+	out[0] = out[1] = out[2] = out[3] = '.';
+	out[4] = '\0';
+	if (tev->flags_off < 0 || (u32)tev->flags_off >= s->raw_size)
+		return;
+	fl = raw[tev->flags_off];
+	if (tev->preempt_off >= 0 && (u32)tev->preempt_off < s->raw_size)
+		pc = raw[tev->preempt_off];
+	out[0] = fl & 0x01 ? 'd' : fl & 0x80 ? 'b' : '.';
+	out[1] = (fl & 0x04) && (fl & 0x20) ? 'N' : fl & 0x04 ? 'n' : fl & 0x20 ? 'p' : '.';
+	out[2] = (fl & 0x40) && (fl & 0x08) ? 'Z' : fl & 0x40 ? 'z' :
+		 (fl & 0x08) && (fl & 0x10) ? 'H' : fl & 0x08 ? 'h' : fl & 0x10 ? 's' : '.';
+	out[3] = pc & 0xf ? "0123456789abcdef"[pc & 0xf] : '.';
+}
+
+static void trace_stack(struct prof *prof, const struct prof_sample *s)
+{
+	for (u64 i = 0; i < s->nr_ips; i++) {
+		u64 ip = s->ips[i], off;
+		const char *mod, *name;
+
+		if (ip >= PERF_CONTEXT_MAX)	/* PERF_CONTEXT_KERNEL/USER markers */
+			continue;
+		name = ip >= 0xffff800000000000ULL ? ksyms__name(ip, &off, &mod) : NULL;
+		if (name)
+			fprintf(prof->out, "    %016llx %s+0x%llx ([%s])\n", (unsigned long long)ip,
+				name, (unsigned long long)off, mod && *mod ? mod : "kernel.kallsyms");
+		else
+			fprintf(prof->out, "    %016llx [unknown]\n", (unsigned long long)ip);
+	}
+}
+
+static s64 read_int(const unsigned char *p, int size, bool is_signed)
+{
+	switch (size) {
+	case 1: return is_signed ? (s64)*(const s8 *)p : (s64)*p;
+	case 2: { u16 v; memcpy(&v, p, 2); return is_signed ? (s64)(s16)v : (s64)v; }
+	case 4: { u32 v; memcpy(&v, p, 4); return is_signed ? (s64)(s32)v : (s64)v; }
+	default: { u64 v; memcpy(&v, p, 8); return (s64)v; }
+	}
+}
+
+static void trace_json_field(struct json *j, const struct tfield *f, const struct prof_sample *s)
+{
+	const unsigned char *raw = s->raw;
+	u32 size = s->raw_size;
+
+	if ((u32)(f->offset + f->size) > size) {
+		json_null(j, f->name);
+		return;
+	}
+	switch (f->kind) {
+	case TF_INT:
+		json_int(j, f->name, read_int(raw + f->offset, f->size, true));
+		break;
+	case TF_UINT:
+	case TF_PTR:
+		json_uint(j, f->name, (u64)read_int(raw + f->offset, f->size, false));
+		break;
+	case TF_STR:
+		json_strn(j, f->name, (const char *)raw + f->offset, (size_t)f->size);
+		break;
+	case TF_ARRAY:
+		json_arr_begin(j, f->name);
+		for (int k = 0; k + f->elem <= f->size; k += f->elem)
+			json_int(j, NULL, read_int(raw + f->offset + k, f->elem, f->is_signed));
+		json_arr_end(j);
+		break;
+	case TF_DSTR:
+	case TF_DARRAY: {
+		u32 loc = (u32)read_int(raw + f->offset, 4, false);
+		u32 off = loc & 0xffff, len = loc >> 16;
+
+		if (f->rel)
+			off += (u32)(f->offset + f->size);
+		if (off + len > size) {
+			json_null(j, f->name);
+			break;
+		}
+		if (f->kind == TF_DSTR) {
+			json_strn(j, f->name, (const char *)raw + off, len);
+			break;
+		}
+		json_arr_begin(j, f->name);
+		for (u32 k = 0; k + (u32)f->elem <= len; k += (u32)f->elem)
+			json_int(j, NULL, read_int(raw + off + k, f->elem, f->is_signed));
+		json_arr_end(j);
+		break;
+	}
+	}
+}
+
+static void trace_json(struct prof *prof, const struct trace_ev *tev, const struct prof_sample *s)
+{
+	struct json j;
+
+	json_begin(&j, prof->out);
+	json_key(&j, "time");
+	fprintf(prof->out, "%llu.%06llu", (unsigned long long)(s->time / 1000000000ULL),
+		(unsigned long long)(s->time % 1000000000ULL / 1000));
+	json_int(&j, "cpu", s->cpu);
+	json_int(&j, "pid", s->pid);
+	json_int(&j, "tid", s->tid);
+	json_str(&j, "comm", comm_get(s->tid));
+	json_str(&j, "event", s->ev->display);
+	json_obj_begin(&j, "fields");
+	for (int i = 0; i < tev->nr_fields; i++) {
+		trace_json_field(&j, &tev->fields[i], s);
+	}
+	json_obj_end(&j);
+	if (s->nr_ips) {
+		json_arr_begin(&j, "stack");
+		for (u64 i = 0; i < s->nr_ips; i++)
+			if (s->ips[i] < PERF_CONTEXT_MAX)
+				json_uint(&j, NULL, s->ips[i]);
+		json_arr_end(&j);
+	}
+	json_end(&j);
+}
+
+static void trace_sample(struct prof *prof, const struct prof_sample *s)
+{
+	struct trace *t = prof->priv;
+	const struct trace_ev *tev = s->ev->priv;
+	struct tep_record rec = {
+		.ts = s->time, .cpu = s->cpu, .size = (int)s->raw_size, .data = (void *)s->raw,
+	};
+	char flags[5];
+
+	if (prof->opt.json) {
+		trace_json(prof, tev, s);
+		return;
+	}
+	trace_seq_reset(&t->seq);
+	tep_print_event(tep__handle(), &t->seq, &rec, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(&t->seq);
+	trace_flags(tev, s, flags);
+	fprintf(prof->out, "%6llu.%06llu %16s %7d/%-7d [%03d] %s %s:%s%s\n",
+		(unsigned long long)(s->time / 1000000000ULL),
+		(unsigned long long)(s->time % 1000000000ULL / 1000), comm_get(s->tid), s->pid,
+		s->tid, s->cpu, flags, s->ev->display, t->seq.len ? " " : "", t->seq.buffer);
+	if (s->nr_ips)
+		trace_stack(prof, s);
+}
+
+static void trace_deinit(struct prof *prof)
+{
+	struct trace *t = prof->priv;
+
+	if (!t)
+		return;
+	for (int i = 0; i < prof->nr_evs; i++)
+		free(t->evs[i].fields);
+	free(t->evs);
+	trace_seq_destroy(&t->seq);
+	free(t);
+	prof->priv = NULL;
+}
+
+const struct profiler trace_profiler = {
+	.name = "trace",
+	.summary = "print events as they happen, one line (or JSON object) each",
+	.synopsis = "perf-prof trace -e EVENT[,EVENT...] [OPTIONS] [-- COMMAND [ARGS]]",
+	.help =
+		"Prints every event: TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS, where TIME is\n"
+		"CLOCK_MONOTONIC seconds.microseconds, FLAGS the ftrace latency flags (irqs-off\n"
+		"d/b, need-resched N/n/p, context Z/z/H/h/s, preempt depth) and FIELDS the\n"
+		"kernel's print format. With 'stack' (or -g) the kernel stack follows, one frame\n"
+		"per line. --json prints one object per event with every field typed.\n"
+		"Without --order, lines from different CPUs may interleave out of time order.\n"
+		"\nEXAMPLES\n"
+		"    perf-prof trace -e sched:sched_wakeup -N 10\n"
+		"    perf-prof trace -e 'sched:sched_switch/prev_pid>0/' -C 0 --order\n"
+		"    perf-prof trace -e 'syscalls:sys_enter_getppid,syscalls:sys_exit_getppid' -- ./app\n"
+		"    perf-prof trace -e 'sched:sched_wakeup*' -p 1234 --json\n"
+		"    perf-prof trace -e 'sched:sched_switch//stack/' -N 1\n"
+		"    perf-prof trace -e sched:sched_wakeup help     (fields of the event)\n",
+	.attrs = trace_attrs,
+	.common = COMMON_ALL_EVENTS & ~COMMON_INTERVAL,
+	.pages = 128,
+	.help_example = "[-N COUNT] [--order] [--json] [-C CPUS | -p PIDS | -- COMMAND]",
+	.init = trace_init,
+	.sample = trace_sample,
+	.deinit = trace_deinit,
+};

@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# install-deps.sh - install everything perf-prof needs to build and test,
+# from Debian 12 packages only (apt-get). Run as root. Safe to re-run: apt
+# skips what is already installed.
+#
+#   scripts/install-deps.sh            build + test dependencies
+#   scripts/install-deps.sh --check    print the missing packages, exit 1 if any
+set -eu
+
+# Build: libraries perf-prof links, the kernel source libperf is built from,
+# the BPF toolchain. Test: pytest is not used; the C harness needs only these.
+PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
+libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
+python3 valgrind libclang-rt-14-dev"
+
+missing() {
+	for p in $PKGS; do
+		st=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+		case "$st" in *"ok installed") ;; *) printf '%s\n' "$p" ;; esac
+	done
+}
+
+if [ "${1:-}" = "--check" ]; then
+	m=$(missing | tr '\n' ' ')
+	if [ -n "$m" ]; then
+		printf '%s\n' "$m"
+		exit 1
+	fi
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: must run as root (apt-get install)" >&2
+	echo "hint: sudo $0" >&2
+	exit 1
+fi
+
+m=$(missing | tr '\n' ' ')
+[ -z "$m" ] && exit 0
+echo "install-deps: installing: $m"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $m

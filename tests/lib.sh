@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/lib.sh - helpers for the shell test layers (replay, live). Source it;
+# each check prints one TAP line that tests/run.sh counts:
+#   ok - NAME | not ok - NAME (+ "#   " diagnostics) | ok - NAME # SKIP reason
+#
+#   pp ARGS...            run perf-prof (bounded by $PP_TIMEOUT s); sets
+#                         $out $err (file paths) and $rc
+#   ok NAME / fail NAME MSG / skip NAME REASON
+#   check_eq NAME GOT WANT
+#   check_rc NAME WANT         (exit code of the last pp)
+#   check_err NAME TEXT        (stderr of the last pp contains TEXT)
+#   need_root_tracefs          skip the rest of the file unless root + tracefs
+#   check_clean NAME           no perf-prof of ours left running
+set -u
+T_TMP=$(mktemp -d /tmp/pp-test.XXXXXX)
+trap 'rm -rf "$T_TMP"' EXIT
+out=$T_TMP/out
+err=$T_TMP/err
+rc=0
+PP=${PERF_PROF:?}
+WL=${WORKLOAD_DIR:?}/wl
+PP_TIMEOUT=${PP_TIMEOUT:-60}
+
+ok() { echo "ok - $1"; }
+fail() { echo "not ok - $1"; shift; for m in "$@"; do echo "#   $m"; done; }
+skip() { echo "ok - $1 # SKIP $2"; }
+
+pp() {
+	timeout -s INT -k 10 "$PP_TIMEOUT" "$PP" "$@" > "$out" 2> "$err" < /dev/null
+	rc=$?
+}
+
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got:  '$2'" "want: '$3'"; fi
+}
+
+check_rc() {
+	if [ "$rc" -eq "$2" ]; then
+		ok "$1"
+	else
+		fail "$1" "exit code $rc, want $2" "stderr: $(head -c 600 "$err")"
+	fi
+}
+
+check_err() {
+	if grep -qF -- "$2" "$err"; then
+		ok "$1"
+	else
+		fail "$1" "stderr lacks: $2" "stderr: $(head -c 600 "$err")"
+	fi
+}
+
+# check_usage NAME RC TEXT - exit code and the message, in one TAP line
+check_fails() {
+	if [ "$rc" -eq "$2" ] && grep -qF -- "$3" "$err"; then
+		ok "$1"
+	else
+		fail "$1" "exit code $rc (want $2)" "stderr: $(head -c 800 "$err")" "want text: $3"
+	fi
+}
+
+need_root_tracefs() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "${0##*/}" "live tests need root (perf_event_open on tracepoints)"
+		exit 0
+	fi
+	if ! grep -q tracefs /proc/mounts && ! mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+		skip "${0##*/}" "tracefs is not mounted and cannot be mounted"
+		exit 0
+	fi
+}
+
+check_clean() {
+	left=$(pgrep -f "^$PP " 2>/dev/null | tr '\n' ' ')
+	if [ -z "$left" ]; then ok "$1"; else fail "$1" "perf-prof still running: $left"; fi
+}
+
+# wait_for FILE PATTERN [SECONDS] - until FILE contains PATTERN
+wait_for() {
+	i=0
+	while ! grep -q -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt $((${3:-20} * 10)) ] && return 1
+		sleep 0.1
+	done
+	return 0
+}

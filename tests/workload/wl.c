@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wl.c - the deterministic workload the live tests start themselves. Every
+ * mode does an exact, known amount of kernel-visible work, so a profiler's
+ * numbers can be checked against ground truth.
+ *
+ *   wl [OPTIONS] MODE [ARGS]
+ *     getppid N          N x syscall(SYS_getppid) per thread
+ *     write N SIZE       N x write(2) of SIZE bytes to /dev/null per thread
+ *     nanosleep N US     N x nanosleep(US microseconds) per thread
+ *     fork N             fork a child (comm "wl-child") doing N getppid, wait for it
+ *     spin MS            busy loop for MS milliseconds
+ *   OPTIONS
+ *     -t THREADS   run MODE in THREADS threads, thread i pinned to CPU i % ncpu
+ *     -c CPU       pin the (main) thread to CPU
+ *     -W FILE      wait (up to 30 s) until FILE exists before starting
+ *     -d MS        sleep MS milliseconds before starting (after -W)
+ *     -D MS        sleep MS milliseconds after finishing
+ *     -n NAME      set the thread name (comm) to NAME before starting
+ * Prints "wl pid=PID" on stdout first (line-buffered) and "wl done" at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct job {
+	const char *mode;
+	long a, b;
+	int cpu;
+	const char *name;
+};
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		perror("wl: sched_setaffinity");
+}
+
+static void sleep_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void do_getppid(long n)
+{
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+}
+
+static void *run(void *arg)
+{
+	struct job *j = arg;
+
+	pin(j->cpu);
+	if (j->name)
+		prctl(PR_SET_NAME, j->name);
+	if (!strcmp(j->mode, "getppid")) {
+		do_getppid(j->a);
+	} else if (!strcmp(j->mode, "write")) {
+		char *buf = calloc(1, (size_t)j->b + 1);
+		int fd = open("/dev/null", O_WRONLY);
+
+		for (long i = 0; i < j->a; i++)
+			if (write(fd, buf, (size_t)j->b) < 0)
+				perror("wl: write");
+		close(fd);
+		free(buf);
+	} else if (!strcmp(j->mode, "nanosleep")) {
+		for (long i = 0; i < j->a; i++) {
+			struct timespec ts = { j->b / 1000000, (j->b % 1000000) * 1000 };
+
+			syscall(SYS_nanosleep, &ts, NULL);
+		}
+	} else if (!strcmp(j->mode, "fork")) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			prctl(PR_SET_NAME, "wl-child");
+			do_getppid(j->a);
+			_exit(0);
+		}
+		waitpid(pid, NULL, 0);
+	} else if (!strcmp(j->mode, "spin")) {
+		struct timespec t0, t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < j->a);
+	}
+	return NULL;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] "
+			"getppid N | write N SIZE | nanosleep N US | fork N | spin MS\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	int threads = 0, cpu = -1, c, ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	long delay = 0, after = 0;
+	const char *wait_file = NULL, *name = NULL;
+	struct job job;
+
+	while ((c = getopt(argc, argv, "+t:c:W:d:D:n:")) != -1) {
+		switch (c) {
+		case 't': threads = atoi(optarg); break;
+		case 'c': cpu = atoi(optarg); break;
+		case 'W': wait_file = optarg; break;
+		case 'd': delay = atol(optarg); break;
+		case 'D': after = atol(optarg); break;
+		case 'n': name = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	job.mode = argv[optind];
+	job.a = optind + 1 < argc ? atol(argv[optind + 1]) : 0;
+	job.b = optind + 2 < argc ? atol(argv[optind + 2]) : 0;
+	job.cpu = cpu;
+	job.name = name;
+	if (strcmp(job.mode, "getppid") && strcmp(job.mode, "write") &&
+	    strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") && strcmp(job.mode, "spin"))
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("wl pid=%d\n", getpid());
+	if (wait_file) {
+		struct stat st;
+
+		for (int i = 0; i < 30000 && stat(wait_file, &st); i++)
+			sleep_us(1000);
+	}
+	if (delay)
+		sleep_us(delay * 1000);
+	if (threads > 0) {
+		pthread_t *t = calloc((size_t)threads, sizeof(*t));
+		struct job *jobs = calloc((size_t)threads, sizeof(*jobs));
+
+		for (int i = 0; i < threads; i++) {
+			jobs[i] = job;
+			jobs[i].cpu = i % ncpu;
+			pthread_create(&t[i], NULL, run, &jobs[i]);
+		}
+		for (int i = 0; i < threads; i++)
+			pthread_join(t[i], NULL);
+		free(t);
+		free(jobs);
+	} else {
+		run(&job);
+	}
+	if (after)
+		sleep_us(after * 1000);
+	printf("wl done\n");
+	return 0;
+}
