@@ -103,7 +103,7 @@ $(KSTAMP): $(BUILD)/.deps-ok
 
 $(LIBAPI): $(KSTAMP)
 	$(call msg,MAKE,libapi)
-	$(Q)$(MAKE) -s -C $(KDIR)/tools/lib/api libapi.a EXTRA_CFLAGS="-fPIC $(SANFLAGS)" >/dev/null
+	$(Q)$(MAKE) -s -C $(KDIR)/tools/lib/api libapi.a EXTRA_CFLAGS="-fPIC" >/dev/null
 
 $(LIBPERF): $(KSTAMP) $(LIBAPI)
 	$(call msg,MAKE,libperf)

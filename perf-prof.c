@@ -243,6 +243,7 @@ void prof__time_header(struct prof *prof)
 static int run_profiler(struct prof *prof, bool help, struct err *err)
 {
 	const struct profiler *ops = prof->ops;
+	const char *replay = getenv("PERF_PROF_REPLAY");
 	bool inited = false;
 	int ret = -1;
 
@@ -258,12 +259,14 @@ static int run_profiler(struct prof *prof, bool help, struct err *err)
 	if (ops->init && ops->init(prof, err))
 		goto out;
 	inited = true;
-	if (session__open(prof->session, err))
-		goto out;
-	if (getenv("PERF_PROF_REPLAY"))
-		ret = session__replay(prof->session, getenv("PERF_PROF_REPLAY"), err);
-	else
+	if (replay) {
+		/* tests: records from a file instead of the kernel */
+		ret = session__replay(prof->session, replay, err);
+	} else {
+		if (session__open(prof->session, err))
+			goto out;
 		ret = session__run(prof->session, err);
+	}
 	/* whatever happened, report what was collected */
 	if (ops->final)
 		ops->final(prof);
@@ -305,7 +308,8 @@ static int main_profiler(const struct profiler *ops, int argc, char **argv)
 		goto out;
 	}
 	if (opt_parse(argc, argv, sets, 2, &rest, ops->run ? NULL : "help", &help, &err)) {
-		err_hint(&err, "see 'perf-prof %s -h'", ops->name);
+		if (!err.hint[0])
+			err_hint(&err, "see 'perf-prof %s -h'", ops->name);
 		goto fail;
 	}
 	if (ops->run) {

@@ -332,9 +332,11 @@ static int session__threads(struct session *s, pid_t **tids, int *nr, struct err
 			snprintf(path, sizeof(path), "/proc/%d/task", ids[i]);
 			d = opendir(path);
 			if (!d) {
+				err_set(err, EXIT_USAGE, "no such process '%d'", ids[i]);
+				err_hint(err, "check the pid with 'ps -p %d'", ids[i]);
 				free(ids);
 				free(*tids);
-				return err_set(err, EXIT_USAGE, "no such process '%d'", ids[i]);
+				return -1;
 			}
 			/* the pidfd tells when the process is gone */
 			s->pidfds = xrealloc(s->pidfds, (size_t)(s->nr_pidfds + 1) * sizeof(int));
@@ -360,9 +362,10 @@ static int session__threads(struct session *s, pid_t **tids, int *nr, struct err
 			if (access(path, F_OK)) {
 				snprintf(path, sizeof(path), "/proc/%d", ids[i]);
 				if (access(path, F_OK)) {
+					err_set(err, EXIT_USAGE, "no such thread '%d'", ids[i]);
 					free(ids);
 					free(*tids);
-					return err_set(err, EXIT_USAGE, "no such thread '%d'", ids[i]);
+					return -1;
 				}
 			}
 			add_tid(tids, nr, ids[i]);
@@ -856,7 +859,7 @@ static void session__report_lost(struct session *s, bool force)
 		s->rings[i].lost_reported = s->rings[i].lost;
 	s->last_lost_report = now;
 	fflush(stdout);
-	fprintf(stderr, "perf-prof %s: lost %llu records (%s), %llu in total\n",
+	fprintf(stderr, "perf-prof %s: lost %llu events (%s), %llu in total\n",
 		s->prof->ops->name, (unsigned long long)fresh, buf, (unsigned long long)total);
 }
 

@@ -124,8 +124,12 @@ struct tep_event *tep__load(const char *sys, const char *name, struct err *err)
 		struct stat st;
 
 		if (errno != ENOENT && errno != ENOTDIR) {
+			int e = errno;
+
 			err_set(err, EXIT_FAIL, "cannot read the format of '%s:%s': %s", sys, name,
-				strerror(errno));
+				strerror(e));
+			if (e == EACCES || e == EPERM)
+				err_hint(err, "run perf-prof as root");
 			return NULL;
 		}
 		snprintf(dir, sizeof(dir), "%s/events/%s", root, sys);
@@ -163,7 +167,11 @@ int tep__tracepoints(char ***namesp, struct err *err)
 	snprintf(path, sizeof(path), "%s/available_events", root);
 	buf = read_file(path, NULL);
 	if (!buf) {
-		err_set(err, EXIT_FAIL, "cannot read '%s': %s", path, strerror(errno));
+		int e = errno;
+
+		err_set(err, EXIT_FAIL, "cannot read '%s': %s", path, strerror(e));
+		if (e == EACCES || e == EPERM)
+			err_hint(err, "run perf-prof as root");
 		return -1;
 	}
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

@@ -31,6 +31,35 @@ pp() {
 	rc=$?
 }
 
+# pp_bg ARGS... - start perf-prof in the background ($bg is its pid), with a
+# watchdog that SIGKILLs it after $PP_TIMEOUT s; pp_wait collects $rc.
+pp_bg() {
+	"$PP" "$@" > "$out" 2> "$err" < /dev/null &
+	bg=$!
+	( sleep "$PP_TIMEOUT"; kill -KILL $bg 2>/dev/null ) > /dev/null 2>&1 &
+	bg_dog=$!
+}
+
+pp_wait() {
+	wait $bg
+	rc=$?
+	kill $bg_dog 2>/dev/null
+	wait $bg_dog 2>/dev/null
+}
+
+# pp_ready - wait until the background perf-prof has its events enabled
+# (it has blocked its signals: SigBlk is non-zero)
+pp_ready() {
+	i=0
+	while [ $i -lt 100 ]; do
+		blk=$(awk '/^SigBlk/ { print $2 }' /proc/$bg/status 2>/dev/null)
+		[ -n "$blk" ] && [ "$blk" != 0000000000000000 ] && { sleep 0.3; return 0; }
+		i=$((i + 1))
+		sleep 0.05
+	done
+	return 1
+}
+
 check_eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got:  '$2'" "want: '$3'"; fi
 }

@@ -38,15 +38,13 @@ go=$T_TMP/go
 "$WL" -W "$go" getppid 500 > "$T_TMP/wl.out" &
 wl=$!
 wait_for "$T_TMP/wl.out" "pid=" 5
-timeout -k 5 60 "$PP" trace -e "$GETPPID/common_pid==$wl/" > "$out" 2> "$err" &
-ppid=$!
-sleep 1
+pp_bg trace -e "$GETPPID/common_pid==$wl/"
+pp_ready
 touch "$go"
 wait $wl
-sleep 0.5
-kill -INT $ppid
-wait $ppid
-rc=$?
+sleep 0.3
+kill -INT $bg
+pp_wait
 check_rc "SIGINT ends a system-wide trace with exit 0" 0
 n=$(grep -c "$GETPPID:" "$out")
 check_eq "kernel filter common_pid==PID keeps exactly the 500 events" "$n" 500
@@ -65,28 +63,27 @@ a=$!
 b=$!
 wait_for "$T_TMP/a.out" "pid=" 5
 wait_for "$T_TMP/b.out" "pid=" 5
-timeout -k 5 60 "$PP" trace -e $GETPPID -p $a > "$out" 2> "$err" &
-ppid=$!
-sleep 1
+pp_bg trace -e $GETPPID -p $a
+pp_ready
 touch "$go"
 wait $a $b
 # the run ends by itself when its target exits
 i=0
-while kill -0 $ppid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if kill -0 $ppid 2>/dev/null; then
+while kill -0 $bg 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 $bg 2>/dev/null; then
 	fail "-p run ends when the process exits"
-	kill -INT $ppid
+	kill -INT $bg
 else
 	ok "-p run ends when the process exits"
 fi
-wait $ppid
+pp_wait
 n=$(grep -c "$GETPPID:" "$out")
 check_eq "-p PID sees exactly that process's 300 events" "$n" 300
 others=$(grep "$GETPPID:" "$out" | awk -v p="$a" '{ split($3, x, "/"); if (x[1] != p) n++ } END { print n + 0 }')
 check_eq "-p PID sees no other process" "$others" 0
 
 # --- threads on both CPUs; --order never goes back in time ----------------
-pp trace --order -e $GETPPID -- "$WL" -t 2 getppid 20000
+pp trace --order -e $GETPPID -- "$WL" -t 2 -r 20 getppid 20000
 check_rc "--order run exits 0" 0
 n=$(grep -c "$GETPPID:" "$out")
 lost=$(grep -c 'lost' "$err")
@@ -96,7 +93,7 @@ else
 	check_eq "--order delivers all 40000 events of 2 threads" "$n" 40000
 fi
 cpus=$(grep "$GETPPID:" "$out" | awk '{ print $4 }' | sort -u | tr -d '\n')
-check_eq "the two threads ran on both CPUs" "$cpus" "[000][001]"
+check_eq "the two paced threads (2 x 20k/s) ran on both CPUs" "$cpus" "[000][001]"
 back=$(grep "$GETPPID:" "$out" | awk '{ t = $1 + 0; if (t < last) n++; last = t } END { print n + 0 }')
 check_eq "--order output never goes back in time" "$back" 0
 
@@ -106,18 +103,16 @@ n=$(grep "$GETPPID:" "$out" | awk '$2 == "wl-child"' | wc -l)
 check_eq "a forked short-lived child's 50 events carry its comm" "$n" 50
 
 # --- SIGUSR1: stats, and the run goes on ------------------------------------
-timeout -k 5 60 "$PP" trace -e $GETPPID -- "$WL" -d 3000 getppid 100 > "$out" 2> "$err" &
-ppid=$!
-sleep 1
-kill -USR1 $ppid
+pp_bg trace -e $GETPPID -- "$WL" -d 2000 getppid 100
+pp_ready
+kill -USR1 $bg
 sleep 0.5
-if grep -q 'ring statistics' "$err" && kill -0 $ppid 2>/dev/null; then
+if grep -q 'ring statistics' "$err" && kill -0 $bg 2>/dev/null; then
 	ok "SIGUSR1 prints ring statistics and the run goes on"
 else
 	fail "SIGUSR1 prints ring statistics and the run goes on" "stderr: $(cat "$err")"
 fi
-wait $ppid
-rc=$?
+pp_wait
 check_rc "the run continued to the workload's end" 0
 n=$(grep -c "$GETPPID:" "$out")
 check_eq "events after SIGUSR1 are all there" "$n" 100
@@ -125,7 +120,7 @@ check_eq "events after SIGUSR1 are all there" "$n" 100
 # --- help: fields of an event ---------------------------------------------------
 pp trace -e sched:sched_wakeup help
 check_rc "help exits 0" 0
-if grep -qE '^ +pid +int +[0-9]+ +4 signed' "$out" && grep -q "perf-prof trace -e 'sched:sched_wakeup'" "$out"; then
+if grep -qE '^ +pid +pid_t +24 +4 signed' "$out" && grep -q "perf-prof trace -e 'sched:sched_wakeup'" "$out"; then
 	ok "help lists the fields with type/size/sign and a suggested command"
 else
 	fail "help lists the fields with type/size/sign and a suggested command" "$(cat "$out")"

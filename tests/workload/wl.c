@@ -17,6 +17,7 @@
  *     -d MS        sleep MS milliseconds before starting (after -W)
  *     -D MS        sleep MS milliseconds after finishing
  *     -n NAME      set the thread name (comm) to NAME before starting
+ *     -r PER_MS    getppid/write: pace each thread to PER_MS calls per millisecond
  * Prints "wl pid=PID" on stdout first (line-buffered) and "wl done" at the end.
  */
 #include <errno.h>
@@ -37,6 +38,7 @@ struct job {
 	const char *mode;
 	long a, b;
 	int cpu;
+	long per_ms;
 	const char *name;
 };
 
@@ -60,10 +62,34 @@ static void sleep_us(long us)
 		;
 }
 
-static void do_getppid(long n)
+/* pace - after call @i, sleep until batch i / per_ms is due (absolute clock) */
+static void pace(long i, long per_ms, struct timespec *t0)
 {
-	for (long i = 0; i < n; i++)
+	struct timespec due;
+	long ms;
+
+	if (per_ms <= 0 || (i + 1) % per_ms)
+		return;
+	ms = (i + 1) / per_ms;
+	due.tv_sec = t0->tv_sec + ms / 1000;
+	due.tv_nsec = t0->tv_nsec + (ms % 1000) * 1000000L;
+	if (due.tv_nsec >= 1000000000L) {
+		due.tv_sec++;
+		due.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR)
+		;
+}
+
+static void do_getppid(long n, long per_ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < n; i++) {
 		syscall(SYS_getppid);
+		pace(i, per_ms, &t0);
+	}
 }
 
 static void *run(void *arg)
@@ -74,14 +100,18 @@ static void *run(void *arg)
 	if (j->name)
 		prctl(PR_SET_NAME, j->name);
 	if (!strcmp(j->mode, "getppid")) {
-		do_getppid(j->a);
+		do_getppid(j->a, j->per_ms);
 	} else if (!strcmp(j->mode, "write")) {
 		char *buf = calloc(1, (size_t)j->b + 1);
 		int fd = open("/dev/null", O_WRONLY);
+		struct timespec t0;
 
-		for (long i = 0; i < j->a; i++)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < j->a; i++) {
 			if (write(fd, buf, (size_t)j->b) < 0)
 				perror("wl: write");
+			pace(i, j->per_ms, &t0);
+		}
 		close(fd);
 		free(buf);
 	} else if (!strcmp(j->mode, "nanosleep")) {
@@ -95,7 +125,7 @@ static void *run(void *arg)
 
 		if (pid == 0) {
 			prctl(PR_SET_NAME, "wl-child");
-			do_getppid(j->a);
+			do_getppid(j->a, 0);
 			_exit(0);
 		}
 		waitpid(pid, NULL, 0);
@@ -112,7 +142,7 @@ static void *run(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] "
+	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] "
 			"getppid N | write N SIZE | nanosleep N US | fork N | spin MS\n");
 	exit(2);
 }
@@ -120,11 +150,11 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	int threads = 0, cpu = -1, c, ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	long delay = 0, after = 0;
+	long delay = 0, after = 0, per_ms = 0;
 	const char *wait_file = NULL, *name = NULL;
 	struct job job;
 
-	while ((c = getopt(argc, argv, "+t:c:W:d:D:n:")) != -1) {
+	while ((c = getopt(argc, argv, "+t:c:W:d:D:n:r:")) != -1) {
 		switch (c) {
 		case 't': threads = atoi(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
@@ -132,6 +162,7 @@ int main(int argc, char **argv)
 		case 'd': delay = atol(optarg); break;
 		case 'D': after = atol(optarg); break;
 		case 'n': name = optarg; break;
+		case 'r': per_ms = atol(optarg); break;
 		default: usage();
 		}
 	}
@@ -142,6 +173,7 @@ int main(int argc, char **argv)
 	job.b = optind + 2 < argc ? atol(argv[optind + 2]) : 0;
 	job.cpu = cpu;
 	job.name = name;
+	job.per_ms = per_ms;
 	if (strcmp(job.mode, "getppid") && strcmp(job.mode, "write") &&
 	    strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") && strcmp(job.mode, "spin"))
 		usage();

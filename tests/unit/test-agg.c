@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test-agg.c - unit tests of lib/agg.c: keytab insert/find/delete under
+ * sequential, random and delete-heavy keys, bounds and drops, reset,
+ * sorting; vstat counts, sums, percentiles, log2 buckets, merge, and the
+ * exact text/JSON of the printers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "json.h"
+#include "harness.h"
+
+/*
+ * A bijection on u64 (different constants from the table's hash), so
+ * test_key(i) for distinct i are distinct "random" keys.
+ */
+static u64 test_key(u64 i)
+{
+	i += 0x632be59bd9b4e019ULL;
+	i ^= i >> 33;
+	i *= 0xff51afd7ed558ccdULL;
+	i ^= i >> 33;
+	i *= 0xc4ceb9fe1a85ec53ULL;
+	i ^= i >> 33;
+	return i;
+}
+
+/* fill @t with keys f(0..n-1), value = the key's index */
+static void fill(struct keytab *t, u64 (*f)(u64), u64 n)
+{
+	for (u64 i = 0; i < n; i++) {
+		bool created = false;
+		u64 *v = keytab__get_new(t, f(i), &created);
+
+		if (!v || !created || *v != 0) {
+			TEST_FAIL("insert of key #%llu failed", (unsigned long long)i);
+			return;
+		}
+		*v = i;
+	}
+}
+
+static u64 seq_key(u64 i)
+{
+	return i;
+}
+
+/* insert, find, delete half, reinsert: exact counts and values */
+static void check_keys(u64 (*f)(u64), u64 n)
+{
+	struct keytab *t = keytab__new(sizeof(u64), 0);
+	u64 bad = 0;
+
+	fill(t, f, n);
+	CHECK_U64(keytab__nr(t), n);
+	for (u64 i = 0; i < n; i++) {
+		u64 *v = keytab__find(t, f(i));
+
+		bad += !v || *v != i;
+	}
+	CHECK_U64(bad, 0);
+	for (u64 i = 0; i < n; i += 2)
+		bad += !keytab__del(t, f(i));
+	CHECK_U64(bad, 0);
+	CHECK_U64(keytab__nr(t), n / 2);
+	for (u64 i = 0; i < n; i++) {
+		u64 *v = keytab__find(t, f(i));
+
+		if (i % 2)
+			bad += !v || *v != i;
+		else
+			bad += v != NULL;
+	}
+	CHECK_U64(bad, 0);
+	/* deleting again finds nothing */
+	for (u64 i = 0; i < n; i += 2)
+		bad += keytab__del(t, f(i));
+	CHECK_U64(bad, 0);
+	/* reinsert: values come back zeroed */
+	for (u64 i = 0; i < n; i += 2) {
+		bool created = false;
+		u64 *v = keytab__get_new(t, f(i), &created);
+
+		bad += !v || !created || *v != 0;
+		if (v)
+			*v = i;
+	}
+	CHECK_U64(bad, 0);
+	CHECK_U64(keytab__nr(t), n);
+	for (u64 i = 0; i < n; i++) {
+		bool created = true;
+		u64 *v = keytab__get_new(t, f(i), &created);
+
+		bad += !v || created || *v != i;
+	}
+	CHECK_U64(bad, 0);
+	CHECK_U64(keytab__drops(t), 0);
+	keytab__delete(t);
+}
+
+TEST(keytab_sequential_1m)
+{
+	check_keys(seq_key, 1000000);
+}
+
+TEST(keytab_random_1m)
+{
+	check_keys(test_key, 1000000);
+}
+
+/* kmemleak-like: 10M allocations, at most 1000 alive; memory stays put */
+TEST(keytab_delete_heavy_bounded)
+{
+	const u64 live = 1000, n = 10000000, base = 0xffff888000000000ULL;
+	struct keytab *t = keytab__new(24, 0), *ref = keytab__new(24, 0);
+	u64 bad = 0;
+
+	for (u64 i = 0; i < n; i++) {
+		u64 *v = keytab__get(t, base + i * 64);
+
+		bad += !v;
+		if (v)
+			v[0] = i;
+		if (i >= live)
+			bad += !keytab__del(t, base + (i - live) * 64);
+	}
+	CHECK_U64(bad, 0);
+	CHECK_U64(keytab__nr(t), live);
+	for (u64 i = n - live; i < n; i++) {
+		u64 *v = keytab__find(t, base + i * 64);
+
+		bad += !v || v[0] != i;
+	}
+	CHECK_U64(bad, 0);
+	CHECK(keytab__find(t, base + (n - live - 1) * 64) == NULL);
+	/* the peak was live + 1 keys: same memory as a table that held that */
+	for (u64 i = 0; i <= live; i++)
+		keytab__get(ref, i);
+	CHECK_U64(keytab__mem_bytes(t), keytab__mem_bytes(ref));
+	/* 1001 keys at <= 75% load: 2048 slots (+1 reserved) of 32 bytes */
+	CHECK(keytab__mem_bytes(t) >= 2049 * 32);
+	CHECK(keytab__mem_bytes(t) < 2049 * 32 + 256);
+	keytab__delete(t);
+	keytab__delete(ref);
+}
+
+/*
+ * Random inserts and deletes over a small key space (so runs collide and
+ * backward shifts wrap around the array), checked op by op against a
+ * plain array. Key index 255 maps to UINT64_MAX, the reserved slot.
+ */
+TEST(keytab_random_ops_vs_shadow)
+{
+	enum { SPACE = 256, OPS = 400000 };
+	u64 shadow[SPACE] = { 0 };
+	bool present[SPACE] = { false };
+	struct keytab *t = keytab__new(sizeof(u64), 0);
+	u64 state = 1, bad = 0, nr = 0;
+
+	for (u64 op = 0; op < OPS; op++) {
+		unsigned r, idx;
+		u64 key;
+
+		state = test_key(state);
+		r = (unsigned)(state >> 32);
+		idx = r % SPACE;
+		key = idx == SPACE - 1 ? UINT64_MAX : idx * 0x9e3779b97f4a7c15ULL;
+		if (r & (1u << 30)) {
+			bool created;
+			u64 *v = keytab__get_new(t, key, &created);
+
+			bad += !v || created == present[idx];
+			bad += v && !created && *v != shadow[idx];
+			if (v)
+				*v = shadow[idx] = op;
+			nr += !present[idx];
+			present[idx] = true;
+		} else {
+			bad += keytab__del(t, key) != present[idx];
+			nr -= present[idx];
+			present[idx] = false;
+		}
+		bad += keytab__nr(t) != nr;
+	}
+	for (unsigned i = 0; i < SPACE; i++) {
+		u64 key = i == SPACE - 1 ? UINT64_MAX : i * 0x9e3779b97f4a7c15ULL;
+		u64 *v = keytab__find(t, key);
+
+		bad += present[i] ? !v || *v != shadow[i] : v != NULL;
+	}
+	CHECK_U64(bad, 0);
+	keytab__delete(t);
+}
+
+TEST(keytab_bound_drops)
+{
+	struct keytab *t = keytab__new(sizeof(u64), 100);
+	unsigned ok = 0, null = 0;
+
+	for (u64 i = 0; i < 150; i++) {
+		if (keytab__get(t, i * 7))
+			ok++;
+		else
+			null++;
+	}
+	CHECK_INT(ok, 100);
+	CHECK_INT(null, 50);
+	CHECK_U64(keytab__drops(t), 50);
+	CHECK_U64(keytab__nr(t), 100);
+	/* present keys still resolve, without a drop */
+	CHECK(keytab__get(t, 99 * 7) != NULL);
+	CHECK(keytab__get(t, UINT64_MAX) == NULL);
+	CHECK_U64(keytab__drops(t), 51);
+	CHECK(keytab__find(t, 100 * 7) == NULL);
+	/* a delete makes room for one */
+	CHECK(keytab__del(t, 0));
+	CHECK(keytab__get(t, UINT64_MAX) != NULL);
+	CHECK(keytab__get(t, 100 * 7) == NULL);
+	CHECK_U64(keytab__drops(t), 52);
+	CHECK_U64(keytab__nr(t), 100);
+	keytab__delete(t);
+}
+
+/* load <= 75%: 64 slots hold 48 keys, 128 hold 96; ~0 is extra */
+TEST(keytab_growth)
+{
+	struct keytab *t = keytab__new(8, 0);
+	size_t mem0 = keytab__mem_bytes(t), mem1;
+
+	*(u64 *)keytab__get(t, UINT64_MAX) = 77;	/* moves along */
+	for (u64 i = 0; i < 48; i++)
+		keytab__get(t, i);
+	CHECK_U64(keytab__mem_bytes(t), mem0);
+	keytab__get(t, 48);
+	mem1 = keytab__mem_bytes(t);
+	CHECK_U64(mem1 - mem0, 64 * 16);
+	for (u64 i = 49; i < 96; i++)
+		keytab__get(t, i);
+	CHECK_U64(keytab__mem_bytes(t), mem1);
+	keytab__get(t, 96);
+	CHECK_U64(keytab__mem_bytes(t) - mem1, 128 * 16);
+	/* the reserved key takes no array slot */
+	CHECK_U64(*(u64 *)keytab__find(t, UINT64_MAX), 77);
+	CHECK_U64(keytab__nr(t), 98);
+	keytab__delete(t);
+}
+
+TEST(keytab_reset)
+{
+	struct keytab *t = keytab__new(16, 10);
+	size_t mem;
+	u64 *v;
+
+	for (u64 i = 0; i < 11; i++) {
+		v = keytab__get(t, i);
+		if (v)
+			v[0] = v[1] = 0xdead;
+	}
+	CHECK_U64(keytab__drops(t), 1);
+	keytab__get(t, UINT64_MAX);
+	mem = keytab__mem_bytes(t);
+	keytab__reset(t);
+	CHECK_U64(keytab__nr(t), 0);
+	CHECK(keytab__find(t, 3) == NULL);
+	CHECK(keytab__find(t, UINT64_MAX) == NULL);
+	CHECK_U64(keytab__mem_bytes(t), mem);
+	CHECK_U64(keytab__drops(t), 2);	/* cumulative */
+	v = keytab__get(t, 3);
+	CHECK(v && v[0] == 0 && v[1] == 0);
+	CHECK_U64(keytab__nr(t), 1);
+	keytab__delete(t);
+}
+
+TEST(keytab_extreme_keys_and_iteration)
+{
+	struct keytab *t = keytab__new(sizeof(u64), 0);
+	u64 keys[] = { 0, 1, UINT64_MAX, UINT64_MAX - 1, 1ULL << 63 };
+	u64 seen = 0, sum = 0;
+	size_t iter;
+	void *val;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++)
+		*(u64 *)keytab__get(t, keys[i]) = 1ULL << i;
+	CHECK_U64(keytab__nr(t), 5);
+	keytab__for_each(t, iter, val) {
+		seen |= *(u64 *)val;
+		sum += keytab__key(val) == keys[__builtin_ctzll(*(u64 *)val)];
+	}
+	CHECK_U64(seen, 0x1f);
+	CHECK_U64(sum, 5);
+	CHECK(keytab__del(t, UINT64_MAX));
+	CHECK(!keytab__del(t, UINT64_MAX));
+	CHECK(keytab__find(t, UINT64_MAX) == NULL);
+	CHECK_U64(*(u64 *)keytab__find(t, UINT64_MAX - 1), 8);
+	CHECK_U64(keytab__nr(t), 4);
+	keytab__delete(t);
+
+	/* a set: vsize 0 */
+	t = keytab__new(0, 0);
+	CHECK(keytab__get(t, 42) != NULL);
+	CHECK(keytab__find(t, 42) != NULL);
+	CHECK(keytab__find(t, 43) == NULL);
+	keytab__delete(t);
+	CHECK(keytab__new(2u << 20, 0) == NULL);
+}
+
+struct row {
+	u64 calls;
+	u64 bytes;
+	char name[16];
+};
+
+static int row_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct row *x = a, *y = b;
+	int *called = ctx;
+
+	(*called)++;
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return 0;
+}
+
+TEST(keytab_sorted)
+{
+	struct keytab *t = keytab__new(sizeof(struct row), 0);
+	static const struct { u64 key, calls; } in[] = {
+		{ 7, 10 }, { 3, 30 }, { 9, 10 }, { 1, 20 }, { 5, 30 }, { 100, 5 },
+	};
+	static const u64 want_desc[] = { 3, 5, 1, 7, 9, 100 };
+	static const u64 want_key[] = { 1, 3, 5, 7, 9, 100 };
+	void **v;
+	size_t nr;
+	int called = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(in); i++) {
+		struct row *r = keytab__get(t, in[i].key);
+
+		r->calls = in[i].calls;
+		snprintf(r->name, sizeof(r->name), "k%llu", (unsigned long long)in[i].key);
+	}
+	v = keytab__sorted(t, row_cmp, &called, &nr);
+	CHECK_U64(nr, ARRAY_SIZE(want_desc));
+	CHECK(called > 0);
+	for (size_t i = 0; v && i < nr; i++)
+		CHECK_U64(keytab__key(v[i]), want_desc[i]);
+	CHECK_STR(((struct row *)v[0])->name, "k3");
+	free(v);
+	v = keytab__sorted(t, NULL, NULL, &nr);
+	for (size_t i = 0; v && i < nr; i++)
+		CHECK_U64(keytab__key(v[i]), want_key[i]);
+	free(v);
+	keytab__reset(t);
+	nr = 99;
+	CHECK(keytab__sorted(t, NULL, NULL, &nr) == NULL);
+	CHECK_U64(nr, 0);
+	keytab__delete(t);
+}
+
+/* multi-trace style: vstats inside table values survive growth */
+TEST(keytab_of_vstats)
+{
+	struct keytab *t = keytab__new(sizeof(struct vstat), 0);
+	size_t iter;
+	void *val;
+	u64 bad = 0;
+
+	for (u64 k = 0; k < 5000; k++)
+		for (u64 v = 1; v <= 10; v++)
+			vstat__add(keytab__get(t, k), v * 1000 + k);
+	for (u64 k = 0; k < 5000; k++) {
+		struct vstat *s = keytab__find(t, k);
+
+		bad += !s || s->count != 10 || s->min != 1000 + k ||
+		       s->max != 10000 + k || vstat__sum(s) != 55000 + 10 * k;
+	}
+	CHECK_U64(bad, 0);
+	keytab__for_each(t, iter, val)
+		vstat__free(val);
+	keytab__delete(t);
+}
+
+static void add_range(struct vstat *s, u64 from, u64 to)
+{
+	for (u64 v = from; v <= to; v++)
+		vstat__add(s, v);
+}
+
+/* |got - want| <= want * pct / 100 */
+static bool within(u64 got, double want, double pct)
+{
+	double d = (double)got - want;
+
+	return (d < 0 ? -d : d) <= want * pct / 100.0;
+}
+
+TEST(vstat_1_to_1000)
+{
+	struct vstat s = { 0 };
+	u64 slots[VSTAT_LOG2_SLOTS];
+
+	add_range(&s, 1, 1000);
+	CHECK_U64(s.count, 1000);
+	CHECK_U64(s.min, 1);
+	CHECK_U64(s.max, 1000);
+	CHECK_U64(vstat__sum(&s), 500500);
+	CHECK(vstat__mean(&s) == 500.5);
+	/* bucket middles: 500 in [496, 503], 990 in [976, 991], 950 in [944, 959] */
+	CHECK_U64(vstat__percentile(&s, 50.0), 499);
+	CHECK_U64(vstat__percentile(&s, 95.0), 951);
+	CHECK_U64(vstat__percentile(&s, 99.0), 983);
+	CHECK(within(vstat__percentile(&s, 50.0), 500, 3));
+	CHECK(within(vstat__percentile(&s, 99.0), 990, 3));
+	CHECK_U64(vstat__percentile(&s, 0.0), 1);
+	CHECK_U64(vstat__percentile(&s, 100.0), 1000);
+	CHECK_U64(vstat__percentile(&s, 250.0), 1000);
+	CHECK_U64(vstat__percentile(&s, -1.0), 1);
+	CHECK_U64(vstat__percentile(&s, __builtin_nan("")), 1);
+	CHECK_U64(vstat__percentile(&s, 0.1), 1);	/* rank 1, exact below 64 */
+	CHECK_U64(vstat__percentile(&s, 5.0), 50);
+	vstat__log2(&s, slots);
+	CHECK_U64(slots[0], 0);
+	for (unsigned i = 1; i <= 9; i++)
+		CHECK_U64(slots[i], 1ULL << (i - 1));
+	CHECK_U64(slots[10], 489);
+	CHECK_U64(slots[11], 0);
+	CHECK_U64(vstat__log2_lo(10), 512);
+	CHECK_U64(vstat__log2_hi(10), 1023);
+	/* 1..1000 spans rows 0..5: 6 rows of 32 u64 */
+	CHECK_U64(vstat__mem_bytes(&s), 6 * 32 * 8);
+	vstat__reset(&s);
+	/* a vanishing percentile is rank 1: 993's bucket [992, 1007] */
+	vstat__add(&s, 993);
+	vstat__add(&s, 2000);
+	CHECK_U64(vstat__percentile(&s, 5e-324), 999);
+	CHECK_U64(vstat__percentile(&s, 1e-9), 999);
+	vstat__free(&s);
+	CHECK_U64(vstat__mem_bytes(&s), 0);
+}
+
+TEST(vstat_all_equal_exact)
+{
+	static const u64 vals[] = { 0, 1, 63, 64, 12345, 2000000, 1ULL << 40, UINT64_MAX };
+	struct vstat s = { 0 };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(vals); i++) {
+		for (int n = 0; n < 1000; n++)
+			vstat__add(&s, vals[i]);
+		CHECK_U64(vstat__percentile(&s, 50.0), vals[i]);
+		CHECK_U64(vstat__percentile(&s, 95.0), vals[i]);
+		CHECK_U64(vstat__percentile(&s, 99.0), vals[i]);
+		CHECK_U64(s.min, vals[i]);
+		CHECK_U64(s.max, vals[i]);
+		vstat__reset(&s);
+	}
+	vstat__free(&s);
+}
+
+TEST(vstat_bimodal)
+{
+	struct vstat s = { 0 };
+
+	for (int i = 0; i < 200; i++)
+		vstat__add(&s, 2000000);
+	for (int i = 0; i < 100; i++)
+		vstat__add(&s, 10000000);
+	CHECK_U64(s.count, 300);
+	CHECK_U64(s.max, 10000000);
+	CHECK_U64(s.min, 2000000);
+	CHECK_U64(vstat__sum(&s), 1400000000);
+	CHECK(within(vstat__percentile(&s, 50.0), 2e6, 3));
+	CHECK(within(vstat__percentile(&s, 66.0), 2e6, 1.6));
+	/* rank 201 is the first 1e7 */
+	CHECK(within(vstat__percentile(&s, 67.0), 1e7, 1.6));
+	CHECK(within(vstat__percentile(&s, 99.0), 1e7, 1.6));
+	CHECK_U64(vstat__percentile(&s, 100.0), 10000000);
+	vstat__free(&s);
+}
+
+/* every value is within 1/64 of the middle of its bucket */
+TEST(vstat_relative_error)
+{
+	struct vstat lo = { 0 }, hi = { 0 };
+	u64 state = 7, bad = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		u64 v, r1, r2;
+
+		state = test_key(state);
+		v = state >> (state & 63);	/* all magnitudes */
+		vstat__add(&lo, 0);
+		vstat__add(&lo, v);
+		vstat__add(&lo, v);
+		vstat__add(&hi, v);
+		vstat__add(&hi, v);
+		vstat__add(&hi, UINT64_MAX);
+		/* rank 2 of 3 is v in both; clamping shows the bucket middle's side */
+		r1 = vstat__percentile(&lo, 50.0);
+		r2 = vstat__percentile(&hi, 50.0);
+		bad += r1 > v || r2 < v;
+		bad += !within(r1, (double)v, 100.0 / 64) || !within(r2, (double)v, 100.0 / 64);
+		if (v < 64)
+			bad += r1 != v || r2 != v;
+		vstat__reset(&lo);
+		vstat__reset(&hi);
+	}
+	CHECK_U64(bad, 0);
+	vstat__free(&lo);
+	vstat__free(&hi);
+}
+
+static void check_same(const struct vstat *a, const struct vstat *b)
+{
+	u64 sa[VSTAT_LOG2_SLOTS], sb[VSTAT_LOG2_SLOTS];
+
+	CHECK_U64(a->count, b->count);
+	CHECK_U64(a->min, b->min);
+	CHECK_U64(a->max, b->max);
+	CHECK_U64(a->sum_lo, b->sum_lo);
+	CHECK_U64(a->sum_hi, b->sum_hi);
+	for (double p = 1; p <= 100; p += 1)
+		CHECK_U64(vstat__percentile(a, p), vstat__percentile(b, p));
+	vstat__log2(a, sa);
+	vstat__log2(b, sb);
+	CHECK(memcmp(sa, sb, sizeof(sa)) == 0);
+}
+
+TEST(vstat_merge)
+{
+	struct vstat all = { 0 }, odd = { 0 }, even = { 0 }, dst = { 0 }, big = { 0 };
+
+	for (u64 v = 1; v <= 100000; v += 7) {
+		vstat__add(&all, v);
+		vstat__add(v % 2 ? &odd : &even, v);
+	}
+	CHECK(vstat__merge(&dst, &even) == 0);	/* into an empty one */
+	CHECK(vstat__merge(&dst, &odd) == 0);
+	check_same(&dst, &all);
+	CHECK(vstat__merge(&dst, &big) == 0);	/* empty source: no-op */
+	check_same(&dst, &all);
+
+	/* disjoint rows on both sides; sums carry into the high half */
+	vstat__add(&big, 1ULL << 62);
+	vstat__add(&big, UINT64_MAX);
+	vstat__add(&all, 1ULL << 62);
+	vstat__add(&all, UINT64_MAX);
+	vstat__add(&odd, 3);
+	CHECK(vstat__merge(&odd, &big) == 0);
+	CHECK(vstat__merge(&dst, &big) == 0);
+	check_same(&dst, &all);
+	CHECK_U64(dst.sum_hi, 1);
+	CHECK_U64(odd.min, 1);
+	CHECK_U64(odd.max, UINT64_MAX);
+	/* the low halves' sum carries */
+	vstat__reset(&odd);
+	vstat__reset(&big);
+	vstat__add(&odd, 1ULL << 63);
+	vstat__add(&big, 1ULL << 63);
+	CHECK(vstat__merge(&odd, &big) == 0);
+	CHECK_U64(odd.sum_hi, 1);
+	CHECK_U64(odd.sum_lo, 0);
+	vstat__free(&all);
+	vstat__free(&odd);
+	vstat__free(&even);
+	vstat__free(&dst);
+	vstat__free(&big);
+}
+
+TEST(vstat_sum_overflow)
+{
+	struct vstat s = { 0 };
+
+	vstat__add(&s, UINT64_MAX);
+	vstat__add(&s, UINT64_MAX);
+	vstat__add(&s, 2);
+	CHECK_U64(s.sum_hi, 2);
+	CHECK_U64(s.sum_lo, 0);
+	CHECK_U64(vstat__sum(&s), UINT64_MAX);
+	CHECK(vstat__sum_double(&s) == 36893488147419103232.0);
+	CHECK(vstat__mean(&s) == 36893488147419103232.0 / 3);
+	vstat__free(&s);
+}
+
+TEST(vstat_zeroed_and_reset)
+{
+	struct vstat s = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	size_t mem;
+
+	CHECK_U64(vstat__percentile(&s, 50.0), 0);
+	CHECK(vstat__mean(&s) == 0.0);
+	f = open_memstream(&buf, &len);
+	vstat__print_log2(f, &s, "usecs");
+	fclose(f);
+	CHECK_U64(len, 0);
+	free(buf);
+
+	add_range(&s, 100, 5000);
+	mem = vstat__mem_bytes(&s);
+	vstat__reset(&s);
+	CHECK_U64(s.count, 0);
+	CHECK_U64(vstat__percentile(&s, 99.0), 0);
+	CHECK_U64(vstat__mem_bytes(&s), mem);
+	vstat__add(&s, 300);
+	CHECK_U64(s.min, 300);
+	CHECK_U64(s.max, 300);
+	CHECK_U64(vstat__percentile(&s, 50.0), 300);
+	CHECK_U64(vstat__mem_bytes(&s), mem);	/* 300 within the kept rows */
+	vstat__free(&s);
+}
+
+static char *print_to_string(const struct vstat *s, const char *label)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vstat__print_log2(f, s, label);
+	fclose(f);
+	return buf;
+}
+
+TEST(vstat_print_log2_text)
+{
+	static const u64 vals[] = { 1, 2, 3, 5, 6, 7, 7, 100 };
+	struct vstat s = { 0 };
+	char *txt;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(vals); i++)
+		vstat__add(&s, vals[i]);
+	txt = print_to_string(&s, "usecs");
+	CHECK_STR(txt,
+		  "     usecs               : count    distribution\n"
+		  "         1 -> 1          : 1        |**********                              |\n"
+		  "         2 -> 3          : 2        |********************                    |\n"
+		  "         4 -> 7          : 4        |****************************************|\n"
+		  "         8 -> 15         : 0        |                                        |\n"
+		  "        16 -> 31         : 0        |                                        |\n"
+		  "        32 -> 63         : 0        |                                        |\n"
+		  "        64 -> 127        : 1        |**********                              |\n");
+	free(txt);
+
+	vstat__reset(&s);
+	vstat__add(&s, 0);
+	vstat__add(&s, 0);
+	vstat__add(&s, 0);
+	txt = print_to_string(&s, NULL);
+	CHECK_STR(txt,
+		  "     value               : count    distribution\n"
+		  "         0 -> 0          : 3        |****************************************|\n");
+	free(txt);
+
+	/* a bound above 2^32 - 1 widens the columns */
+	vstat__reset(&s);
+	vstat__add(&s, 3000000000ULL);
+	vstat__add(&s, 5000000000ULL);
+	vstat__add(&s, 5000000001ULL);
+	txt = print_to_string(&s, "nsecs");
+	CHECK_STR(txt,
+		  "          nsecs                              : count    distribution\n"
+		  "          2147483648 -> 4294967295           : 1        |********************                    |\n"
+		  "          4294967296 -> 8589934591           : 2        |****************************************|\n");
+	free(txt);
+	vstat__free(&s);
+}
+
+TEST(vstat_json_text)
+{
+	struct vstat s = { 0 }, empty = { 0 };
+	struct json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vstat__add(&s, 0);
+	vstat__add(&s, 3);
+	vstat__add(&s, 3);
+	vstat__add(&s, 10);
+	json_begin(&j, f);
+	json_str(&j, "event", "x");
+	vstat__json(&j, "lat", &s);
+	vstat__json(&j, "none", &empty);
+	json_end(&j);
+	fclose(f);
+	CHECK_STR(buf,
+		  "{\"event\":\"x\",\"lat\":{\"count\":4,\"sum\":16,\"min\":0,\"max\":10,"
+		  "\"mean\":4,\"p50\":3,\"p95\":10,\"p99\":10,\"hist\":["
+		  "{\"lo\":0,\"hi\":0,\"count\":1},{\"lo\":2,\"hi\":3,\"count\":2},"
+		  "{\"lo\":8,\"hi\":15,\"count\":1}]},"
+		  "\"none\":{\"count\":0,\"sum\":0,\"min\":0,\"max\":0,\"mean\":0,"
+		  "\"p50\":0,\"p95\":0,\"p99\":0,\"hist\":[]}}\n");
+	free(buf);
+	vstat__free(&s);
+}
+
+TEST(fmt_duration)
+{
+	static const struct { u64 ns; const char *want; } cases[] = {
+		{ 0, "      0 ns" },
+		{ 999, "    999 ns" },
+		{ 1000, "  1.000 us" },
+		{ 12345, " 12.345 us" },
+		{ 999999, "999.999 us" },
+		{ 1000000, "  1.000 ms" },
+		{ 2003000, "  2.003 ms" },
+		{ 2003499, "  2.003 ms" },
+		{ 2003500, "  2.004 ms" },
+		{ 999999499, "999.999 ms" },
+		{ 999999500, "  1.000 s " },
+		{ 1500000000, "  1.500 s " },
+		{ 3600000000000ULL, "3600.000 s " },
+		{ UINT64_MAX, "18446744073.710 s " },
+	};
+	char buf[24];
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK_STR(agg__fmt_duration(buf, sizeof(buf), cases[i].ns), cases[i].want);
+}

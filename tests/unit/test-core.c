@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test-core.c - the pipeline's small parts without a kernel: number and
+ * duration parsers, the option parser, the ring reader (including records
+ * that wrap and sizes that cannot be), the k-way merge, the JSON writer.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "json.h"
+#include "opt.h"
+#include "order.h"
+#include "ring.h"
+#include "util.h"
+
+TEST(parse_u64_strict)
+{
+	u64 v = 0;
+
+	CHECK_INT(parse_u64("42", &v), 0);
+	CHECK_U64(v, 42);
+	CHECK_INT(parse_u64("0x10", &v), 0);
+	CHECK_U64(v, 16);
+	CHECK_INT(parse_u64("18446744073709551615", &v), 0);
+	CHECK_U64(v, 18446744073709551615ULL);
+	CHECK_INT(parse_u64("18446744073709551616", &v), -1);
+	CHECK_INT(parse_u64("-1", &v), -1);
+	CHECK_INT(parse_u64("", &v), -1);
+	CHECK_INT(parse_u64("12a", &v), -1);
+	CHECK_INT(parse_u64(" 1", &v), -1);
+}
+
+TEST(parse_duration_units)
+{
+	u64 ns = 0;
+
+	CHECK_INT(parse_duration("10", &ns), 0);
+	CHECK_U64(ns, 10);
+	CHECK_INT(parse_duration("10ns", &ns), 0);
+	CHECK_U64(ns, 10);
+	CHECK_INT(parse_duration("5us", &ns), 0);
+	CHECK_U64(ns, 5000);
+	CHECK_INT(parse_duration("2MS", &ns), 0);
+	CHECK_U64(ns, 2000000);
+	CHECK_INT(parse_duration("1s", &ns), 0);
+	CHECK_U64(ns, 1000000000);
+	CHECK_INT(parse_duration("1.5ms", &ns), 0);
+	CHECK_U64(ns, 1500000);
+	CHECK_INT(parse_duration("0.000001s", &ns), 0);
+	CHECK_U64(ns, 1000);
+	/* the reference silently took these as ns; they are errors here */
+	CHECK_INT(parse_duration("5m", &ns), -1);
+	CHECK_INT(parse_duration("5u", &ns), -1);
+	CHECK_INT(parse_duration("ms", &ns), -1);
+	CHECK_INT(parse_duration("", &ns), -1);
+	CHECK_INT(parse_duration("-5ms", &ns), -1);
+	CHECK_INT(parse_duration("99999999999999999999s", &ns), -1);
+}
+
+struct o {
+	bool flag;
+	int count;
+	int num;
+	u64 big;
+	u64 dur;
+	const char *str;
+	struct strlist list;
+};
+
+static const struct opt test_opts[] = {
+	{ OPT_BOOL, 'f', "flag", offsetof(struct o, flag), NULL, "a flag", NULL, false },
+	{ OPT_COUNT, 'v', "verbose", offsetof(struct o, count), NULL, "count", NULL, false },
+	{ OPT_INT, 'n', "num", offsetof(struct o, num), "N", "a number", NULL, false },
+	{ OPT_U64, 0, "big", offsetof(struct o, big), "N", "a u64", NULL, false },
+	{ OPT_DURATION, 0, "than", offsetof(struct o, dur), "TIME", "a duration", NULL, false },
+	{ OPT_STRING, 's', "str", offsetof(struct o, str), "S", "a string", NULL, false },
+	{ OPT_STRLIST, 'e', "event", offsetof(struct o, list), "E", "a list", NULL, false },
+	OPT_TABLE_END,
+};
+
+static int parse(struct o *o, int argc, char **argv, int *rest, bool *help, struct err *err)
+{
+	struct opt_set set = { test_opts, o, "T" };
+
+	memset(o, 0, sizeof(*o));
+	*help = false;
+	return opt_parse(argc, argv, &set, 1, rest, "help", help, err);
+}
+
+TEST(opt_parse_forms)
+{
+	char *argv[] = { "-vvf", "-n", "3", "--big=0x20", "--than", "2ms", "-sabc", "-e", "a:b",
+			 "--event=c:d", "help", "cmd", "--x" };
+	struct err err;
+	struct o o;
+	bool help;
+	int rest;
+
+	CHECK_INT(parse(&o, 13, argv, &rest, &help, &err), 0);
+	CHECK_INT(o.count, 2);
+	CHECK(o.flag);
+	CHECK_INT(o.num, 3);
+	CHECK_U64(o.big, 32);
+	CHECK_U64(o.dur, 2000000);
+	CHECK_STR(o.str, "abc");
+	CHECK_INT(o.list.n, 2);
+	CHECK_STR(o.list.v[1], "c:d");
+	CHECK(help);
+	CHECK_INT(rest, 11);	/* stops at the workload "cmd" */
+	free(o.list.v);
+}
+
+TEST(opt_parse_double_dash_and_no)
+{
+	char *argv[] = { "--flag", "--no-flag", "--", "-f" };
+	struct err err;
+	struct o o;
+	bool help;
+	int rest;
+
+	CHECK_INT(parse(&o, 4, argv, &rest, &help, &err), 0);
+	CHECK(!o.flag);
+	CHECK_INT(rest, 3);
+}
+
+TEST(opt_parse_errors)
+{
+	struct err err;
+	struct o o;
+	bool help;
+	int rest;
+	char *a1[] = { "--nope" };
+	char *a2[] = { "-x" };
+	char *a3[] = { "-n" };
+	char *a4[] = { "-n", "3x" };
+	char *a5[] = { "--than", "5m" };
+	char *a6[] = { "--flag=1" };
+	char *a7[] = { "--big", "-1" };
+
+	CHECK_INT(parse(&o, 1, a1, &rest, &help, &err), -1);
+	CHECK_STR(err.msg, "unknown option '--nope'");
+	CHECK_INT(err.code, EXIT_USAGE);
+	CHECK_INT(parse(&o, 1, a2, &rest, &help, &err), -1);
+	CHECK_STR(err.msg, "unknown option '-x'");
+	CHECK_INT(parse(&o, 1, a3, &rest, &help, &err), -1);
+	CHECK_STR(err.msg, "option '-n' requires a value");
+	CHECK_INT(parse(&o, 2, a4, &rest, &help, &err), -1);
+	CHECK_STR(err.msg, "invalid value '3x' for --num: not an integer");
+	CHECK_INT(parse(&o, 2, a5, &rest, &help, &err), -1);
+	CHECK_STR(err.msg, "invalid duration '5m' for --than");
+	CHECK_INT(parse(&o, 1, a6, &rest, &help, &err), -1);
+	CHECK_STR(err.msg, "option '--flag' takes no value");
+	CHECK_INT(parse(&o, 2, a7, &rest, &help, &err), -1);
+	CHECK_STR(err.msg, "invalid value '-1' for --big: not a non-negative integer");
+}
+
+/* put one record of @size bytes (type @type, payload byte @fill) at @pos */
+static void put_record(unsigned char *data, u64 mask, u64 pos, u16 size, u32 type, unsigned char fill)
+{
+	struct perf_event_header h = { .type = type, .misc = 0, .size = size };
+
+	for (u64 i = 0; i < size; i++)
+		data[(pos + i) & mask] = i < sizeof(h) ? ((unsigned char *)&h)[i] : fill;
+}
+
+/* a fake mmap ring: control page + 4 KiB of data */
+static void *fake_ring(u64 data_size)
+{
+	unsigned char *base = aligned_alloc(4096, 4096 + data_size);
+	struct perf_event_mmap_page *meta = (void *)base;
+
+	memset(base, 0, 4096 + data_size);
+	meta->data_offset = 4096;
+	meta->data_size = data_size;
+	return base;
+}
+
+TEST(ring_wrapped_record)
+{
+	void *base = fake_ring(4096);
+	struct perf_event_mmap_page *meta = base;
+	unsigned char *data = (unsigned char *)base + 4096;
+	const struct perf_event_header *h;
+	struct ring r;
+
+	/* start near the end so the second record wraps */
+	meta->data_tail = 4096 - 48;
+	ring__init_mmap(&r, base, 4096, -1, 0, -1);
+	put_record(data, 4095, 4096 - 48, 32, 9, 0xaa);
+	put_record(data, 4095, 4096 - 16, 64, 9, 0xbb);
+	meta->data_head = 4096 - 48 + 32 + 64;
+	ring__refresh(&r);
+	h = ring__peek(&r);
+	CHECK(h && h->size == 32 && ((const unsigned char *)h)[31] == 0xaa);
+	ring__consume(&r, h);
+	h = ring__peek(&r);
+	CHECK(h && h->size == 64);
+	/* the wrapped record is whole and contiguous in the copy */
+	CHECK(h && (const unsigned char *)h == r.copy);
+	if (h) {
+		int good = 1;
+
+		for (int i = 8; i < 64; i++)
+			good &= ((const unsigned char *)h)[i] == 0xbb;
+		CHECK(good);
+		ring__consume(&r, h);
+	}
+	CHECK(ring__peek(&r) == NULL);
+	ring__done(&r);
+	CHECK_U64(meta->data_tail, 4096 - 48 + 96);
+	CHECK_U64(r.records, 2);
+	CHECK_U64(r.bytes, 96);
+	ring__exit(&r);
+	free(base);
+}
+
+TEST(ring_impossible_sizes)
+{
+	void *base = fake_ring(4096);
+	struct perf_event_mmap_page *meta = base;
+	unsigned char *data = (unsigned char *)base + 4096;
+	struct ring r;
+
+	ring__init_mmap(&r, base, 4096, -1, 0, -1);
+	/* size 4 (smaller than a header), then one running past head */
+	put_record(data, 4095, 0, 4, 9, 0);
+	meta->data_head = 64;
+	ring__refresh(&r);
+	CHECK(ring__peek(&r) == NULL);
+	CHECK_U64(r.corrupt, 1);
+	CHECK_U64(r.pos, 64);	/* skipped to head, not stuck */
+	put_record(data, 4095, 64, 200, 9, 0);
+	meta->data_head = 64 + 100;
+	ring__refresh(&r);
+	CHECK(ring__peek(&r) == NULL);
+	CHECK_U64(r.corrupt, 2);
+	ring__exit(&r);
+	free(base);
+}
+
+TEST(ring_buffer_backed)
+{
+	unsigned char buf[64];
+	struct ring r;
+	int n = 0;
+	const struct perf_event_header *h;
+
+	memset(buf, 0, sizeof(buf));
+	put_record(buf, ~0ULL, 0, 24, 9, 1);
+	put_record(buf, ~0ULL, 24, 40, 9, 2);
+	ring__init_buffer(&r, buf, sizeof(buf), 3);
+	while ((h = ring__peek(&r))) {
+		n++;
+		ring__consume(&r, h);
+	}
+	CHECK_INT(n, 2);
+	CHECK_INT(r.cpu, 3);
+	ring__exit(&r);
+}
+
+/* order: each ring holds records whose time is the first u64 of the payload */
+static u64 rec_time(const struct perf_event_header *h)
+{
+	u64 t;
+
+	memcpy(&t, h + 1, 8);
+	return t;
+}
+
+struct collected {
+	u64 t[64];
+	int n;
+	int stop_after;
+};
+
+static void collect(void *arg, struct ring *r, const struct perf_event_header *h)
+{
+	struct collected *c = arg;
+
+	c->t[c->n++] = rec_time(h);
+}
+
+static bool stop_at(void *arg)
+{
+	struct collected *c = arg;
+
+	return c->stop_after && c->n >= c->stop_after;
+}
+
+static void fill(unsigned char *buf, const u64 *times, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct perf_event_header h = { 9, 0, 16 };
+
+		memcpy(buf + i * 16, &h, 8);
+		memcpy(buf + i * 16 + 8, &times[i], 8);
+	}
+}
+
+TEST(order_merges_by_time)
+{
+	static const u64 a[] = { 1, 4, 9, 10 }, b[] = { 2, 3, 11 }, c[] = { 5, 6, 7, 8 };
+	unsigned char ba[64], bb[48], bc[64];
+	struct ring rings[3];
+	struct order o;
+	struct collected got = { .n = 0 };
+	bool held;
+
+	fill(ba, a, 4);
+	fill(bb, b, 3);
+	fill(bc, c, 4);
+	ring__init_buffer(&rings[0], ba, sizeof(ba), 0);
+	ring__init_buffer(&rings[1], bb, sizeof(bb), 1);
+	ring__init_buffer(&rings[2], bc, sizeof(bc), 2);
+	order__init(&o, rings, 3);
+	/* first pass: only up to time 6 may go */
+	held = order__pass(&o, 6, rec_time, collect, stop_at, &got);
+	CHECK(held);
+	CHECK_INT(got.n, 6);
+	for (int i = 0; i < got.n; i++)
+		CHECK_U64(got.t[i], (u64)i + 1);
+	held = order__pass(&o, UINT64_MAX, rec_time, collect, stop_at, &got);
+	CHECK(!held);
+	CHECK_INT(got.n, 11);
+	for (int i = 0; i < got.n; i++)
+		CHECK_U64(got.t[i], (u64)i + 1);
+	CHECK_U64(o.out_of_order, 0);
+	order__exit(&o);
+	for (int i = 0; i < 3; i++)
+		ring__exit(&rings[i]);
+}
+
+TEST(order_counts_late_records_and_stops)
+{
+	static const u64 a[] = { 10, 20 }, b[] = { 5 }, late[] = { 1 };
+	unsigned char ba[32], bb[16], bl[16];
+	struct ring rings[2];
+	struct order o;
+	struct collected got = { .n = 0, .stop_after = 1 };
+
+	fill(ba, a, 2);
+	fill(bb, b, 1);
+	ring__init_buffer(&rings[0], ba, sizeof(ba), 0);
+	ring__init_buffer(&rings[1], bb, sizeof(bb), 1);
+	order__init(&o, rings, 2);
+	order__pass(&o, UINT64_MAX, rec_time, collect, stop_at, &got);
+	CHECK_INT(got.n, 1);	/* stopped after one */
+	CHECK_U64(got.t[0], 5);
+	got.stop_after = 0;
+	order__pass(&o, UINT64_MAX, rec_time, collect, stop_at, &got);
+	CHECK_INT(got.n, 3);
+	/* a record older than what was delivered arrives late: counted */
+	fill(bl, late, 1);
+	ring__exit(&rings[1]);
+	ring__init_buffer(&rings[1], bl, sizeof(bl), 1);
+	order__pass(&o, UINT64_MAX, rec_time, collect, stop_at, &got);
+	CHECK_INT(got.n, 4);
+	CHECK_U64(o.out_of_order, 1);
+	order__exit(&o);
+	for (int i = 0; i < 2; i++)
+		ring__exit(&rings[i]);
+}
+
+TEST(json_escaping)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+
+	json_begin(&j, f);
+	json_str(&j, "s", "a\"b\\c\nd\x01");
+	json_int(&j, "i", -5);
+	json_arr_begin(&j, "a");
+	json_uint(&j, NULL, 1);
+	json_uint(&j, NULL, 2);
+	json_arr_end(&j);
+	json_obj_begin(&j, "o");
+	json_bool(&j, "t", true);
+	json_obj_end(&j);
+	json_strn(&j, "n", "abc\0def", 7);
+	json_end(&j);
+	fclose(f);
+	CHECK_STR(buf, "{\"s\":\"a\\\"b\\\\c\\nd\\u0001\",\"i\":-5,\"a\":[1,2],\"o\":{\"t\":true},\"n\":\"abc\"}\n");
+	free(buf);
+}
