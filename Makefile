@@ -51,7 +51,7 @@ ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
              -I$(KDIR)/tools/lib/perf/include \
              $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS    := $(LIBPERF) $(LIBAPI) $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) \
-             -lz -lpthread -lm -ldl
+             -liberty -lz -lpthread -lm -ldl
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -rdynamic
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))

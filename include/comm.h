@@ -20,7 +20,10 @@ const char *comm_get(int pid);
 /* comm_set - @pid is now called @comm (exec, prctl, fork inherits) */
 void comm_set(int pid, const char *comm);
 
-/* comm_forget - @pid exited; keep the name (late samples still need it) */
+/* comm_fork - @pid was forked from @parent: it goes by the parent's name until its own */
+void comm_fork(int pid, int parent);
+
+/* comm_exit - @pid exited; keep the name (late samples still need it) */
 void comm_exit(int pid);
 
 void comm_reset(void);

@@ -64,7 +64,7 @@ int expr_eval(struct expr *e, const struct expr_ctx *ctx, s64 *out);
  * expr_eval_str - run a program whose result type is EXPR_STR; the string
  * (not necessarily NUL-terminated inside the record, hence @len) is valid
  * until the next evaluation of @e or the end of the sample.
- * Returns 0 or -1 as expr_eval().
+ * Returns 0 or -1 as expr_eval(); -1 also for an EXPR_INT program.
  */
 int expr_eval_str(struct expr *e, const struct expr_ctx *ctx, const char **str, size_t *len);
 
@@ -72,5 +72,24 @@ int expr_eval_str(struct expr *e, const struct expr_ctx *ctx, const char **str, 
 const char *expr_source(const struct expr *e);
 
 void expr_free(struct expr *e);
+
+/**
+ * expr_print_fields - list what an expression compiled against @tp can name,
+ * one "  <type> <name>" line each (common fields, fields, then the builtins
+ * _cpu _pid _tid _time _period), to @fp; for `help` output.
+ */
+void expr_print_fields(struct tep_event *tp, FILE *fp);
+
+/**
+ * expr_dump - the compiled program, one instruction per line, to @fp
+ * (for an `expr` debugging profiler and for tests).
+ */
+void expr_dump(const struct expr *e, FILE *fp);
+
+/**
+ * syscalls__name - the x86_64 system call called @nr, or NULL when the
+ * number is not assigned (lib/syscalls-x86_64.c; used by syscall_name()).
+ */
+const char *syscalls__name(long nr);
 
 #endif

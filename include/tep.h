@@ -39,6 +39,17 @@ int tep__tracepoints(char ***names, struct err *err);
 void tep__free_names(char **names, int n);
 
 /**
+ * tep__filter_reason - why the kernel refuses @filter on @sys:@name, in its
+ * own words ("Field not found"); "" when it cannot tell. Uses a private
+ * tracefs instance created and removed on the spot.
+ */
+void tep__filter_reason(const char *sys, const char *name, const char *filter, char *buf,
+			size_t len);
+
+/* tep__free_names - free what tep__tracepoints returned */
+void tep__free_names(char **names, int n);
+
+/**
  * tep__error_log - the kernel's last tracing error (tracefs error_log),
  * the two lines of its most recent entry, trimmed, in @buf; "" when the
  * log is empty or unreadable.

@@ -56,6 +56,8 @@ int err_set(struct err *e, int code, const char *fmt, ...) __attribute__((format
 void err_hint(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* err_detail - append a line of context */
 void err_detail(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* err_prefix - put "PREFIX: " in front of the message (context from a caller) */
+void err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* err_print - print "perf-prof[ WHO]: MSG", detail and hint to stderr */
 void err_print(const struct err *e, const char *who);
 

@@ -13,6 +13,7 @@
 
 struct comm_slot {
 	int pid;	/* -1: empty */
+	int parent;	/* forked from; its name is ours until we get one */
 	bool gone;	/* exited */
 	char comm[COMM_LEN];
 };
@@ -60,6 +61,7 @@ static struct comm_slot *comm_find(int pid, bool insert)
 	if (!insert)
 		return NULL;
 	slots[i].pid = pid;
+	slots[i].parent = 0;
 	slots[i].gone = false;
 	slots[i].comm[0] = '\0';
 	used++;
@@ -84,8 +86,20 @@ const char *comm_get(int pid)
 	if (pid < 0)
 		return "<...>";
 	s = nr_slots ? comm_find(pid, false) : NULL;
-	if (s)
+	/* a forked task without a name of its own has its parent's (bounded walk) */
+	for (int depth = 0; s && !s->comm[0] && s->parent > 0 && depth < 8; depth++) {
+		int parent = s->parent;
+
+		if (parent == pid)
+			break;
+		s = comm_find(parent, false);
+		if (!s)
+			return comm_get(parent);
+	}
+	if (s && s->comm[0])
 		return s->comm;
+	if (s)
+		return "<...>";
 	s = comm_find(pid, true);
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	buf = read_file(path, NULL);
@@ -108,6 +122,18 @@ void comm_set(int pid, const char *comm)
 		return;
 	s = comm_find(pid, true);
 	comm_copy(s->comm, comm);
+	s->gone = false;
+}
+
+void comm_fork(int pid, int parent)
+{
+	struct comm_slot *s;
+
+	if (pid <= 0 || pid == parent)
+		return;
+	s = comm_find(pid, true);
+	s->comm[0] = '\0';
+	s->parent = parent;
 	s->gone = false;
 }
 

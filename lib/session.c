@@ -67,6 +67,8 @@ struct session {
 
 	struct idmap_slot *idmap;
 	u64 idmask;
+	u64 last_id;
+	struct evspec *last_ev;
 
 	int epfd, sigfd, timerfd;
 	int *pidfds;
@@ -427,11 +429,17 @@ static int session__ring_pages(struct session *s)
 	int pages = prof->opt.pages ? prof->opt.pages : prof->ops->pages ? prof->ops->pages : 64;
 
 	if (!prof->opt.pages) {
+		long page = sysconf(_SC_PAGESIZE);
+		int rings = s->cpus ? perf_cpu_map__nr(s->cpus) : 1;
+
 		for (int i = 0; i < s->evs.n; i++)
 			if (s->evs.v[i]->stack) {
 				pages *= 2;	/* callchains make records several times larger */
 				break;
 			}
+		/* defaults stay within 64 MiB of locked memory on big machines */
+		while (pages > 16 && (u64)pages * (u64)page * (u64)rings > (64ULL << 20))
+			pages /= 2;
 	}
 	return pages;
 }
@@ -540,7 +548,6 @@ static int session__filters(struct session *s, struct err *err)
 
 		if (!ev->filter)
 			continue;
-		tep__clear_error_log();
 		r = perfev__set_filter(ev->evsel, ev->filter);
 		if (!r) {
 			if (s->prof->opt.verbose)
@@ -548,7 +555,7 @@ static int session__filters(struct session *s, struct err *err)
 					ev->display, ev->filter);
 			continue;
 		}
-		tep__error_log(reason, sizeof(reason));
+		tep__filter_reason(ev->sys, ev->name, ev->filter, reason, sizeof(reason));
 		if (!reason[0])
 			snprintf(reason, sizeof(reason), "%s", strerror(-r));
 		ev->ufilter = expr_compile(ev->filter, ev->tp, &xerr);
@@ -680,7 +687,7 @@ int session__open(struct session *s, struct err *err)
  * order of the bits we ask for. Every length the kernel gives is checked
  * against the record size before it is used.
  */
-static int session__decode(const struct session *s, const struct perf_event_header *h,
+static int session__decode(struct session *s, const struct perf_event_header *h,
 			   struct prof_sample *out)
 {
 	const u64 *p = (const u64 *)(h + 1);
@@ -690,9 +697,16 @@ static int session__decode(const struct session *s, const struct perf_event_head
 
 	if (p + 6 > end)
 		return -1;
-	ev = session__idmap_find(s, p[0]);
-	if (unlikely(!ev))
-		return -1;
+	/* consecutive samples are mostly of one event: skip the hash */
+	if (likely(p[0] == s->last_id && s->last_ev)) {
+		ev = s->last_ev;
+	} else {
+		ev = session__idmap_find(s, p[0]);
+		if (unlikely(!ev))
+			return -1;
+		s->last_id = p[0];
+		s->last_ev = ev;
+	}
 	type = ev->sample_type;
 	out->ev = ev;
 	out->pid = (int)(u32)p[1];
@@ -777,7 +791,7 @@ static void session__record(struct session *s, struct ring *r, const struct perf
 			const u32 *q = (const u32 *)p;
 
 			/* pid, ppid, tid, ptid: the child starts with its parent's name */
-			comm_set((int)q[2], comm_get((int)q[3]));
+			comm_fork((int)q[2], (int)q[3]);
 		}
 		break;
 	case PERF_RECORD_EXIT:
@@ -1182,7 +1196,22 @@ void session__expr_error(struct session *s, const struct evspec *ev)
 
 static void session__print_problems(struct session *s)
 {
-	u64 corrupt = 0;
+	u64 corrupt = 0, lost = session__lost(s);
+
+	if (lost) {
+		fprintf(stderr, "perf-prof %s: %llu events lost in this run (", s->prof->ops->name,
+			(unsigned long long)lost);
+		for (int i = 0, n = 0; i < s->nr_rings; i++) {
+			if (!s->rings[i].lost)
+				continue;
+			fprintf(stderr, "%s%s %d: %llu", n++ ? ", " : "",
+				s->rings[i].cpu >= 0 ? "CPU" : "thread",
+				s->rings[i].cpu >= 0 ? s->rings[i].cpu : s->rings[i].tid,
+				(unsigned long long)s->rings[i].lost);
+		}
+		fprintf(stderr, "); the kernel dropped them because a ring was full\n");
+		fprintf(stderr, "hint: a larger ring (-m) or a lower --watermark gives more headroom\n");
+	}
 
 	for (int i = 0; i < s->evs.n; i++)
 		if (s->expr_errors && s->expr_errors[i])

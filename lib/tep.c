@@ -4,6 +4,7 @@
  * Formats come from tracefs (never debugfs), one handle per process.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <mntent.h>
 #include <stdlib.h>
@@ -196,45 +197,43 @@ void tep__free_names(char **names, int n)
 	free(names);
 }
 
-void tep__error_log(char *out, size_t len)
+void tep__filter_reason(const char *sys, const char *name, const char *filter, char *out,
+			size_t len)
 {
-	char path[512], *buf, *last = NULL, *p;
 	const char *root = tracefs__root(NULL);
+	char dir[512], path[600], *buf, *p;
+	int fd;
 
 	out[0] = '\0';
 	if (!root)
 		return;
-	snprintf(path, sizeof(path), "%s/error_log", root);
-	buf = read_file(path, NULL);
-	if (!buf)
+	/*
+	 * The perf ioctl only says EINVAL. The same filter written into a
+	 * private ftrace instance (removed right after) makes the kernel
+	 * explain itself in the filter file, without touching global state.
+	 */
+	snprintf(dir, sizeof(dir), "%s/instances/perf_prof_filter_%d", root, (int)getpid());
+	if (mkdir(dir, 0700) && errno != EEXIST)
 		return;
-	/* entries start with "[timestamp] "; keep the last one */
-	for (p = buf; (p = strstr(p, "\n[")) != NULL; p++)
-		last = p + 1;
-	if (!last && buf[0] == '[')
-		last = buf;
-	if (last) {
-		char *end = last + strlen(last);
-
-		while (end > last && (end[-1] == '\n' || end[-1] == ' '))
-			*--end = '\0';
-		snprintf(out, len, "%s", last);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/filter", dir, sys, name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, filter, strlen(filter)) < 0) {
+			/* expected: the kernel refuses it and keeps the reason */
+		}
+		close(fd);
+		buf = read_file(path, NULL);
+		if (buf) {
+			p = strstr(buf, "parse_error: ");
+			if (p) {
+				p += strlen("parse_error: ");
+				p[strcspn(p, "\n")] = '\0';
+				snprintf(out, len, "%s", p);
+			}
+			free(buf);
+		}
 	}
-	free(buf);
-}
-
-void tep__clear_error_log(void)
-{
-	char path[512];
-	const char *root = tracefs__root(NULL);
-	FILE *f;
-
-	if (!root)
-		return;
-	snprintf(path, sizeof(path), "%s/error_log", root);
-	f = fopen(path, "w");
-	if (f)
-		fclose(f);
+	rmdir(dir);
 }
 
 void tep__free(void)

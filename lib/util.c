@@ -60,6 +60,28 @@ void err_detail(struct err *e, const char *fmt, ...)
 	}
 }
 
+void err_prefix(struct err *e, const char *fmt, ...)
+{
+	char pre[sizeof(e->msg)];
+	size_t pl, ml;
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	pl = strlen(pre);
+	if (pl + 3 >= sizeof(e->msg))
+		return;
+	ml = strnlen(e->msg, sizeof(e->msg) - pl - 3);
+	memmove(e->msg + pl + 2, e->msg, ml);
+	memcpy(e->msg, pre, pl);
+	e->msg[pl] = ':';
+	e->msg[pl + 1] = ' ';
+	e->msg[pl + 2 + ml] = '\0';
+}
+
 void err_print(const struct err *e, const char *who)
 {
 	fflush(stdout);

@@ -26,7 +26,7 @@ const struct profiler nop_profiler = {
 		"Prints the per-ring statistics on stderr at exit.\n",
 	.attrs = nop_attrs,
 	.common = COMMON_ALL_EVENTS & ~COMMON_JSON,
-	.pages = 64,
+	.pages = 256,
 	.sample = nop_sample,
 	.final = nop_final,
 };

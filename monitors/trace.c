@@ -288,7 +288,7 @@ const struct profiler trace_profiler = {
 		"    perf-prof trace -e sched:sched_wakeup help     (fields of the event)\n",
 	.attrs = trace_attrs,
 	.common = COMMON_ALL_EVENTS & ~COMMON_INTERVAL,
-	.pages = 128,
+	.pages = 256,
 	.help_example = "[-N COUNT] [--order] [--json] [-C CPUS | -p PIDS | -- COMMAND]",
 	.init = trace_init,
 	.sample = trace_sample,

@@ -13,7 +13,7 @@ set -eu
 # the BPF toolchain. Test: pytest is not used; the C harness needs only these.
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
-python3 valgrind libclang-rt-14-dev"
+python3 valgrind libclang-rt-14-dev libiberty-dev"
 
 missing() {
 	for p in $PKGS; do

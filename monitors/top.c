@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * top.c - key/value counters, top style. Every sample of an event adds its
+ * columns (top-by=/top-add= expressions, or a count) to the row of its key
+ * (key=/-k expression, default the thread id). A report per interval (-i,
+ * default 1 s) sorted by the top-by columns; the table resets each interval
+ * unless --cumulative; a final report at exit; SIGUSR1 prints the table
+ * without resetting it.
+ *
+ *   2026-11-22 03:31:02.118022 top: 600 samples in 1.000 s, 600 in total
+ *        TID sys_enter_getppid COMM
+ *       4711               300 wl
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <traceevent/event-parse.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "comm.h"
+#include "expr.h"
+#include "json.h"
+#include "profiler.h"
+#include "session.h"
+
+#define TOP_NAME_LEN 32
+#define TOP_MAX_COLS 64
+
+struct top_opts {
+	const char *key;	/* -k: default key expression */
+	bool only_comm;
+	bool cumulative;
+	int top;		/* --top N rows, 0 = default */
+	u64 max_rows;
+};
+
+struct top_col {
+	char *title;
+	struct expr *expr;	/* NULL: count */
+	bool sort;		/* a top-by column */
+};
+
+struct top_ev {
+	struct expr *key;	/* NULL: the thread id */
+	struct expr *comm;	/* comm=, a string expression */
+	int col0;		/* first column of this event */
+	int ncols;
+	bool need_ctx;		/* some expression reads the record */
+	bool simple;		/* count per thread: the fast path */
+};
+
+struct top {
+	struct top_ev *evs;
+	struct top_col cols[TOP_MAX_COLS];
+	int ncols;
+	int *order;		/* column indexes in sort order */
+	struct keytab *tab;
+	size_t vsize;
+	struct expr *printkey;
+	char *key_title;
+	char *name_title;	/* NULL: no name column */
+	bool task_key;		/* the key is a thread id: names come from comm_get */
+	u64 last_key;		/* one-entry cache: consecutive samples of one */
+	void *last_row;		/* task hit the same row (NULL: empty) */
+	u64 samples;		/* since the last reset */
+	u64 total;		/* since the start */
+	u64 last_report;	/* now_ns() of the last report */
+};
+
+static const char *const top_attrs[] = {
+	"alias", "key", "top-by", "top-add", "comm", "printkey", NULL,
+};
+
+static void top_opts_init(void *p)
+{
+	struct top_opts *o = p;
+
+	o->max_rows = 1000000;
+}
+
+static inline u64 *row_vals(void *row)
+{
+	return row;
+}
+
+static inline char *row_name(const struct top *t, void *row)
+{
+	return (char *)row + (size_t)t->ncols * sizeof(u64);
+}
+
+static char *upper(const char *s)
+{
+	char *u = xstrdup(s);
+
+	for (char *p = u; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return u;
+}
+
+static struct expr *top_compile(struct evspec *ev, const char *what, const char *src,
+				struct err *err)
+{
+	struct expr *e = expr_compile(src, ev->tp, err);
+
+	if (!e)
+		err_prefix(err, "%s= of '%s'", what, ev->display);
+	return e;
+}
+
+static int top_add_col(struct top *t, const char *title, struct expr *e, bool sort, struct err *err)
+{
+	if (t->ncols == TOP_MAX_COLS) {
+		expr_free(e);
+		return err_set(err, EXIT_USAGE, "too many columns (at most %d)", TOP_MAX_COLS);
+	}
+	t->cols[t->ncols].title = xstrdup(title);
+	t->cols[t->ncols].expr = e;
+	t->cols[t->ncols].sort = sort;
+	t->ncols++;
+	return 0;
+}
+
+/* the columns of one event: its top-by= then top-add= in the order written */
+static int top_ev_cols(struct top *t, struct evspec *ev, struct top_ev *te, struct err *err)
+{
+	te->col0 = t->ncols;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < ev->nr_attrs; i++) {
+			const struct evattr *a = &ev->attrs[i];
+			bool by = !strcmp(a->name, "top-by");
+			struct expr *e;
+			const char *title;
+
+			if (!(pass == 0 ? by : !strcmp(a->name, "top-add")))
+				continue;
+			if (!a->value || !*a->value)
+				return err_set(err, EXIT_USAGE, "%s= of '%s' needs an expression",
+					       a->name, ev->display);
+			e = top_compile(ev, a->name, a->value, err);
+			if (!e)
+				return -1;
+			if (expr_result_type(e) != EXPR_INT) {
+				expr_free(e);
+				err_set(err, EXIT_USAGE, "%s=%s of '%s' is a string; a column sums numbers",
+					a->name, a->value, ev->display);
+				return -1;
+			}
+			title = t->ncols == te->col0 && ev->alias ? ev->alias : a->value;
+			if (top_add_col(t, title, e, by, err))
+				return -1;
+			te->need_ctx = true;
+		}
+	}
+	if (t->ncols == te->col0 &&
+	    top_add_col(t, ev->alias ? ev->alias : ev->name, NULL, false, err))
+		return -1;
+	te->ncols = t->ncols - te->col0;
+	return 0;
+}
+
+static int top_ev_init(struct prof *prof, struct top *t, struct evspec *ev, struct top_ev *te,
+		       struct err *err)
+{
+	const struct top_opts *o = prof->opts;
+	const char *key = evspec_attr(ev, "key"), *comm = evspec_attr(ev, "comm");
+
+	if (!key)
+		key = o->key;
+	if (key) {
+		te->key = top_compile(ev, "key", key, err);
+		if (!te->key)
+			return -1;
+		if (expr_result_type(te->key) != EXPR_INT) {
+			err_set(err, EXIT_USAGE, "key=%s of '%s' is a string; keys are numbers", key,
+				ev->display);
+			err_hint(err, "group by a name with comm=%s and --only-comm", key);
+			return -1;
+		}
+		te->need_ctx = true;
+	}
+	if (comm) {
+		te->comm = top_compile(ev, "comm", comm, err);
+		if (!te->comm)
+			return -1;
+		if (expr_result_type(te->comm) != EXPR_STR) {
+			err_set(err, EXIT_USAGE, "comm=%s of '%s' is a number; comm= names a row "
+						 "with a string", comm, ev->display);
+			err_hint(err, "use a string field such as comm=prev_comm, or "
+				      "comm=comm_get(pid)");
+			return -1;
+		}
+		te->need_ctx = true;
+		if (!t->name_title)
+			t->name_title = upper(comm);
+	}
+	return top_ev_cols(t, ev, te, err);
+}
+
+static int top_check_keys(struct prof *prof, struct err *err)
+{
+	const struct top_opts *o = prof->opts;
+	int with = 0;
+
+	if (o->key)
+		return 0;
+	for (int i = 0; i < prof->nr_evs; i++)
+		with += evspec_attr(prof->evs[i], "key") != NULL;
+	if (with && with != prof->nr_evs) {
+		err_set(err, EXIT_USAGE, "key= is given for some events but not all");
+		err_hint(err, "rows of one table need one kind of key: give every event key=, "
+			      "or use -k EXPR as the default");
+		return -1;
+	}
+	return 0;
+}
+
+static int top_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct top *t = ctx;
+	const u64 *x = a, *y = b;
+
+	for (int i = 0; i < t->ncols; i++) {
+		int c = t->order[i];
+
+		if (x[c] != y[c])
+			return x[c] > y[c] ? -1 : 1;
+	}
+	return 0;
+}
+
+static int top_init(struct prof *prof, struct err *err)
+{
+	const struct top_opts *o = prof->opts;
+	const char *pk = NULL;
+	struct top *t = xzalloc(sizeof(*t));
+	int n = 0;
+
+	prof->priv = t;
+	if (top_check_keys(prof, err))
+		return -1;
+	t->evs = xzalloc((size_t)prof->nr_evs * sizeof(*t->evs));
+	for (int i = 0; i < prof->nr_evs; i++) {
+		struct evspec *ev = prof->evs[i];
+
+		ev->priv = &t->evs[i];
+		if (top_ev_init(prof, t, ev, &t->evs[i], err))
+			return -1;
+		if (!pk)
+			pk = evspec_attr(ev, "printkey");
+	}
+	t->task_key = !t->evs[0].key;
+	for (int i = 0; i < prof->nr_evs; i++) {
+		struct top_ev *te = &t->evs[i];
+
+		te->simple = !te->key && !te->comm && !te->need_ctx && !o->only_comm &&
+			     te->ncols == 1 && !t->cols[te->col0].expr;
+	}
+	if (o->only_comm && !t->task_key) {
+		for (int i = 0; i < prof->nr_evs; i++)
+			if (!t->evs[i].comm) {
+				err_set(err, EXIT_USAGE, "--only-comm with key= needs comm= on every "
+							 "event ('%s' has none)", prof->evs[i]->display);
+				err_hint(err, "rows are merged by name: say where the name comes from");
+				return -1;
+			}
+	}
+	if (!t->name_title && t->task_key)
+		t->name_title = xstrdup("COMM");
+	if (pk) {
+		static const char *const vars[] = { "key", NULL };
+
+		t->printkey = expr_compile_vars(pk, vars, err);
+		if (!t->printkey) {
+			err_prefix(err, "printkey=");
+			return -1;
+		}
+	}
+	{
+		const char *k = o->key ? o->key : evspec_attr(prof->evs[0], "key");
+
+		t->key_title = k ? upper(k) : xstrdup("TID");
+	}
+	/* sort: top-by columns in order, then the others in order */
+	t->order = xzalloc((size_t)t->ncols * sizeof(int));
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].sort)
+			t->order[n++] = i;
+	for (int i = 0; i < t->ncols; i++)
+		if (!t->cols[i].sort)
+			t->order[n++] = i;
+	t->vsize = (size_t)t->ncols * sizeof(u64) + TOP_NAME_LEN;
+	t->tab = keytab__new(t->vsize, o->max_rows);
+	t->last_report = now_ns();
+	return 0;
+}
+
+static u64 name_hash(const char *s, size_t len)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len && s[i]; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static void set_name(char *dst, const char *s, size_t len)
+{
+	size_t n = strnlen(s, len < TOP_NAME_LEN - 1 ? len : TOP_NAME_LEN - 1);
+
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+static __attribute__((noinline)) void top_sample_expr(struct prof *prof,
+						      const struct prof_sample *s)
+{
+	const struct top_opts *o = prof->opts;
+	struct top *t = prof->priv;
+	const struct top_ev *e = s->ev->priv;
+	struct expr_ctx ctx;
+	s64 vals[TOP_MAX_COLS];
+	const char *name = NULL;
+	size_t name_len = 0;
+	bool created;
+	u64 key;
+	void *row;
+
+	if (e->need_ctx) {
+		ctx = (struct expr_ctx){
+			.raw = s->raw, .raw_size = s->raw_size, .cpu = s->cpu, .pid = s->pid,
+			.tid = s->tid, .time = s->time, .period = s->period,
+		};
+	}
+	if (e->key) {
+		s64 k;
+
+		if (unlikely(expr_eval(e->key, &ctx, &k)))
+			goto bad;
+		key = (u64)k;
+	} else {
+		if (unlikely(s->tid < 0))
+			return;
+		key = (u64)s->tid;
+	}
+	for (int i = 0; i < e->ncols; i++) {
+		struct expr *x = t->cols[e->col0 + i].expr;
+
+		if (!x)
+			vals[i] = 1;
+		else if (unlikely(expr_eval(x, &ctx, &vals[i])))
+			goto bad;
+	}
+	if (e->comm && unlikely(expr_eval_str(e->comm, &ctx, &name, &name_len)))
+		goto bad;
+	if (unlikely(o->only_comm)) {
+		if (!name) {
+			name = comm_get(s->tid);
+			name_len = strlen(name);
+		}
+		key = name_hash(name, name_len);
+	}
+	if (likely(t->last_row && key == t->last_key)) {
+		row = t->last_row;
+		created = false;
+	} else {
+		row = keytab__get_new(t->tab, key, &created);
+		if (unlikely(!row))
+			return;	/* over --max-rows: counted by the table, reported at exit */
+		/* an insert may move rows: only the newest pointer is safe */
+		t->last_key = key;
+		t->last_row = row;
+	}
+	/* task keys are named at report time, when every COMM record is in */
+	if (unlikely(name && (created || !row_name(t, row)[0])))
+		set_name(row_name(t, row), name, name_len);
+	for (int i = 0; i < e->ncols; i++)
+		row_vals(row)[e->col0 + i] += (u64)vals[i];
+	t->samples++;
+	t->total++;
+	return;
+bad:
+	session__expr_error(prof->session, s->ev);
+}
+
+/*
+ * The common case, counting samples per thread, without expressions: a
+ * handful of instructions when consecutive samples come from one thread.
+ */
+static void top_sample(struct prof *prof, const struct prof_sample *s)
+{
+	struct top *t = prof->priv;
+	const struct top_ev *e = s->ev->priv;
+	u64 *row;
+
+	if (!e->simple || unlikely(s->tid < 0)) {
+		top_sample_expr(prof, s);
+		return;
+	}
+	if (likely(t->last_row && (u64)s->tid == t->last_key)) {
+		row = t->last_row;
+	} else {
+		row = keytab__get(t->tab, (u64)s->tid);
+		if (unlikely(!row))
+			return;
+		t->last_key = (u64)s->tid;
+		t->last_row = row;
+	}
+	row[e->col0]++;
+	t->samples++;
+	t->total++;
+}
+
+static int top_rows_limit(struct prof *prof)
+{
+	const struct top_opts *o = prof->opts;
+	struct winsize ws;
+
+	if (o->top > 0)
+		return o->top;
+	if (!prof->opt.output && !prof->opt.json && isatty(STDOUT_FILENO) &&
+	    !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_row > 4)
+		return ws.ws_row - 3;
+	return 0;
+}
+
+static const char *top_row_name(const struct top *t, void *row)
+{
+	const char *name = row_name(t, row);
+
+	if (name[0])
+		return name;
+	return t->task_key ? comm_get((int)keytab__key(row)) : "<...>";
+}
+
+static int col_width(const struct top_col *c)
+{
+	int w = (int)strlen(c->title);
+
+	return w < 12 ? 12 : w;
+}
+
+static void top_print_key(struct prof *prof, struct top *t, u64 key, int kw)
+{
+	if (t->printkey) {
+		s64 vars[1] = { (s64)key }, printed = 0;
+		struct expr_ctx ctx = { .vars = vars };
+
+		fflush(prof->out);
+		if (expr_eval(t->printkey, &ctx, &printed) || printed < 0)
+			printed = 0;
+		fflush(stdout);
+		fprintf(prof->out, "%*s", printed < kw ? (int)(kw - printed) : 0, "");
+		return;
+	}
+	if (prof->opts && ((const struct top_opts *)prof->opts)->only_comm)
+		return;
+	fprintf(prof->out, "%*lld", kw, (long long)key);
+}
+
+static void top_print_text(struct prof *prof, struct top *t, void **rows, size_t nr, u64 elapsed)
+{
+	const struct top_opts *o = prof->opts;
+	int kw = (int)strlen(t->key_title) < 8 ? 8 : (int)strlen(t->key_title);
+	char now[64];
+
+	wall_time_str(now, sizeof(now));
+	fprintf(prof->out, "%s top: %llu samples in %.3f s, %llu in total\n", now,
+		(unsigned long long)t->samples, (double)elapsed / 1e9,
+		(unsigned long long)t->total);
+	if (!o->only_comm)
+		fprintf(prof->out, "%*s", kw, t->key_title);
+	for (int i = 0; i < t->ncols; i++)
+		fprintf(prof->out, "%s%*s", !o->only_comm || i ? " " : "", col_width(&t->cols[i]),
+			t->cols[i].title);
+	if (t->name_title)
+		fprintf(prof->out, " %s", t->name_title);
+	fputc('\n', prof->out);
+	for (size_t r = 0; r < nr; r++) {
+		const u64 *v = rows[r];
+
+		top_print_key(prof, t, keytab__key(rows[r]), kw);
+		for (int i = 0; i < t->ncols; i++)
+			fprintf(prof->out, "%s%*llu", !o->only_comm || i ? " " : "",
+				col_width(&t->cols[i]), (unsigned long long)v[i]);
+		if (t->name_title)
+			fprintf(prof->out, " %s", top_row_name(t, rows[r]));
+		fputc('\n', prof->out);
+	}
+}
+
+static void top_print_json(struct prof *prof, struct top *t, void **rows, size_t nr, u64 elapsed)
+{
+	const struct top_opts *o = prof->opts;
+	struct json j;
+	char now[64];
+
+	wall_time_str(now, sizeof(now));
+	json_begin(&j, prof->out);
+	json_str(&j, "time", now);
+	json_double(&j, "interval", (double)elapsed / 1e9);
+	json_uint(&j, "samples", t->samples);
+	json_uint(&j, "total", t->total);
+	json_str(&j, "key", o->only_comm ? "" : t->key_title);
+	json_arr_begin(&j, "columns");
+	for (int i = 0; i < t->ncols; i++)
+		json_str(&j, NULL, t->cols[i].title);
+	json_arr_end(&j);
+	json_arr_begin(&j, "rows");
+	for (size_t r = 0; r < nr; r++) {
+		const u64 *v = rows[r];
+
+		json_obj_begin(&j, NULL);
+		if (!o->only_comm)
+			json_int(&j, "key", (s64)keytab__key(rows[r]));
+		if (t->name_title)
+			json_str(&j, "name", top_row_name(t, rows[r]));
+		json_arr_begin(&j, "values");
+		for (int i = 0; i < t->ncols; i++)
+			json_uint(&j, NULL, v[i]);
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_end(&j);
+}
+
+static void top_report(struct prof *prof, bool reset)
+{
+	const struct top_opts *o = prof->opts;
+	struct top *t = prof->priv;
+	u64 now = now_ns();
+	size_t nr = 0;
+	void **rows = keytab__sorted(t->tab, top_cmp, t, &nr);
+	int limit = top_rows_limit(prof);
+
+	if (limit > 0 && nr > (size_t)limit)
+		nr = (size_t)limit;
+	if (prof->opt.json)
+		top_print_json(prof, t, rows, nr, now - t->last_report);
+	else
+		top_print_text(prof, t, rows, nr, now - t->last_report);
+	free(rows);
+	fflush(prof->out);
+	if (reset && !o->cumulative) {
+		keytab__reset(t->tab);
+		t->last_row = NULL;
+		t->samples = 0;
+		t->last_report = now;
+	}
+}
+
+static void top_interval(struct prof *prof)
+{
+	top_report(prof, true);
+}
+
+static void top_final(struct prof *prof)
+{
+	struct top *t = prof->priv;
+
+	top_report(prof, false);
+	if (keytab__drops(t->tab))
+		fprintf(stderr, "perf-prof top: %llu samples dropped: more than %llu rows "
+				"(raise --max-rows)\n", (unsigned long long)keytab__drops(t->tab),
+			(unsigned long long)((const struct top_opts *)prof->opts)->max_rows);
+}
+
+static void top_sigusr1(struct prof *prof)
+{
+	top_report(prof, false);
+}
+
+static void top_deinit(struct prof *prof)
+{
+	struct top *t = prof->priv;
+
+	if (!t)
+		return;
+	for (int i = 0; t->evs && i < prof->nr_evs; i++) {
+		expr_free(t->evs[i].key);
+		expr_free(t->evs[i].comm);
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		free(t->cols[i].title);
+		expr_free(t->cols[i].expr);
+	}
+	expr_free(t->printkey);
+	keytab__delete(t->tab);
+	free(t->evs);
+	free(t->order);
+	free(t->key_title);
+	free(t->name_title);
+	free(t);
+	prof->priv = NULL;
+}
+
+#define TOPOPT(f) offsetof(struct top_opts, f)
+static const struct opt top_opts[] = {
+	{ OPT_STRING, 'k', "key", TOPOPT(key), "EXPR",
+	  "default key of events without key= (default: thread id)", NULL, false },
+	{ OPT_BOOL, 0, "only-comm", TOPOPT(only_comm), NULL,
+	  "merge rows by name (comm= or the task's comm) instead of key", NULL, false },
+	{ OPT_BOOL, 0, "cumulative", TOPOPT(cumulative), NULL,
+	  "never reset the table between reports", NULL, false },
+	{ OPT_INT, 0, "top", TOPOPT(top), "N",
+	  "print at most N rows (default: all, or the screen height on a terminal)", NULL, false },
+	{ OPT_U64, 0, "max-rows", TOPOPT(max_rows), "N",
+	  "keep at most N keys; more are dropped and counted (default 1000000)", NULL, false },
+	OPT_TABLE_END,
+};
+
+const struct profiler top_profiler = {
+	.name = "top",
+	.summary = "key/value counters per interval, sorted like top",
+	.synopsis = "perf-prof top -e EVENT[,EVENT...] [-k EXPR] [-i MS] [--only-comm] "
+		    "[--cumulative] [--top N] [--json]",
+	.help =
+		"Every sample adds its columns to the row of its key. Columns come from the\n"
+		"event attributes top-by=EXPR (summed, sorted on, in order) and top-add=EXPR\n"
+		"(summed, shown); an event with neither counts its samples. The key is key=EXPR\n"
+		"or -k EXPR, else the thread id. comm=EXPR names rows (default: the task's\n"
+		"comm when the key is a thread id), printkey=EXPR prints the key itself (its\n"
+		"only variable is 'key'). Several events share one table keyed the same way.\n"
+		"A report every interval (default 1000 ms) resets the table unless --cumulative;\n"
+		"the final report comes at exit (Ctrl-C, -N, end of the workload); SIGUSR1\n"
+		"prints the table without resetting it. Expressions: Documentation/expressions.md.\n"
+		"\nEXAMPLES\n"
+		"    perf-prof top -e syscalls:sys_enter_getppid\n"
+		"    perf-prof top -e 'sched:sched_switch//key=prev_pid/comm=prev_comm/'\n"
+		"    perf-prof top -e 'sched:sched_stat_runtime//key=pid/top-by=runtime/comm=comm/' "
+		"--top 10\n"
+		"    perf-prof top -e 'syscalls:sys_enter_write//top-by=count/top-add=1/' -- ./app\n"
+		"    perf-prof top -e 'sched:sched_wakeup//key=target_cpu/' --cumulative -i 5000\n"
+		"    perf-prof top -e 'irq:softirq_entry//key=vec/printkey=printf(\"vec%d\",key)/'\n",
+	.opts = top_opts,
+	.opts_size = sizeof(struct top_opts),
+	.opts_init = top_opts_init,
+	.attrs = top_attrs,
+	.common = COMMON_ALL_EVENTS & ~COMMON_CALLGRAPH,
+	.pages = 256,
+	.interval_ms = 1000,
+	.help_example = "[-k EXPR] [-i MS] [--only-comm] [--cumulative] [--top N] [--json]",
+	.init = top_init,
+	.sample = top_sample,
+	.interval = top_interval,
+	.final = top_final,
+	.deinit = top_deinit,
+	.sigusr1 = top_sigusr1,
+};

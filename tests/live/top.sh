@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# live/top.sh - `top` numbers against the exact work of wl processes started
+# by the test (as the workload, so only they are seen).
+. "$TESTS_DIR/lib.sh"
+need_root_tracefs
+
+GETPPID=syscalls:sys_enter_getppid
+# three processes doing exactly 100, 200 and 300 getppid calls
+three="$WL getppid 100 & $WL getppid 200 & $WL getppid 300 & wait"
+
+# row VALUE_OF_KEY: the line of the final report whose key column is $1
+final_rows() { awk '/ top: [0-9]+ samples/ { n = NR } { l[NR] = $0 } END { for (i = n + 2; i <= NR; i++) print l[i] }' "$out"; }
+
+pp top -e "$GETPPID//key=common_pid/" -i 60000 -- sh -c "$three"
+check_rc "top over a workload exits 0" 0
+pids=$(sed -n 's/^wl pid=//p' "$out" | sort -n | tr '\n' ' ')
+# wl_rows: the final report's rows of the wl processes (sh itself calls getppid)
+wl_rows() { final_rows | awk -v p=" $pids" 'index(p, " " $1 " ")'; }
+keys=$(wl_rows | awk '{ print $1 }' | sort -n | tr '\n' ' ')
+check_eq "rows are keyed by the processes' pids" "$keys" "$pids"
+order=$(wl_rows | awk '{ print $2 }' | tr '\n' ' ')
+check_eq "three processes: exactly 300, 200 and 100 calls, largest first" "$order" "300 200 100 "
+cols=$(final_rows | awk '{ print NF }' | sort -u)
+check_eq "key= without comm=: no name column" "$cols" 2
+
+# the default key is the thread id; one table for two events
+pp top -e "$GETPPID,syscalls:sys_exit_getppid" -i 60000 -- "$WL" -t 2 getppid 250
+rows=$(final_rows | awk '{ print $2, $3, $4 }' | sort -u)
+check_eq "default key = thread: each thread's row has 250 enters and 250 exits" "$rows" "250 250 wl"
+check_eq "two threads, two rows" "$(final_rows | wc -l)" 2
+
+# top-by a field with a known sum: 100 writes of 7 bytes (kernel filter count==7)
+pp top -e 'syscalls:sys_enter_write/count==7/key=common_pid/top-by=count/top-add=1/' -i 60000 -- "$WL" write 100 7
+row=$(final_rows | awk '{ print $2, $3 }')
+check_eq "top-by=count sums to 700 over 100 writes; top-add=1 counts 100" "$row" "700 100"
+hdr=$(awk '/ top: / { getline; print; exit }' "$out" | awk '{ print $1, $2, $3 }')
+check_eq "header: key, top-by, top-add" "$hdr" "COMMON_PID count 1"
+
+# a user-space filter (arithmetic: the kernel refuses it) keeps exactly the 100
+pp top -e 'syscalls:sys_enter_write/count==fd+4/key=common_pid/top-by=count/' -i 60000 -- "$WL" write 100 7
+row=$(final_rows | awk '{ print $2 }')
+check_eq "user-space filter count==fd+4 keeps exactly the 100 writes of 7 to fd 3" "$row" "700"
+check_err "the fallback is announced once on stderr" "filtering in user space"
+
+# --only-comm merges rows by name; comm= and printkey=
+two="$WL -n alpha getppid 100 & $WL -n alpha getppid 200 & $WL -n beta getppid 300 & wait"
+pp top --order --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
+got=$(final_rows | awk '$2 != "sh" { print $2 ":" $1 }' | sort | tr '\n' ' ')
+check_eq "--only-comm: alpha 100+200, beta 300" "$got" "alpha:300 beta:300 "
+
+pp top -e "$GETPPID//key=common_pid/printkey=printf(\"pid-%d\",key)/" -i 60000 -- "$WL" getppid 42
+row=$(final_rows | awk '{ print $1, $2 }')
+wlpid=$(sed -n 's/^wl pid=//p' "$out")
+check_eq "printkey= formats the key column" "$row" "pid-$wlpid 42"
+
+# --json carries the same numbers
+pp top --json -e "$GETPPID//key=common_pid/" -i 60000 -- sh -c "$three"
+pids=$(sed -n 's/^wl pid=//p' "$out" | tr '\n' ' ')
+got=$(grep '^{' "$out" | tail -1 | python3 -c '
+import json, sys
+pids = [int(p) for p in sys.argv[1].split()]
+o = json.loads(sys.stdin.read())
+rows = [r for r in o["rows"] if r["key"] in pids]
+print(o["columns"], sorted(r["values"][0] for r in rows), o["key"])' "$pids")
+check_eq "--json: one object per report with the same numbers" "$got" "['sys_enter_getppid'] [100, 200, 300] COMMON_PID"
+
+# interval reports: the table resets unless --cumulative
+pp top -e "$GETPPID//key=common_pid/" -i 200 -- "$WL" -r 1 getppid 1000
+sum=$(awk '/ top: / { s += $4 } END { print s }' "$out")
+check_eq "interval reports add up to every sample exactly once" "$sum" 1000
+n=$(grep -c ' top: ' "$out")
+if [ "$n" -ge 4 ]; then ok "a ~1 s workload with -i 200 gives several reports ($n)"; else fail "a ~1 s workload with -i 200 gives several reports" "got $n"; fi
+pp top --cumulative -e "$GETPPID//key=common_pid/" -i 200 -- "$WL" -r 1 getppid 1000
+last=$(final_rows | awk '{ print $2 }')
+check_eq "--cumulative: the final report holds all 1000" "$last" 1000
+
+# SIGUSR1 prints the table without resetting it
+pp_bg top -e "$GETPPID//key=common_pid/" -i 60000 -- "$WL" -D 1500 getppid 77
+pp_ready
+sleep 0.8
+kill -USR1 $bg
+pp_wait
+n=$(grep -c ' top: 77 samples' "$out")
+check_eq "SIGUSR1 report and final report both show the 77 calls" "$n" 2
+
+# expression errors: a division by zero skips the sample, counted, no crash
+pp top -e "$GETPPID//key=common_pid/top-by=(100/(common_pid-common_pid))/" -i 60000 -- "$WL" getppid 10
+check_rc "division by zero in top-by does not crash" 0
+check_err "expression errors are counted and reported" "10 samples of 'syscalls:sys_enter_getppid' skipped: expression errors"
+
+# type errors are usage errors, with the caret diagnostic
+pp top -e "$GETPPID//top-by=nosuchfield/"
+check_fails "an unknown field in top-by is a usage error" 129 "top-by= of 'syscalls:sys_enter_getppid'"
+pp top -e 'sched:sched_switch//key=prev_pid/comm=prev_pid/'
+check_fails "comm= must be a string" 129 "comm=prev_pid of 'sched:sched_switch' is a number"
+pp top -e 'sched:sched_switch//key=prev_pid/,sched:sched_wakeup'
+check_fails "key= on some events only is refused" 129 "key= is given for some events but not all"
+
+check_clean "no perf-prof left running"
