@@ -256,9 +256,10 @@ static int run_profiler(struct prof *prof, bool help, struct err *err)
 	}
 	if (prof->opt.output && open_output(prof->opt.output, err))
 		goto out;
+	/* deinit() also cleans up after a failed init() */
+	inited = true;
 	if (ops->init && ops->init(prof, err))
 		goto out;
-	inited = true;
 	if (replay) {
 		/* tests: records from a file instead of the kernel */
 		ret = session__replay(prof->session, replay, err);

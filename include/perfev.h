@@ -32,4 +32,7 @@ int perfev__ids(struct perf_evsel *evsel, const u64 **ids);
 /* perfev__set_filter - PERF_EVENT_IOC_SET_FILTER on every fd: 0 or -errno */
 int perfev__set_filter(struct perf_evsel *evsel, const char *filter);
 
+/* perfev__evlist_delete - perf_evlist__delete() that also releases what libperf keeps */
+void perfev__evlist_delete(struct perf_evlist *evlist);
+
 #endif

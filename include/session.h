@@ -40,6 +40,14 @@ int session__run(struct session *s, struct err *err);
  */
 int session__replay(struct session *s, const char *path, struct err *err);
 
+/**
+ * session__replay_mem - the same over @len bytes at @buf (malloc'ed; the
+ * session owns it from now on, also on failure). @name names it in errors.
+ * Fuzzers feed arbitrary bytes here.
+ */
+int session__replay_mem(struct session *s, char *buf, size_t len, const char *name,
+			struct err *err);
+
 /* session__print_stats - per-ring records/bytes/lost and pipeline counters */
 void session__print_stats(struct session *s, FILE *out);
 

@@ -12,6 +12,7 @@
 #include <perf/evlist.h>
 #include <perf/core.h>
 #include <perf/evsel.h>
+#include <perf/threadmap.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,4 +69,26 @@ void perfev__init(int verbose)
 {
 	perfev_verbose = verbose;
 	libperf_init(perfev__print);
+}
+
+void perfev__evlist_delete(struct perf_evlist *evlist)
+{
+	struct perf_evsel *evsel;
+
+	if (!evlist)
+		return;
+	/*
+	 * libperf 6.1's perf_evsel__delete() frees only the struct: the map
+	 * references taken by perf_evlist__set_maps() and the sample ids
+	 * stay behind. Release them first.
+	 */
+	perf_evlist__for_each_evsel(evlist, evsel) {
+		perf_evsel__free_id(evsel);
+		perf_cpu_map__put(evsel->cpus);
+		perf_cpu_map__put(evsel->own_cpus);
+		perf_thread_map__put(evsel->threads);
+		evsel->cpus = evsel->own_cpus = NULL;
+		evsel->threads = NULL;
+	}
+	perf_evlist__delete(evlist);
 }

@@ -87,7 +87,7 @@ struct session {
 	u64 last_lost_report;
 	u64 *expr_errors;	/* per event */
 	bool user_filters;
-	char *replay_buf;	/* replay rings point into it */
+	char **replay_bufs;	/* one per replay ring */
 };
 
 /* ---------------------------------------------------------------- events */
@@ -1079,13 +1079,20 @@ int session__replay(struct session *s, const char *path, struct err *err)
 {
 	size_t len;
 	char *buf = read_file(path, &len);
-	const char *p, *end;
-	u32 nr;
-	int r = -1;
 
 	if (!buf)
 		return err_set(err, EXIT_FAIL, "cannot read replay file '%s': %s", path,
 			       strerror(errno));
+	return session__replay_mem(s, buf, len, path, err);
+}
+
+int session__replay_mem(struct session *s, char *buf, size_t len, const char *path,
+			struct err *err)
+{
+	const char *p, *end;
+	u32 nr;
+	int r = -1;
+
 	p = buf;
 	end = buf + len;
 	if (len < 12 || memcmp(p, "PPREPLAY", 8)) {
@@ -1114,7 +1121,11 @@ int session__replay(struct session *s, const char *path, struct err *err)
 			err_set(err, EXIT_FAIL, "replay file '%s' is truncated", path);
 			goto out;
 		}
-		ring__init_buffer(&s->rings[i], p, rlen, (int)cpu);
+		/* records are read as u64s: give each ring an aligned copy */
+		s->replay_bufs = xrealloc(s->replay_bufs, (i + 1) * sizeof(*s->replay_bufs));
+		s->replay_bufs[i] = xzalloc(rlen ? rlen : 1);
+		memcpy(s->replay_bufs[i], p, rlen);
+		ring__init_buffer(&s->rings[i], s->replay_bufs[i], rlen, (int)cpu);
 		s->rings[i].idx = (int)i;
 		p += rlen;
 		s->nr_rings++;
@@ -1147,11 +1158,7 @@ int session__replay(struct session *s, const char *path, struct err *err)
 	session__report_lost(s, true);
 	r = 0;
 out:
-	/* rings point into buf: keep it until the session goes */
-	if (r)
-		free(buf);
-	else
-		s->replay_buf = buf;
+	free(buf);
 	return r;
 }
 
@@ -1266,7 +1273,7 @@ void session__delete(struct session *s)
 			perf_evlist__munmap(s->evlist);
 			perf_evlist__close(s->evlist);
 		}
-		perf_evlist__delete(s->evlist);	/* deletes the evsels */
+		perfev__evlist_delete(s->evlist);	/* deletes the evsels */
 	}
 	for (int i = 0; i < s->nr_rings; i++)
 		ring__exit(&s->rings[i]);
@@ -1297,6 +1304,8 @@ void session__delete(struct session *s)
 	}
 	evspec_list_free(&s->evs);
 	free(s->expr_errors);
-	free(s->replay_buf);
+	for (int i = 0; s->replay_bufs && i < s->nr_rings; i++)
+		free(s->replay_bufs[i]);
+	free(s->replay_bufs);
 	free(s);
 }

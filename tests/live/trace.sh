@@ -55,6 +55,13 @@ check_rc "-N run exits 0" 0
 n=$(grep -c "$GETPPID:" "$out")
 check_eq "-N 7 prints exactly 7 events" "$n" 7
 
+# --- a user-space filter: filtered-out samples do not count toward -N ---------
+pp trace -e 'syscalls:sys_enter_write/count==fd+4/' -N 5 -- "$WL" write 100 7
+n=$(grep -c 'count: 0x00000007' "$out")
+check_eq "-N 5 with a user-space filter prints exactly 5 matching events" "$n" 5
+check_eq "... and nothing else" "$(grep -c 'sys_enter_write:' "$out")" 5
+check_err "the user-space fallback is announced on stderr" "filtering in user space"
+
 # --- -p: only that process --------------------------------------------------
 go=$T_TMP/go2
 "$WL" -W "$go" getppid 300 > "$T_TMP/a.out" &

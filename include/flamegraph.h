@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * flamegraph.h - flame-graph output: folded stacks
+ * ("comm;outer;...;inner COUNT", one line per distinct stack, the input of
+ * every flame-graph tool) or, when the path ends in ".svg", a
+ * self-contained interactive SVG rendered here (hover for name, count and
+ * percentage, click to zoom, a search box that highlights matches).
+ *
+ * Identical stacks are merged as they are added; adding a stack already
+ * seen allocates nothing. Output files are created with
+ * O_CREAT|O_TRUNC|O_NOFOLLOW, mode 0644.
+ */
+#ifndef PERF_PROF_FLAMEGRAPH_H
+#define PERF_PROF_FLAMEGRAPH_H
+
+#include "util.h"
+
+struct flamegraph;
+
+/**
+ * flamegraph__new - create the output file now (so a bad path fails at
+ * start-up). "X.svg" is written as SVG, "X.folded" as folded text, and any
+ * other "X" as folded text to "X.folded" (perf-prof's --flame-graph
+ * convention). Returns NULL with @err set (EXIT_FAIL) when the file cannot
+ * be created.
+ */
+struct flamegraph *flamegraph__new(const char *path, struct err *err);
+
+/* flamegraph__path - the file actually written */
+const char *flamegraph__path(const struct flamegraph *fg);
+
+/**
+ * flamegraph__add - count @count more of one stack.
+ * @comm:   the task's command, the first frame (NULL: "[unknown]")
+ * @frames: frame names, root (outermost caller) first; NULL entries and
+ *          empty names become "[unknown]"
+ * @nr:     number of @frames (0 is allowed: the stack is just @comm)
+ * A ';' or a line break inside a name would break the format and is
+ * replaced by ':' or ' '.
+ */
+void flamegraph__add(struct flamegraph *fg, const char *comm, const char *const *frames,
+		     int nr, u64 count);
+
+/**
+ * flamegraph__flush - a snapshot (e.g. one per interval): the stacks added
+ * since the last flush are written out, each under one more root frame
+ * @label when it is not NULL (a timestamp, say), and forgotten. For folded
+ * output they are appended to the file now; for SVG they join the picture
+ * written by flamegraph__close(). Returns 0, or -1 with @err set on a
+ * write error.
+ */
+int flamegraph__flush(struct flamegraph *fg, const char *label, struct err *err);
+
+/**
+ * flamegraph__close - flush what is left (without label), render the SVG
+ * if that is the format, close the file and free @fg. Returns 0, or -1
+ * with @err set on a write error (@fg is freed either way).
+ */
+int flamegraph__close(struct flamegraph *fg, struct err *err);
+
+/* flamegraph__delete - free @fg without writing anything more */
+void flamegraph__delete(struct flamegraph *fg);
+
+/**
+ * struct flamegraph_stats - what was added since the last flush.
+ * @stacks: flamegraph__add() calls
+ * @distinct: distinct stacks among them
+ * @total: sum of their counts
+ */
+struct flamegraph_stats {
+	u64 stacks;
+	u64 distinct;
+	u64 total;
+};
+
+void flamegraph__stats(const struct flamegraph *fg, struct flamegraph_stats *st);
+
+#endif

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * latency.h - what the distribution profilers (multi-trace, num-dist) share:
+ *
+ *   numsrc   an integer taken from every sample (key=, num=, delay=): a
+ *            plain field or builtin is read directly, anything else runs
+ *            the compiled expression;
+ *   lattab   rows of value statistics (struct vstat) addressed by a row id,
+ *            optionally per instance (CPU or thread), with the fixed-column
+ *            text table both profilers print;
+ *   evline   one event as a text line in trace's format, with an optional
+ *            gutter in front (outliers, --detail, unpaired lists);
+ *   heatmap  values over time: raw points streamed to FILE.lat while the
+ *            run lasts, rendered at the end into a self-contained SVG.
+ *
+ * Everything on the per-event path (numsrc__get, lattab__row,
+ * heatmap__add) is inline or O(1) and never allocates, except when a
+ * per-instance row is seen for the first time (a bounded table insert).
+ */
+#ifndef PERF_PROF_LATENCY_H
+#define PERF_PROF_LATENCY_H
+
+#include <string.h>
+
+#include "agg.h"
+#include "expr.h"
+#include "profiler.h"
+
+struct tep_event;
+struct trace_seq;
+
+/* ------------------------------------------------------------------ */
+/* numsrc: an integer per sample                                        */
+/* ------------------------------------------------------------------ */
+
+enum numsrc_kind {
+	NUMSRC_TID,	/* the thread id (the default key) */
+	NUMSRC_FIELD,	/* a scalar field read straight from the record */
+	NUMSRC_EXPR,	/* anything else: the compiled expression */
+};
+
+/**
+ * struct numsrc - where one sample's number comes from
+ * @kind:   how it is read
+ * @off, @size, @is_signed: the field (NUMSRC_FIELD)
+ * @expr:   the compiled expression (NUMSRC_EXPR; kept for the others too,
+ *          NULL for the default thread id)
+ * @tid_like: the value is the thread id (the default, _tid or common_pid),
+ *          so it never needs events of other rings to be ordered against it
+ */
+struct numsrc {
+	enum numsrc_kind kind;
+	u32 off;
+	u32 size;
+	bool is_signed;
+	bool tid_like;
+	struct expr *expr;
+};
+
+/**
+ * numsrc__init - compile @src against @tp; NULL @src means the thread id.
+ * A bare field name of size 1, 2, 4 or 8 (not an array, not a string) and
+ * the builtin _tid are read directly; the result is the same as the
+ * expression's. Returns 0, or -1 with @err (EXIT_USAGE) when @src does not
+ * compile or yields a string. @what names the attribute in messages.
+ */
+int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp, const char *what,
+		 struct err *err);
+
+/* numsrc__exit - free the expression */
+void numsrc__exit(struct numsrc *n);
+
+/* numsrc__eval_expr - out-of-line NUMSRC_EXPR evaluation */
+int numsrc__eval_expr(const struct numsrc *n, const struct prof_sample *s, s64 *out);
+
+/**
+ * numsrc__get - the number of @s. Returns 0, or -1 when the field lies
+ * outside the record or the expression fails (the caller counts it with
+ * session__expr_error() and skips the sample).
+ */
+static inline int numsrc__get(const struct numsrc *n, const struct prof_sample *s, s64 *out)
+{
+	const unsigned char *p;
+
+	switch (n->kind) {
+	case NUMSRC_TID:
+		*out = s->tid;
+		return 0;
+	case NUMSRC_FIELD:
+		if (unlikely(n->off + n->size > s->raw_size))
+			return -1;
+		p = (const unsigned char *)s->raw + n->off;
+		switch (n->size) {
+		case 1:
+			*out = n->is_signed ? (s64)(s8)p[0] : (s64)p[0];
+			return 0;
+		case 2: {
+			u16 v;
+
+			memcpy(&v, p, 2);
+			*out = n->is_signed ? (s64)(s16)v : (s64)v;
+			return 0;
+		}
+		case 4: {
+			u32 v;
+
+			memcpy(&v, p, 4);
+			*out = n->is_signed ? (s64)(s32)v : (s64)v;
+			return 0;
+		}
+		default: {
+			u64 v;
+
+			memcpy(&v, p, 8);
+			*out = (s64)v;
+			return 0;
+		}
+		}
+	case NUMSRC_EXPR:
+		break;
+	}
+	return numsrc__eval_expr(n, s, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* lattab: statistics rows                                              */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct latrow - one row: the values' statistics and how many of them
+ * were above the profiler's threshold (--than), if it has one
+ */
+struct latrow {
+	struct vstat st;
+	u64 over;
+};
+
+/*
+ * struct lattab - the rows. Without perins a plain array indexed by id;
+ * with it a keytab keyed by (instance << 32 | id) and a one-entry cache,
+ * since consecutive values mostly land in the same row. Read the fields
+ * only through the functions below.
+ */
+struct lattab {
+	struct latrow *rows;	/* !perins: nr_ids rows */
+	struct keytab *tab;	/* perins: the rows */
+	struct latrow *last;	/* perins: row of last_key, NULL after an insert */
+	u64 last_key;
+	unsigned nr_ids;
+	bool perins;
+};
+
+/**
+ * lattab__new - @nr_ids rows (ids 0..@nr_ids-1, at most 65536), or, with
+ * @perins, @nr_ids rows per instance, created on first use; at most
+ * @max_rows of them (0: no bound); more are dropped and counted.
+ */
+struct lattab *lattab__new(unsigned nr_ids, bool perins, size_t max_rows);
+
+/* lattab__delete - free the table and its rows' buckets; NULL is ok */
+void lattab__delete(struct lattab *t);
+
+/* lattab__row_slow - out-of-line part of lattab__row() */
+struct latrow *lattab__row_slow(struct lattab *t, u64 key);
+
+/**
+ * lattab__row - the row of (@inst, @id), created empty if needed.
+ * @inst is ignored without perins. NULL only when a new per-instance row
+ * would exceed the bound (counted in lattab__drops()).
+ */
+static inline struct latrow *lattab__row(struct lattab *t, int inst, unsigned id)
+{
+	u64 key;
+
+	if (!t->perins)
+		return &t->rows[id];
+	key = ((u64)(u32)inst << 32) | id;
+	if (likely(t->last && t->last_key == key))
+		return t->last;
+	return lattab__row_slow(t, key);
+}
+
+/* lattab__reset - forget every value (per-instance rows are removed) */
+void lattab__reset(struct lattab *t);
+
+/* lattab__drops - per-instance rows refused since creation */
+u64 lattab__drops(const struct lattab *t);
+
+/* lattab__row_id / lattab__row_inst - what a row returned by lattab__sorted() is */
+unsigned lattab__row_id(const struct lattab *t, const struct latrow *r);
+int lattab__row_inst(const struct lattab *t, const struct latrow *r);
+
+/**
+ * lattab__sorted - the rows holding values, by instance then id (or by id
+ * when @by_id_first), in a malloc'ed array to free(); NULL when none.
+ */
+struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t *nr);
+
+/**
+ * struct latprint - how lattab__print() lays out a table
+ * @names:     row names by id (every id that can hold values)
+ * @name_title: the name column's title
+ * @ns:        by id: the values are nanoseconds, printed as durations with
+ *             a unit; NULL: plain numbers everywhere
+ * @inst_title: the instance column's title ("CPU", "TID"); NULL: none
+ * @inst_comm: a COMM column follows the instance (instances are threads)
+ * @over_title: title of the column counting values above the threshold;
+ *             NULL: no such column
+ */
+struct latprint {
+	const char *const *names;
+	const char *name_title;
+	const bool *ns;
+	const char *inst_title;
+	bool inst_comm;
+	const char *over_title;
+};
+
+/**
+ * lattab__print - the table of @rows: a header line then one line per
+ * row, fixed columns: [INST [COMM]] NAME count min avg p50 p95 p99 max
+ * total [over]. Durations are 10 wide ("  2.003 ms"), plain numbers
+ * right-aligned to the same columns. Nothing is printed for no rows.
+ */
+void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE *out,
+		   const struct latprint *p);
+
+/* ------------------------------------------------------------------ */
+/* evline: one event as a text line                                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct evline - what printing one event's line needs, resolved once:
+ * where its ftrace flags are (-1 when the format has none)
+ */
+struct evline {
+	int flags_off;
+	int preempt_off;
+};
+
+/* evline__init - find the flag fields of @tp */
+void evline__init(struct evline *l, struct tep_event *tp);
+
+/**
+ * evline__print - @gutter (may be "") then the line trace prints:
+ *   TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS
+ * and, when @s has a callchain, one "    ADDR SYM+OFF (MOD)" line per
+ * kernel frame. @seq is a scratch trace_seq owned by the caller.
+ */
+void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
+		   const struct prof_sample *s, const char *gutter);
+
+/* ------------------------------------------------------------------ */
+/* heatmap: values over time                                             */
+/* ------------------------------------------------------------------ */
+
+struct heatmap;
+
+/**
+ * heatmap__open - create @path (the SVG, written at heatmap__close()) and
+ * @path.lat (the raw points, written as they come), both with
+ * O_NOFOLLOW|O_CREAT|O_TRUNC, mode 0644.
+ * @series:  names of the panels (e.g. "a => b"), @nr of them (>= 1)
+ * @ns:      values are nanoseconds (axis labels with units)
+ * @what:    what a value is, for the title ("latency", "value")
+ * Returns the heatmap, or NULL with @err (EXIT_USAGE: the file cannot be
+ * created, e.g. it is a symbolic link).
+ */
+struct heatmap *heatmap__open(const char *path, const char *const *series, int nr, bool ns,
+			      const char *what, struct err *err);
+
+/**
+ * heatmap__add - one point: @value of @series at perf time @time (ns).
+ * Appends "TIME VALUE SERIES\n" to a buffer written out in large blocks.
+ */
+void heatmap__add(struct heatmap *h, int series, u64 time, u64 value);
+
+/**
+ * heatmap__close - write the last points, then read FILE.lat back and
+ * render the SVG: one panel per series with points, time on x (seconds
+ * since the first point), value on y in log2 rows split in four, each
+ * cell coloured by its count, with axis labels and a colour scale.
+ * Frees @h. Returns 0, or -1 with @err (EXIT_FAIL) on an I/O error.
+ */
+int heatmap__close(struct heatmap *h, struct err *err);
+
+/**
+ * heatmap__render - the SVG of the raw file @lat (heatmap__close() calls
+ * it; exposed for tests): reads every "TIME VALUE SERIES" line, ignoring
+ * '#' comments, and writes the picture to @svg.
+ * Returns the number of points drawn, or -1 when @lat can't be read.
+ */
+long heatmap__render(FILE *lat, FILE *svg, const char *const *series, int nr, bool ns,
+		     const char *what);
+
+#endif

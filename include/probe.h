@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * probe.h - uprobe/uretprobe/kprobe/kretprobe selectors made into tracefs
+ * dynamic events for the length of one run.
+ *
+ * A probe term (uprobe:FUNC[+OFF]@FILE[(ARGS)], ...) is resolved here: FILE
+ * to a real path (a path, a library name such as "libc", or a program in
+ * $PATH), FUNC to a file offset through the ELF symbol tables (separate
+ * debuginfo when the file is stripped), ARGS to kernel fetch arguments. The
+ * definition is written to uprobe_events/kprobe_events in a group named
+ * after this process (pp_<pid>), and the term is rewritten to that
+ * GROUP:EVENT, so the rest of the pipeline treats it as a tracepoint whose
+ * format has the fetched arguments as typed fields.
+ *
+ * Every probe created is removed by probe__cleanup(), from any exit path;
+ * probes of runs killed with SIGKILL are removed by the next run. The
+ * registry of created probes is process-wide state owned by this module.
+ *
+ * ARGS (see Documentation/probes.md):
+ *   ARGS  := ARG[,ARG]...
+ *   ARG   := [NAME=]FETCH[:TYPE]
+ *   FETCH := argN (1..6) | $retval | retval | %REG | $comm | $stack | $stackN
+ *          | @ADDR | @SYM[+|-OFF] | [+|-][u]OFF(FETCH)
+ *   TYPE  := u8..u64 | s8..s64 | x8..x64 | string | ustring | char | symbol,
+ *            integer types optionally followed by [N] (an array)
+ */
+#ifndef PERF_PROF_PROBE_H
+#define PERF_PROF_PROBE_H
+
+#include <stdio.h>
+
+#include "evspec.h"
+
+/**
+ * struct probe_def - what a probe term becomes, before it is written.
+ * @kernel:  a kprobe/kretprobe (kprobe_events), else a uprobe (uprobe_events)
+ * @event:   event name derived from FUNC (C identifier, unique per run only
+ *           after probe__create())
+ * @path:    uprobes: the resolved file, NULL for kprobes
+ * @offset:  uprobes: file offset of FUNC+OFF
+ * @place:   the kernel's place text: "PATH:0xOFF" or "FUNC[+OFF]"
+ * @args:    the kernel's fetch arguments ("size=%di:u64 ..."), "" when none
+ * @display: how reports name the event: "uprobe:malloc", "kretprobe:f+0x10"
+ */
+struct probe_def {
+	bool kernel;
+	bool ret;
+	char event[64];
+	char *path;
+	u64 offset;
+	char *place;
+	char *args;
+	char *display;
+};
+
+/**
+ * probe__create - make the dynamic event for the probe term @ev.
+ * @ev:  a term of kind EVSPEC_UPROBE, _URETPROBE, _KPROBE or _KRETPROBE
+ * @err: filled on failure; EXIT_USAGE for a term that cannot be resolved
+ *       (unknown file or function, bad ARGS, with a caret under the column),
+ *       EXIT_FAIL when the kernel cannot do it (no kprobe_events in this
+ *       kernel, tracefs refused the definition: the kernel's reason is in
+ *       the detail)
+ *
+ * On success @ev->sys and @ev->name are replaced by the GROUP and EVENT to
+ * load like a tracepoint, and @ev->display is set ("uprobe:FUNC") when it
+ * was NULL and the term has no alias. A term whose definition equals an
+ * earlier one of this run shares its event. The first call also removes
+ * probes left by killed runs (probe__reap_stale(), notes on stderr) and
+ * arranges for probe__cleanup() at exit and on SIGINT/SIGTERM/SIGHUP/SIGQUIT
+ * while their disposition is the default (the session's signalfd, when it
+ * blocks them, takes precedence).
+ *
+ * Returns 0, or -1 with @err set and nothing created for @ev.
+ */
+int probe__create(struct evspec *ev, struct err *err);
+
+/**
+ * probe__cleanup - remove every dynamic event this process created.
+ *
+ * Idempotent and async-signal-safe (open/write/close of precomputed text
+ * only), so it can run from the normal exit path, an atexit handler or a
+ * signal handler; in a forked child it does nothing. The kernel refuses to
+ * remove an event that a perf fd still uses (EBUSY): close the events first.
+ * Such probes stay registered and a later call (the atexit one at the
+ * latest) retries.
+ *
+ * Returns the number of probes that could not be removed (0 when clean).
+ */
+int probe__cleanup(void);
+
+/**
+ * probe__reap_stale - remove the pp_<pid> groups of runs that are gone
+ * (killed with SIGKILL: pid no longer running, or now a process that is
+ * not perf-prof, or our own pid before we created anything).
+ * @note: where to write one line per reaped group, NULL for silence
+ * @err:  filled when tracefs cannot be read
+ *
+ * Events still in use (EBUSY) are left alone. Returns the number of events
+ * removed (>= 0), or -1 with @err.
+ */
+int probe__reap_stale(FILE *note, struct err *err);
+
+/**
+ * probe__list - print the dynamic events (probes) that exist now, ours and
+ * anyone's, one per line: "GROUP:EVENT KIND PLACE [ARGS]", KIND being
+ * uprobe, uretprobe, kprobe, kretprobe, eprobe, fprobe, tprobe or synthetic.
+ * @out:     the stream
+ * @pattern: NULL for all; with * ? [ a glob over GROUP:EVENT, else a
+ *           substring of it
+ * @err:     filled when tracefs cannot be read
+ *
+ * Returns the number of lines printed (>= 0), or -1 with @err.
+ */
+int probe__list(FILE *out, const char *pattern, struct err *err);
+
+/*
+ * The steps of probe__create() that need no kernel, exposed for the unit
+ * tests and for `help`-style previews.
+ */
+
+/**
+ * probe__define - resolve the term @ev into @def without touching tracefs.
+ * @debug_dir: root of separate debuginfo (NULL: /usr/lib/debug)
+ * Returns 0, or -1 with @err (EXIT_USAGE, caret under the column for ARGS).
+ * Release @def with probe_def__free() either way.
+ */
+int probe__define(const struct evspec *ev, const char *debug_dir, struct probe_def *def,
+		  struct err *err);
+
+/* probe_def__free - release what probe__define() allocated in @def */
+void probe_def__free(struct probe_def *def);
+
+/**
+ * probe__fetchargs - translate the ARGS text of a probe of @kind into the
+ * kernel's "NAME=FETCH:TYPE ..." form (malloc'ed in *@out).
+ * @errcol: on failure, the 0-based offset into @args where the error is
+ *
+ * Returns 0, or -1 with @err (EXIT_USAGE) and *@errcol set.
+ */
+int probe__fetchargs(enum evspec_kind kind, const char *args, char **out, int *errcol,
+		     struct err *err);
+
+/**
+ * probe__resolve_file - the real path of a uprobe FILE: a path (with '/'),
+ * a file in the current directory, a library name ("libc", "libssl",
+ * "libz.so.1": the 64-bit one in /etc/ld.so.cache, else in the standard
+ * library directories), or a program in $PATH. The file must be an ELF.
+ * Returns a malloc'ed path, or NULL with @err (EXIT_USAGE).
+ */
+char *probe__resolve_file(const char *file, struct err *err);
+
+/**
+ * probe__elf_offset - file offset of @func + @off in the ELF @path, for a
+ * uprobe. @func is a symbol (.symtab, .dynsym, or the .symtab of separate
+ * debuginfo found by build-id under @debug_dir or by .gnu_debuglink) or a
+ * virtual address written 0xHEX. Among symbols of one name a global beats a
+ * weak beats a local, and the default version beats other versions.
+ * Returns 0 with *@file_off, or -1 with @err (EXIT_USAGE).
+ */
+int probe__elf_offset(const char *path, const char *func, u64 off, const char *debug_dir,
+		      u64 *file_off, struct err *err);
+
+#endif
