@@ -15,6 +15,7 @@
 
 #include "profiler.h"
 #include "session.h"
+#include "syms.h"
 
 #ifndef PERF_PROF_VERSION
 #define PERF_PROF_VERSION "unknown"
@@ -82,6 +83,24 @@ static int opt_exit_n(const struct opt *o, const char *arg, void *dst, struct er
 	return 0;
 }
 
+static int opt_call_graph(const struct opt *o, const char *arg, void *dst, struct err *err)
+{
+	u64 size;
+
+	if (!strcmp(arg, "fp") || !strcmp(arg, "dwarf")) {
+		*(const char **)dst = arg;
+		return 0;
+	}
+	if (!strncmp(arg, "dwarf,", 6) && !parse_u64(arg + 6, &size) && size >= 64 &&
+	    size <= 65528 && !(size & 7)) {
+		*(const char **)dst = arg;
+		return 0;
+	}
+	err_set(err, EXIT_USAGE, "invalid '--call-graph %s'", arg);
+	err_hint(err, "use fp, dwarf, or dwarf,SIZE with SIZE a multiple of 8 in 64..65528");
+	return -1;
+}
+
 #define COPT(mask_, ...) { .mask = (mask_), .opt = { __VA_ARGS__ } }
 #define OFF(f) offsetof(struct prof_common, f)
 
@@ -107,8 +126,19 @@ static const struct {
 	     "write reports to FILE instead of stdout"),
 	COPT(COMMON_ORDER, OPT_BOOL, 0, "order", OFF(order), NULL,
 	     "deliver events of all CPUs in time order"),
-	COPT(COMMON_CALLGRAPH, OPT_BOOL, 'g', "call-graph", OFF(callgraph), NULL,
-	     "record call stacks for every event"),
+	COPT(COMMON_CALLGRAPH, OPT_BOOL, 'g', NULL, OFF(callgraph), NULL,
+	     "record call stacks (frame pointers) for every event"),
+	COPT(COMMON_CALLGRAPH, OPT_CALLBACK, 0, "call-graph", OFF(call_graph), "fp|dwarf[,SIZE]",
+	     "how user stacks are taken: frame pointers, or DWARF unwinding of a SIZE-byte "
+	     "stack copy (default 8192); implies -g", opt_call_graph),
+	COPT(COMMON_CALLGRAPH, OPT_BOOL, 0, "user-callchain", OFF(user_callchain), NULL,
+	     "user-space frames in stacks (default; --no-user-callchain drops them)"),
+	COPT(COMMON_CALLGRAPH, OPT_BOOL, 0, "kernel-callchain", OFF(kernel_callchain), NULL,
+	     "kernel frames in stacks (default; --no-kernel-callchain drops them)"),
+	COPT(COMMON_CALLGRAPH, OPT_BOOL, 0, "srcline", OFF(srcline), NULL,
+	     "show file:line and inlined functions in stacks"),
+	COPT(COMMON_CALLGRAPH, OPT_STRING, 0, "flame-graph", OFF(flame_graph), "FILE",
+	     "write stacks as a flame graph: FILE.folded, or an interactive FILE.svg"),
 	COPT(COMMON_JSON, OPT_BOOL, 0, "json", OFF(json), NULL, "one JSON object per line"),
 	COPT(~0u, OPT_COUNT, 'v', "verbose", OFF(verbose), NULL, "more diagnostics on stderr"),
 	COPT(~0u, OPT_COUNT, 'q', "quiet", OFF(quiet), NULL, "fewer notes on stderr"),
@@ -133,6 +163,7 @@ static void usage_main(FILE *out)
 	const struct profiler *p;
 
 	fprintf(out, "usage: perf-prof PROFILER [OPTIONS] [-e EVENT[,EVENT...]] [help] [-- COMMAND [ARGS]]\n"
+		     "       perf-prof --symbols FILE [ADDR...]   (addresses of FILE to symbols)\n"
 		     "       perf-prof -V | --version\n\n"
 		     "Profilers:\n");
 	profiler__for_each(p)
@@ -293,6 +324,7 @@ static int main_profiler(const struct profiler *ops, int argc, char **argv)
 	int rest = 0, code = EXIT_OK;
 
 	prof.out = stdout;
+	prof.opt.user_callchain = prof.opt.kernel_callchain = true;
 	if (ops->opts_size) {
 		prof.opts = xzalloc(ops->opts_size);
 		if (ops->opts_init)
@@ -358,6 +390,8 @@ int main(int argc, char **argv)
 		usage_main(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--symbols"))
+		return symbols_cli(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("perf-prof %s\n", PERF_PROF_VERSION);
 		return EXIT_OK;

@@ -89,6 +89,11 @@ struct prof_common {
 	const char *output;	/* -o */
 	bool order;		/* --order */
 	bool callgraph;		/* -g */
+	const char *call_graph;	/* --call-graph fp|dwarf[,SIZE] */
+	bool user_callchain;	/* --[no-]user-callchain (default on) */
+	bool kernel_callchain;	/* --[no-]kernel-callchain (default on) */
+	bool srcline;		/* --srcline: file:line and inlined frames */
+	const char *flame_graph;	/* --flame-graph FILE */
 	bool json;		/* --json */
 	int verbose;		/* -v (count) */
 	int quiet;		/* -q */

@@ -48,6 +48,10 @@ int session__replay(struct session *s, const char *path, struct err *err);
 int session__replay_mem(struct session *s, char *buf, size_t len, const char *name,
 			struct err *err);
 
+struct syms;
+/* session__syms - user symbol tables (NULL when no event samples stacks) */
+struct syms *session__syms(const struct session *s);
+
 /* session__print_stats - per-ring records/bytes/lost and pipeline counters */
 void session__print_stats(struct session *s, FILE *out);
 

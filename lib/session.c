@@ -12,6 +12,7 @@
  * Every failure unwinds what was set up, in reverse order.
  */
 #include <errno.h>
+#include <asm/perf_regs.h>
 #include <fnmatch.h>
 #include <perf/cpumap.h>
 #include <perf/evlist.h>
@@ -35,7 +36,9 @@
 #include "order.h"
 #include "perfev.h"
 #include "session.h"
+#include "syms.h"
 #include "tep.h"
+#include "unwind.h"
 #include "workload.h"
 
 /* the sample layout every event shares; stacks/regs are added per event */
@@ -87,6 +90,14 @@ struct session {
 	u64 last_lost_report;
 	u64 *expr_errors;	/* per event */
 	bool user_filters;
+
+	/* stacks: user symbols follow the tasks' mappings; DWARF unwinding */
+	struct syms *syms;
+	struct unwind_ctx *unwind;
+	u64 stack_user;		/* --call-graph dwarf copy size, 0: frame pointers */
+	int sp_index;		/* SP's slot in the sampled user registers */
+	u64 *chain;		/* kernel part + unwound user part of one sample */
+	u64 unwind_failed;
 	char **replay_bufs;	/* one per replay ring */
 };
 
@@ -461,7 +472,21 @@ static void session__attr(struct session *s, struct evspec *ev, bool first,
 	if (prof->opt.callgraph)
 		ev->stack = true;
 	ev->sample_type = SAMPLE_BASE | (ev->stack ? PERF_SAMPLE_CALLCHAIN : 0);
+	if (ev->stack && s->stack_user)
+		ev->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 	attr->sample_type = ev->sample_type;
+	if (ev->stack) {
+		/* with DWARF the user part comes from unwinding the copied stack */
+		attr->exclude_callchain_user = !prof->opt.user_callchain || s->stack_user;
+		attr->exclude_callchain_kernel = !prof->opt.kernel_callchain;
+		if (s->stack_user && prof->opt.user_callchain) {
+			attr->sample_regs_user = UNWIND_REGS_MASK;
+			attr->sample_stack_user = (u32)s->stack_user;
+		} else {
+			ev->sample_type &= ~(u64)(PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER);
+			attr->sample_type = ev->sample_type;
+		}
+	}
 	attr->read_format = PERF_FORMAT_ID;
 	if (ev->max_stack)
 		attr->sample_max_stack = (u16)ev->max_stack;
@@ -482,6 +507,12 @@ static void session__attr(struct session *s, struct evspec *ev, bool first,
 		/* one event per ring carries the task records (comm names) */
 		attr->comm = 1;
 		attr->task = 1;
+		/* and, for user stacks, the executable mappings */
+		if (s->syms) {
+			attr->mmap = 1;
+			attr->mmap2 = 1;
+			attr->comm_exec = 1;
+		}
 	}
 }
 
@@ -671,13 +702,57 @@ static int session__signals(struct session *s, struct err *err)
 	return 0;
 }
 
+/* session__stacks - symbols and unwinding, when some event samples stacks */
+static int session__stacks(struct session *s, struct err *err)
+{
+	struct prof_common *o = &s->prof->opt;
+	bool any = o->callgraph || o->call_graph;
+
+	for (int i = 0; i < s->evs.n; i++) {
+		if (any)
+			s->evs.v[i]->stack = true;
+		any |= s->evs.v[i]->stack;
+	}
+	if (!any)
+		return 0;
+	o->callgraph = true;
+	s->syms = syms__new(o->srcline ? SYMS_SRCLINE | SYMS_INLINE : 0);
+	if (o->call_graph && !strncmp(o->call_graph, "dwarf", 5)) {
+		u64 size = UNWIND_STACK_DEFAULT;
+
+		if (o->call_graph[5] == ',')
+			parse_u64(o->call_graph + 6, &size);
+		s->stack_user = size;
+		s->unwind = unwind__new(s->syms);
+		s->sp_index = __builtin_popcountll(UNWIND_REGS_MASK & ((1ULL << PERF_REG_X86_SP) - 1));
+		s->chain = xzalloc((PERF_MAX_STACK_DEPTH * 2 + 4) * sizeof(u64));
+	}
+	return 0;
+}
+
+/* session__target_maps - mappings of the tasks attached with -p/-t */
+static void session__target_maps(struct session *s)
+{
+	if (!s->syms || !s->threads || !s->task_mode)
+		return;
+	for (int i = 0; i < perf_thread_map__nr(s->threads); i++)
+		syms__proc_maps(s->syms, perf_thread_map__pid(s->threads, i));
+}
+
 int session__open(struct session *s, struct err *err)
 {
 	/* signals first: the workload child restores the original mask */
-	if (session__signals(s, err) || session__targets(s, err) ||
-	    session__open_events(s, err) || session__filters(s, err) || session__mmap(s, err))
+	if (session__signals(s, err) || session__stacks(s, err) || session__targets(s, err))
+		return -1;
+	session__target_maps(s);
+	if (session__open_events(s, err) || session__filters(s, err) || session__mmap(s, err))
 		return -1;
 	return 0;
+}
+
+struct syms *session__syms(const struct session *s)
+{
+	return s->syms;
 }
 
 /* ---------------------------------------------------------------- decode */
@@ -738,6 +813,37 @@ static int session__decode(struct session *s, const struct perf_event_header *h,
 	out->regs_mask = 0;
 	out->stack = NULL;
 	out->stack_size = 0;
+	if (type & PERF_SAMPLE_REGS_USER) {
+		u64 abi, n = (u64)__builtin_popcountll(UNWIND_REGS_MASK);
+
+		if (p + 1 > end)
+			return -1;
+		abi = *p++;
+		if (abi != PERF_SAMPLE_REGS_ABI_NONE) {
+			if (n > (u64)(end - p))
+				return -1;
+			out->regs = p;
+			out->regs_mask = UNWIND_REGS_MASK;
+			p += n;
+		}
+	}
+	if (type & PERF_SAMPLE_STACK_USER) {
+		u64 size;
+
+		if (p + 1 > end)
+			return -1;
+		size = *p++;
+		if (size) {
+			/* data[size], then the dynamic size actually copied */
+			if (size / 8 + 1 > (u64)(end - p))
+				return -1;
+			out->stack = p;
+			out->stack_size = p[size / 8];
+			if (out->stack_size > size)
+				out->stack_size = size;
+			p += size / 8 + 1;
+		}
+	}
 	return 0;
 }
 
@@ -755,6 +861,76 @@ static u64 record_time(const struct perf_event_header *h)
 }
 
 /* --------------------------------------------------------------- deliver */
+
+/* session__mmap_record - an executable mapping: tell the symbol tables */
+static void session__mmap_record(struct session *s, const struct perf_event_header *h)
+{
+	const char *base = (const char *)(h + 1), *end = (const char *)h + h->size;
+	const char *name;
+	struct syms_file_id id = { 0 };
+	u32 pid = *(const u32 *)base;
+	u64 start, len, pgoff;
+	u32 prot = 0x4;	/* PROT_EXEC */
+
+	if (h->size < 8 + 8 + 24 + 1)
+		return;
+	memcpy(&start, base + 8, 8);
+	memcpy(&len, base + 16, 8);
+	memcpy(&pgoff, base + 24, 8);
+	if (h->type == PERF_RECORD_MMAP2) {
+		/* maj, min, ino, ino_generation (or build id), prot, flags */
+		if (h->size < 8 + 32 + 24 + 8 + 1)
+			return;
+		if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
+			u8 n = (u8)base[32];
+
+			id.build_id_size = n > 20 ? 20 : n;
+			memcpy(id.build_id, base + 36, id.build_id_size);
+		} else {
+			memcpy(&id.maj, base + 32, 4);
+			memcpy(&id.min, base + 36, 4);
+			memcpy(&id.ino, base + 40, 8);
+		}
+		memcpy(&prot, base + 56, 4);
+		name = base + 64;
+	} else {
+		if (h->misc & PERF_RECORD_MISC_MMAP_DATA)
+			prot = 0x1;
+		name = base + 32;
+	}
+	if (name >= end || strnlen(name, (size_t)(end - name)) == (size_t)(end - name))
+		return;
+	syms__mmap(s->syms, (int)pid, start, len, pgoff, prot,
+		   h->type == PERF_RECORD_MMAP2 ? &id : NULL, name);
+}
+
+/*
+ * session__unwind - with --call-graph dwarf, the sample's stack becomes the
+ * kernel part of its callchain followed by the unwound user frames.
+ */
+static void session__unwind(struct session *s, struct prof_sample *sample)
+{
+	u64 n = 0, *c = s->chain;
+	int got;
+
+	for (u64 i = 0; i < sample->nr_ips && n < PERF_MAX_STACK_DEPTH; i++) {
+		if (sample->ips[i] == PERF_CONTEXT_USER)
+			break;
+		c[n++] = sample->ips[i];
+	}
+	if (sample->regs && sample->stack) {
+		c[n++] = PERF_CONTEXT_USER;
+		got = unwind__user(s->unwind, sample->pid, sample->regs, sample->regs_mask,
+				   sample->stack, sample->stack_size, sample->regs[s->sp_index],
+				   c + n, PERF_MAX_STACK_DEPTH);
+		if (got > 0)
+			n += (u64)got;
+		else
+			s->unwind_failed++;
+	}
+	sample->ips = c;
+	sample->nr_ips = n;
+}
 
 static void session__record(struct session *s, struct ring *r, const struct perf_event_header *h)
 {
@@ -784,6 +960,8 @@ static void session__record(struct session *s, struct ring *r, const struct perf
 
 			if (strnlen(comm, max) < max)
 				comm_set((int)q[1], comm);
+			if (s->syms && (h->misc & PERF_RECORD_MISC_COMM_EXEC) && q[0] == q[1])
+				syms__exec(s->syms, (int)q[0]);
 		}
 		break;
 	case PERF_RECORD_FORK:
@@ -792,11 +970,23 @@ static void session__record(struct session *s, struct ring *r, const struct perf
 
 			/* pid, ppid, tid, ptid: the child starts with its parent's name */
 			comm_fork((int)q[2], (int)q[3]);
+			if (s->syms && q[0] != q[1])
+				syms__fork(s->syms, (int)q[1], (int)q[0]);
 		}
 		break;
 	case PERF_RECORD_EXIT:
-		if (h->size >= 8 + 16)
-			comm_exit((int)((const u32 *)p)[2]);
+		if (h->size >= 8 + 16) {
+			const u32 *q = (const u32 *)p;
+
+			comm_exit((int)q[2]);
+			if (s->syms && q[0] == q[2])
+				syms__exit(s->syms, (int)q[0]);
+		}
+		break;
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+		if (s->syms)
+			session__mmap_record(s, h);
 		break;
 	default:
 		break;
@@ -819,6 +1009,8 @@ static inline void session__deliver(struct session *s, struct ring *r,
 		return;
 	}
 	sample.ring = r;
+	if (unlikely(s->unwind) && sample.ev->stack)
+		session__unwind(s, &sample);
 	if (sample.ev->ufilter) {
 		struct expr_ctx ctx = {
 			.raw = sample.raw, .raw_size = sample.raw_size, .cpu = sample.cpu,
@@ -1231,6 +1423,10 @@ static void session__print_problems(struct session *s)
 	if (corrupt)
 		fprintf(stderr, "perf-prof %s: %llu times a ring held a malformed record and was "
 				"skipped to its head\n", s->prof->ops->name, (unsigned long long)corrupt);
+	if (s->unwind_failed)
+		fprintf(stderr, "perf-prof %s: %llu user stacks could not be unwound (no user "
+				"registers, or no CFI and no frame pointer)\n", s->prof->ops->name,
+			(unsigned long long)s->unwind_failed);
 	if (s->unknown_id)
 		fprintf(stderr, "perf-prof %s: %llu samples could not be decoded\n",
 			s->prof->ops->name, (unsigned long long)s->unknown_id);
@@ -1278,6 +1474,9 @@ void session__delete(struct session *s)
 	for (int i = 0; i < s->nr_rings; i++)
 		ring__exit(&s->rings[i]);
 	order__exit(&s->order);
+	unwind__delete(s->unwind);
+	syms__delete(s->syms);
+	free(s->chain);
 	free(s->rings);
 	free(s->idmap);
 	if (s->cpus)

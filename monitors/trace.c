@@ -15,10 +15,12 @@
 #include <linux/perf_event.h>
 #include <traceevent/event-parse.h>
 
+#include "callchain.h"
 #include "comm.h"
+#include "flamegraph.h"
 #include "json.h"
 #include "profiler.h"
-#include "symbols.h"
+#include "session.h"
 #include "tep.h"
 
 /* TF_DSTR/TF_DARRAY are __data_loc (dynamic) strings and arrays */
@@ -45,6 +47,7 @@ struct trace_ev {
 struct trace {
 	struct trace_seq seq;
 	struct trace_ev *evs;
+	struct flamegraph *fg;	/* --flame-graph: stacks go there */
 };
 
 static const char *const trace_attrs[] = { "alias", "stack", "max-stack", NULL };
@@ -101,7 +104,57 @@ static int trace_init(struct prof *prof, struct err *err)
 		prof->evs[i]->priv = &t->evs[i];
 	}
 	prof->priv = t;
+	if (prof->opt.flame_graph) {
+		if (!prof->opt.callgraph && !prof->opt.call_graph) {
+			bool any = false;
+
+			for (int i = 0; i < prof->nr_evs; i++)
+				any |= prof->evs[i]->stack;
+			if (!any) {
+				err_set(err, EXIT_USAGE, "--flame-graph needs stacks");
+				err_hint(err, "add -g, --call-graph dwarf, or the 'stack' attribute");
+				return -1;
+			}
+		}
+		t->fg = flamegraph__new(prof->opt.flame_graph, err);
+		if (!t->fg) {
+			err->code = EXIT_USAGE;
+			return -1;
+		}
+	} else if (prof->opt.interval) {
+		err_set(err, EXIT_USAGE, "-i only applies with --flame-graph for trace");
+		err_hint(err, "trace prints every event as it comes; -i cuts flame-graph snapshots");
+		return -1;
+	}
 	return 0;
+}
+
+static void trace_interval(struct prof *prof)
+{
+	struct trace *t = prof->priv;
+	struct err err;
+	char label[64];
+
+	if (!t->fg)
+		return;
+	wall_time_str(label, sizeof(label));
+	if (flamegraph__flush(t->fg, label, &err))
+		err_print(&err, prof->ops->name);
+}
+
+static void trace_final(struct prof *prof)
+{
+	struct trace *t = prof->priv;
+	struct err err;
+
+	if (!t->fg)
+		return;
+	if (flamegraph__close(t->fg, &err))
+		err_print(&err, prof->ops->name);
+	else
+		fprintf(stderr, "perf-prof trace: flame graph written to '%s'\n",
+			prof->opt.flame_graph);
+	t->fg = NULL;
 }
 
 /* ftrace's latency flags: irqs, need-resched, context, preempt depth */
@@ -126,19 +179,17 @@ static void trace_flags(const struct trace_ev *tev, const struct prof_sample *s,
 
 static void trace_stack(struct prof *prof, const struct prof_sample *s)
 {
-	for (u64 i = 0; i < s->nr_ips; i++) {
-		u64 ip = s->ips[i], off;
-		const char *mod, *name;
+	struct trace *t = prof->priv;
 
-		if (ip >= PERF_CONTEXT_MAX)	/* PERF_CONTEXT_KERNEL/USER markers */
-			continue;
-		name = ip >= 0xffff800000000000ULL ? ksyms__name(ip, &off, &mod) : NULL;
-		if (name)
-			fprintf(prof->out, "    %016llx %s+0x%llx ([%s])\n", (unsigned long long)ip,
-				name, (unsigned long long)off, mod && *mod ? mod : "kernel.kallsyms");
-		else
-			fprintf(prof->out, "    %016llx [unknown]\n", (unsigned long long)ip);
+	if (t->fg) {
+		const char *names[CALLCHAIN_MAX];
+		int n = callchain__names(session__syms(prof->session), s->pid, s->ips, s->nr_ips,
+					 names, CALLCHAIN_MAX);
+
+		flamegraph__add(t->fg, comm_get(s->tid), names, n, 1);
+		return;
 	}
+	callchain__print(prof->out, session__syms(prof->session), s->pid, s->ips, s->nr_ips);
 }
 
 static s64 read_int(const unsigned char *p, int size, bool is_signed)
@@ -264,6 +315,7 @@ static void trace_deinit(struct prof *prof)
 		free(t->evs[i].fields);
 	free(t->evs);
 	trace_seq_destroy(&t->seq);
+	flamegraph__delete(t->fg);
 	free(t);
 	prof->priv = NULL;
 }
@@ -276,8 +328,11 @@ const struct profiler trace_profiler = {
 		"Prints every event: TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS, where TIME is\n"
 		"CLOCK_MONOTONIC seconds.microseconds, FLAGS the ftrace latency flags (irqs-off\n"
 		"d/b, need-resched N/n/p, context Z/z/H/h/s, preempt depth) and FIELDS the\n"
-		"kernel's print format. With 'stack' (or -g) the kernel stack follows, one frame\n"
-		"per line. --json prints one object per event with every field typed.\n"
+		"kernel's print format. With 'stack' (or -g, --call-graph) the call stack follows,\n"
+		"one frame per line, kernel then user (--call-graph dwarf unwinds user stacks\n"
+		"through code without frame pointers; --srcline adds file:line and inlined\n"
+		"functions). --flame-graph FILE[.svg] collects the stacks into a flame graph\n"
+		"instead (per -i interval snapshots). --json prints one object per event.\n"
 		"Without --order, lines from different CPUs may interleave out of time order.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof trace -e sched:sched_wakeup -N 10\n"
@@ -285,12 +340,16 @@ const struct profiler trace_profiler = {
 		"    perf-prof trace -e 'syscalls:sys_enter_getppid,syscalls:sys_exit_getppid' -- ./app\n"
 		"    perf-prof trace -e 'sched:sched_wakeup*' -p 1234 --json\n"
 		"    perf-prof trace -e 'sched:sched_switch//stack/' -N 1\n"
+		"    perf-prof trace -e syscalls:sys_enter_getppid --call-graph dwarf --srcline -- ./app\n"
+		"    perf-prof trace -e sched:sched_switch -g --flame-graph sw.svg -C 0 -N 10000\n"
 		"    perf-prof trace -e sched:sched_wakeup help     (fields of the event)\n",
 	.attrs = trace_attrs,
-	.common = COMMON_ALL_EVENTS & ~COMMON_INTERVAL,
+	.common = COMMON_ALL_EVENTS,
 	.pages = 256,
 	.help_example = "[-N COUNT] [--order] [--json] [-C CPUS | -p PIDS | -- COMMAND]",
 	.init = trace_init,
 	.sample = trace_sample,
+	.interval = trace_interval,
+	.final = trace_final,
 	.deinit = trace_deinit,
 };
