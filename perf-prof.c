@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <traceevent/event-parse.h>
@@ -219,7 +220,12 @@ static int help_events(struct prof *prof)
 		struct tep_format_field **common = tep_event_common_fields(ev->tp);
 		struct tep_format_field **fields = tep_event_fields(ev->tp);
 
-		fprintf(out, "%s:%s (id %llu)\n", ev->sys, ev->name, (unsigned long long)ev->config);
+		if (ev->kind == EVSPEC_TRACEPOINT)
+			fprintf(out, "%s:%s (id %llu)\n", ev->sys, ev->name,
+				(unsigned long long)ev->config);
+		else
+			fprintf(out, "%s (%s:%s, id %llu)\n", ev->display, ev->sys, ev->name,
+				(unsigned long long)ev->config);
 		fprintf(out, "    %-28s %-30s %6s %4s %s\n", "field", "type", "offset", "size", "sign");
 		print_fields(out, common);
 		print_fields(out, fields);
@@ -255,6 +261,27 @@ static int open_output(const char *path, struct err *err)
 	}
 	close(fd);
 	return 0;
+}
+
+/*
+ * check_output - the reports reached their file. A reader that went away
+ * (EPIPE: `| head`) is no error; a full disk or an I/O error is.
+ */
+static int check_output(struct prof *prof, struct err *err)
+{
+	int e = session__output_errno(prof->session);
+
+	errno = 0;
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (!e)
+			e = errno ? errno : EIO;
+	}
+	if (!e || e == EPIPE)
+		return 0;
+	err_set(err, EXIT_FAIL, "cannot write output file '%s': %s",
+		prof->opt.output ? prof->opt.output : "stdout", strerror(e));
+	err_hint(err, "what was collected could not be written; check the disk or the pipe");
+	return -1;
 }
 
 void prof__stop(struct prof *prof)
@@ -302,7 +329,8 @@ static int run_profiler(struct prof *prof, bool help, struct err *err)
 	/* whatever happened, report what was collected */
 	if (ops->final)
 		ops->final(prof);
-	fflush(stdout);
+	if (check_output(prof, err))
+		ret = -1;
 out:
 	if (inited && ops->deinit)
 		ops->deinit(prof);
@@ -382,6 +410,8 @@ int main(int argc, char **argv)
 {
 	const struct profiler *ops;
 
+	/* a closed pipe is a stop condition, not a death: probes must be removed */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage_main(stderr);
 		return EXIT_USAGE;

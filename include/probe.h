@@ -20,7 +20,7 @@
  *   ARGS  := ARG[,ARG]...
  *   ARG   := [NAME=]FETCH[:TYPE]
  *   FETCH := argN (1..6) | $retval | retval | %REG | $comm | $stack | $stackN
- *          | @ADDR | @SYM[+|-OFF] | [+|-][u]OFF(FETCH)
+ *          | @0xADDR | @+OFF (uprobes) | @SYM[+|-OFF] (kprobes) | [+|-][u]OFF(FETCH)
  *   TYPE  := u8..u64 | s8..s64 | x8..x64 | string | ustring | char | symbol,
  *            integer types optionally followed by [N] (an array)
  */
@@ -34,6 +34,7 @@
 /**
  * struct probe_def - what a probe term becomes, before it is written.
  * @kernel:  a kprobe/kretprobe (kprobe_events), else a uprobe (uprobe_events)
+ * @ret:     a return probe (uretprobe/kretprobe: an "r:" definition)
  * @event:   event name derived from FUNC (C identifier, unique per run only
  *           after probe__create())
  * @path:    uprobes: the resolved file, NULL for kprobes

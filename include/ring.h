@@ -88,7 +88,7 @@ static inline const struct perf_event_header *ring__peek(struct ring *r)
 	off = r->pos & r->mask;
 	h = (const void *)(r->data + off);
 	/* fast path: a whole, sane record that does not wrap */
-	if (likely(off + sizeof(*h) <= r->size && h->size >= sizeof(*h) &&
+	if (likely(off + sizeof(*h) <= r->size && h->size >= sizeof(*h) && !(h->size & 7) &&
 		   off + h->size <= r->size && r->pos + h->size <= r->head))
 		return h;
 	return ring__peek_slow(r, off, h);

@@ -70,6 +70,9 @@ void session__expr_error(struct session *s, const struct evspec *ev);
 /* session__stop - end the run after the current record */
 void session__stop(struct session *s);
 
+/* session__output_errno - errno of the first failed write of stdout, 0 if none */
+int session__output_errno(const struct session *s);
+
 /* session__delete - disable, unmap, close, reap the workload, free */
 void session__delete(struct session *s);
 

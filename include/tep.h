@@ -49,16 +49,6 @@ void tep__filter_reason(const char *sys, const char *name, const char *filter, c
 /* tep__free_names - free what tep__tracepoints returned */
 void tep__free_names(char **names, int n);
 
-/**
- * tep__error_log - the kernel's last tracing error (tracefs error_log),
- * the two lines of its most recent entry, trimmed, in @buf; "" when the
- * log is empty or unreadable.
- */
-void tep__error_log(char *buf, size_t len);
-
-/* tep__clear_error_log - empty error_log so the next failure is ours */
-void tep__clear_error_log(void);
-
 /* tep__free - release the handle (tests, exit) */
 void tep__free(void);
 

@@ -35,6 +35,7 @@
 #include "expr.h"
 #include "order.h"
 #include "perfev.h"
+#include "probe.h"
 #include "session.h"
 #include "syms.h"
 #include "tep.h"
@@ -76,6 +77,10 @@ struct session {
 	int epfd, sigfd, timerfd;
 	int *pidfds;
 	int nr_pidfds, pidfds_left;
+	pid_t *watch_tids;	/* -t targets: polled, a thread has no pidfd before 6.9 */
+	int nr_watch_tids;
+	u64 last_watch;
+	int out_errno;		/* first failed write of the output */
 	sigset_t oldmask;
 	bool sigblocked;
 
@@ -145,12 +150,9 @@ static int session__parse(struct session *s, struct err *err)
 	for (int i = 0; i < parsed.n; i++) {
 		struct evspec *ev = parsed.v[i];
 
-		if (ev->kind != EVSPEC_TRACEPOINT) {
-			err_set(err, EXIT_USAGE, "%s events are not supported yet: '%s'",
-				evspec_kind_name(ev->kind), ev->text);
-			err_hint(err, "use tracepoints ('perf-prof list')");
+		/* a probe becomes a tracefs dynamic event, then reads like a tracepoint */
+		if (ev->kind != EVSPEC_TRACEPOINT && probe__create(ev, err))
 			goto fail;
-		}
 		if (evspec_is_glob(ev)) {
 			if (session__expand(s, ev, err))
 				goto fail;
@@ -176,7 +178,9 @@ static int session__load_formats(struct session *s, struct err *err)
 			return -1;
 		ev->config = (u64)ev->tp->id;
 		ev->index = i;
-		ev->display = ev->alias ? xstrdup(ev->alias) : xasprintf("%s:%s", ev->sys, ev->name);
+		if (!ev->display)	/* probes name themselves "uprobe:FUNC" */
+			ev->display = ev->alias ? xstrdup(ev->alias) :
+						  xasprintf("%s:%s", ev->sys, ev->name);
 	}
 	return 0;
 }
@@ -382,10 +386,28 @@ static int session__threads(struct session *s, pid_t **tids, int *nr, struct err
 				}
 			}
 			add_tid(tids, nr, ids[i]);
+			add_tid(&s->watch_tids, &s->nr_watch_tids, ids[i]);
 		}
 		free(ids);
 	}
 	return 0;
+}
+
+/* session__tids_gone - every -t target has exited (checked at most every 100 ms) */
+static bool session__tids_gone(struct session *s)
+{
+	u64 now = now_ns();
+	char path[64];
+
+	if (!s->nr_watch_tids || now - s->last_watch < FLUSH_PERIOD_MS * 1000000ULL)
+		return false;
+	s->last_watch = now;
+	for (int i = 0; i < s->nr_watch_tids; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", s->watch_tids[i]);
+		if (!access(path, F_OK))
+			return false;
+	}
+	return true;
 }
 
 static int session__targets(struct session *s, struct err *err)
@@ -571,15 +593,33 @@ static int session__open_events(struct session *s, struct err *err)
 
 static int session__filters(struct session *s, struct err *err)
 {
+	/*
+	 * System wide, perf-prof must not see itself: its own output would
+	 * raise write events, its own mallocs malloc probes, without end.
+	 */
+	char self[64] = "";
+
+	if (!s->task_mode)
+		snprintf(self, sizeof(self), "common_pid!=%d", (int)getpid());
 	for (int i = 0; i < s->evs.n; i++) {
 		struct evspec *ev = s->evs.v[i];
 		char reason[512];
 		struct err xerr;
 		int r;
 
-		if (!ev->filter)
+		if (!ev->filter) {
+			if (self[0])
+				perfev__set_filter(ev->evsel, self);
 			continue;
-		r = perfev__set_filter(ev->evsel, ev->filter);
+		}
+		if (self[0]) {
+			char *both = xasprintf("(%s)&&%s", ev->filter, self);
+
+			r = perfev__set_filter(ev->evsel, both);
+			free(both);
+		} else {
+			r = perfev__set_filter(ev->evsel, ev->filter);
+		}
 		if (!r) {
 			if (s->prof->opt.verbose)
 				fprintf(stderr, "perf-prof: '%s' filters '%s' in the kernel\n",
@@ -602,6 +642,8 @@ static int session__filters(struct session *s, struct err *err)
 			return -1;
 		}
 		s->user_filters = true;
+		if (self[0])	/* the kernel keeps the self-exclusion alone */
+			perfev__set_filter(ev->evsel, self);
 		fprintf(stderr, "perf-prof: note: the kernel refused filter '%s' on '%s'; "
 				"filtering in user space\n", ev->filter, ev->display);
 		if (s->prof->opt.verbose)
@@ -1244,7 +1286,14 @@ int session__run(struct session *s, struct err *err)
 					s->stop = true;
 			}
 		}
-		fflush(stdout);
+		if (session__tids_gone(s))
+			s->stop = true;
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			/* a full disk, a closed pipe: stop, the caller reports it */
+			if (!s->out_errno)
+				s->out_errno = errno ? errno : EIO;
+			s->stop = true;
+		}
 	}
 	/* the end: stop the producers, then take everything they wrote */
 	if (!(prof->opt.exit_n && s->delivered >= prof->opt.exit_n)) {
@@ -1451,6 +1500,11 @@ void session__stop(struct session *s)
 	s->stop = true;
 }
 
+int session__output_errno(const struct session *s)
+{
+	return s->out_errno;
+}
+
 int session__workload_status(const struct session *s)
 {
 	return s->has_workload && s->wl.reaped ? s->wl.exit_status : 0;
@@ -1486,6 +1540,7 @@ void session__delete(struct session *s)
 	for (int i = 0; i < s->nr_pidfds; i++)
 		close(s->pidfds[i]);
 	free(s->pidfds);
+	free(s->watch_tids);
 	if (s->epfd >= 0)
 		close(s->epfd);
 	if (s->timerfd >= 0)
@@ -1502,6 +1557,10 @@ void session__delete(struct session *s)
 		s->evs.v[i]->evsel = NULL;
 	}
 	evspec_list_free(&s->evs);
+	/* after the perf fds are closed: the kernel refuses to remove events in use */
+	if (probe__cleanup() > 0)
+		fprintf(stderr, "perf-prof: some probes are still in use and stay until the next "
+				"run removes them\n");
 	free(s->expr_errors);
 	for (int i = 0; s->replay_bufs && i < s->nr_rings; i++)
 		free(s->replay_bufs[i]);

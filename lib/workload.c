@@ -77,6 +77,7 @@ int workload__prepare(struct workload *w, char **argv, const void *sigmask, stru
 		/* die with perf-prof rather than run on untraced */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		sigprocmask(SIG_SETMASK, sigmask, NULL);
+		signal(SIGPIPE, SIG_DFL);	/* perf-prof ignores it; the command must not */
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
 		execvp(argv[0], argv);

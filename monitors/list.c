@@ -7,6 +7,7 @@
 #include <fnmatch.h>
 #include <string.h>
 
+#include "probe.h"
 #include "profiler.h"
 #include "tep.h"
 
@@ -25,11 +26,24 @@ static bool list_match(const char *name, int argc, char **argv)
 	return false;
 }
 
+struct list_opts {
+	bool probes;
+};
+
 static int list_run(struct prof *prof, int argc, char **argv, struct err *err)
 {
+	const struct list_opts *o = prof->opts;
 	char **names;
-	int n = tep__tracepoints(&names, err), shown = 0;
+	int n, shown = 0;
 
+	if (o->probes) {
+		if (argc > 1) {
+			err_set(err, EXIT_USAGE, "--probes takes at most one pattern");
+			return -1;
+		}
+		return probe__list(stdout, argc ? argv[0] : NULL, err) < 0 ? -1 : 0;
+	}
+	n = tep__tracepoints(&names, err);
 	if (n < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
@@ -47,18 +61,30 @@ static int list_run(struct prof *prof, int argc, char **argv, struct err *err)
 	return 0;
 }
 
+static const struct opt list_opts[] = {
+	{ OPT_BOOL, 0, "probes", offsetof(struct list_opts, probes), NULL,
+	  "the dynamic events (uprobes, kprobes) that exist, with their definitions", NULL,
+	  false },
+	OPT_TABLE_END,
+};
+
 const struct profiler list_profiler = {
 	.name = "list",
 	.summary = "list tracepoints (SYS:NAME), optionally matching patterns",
-	.synopsis = "perf-prof list [PATTERN...]",
+	.synopsis = "perf-prof list [PATTERN...] | perf-prof list --probes [PATTERN]",
 	.help = "Prints every tracepoint of the running kernel as SYS:NAME, sorted, one per line.\n"
 		"A PATTERN containing * ? or [ is a shell glob over SYS:NAME; any other\n"
 		"PATTERN matches as a substring. Exits 1 when patterns match nothing.\n"
+		"Probes that exist (perf-prof's while it runs, other tools') are tracepoints\n"
+		"too (GROUP:EVENT); --probes shows them with their kind, place and arguments.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof list                      every tracepoint\n"
 		"    perf-prof list 'sched:*'            the scheduler's\n"
 		"    perf-prof list wakeup               names containing 'wakeup'\n"
-		"    perf-prof list 'syscalls:sys_enter_*' | wc -l\n",
+		"    perf-prof list 'syscalls:sys_enter_*' | wc -l\n"
+		"    perf-prof list --probes\n",
 	.common = 0,
+	.opts = list_opts,
+	.opts_size = sizeof(struct list_opts),
 	.run = list_run,
 };

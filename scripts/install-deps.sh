@@ -7,6 +7,8 @@
 #
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --check    print the missing packages, exit 1 if any
+#   scripts/install-deps.sh --bench    also the peers the benchmarks compare
+#                                      against (perf, bpftrace)
 set -eu
 
 # Build: libraries perf-prof links, the kernel source libperf is built from,
@@ -14,6 +16,11 @@ set -eu
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
 python3 valgrind libclang-rt-14-dev libiberty-dev"
+
+if [ "${1:-}" = "--bench" ]; then
+	PKGS="$PKGS linux-perf bpftrace"
+	shift
+fi
 
 missing() {
 	for p in $PKGS; do

@@ -26,7 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef __clang__
+#define PROBED __attribute__((noinline, used))
+#else
 #define PROBED __attribute__((noipa, used))
+#endif
 
 /* the sum keeps every call observable, so none can be dropped */
 static volatile long sink;

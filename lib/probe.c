@@ -1,0 +1,1718 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * probe.c - probe terms made into tracefs dynamic events for one run.
+ *
+ *   uprobe:FUNC[+OFF]@FILE(ARGS)
+ *     FILE --probe__resolve_file--> /real/path
+ *     FUNC --probe__elf_offset--> file offset (symtab, dynsym, debuginfo)
+ *     ARGS --probe__fetchargs--> "size=%di:u64 ..."
+ *     --> "p:pp_<pid>/FUNC /real/path:0xOFF size=%di:u64" >> uprobe_events
+ *     --> the term becomes the tracepoint pp_<pid>:FUNC
+ *
+ * The registry of what this process created is the module's state: a
+ * fixed table of precomputed removal commands, so probe__cleanup() can run
+ * from a signal handler, and a table that is only appended to (a slot is
+ * complete before the count covers it).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <gelf.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "probe.h"
+#include "symbols.h"
+#include "tep.h"
+
+#define PROBE_MAX 128		/* probes one run may create */
+#define ARGS_MAX 128		/* the kernel's MAX_TRACE_ARGS */
+#define ARG_NAME_MAX 31		/* the kernel's MAX_ARG_NAME_LEN - 1 */
+#define ARRAY_MAX 64		/* the kernel's MAX_ARRAY_LEN */
+#define EVENT_BASE_MAX 52	/* room for "__return" and "_NNN" in 63 chars */
+#define DEBUG_DIR "/usr/lib/debug"
+#define NT_BUILD_ID 3		/* NT_GNU_BUILD_ID */
+
+/* ------------------------------------------------------------- registry */
+
+struct probe_slot {
+	char cmd[96];		/* "-:pp_<pid>/EVENT", written to remove it */
+	size_t cmd_len;
+	const char *ctl;	/* the control file it was written to */
+	char event[64];
+	char *key;		/* "TYPE PLACE ARGS": equal keys share the event */
+	volatile sig_atomic_t removed;
+};
+
+static struct {
+	pid_t owner;
+	char group[32];
+	char uprobe_ctl[PATH_MAX];
+	char kprobe_ctl[PATH_MAX];
+	bool reaped;
+	bool hooked;
+	struct probe_slot slot[PROBE_MAX];
+	volatile sig_atomic_t nr;
+} reg;
+
+/* --------------------------------------------------------- fetch args */
+
+/* what a FETCH is, for default names and the string auto-dereference */
+enum fetch_class {
+	FETCH_VALUE,	/* a register-like value: argN, %REG, $retval, $stackN */
+	FETCH_MEMORY,	/* @ADDR, OFF(FETCH): already memory */
+	FETCH_COMM,	/* $comm: a string by itself */
+};
+
+struct fetch_ctx {
+	enum evspec_kind kind;
+	const char *s;
+	struct err *err;
+	int errcol;
+};
+
+#if defined(__x86_64__)
+static const char *const arg_regs[] = { "di", "si", "dx", "cx", "r8", "r9" };
+static const char *const known_regs[] = {
+	"ax", "bx", "cx", "dx", "si", "di", "bp", "sp", "r8", "r9", "r10", "r11", "r12",
+	"r13", "r14", "r15", "ip", "flags", "cs", "ss", "ds", "es", "fs", "gs", "orig_ax",
+};
+#define REGS_HINT "ax bx cx dx si di bp sp r8-r15 ip flags (the r of rax... is optional)"
+#elif defined(__aarch64__)
+static const char *const arg_regs[] = { "x0", "x1", "x2", "x3", "x4", "x5" };
+static const char *const known_regs[] = { NULL };	/* not checked: the kernel does */
+#define REGS_HINT "x0-x30 sp pc pstate"
+#else
+static const char *const arg_regs[] = { NULL };
+static const char *const known_regs[] = { NULL };
+#define REGS_HINT "the registers of this architecture"
+#endif
+
+static const char *const types[] = {
+	"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "x8", "x16", "x32", "x64",
+	"string", "ustring", "char", "symbol",
+};
+
+static int fetch_fail(struct fetch_ctx *c, int col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fetch_fail(struct fetch_ctx *c, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->errcol = col;
+	c->err->code = EXIT_USAGE;
+	c->err->hint[0] = c->err->detail[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool kind_is_ret(enum evspec_kind kind)
+{
+	return kind == EVSPEC_URETPROBE || kind == EVSPEC_KRETPROBE;
+}
+
+static bool kind_is_kernel(enum evspec_kind kind)
+{
+	return kind == EVSPEC_KPROBE || kind == EVSPEC_KRETPROBE;
+}
+
+static bool span_is(const char *s, int b, int e, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(e - b) == n && !strncmp(s + b, word, n);
+}
+
+/* span_digits - [b, e) is a decimal number without sign; its value in *v */
+static bool span_digits(const char *s, int b, int e, long *v)
+{
+	if (b >= e || e - b > 6)
+		return false;
+	*v = 0;
+	for (int i = b; i < e; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+/* span_number - decimal or 0x hex in [b, e) */
+static bool span_number(const char *s, int b, int e)
+{
+	int i = b;
+	bool hex = e - b > 2 && s[b] == '0' && (s[b + 1] == 'x' || s[b + 1] == 'X');
+
+	if (b >= e)
+		return false;
+	if (hex)
+		i += 2;
+	for (; i < e; i++)
+		if (hex ? !isxdigit((unsigned char)s[i]) : !isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static const char *reg_canonical(const char *name, size_t len, char *buf, size_t size)
+{
+	static const char *const legacy[] = { "ax", "bx", "cx", "dx", "si", "di", "bp", "sp",
+					      "ip" };
+
+	snprintf(buf, size, "%.*s", (int)len, name);
+	if (!known_regs[0])
+		return buf;
+	/* rdi -> di, eflags/rflags -> flags: what users read in a disassembly */
+	if (!strcmp(buf, "rflags") || !strcmp(buf, "eflags"))
+		return "flags";
+	for (size_t i = 0; buf[0] == 'r' && i < ARRAY_SIZE(legacy); i++)
+		if (!strcmp(buf + 1, legacy[i]))
+			return legacy[i];
+	for (size_t i = 0; i < ARRAY_SIZE(known_regs); i++)
+		if (!strcmp(buf, known_regs[i]))
+			return known_regs[i];
+	return NULL;
+}
+
+static int fetch_parse(struct fetch_ctx *c, int b, int e, char **out, enum fetch_class *cls,
+		       char *name, size_t name_len);
+
+/* fetch_reg - %REG */
+static int fetch_reg(struct fetch_ctx *c, int b, int e, char **out, char *name, size_t name_len)
+{
+	char buf[32];
+	const char *canon;
+
+	if (e - b < 2 || e - b > 16)
+		return fetch_fail(c, b, "unknown register '%.*s'", e - b, c->s + b);
+	for (int i = b + 1; i < e; i++)
+		if (!isalnum((unsigned char)c->s[i]) && c->s[i] != '_')
+			return fetch_fail(c, i, "unknown register '%.*s'", e - b, c->s + b);
+	canon = reg_canonical(c->s + b + 1, (size_t)(e - b - 1), buf, sizeof(buf));
+	if (!canon) {
+		fetch_fail(c, b, "unknown register '%.*s'", e - b, c->s + b);
+		err_hint(c->err, "registers are %s", REGS_HINT);
+		return -1;
+	}
+	*out = xasprintf("%%%s", canon);
+	snprintf(name, name_len, "%s", canon);
+	return 0;
+}
+
+/* fetch_argn - argN / $argN: the Nth integer argument at function entry */
+static int fetch_argn(struct fetch_ctx *c, int b, int e, long n, char **out, char *name,
+		      size_t name_len)
+{
+	if (n < 1 || n > (long)ARRAY_SIZE(arg_regs) || !arg_regs[0]) {
+		fetch_fail(c, b, "'%.*s' is out of range", e - b, c->s + b);
+		if (arg_regs[0])
+			err_hint(c->err, "arg1..arg%d are the integer arguments passed in registers; "
+				 "at function entry the next ones are on the stack: $stack1, $stack2...",
+				 (int)ARRAY_SIZE(arg_regs));
+		else
+			err_hint(c->err, "argN is not defined on this architecture: write %%REG");
+		return -1;
+	}
+	if (c->kind == EVSPEC_URETPROBE) {
+		fetch_fail(c, b, "'%.*s' is not available in a uretprobe", e - b, c->s + b);
+		err_hint(c->err, "the argument registers hold other values at return; "
+			 "fetch arguments at the entry: uprobe:FUNC@FILE(arg%ld)", n);
+		return -1;
+	}
+	/* kretprobes save the entry arguments themselves ($argN) */
+	if (c->kind == EVSPEC_KRETPROBE)
+		*out = xasprintf("$arg%ld", n);
+	else
+		*out = xasprintf("%%%s", arg_regs[n - 1]);
+	snprintf(name, name_len, "arg%ld", n);
+	return 0;
+}
+
+/* fetch_var - $retval, $comm, $stack, $stackN, $argN and their bare forms */
+static int fetch_var(struct fetch_ctx *c, int b, int e, char **out, enum fetch_class *cls,
+		     char *name, size_t name_len)
+{
+	int w = c->s[b] == '$' ? b + 1 : b;
+	long n;
+
+	if (span_is(c->s, w, e, "retval")) {
+		if (!kind_is_ret(c->kind)) {
+			fetch_fail(c, b, "'%.*s' is only available in return probes", e - b, c->s + b);
+			err_hint(c->err, "use %s:FUNC...(%.*s) for the return value",
+				 kind_is_kernel(c->kind) ? "kretprobe" : "uretprobe", e - b, c->s + b);
+			return -1;
+		}
+		*out = xstrdup("$retval");
+		snprintf(name, name_len, "ret");
+		return 0;
+	}
+	if (span_is(c->s, w, e, "comm")) {
+		*out = xstrdup("$comm");
+		*cls = FETCH_COMM;
+		snprintf(name, name_len, "comm");
+		return 0;
+	}
+	if (span_is(c->s, w, e, "stack")) {
+		*out = xstrdup("$stack");
+		snprintf(name, name_len, "stack");
+		return 0;
+	}
+	if (e - w > 5 && !strncmp(c->s + w, "stack", 5) && span_digits(c->s, w + 5, e, &n)) {
+		*out = xasprintf("$stack%ld", n);
+		snprintf(name, name_len, "stack%ld", n);
+		return 0;
+	}
+	if (e - w > 3 && !strncmp(c->s + w, "arg", 3) && span_digits(c->s, w + 3, e, &n))
+		return fetch_argn(c, b, e, n, out, name, name_len);
+	return 1;	/* not a variable */
+}
+
+/* fetch_deref - [+|-][u]OFF(FETCH): memory at FETCH + OFF */
+static int fetch_deref(struct fetch_ctx *c, int b, int e, char **out)
+{
+	int i = b + 1, open, ob;
+	bool user = false;
+	enum fetch_class inner_cls = FETCH_VALUE;
+	char inner_name[32], *inner = NULL;
+
+	if (i < e && c->s[i] == 'u') {
+		user = true;
+		i++;
+	}
+	ob = i;
+	open = ob;
+	while (open < e && c->s[open] != '(')
+		open++;
+	if (open == e || c->s[e - 1] != ')') {
+		fetch_fail(c, b, "invalid dereference '%.*s'", e - b, c->s + b);
+		err_hint(c->err, "write OFF(FETCH), e.g. +0(arg1) or +16(%%sp)");
+		return -1;
+	}
+	if (!span_number(c->s, ob, open)) {
+		fetch_fail(c, ob, "invalid offset '%.*s'", open - ob, c->s + ob);
+		err_hint(c->err, "offsets are decimal or 0x hex: +8(arg1), -0x10(%%bp)");
+		return -1;
+	}
+	if (fetch_parse(c, open + 1, e - 1, &inner, &inner_cls, inner_name, sizeof(inner_name)))
+		return -1;
+	if (inner_cls == FETCH_COMM) {
+		free(inner);
+		return fetch_fail(c, open + 1, "cannot dereference '$comm'");
+	}
+	*out = xasprintf("%c%s%.*s(%s)", c->s[b], user ? "u" : "", open - ob, c->s + ob, inner);
+	free(inner);
+	return 0;
+}
+
+/* fetch_addr - @ADDR or @SYM[+|-OFF]; uprobes: @ADDR or @+FILE_OFFSET */
+static int fetch_addr(struct fetch_ctx *c, int b, int e, char **out)
+{
+	bool user = !kind_is_kernel(c->kind);
+	int nb = b + 1 + (user && b + 1 < e && c->s[b + 1] == '+');
+
+	if (b + 1 >= e) {
+		fetch_fail(c, b, "missing address after '@'");
+		err_hint(c->err, user ? "write @0xADDR, or @+OFFSET for an offset in the file" :
+					"write @0xADDR or @SYMBOL[+OFF]");
+		return -1;
+	}
+	if (user && !span_number(c->s, nb, e)) {
+		fetch_fail(c, b, "invalid address '%.*s'", e - b, c->s + b);
+		err_hint(c->err, "a uprobe reads @0xADDR, or @+OFFSET at an offset in the file; "
+			 "symbols are for kprobes");
+		return -1;
+	}
+	for (int i = b + 1; i < e; i++) {
+		char ch = c->s[i];
+
+		if (!isalnum((unsigned char)ch) && !strchr("_.+-", ch)) {
+			fetch_fail(c, i, "invalid address '%.*s'", e - b, c->s + b);
+			err_hint(c->err, "write @0xADDR or @SYMBOL[+OFF]");
+			return -1;
+		}
+	}
+	*out = xasprintf("%.*s", e - b, c->s + b);
+	return 0;
+}
+
+/*
+ * fetch_parse - one FETCH in [b, e) into the kernel's syntax. @name gets
+ * the default argument name ("" when the FETCH has none).
+ */
+static int fetch_parse(struct fetch_ctx *c, int b, int e, char **out, enum fetch_class *cls,
+		       char *name, size_t name_len)
+{
+	char ch = b < e ? c->s[b] : '\0';
+	int r;
+
+	name[0] = '\0';
+	*cls = FETCH_VALUE;
+	if (b >= e)
+		return fetch_fail(c, b, "missing fetch argument");
+	if (ch == '%')
+		return fetch_reg(c, b, e, out, name, name_len);
+	if (ch == '@') {
+		*cls = FETCH_MEMORY;
+		return fetch_addr(c, b, e, out);
+	}
+	if (ch == '+' || ch == '-') {
+		*cls = FETCH_MEMORY;
+		return fetch_deref(c, b, e, out);
+	}
+	r = fetch_var(c, b, e, out, cls, name, name_len);
+	if (r <= 0)
+		return r;
+	fetch_fail(c, b, "unknown fetch argument '%.*s'", e - b, c->s + b);
+	err_hint(c->err, "write argN (1-%d), $retval, %%REG, $comm, $stackN, @ADDR or OFF(FETCH); "
+		 "see Documentation/probes.md", (int)ARRAY_SIZE(arg_regs));
+	return -1;
+}
+
+/* type_check - TYPE in [b, e): a known type, integers maybe with [N] */
+static int type_check(struct fetch_ctx *c, int b, int e, bool *is_string)
+{
+	if (span_is(c->s, b, e, "symbol") && !kind_is_kernel(c->kind)) {
+		fetch_fail(c, b, "type 'symbol' is for kprobes");
+		err_hint(c->err, "print user-space addresses as x64");
+		return -1;
+	}
+
+	int base_end = b;
+	long n;
+
+	while (base_end < e && c->s[base_end] != '[')
+		base_end++;
+	*is_string = false;
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		if (!span_is(c->s, b, base_end, types[i]))
+			continue;
+		*is_string = !strcmp(types[i], "string") || !strcmp(types[i], "ustring");
+		if (base_end == e)
+			return 0;
+		if (*is_string || !strcmp(types[i], "symbol"))
+			return fetch_fail(c, base_end, "type '%s' cannot be an array", types[i]);
+		if (c->s[e - 1] != ']' || !span_digits(c->s, base_end + 1, e - 1, &n) || n < 1 ||
+		    n > ARRAY_MAX) {
+			fetch_fail(c, base_end, "invalid array size '%.*s'", e - base_end,
+				   c->s + base_end);
+			err_hint(c->err, "write TYPE[N] with N from 1 to %d, e.g. u8[16]", ARRAY_MAX);
+			return -1;
+		}
+		return 0;
+	}
+	fetch_fail(c, b, "unknown type '%.*s'", e - b, c->s + b);
+	err_hint(c->err, "types are u8..u64, s8..s64, x8..x64 (hex), string, ustring, char, symbol; "
+		 "integers may be arrays: u8[16]");
+	return -1;
+}
+
+static int name_check(struct fetch_ctx *c, int col, const char *name,
+		      char (*seen)[ARG_NAME_MAX + 2], int nr)
+{
+	bool ok = name[0] && (isalpha((unsigned char)name[0]) || name[0] == '_') &&
+		  strlen(name) <= ARG_NAME_MAX;
+
+	for (const char *p = name; ok && *p; p++)
+		ok = isalnum((unsigned char)*p) || *p == '_';
+	if (!ok) {
+		fetch_fail(c, col, "invalid argument name '%s'", name);
+		err_hint(c->err, "names are C identifiers of at most %d characters", ARG_NAME_MAX);
+		return -1;
+	}
+	if (!strncmp(name, "common_", 7) || !strncmp(name, "__probe_", 8)) {
+		fetch_fail(c, col, "argument name '%s' is reserved", name);
+		err_hint(c->err, "common_* and __probe_* are fields every probe event has; "
+			 "choose another name");
+		return -1;
+	}
+	for (int i = 0; i < nr; i++) {
+		if (strcmp(seen[i], name))
+			continue;
+		fetch_fail(c, col, "duplicate argument name '%s'", name);
+		err_hint(c->err, "give each argument its own name: NAME=FETCH");
+		return -1;
+	}
+	return 0;
+}
+
+/* arg_split - the end of the ARG starting at @b: a ',' outside (...) or @e */
+static int arg_split(const char *s, int b, int e)
+{
+	int depth = 0;
+
+	for (int i = b; i < e; i++) {
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')')
+			depth--;
+		else if (s[i] == ',' && !depth)
+			return i;
+	}
+	return e;
+}
+
+/* arg_translate - one [NAME=]FETCH[:TYPE] in [b, e), appended to @out */
+static int arg_translate(struct fetch_ctx *c, int b, int e, char (*seen)[ARG_NAME_MAX + 2],
+			 int nr, char **out)
+{
+	int fb = b, fe = e, colon = -1, depth = 0;
+	enum fetch_class cls;
+	char name[ARG_NAME_MAX + 2], dflt[ARG_NAME_MAX + 2], *fetch = NULL, *prev = *out;
+	bool is_string = false, named = false;
+
+	for (int i = b; i < e; i++) {
+		if (isspace((unsigned char)c->s[i]))
+			return fetch_fail(c, i, "unexpected space in probe argument '%.*s'", e - b,
+					  c->s + b);
+		depth += c->s[i] == '(' ? 1 : c->s[i] == ')' ? -1 : 0;
+		if (depth < 0)
+			return fetch_fail(c, i, "unbalanced ')' in probe argument '%.*s'", e - b,
+					  c->s + b);
+		if (c->s[i] == '=' && !named && !depth) {
+			snprintf(name, sizeof(name), "%.*s", i - b, c->s + b);
+			named = true;
+			fb = i + 1;
+		} else if (c->s[i] == ':' && !depth) {
+			colon = i;
+		}
+	}
+	if (depth)
+		return fetch_fail(c, b, "unbalanced '(' in probe argument '%.*s'", e - b, c->s + b);
+	if (colon >= fb) {
+		fe = colon;
+		if (colon + 1 == e)
+			return fetch_fail(c, colon, "missing type after ':' in probe argument '%.*s'",
+					  e - b, c->s + b);
+		if (type_check(c, colon + 1, e, &is_string))
+			return -1;
+	}
+	if (fetch_parse(c, fb, fe, &fetch, &cls, dflt, sizeof(dflt)))
+		return -1;
+	if (!named) {
+		if (!dflt[0]) {
+			fetch_fail(c, fb, "argument '%.*s' needs a name", fe - fb, c->s + fb);
+			err_hint(c->err, "write NAME=%.*s", e - fb, c->s + fb);
+			goto fail;
+		}
+		snprintf(name, sizeof(name), "%s", dflt);
+	}
+	if (name_check(c, b, name, seen, nr))
+		goto fail;
+	snprintf(seen[nr], ARG_NAME_MAX + 2, "%s", name);
+	if (cls == FETCH_COMM && colon >= fb && !is_string) {
+		fetch_fail(c, colon + 1, "'$comm' is a string");
+		err_hint(c->err, "write %s=$comm or %s=$comm:string", name, name);
+		goto fail;
+	}
+	/* a string is the memory a value points to: arg1:string means +0(arg1) */
+	if (is_string && cls == FETCH_VALUE)
+		*out = xasprintf("%s%s%s=+0(%s):%.*s", prev, *prev ? " " : "", name, fetch,
+				 e - colon - 1, c->s + colon + 1);
+	else if (colon >= fb)
+		*out = xasprintf("%s%s%s=%s:%.*s", prev, *prev ? " " : "", name, fetch,
+				 e - colon - 1, c->s + colon + 1);
+	else
+		*out = xasprintf("%s%s%s=%s%s", prev, *prev ? " " : "", name, fetch,
+				 cls == FETCH_COMM ? ":string" : ":u64");
+	free(prev);
+	free(fetch);
+	return 0;
+fail:
+	free(fetch);
+	return -1;
+}
+
+int probe__fetchargs(enum evspec_kind kind, const char *args, char **out, int *errcol,
+		     struct err *err)
+{
+	struct fetch_ctx c = { .kind = kind, .s = args, .err = err, .errcol = 0 };
+	char (*seen)[ARG_NAME_MAX + 2];
+	int len = (int)strlen(args), nr = 0, b = 0;
+
+	*out = xstrdup("");
+	if (args[strspn(args, " \t")] == '\0')	/* "()": no arguments */
+		return 0;
+	seen = xzalloc(sizeof(*seen) * ARGS_MAX);
+	for (;;) {
+		int e = arg_split(args, b, len), tb = b, te = e;
+
+		while (tb < te && isspace((unsigned char)args[tb]))
+			tb++;
+		while (te > tb && isspace((unsigned char)args[te - 1]))
+			te--;
+		if (tb == te) {
+			fetch_fail(&c, tb, "empty probe argument");
+			err_hint(err, "remove the extra ','");
+			goto fail;
+		}
+		if (nr == ARGS_MAX) {
+			fetch_fail(&c, tb, "too many probe arguments (at most %d)", ARGS_MAX);
+			goto fail;
+		}
+		if (arg_translate(&c, tb, te, seen, nr, out))
+			goto fail;
+		nr++;
+		if (e == len)
+			break;
+		b = e + 1;
+	}
+	free(seen);
+	return 0;
+fail:
+	free(seen);
+	free(*out);
+	*out = NULL;
+	*errcol = c.errcol;
+	return -1;
+}
+
+/* ------------------------------------------------------------ file lookup */
+
+#if defined(__x86_64__)
+#define NATIVE_MACHINE EM_X86_64
+#define MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define NATIVE_MACHINE EM_AARCH64
+#define MULTIARCH "aarch64-linux-gnu"
+#else
+#define NATIVE_MACHINE EM_NONE
+#define MULTIARCH ""
+#endif
+
+/* elf_native - @path is an ELF file of this machine and word size */
+static bool elf_native(const char *path)
+{
+	unsigned char h[20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	u16 machine;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n != (ssize_t)sizeof(h) || memcmp(h, ELFMAG, SELFMAG))
+		return false;
+	if (h[EI_CLASS] != (sizeof(long) == 8 ? ELFCLASS64 : ELFCLASS32))
+		return false;
+	memcpy(&machine, h + 18, sizeof(machine));
+	return NATIVE_MACHINE == EM_NONE || machine == NATIVE_MACHINE;
+}
+
+/* lib_matches - a library file/soname @key answers to the name @want */
+static bool lib_matches(const char *key, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (strncmp(key, want, n))
+		return false;
+	if (!key[n])
+		return true;
+	if (strstr(want, ".so"))	/* "libz.so" answers to libz.so.1 */
+		return key[n] == '.';
+	/* "libc" answers to libc.so.6, not to libcap.so.2 */
+	return !strncmp(key + n, ".so", 3) && (!key[n + 3] || key[n + 3] == '.');
+}
+
+struct lib_found {
+	char **paths;
+	int n;
+};
+
+static void lib_found_add(struct lib_found *f, const char *path)
+{
+	char *real = realpath(path, NULL);
+
+	if (!real)
+		return;
+	if (!elf_native(real)) {
+		free(real);
+		return;
+	}
+	for (int i = 0; i < f->n; i++) {
+		if (!strcmp(f->paths[i], real)) {
+			free(real);
+			return;
+		}
+	}
+	f->paths = xrealloc(f->paths, (size_t)(f->n + 1) * sizeof(*f->paths));
+	f->paths[f->n++] = real;
+}
+
+static void lib_found_free(struct lib_found *f)
+{
+	for (int i = 0; i < f->n; i++)
+		free(f->paths[i]);
+	free(f->paths);
+	f->paths = NULL;
+	f->n = 0;
+}
+
+/*
+ * ldcache_find - /etc/ld.so.cache ("glibc-ld.so.cache1.1": a header, then
+ * 24-byte entries whose key/value are offsets of sonames/paths from the
+ * start of the file). The older format glibc stopped writing is not read.
+ */
+static void ldcache_find(const char *want, struct lib_found *f)
+{
+	static const char magic[] = "glibc-ld.so.cache1.1";
+	size_t len, hdr = 48, ent = 24;
+	char *buf = read_file("/etc/ld.so.cache", &len);
+	u32 nlibs;
+
+	if (!buf)
+		return;
+	if (len < hdr || memcmp(buf, magic, sizeof(magic) - 1))
+		goto out;
+	memcpy(&nlibs, buf + 20, sizeof(nlibs));
+	if (nlibs > (len - hdr) / ent)
+		goto out;
+	for (u32 i = 0; i < nlibs; i++) {
+		const char *e = buf + hdr + (size_t)i * ent;
+		u32 key, value;
+
+		memcpy(&key, e + 4, sizeof(key));
+		memcpy(&value, e + 8, sizeof(value));
+		if (key >= len || value >= len || !memchr(buf + key, '\0', len - key) ||
+		    !memchr(buf + value, '\0', len - value))
+			continue;
+		if (lib_matches(buf + key, want))
+			lib_found_add(f, buf + value);
+	}
+out:
+	free(buf);
+}
+
+/* libdirs_find - the standard library directories, when the cache knows nothing */
+static void libdirs_find(const char *want, struct lib_found *f)
+{
+	static const char *const dirs[] = {
+		"/lib/" MULTIARCH, "/usr/lib/" MULTIARCH, "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+		"/usr/local/lib",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *de;
+
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			char path[PATH_MAX];
+
+			if (!lib_matches(de->d_name, want))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], de->d_name);
+			lib_found_add(f, path);
+		}
+		closedir(d);
+	}
+}
+
+static char *lib_resolve(const char *file, struct err *err)
+{
+	struct lib_found f = { 0 };
+	char *path;
+
+	ldcache_find(file, &f);
+	if (!f.n)
+		libdirs_find(file, &f);
+	if (!f.n) {
+		err_set(err, EXIT_USAGE, "no library '%s' found", file);
+		err_hint(err, "give the path of the file, quoted: @\"/path/to/%s.so\"", file);
+		return NULL;
+	}
+	if (f.n > 1) {
+		err_set(err, EXIT_USAGE, "'%s' names %d libraries", file, f.n);
+		for (int i = 0; i < f.n; i++)
+			err_detail(err, "  %s", f.paths[i]);
+		err_hint(err, "name one of them by its path, quoted: @\"%s\"", f.paths[0]);
+		lib_found_free(&f);
+		return NULL;
+	}
+	path = f.paths[0];
+	free(f.paths);
+	return path;
+}
+
+static char *path_resolve(const char *file)
+{
+	const char *env = getenv("PATH");
+	char *dup, *save = NULL, *dir, *found = NULL;
+
+	if (!env)
+		return NULL;
+	dup = xstrdup(env);
+	for (dir = strtok_r(dup, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", *dir ? dir : ".", file);
+		if (!stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK))
+			found = realpath(path, NULL);
+	}
+	free(dup);
+	return found;
+}
+
+char *probe__resolve_file(const char *file, struct err *err)
+{
+	struct stat st;
+	char *path = NULL;
+
+	if (!file || !*file) {
+		err_set(err, EXIT_USAGE, "missing file of the uprobe");
+		return NULL;
+	}
+	if (strchr(file, '/') || (!stat(file, &st) && S_ISREG(st.st_mode))) {
+		path = realpath(file, NULL);
+		if (!path) {
+			err_set(err, EXIT_USAGE, "cannot find '%s': %s", file, strerror(errno));
+			err_hint(err, "give an existing executable or library, or a library name "
+				 "such as libc");
+			return NULL;
+		}
+	} else if (!strncmp(file, "lib", 3)) {
+		path = lib_resolve(file, err);
+		if (!path)
+			return NULL;
+	} else {
+		path = path_resolve(file);
+		if (!path) {
+			err_set(err, EXIT_USAGE, "no file or program '%s' found", file);
+			err_hint(err, "give the path of the file, quoted: @\"/path/to/%s\"", file);
+			return NULL;
+		}
+	}
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || !elf_native(path)) {
+		err_set(err, EXIT_USAGE, "'%s' is not an ELF file of this machine", path);
+		err_hint(err, "uprobes go into executables and shared libraries");
+		free(path);
+		return NULL;
+	}
+	if (strpbrk(path, " \t\n")) {
+		err_set(err, EXIT_USAGE, "cannot probe '%s': the path contains a space", path);
+		err_hint(err, "tracefs probe definitions cannot hold spaces; use a symbolic link");
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* ------------------------------------------------------------ ELF symbols */
+
+struct elf_file {
+	int fd;
+	Elf *elf;
+};
+
+struct sym_best {
+	u64 value;
+	u64 size;
+	int rank;		/* 0: nothing found */
+	unsigned char type;
+	bool ambiguous;
+	bool non_func;		/* the name exists, but not as a function */
+};
+
+static int elf_file_open(const char *path, struct elf_file *f)
+{
+	f->elf = NULL;
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return -1;
+	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
+	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF) {
+		if (f->elf)
+			elf_end(f->elf);
+		close(f->fd);
+		f->elf = NULL;
+		f->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void elf_file_close(struct elf_file *f)
+{
+	if (f->elf)
+		elf_end(f->elf);
+	if (f->fd >= 0)
+		close(f->fd);
+	f->elf = NULL;
+	f->fd = -1;
+}
+
+static Elf_Scn *elf_find_type(Elf *elf, Elf64_Word type, GElf_Shdr *out)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, out) && out->sh_type == type)
+			return scn;
+	return NULL;
+}
+
+static Elf_Scn *elf_find_name(Elf *elf, const char *name, GElf_Shdr *out)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, out))
+			continue;
+		n = elf_strptr(elf, shstrndx, out->sh_name);
+		if (n && !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+/* sym_rank - global beats weak beats local; the default version wins a tie */
+static int sym_rank(const GElf_Sym *sym, bool hidden)
+{
+	int bind = GELF_ST_BIND(sym->st_info), r;
+
+	r = bind == STB_GLOBAL || bind == STB_GNU_UNIQUE ? 3 : bind == STB_WEAK ? 2 : 1;
+	return r * 2 + !hidden;
+}
+
+static void syms_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, Elf_Data *versym,
+		      const char *func, struct sym_best *best)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+
+	for (size_t i = 0; data && i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+		unsigned char type;
+		bool hidden = false;
+		int rank;
+
+		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (!name || strcmp(name, func))
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC) {
+			best->non_func = true;
+			continue;
+		}
+		if (versym && (i + 1) * sizeof(u16) <= versym->d_size)
+			hidden = ((const u16 *)versym->d_buf)[i] & 0x8000;
+		rank = sym_rank(&sym, hidden);
+		if (rank < best->rank || (rank == best->rank && sym.st_value == best->value))
+			continue;
+		if (rank == best->rank) {
+			best->ambiguous = true;
+			continue;
+		}
+		best->rank = rank;
+		best->value = sym.st_value;
+		best->size = sym.st_size;
+		best->type = type;
+		best->ambiguous = false;
+	}
+}
+
+static void elf_syms_find(Elf *elf, const char *func, struct sym_best *best)
+{
+	GElf_Shdr sh, vsh;
+	Elf_Scn *scn = elf_find_type(elf, SHT_SYMTAB, &sh);
+	Elf_Scn *vscn;
+
+	if (scn)
+		syms_scan(elf, scn, &sh, NULL, func, best);
+	scn = elf_find_type(elf, SHT_DYNSYM, &sh);
+	if (!scn)
+		return;
+	vscn = elf_find_type(elf, SHT_GNU_versym, &vsh);
+	syms_scan(elf, scn, &sh, vscn ? elf_getdata(vscn, NULL) : NULL, func, best);
+}
+
+/* elf_build_id - the GNU build-id note; its length, 0 when absent */
+static size_t elf_build_id(Elf *elf, u8 *id, size_t size)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type != NT_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((char *)data->d_buf + name_off, "GNU", 4) || !nh.n_descsz)
+				continue;
+			if (nh.n_descsz > size)
+				return 0;
+			memcpy(id, (char *)data->d_buf + desc_off, nh.n_descsz);
+			return nh.n_descsz;
+		}
+	}
+	return 0;
+}
+
+/* debug_try - @path is separate debuginfo for the file with build-id @id */
+static bool debug_try(const char *path, const u8 *id, size_t id_len, struct elf_file *dbg)
+{
+	u8 got[64];
+	size_t n;
+	GElf_Shdr sh;
+
+	if (elf_file_open(path, dbg))
+		return false;
+	n = elf_build_id(dbg->elf, got, sizeof(got));
+	if ((id_len && n && (n != id_len || memcmp(got, id, n))) ||
+	    !elf_find_type(dbg->elf, SHT_SYMTAB, &sh)) {
+		elf_file_close(dbg);
+		return false;
+	}
+	return true;
+}
+
+/* debug_link_try - @a@b/@link, unless that is @path itself */
+static bool debug_link_try(const char *path, const char *a, const char *b, const char *link,
+			   const u8 *id, size_t id_len, struct elf_file *dbg)
+{
+	char *cand = xasprintf("%s%s/%s", a, b, link);
+	bool ok = strcmp(cand, path) && debug_try(cand, id, id_len, dbg);
+
+	free(cand);
+	return ok;
+}
+
+/* debug_find - separate debuginfo of @path: by build-id, then by debuglink */
+static bool debug_find(const char *path, Elf *elf, const char *debug_dir, struct elf_file *dbg)
+{
+	u8 id[64];
+	size_t id_len = elf_build_id(elf, id, sizeof(id));
+	char cand[PATH_MAX], dir[PATH_MAX], *slash;
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+	Elf_Data *data;
+	const char *link;
+
+	if (id_len) {
+		int n = snprintf(cand, sizeof(cand), "%s/.build-id/%02x/", debug_dir, id[0]);
+
+		for (size_t i = 1; i < id_len && n < (int)sizeof(cand) - 8; i++)
+			n += snprintf(cand + n, sizeof(cand) - (size_t)n, "%02x", id[i]);
+		snprintf(cand + n, sizeof(cand) - (size_t)n, ".debug");
+		if (debug_try(cand, id, id_len, dbg))
+			return true;
+	}
+	scn = elf_find_name(elf, ".gnu_debuglink", &sh);
+	data = scn ? elf_getdata(scn, NULL) : NULL;
+	if (!data || !data->d_size || !memchr(data->d_buf, '\0', data->d_size))
+		return false;
+	link = data->d_buf;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	return debug_link_try(path, dir, "", link, id, id_len, dbg) ||
+	       debug_link_try(path, dir, "/.debug", link, id, id_len, dbg) ||
+	       debug_link_try(path, debug_dir, dir, link, id, id_len, dbg);
+}
+
+/* vaddr_to_offset - through the PT_LOAD segment holding @vaddr (executable) */
+static int vaddr_to_offset(Elf *elf, u64 vaddr, u64 *off, bool *exec)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (vaddr < ph.p_vaddr || vaddr >= ph.p_vaddr + ph.p_filesz)
+			continue;
+		*off = vaddr - ph.p_vaddr + ph.p_offset;
+		*exec = ph.p_flags & PF_X;
+		return 0;
+	}
+	return -1;
+}
+
+static int sym_not_found(const char *path, const char *func, const struct sym_best *best,
+			 bool main_stripped, bool stripped, struct err *err)
+{
+	if (best->non_func) {
+		err_set(err, EXIT_USAGE, "'%s' in '%s' is not a function", func, path);
+		err_hint(err, "uprobes go on code: 'nm -D %s' lists the functions", path);
+		return -1;
+	}
+	err_set(err, EXIT_USAGE, "no function '%s' in '%s'", func, path);
+	if (stripped)
+		err_hint(err, "the file is stripped and no debuginfo was found: install its debug "
+			 "symbols (-dbg/-dbgsym package) or probe an exported function ('nm -D %s')",
+			 path);
+	else
+		err_hint(err, "'nm %s%s' lists its functions", main_stripped ? "-D " : "", path);
+	return -1;
+}
+
+/* sym_lookup - @func in @main's tables, else in its separate debuginfo */
+static int sym_lookup(const char *path, Elf *main_elf, const char *func, const char *debug_dir,
+		      struct sym_best *best, struct err *err)
+{
+	GElf_Shdr sh;
+	bool main_stripped = !elf_find_type(main_elf, SHT_SYMTAB, &sh), stripped = main_stripped;
+
+	elf_syms_find(main_elf, func, best);
+	if (!best->rank && stripped) {
+		struct elf_file dbg;
+
+		if (debug_find(path, main_elf, debug_dir, &dbg)) {
+			elf_syms_find(dbg.elf, func, best);
+			stripped = false;
+			elf_file_close(&dbg);
+		}
+	}
+	if (!best->rank)
+		return sym_not_found(path, func, best, main_stripped, stripped, err);
+	if (best->ambiguous) {
+		err_set(err, EXIT_USAGE, "'%s' names several functions in '%s'", func, path);
+		err_hint(err, "probe one by its address: uprobe:0xADDR@FILE ('nm %s | grep %s')",
+			 path, func);
+		return -1;
+	}
+	if (best->type == STT_GNU_IFUNC) {
+		err_set(err, EXIT_USAGE, "'%s' in '%s' is an indirect function (IFUNC)", func, path);
+		err_hint(err, "its symbol is the resolver, which runs once at load time; probe the "
+			 "implementation it selects (e.g. __%s_avx2, see 'nm' on its debuginfo)", func);
+		return -1;
+	}
+	return 0;
+}
+
+int probe__elf_offset(const char *path, const char *func, u64 off, const char *debug_dir,
+		      u64 *file_off, struct err *err)
+{
+	struct elf_file f;
+	struct sym_best best = { 0 };
+	GElf_Ehdr eh;
+	bool exec = false;
+	u64 vaddr;
+	int r = -1;
+
+	elf_version(EV_CURRENT);
+	if (elf_file_open(path, &f)) {
+		err_set(err, EXIT_USAGE, "cannot read ELF file '%s': %s", path,
+			errno ? strerror(errno) : elf_errmsg(-1));
+		return -1;
+	}
+	if (!gelf_getehdr(f.elf, &eh) || (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)) {
+		err_set(err, EXIT_USAGE, "'%s' is not an executable or a shared library", path);
+		goto out;
+	}
+	if (!strncmp(func, "0x", 2) && !parse_u64(func, &vaddr)) {
+		best.size = 0;
+	} else {
+		if (sym_lookup(path, f.elf, func, debug_dir ? debug_dir : DEBUG_DIR, &best, err))
+			goto out;
+		if (best.size && off >= best.size) {
+			err_set(err, EXIT_USAGE, "offset %#llx is beyond '%s' (%llu bytes)",
+				(unsigned long long)off, func, (unsigned long long)best.size);
+			err_hint(err, "give an offset inside the function");
+			goto out;
+		}
+		vaddr = best.value;
+	}
+	vaddr += off;
+	if (vaddr_to_offset(f.elf, vaddr, file_off, &exec) || !exec) {
+		err_set(err, EXIT_USAGE, "address %#llx of '%s' is not in the code of '%s'",
+			(unsigned long long)vaddr, func, path);
+		err_hint(err, "uprobes go on code: check the address with 'objdump -d %s'", path);
+		goto out;
+	}
+	r = 0;
+out:
+	elf_file_close(&f);
+	return r;
+}
+
+/* -------------------------------------------------------------- defining */
+
+/*
+ * term_col - column in @ev->arg of the part of the probe name: 0 the FUNC,
+ * 1 the FILE after '@', 2 the ARGS inside '('. Finds the text the parser
+ * took, so quotes around the name or the file do not shift the caret.
+ */
+static int term_col(const struct evspec *ev, int part)
+{
+	const char *t = ev->arg + ev->col, *p = strchr(t, ':'), *q;
+
+	if (!p)
+		return ev->col;
+	p++;
+	if (*p == '"' || *p == '\'')
+		p++;
+	if (part == 0)
+		return (int)(p - ev->arg);
+	q = strchr(p, '@');
+	if (part == 1)
+		return q ? (int)(q + 1 - ev->arg) + (q[1] == '"' || q[1] == '\'') : (int)(p - ev->arg);
+	for (q = strchr(p, '('); q; q = strchr(q + 1, '(')) {
+		size_t n = strlen(ev->probe_args);
+
+		if (!strncmp(q + 1, ev->probe_args, n) && q[1 + n] == ')')
+			return (int)(q + 1 - ev->arg);
+	}
+	return (int)(p - ev->arg);
+}
+
+/* event_base - a C identifier from FUNC[+OFF] for the tracefs event name */
+static void event_base(const struct evspec *ev, char *out, size_t size)
+{
+	size_t n = 0, max = size < EVENT_BASE_MAX + 1 ? size - 1 : EVENT_BASE_MAX;
+	const char *p = ev->name;
+
+	if (isdigit((unsigned char)*p))
+		n = (size_t)snprintf(out, size, "p_");
+	for (; *p && n < max; p++)
+		out[n++] = isalnum((unsigned char)*p) ? *p : '_';
+	out[n] = '\0';
+	if (kind_is_ret(ev->kind))
+		snprintf(out + n, size - n, "__return");
+}
+
+static int define_uprobe(const struct evspec *ev, const char *func, const char *debug_dir,
+			 struct probe_def *def, struct err *err)
+{
+	def->path = probe__resolve_file(ev->probe_file, err);
+	if (!def->path) {
+		evspec_caret(ev->arg, term_col(ev, 1), err);
+		return -1;
+	}
+	if (probe__elf_offset(def->path, func, ev->probe_off, debug_dir, &def->offset, err)) {
+		evspec_caret(ev->arg, term_col(ev, 0), err);
+		return -1;
+	}
+	def->place = xasprintf("%s:%#llx", def->path, (unsigned long long)def->offset);
+	return 0;
+}
+
+static int define_kprobe(const struct evspec *ev, const char *func, struct probe_def *def,
+			 struct err *err)
+{
+	bool addr = !strncmp(func, "0x", 2);
+
+	if (def->ret && ev->probe_off) {
+		err_set(err, EXIT_USAGE, "a kretprobe takes no offset: '%s'", ev->text);
+		err_hint(err, "a return probe is on the function itself: kretprobe:%s", func);
+		evspec_caret(ev->arg, term_col(ev, 0), err);
+		return -1;
+	}
+	/* only when kallsyms shows addresses (root) can it say a name is unknown */
+	if (!addr && ksyms__addr("_text") && !ksyms__addr(func)) {
+		err_set(err, EXIT_USAGE, "no kernel function '%s'", func);
+		err_hint(err, "the functions a kprobe can use are in "
+			 "/sys/kernel/tracing/available_filter_functions");
+		evspec_caret(ev->arg, term_col(ev, 0), err);
+		return -1;
+	}
+	if (ev->probe_off)
+		def->place = xasprintf("%s+%llu", func, (unsigned long long)ev->probe_off);
+	else
+		def->place = xstrdup(func);
+	return 0;
+}
+
+int probe__define(const struct evspec *ev, const char *debug_dir, struct probe_def *def,
+		  struct err *err)
+{
+	char func[256];
+	int errcol = 0, r;
+
+	memset(def, 0, sizeof(*def));
+	if (ev->kind == EVSPEC_TRACEPOINT) {
+		err_set(err, EXIT_FAIL, "'%s' is not a probe", ev->text);
+		return -1;
+	}
+	def->kernel = kind_is_kernel(ev->kind);
+	def->ret = kind_is_ret(ev->kind);
+	snprintf(func, sizeof(func), "%.*s", (int)strcspn(ev->name, "+"), ev->name);
+	if (ev->probe_args) {
+		if (probe__fetchargs(ev->kind, ev->probe_args, &def->args, &errcol, err)) {
+			evspec_caret(ev->arg, term_col(ev, 2) + errcol, err);
+			return -1;
+		}
+	} else {
+		def->args = xstrdup("");
+	}
+	if (def->kernel)
+		r = define_kprobe(ev, func, def, err);
+	else
+		r = define_uprobe(ev, func, debug_dir, def, err);
+	if (r)
+		return -1;
+	event_base(ev, def->event, sizeof(def->event));
+	def->display = xasprintf("%s:%s", evspec_kind_name(ev->kind), ev->name);
+	return 0;
+}
+
+void probe_def__free(struct probe_def *def)
+{
+	free(def->path);
+	free(def->place);
+	free(def->args);
+	free(def->display);
+	memset(def, 0, sizeof(*def));
+}
+
+/* --------------------------------------------------------------- tracefs */
+
+/* error_log_last - the newest entry of tracefs error_log, two lines, in @buf */
+static void error_log_last(const char *root, char *buf, size_t size)
+{
+	char path[PATH_MAX], *log, *last = NULL, *p;
+	size_t len;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/error_log", root);
+	log = read_file(path, &len);
+	if (!log)
+		return;
+	/* entries start with "[ timestamp]" at the start of a line */
+	for (p = log; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (*p == '[')
+			last = p;
+	if (last)
+		snprintf(buf, size, "%s", last);
+	len = strlen(buf);
+	while (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	free(log);
+}
+
+static void error_log_clear(const char *root)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/error_log", root);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ctl_write - one command to a dynamic event control file; -errno on failure */
+static int ctl_write(const char *ctl, const char *cmd, size_t len)
+{
+	int fd = open(ctl, O_WRONLY | O_APPEND | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, cmd, len) < 0)
+		e = -errno;
+	close(fd);
+	return e;
+}
+
+static int probe__available(const char *root, bool kernel, const struct evspec *ev,
+			    struct err *err)
+{
+	const char *ctl = kernel ? reg.kprobe_ctl : reg.uprobe_ctl;
+
+	if (!access(ctl, W_OK))
+		return 0;
+	if (errno == EACCES || errno == EPERM) {
+		err_set(err, EXIT_FAIL, "cannot create %s events: %s is not writable",
+			evspec_kind_name(ev->kind), ctl);
+		err_hint(err, "run perf-prof as root");
+		return -1;
+	}
+	if (kernel) {
+		err_set(err, EXIT_FAIL, "kprobes are not available in this kernel: '%s:%s'",
+			evspec_kind_name(ev->kind), ev->name);
+		err_hint(err, "the kernel needs CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y "
+			 "(%s/kprobe_events is missing); use a tracepoint ('perf-prof list') instead",
+			 root);
+	} else {
+		err_set(err, EXIT_FAIL, "uprobes are not available in this kernel: '%s:%s'",
+			evspec_kind_name(ev->kind), ev->name);
+		err_hint(err, "the kernel needs CONFIG_UPROBES=y and CONFIG_UPROBE_EVENTS=y "
+			 "(%s/uprobe_events is missing)", root);
+	}
+	return -1;
+}
+
+static void probe__atexit(void)
+{
+	probe__cleanup();
+}
+
+static void probe__on_signal(int sig)
+{
+	int saved = errno;
+
+	probe__cleanup();
+	errno = saved;
+	/* SA_RESETHAND made the action the default: die of the signal as before */
+	raise(sig);
+}
+
+/* probe__hook - cleanup at exit, and on signals nobody else handles */
+static void probe__hook(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+	if (reg.hooked)
+		return;
+	reg.hooked = true;
+	atexit(probe__atexit);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		struct sigaction old, sa = { .sa_handler = probe__on_signal,
+					     .sa_flags = SA_RESETHAND | SA_RESTART };
+
+		if (sigaction(sigs[i], NULL, &old) || old.sa_handler != SIG_DFL)
+			continue;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static int probe__init(struct err *err)
+{
+	const char *root;
+
+	if (reg.owner == getpid())
+		return 0;
+	root = tracefs__root(err);
+	if (!root)
+		return -1;
+	/* a forked child starts its own registry; the parent's is not its to clean */
+	memset(&reg, 0, sizeof(reg));
+	reg.owner = getpid();
+	snprintf(reg.group, sizeof(reg.group), "pp_%d", (int)reg.owner);
+	snprintf(reg.uprobe_ctl, sizeof(reg.uprobe_ctl), "%s/uprobe_events", root);
+	snprintf(reg.kprobe_ctl, sizeof(reg.kprobe_ctl), "%s/kprobe_events", root);
+	return 0;
+}
+
+/* probe__slot_find - the slot with event name @event, or the one defined by @key */
+static struct probe_slot *probe__slot_find(const char *event, const char *key)
+{
+	for (int i = 0; i < reg.nr; i++) {
+		struct probe_slot *s = &reg.slot[i];
+
+		if (s->removed)
+			continue;
+		if ((event && !strcmp(s->event, event)) || (key && !strcmp(s->key, key)))
+			return s;
+	}
+	return NULL;
+}
+
+static void probe__unique_name(const char *base, char *out, size_t size)
+{
+	snprintf(out, size, "%s", base);
+	for (int i = 1; probe__slot_find(out, NULL); i++)
+		snprintf(out, size, "%.*s_%d", EVENT_BASE_MAX, base, i);
+}
+
+static int probe__write(const char *root, const struct evspec *ev, struct probe_def *def,
+			const char *key, struct err *err)
+{
+	struct probe_slot *s = &reg.slot[reg.nr];
+	char event[64], *line;
+	int r;
+
+	if (reg.nr == PROBE_MAX)
+		return err_set(err, EXIT_USAGE, "too many probes (at most %d per run)", PROBE_MAX);
+	probe__unique_name(def->event, event, sizeof(event));
+	line = xasprintf("%c:%s/%s %s%s%s", def->ret ? 'r' : 'p', reg.group, event, def->place,
+			 *def->args ? " " : "", def->args);
+	error_log_clear(root);
+	r = ctl_write(def->kernel ? reg.kprobe_ctl : reg.uprobe_ctl, line, strlen(line));
+	if (r) {
+		char log[1024];
+
+		err_set(err, EXIT_FAIL, "the kernel refused the probe '%s:%s': %s",
+			evspec_kind_name(ev->kind), ev->name, strerror(-r));
+		error_log_last(root, log, sizeof(log));
+		if (log[0])
+			err_detail(err, "%s", log);
+		else
+			err_detail(err, "  %s", line);
+		err_hint(err, "check the function, the offset and the arguments "
+			 "(Documentation/probes.md)");
+		free(line);
+		return -1;
+	}
+	free(line);
+	memset(s, 0, sizeof(*s));
+	s->cmd_len = (size_t)snprintf(s->cmd, sizeof(s->cmd), "-:%s/%s", reg.group, event);
+	s->ctl = def->kernel ? reg.kprobe_ctl : reg.uprobe_ctl;
+	snprintf(s->event, sizeof(s->event), "%s", event);
+	s->key = xstrdup(key);
+	/* the slot is complete before a signal handler can see it */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	reg.nr++;
+	snprintf(def->event, sizeof(def->event), "%s", event);
+	return 0;
+}
+
+int probe__create(struct evspec *ev, struct err *err)
+{
+	struct probe_def def;
+	struct probe_slot *same;
+	const char *root;
+	char *key;
+
+	if (probe__init(err))
+		return -1;
+	root = tracefs__root(err);
+	if (probe__available(root, kind_is_kernel(ev->kind), ev, err))
+		return -1;
+	if (!reg.reaped) {
+		reg.reaped = true;
+		probe__reap_stale(stderr, NULL);
+	}
+	if (probe__define(ev, NULL, &def, err)) {
+		probe_def__free(&def);
+		return -1;
+	}
+	key = xasprintf("%c%c %s %s", def.kernel ? 'k' : 'u', def.ret ? 'r' : 'p', def.place,
+			def.args);
+	same = probe__slot_find(NULL, key);
+	/* hooked before the first write: no moment has a probe and no cleanup */
+	probe__hook();
+	if (same) {
+		snprintf(def.event, sizeof(def.event), "%s", same->event);
+	} else if (probe__write(root, ev, &def, key, err)) {
+		free(key);
+		probe_def__free(&def);
+		return -1;
+	}
+	free(key);
+	free(ev->sys);
+	ev->sys = xstrdup(reg.group);
+	free(ev->name);
+	ev->name = xstrdup(def.event);
+	if (!ev->display && !ev->alias)
+		ev->display = xstrdup(def.display);
+	probe_def__free(&def);
+	return 0;
+}
+
+int probe__cleanup(void)
+{
+	int left = 0;
+
+	if (!reg.nr || reg.owner != getpid())
+		return 0;
+	/* newest first, as they were stacked */
+	for (int i = reg.nr - 1; i >= 0; i--) {
+		struct probe_slot *s = &reg.slot[i];
+		int r;
+
+		if (s->removed)
+			continue;
+		r = ctl_write(s->ctl, s->cmd, s->cmd_len);
+		if (!r || r == -ENOENT)
+			s->removed = 1;
+		else
+			left++;
+	}
+	return left;
+}
+
+/* ---------------------------------------------------------- stale, list */
+
+struct dyn_line {
+	char type;		/* p r e f t s ... */
+	char group[128];
+	char event[128];
+	const char *rest;	/* place and args */
+};
+
+/* dyn_parse - "p:GROUP/EVENT rest", "r10:GROUP/EVENT rest", "s:synthetic/x" */
+static bool dyn_parse(const char *line, struct dyn_line *d)
+{
+	const char *colon = strchr(line, ':'), *sp, *slash;
+
+	if (!colon || !isalpha((unsigned char)line[0]))
+		return false;
+	sp = colon + strcspn(colon, " \t");
+	slash = memchr(colon, '/', (size_t)(sp - colon));
+	if (!slash)
+		return false;
+	d->type = line[0];
+	snprintf(d->group, sizeof(d->group), "%.*s", (int)(slash - colon - 1), colon + 1);
+	snprintf(d->event, sizeof(d->event), "%.*s", (int)(sp - slash - 1), slash + 1);
+	d->rest = sp + strspn(sp, " \t");
+	return true;
+}
+
+/* dyn_read - every definition line: dynamic_events, else the two probe files */
+static char *dyn_read(const char *root)
+{
+	char path[PATH_MAX], *a, *b, *all;
+
+	snprintf(path, sizeof(path), "%s/dynamic_events", root);
+	a = read_file(path, NULL);
+	if (a)
+		return a;
+	snprintf(path, sizeof(path), "%s/uprobe_events", root);
+	a = read_file(path, NULL);
+	snprintf(path, sizeof(path), "%s/kprobe_events", root);
+	b = read_file(path, NULL);
+	all = xasprintf("%s%s", a ? a : "", b ? b : "");
+	free(a);
+	free(b);
+	return all;
+}
+
+/* group_pid - pid of a "pp_<pid>" group, 0 for any other group */
+static pid_t group_pid(const char *group)
+{
+	u64 pid;
+
+	if (strncmp(group, "pp_", 3) || parse_u64(group + 3, &pid) || !pid || pid > INT_MAX)
+		return 0;
+	return (pid_t)pid;
+}
+
+static void comm_of(pid_t pid, char *buf, size_t size)
+{
+	char path[64], *c;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	c = read_file(path, NULL);
+	snprintf(buf, size, "%s", c ? c : "");
+	buf[strcspn(buf, "\n")] = '\0';
+	free(c);
+}
+
+/* group_stale - the run that owns pp_<pid> is gone */
+static bool group_stale(pid_t pid)
+{
+	char path[64], ours[32], theirs[32];
+
+	if (pid == getpid())	/* ours, but from before: a killed run with our pid */
+		return reg.owner != pid || !reg.nr;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (access(path, F_OK))
+		return true;
+	/* the pid was reused by another program */
+	comm_of(getpid(), ours, sizeof(ours));
+	comm_of(pid, theirs, sizeof(theirs));
+	return theirs[0] && strcmp(ours, theirs);
+}
+
+static const char *reap_ctl(const char *root, const struct dyn_line *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/dynamic_events", root);
+	if (!access(buf, W_OK))
+		return buf;
+	snprintf(buf, size, "%s/%s", root, d->rest[0] == '/' ? "uprobe_events" : "kprobe_events");
+	return buf;
+}
+
+int probe__reap_stale(FILE *note, struct err *err)
+{
+	const char *root = tracefs__root(err);
+	char *all, *line, *save = NULL;
+	int removed = 0;
+
+	if (!root)
+		return -1;
+	all = dyn_read(root);
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct dyn_line d;
+		char ctl[PATH_MAX], cmd[300];
+		pid_t pid;
+		int n;
+
+		if (!dyn_parse(line, &d) || !(pid = group_pid(d.group)) || !group_stale(pid))
+			continue;
+		n = snprintf(cmd, sizeof(cmd), "-:%s/%s", d.group, d.event);
+		if (ctl_write(reap_ctl(root, &d, ctl, sizeof(ctl)), cmd, (size_t)n))
+			continue;	/* in use, or gone meanwhile */
+		removed++;
+		if (note)
+			fprintf(note, "perf-prof: removed probe '%s:%s' left by a run that did not "
+				"end cleanly (pid %d)\n", d.group, d.event, (int)pid);
+	}
+	free(all);
+	return removed;
+}
+
+static const char *dyn_kind(const struct dyn_line *d)
+{
+	bool user = d->rest[0] == '/';
+
+	switch (d->type) {
+	case 'p':
+		return user ? "uprobe" : "kprobe";
+	case 'r':
+		return user ? "uretprobe" : "kretprobe";
+	case 'e':
+		return "eprobe";
+	case 'f':
+		return "fprobe";
+	case 't':
+		return "tprobe";
+	case 's':
+		return "synthetic";
+	default:
+		return "dynamic";
+	}
+}
+
+static bool list_match(const char *name, const char *pattern)
+{
+	if (!pattern || !*pattern)
+		return true;
+	if (strpbrk(pattern, "*?["))
+		return !fnmatch(pattern, name, 0);
+	return strstr(name, pattern) != NULL;
+}
+
+int probe__list(FILE *out, const char *pattern, struct err *err)
+{
+	const char *root = tracefs__root(err);
+	char *all, *line, *save = NULL;
+	int shown = 0;
+
+	if (!root)
+		return -1;
+	all = dyn_read(root);
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct dyn_line d;
+		char name[260];
+
+		if (!dyn_parse(line, &d))
+			continue;
+		snprintf(name, sizeof(name), "%s:%s", d.group, d.event);
+		if (!list_match(name, pattern))
+			continue;
+		fprintf(out, "%s %s %s\n", name, dyn_kind(&d), d.rest);
+		shown++;
+	}
+	free(all);
+	return shown;
+}

@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# live/probe.sh - uprobes/uretprobes made into tracefs dynamic events, checked
+# against the probed workload's ground truth (exact call counts, arguments,
+# return values, malloc sizes), and the clean-up promise: after a normal end,
+# -N, a startup error, SIGINT and SIGTERM no probe of the run is left in
+# tracefs, and the probes of a run killed with SIGKILL are removed by the
+# next run. kprobes: exact error where the kernel has none, else a count.
+. "$TESTS_DIR/lib.sh"
+need_root_tracefs
+
+PW=${WORKLOAD_DIR:?}/probed
+TR=$(awk '$3 == "tracefs" { print $2; exit }' /proc/mounts)
+if [ ! -x "$PW" ]; then
+	skip "${0##*/}" "the probed workload is not built ($PW)"
+	exit 0
+fi
+if [ ! -w "$TR/uprobe_events" ]; then
+	skip "${0##*/}" "no uprobe_events in tracefs (CONFIG_UPROBE_EVENTS)"
+	exit 0
+fi
+UP="uprobe:probed_count@\"$PW\""
+
+# ppx ARGS... - pp in the background and wait: $bg is the run's pid, so its
+# group pp_$bg can be looked for afterwards
+ppx() {
+	pp_bg "$@"
+	pp_wait
+}
+
+# groups - the pp_ groups of pids $@ that are still in tracefs
+groups() {
+	for p in "$@"; do
+		grep -ho "^[pr][0-9]*:pp_$p/[^ ]*" "$TR/uprobe_events" "$TR/kprobe_events" 2>/dev/null
+	done | tr '\n' ' '
+}
+
+check_gone() {
+	left=$(groups "$bg")
+	if [ -z "$left" ]; then ok "$1"; else fail "$1" "left in tracefs: $left"; fi
+}
+
+# --- counts, return values, arguments -------------------------------------
+ppx trace -e "$UP" -- "$PW" count 1234
+check_rc "uprobe run exits 0" 0
+n=$(grep -c " uprobe:probed_count: " "$out")
+check_eq "uprobe on a function called 1234 times prints 1234 lines" "$n" 1234
+check_gone "no probe left after a normal end"
+
+ppx trace -e "uretprobe:probed_ret@\"$PW\"(ret=\$retval:s64)" -- "$PW" ret 50
+got=$(sed -n 's/.* uretprobe:probed_ret: .* ret=\(-*[0-9]*\)$/\1/p' "$out" | tr '\n' ' ')
+want=$(awk 'BEGIN { for (i = 0; i < 50; i++) printf "%d ", i * i - 5 }')
+check_eq "uretprobe \$retval:s64 carries exactly i*i-5 for i=0..49" "$got" "$want"
+
+ppx trace --json -e "uprobe:probed_args@\"$PW\"(a=arg1:s64,b=arg2:s32,c=arg3:x64,s=arg4:string)" -- "$PW" args 100
+res=$(grep '^{' "$out" | python3 -c '
+import json, sys
+good = bad = 0
+for i, line in enumerate(sys.stdin):
+    f = json.loads(line)["fields"]
+    want = {"a": i + 1, "b": -(i + 1), "c": 0xdead0000 + i, "s": "str-%d" % i}
+    if all(f.get(k) == v for k, v in want.items()):
+        good += 1
+    else:
+        bad += 1
+        print(f, file=sys.stderr)
+print(good, bad)')
+check_eq "fetched args equal what the workload passed (s64, s32, x64, string), 100 calls" "$res" "100 0"
+
+ppx trace -e "uprobe:probed_args@\"$PW\"(s=+0(%cx):string,n=arg2:s32)" -N 1 -- "$PW" args 3
+got=$(sed -n 's/.* uprobe:probed_args: ([0-9a-f]*) //p' "$out")
+check_eq "explicit dereference +0(%di):string" "$got" 's="str-0" n=-1'
+
+# a global variable through @+ADDR: sink is the sum of the earlier arguments
+addr=$(nm "$PW" | awk '$3 == "sink" { print $1 }')
+ppx trace -e "uprobe:probed_count@\"$PW\"(i=arg1:s64,s=@+0x$addr:s64)" -- "$PW" count 6
+got=$(sed -n 's/.* uprobe:probed_count: ([0-9a-f]*) //p' "$out" | tr '\n' ' ')
+check_eq "@+ADDR reads the workload's global variable" "$got" "i=0 s=0 i=1 s=0 i=2 s=1 i=3 s=3 i=4 s=6 i=5 s=10 "
+
+# --- libc malloc filtered on the size argument ----------------------------
+ppx trace -e 'uprobe:malloc@libc(size=arg1)/size==12345/' -- "$PW" malloc 777 12345
+check_rc "libc malloc uprobe exits 0" 0
+n=$(grep -c " uprobe:malloc: .* size=12345$" "$out")
+check_eq "malloc@libc filtered on size==12345 matches the 777 calls" "$n" 777
+check_gone "no probe left after the libc run"
+
+ppx top -e 'uprobe:malloc@libc(size=arg1)/size==4000/key=size/' -- "$PW" malloc 321 4000
+got=$(awk '$1 == 4000 { print $2 }' "$out")
+check_eq "top key=size on a uprobe field counts 321 calls of 4000 bytes" "$got" 321
+
+# a local function of libc, found through the separate debuginfo (libc6-dbg)
+libc=$(ldconfig -p | awk '/libc\.so\.6 .*x86-64/ { print $NF; exit }')
+id=$(readelf -n "$libc" 2>/dev/null | sed -n 's/.*Build ID: //p')
+if [ -n "$id" ] && [ -f "/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug" ]; then
+	ppx trace -e 'uprobe:_int_malloc@libc(bytes=arg2)/bytes==12345/' -- "$PW" malloc 9 12345
+	n=$(grep -c " uprobe:_int_malloc: " "$out")
+	check_eq "_int_malloc (debuginfo only) sees the 9 large mallocs" "$n" 9
+else
+	skip "_int_malloc through debuginfo" "no separate debuginfo for $libc (libc6-dbg)"
+fi
+
+# --- several probes, one function ------------------------------------------
+ppx trace -e "$UP,uretprobe:probed_count@\"$PW\"(ret=\$retval),$UP//alias=again/" -- "$PW" count 40
+a=$(grep -c " uprobe:probed_count: " "$out")
+r=$(grep -c " uretprobe:probed_count: " "$out")
+g=$(grep -c " again: " "$out")
+check_eq "entry, return and a second term on one function: 40 each" "$a $r $g" "40 40 40"
+check_gone "no probe left after three terms"
+
+# --- -N ----------------------------------------------------------------------
+ppx trace -e "$UP" -N 5 -- "$PW" count 100
+n=$(grep -c " uprobe:probed_count: " "$out")
+check_eq "-N 5 on a uprobe prints 5 lines" "$n" 5
+check_gone "no probe left after -N"
+
+# --- help shows the fetched fields ------------------------------------------
+ppx trace -e 'uprobe:malloc@libc(size=arg1,p=arg2:x64)' help
+got=$(awk '$1 == "size" || $1 == "p" { print $1 ":" $2 }' "$out" | tr '\n' ' ')
+check_eq "help lists the fetched arguments as typed fields" "$got" "size:u64 p:u64 "
+check_gone "no probe left after help"
+
+# --- errors: exact message, exit code, nothing left ------------------------
+ppx trace -e "$UP,uprobe:pp_nosuch_fn@\"$PW\""
+check_fails "second probe unknown -> 129" 129 "perf-prof trace: no function 'pp_nosuch_fn' in '$PW'"
+check_gone "the first probe is removed when the second fails"
+
+ppx trace -e "uprobe:probed_count@\"$PW\"(x=arg9)"
+check_fails "argument out of range -> 129" 129 "perf-prof trace: 'arg9' is out of range"
+ppx trace -e "uretprobe:probed_count@\"$PW\"(x=arg1)"
+check_fails "argN in a uretprobe -> 129" 129 "perf-prof trace: 'arg1' is not available in a uretprobe"
+ppx trace -e 'uprobe:malloc@libnosuchlib_pp'
+check_fails "unknown library -> 129" 129 "perf-prof trace: no library 'libnosuchlib_pp' found"
+ppx trace -e 'uprobe:strlen@libc'
+check_fails "IFUNC -> 129" 129 "is an indirect function (IFUNC)"
+ppx trace -e "uprobe:probed_count@\"$PW\"(x=arg1:symbol)"
+check_fails "symbol type on a uprobe -> 129" 129 "perf-prof trace: type 'symbol' is for kprobes"
+
+# --- kprobes -----------------------------------------------------------------
+if [ ! -e "$TR/kprobe_events" ]; then
+	ppx trace -e 'kprobe:vfs_read(fd=arg1)' -N 1
+	check_fails "kprobe without kernel support -> 1, exact message" 1 \
+		"perf-prof trace: kprobes are not available in this kernel: 'kprobe:vfs_read'"
+	check_err "the hint names the kernel options" \
+		"hint: the kernel needs CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y ($TR/kprobe_events is missing)"
+	skip "kprobe/kretprobe counts" "this kernel has no kprobe_events (CONFIG_KPROBE_EVENTS)"
+else
+	ppx trace -e 'kprobe:__x64_sys_getppid' -- "$WL" getppid 300
+	n=$(grep -c " kprobe:__x64_sys_getppid: " "$out")
+	check_eq "kprobe on __x64_sys_getppid: 300 calls" "$n" 300
+	ppx trace -e 'kretprobe:__x64_sys_getppid(ret=$retval:s32)' -- "$WL" getppid 50
+	# the workload's parent is perf-prof itself
+	n=$(grep -c " kretprobe:__x64_sys_getppid: .* ret=$bg\$" "$out")
+	check_eq "kretprobe \$retval is the parent pid (perf-prof's), 50 calls" "$n" 50
+	check_gone "no kprobe left"
+fi
+
+# --- signals -------------------------------------------------------------------
+for sig in INT TERM; do
+	pp_bg trace -e "$UP" -- "$PW" loop 20000
+	pp_ready
+	had=$(groups "$bg")
+	kill -"$sig" "$bg"
+	pp_wait
+	check_rc "SIG$sig ends a uprobe run with exit 0" 0
+	check_eq "the probe existed while running (SIG$sig)" "$had" "p:pp_$bg/probed_count "
+	check_gone "no probe left after SIG$sig"
+done
+
+pp_bg trace -e "$UP" -- "$PW" loop 20000
+pp_ready
+wl=$(sed -n 's/^probed pid=//p' "$out")
+kill -KILL "$bg"
+pp_wait
+[ -n "$wl" ] && kill -KILL "$wl" 2>/dev/null
+check_eq "SIGKILL leaves the probe in tracefs" "$(groups "$bg")" "p:pp_$bg/probed_count "
+killed=$bg
+ppx trace -e "$UP" -- "$PW" count 3
+check_err "the next run says it removed the killed run's probe" \
+	"perf-prof: removed probe 'pp_$killed:probed_count' left by a run that did not end cleanly (pid $killed)"
+check_eq "no probe of the killed run is left" "$(groups "$killed")" ""
+n=$(grep -c " uprobe:probed_count: " "$out")
+check_eq "the next run works: 3 lines" "$n" 3
+
+check_clean "no perf-prof left running"

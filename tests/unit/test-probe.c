@@ -1,0 +1,835 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test-probe.c - lib/probe.c without a kernel: the ARGS translation and
+ * every error with its column, probe terms resolved against this very test
+ * binary (the expected file offsets come from /proc/self/maps, i.e. from
+ * where the kernel really mapped the code), library names, symbol versions,
+ * IFUNCs, separate debuginfo (a stripped copy made with objcopy), and the
+ * registry (create, share, name, reap, cleanup) against a fake tracefs
+ * directory whose control files are plain files.
+ */
+#include <dlfcn.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "evspec.h"
+#include "harness.h"
+#include "probe.h"
+
+/* the probe targets: kept out of line and exported, one local */
+__attribute__((noinline, used)) long pp_unit_target(long a, long b);
+__attribute__((noinline, used)) long pp_unit_target(long a, long b)
+{
+	return a * 3 + b;
+}
+
+__attribute__((noinline, used)) static long pp_unit_local(long a)
+{
+	return a ^ 0x55;
+}
+
+long pp_unit_data = 7;
+
+/* ---------------------------------------------------------------- helpers */
+
+static int run(const char *cmd)
+{
+	int r = system(cmd);
+
+	return r == -1 || !WIFEXITED(r) ? -1 : WEXITSTATUS(r);
+}
+
+/* map_offset - file offset of @addr in the file mapped there, from /proc/self/maps */
+static int map_offset(const void *addr, unsigned long long *off, char *file, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[PATH_MAX + 128];
+	unsigned long a = (unsigned long)addr;
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi, pgoff;
+		char path[PATH_MAX] = "";
+
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095s", &lo, &hi, &pgoff, path) < 3)
+			continue;
+		if (a < lo || a >= hi)
+			continue;
+		*off = a - lo + pgoff;
+		snprintf(file, size, "%s", path);
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* mapped_lib - real path of the mapped library whose name starts with @prefix */
+static int mapped_lib(const char *prefix, char *out, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[PATH_MAX + 128];
+	int r = -1;
+
+	if (!f)
+		return -1;
+	while (r && fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/'), *base, *real;
+
+		if (!path)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		base = strrchr(path, '/') + 1;
+		if (strncmp(base, prefix, strlen(prefix)))
+			continue;
+		real = realpath(path, NULL);
+		if (!real)
+			continue;
+		snprintf(out, size, "%s", real);
+		free(real);
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
+static char *fetch(enum evspec_kind kind, const char *args, int *col, struct err *err)
+{
+	char *out = NULL;
+
+	*col = -1;
+	memset(err, 0, sizeof(*err));
+	if (probe__fetchargs(kind, args, &out, col, err))
+		return NULL;
+	return out;
+}
+
+#define CHECK_FETCH(kind, args, want)                        \
+	do {                                                 \
+		struct err e__;                              \
+		int c__;                                     \
+		char *o__ = fetch(kind, args, &c__, &e__);   \
+		if (!o__)                                    \
+			TEST_FAIL("'%s': %s", args, e__.msg); \
+		else                                         \
+			CHECK_STR(o__, want);                \
+		free(o__);                                   \
+	} while (0)
+
+#define CHECK_FETCH_ERR(kind, args, want_msg, want_col)      \
+	do {                                                 \
+		struct err e__;                              \
+		int c__;                                     \
+		char *o__ = fetch(kind, args, &c__, &e__);   \
+		CHECK(o__ == NULL);                          \
+		free(o__);                                   \
+		CHECK_STR(e__.msg, want_msg);                \
+		CHECK_INT(e__.code, EXIT_USAGE);             \
+		CHECK_INT(c__, want_col);                    \
+	} while (0)
+
+static struct evspec *parse_one(const char *text)
+{
+	static const char *const acc[] = { "stack", "alias", NULL };
+	struct evspec_list l = { 0 };
+	struct err err = { 0 };
+	struct evspec *ev;
+
+	if (evspec_parse(text, 0, acc, &l, &err) || l.n != 1) {
+		printf("#   cannot parse '%s': %s\n", text, err.msg);
+		evspec_list_free(&l);
+		return NULL;
+	}
+	ev = l.v[0];
+	free(l.v);
+	return ev;
+}
+
+static char self_path[PATH_MAX];
+static unsigned long long target_off, local_off;
+
+/* self_init - this binary's real path and where its two targets are in it */
+static int self_init(void)
+{
+	char file[PATH_MAX];
+
+	if (self_path[0])
+		return 0;
+	if (!realpath("/proc/self/exe", self_path))
+		return -1;
+	if (map_offset((const void *)pp_unit_target, &target_off, file, sizeof(file)) ||
+	    strcmp(file, self_path))
+		return -1;
+	if (map_offset((const void *)pp_unit_local, &local_off, file, sizeof(file)))
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------- fetch args */
+
+TEST(probe_args_aliases)
+{
+	CHECK_FETCH(EVSPEC_UPROBE, "size=arg1", "size=%di:u64");
+	CHECK_FETCH(EVSPEC_UPROBE, "arg1,arg2:s32, arg3:x64 ,arg4:u8,arg5,arg6:s64",
+		    "arg1=%di:u64 arg2=%si:s32 arg3=%dx:x64 arg4=%cx:u8 arg5=%r8:u64 arg6=%r9:s64");
+	CHECK_FETCH(EVSPEC_UPROBE, "$arg2", "arg2=%si:u64");
+	CHECK_FETCH(EVSPEC_URETPROBE, "ret=$retval:s64", "ret=$retval:s64");
+	CHECK_FETCH(EVSPEC_URETPROBE, "retval", "ret=$retval:u64");
+	CHECK_FETCH(EVSPEC_URETPROBE, "$retval:x32", "ret=$retval:x32");
+	CHECK_FETCH(EVSPEC_UPROBE, "", "");
+	CHECK_FETCH(EVSPEC_UPROBE, "  ", "");
+}
+
+TEST(probe_args_kernel)
+{
+	CHECK_FETCH(EVSPEC_KPROBE, "dfd=arg1:s32,filename=arg2:ustring",
+		    "dfd=%di:s32 filename=+0(%si):ustring");
+	CHECK_FETCH(EVSPEC_KRETPROBE, "arg1,ret=$retval:s32", "arg1=$arg1:u64 ret=$retval:s32");
+	CHECK_FETCH(EVSPEC_KPROBE, "name=+u0(arg1):ustring", "name=+u0(%di):ustring");
+	CHECK_FETCH(EVSPEC_KPROBE, "f=@jiffies:u64", "f=@jiffies:u64");
+}
+
+TEST(probe_args_fetches)
+{
+	CHECK_FETCH(EVSPEC_UPROBE, "path=arg1:string", "path=+0(%di):string");
+	CHECK_FETCH(EVSPEC_UPROBE, "path=+0(%di):string", "path=+0(%di):string");
+	CHECK_FETCH(EVSPEC_UPROBE, "%rdi,%rax:s32,%r12,%eflags",
+		    "di=%di:u64 ax=%ax:s32 r12=%r12:u64 flags=%flags:u64");
+	CHECK_FETCH(EVSPEC_UPROBE, "x=+8(+0(%sp)):u32", "x=+8(+0(%sp)):u32");
+	CHECK_FETCH(EVSPEC_UPROBE, "y=-0x10(%bp):s16", "y=-0x10(%bp):s16");
+	CHECK_FETCH(EVSPEC_UPROBE, "c=$comm,$comm,d=comm:string",
+		    "c=$comm:string comm=$comm:string d=$comm:string");
+	CHECK_FETCH(EVSPEC_UPROBE, "$stack,$stack1,s2=stack2:x64",
+		    "stack=$stack:u64 stack1=$stack1:u64 s2=$stack2:x64");
+	CHECK_FETCH(EVSPEC_UPROBE, "v=@0x1000:u32,w=@+0x3dd0:s32", "v=@0x1000:u32 w=@+0x3dd0:s32");
+	CHECK_FETCH(EVSPEC_KPROBE, "v=@0x1000:u32,w=@sym+8", "v=@0x1000:u32 w=@sym+8:u64");
+	CHECK_FETCH(EVSPEC_UPROBE, "buf=+0(arg2):u8[4],ch=+0(arg1):char",
+		    "buf=+0(%si):u8[4] ch=+0(%di):char");
+	CHECK_FETCH(EVSPEC_UPROBE, "s=+0(arg1):ustring", "s=+0(%di):ustring");
+	CHECK_FETCH(EVSPEC_UPROBE, "_x1=arg1", "_x1=%di:u64");
+}
+
+TEST(probe_args_errors)
+{
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "arg7", "'arg7' is out of range", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=arg0", "'arg0' is out of range", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "size=arg1:q32", "unknown type 'q32'", 10);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=arg1:", "missing type after ':' in probe argument 'a=arg1:'", 6);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=arg1,,b=arg2", "empty probe argument", 7);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=arg1,", "empty probe argument", 7);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, ",a=arg1", "empty probe argument", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "+0(%di)", "argument '+0(%di)' needs a name", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=arg1, @0x10:u8", "argument '@0x10' needs a name", 8);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "1x=arg1", "invalid argument name '1x'", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "=arg1", "invalid argument name ''", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "abcdefghijabcdefghijabcdefghijab=arg1",
+			"invalid argument name 'abcdefghijabcdefghijabcdefghijab'", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=arg1,a=arg2", "duplicate argument name 'a'", 7);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "arg1,arg1", "duplicate argument name 'arg1'", 5);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "common_pid=arg1", "argument name 'common_pid' is reserved", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "__probe_ip=arg1", "argument name '__probe_ip' is reserved", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "x=%foo", "unknown register '%foo'", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "x=%", "unknown register '%'", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "$retval", "'$retval' is only available in return probes", 0);
+	CHECK_FETCH_ERR(EVSPEC_KPROBE, "r=retval", "'retval' is only available in return probes", 2);
+	CHECK_FETCH_ERR(EVSPEC_URETPROBE, "n=arg1", "'arg1' is not available in a uretprobe", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=+x(%di)", "invalid offset 'x'", 3);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=+0x(%di)", "invalid offset '0x'", 3);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=+0(%di", "unbalanced '(' in probe argument 'a=+0(%di'", 0);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=arg1)", "unbalanced ')' in probe argument 'a=arg1)'", 6);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=+0()", "missing fetch argument", 5);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=+0(%di)x", "invalid dereference '+0(%di)x'", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=+0($comm)", "cannot dereference '$comm'", 5);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=foo", "unknown fetch argument 'foo'", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=", "missing fetch argument", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a=42", "unknown fetch argument '42'", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "a = arg1", "unexpected space in probe argument 'a = arg1'", 1);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "s=arg1:string[4]", "type 'string' cannot be an array", 13);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "b=arg1:u8[65]", "invalid array size '[65]'", 9);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "b=arg1:u8[0]", "invalid array size '[0]'", 9);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "b=arg1:u8[4", "invalid array size '[4'", 9);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "c=$comm:u32", "'$comm' is a string", 8);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "v=@", "missing address after '@'", 2);
+	CHECK_FETCH_ERR(EVSPEC_KPROBE, "v=@a*b", "invalid address '@a*b'", 4);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "v=@sym", "invalid address '@sym'", 2);
+	CHECK_FETCH_ERR(EVSPEC_UPROBE, "v=arg1:symbol", "type 'symbol' is for kprobes", 7);
+}
+
+TEST(probe_args_hints)
+{
+	struct err e;
+	int col;
+
+	CHECK(!fetch(EVSPEC_UPROBE, "arg7", &col, &e));
+	CHECK_STR(e.hint, "arg1..arg6 are the integer arguments passed in registers; at function "
+			  "entry the next ones are on the stack: $stack1, $stack2...");
+	CHECK(!fetch(EVSPEC_URETPROBE, "arg2", &col, &e));
+	CHECK_STR(e.hint, "the argument registers hold other values at return; fetch arguments "
+			  "at the entry: uprobe:FUNC@FILE(arg2)");
+	CHECK(!fetch(EVSPEC_UPROBE, "+0(%di)", &col, &e));
+	CHECK_STR(e.hint, "write NAME=+0(%di)");
+	CHECK(!fetch(EVSPEC_UPROBE, "x=arg1:i32", &col, &e));
+	CHECK_CONTAINS(e.hint, "types are u8..u64, s8..s64, x8..x64 (hex), string, ustring");
+}
+
+TEST(probe_args_too_many)
+{
+	char args[2048] = "", *p = args;
+	struct err e;
+	int col;
+	char *out;
+
+	for (int i = 0; i < 128; i++)
+		p += sprintf(p, "%sa%d=arg1", i ? "," : "", i);
+	out = fetch(EVSPEC_UPROBE, args, &col, &e);
+	CHECK(out != NULL);
+	if (out)
+		CHECK(!strncmp(out, "a0=%di:u64 a1=%di:u64 ", 22));
+	free(out);
+	sprintf(p, ",a128=arg1");
+	CHECK(!fetch(EVSPEC_UPROBE, args, &col, &e));
+	CHECK_STR(e.msg, "too many probe arguments (at most 128)");
+	CHECK_INT(col, (int)(p - args) + 1);
+}
+
+/* ------------------------------------------------------------ define */
+
+static int define(const char *text, struct probe_def *def, struct err *err)
+{
+	struct evspec *ev = parse_one(text);
+	int r;
+
+	memset(err, 0, sizeof(*err));
+	if (!ev) {
+		memset(def, 0, sizeof(*def));
+		return -2;
+	}
+	r = probe__define(ev, "/nonexistent-debug", def, err);
+	evspec_free(ev);
+	return r;
+}
+
+TEST(probe_define_uprobe_self)
+{
+	struct probe_def def;
+	struct err err;
+	char text[PATH_MAX + 128], want[PATH_MAX + 64];
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	snprintf(text, sizeof(text), "uprobe:pp_unit_target@\"%s\"(a=arg1:s64,b=arg2)//stack/",
+		 self_path);
+	CHECK_INT(define(text, &def, &err), 0);
+	snprintf(want, sizeof(want), "%s:%#llx", self_path, target_off);
+	CHECK_STR(def.place, want);
+	CHECK_STR(def.path, self_path);
+	CHECK_U64(def.offset, target_off);
+	CHECK_STR(def.args, "a=%di:s64 b=%si:u64");
+	CHECK_STR(def.event, "pp_unit_target");
+	CHECK_STR(def.display, "uprobe:pp_unit_target");
+	CHECK(!def.kernel && !def.ret);
+	probe_def__free(&def);
+
+	/* +OFF, the return probe, the whole name quoted */
+	snprintf(text, sizeof(text), "uretprobe:\"pp_unit_target+4@%s(ret=$retval:s64)\"", self_path);
+	CHECK_INT(define(text, &def, &err), 0);
+	snprintf(want, sizeof(want), "%s:%#llx", self_path, target_off + 4);
+	CHECK_STR(def.place, want);
+	CHECK_STR(def.event, "pp_unit_target_4__return");
+	CHECK_STR(def.display, "uretprobe:pp_unit_target+4");
+	CHECK_STR(def.args, "ret=$retval:s64");
+	CHECK(def.ret && !def.kernel);
+	probe_def__free(&def);
+}
+
+TEST(probe_define_address)
+{
+	struct probe_def def, by_addr;
+	struct err err;
+	char text[PATH_MAX + 128];
+	unsigned long long vaddr;
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	/* the symbol's st_value is what nm shows; find it through a define by name */
+	snprintf(text, sizeof(text), "uprobe:pp_unit_target@\"%s\"", self_path);
+	CHECK_INT(define(text, &def, &err), 0);
+	/* dladdr gives the load base; the symbol's vaddr is then addr - base */
+	{
+		Dl_info info;
+
+		CHECK(dladdr((void *)pp_unit_target, &info) != 0);
+		vaddr = (unsigned long long)((char *)pp_unit_target - (char *)info.dli_fbase);
+	}
+	snprintf(text, sizeof(text), "uprobe:%#llx@\"%s\"", vaddr, self_path);
+	CHECK_INT(define(text, &by_addr, &err), 0);
+	CHECK_U64(by_addr.offset, def.offset);
+	snprintf(text, sizeof(text), "p_%#llx", vaddr);
+	CHECK_STR(by_addr.event, text);
+	probe_def__free(&def);
+	probe_def__free(&by_addr);
+}
+
+TEST(probe_define_errors)
+{
+	struct probe_def def;
+	struct err err;
+	char text[PATH_MAX + 128], want[PATH_MAX + 128], *w;
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	snprintf(text, sizeof(text), "uprobe:pp_no_such_fn@\"%s\"", self_path);
+	CHECK_INT(define(text, &def, &err), -1);
+	snprintf(want, sizeof(want), "no function 'pp_no_such_fn' in '%s'", self_path);
+	CHECK_STR(err.msg, want);
+	CHECK_INT(err.code, EXIT_USAGE);
+	w = xasprintf("  %s\n         ^\n", text);
+	CHECK_STR(err.detail, w);
+	free(w);
+	probe_def__free(&def);
+
+	snprintf(text, sizeof(text), "uprobe:pp_unit_data@\"%s\"", self_path);
+	CHECK_INT(define(text, &def, &err), -1);
+	snprintf(want, sizeof(want), "'pp_unit_data' in '%s' is not a function", self_path);
+	CHECK_STR(err.msg, want);
+	probe_def__free(&def);
+
+	snprintf(text, sizeof(text), "uprobe:pp_unit_target+100000@\"%s\"", self_path);
+	CHECK_INT(define(text, &def, &err), -1);
+	CHECK_CONTAINS(err.msg, "offset 0x186a0 is beyond 'pp_unit_target' (");
+	probe_def__free(&def);
+
+	/* an ARGS error: the caret is under the offending text in the -e argument */
+	snprintf(text, sizeof(text), "uprobe:pp_unit_target@\"%s\"(a=arg1,b=arg9)", self_path);
+	CHECK_INT(define(text, &def, &err), -1);
+	CHECK_STR(err.msg, "'arg9' is out of range");
+	w = xasprintf("  %s\n  %*s^\n", text, (int)(strlen(text) - 5), "");
+	CHECK_STR(err.detail, w);
+	free(w);
+	probe_def__free(&def);
+
+	/* a FILE error: the caret is under the file */
+	CHECK_INT(define("uprobe:malloc@libnosuchlib_pp(size=arg1)", &def, &err), -1);
+	CHECK_STR(err.msg, "no library 'libnosuchlib_pp' found");
+	snprintf(want, sizeof(want), "  %s\n  %*s^\n", "uprobe:malloc@libnosuchlib_pp(size=arg1)", 14,
+		 "");
+	CHECK_STR(err.detail, want);
+	CHECK_STR(err.hint, "give the path of the file, quoted: @\"/path/to/libnosuchlib_pp.so\"");
+	probe_def__free(&def);
+
+	CHECK_INT(define("uprobe:f@\"/etc/passwd\"", &def, &err), -1);
+	CHECK_STR(err.msg, "'/etc/passwd' is not an ELF file of this machine");
+	probe_def__free(&def);
+}
+
+TEST(probe_define_kprobe)
+{
+	struct probe_def def;
+	struct err err;
+
+	CHECK_INT(define("kprobe:vfs_read+8(fd=arg1:s32,buf=arg2:x64)/fd>2/", &def, &err), 0);
+	CHECK_STR(def.place, "vfs_read+8");
+	CHECK_STR(def.args, "fd=%di:s32 buf=%si:x64");
+	CHECK_STR(def.event, "vfs_read_8");
+	CHECK_STR(def.display, "kprobe:vfs_read+8");
+	CHECK(def.kernel && !def.ret && !def.path);
+	probe_def__free(&def);
+
+	CHECK_INT(define("kretprobe:vfs_read(ret=$retval:s64)", &def, &err), 0);
+	CHECK_STR(def.place, "vfs_read");
+	CHECK_STR(def.event, "vfs_read__return");
+	CHECK(def.kernel && def.ret);
+	probe_def__free(&def);
+
+	CHECK_INT(define("kretprobe:vfs_read+4", &def, &err), -1);
+	CHECK_STR(err.msg, "a kretprobe takes no offset: 'kretprobe:vfs_read+4'");
+	CHECK_STR(err.detail, "  kretprobe:vfs_read+4\n  " "          ^\n");
+	probe_def__free(&def);
+
+	if (geteuid())
+		SKIP("kallsyms hides addresses from non-root: unknown names not detectable");
+	CHECK_INT(define("kprobe:pp_no_such_kernel_fn", &def, &err), -1);
+	CHECK_STR(err.msg, "no kernel function 'pp_no_such_kernel_fn'");
+	probe_def__free(&def);
+}
+
+/* ------------------------------------------------------------ files */
+
+TEST(probe_resolve_libraries)
+{
+	struct err err = { 0 };
+	char want[PATH_MAX], *got;
+
+	if (mapped_lib("libc.so", want, sizeof(want)))
+		SKIP("libc is not mapped under a libc.so name");
+	got = probe__resolve_file("libc", &err);
+	CHECK_STR(got, want);
+	free(got);
+	got = probe__resolve_file("libc.so.6", &err);
+	CHECK_STR(got, want);
+	free(got);
+	if (!mapped_lib("libelf", want, sizeof(want))) {
+		got = probe__resolve_file("libelf", &err);
+		CHECK_STR(got, want);
+		free(got);
+	}
+	CHECK(probe__resolve_file("libnosuchlib_pp", &err) == NULL);
+	CHECK_STR(err.msg, "no library 'libnosuchlib_pp' found");
+	CHECK_INT(err.code, EXIT_USAGE);
+}
+
+TEST(probe_resolve_paths)
+{
+	struct err err = { 0 };
+	char want[PATH_MAX], *got, *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+
+	CHECK(probe__resolve_file("/nonexistent/x", &err) == NULL);
+	CHECK_STR(err.msg, "cannot find '/nonexistent/x': No such file or directory");
+	CHECK(probe__resolve_file("/etc/passwd", &err) == NULL);
+	CHECK_STR(err.msg, "'/etc/passwd' is not an ELF file of this machine");
+	CHECK(realpath("/usr/bin/env", want) != NULL);
+	setenv("PATH", "/nonexistent:/usr/bin", 1);
+	got = probe__resolve_file("env", &err);
+	CHECK_STR(got, want);
+	free(got);
+	CHECK(probe__resolve_file("pp-no-such-program", &err) == NULL);
+	CHECK_STR(err.msg, "no file or program 'pp-no-such-program' found");
+	if (old)
+		setenv("PATH", old, 1);
+	free(old);
+}
+
+/* ------------------------------------------------------------ ELF */
+
+TEST(probe_elf_libc)
+{
+	struct err err = { 0 };
+	char want_file[PATH_MAX], file[PATH_MAX], *libc;
+	unsigned long long want;
+	u64 off = 0;
+	void *fn = dlsym(RTLD_DEFAULT, "getppid");
+
+	if (!fn || map_offset(fn, &want, file, sizeof(file)) || mapped_lib("libc.so", want_file,
+									    sizeof(want_file)))
+		SKIP("cannot locate getppid in the mapped libc");
+	libc = probe__resolve_file("libc", &err);
+	CHECK_STR(libc, want_file);
+	if (!libc)
+		return;
+	CHECK_INT(probe__elf_offset(libc, "getppid", 0, NULL, &off, &err), 0);
+	CHECK_U64(off, want);
+	/* memcpy@@GLIBC_2.14 (default, IFUNC) beats memcpy@GLIBC_2.2.5 (plain) */
+	CHECK_INT(probe__elf_offset(libc, "memcpy", 0, "/nonexistent", &off, &err), -1);
+	CHECK_CONTAINS(err.msg, "'memcpy' in '");
+	CHECK_CONTAINS(err.msg, "' is an indirect function (IFUNC)");
+	free(libc);
+}
+
+TEST(probe_elf_self)
+{
+	struct err err = { 0 };
+	u64 off = 0;
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	CHECK_INT(probe__elf_offset(self_path, "pp_unit_target", 0, NULL, &off, &err), 0);
+	CHECK_U64(off, target_off);
+	CHECK_INT(probe__elf_offset(self_path, "pp_unit_local", 0, NULL, &off, &err), 0);
+	CHECK_U64(off, local_off);
+	CHECK_INT(probe__elf_offset(self_path, "pp_unit_target", 2, NULL, &off, &err), 0);
+	CHECK_U64(off, target_off + 2);
+}
+
+/* build_id_path - DIR/.build-id/xx/rest.debug for @bin, from readelf -n */
+static int build_id_path(const char *bin, const char *dir, char *out, size_t size)
+{
+	char cmd[PATH_MAX + 128], id[128] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "readelf -n '%s' | sed -n 's/.*Build ID: //p'", bin);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (!fgets(id, sizeof(id), p))
+		id[0] = '\0';
+	pclose(p);
+	id[strcspn(id, "\n")] = '\0';
+	if (strlen(id) < 4)
+		return -1;
+	if ((size_t)snprintf(out, size, "%s/.build-id/%.2s/%s.debug", dir, id, id + 2) >= size)
+		return -1;
+	return 0;
+}
+
+TEST(probe_elf_debuginfo)
+{
+	char dir[] = "/tmp/pp-probe-test.XXXXXX", bin[64], dbgdir[64], byid[PATH_MAX],
+	     want[PATH_MAX + 64], *cmd = NULL;
+	struct err err = { 0 };
+	u64 off = 0;
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	if (run("command -v objcopy >/dev/null && command -v strip >/dev/null && "
+		"command -v readelf >/dev/null"))
+		SKIP("objcopy, strip or readelf (binutils) is missing");
+	if (!mkdtemp(dir))
+		SKIP("cannot create a temporary directory");
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	snprintf(dbgdir, sizeof(dbgdir), "%s/dbg", dir);
+	cmd = xasprintf("cp '%s' %s && objcopy --only-keep-debug %s %s.debug && "
+			"strip --strip-all %s && objcopy --add-gnu-debuglink=%s.debug %s",
+			self_path, bin, bin, bin, bin, bin, bin);
+	if (run(cmd)) {
+		TEST_FAIL("could not make a stripped copy: %s", cmd);
+		goto out;
+	}
+	/* the exported function is still in .dynsym; the local one needs the debuginfo */
+	CHECK_INT(probe__elf_offset(bin, "pp_unit_target", 0, dbgdir, &off, &err), 0);
+	CHECK_U64(off, target_off);
+	off = 0;
+	CHECK_INT(probe__elf_offset(bin, "pp_unit_local", 0, dbgdir, &off, &err), 0);
+	CHECK_U64(off, local_off);
+
+	/* the same debuginfo by build-id only */
+	if (build_id_path(bin, dbgdir, byid, sizeof(byid))) {
+		TEST_FAIL("no build-id in the test binary");
+		goto out;
+	}
+	free(cmd);
+	cmd = xasprintf("mkdir -p \"$(dirname %s)\" && mv %s.debug %s", byid, bin, byid);
+	CHECK_INT(run(cmd), 0);
+	off = 0;
+	CHECK_INT(probe__elf_offset(bin, "pp_unit_local", 0, dbgdir, &off, &err), 0);
+	CHECK_U64(off, local_off);
+
+	/* no debuginfo at all: the error says why */
+	CHECK_INT(probe__elf_offset(bin, "pp_unit_local", 0, "/nonexistent", &off, &err), -1);
+	snprintf(want, sizeof(want), "no function 'pp_unit_local' in '%s'", bin);
+	CHECK_STR(err.msg, want);
+	CHECK_CONTAINS(err.hint, "the file is stripped and no debuginfo was found");
+out:
+	free(cmd);
+	cmd = xasprintf("rm -rf %s", dir);
+	run(cmd);
+	free(cmd);
+}
+
+/* ------------------------------------------------------------ registry */
+
+static char fake_root[] = "/tmp/pp-probe-tracefs.XXXXXX";
+static bool fake_ready;
+
+static void fake_remove(void)
+{
+	char *cmd = xasprintf("rm -rf %s", fake_root);
+
+	run(cmd);
+	free(cmd);
+}
+
+/* fake_init - one fake tracefs for the whole run: tracefs__root() keeps the first */
+static int fake_init(void)
+{
+	if (fake_ready)
+		return 0;
+	if (!mkdtemp(fake_root))
+		return -1;
+	atexit(fake_remove);
+	setenv("PERF_PROF_TRACEFS", fake_root, 1);
+	fake_ready = true;
+	return 0;
+}
+
+static void fake_write(const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", fake_root, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static char *fake_read(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", fake_root, name);
+	return read_file(path, NULL);
+}
+
+TEST(probe_registry_fake_tracefs)
+{
+	char text[PATH_MAX + 128], want[4 * PATH_MAX], group[32], *got;
+	struct evspec *a, *b, *c, *d, *k;
+	struct err err = { 0 };
+	pid_t live;
+	int pipefd[2];
+	FILE *note;
+	char notebuf[1024] = "";
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	if (fake_init())
+		SKIP("cannot create a temporary directory");
+	snprintf(group, sizeof(group), "pp_%d", (int)getpid());
+
+	/* a live run (a child with our comm) keeps its probes; dead and reused pids do not */
+	if (pipe(pipefd))
+		SKIP("pipe");
+	live = fork();
+	if (!live) {
+		char ch;
+
+		close(pipefd[1]);
+		(void)!read(pipefd[0], &ch, 1);
+		_exit(0);
+	}
+	close(pipefd[0]);
+	snprintf(text, sizeof(text),
+		 "p:pp_4194305/malloc /lib/x/libc.so.6:0x98930 size=%%di:u64\n"
+		 "r:pp_4194305/malloc__return /lib/x/libc.so.6:0x98930\n"
+		 "p:pp_%d/f /bin/x:0x10\n"
+		 "p:pp_%d/g /bin/x:0x20\n"
+		 "p:pp_1/h /bin/x:0x30\n"
+		 "p:probe_libc/malloc /lib/x/libc.so.6:0x98930\n"
+		 "p:kprobes/vfs_read vfs_read fd=%%di:s32\n"
+		 "s:synthetic/wakeup_lat pid_t pid; u64 lat\n",
+		 (int)live, (int)getpid());
+	fake_write("dynamic_events", text);
+	fake_write("uprobe_events", "");
+
+	note = fmemopen(notebuf, sizeof(notebuf), "w");
+	CHECK_INT(probe__list(note, "*malloc*", &err), 3);
+	fclose(note);
+	CHECK_STR(notebuf, "pp_4194305:malloc uprobe /lib/x/libc.so.6:0x98930 size=%di:u64\n"
+			   "pp_4194305:malloc__return uretprobe /lib/x/libc.so.6:0x98930\n"
+			   "probe_libc:malloc uprobe /lib/x/libc.so.6:0x98930\n");
+	note = fmemopen(notebuf, sizeof(notebuf), "w");
+	CHECK_INT(probe__list(note, "[ks]*", &err), 2);
+	fclose(note);
+	CHECK_STR(notebuf, "kprobes:vfs_read kprobe vfs_read fd=%di:s32\n"
+			   "synthetic:wakeup_lat synthetic pid_t pid; u64 lat\n");
+
+	/* the first create reaps: pid 4194305 is beyond pid_max, pid 1 is not perf-prof */
+	snprintf(text, sizeof(text), "uprobe:pp_unit_target@\"%s\"(a=arg1)/a>1/", self_path);
+	a = parse_one(text);
+	snprintf(text, sizeof(text), "uprobe:pp_unit_target@\"%s\"(a=arg1)//alias=A/", self_path);
+	b = parse_one(text);
+	snprintf(text, sizeof(text), "uprobe:pp_unit_target@\"%s\"(a=arg2)", self_path);
+	c = parse_one(text);
+	snprintf(text, sizeof(text), "uretprobe:pp_unit_target@\"%s\"", self_path);
+	d = parse_one(text);
+	k = parse_one("kprobe:vfs_read(fd=arg1)");
+	if (!a || !b || !c || !d || !k)
+		goto out;
+	CHECK_INT(probe__create(a, &err), 0);
+	CHECK_STR(a->sys, group);
+	CHECK_STR(a->name, "pp_unit_target");
+	CHECK_STR(a->display, "uprobe:pp_unit_target");
+	got = fake_read("dynamic_events");
+	snprintf(text, sizeof(text),
+		 "p:pp_4194305/malloc /lib/x/libc.so.6:0x98930 size=%%di:u64\n"
+		 "r:pp_4194305/malloc__return /lib/x/libc.so.6:0x98930\n"
+		 "p:pp_%d/f /bin/x:0x10\n"
+		 "p:pp_%d/g /bin/x:0x20\n"
+		 "p:pp_1/h /bin/x:0x30\n"
+		 "p:probe_libc/malloc /lib/x/libc.so.6:0x98930\n"
+		 "p:kprobes/vfs_read vfs_read fd=%%di:s32\n"
+		 "s:synthetic/wakeup_lat pid_t pid; u64 lat\n"
+		 "-:pp_4194305/malloc-:pp_4194305/malloc__return-:%s/g-:pp_1/h",
+		 (int)live, (int)getpid(), group);
+	CHECK_STR(got, text);
+	free(got);
+
+	/* the same definition shares the event; others get their own names */
+	CHECK_INT(probe__create(b, &err), 0);
+	CHECK_STR(b->name, "pp_unit_target");
+	CHECK(b->display == NULL);	/* an alias: the session names it */
+	CHECK_INT(probe__create(c, &err), 0);
+	CHECK_STR(c->name, "pp_unit_target_1");
+	CHECK_INT(probe__create(d, &err), 0);
+	CHECK_STR(d->name, "pp_unit_target__return");
+	CHECK_STR(d->display, "uretprobe:pp_unit_target");
+	got = fake_read("uprobe_events");
+	snprintf(want, sizeof(want),
+		 "p:%s/pp_unit_target %s:%#llx a=%%di:u64"
+		 "p:%s/pp_unit_target_1 %s:%#llx a=%%si:u64"
+		 "r:%s/pp_unit_target__return %s:%#llx",
+		 group, self_path, target_off, group, self_path, target_off, group, self_path,
+		 target_off);
+	CHECK_STR(got, want);
+	free(got);
+
+	/* no kprobe_events in this "kernel" */
+	CHECK_INT(probe__create(k, &err), -1);
+	CHECK_STR(err.msg, "kprobes are not available in this kernel: 'kprobe:vfs_read'");
+	snprintf(want, sizeof(want), "the kernel needs CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y "
+		 "(%s/kprobe_events is missing); use a tracepoint ('perf-prof list') instead",
+		 fake_root);
+	CHECK_STR(err.hint, want);
+	CHECK_INT(err.code, EXIT_FAIL);
+	CHECK_STR(k->sys, "kprobe");
+
+	/* cleanup: newest first, once */
+	fake_write("uprobe_events", "");
+	CHECK_INT(probe__cleanup(), 0);
+	CHECK_INT(probe__cleanup(), 0);
+	got = fake_read("uprobe_events");
+	snprintf(want, sizeof(want), "-:%s/pp_unit_target__return-:%s/pp_unit_target_1"
+		 "-:%s/pp_unit_target", group, group, group);
+	CHECK_STR(got, want);
+	free(got);
+out:
+	close(pipefd[1]);
+	waitpid(live, NULL, 0);
+	evspec_free(a);
+	evspec_free(b);
+	evspec_free(c);
+	evspec_free(d);
+	evspec_free(k);
+}
+
+/* a run stopped by a signal before the session blocks it still cleans up */
+TEST(probe_registry_signal)
+{
+	char text[PATH_MAX + 128], *want, *got;
+	int status = 0;
+	pid_t child;
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	if (fake_init())
+		SKIP("cannot create a temporary directory");
+	fake_write("dynamic_events", "");
+	fake_write("uprobe_events", "");
+	snprintf(text, sizeof(text), "uprobe:pp_unit_target@\"%s\"", self_path);
+	child = fork();
+	if (!child) {
+		struct evspec *ev = parse_one(text);
+		struct err err = { 0 };
+
+		signal(SIGTERM, SIG_DFL);	/* as a fresh perf-prof has it */
+		if (!ev || probe__create(ev, &err))
+			_exit(3);
+		raise(SIGTERM);
+		_exit(4);
+	}
+	CHECK(waitpid(child, &status, 0) == child);
+	CHECK(WIFSIGNALED(status));
+	CHECK_INT(WIFSIGNALED(status) ? WTERMSIG(status) : -WEXITSTATUS(status), SIGTERM);
+	got = fake_read("uprobe_events");
+	want = xasprintf("p:pp_%d/pp_unit_target %s:%#llx-:pp_%d/pp_unit_target", (int)child,
+			 self_path, target_off, (int)child);
+	CHECK_STR(got, want);
+	free(got);
+	free(want);
+}
