@@ -26,6 +26,7 @@
 #include "expr.h"
 #include "profiler.h"
 
+struct syms;
 struct tep_event;
 struct trace_seq;
 
@@ -45,8 +46,8 @@ enum numsrc_kind {
  * @off, @size, @is_signed: the field (NUMSRC_FIELD)
  * @expr:   the compiled expression (NUMSRC_EXPR; kept for the others too,
  *          NULL for the default thread id)
- * @tid_like: the value is the thread id (the default, _tid or common_pid),
- *          so it never needs events of other rings to be ordered against it
+ * @tid_like: the value is the thread id (the default, _tid or common_pid);
+ *          for profilers that treat thread keys specially (names, rings)
  */
 struct numsrc {
 	enum numsrc_kind kind;
@@ -61,11 +62,14 @@ struct numsrc {
  * numsrc__init - compile @src against @tp; NULL @src means the thread id.
  * A bare field name of size 1, 2, 4 or 8 (not an array, not a string) and
  * the builtin _tid are read directly; the result is the same as the
- * expression's. Returns 0, or -1 with @err (EXIT_USAGE) when @src does not
- * compile or yields a string. @what names the attribute in messages.
+ * expression's. @what is how the user gave it, separator included ("key=",
+ * "-k "), @who the event's display name; messages read e.g.
+ * "key=nosuch of 'sched:sched_switch': ...".
+ * Returns 0, or -1 with @err (EXIT_USAGE) when @src is empty, does not
+ * compile or yields a string.
  */
 int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp, const char *what,
-		 struct err *err);
+		 const char *who, struct err *err);
 
 /* numsrc__exit - free the expression */
 void numsrc__exit(struct numsrc *n);
@@ -90,32 +94,26 @@ static inline int numsrc__get(const struct numsrc *n, const struct prof_sample *
 		if (unlikely(n->off + n->size > s->raw_size))
 			return -1;
 		p = (const unsigned char *)s->raw + n->off;
-		switch (n->size) {
-		case 1:
-			*out = n->is_signed ? (s64)(s8)p[0] : (s64)p[0];
-			return 0;
-		case 2: {
-			u16 v;
-
-			memcpy(&v, p, 2);
-			*out = n->is_signed ? (s64)(s16)v : (s64)v;
-			return 0;
-		}
-		case 4: {
+		/* pids and counts first: most keys and values are 4 or 8 bytes */
+		if (likely(n->size == 4)) {
 			u32 v;
 
 			memcpy(&v, p, 4);
 			*out = n->is_signed ? (s64)(s32)v : (s64)v;
-			return 0;
-		}
-		default: {
+		} else if (n->size == 8) {
 			u64 v;
 
 			memcpy(&v, p, 8);
 			*out = (s64)v;
-			return 0;
+		} else if (n->size == 2) {
+			u16 v;
+
+			memcpy(&v, p, 2);
+			*out = n->is_signed ? (s64)(s16)v : (s64)v;
+		} else {
+			*out = n->is_signed ? (s64)(s8)p[0] : (s64)p[0];
 		}
-		}
+		return 0;
 	case NUMSRC_EXPR:
 		break;
 	}
@@ -128,11 +126,14 @@ static inline int numsrc__get(const struct numsrc *n, const struct prof_sample *
 
 /**
  * struct latrow - one row: the values' statistics and how many of them
- * were above the profiler's threshold (--than), if it has one
+ * were above the profiler's threshold (--than), if it has one. Padded to
+ * two cache lines so that, in the 64-byte aligned array of a table
+ * without instances, a row's vstat (64 bytes) never straddles two lines.
  */
 struct latrow {
 	struct vstat st;
 	u64 over;
+	u64 pad[7];
 };
 
 /*
@@ -244,11 +245,12 @@ void evline__init(struct evline *l, struct tep_event *tp);
 /**
  * evline__print - @gutter (may be "") then the line trace prints:
  *   TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS
- * and, when @s has a callchain, one "    ADDR SYM+OFF (MOD)" line per
- * kernel frame. @seq is a scratch trace_seq owned by the caller.
+ * and, when @s has a callchain, its frames as callchain__print() writes
+ * them (user frames resolved through @syms, which may be NULL). @seq is a
+ * scratch trace_seq owned by the caller.
  */
 void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
-		   const struct prof_sample *s, const char *gutter);
+		   const struct prof_sample *s, const char *gutter, struct syms *syms);
 
 /* ------------------------------------------------------------------ */
 /* heatmap: values over time                                             */

@@ -112,7 +112,7 @@ void json_double(struct json *j, const char *key, double v)
 {
 	json_key(j, key);
 	if (isfinite(v))
-		fprintf(j->out, "%.6g", v);
+		fprintf(j->out, "%.15g", v);
 	else
 		fputs("null", j->out);
 }

@@ -593,16 +593,20 @@ static int session__open_events(struct session *s, struct err *err)
 
 static int session__filters(struct session *s, struct err *err)
 {
-	/*
-	 * System wide, perf-prof must not see itself: its own output would
-	 * raise write events, its own mallocs malloc probes, without end.
-	 */
-	char self[64] = "";
+	char self_pid[64];
 
-	if (!s->task_mode)
-		snprintf(self, sizeof(self), "common_pid!=%d", (int)getpid());
+	snprintf(self_pid, sizeof(self_pid), "common_pid!=%d", (int)getpid());
 	for (int i = 0; i < s->evs.n; i++) {
 		struct evspec *ev = s->evs.v[i];
+		/*
+		 * A system-wide user-space probe must not fire in perf-prof: its
+		 * own mallocs (formatting each event) would raise more malloc
+		 * events without end. Tracepoints keep perf-prof's own activity
+		 * (bounded, and a filter on common_pid would also drop events
+		 * about other tasks raised while perf-prof was current).
+		 */
+		const char *self = !s->task_mode && (ev->kind == EVSPEC_UPROBE ||
+						     ev->kind == EVSPEC_URETPROBE) ? self_pid : "";
 		char reason[512];
 		struct err xerr;
 		int r;
@@ -783,11 +787,21 @@ static void session__target_maps(struct session *s)
 
 int session__open(struct session *s, struct err *err)
 {
-	/* signals first: the workload child restores the original mask */
-	if (session__signals(s, err) || session__stacks(s, err) || session__targets(s, err))
+	/*
+	 * Signals are blocked (and read through the signalfd) from the moment
+	 * the workload is forked, so the child can restore the original mask;
+	 * without a workload, once the events are open and mapped: a blocked
+	 * SIGINT then means the run is about to start.
+	 */
+	bool workload = s->prof->opt.workload != NULL;
+
+	if ((workload && session__signals(s, err)) || session__stacks(s, err) ||
+	    session__targets(s, err))
 		return -1;
 	session__target_maps(s);
 	if (session__open_events(s, err) || session__filters(s, err) || session__mmap(s, err))
+		return -1;
+	if (!workload && session__signals(s, err))
 		return -1;
 	return 0;
 }

@@ -17,8 +17,16 @@ const struct profiler *const profilers[] = {
 	NULL,
 };
 
+/* names kept for compatibility: old name -> registered name */
+static const char *const aliases[][2] = {
+	{ "mpdelay", "num-dist" },
+};
+
 const struct profiler *profiler__find(const char *name)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(aliases); i++)
+		if (!strcmp(name, aliases[i][0]))
+			name = aliases[i][1];
 	for (const struct profiler *const *p = profilers; *p; p++)
 		if (!strcmp((*p)->name, name))
 			return *p;

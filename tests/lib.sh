@@ -47,13 +47,14 @@ pp_wait() {
 	wait $bg_dog 2>/dev/null
 }
 
-# pp_ready - wait until the background perf-prof has its events enabled
-# (it has blocked its signals: SigBlk is non-zero)
+# pp_ready - wait until the background perf-prof has its events open: it
+# blocks SIGINT (to read it from a signalfd) once the events are mapped.
+# Only the SIGINT bit counts: a shell may start it with SIGCHLD blocked.
 pp_ready() {
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 200 ]; do
 		blk=$(awk '/^SigBlk/ { print $2 }' /proc/$bg/status 2>/dev/null)
-		[ -n "$blk" ] && [ "$blk" != 0000000000000000 ] && { sleep 0.3; return 0; }
+		[ -n "$blk" ] && [ $((0x$blk & 2)) -ne 0 ] && { sleep 0.3; return 0; }
 		i=$((i + 1))
 		sleep 0.05
 	done

@@ -7,6 +7,7 @@
  *   wl [OPTIONS] MODE [ARGS]
  *     getppid N          N x syscall(SYS_getppid) per thread
  *     write N SIZE       N x write(2) of SIZE bytes to /dev/null per thread
+ *     writes N           write(2)s of 1, 2, ..., N bytes to /dev/null per thread
  *     nanosleep N US     N x nanosleep(US microseconds) per thread
  *     fork N             fork a child (comm "wl-child") doing N getppid, wait for it
  *     spin MS            busy loop for MS milliseconds
@@ -114,6 +115,15 @@ static void *run(void *arg)
 		}
 		close(fd);
 		free(buf);
+	} else if (!strcmp(j->mode, "writes")) {
+		char *buf = calloc(1, (size_t)j->a + 1);
+		int fd = open("/dev/null", O_WRONLY);
+
+		for (long i = 1; i <= j->a; i++)
+			if (write(fd, buf, (size_t)i) < 0)
+				perror("wl: write");
+		close(fd);
+		free(buf);
 	} else if (!strcmp(j->mode, "nanosleep")) {
 		for (long i = 0; i < j->a; i++) {
 			struct timespec ts = { j->b / 1000000, (j->b % 1000000) * 1000 };
@@ -143,7 +153,7 @@ static void *run(void *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] "
-			"getppid N | write N SIZE | nanosleep N US | fork N | spin MS\n");
+			"getppid N | write N SIZE | writes N | nanosleep N US | fork N | spin MS\n");
 	exit(2);
 }
 
@@ -175,7 +185,8 @@ int main(int argc, char **argv)
 	job.name = name;
 	job.per_ms = per_ms;
 	if (strcmp(job.mode, "getppid") && strcmp(job.mode, "write") &&
-	    strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") && strcmp(job.mode, "spin"))
+	    strcmp(job.mode, "writes") && strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") &&
+	    strcmp(job.mode, "spin"))
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("wl pid=%d\n", getpid());

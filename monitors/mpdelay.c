@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mpdelay.c - num-dist (formerly mpdelay): the distribution of a number
+ * every event carries. num=EXPR gives a plain number, delay=EXPR a duration
+ * in ns (printed with a unit). Per event (and per CPU or thread with
+ * --perins): count, min, avg, p50, p95, p99, max, total, then a log2
+ * histogram drawn with text bars:
+ *
+ *   2026-11-22 03:31:02.118022 num-dist: final: 1000 values in 0.412 s
+ *            event     count        min        avg ...
+ *    write(count)      1000          1      500.5 ...
+ *
+ * Reports per interval (-i), on SIGUSR1 (without reset) and at exit (the
+ * whole run). --than N prints the events whose value is above N.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <traceevent/event-parse.h>
+
+#include "agg.h"
+#include "comm.h"
+#include "json.h"
+#include "latency.h"
+#include "profiler.h"
+#include "session.h"
+
+struct nd_than {
+	u64 v;
+	bool set;
+};
+
+struct nd_opts {
+	bool perins;
+	struct nd_than than;
+	const char *heatmap;
+};
+
+struct nd_ev {
+	struct numsrc val;
+	struct latrow *row;	/* the row of every value when the run needs nothing more
+				 * (no --perins, --than, --heatmap); else NULL */
+	struct evline line;
+	bool ns;	/* delay=: nanoseconds */
+};
+
+struct nd {
+	struct nd_ev *evs;
+	int nr;
+	struct lattab *stats;		/* since the last report */
+	struct lattab *whole;		/* the whole run */
+	char **names;
+	bool *ns;
+	struct heatmap *hm;
+	struct trace_seq seq;
+	bool inst_tid;
+	bool reported;
+	u64 negative;			/* values below zero, not counted */
+	u64 start, last_report;
+};
+
+static const char *const nd_attrs[] = { "alias", "num", "delay", "stack", "max-stack", NULL };
+
+/* --than: a plain number; a duration with a unit is taken in ns */
+static int nd_opt_than(const struct opt *o, const char *arg, void *dst, struct err *err)
+{
+	struct nd_than *t = dst;
+
+	if (parse_u64(arg, &t->v) && parse_duration(arg, &t->v)) {
+		err_set(err, EXIT_USAGE, "invalid value '%s' for --than: not a number", arg);
+		err_hint(err, "give the threshold in the unit of the values, e.g. --than 1000 "
+			      "(a duration such as 2ms counts in ns, for delay= values)");
+		return -1;
+	}
+	t->set = true;
+	return 0;
+}
+
+static int nd_ev_init(struct nd *n, int i, struct evspec *ev, struct err *err)
+{
+	const char *num = evspec_attr(ev, "num"), *delay = evspec_attr(ev, "delay");
+	struct nd_ev *e = &n->evs[i];
+
+	if (num && delay) {
+		err_set(err, EXIT_USAGE, "'%s' has both num= and delay=", ev->display);
+		err_hint(err, "num= is a plain number, delay= a duration in ns: give one");
+		return -1;
+	}
+	if (!num && !delay) {
+		err_set(err, EXIT_USAGE, "'%s' has no num= or delay=: there is no value to collect",
+			ev->display);
+		err_hint(err, "e.g. -e 'syscalls:sys_enter_write//num=count/' or "
+			      "-e 'sched:sched_stat_runtime//delay=runtime/'; for the time between "
+			      "two events use multi-trace");
+		return -1;
+	}
+	e->ns = delay != NULL;
+	if (numsrc__init(&e->val, delay ? delay : num, ev->tp, delay ? "delay=" : "num=",
+			 ev->display, err))
+		return -1;
+	evline__init(&e->line, ev->tp);
+	ev->priv = e;
+	n->names[i] = ev->alias ? xstrdup(ev->alias) :
+		      xasprintf("%s(%s)", ev->name, delay ? delay : num);
+	n->ns[i] = e->ns;
+	return 0;
+}
+
+static int nd_setup(struct prof *prof, struct err *err)
+{
+	const struct nd_opts *o = prof->opts;
+	struct nd *n = xzalloc(sizeof(*n));
+
+	prof->priv = n;
+	trace_seq_init(&n->seq);
+	if (prof->opt.flame_graph) {
+		err_set(err, EXIT_USAGE, "num-dist does not draw flame graphs");
+		err_hint(err, "stacks (-g or the 'stack' attribute) are printed under the events "
+			      "of --than; 'perf-prof trace --flame-graph' draws them");
+		return -1;
+	}
+	n->nr = prof->nr_evs;
+	n->evs = xzalloc((size_t)n->nr * sizeof(*n->evs));
+	n->names = xzalloc((size_t)n->nr * sizeof(*n->names));
+	n->ns = xzalloc((size_t)n->nr * sizeof(*n->ns));
+	for (int i = 0; i < n->nr; i++)
+		if (nd_ev_init(n, i, prof->evs[i], err))
+			return -1;
+	n->stats = lattab__new((unsigned)n->nr, o->perins, 0);
+	n->whole = lattab__new((unsigned)n->nr, o->perins, 0);
+	if (!n->stats || !n->whole)
+		return err_set(err, EXIT_USAGE, "too many events for num-dist (%d)", n->nr);
+	n->inst_tid = prof->opt.pids || prof->opt.tids || prof->opt.workload;
+	if (o->heatmap) {
+		bool all_ns = true;
+
+		for (int i = 0; i < n->nr; i++)
+			all_ns &= n->ns[i];
+		n->hm = heatmap__open(o->heatmap, (const char *const *)n->names, n->nr, all_ns,
+				      "value", err);
+		if (!n->hm)
+			return -1;
+	}
+	/* rows without instances never move: each event can hold its own */
+	for (int i = 0; i < n->nr; i++)
+		if (!o->perins && !o->than.set && !n->hm)
+			n->evs[i].row = lattab__row(n->stats, 0, (unsigned)i);
+	n->start = n->last_report = now_ns();
+	return 0;
+}
+
+static void nd_print_over(struct prof *prof, struct nd *n, const struct nd_ev *e,
+			  const struct prof_sample *s, u64 v)
+{
+	struct json j;
+
+	if (!prof->opt.json) {
+		evline__print(&e->line, prof->out, &n->seq, s, "",
+			      session__syms(prof->session));
+		return;
+	}
+	json_begin(&j, prof->out);
+	json_str(&j, "report", "over");
+	json_str(&j, "event", n->names[s->ev->index]);
+	json_uint(&j, "value", v);
+	json_key(&j, "time");
+	fprintf(prof->out, "%llu.%06llu", (unsigned long long)(s->time / 1000000000ULL),
+		(unsigned long long)(s->time % 1000000000ULL / 1000));
+	json_int(&j, "cpu", s->cpu);
+	json_int(&j, "pid", s->pid);
+	json_int(&j, "tid", s->tid);
+	json_str(&j, "comm", comm_get(s->tid));
+	json_end(&j);
+}
+
+/* everything: errors, negative values, per-instance rows, --than, --heatmap */
+static __attribute__((noinline)) void nd_sample_full(struct prof *prof,
+						     const struct prof_sample *s)
+{
+	const struct nd_opts *o = prof->opts;
+	struct nd *n = prof->priv;
+	const struct nd_ev *e = s->ev->priv;
+	struct latrow *row;
+	s64 v;
+
+	if (numsrc__get(&e->val, s, &v)) {
+		session__expr_error(prof->session, s->ev);
+		return;
+	}
+	if (v < 0) {
+		n->negative++;
+		return;
+	}
+	row = lattab__row(n->stats, n->inst_tid ? s->tid : s->cpu, (unsigned)s->ev->index);
+	if (!row)
+		return;
+	vstat__add(&row->st, (u64)v);
+	if (o->than.set && (u64)v > o->than.v) {
+		row->over++;
+		nd_print_over(prof, n, e, s, (u64)v);
+	}
+	if (n->hm)
+		heatmap__add(n->hm, s->ev->index, s->time, (u64)v);
+}
+
+/* the hot path: one value into its event's row */
+static void nd_sample(struct prof *prof, const struct prof_sample *s)
+{
+	const struct nd_ev *e = s->ev->priv;
+	s64 v;
+
+	if (likely(e->row) && likely(!numsrc__get(&e->val, s, &v)) && likely(v >= 0))
+		vstat__add(&e->row->st, (u64)v);
+	else
+		nd_sample_full(prof, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* reports                                                              */
+/* ------------------------------------------------------------------ */
+
+static void nd_print_text(struct prof *prof, struct nd *n, struct lattab *t,
+			  struct latrow **rows, size_t nr)
+{
+	const struct nd_opts *o = prof->opts;
+	char title[48];
+	struct latprint lp = {
+		.names = (const char *const *)n->names, .name_title = "event", .ns = n->ns,
+		.inst_title = o->perins ? (n->inst_tid ? "TID" : "CPU") : NULL,
+		.inst_comm = false,
+	};
+
+	if (o->than.set) {
+		snprintf(title, sizeof(title), "over %llu", (unsigned long long)o->than.v);
+		lp.over_title = title;
+	}
+	lattab__print(t, rows, nr, prof->out, &lp);
+	for (size_t i = 0; i < nr; i++) {
+		unsigned id = lattab__row_id(t, rows[i]);
+
+		fputc('\n', prof->out);
+		if (o->perins)
+			fprintf(prof->out, "%s %d ", n->inst_tid ? "TID" : "CPU",
+				lattab__row_inst(t, rows[i]));
+		fprintf(prof->out, "%s:\n", n->names[id]);
+		vstat__print_log2(prof->out, &rows[i]->st, n->ns[id] ? "nsecs" : "value");
+	}
+	if (n->negative)
+		fprintf(prof->out, "note: %llu negative values were not counted\n",
+			(unsigned long long)n->negative);
+}
+
+static void nd_print_json(struct prof *prof, struct nd *n, struct lattab *t,
+			  struct latrow **rows, size_t nr, const char *kind, u64 values,
+			  u64 elapsed)
+{
+	const struct nd_opts *o = prof->opts;
+	struct json j;
+	char now[64];
+
+	wall_time_str(now, sizeof(now));
+	json_begin(&j, prof->out);
+	json_str(&j, "time", now);
+	json_str(&j, "report", kind);
+	json_double(&j, "interval", (double)elapsed / 1e9);
+	json_uint(&j, "values", values);
+	json_arr_begin(&j, "rows");
+	for (size_t i = 0; i < nr; i++) {
+		unsigned id = lattab__row_id(t, rows[i]);
+
+		json_obj_begin(&j, NULL);
+		json_str(&j, "event", n->names[id]);
+		if (o->perins)
+			json_int(&j, n->inst_tid ? "tid" : "cpu", lattab__row_inst(t, rows[i]));
+		json_str(&j, "unit", n->ns[id] ? "ns" : "");
+		vstat__json(&j, "stats", &rows[i]->st);
+		if (o->than.set)
+			json_uint(&j, "over", rows[i]->over);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_uint(&j, "negative", n->negative);
+	json_end(&j);
+}
+
+static void nd_print(struct prof *prof, struct nd *n, struct lattab *t, const char *kind,
+		     u64 elapsed)
+{
+	size_t nr = 0;
+	struct latrow **rows = lattab__sorted(t, false, &nr);
+	u64 values = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		values += rows[i]->st.count;
+
+	if (prof->opt.json) {
+		nd_print_json(prof, n, t, rows, nr, kind, values, elapsed);
+	} else {
+		char now[64];
+		bool iv = !strcmp(kind, "interval");
+
+		wall_time_str(now, sizeof(now));
+		fprintf(prof->out, "%s num-dist: %s%s%llu values in %.3f s\n", now, iv ? "" : kind,
+			iv ? "" : ": ", (unsigned long long)values, (double)elapsed / 1e9);
+		nd_print_text(prof, n, t, rows, nr);
+	}
+	free(rows);
+	fflush(prof->out);
+}
+
+static void nd_merge(struct nd *n)
+{
+	size_t nr = 0;
+	struct latrow **rows = lattab__sorted(n->stats, false, &nr);
+
+	for (size_t i = 0; i < nr; i++) {
+		struct latrow *w = lattab__row(n->whole, lattab__row_inst(n->stats, rows[i]),
+					       lattab__row_id(n->stats, rows[i]));
+
+		if (w) {
+			vstat__merge(&w->st, &rows[i]->st);
+			w->over += rows[i]->over;
+		}
+	}
+	free(rows);
+}
+
+static void nd_interval(struct prof *prof)
+{
+	struct nd *n = prof->priv;
+	u64 now = now_ns();
+
+	nd_print(prof, n, n->stats, "interval", now - n->last_report);
+	nd_merge(n);
+	lattab__reset(n->stats);
+	n->reported = true;
+	n->last_report = now;
+}
+
+static void nd_sigusr1(struct prof *prof)
+{
+	struct nd *n = prof->priv;
+
+	nd_print(prof, n, n->stats, "signal", now_ns() - n->last_report);
+}
+
+static void nd_final(struct prof *prof)
+{
+	struct nd *n = prof->priv;
+	struct err err = { 0 };
+	u64 now = now_ns();
+
+	if (!n->reported) {
+		nd_print(prof, n, n->stats, "final", now - n->start);
+	} else {
+		/* the last (partial) interval, then the whole run */
+		nd_interval(prof);
+		nd_print(prof, n, n->whole, "final", now - n->start);
+	}
+	if (n->hm) {
+		if (heatmap__close(n->hm, &err))
+			err_print(&err, "num-dist");
+		n->hm = NULL;
+	}
+}
+
+static void nd_deinit(struct prof *prof)
+{
+	struct nd *n = prof->priv;
+
+	if (!n)
+		return;
+	for (int i = 0; n->evs && i < n->nr; i++)
+		numsrc__exit(&n->evs[i].val);
+	for (int i = 0; n->names && i < n->nr; i++)
+		free(n->names[i]);
+	if (n->hm) {
+		struct err err = { 0 };
+
+		heatmap__close(n->hm, &err);
+	}
+	free(n->names);
+	free(n->ns);
+	free(n->evs);
+	lattab__delete(n->stats);
+	lattab__delete(n->whole);
+	trace_seq_destroy(&n->seq);
+	free(n);
+	prof->priv = NULL;
+}
+
+/* init: a failure frees what was set up (the dispatcher calls deinit only after success) */
+static int nd_init(struct prof *prof, struct err *err)
+{
+	if (!nd_setup(prof, err))
+		return 0;
+	nd_deinit(prof);
+	return -1;
+}
+
+#define NDOPT(f) offsetof(struct nd_opts, f)
+static const struct opt nd_opts[] = {
+	{ OPT_BOOL, 0, "perins", NDOPT(perins), NULL,
+	  "statistics per CPU (per thread with -p/-t/a workload)", NULL, false },
+	{ OPT_CALLBACK, 0, "than", NDOPT(than), "N",
+	  "print every event whose value is above N", nd_opt_than, false },
+	{ OPT_STRING, 0, "heatmap", NDOPT(heatmap), "FILE",
+	  "values over time: SVG to FILE, raw points to FILE.lat", NULL, false },
+	OPT_TABLE_END,
+};
+
+const struct profiler mpdelay_profiler = {
+	.name = "num-dist",
+	.summary = "distribution of a number carried by events (num=, delay=); alias mpdelay",
+	.synopsis = "perf-prof num-dist -e 'EVENT//num=EXPR/'[,...] [--perins] [--than N] "
+		    "[--heatmap FILE] [-i MS] [--json]",
+	.help =
+		"Every event needs num=EXPR (a plain number) or delay=EXPR (a duration in ns,\n"
+		"printed with a unit). Per event, and per CPU or thread with --perins: count,\n"
+		"min, avg, p50, p95, p99, max, total, then a log2 histogram. Negative values\n"
+		"are counted apart and left out. --than N prints each event whose value is\n"
+		"above N (a plain number; 2ms means 2000000). Reports: every -i, on SIGUSR1\n"
+		"(no reset) and at exit (the whole run). Also called mpdelay.\n"
+		"\nEXAMPLES\n"
+		"    perf-prof num-dist -e 'syscalls:sys_enter_write//num=count/' -- ./app\n"
+		"    perf-prof num-dist -e 'sched:sched_stat_runtime//delay=runtime/' --perins -i 1000\n"
+		"    perf-prof num-dist -e 'syscalls:sys_enter_read//num=count/alias=read/' --than 65536\n"
+		"    perf-prof num-dist -e 'kmem:kmalloc//num=bytes_alloc/' --json\n",
+	.opts = nd_opts,
+	.opts_size = sizeof(struct nd_opts),
+	.attrs = nd_attrs,
+	.common = COMMON_ALL_EVENTS,
+	.pages = 256,
+	.help_example = "[--perins] [--than N] [-i MS] [--json]",
+	.init = nd_init,
+	.sample = nd_sample,
+	.interval = nd_interval,
+	.final = nd_final,
+	.deinit = nd_deinit,
+	.sigusr1 = nd_sigusr1,
+};

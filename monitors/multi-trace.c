@@ -1,0 +1,1440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * multi-trace.c - latency between related events. Each -e is a position of
+ * a chain; the events inside one -e are alternatives. An event of position
+ * p+1 closes the pair opened by the last event of position p with the same
+ * key (key=/-k EXPR, default the thread id), and the delay goes into the
+ * statistics of that (from => to) pair of events:
+ *
+ *   2026-11-22 03:31:02.118022 multi-trace: final: 300 pairs in 3.412 s
+ *                                   from => to                 count        min ...
+ *   sys_enter_nanosleep => sys_exit_nanosleep                  300   2.061 ms ...
+ *
+ * State: per key, the waiting event of every position (a bounded keytab);
+ * with --than/--detail/--impl pair, copies of recent samples in a bounded
+ * time-ordered backlog, so a slow pair can be printed with its first event
+ * and whatever happened in between. Reports per interval (-i), on SIGUSR1
+ * (without reset) and at exit (the whole run).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <traceevent/event-parse.h>
+
+#include "agg.h"
+#include "comm.h"
+#include "json.h"
+#include "latency.h"
+#include "profiler.h"
+#include "session.h"
+
+#define MT_BL_NONE UINT64_MAX
+#define MT_DEFER_MAX 64
+#define MT_GC_MIN 4096
+
+enum mt_impl { MT_DELAY, MT_PAIR };
+
+/*
+ * What happened to the events of one kind. Only the rare outcomes are
+ * counted as they happen; "paired" comes from the statistics rows and
+ * "opened" from the identity opened = paired + replaced + dropped +
+ * (waiting now - waiting at the last report), so the hot path counts nothing.
+ */
+enum {
+	MT_REPLACED,	/* a newer event of the same position and key took its place */
+	MT_DROPPED,	/* thrown away at a gap of lost records */
+	MT_ORPHANS,	/* closing events that found no one waiting */
+	MT_NR_COUNTS,
+};
+
+/* the columns of the per-event table (--impl pair, JSON) */
+enum { C_OPENED, C_PAIRED, C_REPLACED, C_DROPPED, C_WAITING, C_ORPHANS, C_NR };
+
+struct mt_opts {
+	const char *key;	/* -k */
+	const char *impl;	/* --impl delay|pair */
+	u64 than;		/* --than, 0: none */
+	const char *detail;	/* --detail[=ITEMS]: "" when bare, NULL when absent */
+	bool perins;
+	bool cycle;
+	const char *heatmap;
+	u64 max_keys;
+	u64 backlog_mb;
+};
+
+/* one copy of a sample in the backlog; the callchain and the raw record follow */
+struct blrec {
+	u32 size;	/* bytes of the record, a multiple of 8; 0 marks padding */
+	u32 back;	/* bytes back to the start of the previous record */
+	u64 time;
+	u64 key;
+	s32 pid;
+	s32 tid;
+	s32 cpu;
+	u32 ev;
+	u32 raw_size;
+	u32 nr_ips;
+};
+
+/*
+ * The backlog: a byte ring of copies addressed by ever-growing logical
+ * positions (physical = position % cap). A record never wraps: when it
+ * does not fit before the end it starts the next lap, the gap holding a
+ * padding header (or nothing, when smaller than a header). Writing evicts
+ * the oldest records; a position is valid while it is >= tail.
+ */
+struct backlog {
+	unsigned char *buf;
+	u64 cap;
+	u64 head;	/* where the next record goes */
+	u64 tail;	/* the oldest record */
+	u64 last;	/* the newest record, MT_BL_NONE when empty */
+	u64 evicted;	/* records overwritten since the start */
+	u64 too_big;	/* samples larger than half the backlog, not kept */
+};
+
+struct mt_slot {
+	u64 time;
+	u64 bl;		/* backlog position of the copy, MT_BL_NONE if none */
+	u32 ev1;	/* event index + 1 of the waiting event; 0: empty */
+	u32 pad;
+};
+
+/* one event; what the hot path reads comes first (one cache line) */
+struct mt_ev {
+	struct numsrc key;
+	int idx;
+	int pos;
+	int prev_pos;		/* the position it closes (-1: none) */
+	bool fast;		/* traced, no role=/trigger, and the run copies nothing,
+				 * draws no heatmap, has no --than and no --perins */
+	bool can_open;		/* some later position exists (or --cycle) */
+	bool can_close;
+	bool untraced;
+	bool trigger;
+	u64 cnt[MT_NR_COUNTS];		/* since the last report */
+	u64 whole[MT_NR_COUNTS];	/* before it */
+	u64 waiting_prev;		/* waiting at the last report */
+	struct expr *role;	/* NULL: may open and close */
+	struct evline line;
+};
+
+struct mt_detail {
+	u64 before, after;	/* -T, +T windows */
+	bool samecpu, samepid, sametid, samekey;
+	bool only1, only2;	/* filters compare with event 1 / event 2 only */
+};
+
+struct mt_defer {
+	u64 bl1, bl2, t1, t2, until, key, delay;
+	u32 ev1, ev2;
+};
+
+struct mt {
+	/* the hot path's: */
+	struct mt_slot *last;		/* one-entry cache of pending */
+	u64 last_key;
+	struct latrow *rows;		/* stats' rows when not per instance */
+	struct keytab *pending;		/* key -> struct mt_slot[nslots] */
+	int nr;
+	size_t gc_at;			/* sweep empty entries past this many keys */
+	/* the rest */
+	struct mt_ev *evs;
+	int npos;
+	int nslots;
+	enum mt_impl impl;
+	size_t vsize;
+	struct lattab *stats;		/* since the last report */
+	struct lattab *whole;		/* the whole run (merged at each report) */
+	char **names;			/* row id -> "from => to", NULL if no such pair */
+	bool *ns;
+	int *series;			/* row id -> heatmap series */
+	struct heatmap *hm;
+	struct backlog bl;
+	bool keep_all;			/* --detail: every event is copied */
+	bool keep_open;			/* --than / pair: opening events are copied */
+	u64 than;
+	struct mt_detail det;
+	struct mt_defer defer[MT_DEFER_MAX];
+	int ndefer, defer_head;
+	struct trace_seq seq;
+	struct json *js;		/* printing a slow pair as JSON */
+	bool inst_tid;
+	bool reported;			/* an interval report was printed */
+	u64 lost, lost_dropped;
+	u64 ooo;			/* closing events older than their opener */
+	u64 key_drops;
+	u64 start, last_report;
+};
+
+static const char *const mt_attrs[] = {
+	"alias", "key", "untraced", "stack", "max-stack", "role", "trigger", NULL,
+};
+
+static void mt_opts_init(void *p)
+{
+	struct mt_opts *o = p;
+
+	o->max_keys = 1000000;
+	o->backlog_mb = 64;
+}
+
+static int mt_opt_detail(const struct opt *o, const char *arg, void *dst, struct err *err)
+{
+	*(const char **)dst = arg ? arg : "";
+	return 0;
+}
+
+static const char *mt_name(const struct evspec *ev)
+{
+	return ev->alias ? ev->alias : ev->name;
+}
+
+/* ------------------------------------------------------------------ */
+/* the backlog                                                          */
+/* ------------------------------------------------------------------ */
+
+static inline struct blrec *bl_at(const struct backlog *b, u64 pos)
+{
+	return (struct blrec *)(b->buf + pos % b->cap);
+}
+
+/* bl_next - the record after @pos (padding skipped); may be == head */
+static u64 bl_next(const struct backlog *b, u64 pos)
+{
+	pos += bl_at(b, pos)->size;
+	for (;;) {
+		u64 room = b->cap - pos % b->cap;
+
+		if (pos >= b->head)
+			return b->head;
+		if (room < sizeof(struct blrec)) {
+			pos += room;
+			continue;
+		}
+		if (bl_at(b, pos)->size)
+			return pos;
+		pos += room;	/* padding runs to the end of the lap */
+	}
+}
+
+static inline bool bl_valid(const struct backlog *b, u64 pos)
+{
+	return pos != MT_BL_NONE && pos >= b->tail && pos < b->head;
+}
+
+/* bl_add - copy @s in; returns its position or MT_BL_NONE */
+static u64 bl_add(struct backlog *b, const struct prof_sample *s, u64 key)
+{
+	u64 ips = s->nr_ips * sizeof(u64);
+	u64 size = (sizeof(struct blrec) + ips + s->raw_size + 7) & ~7ULL;
+	u64 pad = b->head, room = b->cap - pad % b->cap, w = pad;
+	struct blrec *r;
+
+	if (unlikely(size > b->cap / 2)) {
+		b->too_big++;
+		return MT_BL_NONE;
+	}
+	if (room < size)
+		w += room;	/* start the next lap */
+	/* make room, the gap included: the oldest records go */
+	while (b->tail < b->head && w + size - b->tail > b->cap) {
+		b->tail = bl_next(b, b->tail);
+		b->evicted++;
+	}
+	if (b->tail == b->head)
+		b->tail = w;
+	if (w != pad && room >= sizeof(struct blrec))
+		bl_at(b, pad)->size = 0;	/* padding to the end of the lap */
+	r = bl_at(b, w);
+	r->size = (u32)size;
+	r->back = b->last != MT_BL_NONE && b->last >= b->tail ? (u32)(w - b->last) : 0;
+	r->time = s->time;
+	r->key = key;
+	r->pid = s->pid;
+	r->tid = s->tid;
+	r->cpu = s->cpu;
+	r->ev = (u32)s->ev->index;
+	r->raw_size = s->raw_size;
+	r->nr_ips = (u32)s->nr_ips;
+	if (ips)
+		memcpy(r + 1, s->ips, ips);
+	memcpy((char *)(r + 1) + ips, s->raw, s->raw_size);
+	b->last = w;
+	b->head = w + size;
+	return w;
+}
+
+static u64 bl_prev(const struct backlog *b, u64 pos)
+{
+	u32 back = bl_at(b, pos)->back;
+
+	if (!back || pos - back < b->tail)
+		return MT_BL_NONE;
+	return pos - back;
+}
+
+static void bl_sample(struct prof *prof, const struct blrec *r, struct prof_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->time = r->time;
+	s->pid = r->pid;
+	s->tid = r->tid;
+	s->cpu = r->cpu;
+	s->period = 1;
+	s->nr_ips = r->nr_ips;
+	s->ips = r->nr_ips ? (const u64 *)(r + 1) : NULL;
+	s->raw = (const char *)(r + 1) + (size_t)r->nr_ips * sizeof(u64);
+	s->raw_size = r->raw_size;
+	s->ev = prof->evs[r->ev];
+}
+
+/* ------------------------------------------------------------------ */
+/* init                                                                 */
+/* ------------------------------------------------------------------ */
+
+static int mt_parse_detail(struct mt *m, const char *spec, struct err *err)
+{
+	char *copy = xstrdup(spec), *save = NULL, *tok;
+	int r = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && !r; tok = strtok_r(NULL, ",", &save)) {
+		u64 v;
+
+		if (!strcmp(tok, "samecpu"))
+			m->det.samecpu = true;
+		else if (!strcmp(tok, "samepid"))
+			m->det.samepid = true;
+		else if (!strcmp(tok, "sametid"))
+			m->det.sametid = true;
+		else if (!strcmp(tok, "samekey"))
+			m->det.samekey = true;
+		else if (!strcmp(tok, "1"))
+			m->det.only1 = true;
+		else if (!strcmp(tok, "2"))
+			m->det.only2 = true;
+		else if ((tok[0] == '-' || tok[0] == '+') && !parse_duration(tok + 1, &v))
+			*(tok[0] == '-' ? &m->det.before : &m->det.after) = v;
+		else {
+			r = err_set(err, EXIT_USAGE, "invalid --detail item '%s'", tok);
+			err_hint(err, "items, comma separated: -DURATION (events before the first), "
+				      "+DURATION (after the last), samecpu, samepid, sametid, samekey, "
+				      "1, 2; e.g. --detail=-1ms,+1ms,samecpu");
+		}
+	}
+	if (!r && m->det.only1 && m->det.only2)
+		r = err_set(err, EXIT_USAGE, "--detail items '1' and '2' exclude each other");
+	free(copy);
+	return r;
+}
+
+static int mt_ev_init(struct prof *prof, struct mt *m, struct mt_ev *e, struct evspec *ev,
+		      struct err *err)
+{
+	const struct mt_opts *o = prof->opts;
+	const char *key = evspec_attr(ev, "key"), *role = evspec_attr(ev, "role");
+
+	e->idx = ev->index;
+	e->pos = ev->pos;
+	e->untraced = evspec_attr(ev, "untraced") != NULL;
+	e->trigger = evspec_attr(ev, "trigger") != NULL;
+	evline__init(&e->line, ev->tp);
+	if (numsrc__init(&e->key, key ? key : o->key, ev->tp, key ? "key=" : "-k ", ev->display,
+			 err))
+		return -1;
+	if (role) {
+		e->role = expr_compile(role, ev->tp, err);
+		if (!e->role) {
+			err_prefix(err, "role=%s of '%s'", role, ev->display);
+			return -1;
+		}
+		if (expr_result_type(e->role) != EXPR_INT) {
+			err_set(err, EXIT_USAGE, "role=%s of '%s' is a string; role is a number "
+						 "(bit 0: may start a pair, bit 1: may end one)",
+				role, ev->display);
+			return -1;
+		}
+	}
+	if (e->untraced) {
+		e->prev_pos = -1;
+		return 0;
+	}
+	e->can_open = o->cycle || e->pos < m->npos - 1;
+	e->can_close = o->cycle || e->pos > 0;
+	e->prev_pos = e->pos > 0 ? e->pos - 1 : m->npos - 1;
+	if (!e->can_close)
+		e->prev_pos = -1;
+	return 0;
+}
+
+static int mt_check_positions(struct prof *prof, struct mt *m, struct err *err)
+{
+	const struct mt_opts *o = prof->opts;
+
+	m->npos = prof->opt.events.n;
+	if (m->npos < 2 && !o->cycle) {
+		err_set(err, EXIT_USAGE, "multi-trace needs at least two -e positions, got %d",
+			m->npos);
+		err_hint(err, "each -e is one position of the chain: -e START -e END "
+			      "(or --cycle to pair an event with its previous occurrence)");
+		return -1;
+	}
+	for (int p = 0; p < m->npos; p++) {
+		bool traced = false;
+
+		for (int i = 0; i < prof->nr_evs; i++)
+			if (prof->evs[i]->pos == p && !evspec_attr(prof->evs[i], "untraced"))
+				traced = true;
+		if (!traced) {
+			err_set(err, EXIT_USAGE, "every event of -e position %d ('%s') is untraced",
+				p + 1, prof->opt.events.v[p]);
+			err_hint(err, "a position needs one traced event; untraced events only "
+				      "appear in --detail output");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "from => to" for every pair that can happen, aligned like a table column */
+static void mt_names(struct prof *prof, struct mt *m)
+{
+	int fw = 0, tw = 0;
+
+	m->names = xzalloc((size_t)m->nr * (size_t)m->nr * sizeof(*m->names));
+	m->ns = xzalloc((size_t)m->nr * (size_t)m->nr * sizeof(*m->ns));
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < m->nr; i++) {
+			for (int j = 0; j < m->nr; j++) {
+				const struct mt_ev *a = &m->evs[i], *b = &m->evs[j];
+				const char *an = mt_name(prof->evs[i]), *bn = mt_name(prof->evs[j]);
+
+				if (!a->can_open || !b->can_close || b->prev_pos != a->pos)
+					continue;
+				if (pass == 0) {
+					fw = (int)strlen(an) > fw ? (int)strlen(an) : fw;
+					tw = (int)strlen(bn) > tw ? (int)strlen(bn) : tw;
+					continue;
+				}
+				m->names[i * m->nr + j] = xasprintf("%*s => %-*s", fw, an, tw, bn);
+				m->ns[i * m->nr + j] = true;
+			}
+		}
+	}
+}
+
+static int mt_heatmap_open(struct prof *prof, struct mt *m, struct err *err)
+{
+	const struct mt_opts *o = prof->opts;
+	int n = m->nr * m->nr, k = 0;
+	const char **series = xzalloc((size_t)n * sizeof(*series));
+
+	m->series = xzalloc((size_t)n * sizeof(*m->series));
+	for (int id = 0; id < n; id++) {
+		m->series[id] = -1;
+		if (m->names[id]) {
+			const struct mt_ev *a = &m->evs[id / m->nr], *b = &m->evs[id % m->nr];
+
+			series[k] = xasprintf("%s => %s", mt_name(prof->evs[a->idx]),
+					      mt_name(prof->evs[b->idx]));
+			m->series[id] = k++;
+		}
+	}
+	m->hm = heatmap__open(o->heatmap, series, k, true, "latency", err);
+	for (int i = 0; i < k; i++)
+		free((char *)series[i]);
+	free(series);
+	return m->hm ? 0 : -1;
+}
+
+static int mt_setup(struct prof *prof, struct err *err)
+{
+	const struct mt_opts *o = prof->opts;
+	struct mt *m = xzalloc(sizeof(*m));
+	bool any_untraced = false;
+
+	prof->priv = m;
+	trace_seq_init(&m->seq);
+	m->bl.last = MT_BL_NONE;
+	if (!o->impl || !strcmp(o->impl, "delay")) {
+		m->impl = MT_DELAY;
+	} else if (!strcmp(o->impl, "pair")) {
+		m->impl = MT_PAIR;
+	} else {
+		err_set(err, EXIT_USAGE, "unknown --impl '%s'", o->impl);
+		err_hint(err, "--impl delay (latency statistics, the default) or --impl pair "
+			      "(events left without a partner)");
+		return -1;
+	}
+	if (prof->opt.flame_graph) {
+		err_set(err, EXIT_USAGE, "multi-trace does not draw flame graphs");
+		err_hint(err, "stacks (-g or the 'stack' attribute) are printed under the events "
+			      "of --than; 'perf-prof trace --flame-graph' draws them");
+		return -1;
+	}
+	if (o->detail && !o->than) {
+		err_set(err, EXIT_USAGE, "--detail needs --than");
+		err_hint(err, "--detail shows what happened around the pairs slower than --than, "
+			      "e.g. --than 5ms --detail");
+		return -1;
+	}
+	if (o->detail && mt_parse_detail(m, o->detail, err))
+		return -1;
+	/* records are linked by u32 distances: the ring stays below 4 GiB */
+	if (o->backlog_mb < 1 || o->backlog_mb > 2048) {
+		err_set(err, EXIT_USAGE, "invalid --backlog-mb %llu: 1 to 2048",
+			(unsigned long long)o->backlog_mb);
+		return -1;
+	}
+	if (mt_check_positions(prof, m, err))
+		return -1;
+	m->nr = prof->nr_evs;
+	/* a slot per position that opens pairs: all but the last, unless --cycle */
+	m->nslots = o->cycle ? m->npos : m->npos - 1;
+	m->gc_at = MT_GC_MIN;
+	m->evs = xzalloc((size_t)m->nr * sizeof(*m->evs));
+	for (int i = 0; i < m->nr; i++) {
+		prof->evs[i]->priv = &m->evs[i];
+		if (mt_ev_init(prof, m, &m->evs[i], prof->evs[i], err))
+			return -1;
+		any_untraced |= m->evs[i].untraced;
+	}
+	if (any_untraced && !o->detail && !prof->opt.quiet)
+		fprintf(stderr, "perf-prof multi-trace: note: untraced events are only shown "
+				"by --detail\n");
+	mt_names(prof, m);
+	m->vsize = (size_t)m->nslots * sizeof(struct mt_slot);
+	m->pending = keytab__new(m->vsize, o->max_keys);
+	m->stats = lattab__new((unsigned)(m->nr * m->nr), o->perins, 0);
+	m->rows = m->stats ? m->stats->rows : NULL;	/* never moves */
+	m->whole = lattab__new((unsigned)(m->nr * m->nr), o->perins, 0);
+	if (!m->pending || !m->stats || !m->whole)
+		return err_set(err, EXIT_USAGE, "too many events for multi-trace (%d)", m->nr);
+	m->inst_tid = prof->opt.pids || prof->opt.tids || prof->opt.workload;
+	m->keep_all = o->detail != NULL;
+	m->keep_open = o->than || m->impl == MT_PAIR;
+	m->than = o->than;
+	if (m->keep_all || m->keep_open) {
+		m->bl.cap = o->backlog_mb << 20;
+		m->bl.buf = xzalloc(m->bl.cap);
+	}
+	if (o->heatmap && mt_heatmap_open(prof, m, err))
+		return -1;
+	for (int i = 0; i < m->nr; i++) {
+		struct mt_ev *e = &m->evs[i];
+
+		e->fast = !e->untraced && !e->role && !e->trigger && !m->keep_all &&
+			  !m->keep_open && !m->hm && !o->perins;
+	}
+	/*
+	 * Rings are per CPU in every mode (-p/-t/workload events too), so a
+	 * thread that migrates between its two events crosses rings, whatever
+	 * the key: pairs need the events in time order.
+	 */
+	prof->opt.order = true;
+	m->start = m->last_report = now_ns();
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* printing a slow pair                                                 */
+/* ------------------------------------------------------------------ */
+
+struct mt_ends {
+	const struct blrec *r1, *r2;	/* NULL when not in the backlog */
+	u64 key;
+};
+
+/* whether an event between/around a pair is shown, by the --detail filters */
+static bool mt_detail_keep(const struct mt *m, const struct blrec *r, const struct mt_ends *e)
+{
+	const struct mt_detail *d = &m->det;
+	const struct blrec *a = d->only2 ? NULL : e->r1, *b = d->only1 ? NULL : e->r2;
+
+	if (d->samecpu && !((a && r->cpu == a->cpu) || (b && r->cpu == b->cpu)))
+		return false;
+	if (d->samepid && !((a && r->pid == a->pid) || (b && r->pid == b->pid)))
+		return false;
+	if (d->sametid && !((a && r->tid == a->tid) || (b && r->tid == b->tid)))
+		return false;
+	if (d->samekey && r->key != e->key)
+		return false;
+	return true;
+}
+
+static void mt_json_time(struct json *j, const char *key, u64 t)
+{
+	json_key(j, key);
+	fprintf(j->out, "%llu.%06llu", (unsigned long long)(t / 1000000000ULL),
+		(unsigned long long)(t % 1000000000ULL / 1000));
+}
+
+/* one event of a slow pair: a line (behind a gutter with --detail), or a JSON object */
+static void mt_emit(struct prof *prof, struct mt *m, const struct prof_sample *s, char mark,
+		    u64 off)
+{
+	char gutter[32], d[24];
+
+	if (m->js) {
+		json_obj_begin(m->js, NULL);
+		if (mark != ' ') {
+			json_strn(m->js, "mark", &mark, 1);
+			json_uint(m->js, "offset", off);
+		}
+		mt_json_time(m->js, "time", s->time);
+		json_int(m->js, "cpu", s->cpu);
+		json_int(m->js, "pid", s->pid);
+		json_int(m->js, "tid", s->tid);
+		json_str(m->js, "comm", comm_get(s->tid));
+		json_str(m->js, "event", s->ev->display);
+		json_obj_end(m->js);
+		return;
+	}
+	if (mark == ' ')
+		snprintf(gutter, sizeof(gutter), "%12s", "");
+	else
+		snprintf(gutter, sizeof(gutter), "%c%s ", mark,
+			 agg__fmt_duration(d, sizeof(d), off));
+	evline__print(&m->evs[s->ev->index].line, prof->out, &m->seq, s,
+		      m->keep_all ? gutter : "", session__syms(prof->session));
+}
+
+static void mt_print_rec(struct prof *prof, struct mt *m, const struct blrec *r, char mark,
+			 u64 off)
+{
+	struct prof_sample s;
+
+	bl_sample(prof, r, &s);
+	mt_emit(prof, m, &s, mark, off);
+}
+
+/* print the records in [from, to) that the filters keep */
+static void mt_print_range(struct prof *prof, struct mt *m, u64 from, u64 to, char mark,
+			   u64 base, const struct mt_ends *e, u64 until)
+{
+	for (u64 p = from; p < to && bl_valid(&m->bl, p); p = bl_next(&m->bl, p)) {
+		const struct blrec *r = bl_at(&m->bl, p);
+
+		if (r->time > until)
+			break;
+		if (mt_detail_keep(m, r, e))
+			mt_print_rec(prof, m, r, mark,
+				     mark == '-' ? base - r->time : r->time - base);
+	}
+}
+
+static void mt_print_missing(struct prof *prof, struct mt *m, u64 t, u32 ev)
+{
+	if (m->js) {
+		json_obj_begin(m->js, NULL);
+		mt_json_time(m->js, "time", t);
+		json_str(m->js, "event", prof->evs[ev]->display);
+		json_bool(m->js, "missing", true);
+		json_obj_end(m->js);
+		return;
+	}
+	fprintf(prof->out, "%s%6llu.%06llu %s: (no longer in the backlog; raise --backlog-mb)\n",
+		m->keep_all ? "            " : "", (unsigned long long)(t / 1000000000ULL),
+		(unsigned long long)(t % 1000000000ULL / 1000), prof->evs[ev]->display);
+}
+
+static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer *d,
+			  const struct prof_sample *s2)
+{
+	struct backlog *b = &m->bl;
+	struct mt_ends e = { NULL, NULL, d->key };
+	char dur[24];
+
+	struct json j;
+
+	if (bl_valid(b, d->bl1))
+		e.r1 = bl_at(b, d->bl1);
+	if (bl_valid(b, d->bl2))
+		e.r2 = bl_at(b, d->bl2);
+	if (prof->opt.json) {
+		m->js = &j;
+		json_begin(&j, prof->out);
+		json_str(&j, "report", "slow");
+		json_str(&j, "from", mt_name(prof->evs[d->ev1]));
+		json_str(&j, "to", mt_name(prof->evs[d->ev2]));
+		json_int(&j, "key", (s64)d->key);
+		json_uint(&j, "delay", d->delay);
+		json_arr_begin(&j, "events");
+	} else {
+		fprintf(prof->out, ">> %s %s => %s key %lld\n",
+			agg__fmt_duration(dur, sizeof(dur), d->delay), mt_name(prof->evs[d->ev1]),
+			mt_name(prof->evs[d->ev2]), (long long)d->key);
+	}
+	if (m->keep_all && e.r1 && m->det.before) {
+		u64 p = d->bl1, q;
+
+		while ((q = bl_prev(b, p)) != MT_BL_NONE &&
+		       bl_at(b, q)->time + m->det.before >= d->t1)
+			p = q;
+		mt_print_range(prof, m, p, d->bl1, '-', d->t1, &e, UINT64_MAX);
+	}
+	if (e.r1)
+		mt_print_rec(prof, m, e.r1, ' ', 0);
+	else
+		mt_print_missing(prof, m, d->t1, d->ev1);
+	if (m->keep_all && e.r1 && e.r2)
+		mt_print_range(prof, m, bl_next(b, d->bl1), d->bl2, '|', d->t1, &e, UINT64_MAX);
+	if (e.r2)
+		mt_print_rec(prof, m, e.r2, ' ', 0);
+	else if (s2)
+		mt_emit(prof, m, s2, ' ', 0);
+	else
+		mt_print_missing(prof, m, d->t2, d->ev2);
+	if (m->keep_all && e.r2 && m->det.after)
+		mt_print_range(prof, m, bl_next(b, d->bl2), b->head, '+', d->t2, &e, d->until);
+	if (m->js) {
+		json_arr_end(&j);
+		json_end(&j);
+		m->js = NULL;
+	}
+}
+
+/* the deferred pairs whose +T window has passed (all with @now UINT64_MAX) */
+static void mt_flush_deferred(struct prof *prof, struct mt *m, u64 now)
+{
+	while (m->ndefer) {
+		struct mt_defer *d = &m->defer[m->defer_head];
+
+		if (now != UINT64_MAX && now <= d->until)
+			break;
+		mt_print_pair(prof, m, d, NULL);
+		m->defer_head = (m->defer_head + 1) % MT_DEFER_MAX;
+		m->ndefer--;
+	}
+}
+
+static __attribute__((noinline)) void mt_slow_pair(struct prof *prof, struct mt *m,
+						   const struct mt_slot *sl,
+						   const struct prof_sample *s, u64 key, u64 bl2,
+						   u64 delay)
+{
+	struct mt_defer d = {
+		.bl1 = sl->bl, .bl2 = bl2, .t1 = sl->time, .t2 = s->time, .key = key,
+		.delay = delay, .ev1 = sl->ev1 - 1, .ev2 = (u32)s->ev->index,
+	};
+
+	if (!m->det.after || !m->keep_all) {
+		mt_print_pair(prof, m, &d, s);
+		return;
+	}
+	/* +T: print when the window has passed; the oldest goes early when full */
+	d.until = s->time + m->det.after;
+	if (m->ndefer == MT_DEFER_MAX) {
+		mt_print_pair(prof, m, &m->defer[m->defer_head], NULL);
+		m->defer_head = (m->defer_head + 1) % MT_DEFER_MAX;
+		m->ndefer--;
+	}
+	m->defer[(m->defer_head + m->ndefer) % MT_DEFER_MAX] = d;
+	m->ndefer++;
+}
+
+/* ------------------------------------------------------------------ */
+/* the hot path                                                         */
+/* ------------------------------------------------------------------ */
+
+static bool slots_empty(const struct mt *m, const struct mt_slot *sl)
+{
+	for (int i = 0; i < m->nslots; i++)
+		if (sl[i].ev1)
+			return false;
+	return true;
+}
+
+/*
+ * Closing a pair leaves its key's entry in place (the next event of the
+ * same key reuses it); entries with every slot empty are swept when the
+ * table has doubled since the last sweep, so the cost is amortised O(1)
+ * and keys that never come back don't pile up.
+ */
+static void mt_gc(struct mt *m)
+{
+	size_t n = 0, iter, nr = keytab__nr(m->pending);
+	u64 *keys = malloc((nr ? nr : 1) * sizeof(*keys));
+	struct mt_slot *sl;
+
+	m->last = NULL;
+	if (!keys)
+		return;
+	keytab__for_each(m->pending, iter, sl)
+		if (slots_empty(m, sl))
+			keys[n++] = keytab__key(sl);
+	for (size_t i = 0; i < n; i++)
+		keytab__del(m->pending, keys[i]);
+	free(keys);
+	nr = keytab__nr(m->pending);
+	m->gc_at = nr * 2 > MT_GC_MIN ? nr * 2 : MT_GC_MIN;
+}
+
+static inline struct mt_slot *mt_find(struct mt *m, u64 key)
+{
+	struct mt_slot *sl;
+
+	if (likely(m->last && m->last_key == key))
+		return m->last;
+	sl = keytab__find(m->pending, key);
+	if (sl) {
+		m->last = sl;
+		m->last_key = key;
+	}
+	return sl;
+}
+
+static struct mt_slot *mt_get(struct mt *m, u64 key)
+{
+	struct mt_slot *sl;
+	bool created;
+
+	if (likely(m->last && m->last_key == key))
+		return m->last;
+	sl = keytab__get_new(m->pending, key, &created);
+	if (unlikely(!sl)) {
+		mt_gc(m);	/* at --max-keys: make room if some are empty */
+		sl = keytab__get_new(m->pending, key, &created);
+		if (!sl)
+			return NULL;
+	} else if (unlikely(created && keytab__nr(m->pending) > m->gc_at)) {
+		mt_gc(m);	/* the new entry is empty too: it goes and comes back */
+		sl = keytab__get_new(m->pending, key, &created);
+	}
+	/* an insert may move entries: only the newest pointer is safe */
+	m->last = sl;
+	m->last_key = key;
+	return sl;
+}
+
+/* @e ends the pair its key's waiting event of the previous position opened */
+static inline __attribute__((always_inline)) void mt_close(struct prof *prof, struct mt *m,
+							     struct mt_ev *e,
+							     const struct prof_sample *s,
+							     u64 key, u64 bl, bool full)
+{
+	struct mt_slot *all = mt_find(m, key), *sl;
+	struct latrow *row;
+	u64 delay;
+	unsigned id;
+
+	if (!all || !all[e->prev_pos].ev1) {
+		e->cnt[MT_ORPHANS]++;
+		return;
+	}
+	sl = &all[e->prev_pos];
+	if (unlikely(s->time < sl->time)) {
+		m->ooo++;
+		return;
+	}
+	delay = s->time - sl->time;
+	id = (sl->ev1 - 1) * (unsigned)m->nr + (unsigned)e->idx;
+	if (!full)
+		row = &m->rows[id];	/* not per instance */
+	else
+		row = lattab__row(m->stats, m->inst_tid ? s->tid : s->cpu, id);
+	if (likely(row)) {
+		vstat__add(&row->st, delay);
+		if (full && unlikely(m->than) && delay > m->than) {
+			row->over++;
+			mt_slow_pair(prof, m, sl, s, key, bl, delay);
+		}
+	}
+	if (full && unlikely(m->hm != NULL))
+		heatmap__add(m->hm, m->series[id], sl->time, delay);
+	sl->ev1 = 0;
+}
+
+/* @e waits for the next position's event of the same key */
+static inline __attribute__((always_inline)) void mt_open(struct mt *m, struct mt_ev *e,
+							    const struct prof_sample *s,
+							    u64 key, u64 bl, bool full)
+{
+	struct mt_slot *all = mt_get(m, key), *sl;
+
+	if (unlikely(!all)) {
+		m->key_drops++;
+		return;
+	}
+	sl = &all[e->pos];
+	if (sl->ev1)
+		m->evs[sl->ev1 - 1].cnt[MT_REPLACED]++;
+	if (full && unlikely(m->keep_open) && !m->keep_all)
+		bl = bl_add(&m->bl, s, key);
+	sl->time = s->time;
+	sl->bl = bl;
+	sl->ev1 = (u32)e->idx + 1;
+}
+
+static void mt_report(struct prof *prof, bool reset, const char *kind);
+
+static __attribute__((noinline)) void mt_trigger(struct prof *prof, struct mt *m,
+						 struct mt_ev *e, const struct prof_sample *s)
+{
+	evline__print(&e->line, prof->out, &m->seq, s, "", session__syms(prof->session));
+	mt_report(prof, true, "trigger");
+}
+
+/* every feature: copies for --than/--detail/pair, role=, trigger, heatmap, --perins */
+static __attribute__((noinline)) void mt_sample_full(struct prof *prof,
+						     const struct prof_sample *s)
+{
+	struct mt *m = prof->priv;
+	struct mt_ev *e = s->ev->priv;
+	u64 bl = MT_BL_NONE, key;
+	s64 k, role = 3;
+
+	if (e->key.kind == NUMSRC_TID) {
+		key = (u64)(s64)s->tid;
+	} else {
+		if (unlikely(numsrc__get(&e->key, s, &k)))
+			goto bad;
+		key = (u64)k;
+	}
+	if (unlikely(m->keep_all)) {
+		if (m->ndefer)
+			mt_flush_deferred(prof, m, s->time);
+		bl = bl_add(&m->bl, s, key);
+	}
+	if (unlikely(e->role != NULL)) {
+		struct expr_ctx ctx = {
+			.raw = s->raw, .raw_size = s->raw_size, .cpu = s->cpu, .pid = s->pid,
+			.tid = s->tid, .time = s->time, .period = s->period,
+		};
+
+		if (expr_eval(e->role, &ctx, &role))
+			goto bad;
+	}
+	if (e->can_close && (role & 2))
+		mt_close(prof, m, e, s, key, bl, true);
+	if (e->can_open && (role & 1))
+		mt_open(m, e, s, key, bl, true);
+	if (unlikely(e->trigger))
+		mt_trigger(prof, m, e, s);
+	return;
+bad:
+	session__expr_error(prof->session, s->ev);
+}
+
+/*
+ * The hot path: pairing and statistics only. Events that need more (see
+ * mt_ev.fast) take mt_sample_full().
+ */
+static void mt_sample(struct prof *prof, const struct prof_sample *s)
+{
+	struct mt *m = prof->priv;
+	struct mt_ev *e = s->ev->priv;
+	s64 k;
+
+	if (unlikely(!e->fast)) {
+		mt_sample_full(prof, s);
+		return;
+	}
+	if (unlikely(numsrc__get(&e->key, s, &k))) {
+		session__expr_error(prof->session, s->ev);
+		return;
+	}
+	if (e->can_close)
+		mt_close(prof, m, e, s, (u64)k, MT_BL_NONE, false);
+	if (e->can_open)
+		mt_open(m, e, s, (u64)k, MT_BL_NONE, false);
+}
+
+/* a gap in a ring: whatever waits may have lost its partner, so it all goes */
+static void mt_lost(struct prof *prof, struct ring *ring, u64 n)
+{
+	struct mt *m = prof->priv;
+	struct mt_slot *sl;
+	size_t iter;
+
+	m->lost += n;
+	keytab__for_each(m->pending, iter, sl)
+		for (int i = 0; i < m->nslots; i++)
+			if (sl[i].ev1) {
+				m->evs[sl[i].ev1 - 1].cnt[MT_DROPPED]++;
+				m->lost_dropped++;
+			}
+	keytab__reset(m->pending);
+	m->last = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* reports                                                              */
+/* ------------------------------------------------------------------ */
+
+static u64 mt_waiting(const struct mt *m, int ev)
+{
+	struct mt_slot *sl;
+	size_t iter;
+	u64 n = 0;
+
+	keytab__for_each(m->pending, iter, sl)
+		for (int i = 0; i < m->nslots; i++)
+			n += sl[i].ev1 == (u32)ev + 1;
+	return n;
+}
+
+/* what became of event @i's occurrences, in table @t (the interval's or the whole run's) */
+static void mt_counts(const struct mt *m, const struct lattab *t, struct latrow **rows,
+		      size_t nr, int i, u64 c[C_NR])
+{
+	const struct mt_ev *e = &m->evs[i];
+	bool whole = t == m->whole;
+	const u64 *n = whole ? e->whole : e->cnt;
+
+	c[C_PAIRED] = 0;
+	for (size_t r = 0; r < nr; r++)
+		if (lattab__row_id(t, rows[r]) / (unsigned)m->nr == (unsigned)i)
+			c[C_PAIRED] += rows[r]->st.count;
+	c[C_REPLACED] = n[MT_REPLACED];
+	c[C_DROPPED] = n[MT_DROPPED];
+	c[C_ORPHANS] = n[MT_ORPHANS];
+	c[C_WAITING] = mt_waiting(m, i);
+	c[C_OPENED] = c[C_PAIRED] + c[C_REPLACED] + c[C_DROPPED] + c[C_WAITING] -
+		      (whole ? 0 : e->waiting_prev);
+}
+
+static void mt_print_counts(struct prof *prof, struct mt *m, struct lattab *t,
+			    struct latrow **rows, size_t nr)
+{
+	int w = 5;
+
+	for (int i = 0; i < m->nr; i++)
+		if (!m->evs[i].untraced && (int)strlen(mt_name(prof->evs[i])) > w)
+			w = (int)strlen(mt_name(prof->evs[i]));
+	fprintf(prof->out, "%3s %*s %10s %10s %10s %10s %10s %10s\n", "-e", w, "event", "opened",
+		"paired", "replaced", "dropped", "waiting", "orphans");
+	for (int i = 0; i < m->nr; i++) {
+		const struct mt_ev *e = &m->evs[i];
+		char c[C_NR][24];
+		u64 v[C_NR];
+
+		if (e->untraced)
+			continue;
+		mt_counts(m, t, rows, nr, i, v);
+		for (int k = 0; k < C_NR; k++) {
+			bool applies = k == C_ORPHANS ? e->can_close : e->can_open;
+
+			snprintf(c[k], sizeof(c[k]), applies ? "%llu" : "-",
+				 (unsigned long long)v[k]);
+		}
+		fprintf(prof->out, "%3d %*s %10s %10s %10s %10s %10s %10s\n", e->pos + 1, w,
+			mt_name(prof->evs[i]), c[C_OPENED], c[C_PAIRED], c[C_REPLACED],
+			c[C_DROPPED], c[C_WAITING], c[C_ORPHANS]);
+	}
+}
+
+static void mt_print_pairs(struct prof *prof, struct mt *m, struct lattab *t,
+			   struct latrow **rows, size_t nr)
+{
+	const struct mt_opts *o = prof->opts;
+	char title[32];
+
+	if (m->impl == MT_DELAY) {
+		struct latprint lp = {
+			.names = (const char *const *)m->names, .name_title = "from => to",
+			.ns = m->ns,
+			.inst_title = o->perins ? (m->inst_tid ? "TID" : "CPU") : NULL,
+			.inst_comm = o->perins && m->inst_tid,
+			.over_title = NULL,
+		};
+
+		if (o->than) {
+			snprintf(title, sizeof(title), "over ");
+			agg__fmt_duration(title + 5, sizeof(title) - 5, o->than);
+			/* "over   5.000 ms" -> "over 5.000 ms" */
+			memmove(title + 5, title + 5 + strspn(title + 5, " "),
+				strlen(title + 5 + strspn(title + 5, " ")) + 1);
+			lp.over_title = title;
+		}
+		lattab__print(t, rows, nr, prof->out, &lp);
+		return;
+	}
+	if (nr) {
+		int w = (int)strlen(m->names[lattab__row_id(t, rows[0])]);
+
+		if (o->perins)
+			fprintf(prof->out, "%6s ", m->inst_tid ? "TID" : "CPU");
+		fprintf(prof->out, "%*s %10s\n", w, "from => to", "paired");
+		for (size_t i = 0; i < nr; i++) {
+			if (o->perins)
+				fprintf(prof->out, "%6d ", lattab__row_inst(t, rows[i]));
+			fprintf(prof->out, "%*s %10llu\n", w, m->names[lattab__row_id(t, rows[i])],
+				(unsigned long long)rows[i]->st.count);
+		}
+	}
+	mt_print_counts(prof, m, t, rows, nr);
+}
+
+static void mt_print_notes(struct prof *prof, struct mt *m)
+{
+	if (m->lost)
+		fprintf(prof->out, "note: %llu records lost; %llu waiting events were dropped at "
+				   "the gaps, pairs across a gap are not counted\n",
+			(unsigned long long)m->lost, (unsigned long long)m->lost_dropped);
+	if (m->key_drops)
+		fprintf(prof->out, "note: %llu events not paired: more than %llu keys waiting "
+				   "(raise --max-keys)\n", (unsigned long long)m->key_drops,
+			(unsigned long long)((const struct mt_opts *)prof->opts)->max_keys);
+	if (m->ooo)
+		fprintf(prof->out, "note: %llu events older than the event they would close "
+				   "(use --order)\n", (unsigned long long)m->ooo);
+	if (m->bl.too_big)
+		fprintf(prof->out, "note: %llu samples too large for the backlog were not kept\n",
+			(unsigned long long)m->bl.too_big);
+}
+
+/* SIGUSR1: how much state the run holds */
+static void mt_print_state(struct prof *prof, struct mt *m)
+{
+	u64 waiting = 0;
+
+	for (int i = 0; i < m->nr; i++)
+		waiting += mt_waiting(m, i);
+	fprintf(prof->out, "state: %zu keys, %llu events waiting, %zu KiB", keytab__nr(m->pending),
+		(unsigned long long)waiting, keytab__mem_bytes(m->pending) >> 10);
+	if (m->bl.buf)
+		fprintf(prof->out, "; backlog %llu of %llu KiB in use, %llu copies overwritten",
+			(unsigned long long)((m->bl.head - m->bl.tail) >> 10),
+			(unsigned long long)(m->bl.cap >> 10), (unsigned long long)m->bl.evicted);
+	fputc('\n', prof->out);
+}
+
+static void mt_json_row(struct json *j, struct prof *prof, struct mt *m, struct lattab *t,
+			const struct latrow *r)
+{
+	unsigned id = lattab__row_id(t, r);
+
+	json_obj_begin(j, NULL);
+	json_str(j, "from", mt_name(prof->evs[id / (unsigned)m->nr]));
+	json_str(j, "to", mt_name(prof->evs[id % (unsigned)m->nr]));
+	if (((const struct mt_opts *)prof->opts)->perins)
+		json_int(j, m->inst_tid ? "tid" : "cpu", lattab__row_inst(t, r));
+	vstat__json(j, "stats", &r->st);
+	if (((const struct mt_opts *)prof->opts)->than)
+		json_uint(j, "over", r->over);
+	json_obj_end(j);
+}
+
+static void mt_print_json(struct prof *prof, struct mt *m, struct lattab *t,
+			  struct latrow **rows, size_t nr, const char *kind, u64 pairs, u64 elapsed)
+{
+	struct json j;
+	char now[64];
+
+	wall_time_str(now, sizeof(now));
+	json_begin(&j, prof->out);
+	json_str(&j, "time", now);
+	json_str(&j, "report", kind);
+	json_double(&j, "interval", (double)elapsed / 1e9);
+	json_uint(&j, "pairs", pairs);
+	json_arr_begin(&j, "rows");
+	for (size_t i = 0; i < nr; i++)
+		mt_json_row(&j, prof, m, t, rows[i]);
+	json_arr_end(&j);
+	json_arr_begin(&j, "events");
+	for (int i = 0; i < m->nr; i++) {
+		const struct mt_ev *e = &m->evs[i];
+		u64 c[C_NR];
+
+		if (e->untraced)
+			continue;
+		mt_counts(m, t, rows, nr, i, c);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "event", mt_name(prof->evs[i]));
+		json_int(&j, "position", e->pos + 1);
+		if (e->can_open) {
+			json_uint(&j, "opened", c[C_OPENED]);
+			json_uint(&j, "paired", c[C_PAIRED]);
+			json_uint(&j, "replaced", c[C_REPLACED]);
+			json_uint(&j, "dropped", c[C_DROPPED]);
+			json_uint(&j, "waiting", c[C_WAITING]);
+		}
+		if (e->can_close)
+			json_uint(&j, "orphans", c[C_ORPHANS]);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_uint(&j, "lost", m->lost);
+	json_uint(&j, "lost_dropped", m->lost_dropped);
+	json_end(&j);
+}
+
+static void mt_print(struct prof *prof, struct mt *m, struct lattab *t, const char *kind,
+		     u64 elapsed)
+{
+	size_t nr = 0;
+	struct latrow **rows = lattab__sorted(t, false, &nr);
+	u64 pairs = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		pairs += rows[i]->st.count;
+
+	if (prof->opt.json) {
+		mt_print_json(prof, m, t, rows, nr, kind, pairs, elapsed);
+	} else {
+		char now[64];
+
+		wall_time_str(now, sizeof(now));
+		fprintf(prof->out, "%s multi-trace: %s%s%llu pairs in %.3f s\n", now,
+			strcmp(kind, "interval") ? kind : "", strcmp(kind, "interval") ? ": " : "",
+			(unsigned long long)pairs, (double)elapsed / 1e9);
+		mt_print_pairs(prof, m, t, rows, nr);
+		mt_print_notes(prof, m);
+		if (!strcmp(kind, "signal"))
+			mt_print_state(prof, m);
+	}
+	free(rows);
+}
+
+/* fold the interval's counts into the whole run's; the next interval starts */
+static void mt_merge_counts(struct mt *m)
+{
+	for (int i = 0; i < m->nr; i++) {
+		struct mt_ev *e = &m->evs[i];
+
+		for (int k = 0; k < MT_NR_COUNTS; k++) {
+			e->whole[k] += e->cnt[k];
+			e->cnt[k] = 0;
+		}
+		e->waiting_prev = mt_waiting(m, i);
+	}
+}
+
+/* fold the interval's values into the whole run's */
+static void mt_merge(struct mt *m)
+{
+	size_t nr = 0;
+	struct latrow **rows = lattab__sorted(m->stats, false, &nr);
+
+	for (size_t i = 0; i < nr; i++) {
+		struct latrow *w = lattab__row(m->whole, lattab__row_inst(m->stats, rows[i]),
+					       lattab__row_id(m->stats, rows[i]));
+
+		if (w) {
+			vstat__merge(&w->st, &rows[i]->st);
+			w->over += rows[i]->over;
+		}
+	}
+	free(rows);
+	mt_merge_counts(m);
+}
+
+
+static void mt_report(struct prof *prof, bool reset, const char *kind)
+{
+	struct mt *m = prof->priv;
+	u64 now = now_ns();
+
+	mt_print(prof, m, m->stats, kind, now - m->last_report);
+	fflush(prof->out);
+	if (!reset)
+		return;
+	mt_merge(m);
+	lattab__reset(m->stats);
+	m->reported = true;
+	m->last_report = now;
+}
+
+static void mt_interval(struct prof *prof)
+{
+	mt_report(prof, true, "interval");
+}
+
+static void mt_sigusr1(struct prof *prof)
+{
+	mt_report(prof, false, "signal");
+}
+
+struct mt_waiter {
+	u64 time, bl, key;
+	u32 ev;
+};
+
+static int mt_waiter_cmp(const void *a, const void *b)
+{
+	const struct mt_waiter *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->ev < y->ev ? -1 : x->ev > y->ev;
+}
+
+/* --impl pair: the events still waiting at exit, oldest first */
+static void mt_print_unpaired(struct prof *prof, struct mt *m)
+{
+	size_t n = 0, cap = 0, iter;
+	struct mt_waiter *w = NULL;
+	struct mt_slot *sl;
+	struct json j;
+
+	keytab__for_each(m->pending, iter, sl) {
+		for (int i = 0; i < m->nslots; i++) {
+			if (!sl[i].ev1)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				w = xrealloc(w, cap * sizeof(*w));
+			}
+			w[n++] = (struct mt_waiter){ sl[i].time, sl[i].bl, keytab__key(sl),
+						     sl[i].ev1 - 1 };
+		}
+	}
+	if (!n)
+		return;
+	qsort(w, n, sizeof(*w), mt_waiter_cmp);
+	if (prof->opt.json) {
+		m->js = &j;
+		json_begin(&j, prof->out);
+		json_str(&j, "report", "unpaired");
+		json_arr_begin(&j, "events");
+	} else {
+		fprintf(prof->out, "unpaired at exit: %zu\n", n);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (bl_valid(&m->bl, w[i].bl))
+			mt_print_rec(prof, m, bl_at(&m->bl, w[i].bl), ' ', 0);
+		else
+			mt_print_missing(prof, m, w[i].time, w[i].ev);
+	}
+	if (m->js) {
+		json_arr_end(&j);
+		json_end(&j);
+		m->js = NULL;
+	}
+	free(w);
+}
+
+static void mt_final(struct prof *prof)
+{
+	struct mt *m = prof->priv;
+	struct err err = { 0 };
+	u64 now = now_ns();
+
+	mt_flush_deferred(prof, m, UINT64_MAX);
+	if (!m->reported) {
+		mt_print(prof, m, m->stats, "final", now - m->start);
+	} else {
+		/* the last (partial) interval, then the whole run */
+		mt_report(prof, true, "interval");
+		mt_print(prof, m, m->whole, "final", now - m->start);
+	}
+	if (m->impl == MT_PAIR)
+		mt_print_unpaired(prof, m);
+	fflush(prof->out);
+	if (m->hm) {
+		if (heatmap__close(m->hm, &err))
+			err_print(&err, "multi-trace");
+		m->hm = NULL;
+	}
+	if (lattab__drops(m->stats) || lattab__drops(m->whole))
+		fprintf(stderr, "perf-prof multi-trace: some per-instance rows were dropped\n");
+}
+
+static void mt_deinit(struct prof *prof)
+{
+	struct mt *m = prof->priv;
+
+	if (!m)
+		return;
+	for (int i = 0; m->evs && i < m->nr; i++) {
+		numsrc__exit(&m->evs[i].key);
+		expr_free(m->evs[i].role);
+	}
+	for (int i = 0; m->names && i < m->nr * m->nr; i++)
+		free(m->names[i]);
+	if (m->hm) {
+		struct err err = { 0 };
+
+		heatmap__close(m->hm, &err);
+	}
+	free(m->names);
+	free(m->ns);
+	free(m->series);
+	free(m->evs);
+	free(m->bl.buf);
+	keytab__delete(m->pending);
+	lattab__delete(m->stats);
+	lattab__delete(m->whole);
+	trace_seq_destroy(&m->seq);
+	free(m);
+	prof->priv = NULL;
+}
+
+/* init: a failure frees what was set up (the dispatcher calls deinit only after success) */
+static int mt_init(struct prof *prof, struct err *err)
+{
+	if (!mt_setup(prof, err))
+		return 0;
+	mt_deinit(prof);
+	return -1;
+}
+
+#define MTOPT(f) offsetof(struct mt_opts, f)
+static const struct opt mt_opts[] = {
+	{ OPT_STRING, 'k', "key", MTOPT(key), "EXPR",
+	  "key of events without key= (default: thread id)", NULL, false },
+	{ OPT_STRING, 0, "impl", MTOPT(impl), "IMPL",
+	  "delay (latency statistics, default) or pair (events without a partner)", NULL, false },
+	{ OPT_DURATION, 0, "than", MTOPT(than), "DURATION",
+	  "print every pair slower than DURATION (both events)", NULL, false },
+	{ OPT_CALLBACK, 0, "detail", MTOPT(detail), "ITEMS",
+	  "with --than, also the events in between; ITEMS: -DUR,+DUR,samecpu,samepid,"
+	  "sametid,samekey,1,2", mt_opt_detail, true },
+	{ OPT_BOOL, 0, "perins", MTOPT(perins), NULL,
+	  "statistics per CPU (per thread with -p/-t/a workload)", NULL, false },
+	{ OPT_BOOL, 0, "cycle", MTOPT(cycle), NULL,
+	  "the last position also pairs with the first", NULL, false },
+	{ OPT_STRING, 0, "heatmap", MTOPT(heatmap), "FILE",
+	  "latency over time: SVG to FILE, raw points to FILE.lat", NULL, false },
+	{ OPT_U64, 0, "max-keys", MTOPT(max_keys), "N",
+	  "keys with a waiting event, at most (default 1000000)", NULL, false },
+	{ OPT_U64, 0, "backlog-mb", MTOPT(backlog_mb), "MB",
+	  "memory for copies of recent events (--than, --detail, pair; default 64)", NULL, false },
+	OPT_TABLE_END,
+};
+
+const struct profiler multi_trace_profiler = {
+	.name = "multi-trace",
+	.summary = "latency between related events, as statistics per pair of events",
+	.synopsis = "perf-prof multi-trace -e EVENT[,EVENT...] -e EVENT[,EVENT...] [-e ...] "
+		    "[-k EXPR] [--impl delay|pair] [--than DURATION [--detail[=ITEMS]]] "
+		    "[--perins] [--heatmap FILE] [--cycle] [-i MS] [--json]",
+	.help =
+		"Each -e is a position of a chain and its comma-separated events are\n"
+		"alternatives. An event of position p+1 closes the pair opened by the last\n"
+		"event of position p with the same key (key=EXPR, else -k EXPR, else the thread\n"
+		"id); the delay goes to the statistics of that (from => to) pair: count, min,\n"
+		"avg, p50, p95, p99, max, total. A newer event of the same position and key\n"
+		"replaces a waiting one. Attributes: alias=, key=, untraced (not in pairs, shown\n"
+		"by --detail), role=EXPR (bit 0: may open, bit 1: may close), trigger (print\n"
+		"the event and report), stack, max-stack=. Events are always delivered in time\n"
+		"order (--order is implied).\n"
+		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run).\n"
+		"--than prints each slower pair as it closes, --detail adds the events in\n"
+		"between from a bounded backlog of copies (--backlog-mb). Lost records drop\n"
+		"every waiting event: no pair spans a gap.\n"
+		"\nEXAMPLES\n"
+		"    perf-prof multi-trace -e syscalls:sys_enter_nanosleep "
+		"-e syscalls:sys_exit_nanosleep -- ./app\n"
+		"    perf-prof multi-trace -e 'sched:sched_wakeup//key=pid/' "
+		"-e 'sched:sched_switch//key=next_pid/' --than 10ms\n"
+		"    perf-prof multi-trace -e irq:softirq_entry -e irq:softirq_exit -k _cpu --perins\n"
+		"    perf-prof multi-trace -e A -e B -e 'sched:sched_switch//untraced/' --than 1ms "
+		"--detail=samecpu\n"
+		"    perf-prof multi-trace -e A -e B --heatmap lat.svg -i 1000 --json\n"
+		"    perf-prof multi-trace -e A -e B --impl pair\n",
+	.opts = mt_opts,
+	.opts_size = sizeof(struct mt_opts),
+	.opts_init = mt_opts_init,
+	.attrs = mt_attrs,
+	.common = COMMON_ALL_EVENTS,
+	.pages = 256,
+	.help_example = "-e EVENT2 [-k EXPR] [--than DURATION [--detail]] [--perins] [-i MS]",
+	.init = mt_init,
+	.sample = mt_sample,
+	.interval = mt_interval,
+	.final = mt_final,
+	.deinit = mt_deinit,
+	.lost = mt_lost,
+	.sigusr1 = mt_sigusr1,
+};

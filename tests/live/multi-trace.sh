@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# live/multi-trace.sh - multi-trace against the known sleeps of wl: 200 x
+# nanosleep(2 ms) then 100 x nanosleep(10 ms), each wl a separate process
+# started by the test (as the workload, so only they are seen).
+. "$TESTS_DIR/lib.sh"
+need_root_tracefs
+
+ENTER=syscalls:sys_enter_nanosleep
+EXIT=syscalls:sys_exit_nanosleep
+SLEEPS="$WL nanosleep 200 2000; $WL nanosleep 100 10000"
+# the sleeps run SCHED_FIFO when possible: a busy machine then can't stretch
+# a 2 ms sleep past the 5 ms threshold
+RT=
+chrt -f 10 true 2>/dev/null && RT="chrt -f 10"
+
+# final_rows: the lines of the final report's table (after its header line)
+final_rows() { awk '/ multi-trace: final: / { n = NR } { l[NR] = $0 } END { for (i = n + 2; i <= NR; i++) print l[i] }' "$out" | grep ' => '; }
+# in_range NAME VALUE LO HI: LO <= VALUE <= HI (decimals allowed)
+in_range() {
+	if awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; then
+		ok "$1 ($2)"
+	else
+		fail "$1" "got '$2', want $3..$4"
+	fi
+}
+
+# --- the pairs of one chain ---------------------------------------------------------
+pp multi-trace -e "$ENTER" -e "$EXIT" -- $RT sh -c "$SLEEPS"
+check_rc "multi-trace over a workload exits 0" 0
+row=$(final_rows)
+check_eq "one row: enter => exit" "$(echo "$row" | awk '{ print $1, $2, $3 }')" \
+	"sys_enter_nanosleep => sys_exit_nanosleep"
+check_eq "exactly 300 pairs" "$(echo "$row" | awk '{ print $4 }')" 300
+check_eq "the header says 300 pairs" "$(grep -c ' multi-trace: final: 300 pairs in ' "$out")" 1
+# columns: count min avg p50 p95 p99 max total, each "VALUE UNIT"
+p50=$(echo "$row" | awk '$10 == "ms" { print $9 }')
+max=$(echo "$row" | awk '$16 == "ms" { print $15 }')
+in_range "p50 is a 2 ms sleep" "$p50" 2 3
+in_range "max is a 10 ms sleep" "$max" 10 13
+
+# --- outliers as they happen --------------------------------------------------------
+pp multi-trace -e "$ENTER" -e "$EXIT" --than 5ms -- $RT sh -c "$SLEEPS"
+check_eq "--than 5ms: exactly 100 outliers" "$(grep -c '^>> ' "$out")" 100
+n1=$(grep -c "syscalls:sys_enter_nanosleep: " "$out")
+n2=$(grep -c "syscalls:sys_exit_nanosleep: " "$out")
+check_eq "each outlier prints its two events" "$n1 $n2" "100 100"
+bad=$(grep '^>> ' "$out" | awk '$3 != "ms" || $2 < 5' | head -1)
+check_eq "every outlier is above 5 ms" "$bad" ""
+check_eq "the over column counts them" "$(final_rows | awk '{ print $(NF-1), $NF }')" "100 (33.3%)"
+
+# --- three positions: enter => exit => next enter ---------------------------------------
+pp multi-trace -e "$ENTER" -e "$EXIT" -e "$ENTER" -- $RT sh -c "$SLEEPS"
+got=$(final_rows | awk '{ print $1 "=>" $3, $4 }' | tr '\n' ' ')
+check_eq "a chain of three: 300 sleeps, 298 gaps (one less per process)" "$got" \
+	"sys_enter_nanosleep=>sys_exit_nanosleep 300 sys_exit_nanosleep=>sys_enter_nanosleep 298 "
+
+# --- untraced events show up in --detail only ----------------------------------------------
+SW='sched:sched_switch//untraced/'
+pp multi-trace -e "$ENTER" -e "$EXIT,$SW" --than 5ms -- $RT sh -c "$SLEEPS"
+check_eq "without --detail untraced events are not printed" "$(grep -c 'sched:sched_switch:' "$out")" 0
+check_err "a note says why" "untraced events are only shown by --detail"
+check_eq "untraced events take no part in pairs" "$(final_rows | awk '{ print $4 }')" 300
+pp multi-trace -e "$ENTER" -e "$EXIT,$SW" --than 5ms --detail -- $RT sh -c "$SLEEPS"
+check_eq "--detail: still exactly 100 outliers" "$(grep -c '^>> ' "$out")" 100
+# every block: event 1, the switch away while sleeping (marked |), event 2
+blocks=$(awk '/^>> / { if (b != "") print b; b = "" } /sched:sched_switch: prev_comm=wl / && /^\|/ { b = b "s" } /sys_enter_nanosleep: / { b = b "1" } /sys_exit_nanosleep: / { b = b "2" } END { print b }' "$out" | sort | uniq -c | awk '{ print $2 }' | tr '\n' ' ')
+check_eq "--detail: each block is event 1, the wl switch-out, event 2" "$blocks" "1s2 "
+un=$(grep 'sched:sched_switch:' "$out" | grep -vc '^|')
+check_eq "untraced lines are only inside blocks" "$un" 0
+
+# --- per thread ---------------------------------------------------------------------------
+pp multi-trace -e "$ENTER" -e "$EXIT" --perins -- $RT sh -c "$SLEEPS"
+pids=$(sed -n 's/^wl pid=//p' "$out" | tr '\n' ' ')
+got=$(final_rows | awk '{ print $1, $2, $6 }' | tr '\n' ' ')
+set -- $pids
+check_eq "--perins: one row per wl thread, 200 and 100 pairs" "$got" "$1 wl 200 $2 wl 100 "
+
+# --- JSON ----------------------------------------------------------------------------------
+pp multi-trace --json -e "$ENTER" -e "$EXIT" --than 5ms -- $RT sh -c "$SLEEPS"
+got=$(grep '^{' "$out" | tail -1 | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+r = o["rows"][0]
+s = r["stats"]
+ok = 2e6 <= s["p50"] <= 3e6 and 10e6 <= s["max"] <= 13e6 and s["min"] <= s["p50"] <= s["p95"] <= s["max"]
+print(o["report"], o["pairs"], r["from"], r["to"], s["count"], r["over"], sum(h["count"] for h in s["hist"]), ok)')
+check_eq "--json: the final object has the pairs, percentiles and histogram" "$got" \
+	"final 300 sys_enter_nanosleep sys_exit_nanosleep 300 100 300 True"
+
+# --- pair: events left without a partner ---------------------------------------------------
+pp multi-trace --impl pair -e "$ENTER" -e "$EXIT" -e "$ENTER" -- $RT sh -c "$SLEEPS"
+got=$(awk '$2 == "sys_exit_nanosleep" && $1 == 2 { print $3, $4, $7 }' "$out")
+check_eq "pair: the last exit of each process waits in vain (opened paired waiting)" "$got" "300 298 2"
+check_eq "pair: the unpaired list has them" "$(sed -n 's/^unpaired at exit: //p' "$out")" 2
+check_eq "pair: listed as event lines" "$(grep -A2 '^unpaired at exit' "$out" | grep -c 'sys_exit_nanosleep: ')" 2
+
+# --- heatmap ---------------------------------------------------------------------------------
+hm=$T_TMP/lat.svg
+pp multi-trace -e "$ENTER" -e "$EXIT" --heatmap "$hm" -- $RT sh -c "$SLEEPS"
+check_eq "heatmap: 300 raw points" "$(grep -vc '^#' "$hm.lat")" 300
+got=$(python3 -c '
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+cells = [r for r in t.iter(ns + "rect") if r.find(ns + "title") is not None]
+print(len(cells) > 0, sum(int(r.find(ns + "title").text.rsplit(": ", 1)[1]) for r in cells))' "$hm")
+check_eq "heatmap: a valid SVG whose cells hold the 300 points" "$got" "True 300"
+check_eq "heatmap: files are 0644" "$(stat -c %a "$hm" "$hm.lat" | tr '\n' ' ')" "644 644 "
+ln -s "$T_TMP/elsewhere" "$T_TMP/link.svg"
+pp multi-trace -e "$ENTER" -e "$EXIT" --heatmap "$T_TMP/link.svg" -- "$WL" nanosleep 1 1
+check_fails "heatmap: a symbolic link is refused" 129 "cannot create heatmap file '$T_TMP/link.svg'"
+
+# --- interval reports add up; the final report is the whole run ------------------------------
+pp multi-trace -e "$ENTER" -e "$EXIT" -i 200 -- $RT sh -c "$SLEEPS"
+sum=$(awk '/ multi-trace: [0-9]+ pairs in / { s += $4 } END { print s }' "$out")
+check_eq "interval reports add up to 300 pairs" "$sum" 300
+check_eq "the final report covers the whole run" "$(final_rows | awk '{ print $4 }')" 300
+
+# --- SIGUSR1 prints without resetting ----------------------------------------------------------
+pp_bg multi-trace -e "$ENTER" -e "$EXIT" -- "$WL" -D 1500 nanosleep 50 1000
+pp_ready
+sleep 0.8
+kill -USR1 $bg
+pp_wait
+check_eq "SIGUSR1: a report with the 50 pairs" "$(grep -c ' multi-trace: signal: 50 pairs' "$out")" 1
+check_eq "and the final report still has them" "$(grep -c ' multi-trace: final: 50 pairs' "$out")" 1
+
+# --- a key other than the thread: a wakeup closes at the task's switch-in -------------------
+# system wide, filtered on the name wl takes before sleeping: 100 sleeps, 100 wakeups. A
+# wakeup that comes before the task has switched out is followed by no switch-in: it waits
+# in vain (replaced by the next one), so a few may not pair.
+pp_bg multi-trace --impl pair -e 'sched:sched_wakeup/comm=="mtwake"/key=pid/' \
+	-e 'sched:sched_switch/next_comm=="mtwake"/key=next_pid/'
+pp_ready
+"$WL" -d 500 -n mtwake nanosleep 100 1000 > /dev/null
+sleep 0.3
+kill -INT $bg
+pp_wait
+check_rc "wakeup => switch keyed by pid / next_pid exits 0" 0
+check_eq "every one of the 100 wakeups is seen" "$(awk '$2 == "sched_wakeup" { print $3 }' "$out")" 100
+in_range "nearly all pair with the task's switch-in" "$(awk '/=>/ && !/paired/ { print $4 }' "$out")" 95 100
+
+# --- bad input ----------------------------------------------------------------------------------
+pp multi-trace -e "$ENTER"
+check_fails "one position is not a chain" 129 "multi-trace needs at least two -e positions, got 1"
+pp multi-trace -e "$ENTER" -e "$EXIT//untraced/"
+check_fails "a position of untraced events only" 129 "every event of -e position 2 ('$EXIT//untraced/') is untraced"
+pp multi-trace -e "$ENTER" -e "$EXIT" --impl foo
+check_fails "an unknown --impl" 129 "unknown --impl 'foo'"
+pp multi-trace -e "$ENTER" -e "$EXIT" --detail
+check_fails "--detail without --than" 129 "--detail needs --than"
+pp multi-trace -e "$ENTER" -e "$EXIT" --than 1ms --detail=+1ms,bogus
+check_fails "a bad --detail item" 129 "invalid --detail item 'bogus'"
+pp multi-trace -e "$ENTER" -e "$EXIT" --than 5x
+check_fails "a bad --than" 129 "invalid duration '5x' for --than"
+pp multi-trace -e 'sched:sched_switch//key=prev_comm/' -e "$EXIT"
+check_fails "a string key" 129 "key=prev_comm of 'sched:sched_switch' is a string; a number is needed here"
+pp multi-trace -e "$ENTER//key=nosuch/" -e "$EXIT"
+check_fails "an unknown field in key=" 129 "key=nosuch of '$ENTER'"
+pp multi-trace -e "$ENTER//num=1/" -e "$EXIT"
+check_fails "an attribute multi-trace does not take" 129 "num"
+
+pp multi-trace -e "$ENTER" -e "$EXIT" --flame-graph "$T_TMP/fg"
+check_fails "no flame graphs" 129 "multi-trace does not draw flame graphs"
+
+# --- stacks: -g prints each slow pair's call chains under its events ----------------------
+pp multi-trace -g -e "$ENTER" -e "$EXIT" --than 5ms -- $RT "$WL" nanosleep 2 10000
+check_eq "-g: wl's frames under both events of each slow pair" \
+	"$(grep -c '^    [0-9a-f]\{16\} main+0x[0-9a-f]* (.*/wl)' "$out")" 4
+
+check_clean "no perf-prof left running"
