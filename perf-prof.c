@@ -234,7 +234,8 @@ static int help_events(struct prof *prof)
 		free(fields);
 	}
 	fprintf(out, "suggested command:\n    perf-prof %s", prof->ops->name);
-	for (int i = 0; i < prof->opt.events.n; i++)
+	/* profilers without -e (kmemleak --alloc/--free) show their own form */
+	for (int i = 0; (prof->ops->common & COMMON_EVENTS) && i < prof->opt.events.n; i++)
 		fprintf(out, " -e '%s'", prof->opt.events.v[i]);
 	if (prof->ops->help_example)
 		fprintf(out, " %s", prof->ops->help_example);
@@ -305,8 +306,12 @@ static int run_profiler(struct prof *prof, bool help, struct err *err)
 	bool inited = false;
 	int ret = -1;
 
+	/* prepare() may add events; deinit() cleans up after it too */
+	inited = ops->prepare != NULL;
+	if (ops->prepare && ops->prepare(prof, err))
+		goto out;
 	if (!session__new(prof, err))
-		return -1;
+		goto out;
 	if (help) {
 		help_events(prof);
 		ret = 0;
@@ -400,7 +405,7 @@ fail:
 	code = err.code ? err.code : EXIT_FAIL;
 out:
 	fflush(stdout);
-	free(prof.opt.events.v);
+	opt_free(sets, 2);
 	free(prof.opts);
 	free(ctab);
 	return code;

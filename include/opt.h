@@ -74,6 +74,9 @@ struct opt_set {
 int opt_parse(int argc, char **argv, struct opt_set *sets, int nr_sets, int *rest,
 	      const char *stop_word, bool *saw_stop_word, struct err *err);
 
+/* opt_free - free what parsing allocated (the arrays of OPT_STRLIST options) */
+void opt_free(struct opt_set *sets, int nr_sets);
+
 /* opt_usage - print the option tables of @sets (for -h) to @out */
 void opt_usage(FILE *out, const struct opt_set *sets, int nr_sets);
 

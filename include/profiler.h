@@ -112,6 +112,9 @@ struct prof_common {
  * @pages, @watermark, @interval_ms, @order: run defaults
  * @help_example: the "help" word's suggested command template; "%s"
  *        is replaced by the events as given
+ * @prepare: optional, runs before the events are parsed: may append -e
+ *        texts to prof->opt.events (each becomes ev->pos == its index) and
+ *        set prof->priv; deinit() is called after it, also on failure
  * @init: resolve everything needed per event (fields, expressions), may
  *        set ev->stack; return 0 or -1 with @err
  * @sample: the hot path
@@ -138,6 +141,7 @@ struct profiler {
 	bool order;
 	const char *help_example;
 
+	int (*prepare)(struct prof *prof, struct err *err);
 	int (*init)(struct prof *prof, struct err *err);
 	void (*sample)(struct prof *prof, const struct prof_sample *s);
 	void (*interval)(struct prof *prof);

@@ -5,6 +5,7 @@
  * tables at once (common + profiler), strict value checking.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "opt.h"
@@ -238,6 +239,22 @@ void opt_usage(FILE *out, const struct opt_set *sets, int nr_sets)
 				snprintf(left + n, sizeof(left) - (size_t)n, o->optional_arg ? "[=%s]" : " %s",
 					 o->argh);
 			fprintf(out, "    %-26s %s\n", left, o->help);
+		}
+	}
+}
+
+void opt_free(struct opt_set *sets, int nr_sets)
+{
+	for (int s = 0; s < nr_sets; s++) {
+		for (const struct opt *o = sets[s].opts; o && o->type != OPT_END; o++) {
+			struct strlist *l;
+
+			if (o->type != OPT_STRLIST || !sets[s].base)
+				continue;
+			l = opt_dst(&sets[s], o);
+			free(l->v);
+			l->v = NULL;
+			l->n = 0;
 		}
 	}
 }

@@ -752,16 +752,21 @@ static int session__signals(struct session *s, struct err *err)
 static int session__stacks(struct session *s, struct err *err)
 {
 	struct prof_common *o = &s->prof->opt;
-	bool any = o->callgraph || o->call_graph;
+	bool per_event = false, all, any;
 
-	for (int i = 0; i < s->evs.n; i++) {
-		if (any)
-			s->evs.v[i]->stack = true;
-		any |= s->evs.v[i]->stack;
-	}
+	/*
+	 * -g asks for stacks everywhere; --call-graph only says how they are
+	 * taken when some events carry 'stack' (frees and return probes then
+	 * don't pay for callchains), and means everywhere otherwise.
+	 */
+	for (int i = 0; i < s->evs.n; i++)
+		per_event |= s->evs.v[i]->stack;
+	all = o->callgraph || (o->call_graph && !per_event);
+	any = all || per_event;
+	for (int i = 0; i < s->evs.n && all; i++)
+		s->evs.v[i]->stack = true;
 	if (!any)
 		return 0;
-	o->callgraph = true;
 	s->syms = syms__new(o->srcline ? SYMS_SRCLINE | SYMS_INLINE : 0);
 	if (o->call_graph && !strncmp(o->call_graph, "dwarf", 5)) {
 		u64 size = UNWIND_STACK_DEFAULT;
