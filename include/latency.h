@@ -24,6 +24,7 @@
 
 #include "agg.h"
 #include "expr.h"
+#include "evline.h"
 #include "profiler.h"
 
 struct syms;
@@ -225,32 +226,6 @@ struct latprint {
  */
 void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE *out,
 		   const struct latprint *p);
-
-/* ------------------------------------------------------------------ */
-/* evline: one event as a text line                                      */
-/* ------------------------------------------------------------------ */
-
-/**
- * struct evline - what printing one event's line needs, resolved once:
- * where its ftrace flags are (-1 when the format has none)
- */
-struct evline {
-	int flags_off;
-	int preempt_off;
-};
-
-/* evline__init - find the flag fields of @tp */
-void evline__init(struct evline *l, struct tep_event *tp);
-
-/**
- * evline__print - @gutter (may be "") then the line trace prints:
- *   TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS
- * and, when @s has a callchain, its frames as callchain__print() writes
- * them (user frames resolved through @syms, which may be NULL). @seq is a
- * scratch trace_seq owned by the caller.
- */
-void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
-		   const struct prof_sample *s, const char *gutter, struct syms *syms);
 
 /* ------------------------------------------------------------------ */
 /* heatmap: values over time                                             */

@@ -17,6 +17,7 @@
 
 #include "callchain.h"
 #include "comm.h"
+#include "evline.h"
 #include "flamegraph.h"
 #include "json.h"
 #include "profiler.h"
@@ -40,8 +41,7 @@ struct tfield {
 struct trace_ev {
 	struct tfield *fields;
 	int nr_fields;
-	int flags_off;		/* common_flags, -1 if absent */
-	int preempt_off;	/* common_preempt_count, -1 if absent */
+	struct evline line;
 };
 
 struct trace {
@@ -69,10 +69,7 @@ static int trace_ev_init(struct trace_ev *tev, struct tep_event *tp)
 	struct tep_format_field *f;
 	int n = 0;
 
-	f = tep_find_common_field(tp, "common_flags");
-	tev->flags_off = f ? f->offset : -1;
-	f = tep_find_common_field(tp, "common_preempt_count");
-	tev->preempt_off = f ? f->offset : -1;
+	evline__init(&tev->line, tp);
 	while (fields && fields[n])
 		n++;
 	tev->fields = xzalloc((size_t)(n ? n : 1) * sizeof(*tev->fields));
@@ -157,39 +154,15 @@ static void trace_final(struct prof *prof)
 	t->fg = NULL;
 }
 
-/* ftrace's latency flags: irqs, need-resched, context, preempt depth */
-static void trace_flags(const struct trace_ev *tev, const struct prof_sample *s, char out[5])
-{
-	unsigned int fl = 0, pc = 0;
-	const unsigned char *raw = s->raw;
-
-	out[0] = out[1] = out[2] = out[3] = '.';
-	out[4] = '\0';
-	if (tev->flags_off < 0 || (u32)tev->flags_off >= s->raw_size)
-		return;
-	fl = raw[tev->flags_off];
-	if (tev->preempt_off >= 0 && (u32)tev->preempt_off < s->raw_size)
-		pc = raw[tev->preempt_off];
-	out[0] = fl & 0x01 ? 'd' : fl & 0x80 ? 'b' : '.';
-	out[1] = (fl & 0x04) && (fl & 0x20) ? 'N' : fl & 0x04 ? 'n' : fl & 0x20 ? 'p' : '.';
-	out[2] = (fl & 0x40) && (fl & 0x08) ? 'Z' : fl & 0x40 ? 'z' :
-		 (fl & 0x08) && (fl & 0x10) ? 'H' : fl & 0x08 ? 'h' : fl & 0x10 ? 's' : '.';
-	out[3] = pc & 0xf ? "0123456789abcdef"[pc & 0xf] : '.';
-}
-
-static void trace_stack(struct prof *prof, const struct prof_sample *s)
+/* --flame-graph: the stack goes to the graph instead of under the line */
+static void trace_flame(struct prof *prof, const struct prof_sample *s)
 {
 	struct trace *t = prof->priv;
+	const char *names[CALLCHAIN_MAX];
+	int n = callchain__names(session__syms(prof->session), s->pid, s->ips, s->nr_ips, names,
+				 CALLCHAIN_MAX);
 
-	if (t->fg) {
-		const char *names[CALLCHAIN_MAX];
-		int n = callchain__names(session__syms(prof->session), s->pid, s->ips, s->nr_ips,
-					 names, CALLCHAIN_MAX);
-
-		flamegraph__add(t->fg, comm_get(s->tid), names, n, 1);
-		return;
-	}
-	callchain__print(prof->out, session__syms(prof->session), s->pid, s->ips, s->nr_ips);
+	flamegraph__add(t->fg, comm_get(s->tid), names, n, 1);
 }
 
 static s64 read_int(const unsigned char *p, int size, bool is_signed)
@@ -284,25 +257,22 @@ static void trace_sample(struct prof *prof, const struct prof_sample *s)
 {
 	struct trace *t = prof->priv;
 	const struct trace_ev *tev = s->ev->priv;
-	struct tep_record rec = {
-		.ts = s->time, .cpu = s->cpu, .size = (int)s->raw_size, .data = (void *)s->raw,
-	};
-	char flags[5];
 
 	if (prof->opt.json) {
 		trace_json(prof, tev, s);
+		if (t->fg && s->nr_ips)
+			trace_flame(prof, s);
 		return;
 	}
-	trace_seq_reset(&t->seq);
-	tep_print_event(tep__handle(), &t->seq, &rec, "%s", TEP_PRINT_INFO);
-	trace_seq_terminate(&t->seq);
-	trace_flags(tev, s, flags);
-	fprintf(prof->out, "%6llu.%06llu %16s %7d/%-7d [%03d] %s %s:%s%s\n",
-		(unsigned long long)(s->time / 1000000000ULL),
-		(unsigned long long)(s->time % 1000000000ULL / 1000), comm_get(s->tid), s->pid,
-		s->tid, s->cpu, flags, s->ev->display, t->seq.len ? " " : "", t->seq.buffer);
-	if (s->nr_ips)
-		trace_stack(prof, s);
+	if (t->fg && s->nr_ips) {
+		struct prof_sample line = *s;
+
+		line.nr_ips = 0;
+		evline__print(&tev->line, prof->out, &t->seq, &line, "", NULL);
+		trace_flame(prof, s);
+		return;
+	}
+	evline__print(&tev->line, prof->out, &t->seq, s, "", session__syms(prof->session));
 }
 
 static void trace_deinit(struct prof *prof)

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * evline.c - the event line: TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS,
+ * FIELDS rendered by libtraceevent from the kernel's print format.
+ */
+#include <string.h>
+#include <traceevent/event-parse.h>
+
+#include "callchain.h"
+#include "comm.h"
+#include "evline.h"
+#include "tep.h"
+
+void evline__init(struct evline *l, struct tep_event *tp)
+{
+	struct tep_format_field *f;
+
+	l->flags_off = l->preempt_off = -1;
+	if (!tp)
+		return;
+	f = tep_find_common_field(tp, "common_flags");
+	if (f && f->size == 1)
+		l->flags_off = f->offset;
+	f = tep_find_common_field(tp, "common_preempt_count");
+	if (f && f->size == 1)
+		l->preempt_off = f->offset;
+}
+
+/* the ftrace latency columns: irqs, need-resched, context, preempt depth */
+static void evline__flags(const struct evline *l, const struct prof_sample *s, char out[5])
+{
+	const unsigned char *raw = s->raw;
+	unsigned fl, pc = 0;
+
+	memcpy(out, "....", 5);
+	if (l->flags_off < 0 || (u32)l->flags_off >= s->raw_size)
+		return;
+	fl = raw[l->flags_off];
+	if (l->preempt_off >= 0 && (u32)l->preempt_off < s->raw_size)
+		pc = raw[l->preempt_off];
+	if (fl & 0x01)
+		out[0] = 'd';
+	else if (fl & 0x80)
+		out[0] = 'b';
+	if ((fl & 0x04) && (fl & 0x20))
+		out[1] = 'N';
+	else if (fl & 0x04)
+		out[1] = 'n';
+	else if (fl & 0x20)
+		out[1] = 'p';
+	if (fl & 0x40)
+		out[2] = fl & 0x08 ? 'Z' : 'z';
+	else if (fl & 0x08)
+		out[2] = fl & 0x10 ? 'H' : 'h';
+	else if (fl & 0x10)
+		out[2] = 's';
+	if (pc & 0xf)
+		out[3] = "0123456789abcdef"[pc & 0xf];
+}
+
+void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
+		   const struct prof_sample *s, const char *gutter, struct syms *syms)
+{
+	struct tep_record rec = {
+		.ts = s->time, .cpu = s->cpu, .size = (int)s->raw_size, .data = (void *)s->raw,
+	};
+	char flags[5];
+
+	trace_seq_reset(seq);
+	if (s->ev->tp)
+		tep_print_event(tep__handle(), seq, &rec, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(seq);
+	evline__flags(l, s, flags);
+	fprintf(out, "%s%6llu.%06llu %16s %7d/%-7d [%03d] %s %s:%s%s\n", gutter,
+		(unsigned long long)(s->time / 1000000000ULL),
+		(unsigned long long)(s->time % 1000000000ULL / 1000), comm_get(s->tid), s->pid,
+		s->tid, s->cpu, flags, s->ev->display, seq->len ? " " : "", seq->buffer);
+	if (s->nr_ips)
+		callchain__print(out, syms, s->pid, s->ips, s->nr_ips);
+}
+
