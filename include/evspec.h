@@ -81,6 +81,7 @@ struct evspec {
 	int index;		/* position in the session's event array */
 	struct tep_event *tp;	/* format (tracepoints and probes) */
 	u64 config;		/* tracepoint id */
+	u32 raw_min;		/* the fixed part of a record of this format */
 	struct perf_evsel *evsel;
 	u64 sample_type;	/* PERF_SAMPLE_* this event is opened with */
 	struct expr *ufilter;	/* user-space filter when the kernel refused @filter */

@@ -168,6 +168,19 @@ fail:
 	return -1;
 }
 
+/* session__raw_min - bytes a record needs to hold every fixed field of @tp */
+static u32 session__raw_min(struct tep_event *tp)
+{
+	struct tep_format_field **fields = tep_event_fields(tp);
+	u32 min = 8;	/* the common fields */
+
+	for (int i = 0; fields && fields[i]; i++)
+		if ((u32)(fields[i]->offset + fields[i]->size) > min)
+			min = (u32)(fields[i]->offset + fields[i]->size);
+	free(fields);
+	return min;
+}
+
 static int session__load_formats(struct session *s, struct err *err)
 {
 	for (int i = 0; i < s->evs.n; i++) {
@@ -177,6 +190,7 @@ static int session__load_formats(struct session *s, struct err *err)
 		if (!ev->tp)
 			return -1;
 		ev->config = (u64)ev->tp->id;
+		ev->raw_min = session__raw_min(ev->tp);
 		ev->index = i;
 		if (!ev->display)	/* probes name themselves "uprobe:FUNC" */
 			ev->display = ev->alias ? xstrdup(ev->alias) :
@@ -868,6 +882,10 @@ static int session__decode(struct session *s, const struct perf_event_header *h,
 	out->raw_size = *(const u32 *)p;
 	out->raw = (const char *)p + 4;
 	if (out->raw_size > (u64)((const char *)end - (const char *)out->raw))
+		return -1;
+	/* never hand a profiler a record that is not what its format says */
+	if (unlikely(out->raw_size < ev->raw_min ||
+		     *(const u16 *)out->raw != (u16)ev->config))
 		return -1;
 	p = (const u64 *)((const char *)p + ((4 + out->raw_size + 7) & ~7u));
 	out->regs = NULL;

@@ -126,20 +126,17 @@ pp_wait
 check_eq "SIGUSR1: a report with the 50 pairs" "$(grep -c ' multi-trace: signal: 50 pairs' "$out")" 1
 check_eq "and the final report still has them" "$(grep -c ' multi-trace: final: 50 pairs' "$out")" 1
 
-# --- a key other than the thread: a wakeup closes at the task's switch-in -------------------
-# system wide, filtered on the name wl takes before sleeping: 100 sleeps, 100 wakeups. A
-# wakeup that comes before the task has switched out is followed by no switch-in: it waits
-# in vain (replaced by the next one), so a few may not pair.
-pp_bg multi-trace --impl pair -e 'sched:sched_wakeup/comm=="mtwake"/key=pid/' \
-	-e 'sched:sched_switch/next_comm=="mtwake"/key=next_pid/'
-pp_ready
-"$WL" -d 500 -n mtwake nanosleep 100 1000 > /dev/null
-sleep 0.3
-kill -INT $bg
-pp_wait
-check_rc "wakeup => switch keyed by pid / next_pid exits 0" 0
-check_eq "every one of the 100 wakeups is seen" "$(awk '$2 == "sched_wakeup" { print $3 }' "$out")" 100
-in_range "nearly all pair with the task's switch-in" "$(awk '/=>/ && !/paired/ { print $4 }' "$out")" 95 100
+# --- keys from different fields: enter keyed by common_pid, switch-out by prev_pid -------------
+# Each of the 100 nanosleeps enters the syscall, then switches the task out: exactly 100 pairs
+# (events bound to the workload, so every switch here has the workload as prev). Hard-IRQ
+# events such as sched_wakeup are not used for exact counts: on this VM the kernel drops some
+# of their samples without a LOST record (perf record shows the same), while perf stat counts
+# them all.
+pp multi-trace -e 'syscalls:sys_enter_nanosleep//key=common_pid/' -e 'sched:sched_switch//key=prev_pid/' \
+	-- "$WL" nanosleep 100 1000
+check_rc "enter => switch keyed by common_pid / prev_pid exits 0" 0
+check_eq "each of the 100 sleeps pairs its enter with its switch-out" \
+	"$(awk '/ => / && $4 ~ /^[0-9]+$/ { print $4 }' "$out")" 100
 
 # --- bad input ----------------------------------------------------------------------------------
 pp multi-trace -e "$ENTER"
