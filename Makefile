@@ -7,6 +7,7 @@
 #   make test         build and run every test layer
 #   make test SAN=1   the same with ASan + UBSan (objects in build/san/)
 #   make V=1          show the commands
+#   make fuzz         run the libFuzzer harnesses (FUZZ_SECONDS each, default 60)
 #   make clean        remove build output (keeps the extracted kernel tools)
 #   make distclean    remove build/ entirely
 
@@ -141,6 +142,10 @@ test: $(BIN) $(UNIT_BIN) $(WL_BIN)
 	@PERF_PROF=$(abspath $(BIN)) UNIT_DIR=$(abspath $(OBJDIR)/tests/unit) \
 		WORKLOAD_DIR=$(abspath $(BUILD)/workload) SAN=$(SAN) \
 		sh tests/run.sh $(T)
+
+# make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="evspec expr replay-trace replay-top"]
+fuzz:
+	@sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60) $(FUZZ_TARGETS)
 
 clean:
 	$(call msg,CLEAN,build)

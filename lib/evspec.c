@@ -47,28 +47,58 @@ const char *evspec_kind_name(enum evspec_kind kind)
 
 /* ---- diagnostics -------------------------------------------------------- */
 
+/* the echo of a long argument is a window of this many bytes around the column */
+#define CARET_WINDOW 160
+
 void evspec_caret(const char *arg, int col, struct err *err)
 {
-	char line[2048], caret[2048];
-	size_t n = 0, c = 0;
-	const char *p;
+	char line[CARET_WINDOW + 8], caret[CARET_WINDOW + 8];
+	const char *p, *from, *to;
+	size_t n = 0, c = 0, len;
 
 	if (!err || !arg)
 		return;
+	len = strlen(arg);
+	if (col < 0)
+		col = 0;
+	if ((size_t)col > len)
+		col = (int)len;
+	from = arg;
+	to = arg + len;
+	/*
+	 * Both lines must fit in err->detail whole, or the caret is the part
+	 * cut off: a long argument is shown as "..." and a window around @col.
+	 */
+	if (len > CARET_WINDOW) {
+		size_t b = (size_t)col > CARET_WINDOW / 2 ? (size_t)col - CARET_WINDOW / 2 : 0;
+
+		if (b + CARET_WINDOW > len)
+			b = len - CARET_WINDOW;
+		from = arg + b;
+		to = from + CARET_WINDOW;
+	}
+	if (from > arg) {
+		memcpy(line, "...", 3);
+		memcpy(caret, "   ", 3);
+		n = c = 3;
+	}
 	/*
 	 * Echo the argument with control characters made visible so the two
 	 * lines stay aligned; tabs are copied to the caret line and UTF-8
 	 * continuation bytes take no column, so the caret lands under the
 	 * right glyph in a terminal.
 	 */
-	for (p = arg; *p && n + 1 < sizeof(line); p++) {
+	for (p = from; p < to; p++) {
 		unsigned char ch = (unsigned char)*p;
-		int in_col = p - arg < col;
 
 		line[n++] = (ch < 0x20 && ch != '\t') || ch == 0x7f ? '?' : (char)ch;
-		if (!in_col || c + 2 >= sizeof(caret) || (ch & 0xc0) == 0x80)
+		if (p - arg >= col || (ch & 0xc0) == 0x80)
 			continue;
 		caret[c++] = ch == '\t' ? '\t' : ' ';
+	}
+	if (to < arg + len) {
+		memcpy(line + n, "...", 3);
+		n += 3;
 	}
 	line[n] = '\0';
 	caret[c++] = '^';

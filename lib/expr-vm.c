@@ -881,8 +881,6 @@ int expr_eval_str(struct expr *e, const struct expr_ctx *ctx, const char **str, 
 
 static void dump_operands(const struct expr *e, const struct insn *ip, char *buf, size_t size)
 {
-	const char *lit = e->pool + ((u64)ip->imm >> 32);
-
 	switch (ip->op) {
 	case OP_CHKRAW: case OP_CONST:
 		snprintf(buf, size, "%lld", (long long)ip->imm);
@@ -891,7 +889,9 @@ static void dump_operands(const struct expr *e, const struct insn *ip, char *buf
 		snprintf(buf, size, "\"%.*s\"", (int)ip->n, e->pool + ip->off);
 		break;
 	case OP_FSEQ_C: case OP_FSNE_C: case OP_FPREFIX_C:
-		snprintf(buf, size, "@%u len %u, \"%.*s\"", ip->off, (u32)ip->imm, (int)ip->n, lit);
+		/* only these ops pack a pool offset in imm: other imms are no pointers */
+		snprintf(buf, size, "@%u len %u, \"%.*s\"", ip->off, (u32)ip->imm, (int)ip->n,
+			 e->pool + ((u64)ip->imm >> 32));
 		break;
 	case OP_LDU8: case OP_LDS8: case OP_LDU16: case OP_LDS16: case OP_LDU32:
 	case OP_LDS32: case OP_LD64: case OP_STRDYN: case OP_STRTAIL: case OP_VAR:

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz-replay.c - libFuzzer harness for record decoding: arbitrary bytes
+ * through session__replay_mem(), i.e. the replay file parser, the buffer
+ * ring reader, the time-ordered merge, sample decoding, the user-space
+ * filter and a profiler's sample/final callbacks. Built twice:
+ * replay-trace (the trace profiler) and replay-top (-DFUZZ_TOP).
+ *
+ * Input: byte 0 chooses the run (options, filters, attributes, see
+ * config_*()); the rest is a replay file ("PPREPLAY", rings, records; see
+ * tests/replay/mkreplay.py). Event i of the run has sample id i + 1:
+ *   1 sched:sched_wakeup, 2 syscalls:sys_enter_write, 3 sched:sched_switch.
+ * Formats come from the fixture tracefs tests/replay/tracefs
+ * (PERF_PROF_TRACEFS, set here unless the environment already does).
+ *
+ * The setup is run_profiler() of perf-prof.c with the replay branch:
+ * session__new -> init -> session__replay_mem -> final -> deinit ->
+ * session__delete, a fresh session per input.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "comm.h"
+#include "profiler.h"
+#include "session.h"
+
+#ifdef FUZZ_TOP
+extern const struct profiler top_profiler;
+#define FUZZ_PROFILER (&top_profiler)
+#else
+extern const struct profiler trace_profiler;
+#define FUZZ_PROFILER (&trace_profiler)
+#endif
+
+#define MAX_EVS 3
+
+static FILE *devnull;
+static unsigned long runs;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	setenv("PERF_PROF_TRACEFS", FUZZ_TRACEFS, 0);
+	devnull = fopen("/dev/null", "w");
+	if (!devnull)
+		abort();
+	return 0;
+}
+
+struct config {
+	const char *evs[MAX_EVS];
+	int nr_evs;
+	char *argv[8];		/* the profiler's own options */
+	int argc;
+};
+
+#ifdef FUZZ_TOP
+/*
+ * bit 0 --order, 1 --json, 2 keys: key=/comm=/top-by=/top-add= on every
+ * event, 3 a user-space filter, 4 --only-comm, 5 printkey=, 6 --max-rows 4
+ * (drops), 7 --cumulative -N 5 and a third event
+ */
+static void config_make(unsigned char sel, struct prof *prof, struct config *c)
+{
+	static const char *const plain[MAX_EVS] = {
+		"sched:sched_wakeup", "syscalls:sys_enter_write", "sched:sched_switch",
+	};
+	static const char *const keyed[MAX_EVS] = {
+		"sched:sched_wakeup//key=pid/comm=comm/top-by=prio/top-add=target_cpu/",
+		"syscalls:sys_enter_write//key=fd/top-by=count/comm=comm_get(_pid)/",
+		"sched:sched_switch//key=prev_pid/comm=prev_comm/top-add=prev_state/",
+	};
+	static const char *const filtered[MAX_EVS] = {
+		"sched:sched_wakeup/prio>100 && comm ~ \"k*\"/key=pid/comm=comm/top-by=prio/",
+		"syscalls:sys_enter_write/(count/(fd-1))>0/key=fd/comm=comm_get(_tid)/",
+		"sched:sched_switch/prev_pid!=0/key=next_pid/comm=next_comm/",
+	};
+	static const char *const pk[MAX_EVS] = {
+		"sched:sched_wakeup//key=pid/comm=comm/printkey=printf(\"%5d|\",key)/",
+		"syscalls:sys_enter_write//key=fd/comm=comm_get(fd)/",
+		"sched:sched_switch//key=prev_pid/comm=next_comm/",
+	};
+	const char *const *set = sel & 0x20 ? pk : sel & 0x08 ? filtered : sel & 0x04 ? keyed : plain;
+
+	c->nr_evs = sel & 0x80 ? 3 : 2;
+	for (int i = 0; i < c->nr_evs; i++)
+		c->evs[i] = set[i];
+	prof->opt.order = sel & 0x01;
+	prof->opt.json = sel & 0x02;
+	if (sel & 0x10)
+		c->argv[c->argc++] = "--only-comm";
+	if (sel & 0x40) {
+		c->argv[c->argc++] = "--max-rows";
+		c->argv[c->argc++] = "4";
+	}
+	if (sel & 0x80) {
+		c->argv[c->argc++] = "--cumulative";
+		c->argv[c->argc++] = "--top";
+		c->argv[c->argc++] = "3";
+		prof->opt.exit_n = 5;
+	}
+}
+#else
+/*
+ * bit 0 --order, 1 --json, 2 -g (samples carry callchains), 3 a user-space
+ * filter on sched_wakeup, 4 alias= and stack on the first event, 5 -N 3,
+ * 6 a filter that divides (run-time errors), 7 a third event
+ */
+static void config_make(unsigned char sel, struct prof *prof, struct config *c)
+{
+	static const char *const wakeup[4] = {
+		"sched:sched_wakeup",
+		"sched:sched_wakeup/prio>100 || comm==\"kworker/0:1\"/",
+		"sched:sched_wakeup//alias=WK/stack/",
+		"sched:sched_wakeup/pid%(prio-120)==0/alias=WK/max-stack=3/",
+	};
+
+	c->evs[0] = wakeup[(sel & 0x08 ? 1 : 0) | (sel & 0x10 ? 2 : 0)];
+	c->evs[1] = sel & 0x40 ? "syscalls:sys_enter_write/(count/fd)>1/" : "syscalls:sys_enter_write";
+	c->evs[2] = "sched:sched_switch/prev_state&1 && next_pid>0/";
+	c->nr_evs = sel & 0x80 ? 3 : 2;
+	prof->opt.order = sel & 0x01;
+	prof->opt.json = sel & 0x02;
+	prof->opt.callgraph = sel & 0x04;
+	if (sel & 0x20)
+		prof->opt.exit_n = 3;
+}
+#endif
+
+/* the profiler's own options, parsed by its table like the dispatcher does */
+static int opts_parse(struct prof *prof, struct config *c, struct err *err)
+{
+	const struct profiler *ops = prof->ops;
+	struct opt_set set = { .opts = ops->opts, .base = prof->opts, .title = "" };
+	int rest = 0;
+
+	if (!c->argc || !ops->opts)
+		return 0;
+	return opt_parse(c->argc, c->argv, &set, 1, &rest, NULL, NULL, err);
+}
+
+static void fuzz_assert(bool cond, const char *what)
+{
+	if (!cond) {
+		fprintf(stderr, "fuzz-replay: contract broken: %s\n", what);
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	const struct profiler *ops = FUZZ_PROFILER;
+	struct prof prof = { .ops = ops, .out = devnull };
+	struct config c = { 0 };
+	struct err err = { 0 };
+	bool inited = false;
+	char *buf;
+
+	if (!size || size > (1 << 20))
+		return -1;
+	if (ops->opts_size) {
+		prof.opts = xzalloc(ops->opts_size);
+		if (ops->opts_init)
+			ops->opts_init(prof.opts);
+	}
+	config_make(data[0], &prof, &c);
+	prof.opt.events.v = c.evs;
+	prof.opt.events.n = c.nr_evs;
+	if (ops->interval_ms)
+		prof.opt.interval = (u64)ops->interval_ms * 1000000ULL;
+	if (ops->order)
+		prof.opt.order = true;
+	fuzz_assert(!opts_parse(&prof, &c, &err), "profiler options parse");
+	fuzz_assert(session__new(&prof, &err) != NULL, "session__new on the fixture tracefs");
+	if (ops->init && ops->init(&prof, &err)) {
+		fprintf(stderr, "fuzz-replay: init: %s\n", err.msg);
+		fuzz_assert(false, "init accepts the fixed configurations");
+	}
+	inited = true;
+	/* the session owns the copy from here on, also on failure */
+	buf = malloc(size - 1 ? size - 1 : 1);
+	memcpy(buf, data + 1, size - 1);
+	if (session__replay_mem(prof.session, buf, size - 1, "fuzz", &err))
+		fuzz_assert(err.msg[0] != '\0', "a refused replay says why");
+	if (ops->final)
+		ops->final(&prof);
+	if (inited && ops->deinit)
+		ops->deinit(&prof);
+	session__delete(prof.session);
+	prof.session = NULL;
+	free(prof.opts);
+	/* names from COMM records stay cached: start afresh now and then */
+	if (!(++runs & 0xfff))
+		comm_reset();
+	return 0;
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""mkseeds.py - (re)write the seed corpora in tests/fuzz/corpus/<target>/.
+
+usage: tests/fuzz/mkseeds.py
+
+The seeds are committed; run this only to change them. Each file starts
+with the byte(s) the harness reads first (see the harness's header comment):
+  evspec        attr-mask byte, position byte, selector text [NUL second one]
+  expr          context byte, expression, NUL, record bytes
+  replay-trace  config byte, replay file (built with tests/replay/mkreplay.py)
+  replay-top    config byte, replay file
+"""
+import os
+import struct
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TRACEFS = os.path.join(HERE, "..", "replay", "tracefs")
+MKREPLAY = os.path.join(HERE, "..", "replay", "mkreplay.py")
+CORPUS = os.path.join(HERE, "corpus")
+
+ALL_ATTRS = 0x7F  # alias stack max-stack key top-by top-add comm (no printkey)
+
+
+def write(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def evspec_seeds():
+    sels = [
+        "sched:sched_switch",
+        "sched:sched_switch/prev_pid>0/",
+        "sched:sched_switch//key=prev_pid/top-by=prev_state/",
+        "sched:sched_wakeup,sched:sched_switch//stack/",
+        "sched:sched_wakeup*//alias=W/max-stack=8/",
+        "'sched:sched_switch'/'prev_comm ~ \"a/b\"'/comm=\"prev_comm\"/",
+        "uprobe:malloc@\"/lib/x86_64-linux-gnu/libc.so.6\"(size=%di)//stack/",
+        "uretprobe:main+0x10@./a.out",
+        "kprobe:do_sys_open(dfd=%di:s32)/dfd==3/",
+        "kretprobe:vfs_read",
+        "sys:ev[a-z]?/x==(1,2)/top_by=x/",
+        "sched_switch",
+        "sched:sched_switch//key=pid",
+        "sched:sched_switch//foo/",
+        "sched:sched_switch/prev_pid>0",
+        "sched:sched_switch/stack/",
+        "sched:sched_switch//pid>0/",
+        "sched:sched_switch//max-stack=0/",
+        "sched:sched_switch//stack=1/",
+        "a:b,,c:d",
+        "a:b/(x/",
+        "a:b/'x/",
+        " \t ",
+        "uprobe:f@./a.out/x>0/",
+        "kprobe:f@file",
+        ":x",
+        "x:",
+        "s:e\x01v",
+        "s:e//alias=\xc3\xa9\xc3\xa9/key==1/",
+    ]
+    for i, s in enumerate(sels):
+        mask = 0xFF if i == 0 else (ALL_ATTRS if i % 5 else 0x07)
+        write("evspec", f"sel-{i:02d}", bytes([mask, i & 3]) + s.encode("latin-1"))
+    write("evspec", "two-args", bytes([ALL_ATTRS, 0]) + b"a:b//key=x/\0c:d/y<2/stack/")
+
+
+def expr_seeds():
+    rec_task = bytearray(40)
+    rec_task[8:13] = b"swapp"
+    rec_task[24:28] = struct.pack("<i", 4242)
+    rec_task[28:32] = struct.pack("<i", 120)
+    rec_ints = bytearray(struct.pack("<HBBi", 102, 1, 2, 77) + struct.pack("<qQ", -5, 9)
+                         + bytes(range(20, 52)))
+    # dyn: name at 28 (len 4), file at 32 (len 6), rel right after itself, ips at 40
+    rec_dyn = bytearray(64)
+    rec_dyn[8:12] = struct.pack("<I", (4 << 16) | 28)
+    rec_dyn[12:16] = struct.pack("<I", (6 << 16) | 32)
+    rec_dyn[20:24] = struct.pack("<I", (3 << 16) | 0)
+    rec_dyn[24:28] = struct.pack("<I", (16 << 16) | 40)
+    rec_dyn[28:32] = b"abc\0"
+    rec_dyn[32:38] = b"/tmp/x"
+    rec_dyn[40:56] = struct.pack("<QQ", 0xffffffff81000000, 7)
+    rec_arr = bytearray(struct.pack("<HBBi", 104, 0, 0, 1) + struct.pack("<4i", 1, -2, 3, -4)
+                        + struct.pack("<3Q", 1, 2, 3) + struct.pack("<HHi", 80, 443, 2)
+                        + bytes(16) + struct.pack("<2I", 5, 6))
+    rec_msg = bytearray(struct.pack("<HBBiQ", 105, 0, 0, 1, 0xffffffff81000000) + b"hello\n\0\0")
+    rec_sys = bytearray(struct.pack("<HBBiiiQQQ", 106, 0, 0, 1, 1, 0, 1, 0x7fff0000, 100))
+    seeds = [
+        (0, "pid > 0 && prio < 130", rec_task),
+        (0, "comm == \"swapp\" || comm ~ \"sw*\"", rec_task),
+        (0, "comm_get(pid)", rec_task),
+        (0, "printf(\"%s %d %x\\n\", comm, pid, state)", rec_task),
+        (0, "state & 1 ? pid : -prio", rec_task),
+        (0, "pid / (prio - 120)", rec_task),
+        (0, "strncmp(comm, \"swa\", 3) == 0 && strlen(comm) == 5", rec_task),
+        (1, "a * b + c - d << e >> f", rec_ints),
+        (1, "(s64)b / a % 3 == -1", rec_ints),
+        (1, "mac[5] + addr[3] + ntohl(g) + ntohs(e) + abs(h)", rec_ints),
+        (1, "min(a, b) != max(c, d) && !on", rec_ints),
+        (1, "printf(\"%pI4 %02x\", addr, c)", rec_ints),
+        (2, "name == \"abc\" && file ~ \"/tmp/*\"", rec_dyn),
+        (2, "rel == \"\" || ips[1] == 7", rec_dyn),
+        (2, "ksymbol(ips[0])", rec_dyn),
+        (2, "printf(\"%s:%s\", name, file)", rec_dyn),
+        (3, "v[i] + stack[2] + port[1]", rec_arr),
+        (3, "rest[1] * v[3]", rec_arr),
+        (3, "v[-1]", rec_arr),
+        (4, "buf ~ \"hel*\" && ip > 0", rec_msg),
+        (4, "strlen(buf)", rec_msg),
+        (5, "syscall_name(__syscall_nr) == \"write\" && count > 10", rec_sys),
+        (5, "fd == 1 ? count : 0", rec_sys),
+        (6, "key * 2 + a", b""),
+        (6, "printf(\"%-8d\", key)", b""),
+        (7, "_cpu == 1 && _pid > 0 && _tid != _pid && _time > 0 && _period", b""),
+        (7, "0x7fffffffffffffff + 1", b""),
+        (7, "1 / 0", b""),
+        (0x80, "pid > 1 && (prio == 120 || comm != \"x\")", rec_task),
+        (0x80 | 2, "name", rec_dyn),
+        (0, "pid >", rec_task),
+        (1, "\"unterminated", b""),
+    ]
+    for i, (sel, src, rec) in enumerate(seeds):
+        write("expr", f"expr-{i:02d}", bytes([sel]) + src.encode() + b"\0" + bytes(rec))
+    # the same program on a record too short for it
+    write("expr", "short-record", bytes([0]) + b"prio > 0\0" + bytes(10))
+
+
+def replay(events, desc):
+    out = os.path.join(CORPUS, ".tmp.bin")
+    subprocess.run([sys.executable, MKREPLAY, TRACEFS, events, out], input=desc.encode(),
+                   check=True)
+    data = open(out, "rb").read()
+    os.unlink(out)
+    return data
+
+
+def replay_seeds():
+    evs = "sched:sched_wakeup,syscalls:sys_enter_write,sched:sched_switch"
+    two_rings = """ring 0
+comm 5000001 5000001 alpha time=1
+sample sched:sched_wakeup time=1000001000 _pid=5000001 comm=kworker/0:1 pid=17 prio=120 target_cpu=0
+sample sched:sched_wakeup time=1000003000 _pid=5000001 comm=a pid=18 prio=100 target_cpu=1
+sample syscalls:sys_enter_write time=1000003500 _pid=5000001 fd=1 count=7
+ring 1
+sample sched:sched_wakeup time=1000002000 _pid=5000002 comm=b pid=19 prio=121 target_cpu=1 common_flags=0x9 common_preempt_count=2
+sample sched:sched_switch time=1000004000 _pid=5000002 prev_comm=b prev_pid=19 prev_state=1 next_comm=c next_pid=20
+"""
+    lost = """ring 1
+sample sched:sched_wakeup time=5 _pid=7 comm=x pid=1 prio=130
+lost 42 time=6
+sample syscalls:sys_enter_write time=7 _pid=7 fd=0 count=3
+"""
+    bad = """ring 0
+sample sched:sched_wakeup time=5 _pid=3 comm=x pid=1
+badsize
+"""
+    many = "ring 0\n" + "".join(
+        f"sample sched:sched_wakeup time={t} _pid={100 + t % 7} comm=w{t} pid={t} prio={90 + t}\n"
+        for t in range(12)) + "ring 3\n" + "".join(
+        f"sample syscalls:sys_enter_write time={t * 2} _pid={200 + t % 3} fd={t % 4} count={t}\n"
+        for t in range(8))
+    stacks = """ring 0
+sample sched:sched_wakeup time=5 _pid=3 comm=x pid=1 stack=0xfffffffffffffe00,0xffffffff81000000,0x401000
+sample syscalls:sys_enter_write time=6 _pid=3 fd=1 count=2 stack=0xfffffffffffffe00
+sample sched:sched_switch time=7 _pid=3 prev_pid=3 next_pid=0 stack=0xffffffff81000010
+"""
+    descs = {"two-rings": two_rings, "lost": lost, "badsize": bad, "many": many}
+    files = {k: replay(evs, v) for k, v in descs.items()}
+    files["stacks"] = replay(evs, stacks)
+    # damaged files: truncated inside a ring, a ring longer than the file,
+    # an impossible ring count, a record cut short, an oversized record
+    two = files["two-rings"]
+    files["truncated"] = two[:len(two) - 13]
+    files["ring-too-long"] = two[:20] + struct.pack("<Q", 1 << 40) + two[28:]
+    files["ring-count"] = b"PPREPLAY" + struct.pack("<I", 5000)
+    files["no-magic"] = b"PPREPLAX" + two[8:]
+    cut = bytearray(two)
+    cut[28 + 6:28 + 8] = struct.pack("<H", 0xfff8)  # first record claims 64 KiB
+    files["oversized-record"] = bytes(cut)
+    tiny = bytearray(two)
+    tiny[28 + 6:28 + 8] = struct.pack("<H", 8)  # a bare header
+    files["tiny-record"] = bytes(tiny)
+    odd = bytearray(two)
+    odd[28 + 6:28 + 8] = struct.pack("<H", 13)  # not a multiple of 8
+    files["odd-size"] = bytes(odd)
+    for target, sels in (("replay-trace", (0x00, 0x01, 0x02, 0x08, 0x1d, 0x21, 0x40, 0x80, 0xc3)),
+                         ("replay-top", (0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x44, 0x80,
+                                         0xd5))):
+        n = 0
+        for name, data in sorted(files.items()):
+            sel = sels[n % len(sels)]
+            if name == "stacks":
+                sel |= 0x04 if target == "replay-trace" else 0
+            write(target, f"{name}-{sel:02x}", bytes([sel]) + data)
+            n += 1
+        for sel in sels:
+            write(target, f"two-rings-{sel:02x}", bytes([sel]) + files["two-rings"])
+
+
+def main():
+    evspec_seeds()
+    expr_seeds()
+    replay_seeds()
+
+
+main()
