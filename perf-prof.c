@@ -406,6 +406,7 @@ fail:
 out:
 	fflush(stdout);
 	opt_free(sets, 2);
+	free(prof.opt.events.v);	/* a prepare() may have built it without -e */
 	free(prof.opts);
 	free(ctab);
 	return code;

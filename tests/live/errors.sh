@@ -231,13 +231,19 @@ expect "PERF_PROF_TRACEFS=/nonexistent" 1 "perf-prof trace: tracefs not found at
 run_env "PERF_PROF_TRACEFS=/etc/passwd" list
 expect "PERF_PROF_TRACEFS is a file" 1 "perf-prof list: tracefs not found at '/etc/passwd'"
 
-# not root: a clear message (as nobody through setpriv)
+# not root: a clear message (as nobody through setpriv). The checkout may sit
+# in a directory nobody cannot enter (a 0700 mktemp dir): run a copy of the
+# binary from a directory everyone can read.
 if command -v setpriv > /dev/null; then
+	pub=$(mktemp -d /tmp/pp-nobody.XXXXXX)
+	chmod 755 "$pub"
+	cp "$PP" "$pub/perf-prof"
+	chmod 755 "$pub/perf-prof"
 	nobody() {
 		pid=""
 		setsid -w sh -c 'echo $$ > "$0"; exec "$@"' "$T_TMP/sid" \
 			setpriv --reuid=65534 --regid=65534 --clear-groups \
-			timeout -s INT -k 10 "$PP_TIMEOUT" "$PP" "$@" > "$out" 2> "$err" < /dev/null
+			timeout -s INT -k 10 "$PP_TIMEOUT" "$pub/perf-prof" "$@" > "$out" 2> "$err" < /dev/null
 		rc=$?
 		sid=$(cat "$T_TMP/sid" 2>/dev/null)
 		all_sids="$all_sids $sid"
@@ -250,6 +256,7 @@ if command -v setpriv > /dev/null; then
 	nobody list
 	expect "not root: list says so, exit 1" 1 \
 		"perf-prof list: cannot read '$TFS/available_events': Permission denied"
+	rm -rf "$pub"
 else
 	skip "not root" "setpriv (util-linux) not installed"
 fi
