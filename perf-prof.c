@@ -28,9 +28,10 @@ static int opt_pages(const struct opt *o, const char *arg, void *dst, struct err
 {
 	u64 v;
 
-	if (parse_u64(arg, &v) || !v || (v & (v - 1)) || v > (1 << 20)) {
+	/* 65536 pages = 256 MiB per CPU with 4 KiB pages: far past any need */
+	if (parse_u64(arg, &v) || !v || (v & (v - 1)) || v > (1 << 16)) {
 		err_set(err, EXIT_USAGE, "invalid ring size '-m %s': must be a power of two "
-					 "number of pages", arg);
+					 "number of pages, at most 65536", arg);
 		err_hint(err, "try -m 64 (256 KiB per CPU with 4 KiB pages)");
 		return -1;
 	}

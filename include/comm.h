@@ -26,6 +26,16 @@ void comm_fork(int pid, int parent);
 /* comm_exit - @pid exited; keep the name (late samples still need it) */
 void comm_exit(int pid);
 
+/**
+ * comm_gc - forget tasks that exited before the previous call (the session
+ * calls it every few seconds), so a long system-wide run stays bounded by
+ * the tasks alive plus those that exited recently.
+ */
+void comm_gc(void);
+
+/* comm_nr - names held (tests, statistics) */
+size_t comm_nr(void);
+
 void comm_reset(void);
 
 #endif

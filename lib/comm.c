@@ -15,11 +15,13 @@ struct comm_slot {
 	int pid;	/* -1: empty */
 	int parent;	/* forked from; its name is ours until we get one */
 	bool gone;	/* exited */
+	u32 gone_gen;	/* comm_gc() generation it exited in */
 	char comm[COMM_LEN];
 };
 
 static struct comm_slot *slots;
 static size_t nr_slots, used;
+static u32 generation;
 
 static inline size_t comm_hash(int pid)
 {
@@ -28,22 +30,44 @@ static inline size_t comm_hash(int pid)
 
 static struct comm_slot *comm_find(int pid, bool insert);
 
-static void comm_grow(void)
+/* comm_rehash - rebuild into @size slots, dropping tasks gone before @keep_gen */
+static void comm_rehash(size_t size, u32 keep_gen)
 {
 	struct comm_slot *old = slots;
 	size_t old_n = nr_slots;
 
-	nr_slots = nr_slots ? nr_slots * 2 : 4096;
+	nr_slots = size;
 	slots = xzalloc(nr_slots * sizeof(*slots));
 	for (size_t i = 0; i < nr_slots; i++)
 		slots[i].pid = -1;
 	used = 0;
 	for (size_t i = 0; i < old_n; i++) {
-		if (old[i].pid < 0)
+		if (old[i].pid < 0 || (old[i].gone && old[i].gone_gen < keep_gen))
 			continue;
 		*comm_find(old[i].pid, true) = old[i];
 	}
 	free(old);
+}
+
+static void comm_grow(void)
+{
+	comm_rehash(nr_slots ? nr_slots * 2 : 4096, 0);
+}
+
+void comm_gc(void)
+{
+	size_t live = 0, size = 4096;
+
+	/* keep tasks that exited since the previous call: late samples name them */
+	for (size_t i = 0; i < nr_slots; i++)
+		if (slots[i].pid >= 0 && !(slots[i].gone && slots[i].gone_gen < generation))
+			live++;
+	if (live < used) {
+		while (size < live * 2)
+			size *= 2;
+		comm_rehash(size, generation);
+	}
+	generation++;
 }
 
 static struct comm_slot *comm_find(int pid, bool insert)
@@ -141,8 +165,15 @@ void comm_exit(int pid)
 {
 	struct comm_slot *s = nr_slots ? comm_find(pid, false) : NULL;
 
-	if (s)
+	if (s) {
 		s->gone = true;
+		s->gone_gen = generation;
+	}
+}
+
+size_t comm_nr(void)
+{
+	return used;
 }
 
 void comm_reset(void)

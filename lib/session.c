@@ -49,6 +49,7 @@
 
 #define FLUSH_PERIOD_MS 100	/* longest a record waits in a quiet ring */
 #define LOST_REPORT_NS 1000000000ULL
+#define COMM_GC_NS (10 * 1000000000ULL)	/* exited tasks are forgotten after 10-20 s */
 
 struct idmap_slot {
 	u64 id;
@@ -81,6 +82,7 @@ struct session {
 	int nr_watch_tids;
 	u64 last_watch;
 	int out_errno;		/* first failed write of the output */
+	u64 last_gc;		/* last comm_gc() */
 	sigset_t oldmask;
 	bool sigblocked;
 
@@ -374,6 +376,8 @@ static int session__threads(struct session *s, pid_t **tids, int *nr, struct err
 			s->pidfds[s->nr_pidfds] = (int)syscall(SYS_pidfd_open, ids[i], 0);
 			if (s->pidfds[s->nr_pidfds] >= 0)
 				s->nr_pidfds++;
+			else	/* no pidfds (old kernel, valgrind): poll /proc */
+				add_tid(&s->watch_tids, &s->nr_watch_tids, ids[i]);
 			while ((de = readdir(d)))
 				if (de->d_name[0] != '.')
 					add_tid(tids, nr, atoi(de->d_name));
@@ -416,6 +420,9 @@ static bool session__tids_gone(struct session *s)
 	if (!s->nr_watch_tids || now - s->last_watch < FLUSH_PERIOD_MS * 1000000ULL)
 		return false;
 	s->last_watch = now;
+	/* with -p, only once every pidfd'ed process is gone too */
+	if (s->pidfds_left)
+		return false;
 	for (int i = 0; i < s->nr_watch_tids; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/comm", s->watch_tids[i]);
 		if (!access(path, F_OK))
@@ -1325,6 +1332,10 @@ int session__run(struct session *s, struct err *err)
 		}
 		if (session__tids_gone(s))
 			s->stop = true;
+		if (now_ns() - s->last_gc > COMM_GC_NS) {
+			comm_gc();
+			s->last_gc = now_ns();
+		}
 		if (fflush(stdout) == EOF || ferror(stdout)) {
 			/* a full disk, a closed pipe: stop, the caller reports it */
 			if (!s->out_errno)

@@ -133,12 +133,13 @@ cat > "$cases" <<C
 129|perf-prof top: invalid value 'abc' for --top: not an integer|top -e sched:sched_switch --top abc
 129|perf-prof top: invalid value '-1' for --max-rows: not a non-negative integer|top -e sched:sched_switch --max-rows -1
 129|perf-prof trace: option '--json' takes no value|trace -e sched:sched_switch --json=3
-129|perf-prof trace: invalid ring size '-m 3': must be a power of two number of pages|trace -e sched:sched_switch -m 3
+129|perf-prof trace: invalid ring size '-m 3': must be a power of two number of pages, at most 65536|trace -e sched:sched_switch -m 3
 129|hint: try -m 64 (256 KiB per CPU with 4 KiB pages)|trace -e sched:sched_switch -m 3
-129|perf-prof trace: invalid ring size '-m 0': must be a power of two number of pages|trace -e sched:sched_switch -m 0
-129|perf-prof trace: invalid ring size '-m -1': must be a power of two number of pages|trace -e sched:sched_switch -m -1
-129|perf-prof trace: invalid ring size '-m 99999999999999999999': must be a power of two number of pages|trace -e sched:sched_switch -m 99999999999999999999
-129|perf-prof trace: invalid ring size '-m 2097152': must be a power of two number of pages|trace -e sched:sched_switch -m 2097152
+129|perf-prof trace: invalid ring size '-m 0': must be a power of two number of pages, at most 65536|trace -e sched:sched_switch -m 0
+129|perf-prof trace: invalid ring size '-m -1': must be a power of two number of pages, at most 65536|trace -e sched:sched_switch -m -1
+129|perf-prof trace: invalid ring size '-m 99999999999999999999': must be a power of two number of pages, at most 65536|trace -e sched:sched_switch -m 99999999999999999999
+129|perf-prof trace: invalid ring size '-m 2097152': must be a power of two number of pages, at most 65536|trace -e sched:sched_switch -m 2097152
+129|perf-prof trace: invalid ring size '-m 1048576': must be a power of two number of pages, at most 65536|trace -e sched:sched_switch -m 1048576
 129|perf-prof trace: invalid '--watermark 0': must be a percentage 1-100|trace -e sched:sched_switch --watermark 0
 129|perf-prof trace: invalid '--watermark 101': must be a percentage 1-100|trace -e sched:sched_switch --watermark 101
 129|perf-prof trace: invalid '-N 0': must be a positive count|trace -e sched:sched_switch -N 0

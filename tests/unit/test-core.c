@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "comm.h"
 #include "harness.h"
 #include "json.h"
 #include "opt.h"
@@ -385,4 +386,33 @@ TEST(json_escaping)
 	fclose(f);
 	CHECK_STR(buf, "{\"s\":\"a\\\"b\\\\c\\nd\\u0001\",\"i\":-5,\"a\":[1,2],\"o\":{\"t\":true},\"n\":\"abc\"}\n");
 	free(buf);
+}
+
+TEST(comm_gc_bounds_exited_tasks)
+{
+	char name[16];
+
+	comm_reset();
+	/* pids above any pid_max: /proc never knows them */
+	for (int i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		comm_set(5000000 + i, name);
+	}
+	comm_set(4999999, "alive");
+	CHECK_INT(comm_nr(), 20001);
+	for (int i = 0; i < 20000; i++)
+		comm_exit(5000000 + i);
+	comm_gc();
+	/* exited in this period: still named for late samples */
+	CHECK_STR(comm_get(5000123), "t123");
+	CHECK_INT(comm_nr(), 20001);
+	comm_gc();
+	/* gone a whole period: forgotten; the live task stays */
+	CHECK_INT(comm_nr(), 1);
+	CHECK_STR(comm_get(4999999), "alive");
+	CHECK_STR(comm_get(5000123), "<...>");
+	/* a forked child still names itself after its parent */
+	comm_fork(5100000, 4999999);
+	CHECK_STR(comm_get(5100000), "alive");
+	comm_reset();
 }
