@@ -469,6 +469,9 @@ static int session__targets(struct session *s, struct err *err)
 		return -1;
 	}
 	s->threads = perf_thread_map__new_array(nr, tids);
+	/* name the targets now: one that exits before a report keeps its name */
+	for (int i = 0; i < nr && !o->workload; i++)
+		comm_get(tids[i]);
 	free(tids);
 	r = s->threads ? 0 : err_set(err, EXIT_FAIL, "out of memory");
 	s->pidfds_left = s->nr_pidfds;
@@ -661,9 +664,13 @@ static int session__filters(struct session *s, struct err *err)
 			err_detail(err, "and it is not a valid user-space expression: %s", xerr.msg);
 			if (xerr.detail[0])
 				err_detail(err, "%s", xerr.detail);
-			err_hint(err, "'perf-prof %s -e %s:%s help' lists the fields; see "
+			/* the event part of the term as written (a probe's is not sys:name) */
+			int n = ev->filter_col > ev->col ? ev->filter_col - ev->col - 1 :
+							   (int)strlen(ev->text);
+
+			err_hint(err, "\"perf-prof %s -e '%.*s' help\" lists the fields; see "
 				      "Documentation/expressions.md",
-				 s->prof->ops->name, ev->sys, ev->name);
+				 s->prof->ops->name, n, ev->arg + ev->col);
 			return -1;
 		}
 		s->user_filters = true;
