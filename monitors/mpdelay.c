@@ -388,15 +388,6 @@ static void nd_deinit(struct prof *prof)
 	prof->priv = NULL;
 }
 
-/* init: a failure frees what was set up (the dispatcher calls deinit only after success) */
-static int nd_init(struct prof *prof, struct err *err)
-{
-	if (!nd_setup(prof, err))
-		return 0;
-	nd_deinit(prof);
-	return -1;
-}
-
 #define NDOPT(f) offsetof(struct nd_opts, f)
 static const struct opt nd_opts[] = {
 	{ OPT_BOOL, 0, "perins", NDOPT(perins), NULL,
@@ -431,7 +422,7 @@ const struct profiler mpdelay_profiler = {
 	.common = COMMON_ALL_EVENTS,
 	.pages = 256,
 	.help_example = "[--perins] [--than N] [-i MS] [--json]",
-	.init = nd_init,
+	.init = nd_setup,	/* deinit() also runs after a failed init */
 	.sample = nd_sample,
 	.interval = nd_interval,
 	.final = nd_final,

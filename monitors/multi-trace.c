@@ -1360,15 +1360,6 @@ static void mt_deinit(struct prof *prof)
 	prof->priv = NULL;
 }
 
-/* init: a failure frees what was set up (the dispatcher calls deinit only after success) */
-static int mt_init(struct prof *prof, struct err *err)
-{
-	if (!mt_setup(prof, err))
-		return 0;
-	mt_deinit(prof);
-	return -1;
-}
-
 #define MTOPT(f) offsetof(struct mt_opts, f)
 static const struct opt mt_opts[] = {
 	{ OPT_STRING, 'k', "key", MTOPT(key), "EXPR",
@@ -1430,7 +1421,7 @@ const struct profiler multi_trace_profiler = {
 	.common = COMMON_ALL_EVENTS,
 	.pages = 256,
 	.help_example = "-e EVENT2 [-k EXPR] [--than DURATION [--detail]] [--perins] [-i MS]",
-	.init = mt_init,
+	.init = mt_setup,	/* deinit() also runs after a failed init */
 	.sample = mt_sample,
 	.interval = mt_interval,
 	.final = mt_final,
