@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elfutil.h"
 #include "probe.h"
 #include "symbols.h"
 #include "tep.h"
@@ -851,35 +852,6 @@ static void elf_file_close(struct elf_file *f)
 	f->fd = -1;
 }
 
-static Elf_Scn *elf_find_type(Elf *elf, Elf64_Word type, GElf_Shdr *out)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, out) && out->sh_type == type)
-			return scn;
-	return NULL;
-}
-
-static Elf_Scn *elf_find_name(Elf *elf, const char *name, GElf_Shdr *out)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		const char *n;
-
-		if (!gelf_getshdr(scn, out))
-			continue;
-		n = elf_strptr(elf, shstrndx, out->sh_name);
-		if (n && !strcmp(n, name))
-			return scn;
-	}
-	return NULL;
-}
-
 /* sym_rank - global beats weak beats local; the default version wins a tie */
 static int sym_rank(const GElf_Sym *sym, bool hidden)
 {
@@ -932,15 +904,15 @@ static void syms_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, Elf_Data *ver
 static void elf_syms_find(Elf *elf, const char *func, struct sym_best *best)
 {
 	GElf_Shdr sh, vsh;
-	Elf_Scn *scn = elf_find_type(elf, SHT_SYMTAB, &sh);
+	Elf_Scn *scn = elf__section_type(elf, SHT_SYMTAB, &sh);
 	Elf_Scn *vscn;
 
 	if (scn)
 		syms_scan(elf, scn, &sh, NULL, func, best);
-	scn = elf_find_type(elf, SHT_DYNSYM, &sh);
+	scn = elf__section_type(elf, SHT_DYNSYM, &sh);
 	if (!scn)
 		return;
-	vscn = elf_find_type(elf, SHT_GNU_versym, &vsh);
+	vscn = elf__section_type(elf, SHT_GNU_versym, &vsh);
 	syms_scan(elf, scn, &sh, vscn ? elf_getdata(vscn, NULL) : NULL, func, best);
 }
 
@@ -982,7 +954,7 @@ static bool debug_try(const char *path, const u8 *id, size_t id_len, struct elf_
 		return false;
 	n = elf_build_id(dbg->elf, got, sizeof(got));
 	if ((id_len && n && (n != id_len || memcmp(got, id, n))) ||
-	    !elf_find_type(dbg->elf, SHT_SYMTAB, &sh)) {
+	    !elf__section_type(dbg->elf, SHT_SYMTAB, &sh)) {
 		elf_file_close(dbg);
 		return false;
 	}
@@ -1020,7 +992,7 @@ static bool debug_find(const char *path, Elf *elf, const char *debug_dir, struct
 		if (debug_try(cand, id, id_len, dbg))
 			return true;
 	}
-	scn = elf_find_name(elf, ".gnu_debuglink", &sh);
+	scn = elf__section(elf, ".gnu_debuglink", &sh);
 	data = scn ? elf_getdata(scn, NULL) : NULL;
 	if (!data || !data->d_size || !memchr(data->d_buf, '\0', data->d_size))
 		return false;
@@ -1078,7 +1050,7 @@ static int sym_lookup(const char *path, Elf *main_elf, const char *func, const c
 		      struct sym_best *best, struct err *err)
 {
 	GElf_Shdr sh;
-	bool main_stripped = !elf_find_type(main_elf, SHT_SYMTAB, &sh), stripped = main_stripped;
+	bool main_stripped = !elf__section_type(main_elf, SHT_SYMTAB, &sh), stripped = main_stripped;
 
 	elf_syms_find(main_elf, func, best);
 	if (!best->rank && stripped) {

@@ -25,6 +25,7 @@
 #include <libiberty/demangle.h>
 #include <zlib.h>
 
+#include "elfutil.h"
 #include "syms-internal.h"
 
 /* --- identity ------------------------------------------------------------ */
@@ -210,35 +211,6 @@ static Elf *elf__open(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	return fd < 0 ? NULL : elf__open_fd(fd);
-}
-
-static Elf_Scn *elf__section(Elf *elf, const char *name, GElf_Shdr *out)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		const char *n;
-
-		if (!gelf_getshdr(scn, out))
-			continue;
-		n = elf_strptr(elf, shstrndx, out->sh_name);
-		if (n && !strcmp(n, name))
-			return scn;
-	}
-	return NULL;
-}
-
-static Elf_Scn *elf__section_type(Elf *elf, Elf64_Word type, GElf_Shdr *out)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, out) && out->sh_type == type)
-			return scn;
-	return NULL;
 }
 
 static bool elf__has_dwarf(Elf *elf)
