@@ -7,9 +7,13 @@
 # syscalls:sys_enter_getppid system wide; the tool's CPU inside the window
 # (schedstat of all its threads) is divided by the events it processed.
 #
-#   bench/pp-bench.sh [-b ./perf-prof] [-r 100000,300000,1000000,0] [-n 3] [-d 2] CASE...
-#   CASE: nop | trace | top | trace-file | num-dist | multi-trace (a profiler
+#   bench/pp-bench.sh [-b ./perf-prof[,OTHER...]] [-r 100000,300000,1000000,0] [-n 3] [-d 2] CASE...
+#   CASE: nop | nop-order | trace | top | trace-file | num-dist | multi-trace (a profiler
 #         preset below) or a quoted command line after 'perf-prof'.
+#
+# With several binaries (-b A,B: a before/after comparison) every case runs
+# with each of them in turn and is labelled CASE@1, CASE@2, ... Case labels
+# are the preset's name, or the command line with blanks as '_'.
 #
 # Prints one row per (case, rate, rep) and a median table at the end. The
 # side-by-side comparison with perf, bpftrace and the reference lives in
@@ -29,7 +33,12 @@ done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || set -- nop top trace
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+IFS=, read -ra bins <<< "$bin"
+for i in "${!bins[@]}"; do
+	b=${bins[$i]}
+	[ -x "$b" ] || { echo "pp-bench: $b is not an executable" >&2; exit 2; }
+	bins[$i]=$(cd "$(dirname "$b")" && pwd)/$(basename "$b")
+done
 work=$(mktemp -d /dev/shm/pp-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 for b in loadgen; do
@@ -45,6 +54,7 @@ cmdline() {
 	top) echo "top -e $EV" ;;
 	num-dist) echo "num-dist -e $EV//num=common_pid/" ;;
 	multi-trace) echo "multi-trace -e $EV -e syscalls:sys_exit_getppid -k common_pid" ;;
+	nop-order) echo "nop --order -e $EV -e syscalls:sys_exit_getppid" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -72,27 +82,32 @@ for rep in $(seq 1 "$reps"); do
 	IFS=, read -ra rl <<< "$rates"
 	for rate in "${rl[@]}"; do
 		for c in "$@"; do
-			out=/dev/null
-			[ "$c" = trace-file ] && out=$work/trace.out
-			# shellcheck disable=SC2046
-			"$bin" $(cmdline "$c") > "$out" 2> "$work/err" &
-			pid=$!
-			sleep 0.5; quiet $pid
-			c0=$(cpu_ns $pid)
-			if [ "$rate" = 0 ]; then n=1000000000000; else n=$((rate * dur)); fi
-			lg=$("$work/loadgen" -m syscall -n $n -r "$rate" -T "$dur" -c 1)
-			quiet $pid
-			c1=$(cpu_ns $pid)
-			[ -n "${DEBUG:-}" ] && echo "c0=$c0 c1=$c1 pid=$pid" >&2
-			hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$pid/status)
-			kill -INT $pid; wait $pid
-			gen=$(sed -n 's/.* n=\([0-9]*\).*/\1/p' <<< " $lg")
-			ach=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< " $lg")
-			lost=$(awk '/lost [0-9]+ events/ { for (i = 1; i < NF; i++) if ($i == "lost") s += $(i+1) } END { print s + 0 }' "$work/err")
-			nsev=$(awk -v a="$c0" -v b="$c1" -v n="$gen" -v l="$lost" 'BEGIN { d = n - l; printf "%.1f", (d > 0 ? (b - a) / d : 0) }')
-			pct=$(awk -v n="$gen" -v l="$lost" 'BEGIN { printf "%.3f", n ? 100 * l / n : 0 }')
-			printf '%-12s %9s %4s %10s %10.0f %9s %9s %10s %8s\n' "$c" "$rate" "$rep" "$gen" "$ach" "$lost" "$pct" "$nsev" "$hwm" | tee -a "$rows"
-			rm -f "$work/trace.out"
+			for k in "${!bins[@]}"; do
+				bin=${bins[$k]}
+				label=${c// /_}
+				[ ${#bins[@]} -gt 1 ] && label=$label@$((k + 1))
+				out=/dev/null
+				[ "$c" = trace-file ] && out=$work/trace.out
+				# shellcheck disable=SC2046
+				"$bin" $(cmdline "$c") > "$out" 2> "$work/err" &
+				pid=$!
+				sleep 0.5; quiet $pid
+				c0=$(cpu_ns $pid)
+				if [ "$rate" = 0 ]; then n=1000000000000; else n=$((rate * dur)); fi
+				lg=$("$work/loadgen" -m syscall -n $n -r "$rate" -T "$dur" -c 1)
+				quiet $pid
+				c1=$(cpu_ns $pid)
+				[ -n "${DEBUG:-}" ] && echo "c0=$c0 c1=$c1 pid=$pid" >&2
+				hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$pid/status)
+				kill -INT $pid; wait $pid
+				gen=$(sed -n 's/.* n=\([0-9]*\).*/\1/p' <<< " $lg")
+				ach=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<< " $lg")
+				lost=$(awk '/lost [0-9]+ events/ { for (i = 1; i < NF; i++) if ($i == "lost") s += $(i+1) } END { print s + 0 }' "$work/err")
+				nsev=$(awk -v a="$c0" -v b="$c1" -v n="$gen" -v l="$lost" 'BEGIN { d = n - l; printf "%.1f", (d > 0 ? (b - a) / d : 0) }')
+				pct=$(awk -v n="$gen" -v l="$lost" 'BEGIN { printf "%.3f", n ? 100 * l / n : 0 }')
+				printf '%-12s %9s %4s %10s %10.0f %9s %9s %10s %8s\n' "$label" "$rate" "$rep" "$gen" "$ach" "$lost" "$pct" "$nsev" "$hwm" | tee -a "$rows"
+				rm -f "$work/trace.out"
+			done
 		done
 	done
 done

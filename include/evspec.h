@@ -85,6 +85,7 @@ struct evspec {
 	struct perf_evsel *evsel;
 	u64 sample_type;	/* PERF_SAMPLE_* this event is opened with */
 	struct expr *ufilter;	/* user-space filter when the kernel refused @filter */
+	bool hooked;		/* samples are unwound or filtered before delivery */
 	char *display;		/* alias or "sys:name" */
 
 	void *priv;		/* owned by the profiler */

@@ -22,7 +22,7 @@ struct order {
 	u64 out_of_order;
 };
 
-typedef u64 (*order_time_fn)(const struct perf_event_header *h);
+typedef u64 (*order_time_fn)(void *arg, const struct perf_event_header *h);
 typedef void (*order_deliver_fn)(void *arg, struct ring *r, const struct perf_event_header *h);
 typedef bool (*order_stop_fn)(void *arg);
 
@@ -70,7 +70,7 @@ order__pass(struct order *o, u64 limit, order_time_fn time, order_deliver_fn del
 		if (!r->next) {
 			r->next = ring__peek(r);
 			if (r->next)
-				r->next_time = time(r->next);
+				r->next_time = time(arg, r->next);
 		}
 		if (r->next)
 			o->heap[o->nheap++] = r;
@@ -81,30 +81,36 @@ order__pass(struct order *o, u64 limit, order_time_fn time, order_deliver_fn del
 		struct ring *r = o->heap[0];
 		const struct perf_event_header *h = r->next;
 		/* the time the top ring may run to before another ring is older */
-		u64 until = limit;
+		u64 until = limit, t = r->next_time, last = o->last_time;
+		struct ring_cur c;
 
 		if (o->nheap > 1 && o->heap[1]->next_time < until)
 			until = o->heap[1]->next_time;
 		if (o->nheap > 2 && o->heap[2]->next_time < until)
 			until = o->heap[2]->next_time;
-		if (r->next_time > limit) {
+		if (t > limit) {
 			held = true;
 			break;
 		}
 		/* deliver a run of this ring's records without touching the heap */
+		ring_cur__begin(&c, r);
 		do {
-			if (r->next_time < o->last_time)
+			if (t < last)
 				o->out_of_order++;
 			else
-				o->last_time = r->next_time;
+				last = t;
 			deliver(arg, r, h);
-			ring__consume(r, h);
-			h = r->next = ring__peek(r);
+			ring_cur__consume(&c, h);
+			h = ring_cur__peek(&c);
 			if (!h)
 				break;
-			r->next_time = time(h);
-		} while (r->next_time <= until && !stop(arg));
-		if (!r->next)
+			t = time(arg, h);
+		} while (t <= until && !stop(arg));
+		ring_cur__end(&c);
+		o->last_time = last;
+		r->next = h;
+		r->next_time = t;
+		if (!h)
 			o->heap[0] = o->heap[--o->nheap];
 		order__heap_down(o, 0);
 	}

@@ -75,6 +75,17 @@ static inline void ring__refresh(struct ring *r)
 const struct perf_event_header *ring__peek_slow(struct ring *r, u64 off,
 						 const struct perf_event_header *h);
 
+/*
+ * ring__plain - the record @h at @pos (offset @off in a data area of @size
+ * bytes, @head published) is whole, sane and does not wrap: the fast path
+ */
+static inline bool ring__plain(const struct perf_event_header *h, u64 off, u64 size, u64 pos,
+			       u64 head)
+{
+	return off + sizeof(*h) <= size && h->size >= sizeof(*h) && !(h->size & 7) &&
+	       off + h->size <= size && pos + h->size <= head;
+}
+
 /**
  * ring__peek - the next unconsumed record, or NULL when none is published
  */
@@ -87,9 +98,7 @@ static inline const struct perf_event_header *ring__peek(struct ring *r)
 		return NULL;
 	off = r->pos & r->mask;
 	h = (const void *)(r->data + off);
-	/* fast path: a whole, sane record that does not wrap */
-	if (likely(off + sizeof(*h) <= r->size && h->size >= sizeof(*h) && !(h->size & 7) &&
-		   off + h->size <= r->size && r->pos + h->size <= r->head))
+	if (likely(ring__plain(h, off, r->size, r->pos, r->head)))
 		return h;
 	return ring__peek_slow(r, off, h);
 }
@@ -100,6 +109,65 @@ static inline void ring__consume(struct ring *r, const struct perf_event_header 
 	r->pos += h->size;
 	r->records++;
 	r->bytes += h->size;
+}
+
+/*
+ * struct ring_cur - a ring's read state held in registers while a loop
+ * takes a run of records (the callbacks it makes can't make the compiler
+ * reload it from the ring). Between ring_cur__begin() and ring_cur__end()
+ * only the cursor moves; nothing else may read or move the ring.
+ */
+struct ring_cur {
+	struct ring *r;
+	const unsigned char *data;
+	u64 mask, size, pos, head, start, records;
+};
+
+static inline void ring_cur__begin(struct ring_cur *c, struct ring *r)
+{
+	c->r = r;
+	c->data = r->data;
+	c->mask = r->mask;
+	c->size = r->size;
+	c->pos = c->start = r->pos;
+	c->head = r->head;
+	c->records = 0;
+}
+
+/* ring_cur__peek - ring__peek() on the cursor */
+static inline const struct perf_event_header *ring_cur__peek(struct ring_cur *c)
+{
+	const struct perf_event_header *h;
+	u64 off;
+
+	if (c->pos >= c->head)
+		return NULL;
+	off = c->pos & c->mask;
+	h = (const void *)(c->data + off);
+	if (likely(ring__plain(h, off, c->size, c->pos, c->head)))
+		return h;
+	/* a wrapped or broken record: the ring's own reader copies or resyncs */
+	c->r->pos = c->pos;
+	h = ring__peek_slow(c->r, off, h);
+	c->start += c->r->pos - c->pos;	/* skipped bytes were not consumed */
+	c->pos = c->r->pos;
+	return h;
+}
+
+static inline void ring_cur__consume(struct ring_cur *c, const struct perf_event_header *h)
+{
+	c->pos += h->size;
+	c->records++;
+}
+
+/* ring_cur__end - the ring takes the cursor's position and counts */
+static inline void ring_cur__end(struct ring_cur *c)
+{
+	struct ring *r = c->r;
+
+	r->pos = c->pos;
+	r->records += c->records;
+	r->bytes += c->pos - c->start;
 }
 
 /* ring__done - hand everything consumed back to the producer */

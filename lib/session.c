@@ -42,10 +42,15 @@
 #include "unwind.h"
 #include "workload.h"
 
-/* the sample layout every event shares; stacks/regs are added per event */
-#define SAMPLE_BASE                                                                  \
-	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | \
-	 PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+/*
+ * The sample layout every event shares; stacks/regs are added per event.
+ * Records are kept small, since the reader pulls every byte of them from
+ * the producing CPU's cache: the CPU is asked for only when a ring is not
+ * bound to one CPU (a per-CPU ring's samples all come from its CPU), and
+ * the period only when events are sampled at another period than 1.
+ */
+#define SAMPLE_BASE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_RAW)
+#define SAMPLE_FULL (SAMPLE_BASE | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD)
 
 #define FLUSH_PERIOD_MS 100	/* longest a record waits in a quiet ring */
 #define LOST_REPORT_NS 1000000000ULL
@@ -69,11 +74,17 @@ struct session {
 	struct ring *rings;
 	int nr_rings;
 	struct order order;
+	u64 sample_base;	/* SAMPLE_BASE plus what the rings need */
+	unsigned trailer_time;	/* bytes from a record's end to its sample_id time */
 
+	/* sample id -> event: a dense array over [id_base, id_base + id_span)
+	 * (the kernel numbers events in creation order, so ours are close
+	 * together), or a hash table when another process's events made the
+	 * range too wide */
+	struct evspec **id_dense;
+	u64 id_base, id_span;
 	struct idmap_slot *idmap;
 	u64 idmask;
-	u64 last_id;
-	struct evspec *last_ev;
 
 	int epfd, sigfd, timerfd;
 	int *pidfds;
@@ -517,7 +528,7 @@ static void session__attr(struct session *s, struct evspec *ev, bool first,
 	attr->sample_period = 1;
 	if (prof->opt.callgraph)
 		ev->stack = true;
-	ev->sample_type = SAMPLE_BASE | (ev->stack ? PERF_SAMPLE_CALLCHAIN : 0);
+	ev->sample_type = s->sample_base | (ev->stack ? PERF_SAMPLE_CALLCHAIN : 0);
 	if (ev->stack && s->stack_user)
 		ev->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 	attr->sample_type = ev->sample_type;
@@ -584,6 +595,12 @@ static int session__open_events(struct session *s, struct err *err)
 	s->evlist = perf_evlist__new();
 	if (!s->evlist)
 		return err_set(err, EXIT_FAIL, "out of memory");
+	/* every ring is per CPU (task-bound events too) unless a map says "any" */
+	s->sample_base = SAMPLE_BASE;
+	for (int i = 0; i < perf_cpu_map__nr(s->cpus); i++)
+		if (perf_cpu_map__cpu(s->cpus, i).cpu < 0)
+			s->sample_base |= PERF_SAMPLE_CPU;
+	s->trailer_time = s->sample_base & PERF_SAMPLE_CPU ? 24 : 16;
 	for (int i = 0; i < s->evs.n; i++) {
 		struct evspec *ev = s->evs.v[i];
 		struct perf_event_attr attr;
@@ -684,9 +701,11 @@ static int session__filters(struct session *s, struct err *err)
 	return 0;
 }
 
+#define ID_DENSE_MAX 4096	/* widest id range kept as a plain array */
+
 static void session__idmap_add(struct session *s, u64 id, struct evspec *ev)
 {
-	u64 i = (id * 0x9E3779B97F4A7C15ULL) & s->idmask;
+	u64 i = (id * 0x9E3779B97F4A7C15ULL) >> 32 & s->idmask;
 
 	while (s->idmap[i].ev)
 		i = (i + 1) & s->idmask;
@@ -694,9 +713,9 @@ static void session__idmap_add(struct session *s, u64 id, struct evspec *ev)
 	s->idmap[i].ev = ev;
 }
 
-static inline struct evspec *session__idmap_find(const struct session *s, u64 id)
+static struct evspec *session__idmap_find(const struct session *s, u64 id)
 {
-	u64 i = (id * 0x9E3779B97F4A7C15ULL) & s->idmask;
+	u64 i = (id * 0x9E3779B97F4A7C15ULL) >> 32 & s->idmask;
 
 	while (s->idmap[i].ev) {
 		if (s->idmap[i].id == id)
@@ -706,20 +725,47 @@ static inline struct evspec *session__idmap_find(const struct session *s, u64 id
 	return NULL;
 }
 
-static void session__idmap_init(struct session *s, int nr)
+/* session__id_ev - the event a sample id belongs to, NULL if none of ours */
+static inline struct evspec *session__id_ev(const struct session *s, u64 id)
 {
-	u64 size = 16;
+	u64 k = id - s->id_base;
 
-	while (size < (u64)nr * 2)
+	if (likely(s->id_dense))
+		return k < s->id_span ? s->id_dense[k] : NULL;
+	return session__idmap_find(s, id);
+}
+
+/* session__ids_init - index the @n (id, event) pairs */
+static void session__ids_init(struct session *s, const u64 *ids, struct evspec **evs, int n)
+{
+	u64 lo = UINT64_MAX, hi = 0, size = 16;
+
+	for (int i = 0; i < n; i++) {
+		lo = ids[i] < lo ? ids[i] : lo;
+		hi = ids[i] > hi ? ids[i] : hi;
+	}
+	if (n && hi - lo < ID_DENSE_MAX) {
+		s->id_base = lo;
+		s->id_span = hi - lo + 1;
+		s->id_dense = xzalloc(s->id_span * sizeof(*s->id_dense));
+		for (int i = 0; i < n; i++)
+			s->id_dense[ids[i] - lo] = evs[i];
+		return;
+	}
+	while (size < (u64)n * 2)
 		size <<= 1;
 	s->idmap = xzalloc(size * sizeof(*s->idmap));
 	s->idmask = size - 1;
+	for (int i = 0; i < n; i++)
+		session__idmap_add(s, ids[i], evs[i]);
 }
 
 static int session__mmap(struct session *s, struct err *err)
 {
 	struct perfev_mmap *maps;
-	int pages = session__ring_pages(s), n, nr_ids = 0;
+	int pages = session__ring_pages(s), n, nr_ids = 0, n_ids = 0;
+	u64 *all_ids;
+	struct evspec **all_evs;
 	u64 data_size = (u64)pages * (u64)sysconf(_SC_PAGESIZE);
 
 	if (perf_evlist__mmap(s->evlist, pages)) {
@@ -746,14 +792,20 @@ static int session__mmap(struct session *s, struct err *err)
 
 		nr_ids += perfev__ids(s->evs.v[i]->evsel, &ids);
 	}
-	session__idmap_init(s, nr_ids);
+	all_ids = xzalloc((size_t)(nr_ids ? nr_ids : 1) * sizeof(*all_ids));
+	all_evs = xzalloc((size_t)(nr_ids ? nr_ids : 1) * sizeof(*all_evs));
 	for (int i = 0; i < s->evs.n; i++) {
 		const u64 *ids;
 		int k = perfev__ids(s->evs.v[i]->evsel, &ids);
 
-		for (int j = 0; j < k; j++)
-			session__idmap_add(s, ids[j], s->evs.v[i]);
+		for (int j = 0; j < k; j++) {
+			all_ids[n_ids] = ids[j];
+			all_evs[n_ids++] = s->evs.v[i];
+		}
 	}
+	session__ids_init(s, all_ids, all_evs, n_ids);
+	free(all_ids);
+	free(all_evs);
 	return order__init(&s->order, s->rings, s->nr_rings);
 }
 
@@ -847,43 +899,38 @@ struct syms *session__syms(const struct session *s)
 /* ---------------------------------------------------------------- decode */
 
 /*
- * sample__decode - one PERF_RECORD_SAMPLE into @out, fields in the ABI
- * order of the bits we ask for. Every length the kernel gives is checked
- * against the record size before it is used.
+ * session__decode_more - the rest of a sample after id, tid and time when
+ * the event asks for more than SAMPLE_BASE: fields in the ABI order of the
+ * bits. Every length the kernel gives is checked against the record size
+ * before it is used.
  */
-static int session__decode(struct session *s, const struct perf_event_header *h,
-			   struct prof_sample *out)
+static __attribute__((noinline)) int
+session__decode_more(const struct ring *r, struct prof_sample *out, const u64 *p,
+		     const u64 *end)
 {
-	const u64 *p = (const u64 *)(h + 1);
-	const u64 *end = (const u64 *)((const char *)h + h->size);
-	struct evspec *ev;
-	u64 type;
+	const struct evspec *ev = out->ev;
+	u64 type = ev->sample_type;
 
-	if (p + 6 > end)
-		return -1;
-	/* consecutive samples are mostly of one event: skip the hash */
-	if (likely(p[0] == s->last_id && s->last_ev)) {
-		ev = s->last_ev;
-	} else {
-		ev = session__idmap_find(s, p[0]);
-		if (unlikely(!ev))
+	out->cpu = r->cpu;
+	out->period = 1;
+	if (type & PERF_SAMPLE_CPU) {
+		if (p + 1 > end)
 			return -1;
-		s->last_id = p[0];
-		s->last_ev = ev;
+		out->cpu = (int)(u32)*p++;
 	}
-	type = ev->sample_type;
-	out->ev = ev;
-	out->pid = (int)(u32)p[1];
-	out->tid = (int)(u32)(p[1] >> 32);
-	out->time = p[2];
-	out->cpu = (int)(u32)p[3];
-	out->period = p[4];
-	p += 5;
+	if (type & PERF_SAMPLE_PERIOD) {
+		if (p + 1 > end)
+			return -1;
+		out->period = *p++;
+	}
 	out->nr_ips = 0;
 	out->ips = NULL;
 	if (type & PERF_SAMPLE_CALLCHAIN) {
-		u64 nr = *p++;
+		u64 nr;
 
+		if (p + 1 > end)
+			return -1;
+		nr = *p++;
 		if (nr > (u64)(end - p))
 			return -1;
 		out->nr_ips = nr;
@@ -897,7 +944,6 @@ static int session__decode(struct session *s, const struct perf_event_header *h,
 	out->raw = (const char *)p + 4;
 	if (out->raw_size > (u64)((const char *)end - (const char *)out->raw))
 		return -1;
-	/* never hand a profiler a record that is not what its format says */
 	if (unlikely(out->raw_size < ev->raw_min ||
 		     *(const u16 *)out->raw != (u16)ev->config))
 		return -1;
@@ -940,17 +986,66 @@ static int session__decode(struct session *s, const struct perf_event_header *h,
 	return 0;
 }
 
-/* time of any record: samples carry it early, others in the sample_id trailer */
-static u64 record_time(const struct perf_event_header *h)
+/*
+ * session__decode - one PERF_RECORD_SAMPLE into @out. Inline for the
+ * common layout (SAMPLE_BASE: id, tid, time, raw); anything more goes to
+ * session__decode_more(). A record is never handed to a profiler unless
+ * it is what its format says: long enough for the format's fixed fields
+ * and of the event's type.
+ */
+static inline __attribute__((always_inline)) int
+session__decode(struct session *s, const struct ring *r, const struct perf_event_header *h,
+		struct prof_sample *out)
 {
+	const u64 *p = (const u64 *)(h + 1);
+	const u64 *end = (const u64 *)((const char *)h + h->size);
+	struct evspec *ev;
+	u32 raw_size;
+
+	/* id, tid, time and the word after them */
+	if (unlikely(p + 4 > end))
+		return -1;
+	ev = session__id_ev(s, p[0]);
+	if (unlikely(!ev))
+		return -1;
+	out->ev = ev;
+	out->pid = (int)(u32)p[1];
+	out->tid = (int)(u32)(p[1] >> 32);
+	out->time = p[2];
+	if (unlikely(ev->sample_type != SAMPLE_BASE))
+		return session__decode_more(r, out, p + 3, end);
+	raw_size = *(const u32 *)(p + 3);
+	if (unlikely(raw_size > (u64)((const char *)end - (const char *)(p + 3) - 4) ||
+		     raw_size < ev->raw_min ||
+		     *(const u16 *)((const char *)(p + 3) + 4) != (u16)ev->config))
+		return -1;
+	out->raw_size = raw_size;
+	out->raw = (const char *)(p + 3) + 4;
+	out->cpu = r->cpu;
+	out->period = 1;
+	out->nr_ips = 0;
+	out->ips = NULL;
+	out->regs = NULL;
+	out->regs_mask = 0;
+	out->stack = NULL;
+	out->stack_size = 0;
+	return 0;
+}
+
+/*
+ * time of any record: samples carry it third, other records in their
+ * sample_id trailer (TID, TIME, [CPU,] IDENTIFIER)
+ */
+static u64 record_time(void *arg, const struct perf_event_header *h)
+{
+	const struct session *s = arg;
 	const u64 *p = (const u64 *)(h + 1);
 
 	if (h->type == PERF_RECORD_SAMPLE)
 		return h->size >= 8 + 3 * 8 ? p[2] : 0;
-	/* trailer: TID, TIME, CPU, IDENTIFIER */
-	if (h->size < 8 + 4 * 8)
+	if (h->size < 8 + s->trailer_time + 8)
 		return 0;
-	return *(const u64 *)((const char *)h + h->size - 24);
+	return *(const u64 *)((const char *)h + h->size - s->trailer_time);
 }
 
 /* --------------------------------------------------------------- deliver */
@@ -1086,8 +1181,50 @@ static void session__record(struct session *s, struct ring *r, const struct perf
 	}
 }
 
-static inline void session__deliver(struct session *s, struct ring *r,
-				    const struct perf_event_header *h)
+/*
+ * session__hooks - what happens to a sample before its profiler sees it,
+ * for events marked hooked: DWARF unwinding, the user-space filter.
+ * Returns false when the sample is dropped.
+ */
+static __attribute__((noinline)) bool session__hooks(struct session *s,
+						     struct prof_sample *sample)
+{
+	struct evspec *ev = sample->ev;
+
+	if (s->unwind && ev->stack)
+		session__unwind(s, sample);
+	if (ev->ufilter) {
+		struct expr_ctx ctx = {
+			.raw = sample->raw, .raw_size = sample->raw_size, .cpu = sample->cpu,
+			.pid = sample->pid, .tid = sample->tid, .time = sample->time,
+			.period = sample->period,
+		};
+		s64 keep;
+
+		if (expr_eval(ev->ufilter, &ctx, &keep)) {
+			s->expr_errors[ev->index]++;
+			return false;
+		}
+		if (!keep) {
+			s->filtered++;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* session__mark_hooked - flag the events session__hooks() has work for */
+static void session__mark_hooked(struct session *s)
+{
+	for (int i = 0; i < s->evs.n; i++) {
+		struct evspec *ev = s->evs.v[i];
+
+		ev->hooked = ev->ufilter || (s->unwind && ev->stack);
+	}
+}
+
+static inline __attribute__((always_inline)) void
+session__deliver(struct session *s, struct ring *r, const struct perf_event_header *h)
 {
 	struct prof *prof = s->prof;
 	struct prof_sample sample;
@@ -1097,30 +1234,13 @@ static inline void session__deliver(struct session *s, struct ring *r,
 		return;
 	}
 	r->samples++;
-	if (unlikely(session__decode(s, h, &sample))) {
+	if (unlikely(session__decode(s, r, h, &sample))) {
 		s->unknown_id++;
 		return;
 	}
 	sample.ring = r;
-	if (unlikely(s->unwind) && sample.ev->stack)
-		session__unwind(s, &sample);
-	if (sample.ev->ufilter) {
-		struct expr_ctx ctx = {
-			.raw = sample.raw, .raw_size = sample.raw_size, .cpu = sample.cpu,
-			.pid = sample.pid, .tid = sample.tid, .time = sample.time,
-			.period = sample.period,
-		};
-		s64 keep;
-
-		if (expr_eval(sample.ev->ufilter, &ctx, &keep)) {
-			s->expr_errors[sample.ev->index]++;
-			return;
-		}
-		if (!keep) {
-			s->filtered++;
-			return;
-		}
-	}
+	if (unlikely(sample.ev->hooked) && !session__hooks(s, &sample))
+		return;
 	prof->ops->sample(prof, &sample);
 	if (++s->delivered == prof->opt.exit_n)
 		s->stop = true;
@@ -1168,16 +1288,21 @@ static void session__pass_unordered(struct session *s)
 	for (int i = 0; i < s->nr_rings && !s->stop; i++) {
 		struct ring *r = &s->rings[i];
 		const struct perf_event_header *h;
-		unsigned int n = 0;
+		struct ring_cur c;
 
 		ring__refresh(r);
-		while (!s->stop && (h = ring__peek(r))) {
+		ring_cur__begin(&c, r);
+		while (!s->stop && (h = ring_cur__peek(&c))) {
 			session__deliver(s, r, h);
-			ring__consume(r, h);
+			ring_cur__consume(&c, h);
 			/* give space back to the producer during long bursts */
-			if (unlikely(!(++n & 1023)))
+			if (unlikely(!(c.records & 1023))) {
+				ring_cur__end(&c);
 				ring__done(r);
+				ring_cur__begin(&c, r);
+			}
 		}
+		ring_cur__end(&c);
 		ring__done(r);
 	}
 }
@@ -1301,6 +1426,7 @@ int session__run(struct session *s, struct err *err)
 
 	if (session__setup_loop(s, err))
 		return -1;
+	session__mark_hooked(s);
 	if (s->has_workload) {
 		/* events are enable_on_exec: the exec turns them on */
 		if (workload__start(&s->wl, prof->opt.workload, err))
@@ -1426,14 +1552,22 @@ int session__replay_mem(struct session *s, char *buf, size_t len, const char *pa
 		p += rlen;
 		s->nr_rings++;
 	}
-	session__idmap_init(s, s->evs.n);
-	for (int i = 0; i < s->evs.n; i++) {
-		struct evspec *ev = s->evs.v[i];
+	/* replay files carry the full layout */
+	s->sample_base = SAMPLE_FULL;
+	s->trailer_time = 24;
+	{
+		u64 *ids = xzalloc((size_t)(s->evs.n ? s->evs.n : 1) * sizeof(*ids));
 
-		if (s->prof->opt.callgraph)
-			ev->stack = true;
-		ev->sample_type = SAMPLE_BASE | (ev->stack ? PERF_SAMPLE_CALLCHAIN : 0);
-		session__idmap_add(s, (u64)i + 1, ev);
+		for (int i = 0; i < s->evs.n; i++) {
+			struct evspec *ev = s->evs.v[i];
+
+			if (s->prof->opt.callgraph)
+				ev->stack = true;
+			ev->sample_type = s->sample_base | (ev->stack ? PERF_SAMPLE_CALLCHAIN : 0);
+			ids[i] = (u64)i + 1;
+		}
+		session__ids_init(s, ids, s->evs.v, s->evs.n);
+		free(ids);
 	}
 	if (order__init(&s->order, s->rings, s->nr_rings)) {
 		err_set(err, EXIT_FAIL, "out of memory");
@@ -1449,6 +1583,7 @@ int session__replay_mem(struct session *s, char *buf, size_t len, const char *pa
 		}
 	}
 	s->draining = true;
+	session__mark_hooked(s);
 	session__pass(s);
 	s->stop = true;
 	session__report_lost(s, true);
@@ -1588,6 +1723,7 @@ void session__delete(struct session *s)
 	free(s->chain);
 	free(s->rings);
 	free(s->idmap);
+	free(s->id_dense);
 	if (s->cpus)
 		perf_cpu_map__put(s->cpus);
 	if (s->threads)

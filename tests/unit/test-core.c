@@ -262,7 +262,7 @@ TEST(ring_buffer_backed)
 }
 
 /* order: each ring holds records whose time is the first u64 of the payload */
-static u64 rec_time(const struct perf_event_header *h)
+static u64 rec_time(void *arg, const struct perf_event_header *h)
 {
 	u64 t;
 
@@ -280,7 +280,7 @@ static void collect(void *arg, struct ring *r, const struct perf_event_header *h
 {
 	struct collected *c = arg;
 
-	c->t[c->n++] = rec_time(h);
+	c->t[c->n++] = rec_time(NULL, h);
 }
 
 static bool stop_at(void *arg)
