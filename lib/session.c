@@ -33,6 +33,7 @@
 
 #include "comm.h"
 #include "expr.h"
+#include "idmap.h"
 #include "order.h"
 #include "perfev.h"
 #include "probe.h"
@@ -56,11 +57,6 @@
 #define LOST_REPORT_NS 1000000000ULL
 #define COMM_GC_NS (10 * 1000000000ULL)	/* exited tasks are forgotten after 10-20 s */
 
-struct idmap_slot {
-	u64 id;
-	struct evspec *ev;
-};
-
 struct session {
 	struct prof *prof;
 	struct evspec_list evs;
@@ -77,14 +73,7 @@ struct session {
 	u64 sample_base;	/* SAMPLE_BASE plus what the rings need */
 	unsigned trailer_time;	/* bytes from a record's end to its sample_id time */
 
-	/* sample id -> event: a dense array over [id_base, id_base + id_span)
-	 * (the kernel numbers events in creation order, so ours are close
-	 * together), or a hash table when another process's events made the
-	 * range too wide */
-	struct evspec **id_dense;
-	u64 id_base, id_span;
-	struct idmap_slot *idmap;
-	u64 idmask;
+	struct idmap ids;	/* sample id -> struct evspec */
 
 	int epfd, sigfd, timerfd;
 	int *pidfds;
@@ -701,63 +690,10 @@ static int session__filters(struct session *s, struct err *err)
 	return 0;
 }
 
-#define ID_DENSE_MAX 4096	/* widest id range kept as a plain array */
-
-static void session__idmap_add(struct session *s, u64 id, struct evspec *ev)
-{
-	u64 i = (id * 0x9E3779B97F4A7C15ULL) >> 32 & s->idmask;
-
-	while (s->idmap[i].ev)
-		i = (i + 1) & s->idmask;
-	s->idmap[i].id = id;
-	s->idmap[i].ev = ev;
-}
-
-static struct evspec *session__idmap_find(const struct session *s, u64 id)
-{
-	u64 i = (id * 0x9E3779B97F4A7C15ULL) >> 32 & s->idmask;
-
-	while (s->idmap[i].ev) {
-		if (s->idmap[i].id == id)
-			return s->idmap[i].ev;
-		i = (i + 1) & s->idmask;
-	}
-	return NULL;
-}
-
 /* session__id_ev - the event a sample id belongs to, NULL if none of ours */
 static inline struct evspec *session__id_ev(const struct session *s, u64 id)
 {
-	u64 k = id - s->id_base;
-
-	if (likely(s->id_dense))
-		return k < s->id_span ? s->id_dense[k] : NULL;
-	return session__idmap_find(s, id);
-}
-
-/* session__ids_init - index the @n (id, event) pairs */
-static void session__ids_init(struct session *s, const u64 *ids, struct evspec **evs, int n)
-{
-	u64 lo = UINT64_MAX, hi = 0, size = 16;
-
-	for (int i = 0; i < n; i++) {
-		lo = ids[i] < lo ? ids[i] : lo;
-		hi = ids[i] > hi ? ids[i] : hi;
-	}
-	if (n && hi - lo < ID_DENSE_MAX) {
-		s->id_base = lo;
-		s->id_span = hi - lo + 1;
-		s->id_dense = xzalloc(s->id_span * sizeof(*s->id_dense));
-		for (int i = 0; i < n; i++)
-			s->id_dense[ids[i] - lo] = evs[i];
-		return;
-	}
-	while (size < (u64)n * 2)
-		size <<= 1;
-	s->idmap = xzalloc(size * sizeof(*s->idmap));
-	s->idmask = size - 1;
-	for (int i = 0; i < n; i++)
-		session__idmap_add(s, ids[i], evs[i]);
+	return idmap__find(&s->ids, id);
 }
 
 static int session__mmap(struct session *s, struct err *err)
@@ -765,7 +701,7 @@ static int session__mmap(struct session *s, struct err *err)
 	struct perfev_mmap *maps;
 	int pages = session__ring_pages(s), n, nr_ids = 0, n_ids = 0;
 	u64 *all_ids;
-	struct evspec **all_evs;
+	void **all_evs;
 	u64 data_size = (u64)pages * (u64)sysconf(_SC_PAGESIZE);
 
 	if (perf_evlist__mmap(s->evlist, pages)) {
@@ -803,7 +739,7 @@ static int session__mmap(struct session *s, struct err *err)
 			all_evs[n_ids++] = s->evs.v[i];
 		}
 	}
-	session__ids_init(s, all_ids, all_evs, n_ids);
+	idmap__init(&s->ids, all_ids, all_evs, n_ids);
 	free(all_ids);
 	free(all_evs);
 	return order__init(&s->order, s->rings, s->nr_rings);
@@ -1321,26 +1257,26 @@ static bool order_stop(void *arg)
  * ordered: release only records no ring can still precede. A record is
  * committed to its ring within microseconds of its timestamp, so anything
  * stamped ORDER_SLACK before the pass started is complete; later records
- * stay in their rings (not consumed) until the next pass.
+ * stay in their rings (not consumed) until a later pass. No pass is made
+ * just for them: the next wakeup of the ring (watermark) or of the loop
+ * (FLUSH_PERIOD_MS at the latest) takes them, so a busy ordered run wakes
+ * no more often than an unordered one.
  */
-static bool session__pass_ordered(struct session *s)
+static void session__pass_ordered(struct session *s)
 {
 	u64 limit = s->draining ? UINT64_MAX : now_ns() - ORDER_SLACK_NS;
 
-	return order__pass(&s->order, limit, record_time, order_deliver, order_stop, s);
+	order__pass(&s->order, limit, record_time, order_deliver, order_stop, s);
 }
 
-/* session__pass - one pass over every ring; true when records were held back */
-static bool session__pass(struct session *s)
+/* session__pass - one pass over every ring */
+static void session__pass(struct session *s)
 {
-	bool held = false;
-
 	if (s->prof->opt.order)
-		held = session__pass_ordered(s);
+		session__pass_ordered(s);
 	else
 		session__pass_unordered(s);
 	session__report_lost(s, false);
-	return held;
 }
 
 /* ------------------------------------------------------------------ loop */
@@ -1422,7 +1358,6 @@ static void session__signal(struct session *s)
 int session__run(struct session *s, struct err *err)
 {
 	struct prof *prof = s->prof;
-	bool held = false;
 
 	if (session__setup_loop(s, err))
 		return -1;
@@ -1436,12 +1371,11 @@ int session__run(struct session *s, struct err *err)
 	}
 	while (!s->stop) {
 		struct epoll_event evs[16];
-		int n = epoll_wait(s->epfd, evs, ARRAY_SIZE(evs),
-				   held ? (int)(ORDER_SLACK_NS / 1000000) + 1 : FLUSH_PERIOD_MS);
+		int n = epoll_wait(s->epfd, evs, ARRAY_SIZE(evs), FLUSH_PERIOD_MS);
 
 		if (n < 0 && errno != EINTR)
 			return err_set(err, EXIT_FAIL, "epoll_wait failed: %s", strerror(errno));
-		held = session__pass(s);
+		session__pass(s);
 		for (int i = 0; i < n && !s->stop; i++) {
 			u32 kind = (u32)(evs[i].data.u64 >> 32);
 
@@ -1451,7 +1385,7 @@ int session__run(struct session *s, struct err *err)
 				u64 ticks;
 
 				if (read(s->timerfd, &ticks, sizeof(ticks)) > 0) {
-					held = session__pass(s);
+					session__pass(s);
 					if (!s->stop)
 						prof->ops->interval(prof);
 				}
@@ -1557,6 +1491,7 @@ int session__replay_mem(struct session *s, char *buf, size_t len, const char *pa
 	s->trailer_time = 24;
 	{
 		u64 *ids = xzalloc((size_t)(s->evs.n ? s->evs.n : 1) * sizeof(*ids));
+		void **evs = xzalloc((size_t)(s->evs.n ? s->evs.n : 1) * sizeof(*evs));
 
 		for (int i = 0; i < s->evs.n; i++) {
 			struct evspec *ev = s->evs.v[i];
@@ -1565,9 +1500,11 @@ int session__replay_mem(struct session *s, char *buf, size_t len, const char *pa
 				ev->stack = true;
 			ev->sample_type = s->sample_base | (ev->stack ? PERF_SAMPLE_CALLCHAIN : 0);
 			ids[i] = (u64)i + 1;
+			evs[i] = ev;
 		}
-		session__ids_init(s, ids, s->evs.v, s->evs.n);
+		idmap__init(&s->ids, ids, evs, s->evs.n);
 		free(ids);
+		free(evs);
 	}
 	if (order__init(&s->order, s->rings, s->nr_rings)) {
 		err_set(err, EXIT_FAIL, "out of memory");
@@ -1722,8 +1659,7 @@ void session__delete(struct session *s)
 	syms__delete(s->syms);
 	free(s->chain);
 	free(s->rings);
-	free(s->idmap);
-	free(s->id_dense);
+	idmap__exit(&s->ids);
 	if (s->cpus)
 		perf_cpu_map__put(s->cpus);
 	if (s->threads)

@@ -2,7 +2,8 @@
 /*
  * test-core.c - the pipeline's small parts without a kernel: number and
  * duration parsers, the option parser, the ring reader (including records
- * that wrap and sizes that cannot be), the k-way merge, the JSON writer.
+ * that wrap and sizes that cannot be), the k-way merge, the sample id map,
+ * the JSON writer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "comm.h"
 #include "harness.h"
+#include "idmap.h"
 #include "json.h"
 #include "opt.h"
 #include "order.h"
@@ -362,6 +364,74 @@ TEST(order_counts_late_records_and_stops)
 	order__exit(&o);
 	for (int i = 0; i < 2; i++)
 		ring__exit(&rings[i]);
+}
+
+/* ids close together: the dense array; every id maps to its value, others to NULL */
+TEST(idmap_dense)
+{
+	u64 ids[] = { 1007, 1000, 1003, 1001 };
+	int vals[4];
+	void *v[4] = { &vals[0], &vals[1], &vals[2], &vals[3] };
+	struct idmap m;
+
+	idmap__init(&m, ids, v, 4);
+	CHECK(m.dense != NULL);
+	CHECK_U64(m.span, 8);
+	for (int i = 0; i < 4; i++)
+		CHECK(idmap__find(&m, ids[i]) == v[i]);
+	CHECK(idmap__find(&m, 1002) == NULL);	/* a hole inside the range */
+	CHECK(idmap__find(&m, 999) == NULL);	/* below: wraps to a huge index */
+	CHECK(idmap__find(&m, 1008) == NULL);
+	CHECK(idmap__find(&m, 0) == NULL);
+	CHECK(idmap__find(&m, UINT64_MAX) == NULL);
+	idmap__exit(&m);
+	CHECK(idmap__find(&m, 1000) == NULL);	/* an emptied map finds nothing */
+}
+
+/* ids spread wider than IDMAP_DENSE_MAX: the hash, with colliding probes */
+TEST(idmap_sparse)
+{
+	enum { N = 300 };
+	u64 ids[N];
+	void *v[N];
+	static int vals[N];
+	struct idmap m;
+	int found = 0;
+
+	for (int i = 0; i < N; i++) {
+		/* one far outlier, the rest in runs that share low bits */
+		ids[i] = i == 0 ? 1ULL << 40 : 5000 + (u64)i * 4096;
+		v[i] = &vals[i];
+	}
+	idmap__init(&m, ids, v, N);
+	CHECK(m.dense == NULL);
+	CHECK(m.slots != NULL);
+	for (int i = 0; i < N; i++)
+		found += idmap__find(&m, ids[i]) == v[i];
+	CHECK_INT(found, N);
+	CHECK(idmap__find(&m, 5001) == NULL);
+	CHECK(idmap__find(&m, (1ULL << 40) + 1) == NULL);
+	CHECK(idmap__find(&m, 0) == NULL);
+	idmap__exit(&m);
+
+	/* exactly IDMAP_DENSE_MAX apart is one too wide for the array */
+	ids[0] = 10;
+	ids[1] = 10 + IDMAP_DENSE_MAX;
+	idmap__init(&m, ids, v, 2);
+	CHECK(m.dense == NULL);
+	CHECK(idmap__find(&m, 10) == v[0]);
+	CHECK(idmap__find(&m, 10 + IDMAP_DENSE_MAX) == v[1]);
+	idmap__exit(&m);
+	ids[1] = 10 + IDMAP_DENSE_MAX - 1;
+	idmap__init(&m, ids, v, 2);
+	CHECK(m.dense != NULL);
+	CHECK(idmap__find(&m, 10 + IDMAP_DENSE_MAX - 1) == v[1]);
+	idmap__exit(&m);
+
+	/* no ids at all */
+	idmap__init(&m, ids, v, 0);
+	CHECK(idmap__find(&m, 10) == NULL);
+	idmap__exit(&m);
 }
 
 TEST(json_escaping)
