@@ -104,6 +104,19 @@ check_eq "the two paced threads (2 x 20k/s) ran on both CPUs" "$cpus" "[000][001
 back=$(grep "$GETPPID:" "$out" | awk '{ t = $1 + 0; if (t < last) n++; last = t } END { print n + 0 }')
 check_eq "--order output never goes back in time" "$back" 0
 
+# --- a sample's CPU is its ring's (records do not carry it): pinned workloads ---
+first_cpu=$(sed 's/[-,].*//' /sys/devices/system/cpu/online)
+last_cpu=$(sed 's/.*[-,]//' /sys/devices/system/cpu/online)
+for c in $first_cpu $last_cpu; do
+	pp trace -e $GETPPID -- taskset -c "$c" "$WL" getppid 100
+	want=$(printf '100[%03d]' "$c")
+	got=$(grep "$GETPPID:" "$out" | awk '{ print $4 }' | sort | uniq -c | awk '{ print $1 $2 }' | tr -d '\n')
+	check_eq "a workload pinned to CPU $c: all 100 events on [$c]" "$got" "$want"
+	pp trace --json -e $GETPPID -- taskset -c "$c" "$WL" getppid 100
+	got=$(grep -c "\"cpu\":$c," "$out")
+	check_eq "the same in --json: 100 events with \"cpu\":$c" "$got" 100
+done
+
 # --- a short-lived child is named ---------------------------------------------
 pp trace -e $GETPPID -- "$WL" fork 50
 n=$(grep "$GETPPID:" "$out" | awk '$2 == "wl-child"' | wc -l)
