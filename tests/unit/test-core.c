@@ -219,6 +219,47 @@ TEST(ring_wrapped_record)
 	free(base);
 }
 
+/* the cursor reads what ring__peek() reads: a wrapped record, then a broken one */
+TEST(ring_cursor_wrap_and_resync)
+{
+	void *base = fake_ring(4096);
+	struct perf_event_mmap_page *meta = base;
+	unsigned char *data = (unsigned char *)base + 4096;
+	const struct perf_event_header *h;
+	struct ring_cur c;
+	struct ring r;
+	int n = 0;
+
+	meta->data_tail = 4096 - 48;
+	ring__init_mmap(&r, base, 4096, -1, 0, -1);
+	put_record(data, 4095, 4096 - 48, 32, 9, 0xaa);
+	put_record(data, 4095, 4096 - 16, 64, 9, 0xbb);	/* wraps */
+	put_record(data, 4095, 4096 - 48 + 96, 24, 9, 0xcc);
+	put_record(data, 4095, 4096 - 48 + 120, 4, 9, 0);	/* impossible size */
+	meta->data_head = 4096 - 48 + 120 + 40;
+	ring__refresh(&r);
+	ring_cur__begin(&c, &r);
+	while ((h = ring_cur__peek(&c))) {
+		unsigned char want = n == 0 ? 0xaa : n == 1 ? 0xbb : 0xcc;
+
+		CHECK_INT(((const unsigned char *)h)[h->size - 1], want);
+		if (n == 1)
+			CHECK((const unsigned char *)h == r.copy);
+		ring_cur__consume(&c, h);
+		n++;
+	}
+	ring_cur__end(&c);
+	CHECK_INT(n, 3);
+	CHECK_U64(r.records, 3);
+	CHECK_U64(r.bytes, 120);	/* the 40 skipped bytes are not "consumed" */
+	CHECK_U64(r.corrupt, 1);
+	CHECK_U64(r.pos, 4096 - 48 + 160);	/* resynchronised at head */
+	ring__done(&r);
+	CHECK_U64(meta->data_tail, 4096 - 48 + 160);
+	ring__exit(&r);
+	free(base);
+}
+
 TEST(ring_impossible_sizes)
 {
 	void *base = fake_ring(4096);
