@@ -1429,7 +1429,9 @@ int session__run(struct session *s, struct err *err)
 /*
  * Replay file: "PPREPLAY" magic, u32 nr_rings, then per ring u32 cpu, u32
  * pad, u64 length, and that many bytes of records. Samples carry the
- * IDENTIFIER of event i as i + 1.
+ * IDENTIFIER of event i as i + 1. Under "PPREPLAY" records have the full
+ * layout (samples with CPU and PERIOD, sample_id trailers with CPU); under
+ * "PPREPLAC" the compact one live runs use (SAMPLE_BASE, no CPU anywhere).
  */
 int session__replay(struct session *s, const char *path, struct err *err)
 {
@@ -1451,7 +1453,7 @@ int session__replay_mem(struct session *s, char *buf, size_t len, const char *pa
 
 	p = buf;
 	end = buf + len;
-	if (len < 12 || memcmp(p, "PPREPLAY", 8)) {
+	if (len < 12 || (memcmp(p, "PPREPLAY", 8) && memcmp(p, "PPREPLAC", 8))) {
 		err_set(err, EXIT_FAIL, "'%s' is not a replay file", path);
 		goto out;
 	}
@@ -1486,9 +1488,13 @@ int session__replay_mem(struct session *s, char *buf, size_t len, const char *pa
 		p += rlen;
 		s->nr_rings++;
 	}
-	/* replay files carry the full layout */
-	s->sample_base = SAMPLE_FULL;
-	s->trailer_time = 24;
+	if (buf[7] == 'C') {
+		s->sample_base = SAMPLE_BASE;
+		s->trailer_time = 16;
+	} else {
+		s->sample_base = SAMPLE_FULL;
+		s->trailer_time = 24;
+	}
 	{
 		u64 *ids = xzalloc((size_t)(s->evs.n ? s->evs.n : 1) * sizeof(*ids));
 		void **evs = xzalloc((size_t)(s->evs.n ? s->evs.n : 1) * sizeof(*evs));

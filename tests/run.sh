@@ -60,10 +60,15 @@ for t in "$UNIT_DIR"/test-*; do
 done
 
 echo "replay tests"
+# each with the records in the kernel's full layout and in the compact one of live runs
 for t in "$here"/replay/*.sh; do
 	[ -f "$t" ] || continue
+	export MKREPLAY_LAYOUT=full
 	run_one "replay/$(basename "$t")" sh "$t"
+	export MKREPLAY_LAYOUT=compact
+	run_one "replay/$(basename "$t") (compact)" sh "$t"
 done
+unset MKREPLAY_LAYOUT
 
 echo "live tests"
 for t in "$here"/live/*.sh; do

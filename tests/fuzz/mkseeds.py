@@ -130,10 +130,11 @@ def expr_seeds():
     write("expr", "short-record", bytes([0]) + b"prio > 0\0" + bytes(10))
 
 
-def replay(events, desc):
+def replay(events, desc, layout="full"):
     out = os.path.join(CORPUS, ".tmp.bin")
+    env = dict(os.environ, MKREPLAY_LAYOUT=layout)
     subprocess.run([sys.executable, MKREPLAY, TRACEFS, events, out], input=desc.encode(),
-                   check=True)
+                   check=True, env=env)
     data = open(out, "rb").read()
     os.unlink(out)
     return data
@@ -172,6 +173,10 @@ sample sched:sched_switch time=7 _pid=3 prev_pid=3 next_pid=0 stack=0xffffffff81
     descs = {"two-rings": two_rings, "lost": lost, "badsize": bad, "many": many}
     files = {k: replay(evs, v) for k, v in descs.items()}
     files["stacks"] = replay(evs, stacks)
+    # the compact layout of live runs (the inline decoder)
+    compact = {"compact-" + k: replay(evs, v, "compact")
+               for k, v in (("two-rings", two_rings), ("lost", lost), ("many", many),
+                            ("stacks", stacks))}
     # damaged files: truncated inside a ring, a ring longer than the file,
     # an impossible ring count, a record cut short, an oversized record
     two = files["two-rings"]
@@ -200,6 +205,11 @@ sample sched:sched_switch time=7 _pid=3 prev_pid=3 next_pid=0 stack=0xffffffff81
             n += 1
         for sel in sels:
             write(target, f"two-rings-{sel:02x}", bytes([sel]) + files["two-rings"])
+        for n, (name, data) in enumerate(sorted(compact.items())):
+            sel = sels[n % len(sels)]
+            if name.endswith("stacks"):
+                sel |= 0x04 if target == "replay-trace" else 0
+            write(target, f"{name}-{sel:02x}", bytes([sel]) + data)
 
 
 def main():

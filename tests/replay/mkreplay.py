@@ -19,7 +19,14 @@ EVENTS is the comma list of SYS:NAME in the order the test passes them with
 
 The file layout is what session__replay() reads: "PPREPLAY", u32 ring count,
 then per ring u32 cpu, u32 pad, u64 length and the records.
+
+MKREPLAY_LAYOUT=compact in the environment writes the records as live runs
+get them (samples without CPU and PERIOD, sample_id trailers without CPU)
+under the magic "PPREPLAC"; the default, full, has both, as the kernel
+writes them when asked for everything. tests/run.sh runs every replay test
+with each layout.
 """
+import os
 import re
 import struct
 import sys
@@ -63,7 +70,12 @@ def pack_raw(fmt, values):
     return bytes(raw)
 
 
+COMPACT = os.environ.get("MKREPLAY_LAYOUT", "full") == "compact"
+
+
 def sample_id(pid, tid, time, cpu, ident):
+    if COMPACT:
+        return struct.pack("<IIQQ", pid, tid, time, ident)
     return struct.pack("<IIQIIQ", pid, tid, time, cpu, 0, ident)
 
 
@@ -95,7 +107,10 @@ def main():
             pid = int(kv.pop("_pid", "0"))
             tid = int(kv.pop("_tid", str(pid)))
             stack = kv.pop("stack", None)
-            body = struct.pack("<QIIQIIQ", ids[ev], pid, tid, time, cpu, 0, 1)
+            if COMPACT:
+                body = struct.pack("<QIIQ", ids[ev], pid, tid, time)
+            else:
+                body = struct.pack("<QIIQIIQ", ids[ev], pid, tid, time, cpu, 0, 1)
             if stack is not None:
                 ips = [int(x, 0) for x in stack.split(",")]
                 body += struct.pack("<Q", len(ips)) + b"".join(struct.pack("<Q", x) for x in ips)
@@ -117,7 +132,7 @@ def main():
         else:
             raise SystemExit(f"mkreplay: unknown directive {words[0]}")
     with open(out, "wb") as f:
-        f.write(b"PPREPLAY" + struct.pack("<I", len(rings)))
+        f.write((b"PPREPLAC" if COMPACT else b"PPREPLAY") + struct.pack("<I", len(rings)))
         for cpu, buf in rings:
             f.write(struct.pack("<IIQ", cpu, 0, len(buf)) + buf)
 
