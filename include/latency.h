@@ -199,6 +199,24 @@ int lattab__row_inst(const struct lattab *t, const struct latrow *r);
 struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t *nr);
 
 /**
+ * lattab__merge - add every row of @src (values and over counts) into the
+ * row of the same instance and id in @dst (a table of the same shape);
+ * rows @dst cannot take (its instance bound) are left out
+ */
+void lattab__merge(struct lattab *dst, const struct lattab *src);
+
+/* lattab__values - values held by @nr @rows (from lattab__sorted()) */
+u64 lattab__values(struct latrow *const *rows, size_t nr);
+
+/**
+ * latency__header - a report's first line: "WALLTIME PROFILER: N WHAT in
+ * T s", the kind after the profiler's name unless it is "interval"
+ * ("... num-dist: final: 300 values in 1.418 s")
+ */
+void latency__header(FILE *out, const char *profiler, const char *kind, u64 n, const char *what,
+		     u64 elapsed_ns);
+
+/**
  * struct latprint - how lattab__print() lays out a table
  * @names:     row names by id (every id that can hold values)
  * @name_title: the name column's title

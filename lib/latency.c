@@ -229,6 +229,43 @@ static int lattab__cmp(const void *a, const void *b, void *arg)
 	return dx < dy ? -1 : dx > dy;
 }
 
+void lattab__merge(struct lattab *dst, const struct lattab *src)
+{
+	size_t nr = 0;
+	struct latrow **rows = lattab__sorted(src, false, &nr);
+
+	for (size_t i = 0; i < nr; i++) {
+		struct latrow *w = lattab__row(dst, lattab__row_inst(src, rows[i]),
+					       lattab__row_id(src, rows[i]));
+
+		if (w) {
+			vstat__merge(&w->st, &rows[i]->st);
+			w->over += rows[i]->over;
+		}
+	}
+	free(rows);
+}
+
+u64 lattab__values(struct latrow *const *rows, size_t nr)
+{
+	u64 n = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		n += rows[i]->st.count;
+	return n;
+}
+
+void latency__header(FILE *out, const char *profiler, const char *kind, u64 n, const char *what,
+		     u64 elapsed_ns)
+{
+	char now[64];
+	bool iv = !strcmp(kind, "interval");
+
+	wall_time_str(now, sizeof(now));
+	fprintf(out, "%s %s: %s%s%llu %s in %.3f s\n", now, profiler, iv ? "" : kind,
+		iv ? "" : ": ", (unsigned long long)n, what, (double)elapsed_ns / 1e9);
+}
+
 struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t *nr)
 {
 	struct lattab_sort ls = { t, by_id_first };

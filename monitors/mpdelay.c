@@ -287,41 +287,16 @@ static void nd_print(struct prof *prof, struct nd *n, struct lattab *t, const ch
 {
 	size_t nr = 0;
 	struct latrow **rows = lattab__sorted(t, false, &nr);
-	u64 values = 0;
-
-	for (size_t i = 0; i < nr; i++)
-		values += rows[i]->st.count;
+	u64 values = lattab__values(rows, nr);
 
 	if (prof->opt.json) {
 		nd_print_json(prof, n, t, rows, nr, kind, values, elapsed);
 	} else {
-		char now[64];
-		bool iv = !strcmp(kind, "interval");
-
-		wall_time_str(now, sizeof(now));
-		fprintf(prof->out, "%s num-dist: %s%s%llu values in %.3f s\n", now, iv ? "" : kind,
-			iv ? "" : ": ", (unsigned long long)values, (double)elapsed / 1e9);
+		latency__header(prof->out, "num-dist", kind, values, "values", elapsed);
 		nd_print_text(prof, n, t, rows, nr);
 	}
 	free(rows);
 	fflush(prof->out);
-}
-
-static void nd_merge(struct nd *n)
-{
-	size_t nr = 0;
-	struct latrow **rows = lattab__sorted(n->stats, false, &nr);
-
-	for (size_t i = 0; i < nr; i++) {
-		struct latrow *w = lattab__row(n->whole, lattab__row_inst(n->stats, rows[i]),
-					       lattab__row_id(n->stats, rows[i]));
-
-		if (w) {
-			vstat__merge(&w->st, &rows[i]->st);
-			w->over += rows[i]->over;
-		}
-	}
-	free(rows);
 }
 
 static void nd_interval(struct prof *prof)
@@ -330,7 +305,7 @@ static void nd_interval(struct prof *prof)
 	u64 now = now_ns();
 
 	nd_print(prof, n, n->stats, "interval", now - n->last_report);
-	nd_merge(n);
+	lattab__merge(n->whole, n->stats);
 	lattab__reset(n->stats);
 	n->reported = true;
 	n->last_report = now;

@@ -1164,20 +1164,12 @@ static void mt_print(struct prof *prof, struct mt *m, struct lattab *t, const ch
 {
 	size_t nr = 0;
 	struct latrow **rows = lattab__sorted(t, false, &nr);
-	u64 pairs = 0;
-
-	for (size_t i = 0; i < nr; i++)
-		pairs += rows[i]->st.count;
+	u64 pairs = lattab__values(rows, nr);
 
 	if (prof->opt.json) {
 		mt_print_json(prof, m, t, rows, nr, kind, pairs, elapsed);
 	} else {
-		char now[64];
-
-		wall_time_str(now, sizeof(now));
-		fprintf(prof->out, "%s multi-trace: %s%s%llu pairs in %.3f s\n", now,
-			strcmp(kind, "interval") ? kind : "", strcmp(kind, "interval") ? ": " : "",
-			(unsigned long long)pairs, (double)elapsed / 1e9);
+		latency__header(prof->out, "multi-trace", kind, pairs, "pairs", elapsed);
 		mt_print_pairs(prof, m, t, rows, nr);
 		mt_print_notes(prof, m);
 		if (!strcmp(kind, "signal"))
@@ -1203,22 +1195,9 @@ static void mt_merge_counts(struct mt *m)
 /* fold the interval's values into the whole run's */
 static void mt_merge(struct mt *m)
 {
-	size_t nr = 0;
-	struct latrow **rows = lattab__sorted(m->stats, false, &nr);
-
-	for (size_t i = 0; i < nr; i++) {
-		struct latrow *w = lattab__row(m->whole, lattab__row_inst(m->stats, rows[i]),
-					       lattab__row_id(m->stats, rows[i]));
-
-		if (w) {
-			vstat__merge(&w->st, &rows[i]->st);
-			w->over += rows[i]->over;
-		}
-	}
-	free(rows);
+	lattab__merge(m->whole, m->stats);
 	mt_merge_counts(m);
 }
-
 
 static void mt_report(struct prof *prof, bool reset, const char *kind)
 {

@@ -233,6 +233,67 @@ static void print_table(FILE *out, void *arg)
 	free(rows);
 }
 
+/* an interval's table folded into the whole run's: values, over counts, the instance bound */
+TEST(lattab_merge_and_values)
+{
+	struct lattab *iv = lattab__new(2, true, 0), *whole = lattab__new(2, true, 2);
+	struct latrow **rows;
+	struct latrow *r;
+	size_t nr;
+
+	vstat__add(&lattab__row(whole, 5, 1)->st, 100);
+	vstat__add(&lattab__row(iv, 5, 1)->st, 300);
+	vstat__add(&lattab__row(iv, 5, 1)->st, 200);
+	lattab__row(iv, 5, 1)->over = 2;
+	vstat__add(&lattab__row(iv, 6, 0)->st, 7);
+	vstat__add(&lattab__row(iv, 9, 0)->st, 8);	/* a third instance: whole holds two */
+	rows = lattab__sorted(iv, false, &nr);
+	CHECK_U64(lattab__values(rows, nr), 4);
+	free(rows);
+	lattab__merge(whole, iv);
+	r = lattab__row(whole, 5, 1);
+	CHECK_U64(r->st.count, 3);
+	CHECK_U64(r->st.min, 100);
+	CHECK_U64(r->st.max, 300);
+	CHECK_U64(vstat__sum(&r->st), 600);
+	CHECK_U64(r->over, 2);
+	CHECK_U64(lattab__row(whole, 6, 0)->st.count, 1);
+	rows = lattab__sorted(whole, false, &nr);
+	CHECK_U64(nr, 2);
+	CHECK_U64(lattab__values(rows, nr), 4);
+	free(rows);
+	CHECK_U64(lattab__drops(whole), 1);
+	lattab__delete(iv);
+	lattab__delete(whole);
+}
+
+struct header_case {
+	const char *kind;
+	u64 n;
+};
+
+static void print_header(FILE *out, void *arg)
+{
+	const struct header_case *hc = arg;
+
+	latency__header(out, "num-dist", hc->kind, hc->n, "values", 1418000000ULL);
+}
+
+/* "WALLTIME PROFILER: [KIND: ]N WHAT in T s" */
+TEST(latency_header_lines)
+{
+	struct header_case iv = { "interval", 30 }, fin = { "final", 300 };
+	char *a = capture(print_header, &iv), *b = capture(print_header, &fin);
+
+	/* the wall time is "YYYY-MM-DD HH:MM:SS.uuuuuu " (27 characters) */
+	CHECK(strlen(a) > 27 && a[4] == '-' && a[10] == ' ' && a[26] == ' ');
+	CHECK_STR(a + 27, "num-dist: 30 values in 1.418 s\n");
+	CHECK(strlen(b) > 27);
+	CHECK_STR(b + 27, "num-dist: final: 300 values in 1.418 s\n");
+	free(a);
+	free(b);
+}
+
 TEST(lattab_print_text)
 {
 	static const char *const names[] = { "a => b", "b => c" };
