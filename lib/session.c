@@ -48,7 +48,10 @@
  * Records are kept small, since the reader pulls every byte of them from
  * the producing CPU's cache: the CPU is asked for only when a ring is not
  * bound to one CPU (a per-CPU ring's samples all come from its CPU), and
- * the period only when events are sampled at another period than 1.
+ * the period never, since every event is sampled at period 1 (an event
+ * sampled at another period must add PERF_SAMPLE_PERIOD; the decoder reads
+ * it then). SAMPLE_FULL is the kernel's layout when both are asked for:
+ * replay files written that way take it.
  */
 #define SAMPLE_BASE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_RAW)
 #define SAMPLE_FULL (SAMPLE_BASE | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD)
