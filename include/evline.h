@@ -36,4 +36,12 @@ void evline__init(struct evline *l, struct tep_event *tp);
 void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 		   const struct prof_sample *s, const char *gutter, struct syms *syms);
 
+struct json;
+
+/**
+ * evline__json - the sample's members every JSON event object starts with:
+ * "time" (seconds), "cpu", "pid", "tid", "comm"
+ */
+void evline__json(struct json *j, const struct prof_sample *s);
+
 #endif

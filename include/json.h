@@ -29,6 +29,8 @@ void json_arr_begin(struct json *j, const char *key);
 void json_arr_end(struct json *j);
 void json_int(struct json *j, const char *key, s64 v);
 void json_uint(struct json *j, const char *key, u64 v);
+/* json_time - nanoseconds as seconds with 6 decimals: 12.000345 */
+void json_time(struct json *j, const char *key, u64 ns);
 void json_double(struct json *j, const char *key, double v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);

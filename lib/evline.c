@@ -9,6 +9,7 @@
 #include "callchain.h"
 #include "comm.h"
 #include "evline.h"
+#include "json.h"
 #include "tep.h"
 
 void evline__init(struct evline *l, struct tep_event *tp)
@@ -79,3 +80,11 @@ void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 		callchain__print(out, syms, s->pid, s->ips, s->nr_ips);
 }
 
+void evline__json(struct json *j, const struct prof_sample *s)
+{
+	json_time(j, "time", s->time);
+	json_int(j, "cpu", s->cpu);
+	json_int(j, "pid", s->pid);
+	json_int(j, "tid", s->tid);
+	json_str(j, "comm", comm_get(s->tid));
+}

@@ -108,6 +108,13 @@ void json_uint(struct json *j, const char *key, u64 v)
 	fprintf(j->out, "%llu", (unsigned long long)v);
 }
 
+void json_time(struct json *j, const char *key, u64 ns)
+{
+	json_key(j, key);
+	fprintf(j->out, "%llu.%06llu", (unsigned long long)(ns / 1000000000ULL),
+		(unsigned long long)(ns % 1000000000ULL / 1000));
+}
+
 void json_double(struct json *j, const char *key, double v)
 {
 	json_key(j, key);

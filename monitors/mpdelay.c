@@ -18,7 +18,6 @@
 #include <traceevent/event-parse.h>
 
 #include "agg.h"
-#include "comm.h"
 #include "json.h"
 #include "latency.h"
 #include "profiler.h"
@@ -162,13 +161,7 @@ static void nd_print_over(struct prof *prof, struct nd *n, const struct nd_ev *e
 	json_str(&j, "report", "over");
 	json_str(&j, "event", n->names[s->ev->index]);
 	json_uint(&j, "value", v);
-	json_key(&j, "time");
-	fprintf(prof->out, "%llu.%06llu", (unsigned long long)(s->time / 1000000000ULL),
-		(unsigned long long)(s->time % 1000000000ULL / 1000));
-	json_int(&j, "cpu", s->cpu);
-	json_int(&j, "pid", s->pid);
-	json_int(&j, "tid", s->tid);
-	json_str(&j, "comm", comm_get(s->tid));
+	evline__json(&j, s);
 	json_end(&j);
 }
 

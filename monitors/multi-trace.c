@@ -21,7 +21,6 @@
 #include <traceevent/event-parse.h>
 
 #include "agg.h"
-#include "comm.h"
 #include "json.h"
 #include "latency.h"
 #include "profiler.h"
@@ -561,13 +560,6 @@ static bool mt_detail_keep(const struct mt *m, const struct blrec *r, const stru
 	return true;
 }
 
-static void mt_json_time(struct json *j, const char *key, u64 t)
-{
-	json_key(j, key);
-	fprintf(j->out, "%llu.%06llu", (unsigned long long)(t / 1000000000ULL),
-		(unsigned long long)(t % 1000000000ULL / 1000));
-}
-
 /* one event of a slow pair: a line (behind a gutter with --detail), or a JSON object */
 static void mt_emit(struct prof *prof, struct mt *m, const struct prof_sample *s, char mark,
 		    u64 off)
@@ -580,11 +572,7 @@ static void mt_emit(struct prof *prof, struct mt *m, const struct prof_sample *s
 			json_strn(m->js, "mark", &mark, 1);
 			json_uint(m->js, "offset", off);
 		}
-		mt_json_time(m->js, "time", s->time);
-		json_int(m->js, "cpu", s->cpu);
-		json_int(m->js, "pid", s->pid);
-		json_int(m->js, "tid", s->tid);
-		json_str(m->js, "comm", comm_get(s->tid));
+		evline__json(m->js, s);
 		json_str(m->js, "event", s->ev->display);
 		json_obj_end(m->js);
 		return;
@@ -626,7 +614,7 @@ static void mt_print_missing(struct prof *prof, struct mt *m, u64 t, u32 ev)
 {
 	if (m->js) {
 		json_obj_begin(m->js, NULL);
-		mt_json_time(m->js, "time", t);
+		json_time(m->js, "time", t);
 		json_str(m->js, "event", prof->evs[ev]->display);
 		json_bool(m->js, "missing", true);
 		json_obj_end(m->js);

@@ -230,13 +230,7 @@ static void trace_json(struct prof *prof, const struct trace_ev *tev, const stru
 	struct json j;
 
 	json_begin(&j, prof->out);
-	json_key(&j, "time");
-	fprintf(prof->out, "%llu.%06llu", (unsigned long long)(s->time / 1000000000ULL),
-		(unsigned long long)(s->time % 1000000000ULL / 1000));
-	json_int(&j, "cpu", s->cpu);
-	json_int(&j, "pid", s->pid);
-	json_int(&j, "tid", s->tid);
-	json_str(&j, "comm", comm_get(s->tid));
+	evline__json(&j, s);
 	json_str(&j, "event", s->ev->display);
 	json_obj_begin(&j, "fields");
 	for (int i = 0; i < tev->nr_fields; i++) {

@@ -493,9 +493,12 @@ TEST(json_escaping)
 	json_bool(&j, "t", true);
 	json_obj_end(&j);
 	json_strn(&j, "n", "abc\0def", 7);
+	json_time(&j, "t0", 12000345999ULL);	/* microseconds, truncated */
+	json_time(&j, "t1", 7);
 	json_end(&j);
 	fclose(f);
-	CHECK_STR(buf, "{\"s\":\"a\\\"b\\\\c\\nd\\u0001\",\"i\":-5,\"a\":[1,2],\"o\":{\"t\":true},\"n\":\"abc\"}\n");
+	CHECK_STR(buf, "{\"s\":\"a\\\"b\\\\c\\nd\\u0001\",\"i\":-5,\"a\":[1,2],\"o\":{\"t\":true},\"n\":\"abc\","
+		       "\"t0\":12.000345,\"t1\":0.000000}\n");
 	free(buf);
 }
 
