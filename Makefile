@@ -42,6 +42,14 @@ BIN       := perf-prof
 endif
 
 PKGS      := libtraceevent libtracefs libelf libdw libbpf
+
+# pkg-config is asked when a recipe first needs the answer, never while the
+# Makefile is parsed: on a fresh machine the -dev packages (and their .pc
+# files) only exist once the deps step below has run. `lazy` evaluates its
+# shell command once, on first use, and keeps the result.
+lazy = $(eval $(1) := $$(shell $(2)))$($(1))
+PKG_CFLAGS = $(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
@@ -50,8 +58,8 @@ CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
              -DPERF_PROF_VERSION='"$(VERSION)"' -Iinclude -I$(OBJDIR) \
              -I$(KDIR)/tools/lib/perf/include \
-             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LDLIBS    := $(LIBPERF) $(LIBAPI) $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) \
+             $(PKG_CFLAGS)
+LDLIBS     = $(LIBPERF) $(LIBAPI) $(PKG_LIBS) \
              -liberty -lz -lpthread -lm -ldl
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -rdynamic
 
