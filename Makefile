@@ -63,14 +63,14 @@ LDLIBS     = $(LIBPERF) $(LIBAPI) $(PKG_LIBS) \
              -liberty -lz -lpthread -lm -ldl
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -rdynamic
 
-LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_SRC   := $(sort $(wildcard lib/*/*.c))
 MON_SRC   := $(sort $(wildcard monitors/*.c))
 CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC))
 MAIN_OBJ  := $(OBJDIR)/perf-prof.o
 
-# lib/perfev.c is the one file that reaches into libperf's internal headers
+# lib/core/perfev.c is the one file that reaches into libperf's internal headers
 # (ring base address, sample ids, filter ioctl); only it sees tools/include.
-$(OBJDIR)/lib/perfev.o: EXTRA_CFLAGS := -I$(KDIR)/tools/include -I$(KDIR)/tools/lib -I$(KDIR)/tools/arch/x86/include -Wno-shadow -Wno-strict-prototypes
+$(OBJDIR)/lib/core/perfev.o: EXTRA_CFLAGS := -I$(KDIR)/tools/include -I$(KDIR)/tools/lib -I$(KDIR)/tools/arch/x86/include -Wno-shadow -Wno-strict-prototypes
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(OBJDIR)/tests/unit/%,$(UNIT_SRC))
@@ -119,7 +119,7 @@ $(LIBPERF): $(KSTAMP) $(LIBAPI)
 	$(Q)$(MAKE) -s -C $(KDIR)/tools/lib/perf libperf.a EXTRA_CFLAGS="-fPIC" >/dev/null
 
 # --- perf-prof ------------------------------------------------------------
-$(OBJDIR)/%.o: %.c $(LIBPERF) $(wildcard include/*.h)
+$(OBJDIR)/%.o: %.c $(LIBPERF)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c -o $@ $<

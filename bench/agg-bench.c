@@ -6,7 +6,7 @@
  * call; figures are quoted in notes, never asserted.
  *
  *   gcc -O2 -std=gnu11 -D_GNU_SOURCE -Iinclude bench/agg-bench.c \
- *       lib/agg.c lib/util.c lib/json.c -o /tmp/agg-bench && /tmp/agg-bench
+ *       lib/report/agg.c lib/core/util.c lib/report/json.c -o /tmp/agg-bench && /tmp/agg-bench
  */
 #include <stdlib.h>
 

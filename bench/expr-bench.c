@@ -7,8 +7,8 @@
  * quoted in notes, never asserted.
  *
  *   gcc -O2 -std=gnu11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libtraceevent) \
- *       bench/expr-bench.c lib/expr.c lib/expr-vm.c lib/syscalls-x86_64.c lib/util.c \
- *       lib/comm.c lib/ksyms.c $(pkg-config --libs libtraceevent) -o /tmp/expr-bench &&
+ *       bench/expr-bench.c lib/expr/expr.c lib/expr/vm.c lib/core/syscalls-x86_64.c lib/core/util.c \
+ *       lib/core/comm.c lib/syms/ksyms.c $(pkg-config --libs libtraceevent) -o /tmp/expr-bench &&
  *   /tmp/expr-bench [loops]
  */
 #include <stdlib.h>

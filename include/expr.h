@@ -88,7 +88,7 @@ void expr_dump(const struct expr *e, FILE *fp);
 
 /**
  * syscalls__name - the x86_64 system call called @nr, or NULL when the
- * number is not assigned (lib/syscalls-x86_64.c; used by syscall_name()).
+ * number is not assigned (lib/core/syscalls-x86_64.c; used by syscall_name()).
  */
 const char *syscalls__name(long nr);
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/fuzz/build.sh [TARGET...] - build the libFuzzer harnesses into
-# build/fuzz/: the core (lib/*.c, monitors/*.c) with clang and
+# build/fuzz/: the core (lib/*/*.c, monitors/*.c) with clang and
 # -fsanitize=fuzzer-no-link,address,undefined into build/fuzz/obj/, then one
 # binary per tests/fuzz/fuzz-TARGET.c linked with -fsanitize=fuzzer. Objects
 # are rebuilt when their source or any header is newer. libperf comes from
@@ -38,9 +38,9 @@ if [ "$(cat "$OUT/.flags" 2>/dev/null)" != "$CFLAGS" ]; then
 	rm -rf "$OUT/obj"
 	echo "$CFLAGS" > "$OUT/.flags"
 fi
-newest_header=$(ls -t include/*.h lib/*.h 2>/dev/null | head -1)
+newest_header=$(ls -t include/*.h lib/*/*.h 2>/dev/null | head -1)
 objs=""
-for src in lib/*.c monitors/*.c; do
+for src in lib/*/*.c monitors/*.c; do
 	obj=$OUT/obj/${src%.c}.o
 	objs="$objs $obj"
 	if [ -f "$obj" ] && [ "$obj" -nt "$src" ] && [ "$obj" -nt "$newest_header" ]; then
@@ -49,7 +49,7 @@ for src in lib/*.c monitors/*.c; do
 	mkdir -p "$(dirname "$obj")"
 	extra=""
 	# perfev.c reaches into libperf's internal headers (see the Makefile)
-	[ "$src" = lib/perfev.c ] && extra="-I$KDIR/tools/include -I$KDIR/tools/lib \
+	[ "$src" = lib/core/perfev.c ] && extra="-I$KDIR/tools/include -I$KDIR/tools/lib \
 		-I$KDIR/tools/arch/x86/include"
 	echo "  CC      $src"
 	# shellcheck disable=SC2086

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fuzz-evspec.c - libFuzzer harness for the selector parser (lib/evspec.c).
+ * fuzz-evspec.c - libFuzzer harness for the selector parser (lib/core/evspec.c).
  *
  * Input: byte 0 picks the accepted attributes (one bit per name of a fixed
  * pool), byte 1 the -e position; the rest is one or two -e arguments

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fuzz-expr.c - libFuzzer harness for the expression compiler and machine
- * (lib/expr.c, lib/expr-lex.c, lib/expr-vm.c, lib/expr-printf.c).
+ * (lib/expr/expr.c, lib/expr/lex.c, lib/expr/vm.c, lib/expr/printf.c).
  *
  * Input: byte 0 picks the context (low 3 bits: one of the formats below,
  * named variables, or builtins only; the other bits vary the builtins and

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test-agg.c - unit tests of lib/agg.c: keytab insert/find/delete under
+ * test-agg.c - unit tests of lib/report/agg.c: keytab insert/find/delete under
  * sequential, random and delete-heavy keys, bounds and drops, reset,
  * sorting; vstat counts, sums, percentiles, log2 buckets, merge, and the
  * exact text/JSON of the printers.

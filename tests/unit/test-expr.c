@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test-expr.c - the expression compiler, type checker and machine
- * (lib/expr.c, lib/expr-vm.c). Events come from format text parsed by
+ * (lib/expr/expr.c, lib/expr/vm.c). Events come from format text parsed by
  * libtraceevent, records are built by hand at the format's offsets, and
  * every result, run-time error and compile-time diagnostic (message and
  * caret column) is checked exactly. Operators are checked twice: computed by
@@ -15,7 +15,7 @@
 #include "comm.h"
 #include "expr.h"
 #include "harness.h"
-#include "symbols.h"
+#include "ksyms.h"
 
 #define COMMON_FIELDS                                                                   \
 	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"          \

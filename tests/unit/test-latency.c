@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test-latency.c - lib/latency.c: numbers read from samples (direct field
+ * test-latency.c - lib/report/latency.c: numbers read from samples (direct field
  * reads must equal the expression's result), statistics rows per id and per
  * instance, the table text, event lines, and the heatmap files.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test-probe.c - lib/probe.c without a kernel: the ARGS translation and
+ * test-probe.c - lib/probe/probe.c without a kernel: the ARGS translation and
  * every error with its column, probe terms resolved against this very test
  * binary (the expected file offsets come from /proc/self/maps, i.e. from
  * where the kernel really mapped the code), library names, symbol versions,

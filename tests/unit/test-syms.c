@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "symbols.h"
+#include "ksyms.h"
 #include "syms.h"
 #include "unwind.h"
 

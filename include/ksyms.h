@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * symbols.h - address -> symbol resolution.
+ * ksyms.h - kernel address -> symbol resolution.
  *
  * Kernel: /proc/kallsyms (modules included), loaded once on first use and
  * searched with a binary search.
  */
-#ifndef PERF_PROF_SYMBOLS_H
-#define PERF_PROF_SYMBOLS_H
+#ifndef PERF_PROF_KSYMS_H
+#define PERF_PROF_KSYMS_H
 
 #include "util.h"
 

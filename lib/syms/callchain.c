@@ -5,7 +5,7 @@
 #include <linux/perf_event.h>
 
 #include "callchain.h"
-#include "symbols.h"
+#include "ksyms.h"
 #include "syms.h"
 
 /*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mpdelay.c - num-dist (formerly mpdelay): the distribution of a number
+ * num-dist.c - num-dist (formerly mpdelay): the distribution of a number
  * every event carries. num=EXPR gives a plain number, delay=EXPR a duration
  * in ns (printed with a unit). Per event (and per CPU or thread with
  * --perins): count, min, avg, p50, p95, p99, max, total, then a log2
@@ -367,7 +367,7 @@ static const struct opt nd_opts[] = {
 	OPT_TABLE_END,
 };
 
-const struct profiler mpdelay_profiler = {
+const struct profiler num_dist_profiler = {
 	.name = "num-dist",
 	.summary = "distribution of a number carried by events (num=, delay=); alias mpdelay",
 	.synopsis = "perf-prof num-dist -e 'EVENT//num=EXPR/'[,...] [--perins] [--than N] "

@@ -4,7 +4,7 @@
  * mapped where in which process (fed by MMAP2/FORK/COMM-exec/EXIT records
  * and /proc/PID/maps), JIT maps (/tmp/perf-PID.map), and the address cache
  * that makes every (DSO, offset) resolve only once whatever the pid. The
- * files themselves are lib/syms-dso.c's business.
+ * files themselves are lib/syms/dso.c's business.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "symbols.h"
-#include "syms-internal.h"
+#include "ksyms.h"
+#include "internal.h"
 
 #define KERNEL_START	0xffff800000000000ULL
 /* perf callchain context markers (PERF_CONTEXT_*) are not addresses */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expr-internal.h"
+#include "internal.h"
 
 /* ------------------------------------------------------------------ */
 /* compile time: check the format against the arguments                */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * expr-vm.c - the expression back end: code generation from the checked tree
- * (lib/expr.c) and the machine that runs it once per sample, plus the string
+ * (lib/expr/expr.c) and the machine that runs it once per sample, plus the string
  * helpers the machine needs (glob match, printf).
  *
  * The machine keeps the current value in an accumulator (an integer, or a
@@ -17,8 +17,8 @@
 #include <arpa/inet.h>
 
 #include "comm.h"
-#include "expr-internal.h"
-#include "symbols.h"
+#include "internal.h"
+#include "ksyms.h"
 
 /* binary integer operators: the stack form pops the left operand, the _I form has it in imm */
 #define EXPR_BINOPS(X, S)                                                                  \

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "symbols.h"
+#include "ksyms.h"
 
 struct ksym {
 	u64 addr;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expr-internal.h"
+#include "internal.h"
 
 /* ------------------------------------------------------------------ */
 /* diagnostics                                                         */

@@ -16,7 +16,7 @@
 #include <asm/perf_regs.h>
 #include <dwarf.h>
 
-#include "syms-internal.h"
+#include "internal.h"
 #include "unwind.h"
 
 /* DWARF x86-64 register numbers: 0-15 GPRs, 16 the return address */

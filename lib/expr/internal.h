@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * expr-internal.h - what the parts of the expression language share: the
- * front end (lib/expr-lex.c lexer and diagnostics, lib/expr.c parser, type
- * checker and constant folding, lib/expr-printf.c printf() formats) hands a
- * typed tree to the back end (lib/expr-vm.c: code generation and the
+ * internal.h - what the parts of the expression language share: the
+ * front end (lib/expr/lex.c lexer and diagnostics, lib/expr/expr.c parser, type
+ * checker and constant folding, lib/expr/printf.c printf() formats) hands a
+ * typed tree to the back end (lib/expr/vm.c: code generation and the
  * virtual machine). Not for use outside lib/expr*.c.
  *
  * The front end builds a typed tree whose field references are already
@@ -146,7 +146,7 @@ struct expr {
 
 /* ------------------------------------------------------------------ */
 /*
- * The front end's shared state (lib/expr.c, expr-lex.c, expr-printf.c).
+ * The front end's shared state (lib/expr/expr.c, expr-lex.c, expr-printf.c).
  * Its functions carry the ecc__ (expression compiler) prefix.
  */
 
@@ -205,7 +205,7 @@ const struct tok *ecc__peek(struct cc *c);
 const char *ecc__tok_text(const struct cc *c, const struct tok *t, char *buf, size_t size);
 bool ecc__tok_is(const struct cc *c, const struct tok *t, const char *word);
 
-/* tree helpers of lib/expr.c */
+/* tree helpers of lib/expr/expr.c */
 struct node *ecc__node_new(struct cc *c, enum nop op, int pos);
 bool ecc__need_value(struct cc *c, const struct node *n);
 const char *ecc__kind_name(const struct node *n);

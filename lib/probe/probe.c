@@ -29,7 +29,7 @@
 
 #include "elfutil.h"
 #include "probe.h"
-#include "symbols.h"
+#include "ksyms.h"
 #include "tep.h"
 
 #define PROBE_MAX 128		/* probes one run may create */

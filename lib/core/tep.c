@@ -14,7 +14,7 @@
 #include <traceevent/event-parse.h>
 #include <unistd.h>
 
-#include "symbols.h"
+#include "ksyms.h"
 #include "tep.h"
 
 static char tracefs_path[256];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * syms-internal.h - what lib/syms.c (processes, maps, address cache),
- * lib/syms-dso.c (ELF/DWARF files) and lib/unwind.c (CFI) share. Not a
+ * internal.h - what lib/syms/syms.c (processes, maps, address cache),
+ * lib/syms/dso.c (ELF/DWARF files) and lib/syms/unwind.c (CFI) share. Not a
  * public interface: everything else goes through include/syms.h.
  */
 #ifndef PERF_PROF_SYMS_INTERNAL_H

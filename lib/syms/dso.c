@@ -26,7 +26,7 @@
 #include <zlib.h>
 
 #include "elfutil.h"
-#include "syms-internal.h"
+#include "internal.h"
 
 /* --- identity ------------------------------------------------------------ */
 

@@ -3,10 +3,10 @@
  * expr.c - the expression language's compiler: recursive-descent parser with
  * C precedence, type checker, constant folding, the diagnostic report
  * (message, caret under the column, the names one may use) and the public
- * compile API. The lexer is lib/expr-lex.c, printf() lib/expr-printf.c.
+ * compile API. The lexer is lib/expr/lex.c, printf() lib/expr-printf.c.
  *
  * Every name is resolved here, once, against the event format (or the
- * variable list of expr_compile_vars()); lib/expr-vm.c turns the checked
+ * variable list of expr_compile_vars()); lib/expr/vm.c turns the checked
  * tree into code for the machine that runs per sample. Documentation of the
  * language itself: Documentation/expressions.md.
  */
@@ -15,8 +15,8 @@
 #include <arpa/inet.h>
 #include <traceevent/event-parse.h>
 
-#include "expr-internal.h"
-#include "symbols.h"
+#include "internal.h"
+#include "ksyms.h"
 
 static const struct builtin_def {
 	const char *name;
