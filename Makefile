@@ -135,7 +135,7 @@ $(BIN): $(MAIN_OBJ) $(CORE_OBJ) $(LIBPERF)
 $(OBJDIR)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJ) $(ALL_LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -Ilib/core -o $@ $< $(CORE_OBJ) $(ALL_LDFLAGS) $(LDLIBS)
 
 # Workloads: plain C, frame pointers and debug info so stacks resolve.
 $(BUILD)/workload/%: tests/workload/%.c

@@ -12,7 +12,7 @@
 
 struct tep_event;
 struct trace_seq;
-struct syms;
+struct run_env;
 
 /**
  * struct evline - what printing one event's line needs, resolved once:
@@ -30,11 +30,11 @@ void evline__init(struct evline *l, struct tep_event *tp);
  * evline__print - @gutter (may be "") then the line trace prints:
  *   TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS
  * and, when @s has a callchain, its frames as callchain__print() writes
- * them (user frames resolved through @syms, which may be NULL). @seq is a
- * scratch trace_seq owned by the caller.
+ * them. Names (comm, symbols) come from @env. @seq is a scratch trace_seq
+ * owned by the caller.
  */
 void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
-		   const struct prof_sample *s, const char *gutter, struct syms *syms);
+		   const struct prof_sample *s, const char *gutter, const struct run_env *env);
 
 struct json;
 
@@ -42,6 +42,6 @@ struct json;
  * evline__json - the sample's members every JSON event object starts with:
  * "time" (seconds), "cpu", "pid", "tid", "comm"
  */
-void evline__json(struct json *j, const struct prof_sample *s);
+void evline__json(struct json *j, const struct prof_sample *s, const struct run_env *env);
 
 #endif

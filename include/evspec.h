@@ -9,10 +9,16 @@
  *   LIST   := TERM[,TERM]...
  *   TERM   := NAME[/FILTER/[ATTR/]...]
  *   NAME   := sys:name                       tracepoint (glob allowed: * ? [)
+ *           | name                           a perf event by perf's name
+ *                                            (cpu-clock, page-faults, cycles...)
+ *           | pmu/TERMS/                     raw PMU terms (cpu/event=0x3c/)
  *           | uprobe:FUNC[+OFF]@FILE[(ARGS)]  uretprobe:... likewise
  *           | kprobe:FUNC[+OFF][(ARGS)]       kretprobe:... likewise
  *   ATTR   := word | word=VALUE
- * The first /.../ segment is always the filter (it may be empty: "ev//a/").
+ * The first /.../ segment is always the filter (it may be empty: "ev//a/");
+ * after a NAME without ':' it is kept whole (commas included), since it may
+ * also hold a PMU's terms. The attributes period=N and freq=HZ are the
+ * sampling of that event, for every profiler.
  * Splitting on ',' '/' '=' skips text inside '...', "..." and balanced
  * (...); one level of surrounding quotes is removed from the name parts,
  * the filter and attribute values.
@@ -28,6 +34,7 @@ enum evspec_kind {
 	EVSPEC_URETPROBE,
 	EVSPEC_KPROBE,
 	EVSPEC_KRETPROBE,
+	EVSPEC_PMU,		/* a name without ':': a perf event or PMU */
 };
 
 /**
@@ -63,7 +70,8 @@ struct evspec {
 	int pos;	/* which -e option (0-based), for profilers with positions */
 	int col;	/* 0-based column of the term inside @arg */
 	enum evspec_kind kind;
-	char *sys;	/* "sched"; "uprobe"/"uretprobe"/"kprobe"/"kretprobe" for probes */
+	char *sys;	/* "sched"; "uprobe"/"uretprobe"/"kprobe"/"kretprobe" for probes;
+			   "" for EVSPEC_PMU */
 	char *name;	/* "sched_switch" (may hold a glob); probes: FUNC[+OFF] */
 	char *probe_file;	/* uprobes: FILE with quotes removed, else NULL */
 	char *probe_args;	/* text inside (...) after a probe name, else NULL */
@@ -76,17 +84,25 @@ struct evspec {
 	char *alias;	/* alias=NAME */
 	bool stack;	/* stack, or implied by max-stack= */
 	int max_stack;	/* max-stack=N (0: kernel default) */
+	u64 period;	/* period=N: sample every N events (0: not given) */
+	u64 freq;	/* freq=HZ: sample HZ times a second (0: not given) */
 
 	/* --- resolved by the core --- */
 	int index;		/* position in the session's event array */
-	struct tep_event *tp;	/* format (tracepoints and probes) */
-	u64 config;		/* tracepoint id */
+	struct tep_event *tp;	/* format (tracepoints and probes); NULL: no raw data */
+	u32 type;		/* perf_event_attr.type (PERF_TYPE_TRACEPOINT, ...) */
+	u64 config;		/* tracepoint id, or the event's perf config */
+	u64 config1, config2;	/* raw PMU terms beyond config */
+	bool sampling;		/* a sampling event (software/hardware/PMU), not a tracepoint */
 	u32 raw_min;		/* the fixed part of a record of this format */
 	struct perf_evsel *evsel;
 	u64 sample_type;	/* PERF_SAMPLE_* this event is opened with */
 	struct expr *ufilter;	/* user-space filter when the kernel refused @filter */
 	bool hooked;		/* samples are unwound or filtered before delivery */
+	u64 received;		/* sum of the periods of the samples read */
+	u64 generated;		/* the event's count at the end (period-1 events) */
 	char *display;		/* alias or "sys:name" */
+	const struct run_env *env;	/* the run's names (expr_bind()) */
 
 	void *priv;		/* owned by the profiler */
 };

@@ -16,7 +16,8 @@ struct expr;
 /**
  * struct expr_ctx - what one evaluation sees
  * @raw, @raw_size: the tracepoint record (PERF_SAMPLE_RAW payload)
- * @cpu, @pid, @tid, @time, @period: the builtins _cpu _pid _tid _time _period
+ * @cpu, @pid, @tid, @time, @period, @ip: the builtins _cpu _pid _tid _time
+ *        _period _ip (the sampled instruction pointer of sampling events)
  * @vars: values of the named variables of an expr_compile_vars() program
  */
 struct expr_ctx {
@@ -27,6 +28,7 @@ struct expr_ctx {
 	int tid;
 	u64 time;
 	u64 period;
+	u64 ip;
 	const s64 *vars;
 };
 
@@ -48,6 +50,15 @@ struct expr *expr_compile(const char *src, struct tep_event *tp, struct err *err
  * printkey= uses this with the single variable "key".
  */
 struct expr *expr_compile_vars(const char *src, const char *const *vars, struct err *err);
+
+struct run_env;
+
+/**
+ * expr_bind - the run whose names comm_get() and ksymbol() return (kernel
+ * symbols are read now if the program calls ksymbol()). An unbound program
+ * knows no names: comm_get() gives "<...>", ksymbol() "Unknown".
+ */
+void expr_bind(struct expr *e, const struct run_env *env);
 
 /* expr_result_type - the static type of the program's result */
 enum expr_type expr_result_type(const struct expr *e);
@@ -76,7 +87,7 @@ void expr_free(struct expr *e);
 /**
  * expr_print_fields - list what an expression compiled against @tp can name,
  * one "  <type> <name>" line each (common fields, fields, then the builtins
- * _cpu _pid _tid _time _period), to @fp; for `help` output.
+ * _cpu _pid _tid _time _period _ip), to @fp; for `help` output.
  */
 void expr_print_fields(struct tep_event *tp, FILE *fp);
 

@@ -27,7 +27,9 @@
 #include "evline.h"
 #include "profiler.h"
 
+struct run_env;
 struct syms;
+struct tasks;
 struct tep_event;
 struct trace_seq;
 
@@ -69,8 +71,8 @@ struct numsrc {
  * Returns 0, or -1 with @err (EXIT_USAGE) when @src is empty, does not
  * compile or yields a string.
  */
-int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp, const char *what,
-		 const char *who, struct err *err);
+int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp,
+		 const struct run_env *env, const char *what, const char *who, struct err *err);
 
 /* numsrc__exit - free the expression */
 void numsrc__exit(struct numsrc *n);
@@ -223,7 +225,8 @@ void latency__header(FILE *out, const char *profiler, const char *kind, u64 n, c
  * @ns:        by id: the values are nanoseconds, printed as durations with
  *             a unit; NULL: plain numbers everywhere
  * @inst_title: the instance column's title ("CPU", "TID"); NULL: none
- * @inst_comm: a COMM column follows the instance (instances are threads)
+ * @inst_comm: a COMM column follows the instance (instances are threads),
+ *             named from @tasks
  * @over_title: title of the column counting values above the threshold;
  *             NULL: no such column
  */
@@ -233,6 +236,7 @@ struct latprint {
 	const bool *ns;
 	const char *inst_title;
 	bool inst_comm;
+	struct tasks *tasks;
 	const char *over_title;
 };
 

@@ -1,42 +1,53 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * profiler.h - what a profiler is, and everything a profiler may include.
+ * profiler.h - what a profiler is, and everything a profiler may use.
  *
  * Adding a profiler:
  *   1. write monitors/NAME.c defining `const struct profiler NAME_profiler`
  *      (static callbacks prefixed NAME_, its own option table and struct);
  *   2. add one line PROFILER(NAME) to monitors/profilers.def;
  *   3. write Documentation/NAME.md and tests (tests/live/NAME.sh).
- * The core never names a profiler; a profiler never touches the rings.
+ * The core never names a profiler; a profiler never touches the rings, the
+ * perf fds or the loop: it sees decoded samples, its run's names (prof->env)
+ * and the prof__*() calls below.
  *
- * Life of a run: options parsed -> events parsed and resolved (formats
- * loaded) -> init() (resolve fields, compile expressions, choose per-event
- * sample bits) -> events opened, filters set, rings mapped -> enabled ->
- * sample() per record, interval() per -i tick, sigusr1() on SIGUSR1 ->
- * final() once (exit, Ctrl-C, -N reached, workload exit) -> deinit().
+ * Life of a run: options parsed -> prepare() (may add events) -> events
+ * parsed and resolved (formats loaded, probes created) -> init() (resolve
+ * fields, compile expressions, choose per-event sample bits) -> events
+ * opened, filters set, rings mapped -> enabled -> sample() per record,
+ * interval() per -i tick, sigusr1() on SIGUSR1 -> final() once (exit,
+ * Ctrl-C, -N reached, workload exit) -> deinit(). A profiler without
+ * events (no COMMON_EVENTS) goes through the same steps with the interval
+ * timer and the targets only.
  */
 #ifndef PERF_PROF_PROFILER_H
 #define PERF_PROF_PROFILER_H
 
 #include <stdio.h>
 
+#include "env.h"
 #include "evspec.h"
 #include "opt.h"
+#include "tasks.h"
 #include "util.h"
 
-struct session;
-struct ring;
 struct prof;
+struct run;
+struct ring;
 
 /**
  * struct prof_sample - one decoded sample record, handed to ->sample()
  * @time:    perf timestamp, CLOCK_MONOTONIC ns
  * @pid,@tid: process and thread (-1 when unknown)
  * @cpu:     CPU the event happened on
- * @period:  sample period (1 for tracepoints)
+ * @period:  the count the sample stands for: 1 for most tracepoints, the
+ *           kernel's count for those that carry one (sched_stat_*), the
+ *           sampling period for software/hardware events
+ * @ip:      the sampled instruction pointer (software/hardware events), 0
+ *           for tracepoints
  * @nr_ips, @ips: callchain (kernel then user, with PERF_CONTEXT_* markers)
  *           when the event samples stacks, else 0/NULL
- * @raw, @raw_size: the tracepoint record
+ * @raw, @raw_size: the tracepoint record (NULL/0 for events without one)
  * @regs, @regs_mask, @stack, @stack_size: user registers/stack copy (DWARF)
  * @ev:      the event this sample belongs to
  * @ring:    the ring it came from
@@ -47,6 +58,7 @@ struct prof_sample {
 	int tid;
 	int cpu;
 	u64 period;
+	u64 ip;
 	u64 nr_ips;
 	const u64 *ips;
 	const void *raw;
@@ -68,14 +80,15 @@ enum {
 	COMMON_EXIT_N = 1 << 4,		/* -N */
 	COMMON_OUTPUT = 1 << 5,		/* -o */
 	COMMON_ORDER = 1 << 6,		/* --order */
-	COMMON_CALLGRAPH = 1 << 7,	/* -g */
+	COMMON_CALLGRAPH = 1 << 7,	/* -g --call-graph ... --flame-graph */
 	COMMON_JSON = 1 << 8,		/* --json */
+	COMMON_SAMPLING = 1 << 9,	/* -F HZ, -c PERIOD (sampling events) */
 	COMMON_ALL_EVENTS = 0x1ff,
 };
 
 /**
- * struct prof_common - the common options of one run (parsed by the
- * dispatcher; only those the profiler accepts can be set)
+ * struct prof_common - the common options of one run (parsed by the core;
+ * only those the profiler accepts can be set)
  */
 struct prof_common {
 	struct strlist events;	/* each -e, in order */
@@ -94,6 +107,8 @@ struct prof_common {
 	bool kernel_callchain;	/* --[no-]kernel-callchain (default on) */
 	bool srcline;		/* --srcline: file:line and inlined frames */
 	const char *flame_graph;	/* --flame-graph FILE */
+	u64 freq;		/* -F HZ: sampling events sample at this frequency */
+	u64 period;		/* -c N: sampling events sample every N */
 	bool json;		/* --json */
 	int verbose;		/* -v (count) */
 	int quiet;		/* -q */
@@ -109,9 +124,12 @@ struct prof_common {
  *        struct it writes into (allocated zeroed per run), and defaults
  * @attrs: NULL-terminated event attributes it accepts
  * @common: COMMON_* options it accepts
- * @pages, @watermark, @interval_ms, @order: run defaults
- * @help_example: the "help" word's suggested command template; "%s"
- *        is replaced by the events as given
+ * @max_args: positional arguments it takes (words before "--" that are not
+ *        options), e.g. list's patterns; 0: none
+ * @pages, @watermark, @interval_ms: run defaults
+ * @order: it needs samples of all CPUs in time order (--order always on)
+ * @oneshot: it does its work in init() and final(); the run ends at once
+ * @help_example: the "help" word's suggested command template
  * @prepare: optional, runs before the events are parsed: may append -e
  *        texts to prof->opt.events (each becomes ev->pos == its index) and
  *        set prof->priv; deinit() is called after it, also on failure
@@ -119,11 +137,10 @@ struct prof_common {
  *        set ev->stack; return 0 or -1 with @err
  * @sample: the hot path
  * @interval: periodic report (-i)
- * @final: the final report
+ * @final: the final report (the whole run)
  * @deinit: free everything
  * @lost: optional, @n records lost on @ring
- * @sigusr1: optional, interim state to stdout
- * @run: for profilers that open no events (list): does all the work
+ * @sigusr1: optional, interim state to prof->out
  */
 struct profiler {
 	const char *name;
@@ -135,10 +152,12 @@ struct profiler {
 	void (*opts_init)(void *opts);
 	const char *const *attrs;
 	unsigned int common;
+	int max_args;
 	int pages;
 	int watermark;
 	int interval_ms;
 	bool order;
+	bool oneshot;
 	const char *help_example;
 
 	int (*prepare)(struct prof *prof, struct err *err);
@@ -149,7 +168,6 @@ struct profiler {
 	void (*deinit)(struct prof *prof);
 	void (*lost)(struct prof *prof, struct ring *ring, u64 n);
 	void (*sigusr1)(struct prof *prof);
-	int (*run)(struct prof *prof, int argc, char **argv, struct err *err);
 };
 
 /**
@@ -157,23 +175,28 @@ struct profiler {
  * @ops: the profiler
  * @opt: common options
  * @opts: the profiler's own option struct
- * @session: the pipeline
+ * @run: the run it belongs to (the core's; use the prof__*() calls)
+ * @env: its run's names: tasks, kernel and user symbols, output stream
  * @evs, @nr_evs: the resolved events, in command-line order
- * @out: where reports go (stdout, or -o FILE)
+ * @args, @nr_args: positional arguments (profilers with max_args)
+ * @out: where reports go (stdout, -o FILE, or a front end's stream)
  * @priv: the profiler's state
  */
 struct prof {
 	const struct profiler *ops;
 	struct prof_common opt;
 	void *opts;
-	struct session *session;
+	struct run *run;
+	const struct run_env *env;
 	struct evspec **evs;
 	int nr_evs;
+	char **args;
+	int nr_args;
 	FILE *out;
 	void *priv;
 };
 
-/* profiler__find - the registered profiler called @name, or NULL */
+/* profiler__find - the registered profiler called @name (or an alias), or NULL */
 const struct profiler *profiler__find(const char *name);
 
 /* profiler__for_each - iterate the registry in registration order */
@@ -182,12 +205,33 @@ extern const struct profiler *const profilers[];
 	for (const struct profiler *const *p##_it = profilers; (p = *p##_it) != NULL; p##_it++)
 
 /**
- * prof__stop - ask the loop to end after the current sample (-N reached,
+ * prof__stop - ask the run to end after the current sample (-N reached,
  * a profiler decided it has seen enough); the final report still runs.
  */
 void prof__stop(struct prof *prof);
 
 /* prof__time_header - the line that starts every report block */
 void prof__time_header(struct prof *prof);
+
+/**
+ * prof__expr_error - count a run-time expression error for @ev (the sample
+ * is skipped); the totals are reported at the end of the run.
+ */
+void prof__expr_error(struct prof *prof, const struct evspec *ev);
+
+/* prof__comm - the command name of @tid in this run ("<idle>", "<...>") */
+static inline const char *prof__comm(const struct prof *prof, int tid)
+{
+	return tasks__comm(prof->env->tasks, tid);
+}
+
+/* prof__lost - records the kernel dropped so far in this run */
+u64 prof__lost(const struct prof *prof);
+
+/* prof__print_stats - per-ring records/bytes/lost and pipeline counters */
+void prof__print_stats(const struct prof *prof, FILE *out);
+
+/* prof__diag - where notes and warnings of this run go (stderr for the CLI) */
+FILE *prof__diag(const struct prof *prof);
 
 #endif

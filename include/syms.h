@@ -13,7 +13,8 @@
  * pid: the second lookup of an address is a hash probe and never allocates.
  * Source lines and inlined frames (libdw) cost only when asked for.
  *
- * Kernel addresses (>= 0xffff800000000000) go to ksyms__name().
+ * Kernel addresses (>= 0xffff800000000000) go to the kernel symbol table
+ * given with syms__set_ksyms().
  *
  * Not thread-safe: one struct syms belongs to the thread reading events.
  */
@@ -99,6 +100,10 @@ struct syms_file_id {
  * Never fails (allocation failure exits, as at any start-up path).
  */
 struct syms *syms__new(unsigned int flags);
+
+struct ksyms;
+/* syms__set_ksyms - the kernel symbol table for kernel addresses (the caller's) */
+void syms__set_ksyms(struct syms *s, struct ksyms *ks);
 
 /* syms__delete - free everything; every returned string becomes invalid */
 void syms__delete(struct syms *s);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * tep.h - tracefs and event formats. Finds (or mounts) tracefs, reads
- * event formats from it into one libtraceevent handle, lists tracepoints,
+ * event formats from it into a run's libtraceevent handle, lists tracepoints,
  * and fetches the kernel's reason when it refuses a filter.
  */
 #ifndef PERF_PROF_TEP_H
@@ -18,15 +18,24 @@ struct tep_event;
  */
 const char *tracefs__root(struct err *err);
 
-/* tep__handle - the process-wide libtraceevent handle (created on demand) */
-struct tep_handle *tep__handle(void);
+struct ksyms;
 
 /**
- * tep__load - the format of @sys:@name, parsed once and cached in the
- * handle. NULL with @err (EXIT_USAGE, with a hint) when there is no such
- * event, EXIT_FAIL when tracefs cannot be read.
+ * tep__new - a libtraceevent handle for one run; kernel addresses in print
+ * formats are named from @ks (may be NULL)
  */
-struct tep_event *tep__load(const char *sys, const char *name, struct err *err);
+struct tep_handle *tep__new(struct ksyms *ks);
+
+/* tep__delete - free the handle and every format loaded into it */
+void tep__delete(struct tep_handle *tep);
+
+/**
+ * tep__load - the format of @sys:@name, parsed once and cached in @tep.
+ * NULL with @err (EXIT_USAGE, with a hint) when there is no such event,
+ * EXIT_FAIL when tracefs cannot be read.
+ */
+struct tep_event *tep__load(struct tep_handle *tep, const char *sys, const char *name,
+			    struct err *err);
 
 /**
  * tep__tracepoints - every tracepoint as "sys:name", sorted (strcmp).
@@ -45,11 +54,5 @@ void tep__free_names(char **names, int n);
  */
 void tep__filter_reason(const char *sys, const char *name, const char *filter, char *buf,
 			size_t len);
-
-/* tep__free_names - free what tep__tracepoints returned */
-void tep__free_names(char **names, int n);
-
-/* tep__free - release the handle (tests, exit) */
-void tep__free(void);
 
 #endif

@@ -31,13 +31,11 @@
 
 #include "agg.h"
 #include "callchain.h"
-#include "comm.h"
 #include "expr.h"
 #include "flamegraph.h"
 #include "json.h"
 #include "probe.h"
 #include "profiler.h"
-#include "session.h"
 
 #define KML_MAX_FRAMES 128	/* frames kept per stack */
 #define KML_PEND_MAX 6		/* nested allocator calls pending per thread */
@@ -130,7 +128,7 @@ struct kmemleak {
 	int nr_texts;
 	const char *pm_note;	/* why posix_memalign is not traced, or NULL */
 
-	struct session *session;
+	struct prof *prof;
 	struct kml_ev *evs;
 	int nr_evs;
 	bool sized;		/* some allocation event knows sizes */
@@ -195,6 +193,7 @@ static int kml_val_init(struct evspec *ev, const char *what, const char *src, st
 		err_prefix(err, "%s= of '%s'", what, ev->display);
 		return -1;
 	}
+	expr_bind(v->expr, ev->env);
 	if (expr_result_type(v->expr) != EXPR_INT) {
 		err_set(err, EXIT_USAGE, "%s=%s of '%s' is a string; it must be a number", what, src,
 			ev->display);
@@ -515,7 +514,7 @@ static void kml_entry(struct kmemleak *k, const struct kml_ev *e, const struct p
 		return;
 	}
 	if (kml_read(&e->size, s, &size) || (e->old.set && kml_read(&e->old, s, &old))) {
-		session__expr_error(k->session, s->ev);
+		prof__expr_error(k->prof, s->ev);
 		return;
 	}
 	if (t->depth == KML_PEND_MAX) {
@@ -551,7 +550,7 @@ static void kml_ret(struct kmemleak *k, const struct kml_ev *e, const struct pro
 	int i, pid = e->user ? s->pid : 0;
 
 	if (kml_read(&e->ptr, s, &ptr)) {
-		session__expr_error(k->session, s->ev);
+		prof__expr_error(k->prof, s->ev);
 		return;
 	}
 	for (i = t ? (int)t->depth - 1 : -1; i >= 0; i--)
@@ -584,7 +583,7 @@ static void kml_alloc(struct kmemleak *k, const struct kml_ev *e, const struct p
 
 	if (kml_read(&e->ptr, s, &ptr) || (e->size.set && kml_read(&e->size, s, &size)) ||
 	    (e->old.set && kml_read(&e->old, s, &old))) {
-		session__expr_error(k->session, s->ev);
+		prof__expr_error(k->prof, s->ev);
 		return;
 	}
 	if (old)
@@ -602,7 +601,7 @@ static void kml_free(struct kmemleak *k, const struct kml_ev *e, const struct pr
 	int pid = e->user ? s->pid : 0;
 
 	if (kml_read(&e->ptr, s, &ptr)) {
-		session__expr_error(k->session, s->ev);
+		prof__expr_error(k->prof, s->ev);
 		return;
 	}
 	if (ptr <= (e->user ? 0 : 16))
@@ -968,7 +967,7 @@ static int kmemleak_init(struct prof *prof, struct err *err)
 	struct kmemleak *k = prof->priv;
 	bool any_stack = prof->opt.callgraph || prof->opt.call_graph;
 
-	k->session = prof->session;
+	k->prof = prof;
 	k->nr_evs = prof->nr_evs;
 	k->evs = xzalloc((size_t)prof->nr_evs * sizeof(*k->evs));
 	for (int i = 0; i < prof->nr_evs; i++) {
@@ -1151,7 +1150,7 @@ static void kml_print_group(struct prof *prof, struct kmemleak *k, const struct 
 	kml_age(oldest, sizeof(oldest), kml_since(r->now, st->oldest));
 	kml_age(newest, sizeof(newest), kml_since(r->now, st->newest));
 	if (user && st->pid > 0)
-		snprintf(who, sizeof(who), ", %s[%d]", comm_get(st->pid), st->pid);
+		snprintf(who, sizeof(who), ", %s[%d]", prof__comm(prof, st->pid), st->pid);
 	if (r->kind == KML_INTERVAL)
 		fprintf(prof->out, "Grew by %lld bytes in %lld object%s to %llu bytes in %llu "
 				   "object%s (oldest %s, newest %s) from %s%s:\n",
@@ -1165,7 +1164,7 @@ static void kml_print_group(struct prof *prof, struct kmemleak *k, const struct 
 			(unsigned long long)st->bytes, (unsigned long long)st->count, kml_s(st->count),
 			oldest, newest, kml_ev_name(prof, st), who);
 	if (st->nr)
-		callchain__print(prof->out, session__syms(prof->session), st->pid,
+		callchain__print(prof->out, prof->env, st->pid,
 				 k->frames + st->off, st->nr);
 	else
 		fprintf(prof->out, "    [no stack]\n");
@@ -1237,7 +1236,7 @@ static void kml_json_frames(struct prof *prof, struct json *j, const struct kml_
 			    const u64 *ips)
 {
 	const char *names[CALLCHAIN_MAX];
-	int n = callchain__names(session__syms(prof->session), st->pid, ips, st->nr, names,
+	int n = callchain__names(prof->env, st->pid, ips, st->nr, names,
 				 CALLCHAIN_MAX);
 
 	json_arr_begin(j, "frames");
@@ -1291,7 +1290,7 @@ static void kml_print_json(struct prof *prof, struct kmemleak *k, struct kml_rep
 		json_obj_begin(&j, NULL);
 		json_str(&j, "event", kml_ev_name(prof, st));
 		json_int(&j, "pid", st->pid);
-		json_str(&j, "comm", st->pid > 0 ? comm_get(st->pid) : "");
+		json_str(&j, "comm", st->pid > 0 ? prof__comm(prof, st->pid) : "");
 		json_uint(&j, "objects", st->count);
 		json_uint(&j, "bytes", st->bytes);
 		if (r->kind == KML_INTERVAL) {
@@ -1321,9 +1320,9 @@ static void kml_flame(struct prof *prof, struct kmemleak *k, const struct kml_re
 
 		if (!st->count)
 			continue;
-		n = callchain__names(session__syms(prof->session), st->pid, k->frames + st->off,
+		n = callchain__names(prof->env, st->pid, k->frames + st->off,
 				     st->nr, names, CALLCHAIN_MAX);
-		root = k->evs[st->ev].user && st->pid > 0 ? comm_get(st->pid) :
+		root = k->evs[st->ev].user && st->pid > 0 ? prof__comm(prof, st->pid) :
 							     kml_ev_name(prof, st);
 		flamegraph__add(k->fg, root, names, n, k->sized ? st->bytes : st->count);
 	}

@@ -30,9 +30,11 @@ struct list_opts {
 	bool probes;
 };
 
-static int list_run(struct prof *prof, int argc, char **argv, struct err *err)
+static int list_init(struct prof *prof, struct err *err)
 {
 	const struct list_opts *o = prof->opts;
+	int argc = prof->nr_args;
+	char **argv = prof->args;
 	char **names;
 	int n, shown = 0;
 
@@ -41,7 +43,7 @@ static int list_run(struct prof *prof, int argc, char **argv, struct err *err)
 			err_set(err, EXIT_USAGE, "--probes takes at most one pattern");
 			return -1;
 		}
-		return probe__list(stdout, argc ? argv[0] : NULL, err) < 0 ? -1 : 0;
+		return probe__list(prof->out, argc ? argv[0] : NULL, err) < 0 ? -1 : 0;
 	}
 	n = tep__tracepoints(&names, err);
 	if (n < 0)
@@ -49,7 +51,7 @@ static int list_run(struct prof *prof, int argc, char **argv, struct err *err)
 	for (int i = 0; i < n; i++) {
 		if (!list_match(names[i], argc, argv))
 			continue;
-		puts(names[i]);
+		fprintf(prof->out, "%s\n", names[i]);
 		shown++;
 	}
 	tep__free_names(names, n);
@@ -84,7 +86,9 @@ const struct profiler list_profiler = {
 		"    perf-prof list 'syscalls:sys_enter_*' | wc -l\n"
 		"    perf-prof list --probes\n",
 	.common = 0,
+	.max_args = 64,
+	.oneshot = true,
 	.opts = list_opts,
 	.opts_size = sizeof(struct list_opts),
-	.run = list_run,
+	.init = list_init,
 };

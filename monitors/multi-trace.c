@@ -24,7 +24,6 @@
 #include "json.h"
 #include "latency.h"
 #include "profiler.h"
-#include "session.h"
 
 #define MT_BL_NONE UINT64_MAX
 #define MT_DEFER_MAX 64
@@ -337,11 +336,12 @@ static int mt_ev_init(struct prof *prof, struct mt *m, struct mt_ev *e, struct e
 	e->untraced = evspec_attr(ev, "untraced") != NULL;
 	e->trigger = evspec_attr(ev, "trigger") != NULL;
 	evline__init(&e->line, ev->tp);
-	if (numsrc__init(&e->key, key ? key : o->key, ev->tp, key ? "key=" : "-k ", ev->display,
+	if (numsrc__init(&e->key, key ? key : o->key, ev->tp, ev->env, key ? "key=" : "-k ", ev->display,
 			 err))
 		return -1;
 	if (role) {
 		e->role = expr_compile(role, ev->tp, err);
+		expr_bind(e->role, prof->env);
 		if (!e->role) {
 			err_prefix(err, "role=%s of '%s'", role, ev->display);
 			return -1;
@@ -572,7 +572,7 @@ static void mt_emit(struct prof *prof, struct mt *m, const struct prof_sample *s
 			json_strn(m->js, "mark", &mark, 1);
 			json_uint(m->js, "offset", off);
 		}
-		evline__json(m->js, s);
+		evline__json(m->js, s, prof->env);
 		json_str(m->js, "event", s->ev->display);
 		json_obj_end(m->js);
 		return;
@@ -583,7 +583,7 @@ static void mt_emit(struct prof *prof, struct mt *m, const struct prof_sample *s
 		snprintf(gutter, sizeof(gutter), "%c%s ", mark,
 			 agg__fmt_duration(d, sizeof(d), off));
 	evline__print(&m->evs[s->ev->index].line, prof->out, &m->seq, s,
-		      m->keep_all ? gutter : "", session__syms(prof->session));
+		      m->keep_all ? gutter : "", prof->env);
 }
 
 static void mt_print_rec(struct prof *prof, struct mt *m, const struct blrec *r, char mark,
@@ -858,7 +858,7 @@ static void mt_report(struct prof *prof, bool reset, const char *kind);
 static __attribute__((noinline)) void mt_trigger(struct prof *prof, struct mt *m,
 						 struct mt_ev *e, const struct prof_sample *s)
 {
-	evline__print(&e->line, prof->out, &m->seq, s, "", session__syms(prof->session));
+	evline__print(&e->line, prof->out, &m->seq, s, "", prof->env);
 	mt_report(prof, true, "trigger");
 }
 
@@ -900,7 +900,7 @@ static __attribute__((noinline)) void mt_sample_full(struct prof *prof,
 		mt_trigger(prof, m, e, s);
 	return;
 bad:
-	session__expr_error(prof->session, s->ev);
+	prof__expr_error(prof, s->ev);
 }
 
 /*
@@ -918,7 +918,7 @@ static void mt_sample(struct prof *prof, const struct prof_sample *s)
 		return;
 	}
 	if (unlikely(numsrc__get(&e->key, s, &k))) {
-		session__expr_error(prof->session, s->ev);
+		prof__expr_error(prof, s->ev);
 		return;
 	}
 	if (e->can_close)
@@ -1023,6 +1023,7 @@ static void mt_print_pairs(struct prof *prof, struct mt *m, struct lattab *t,
 			.ns = m->ns,
 			.inst_title = o->perins ? (m->inst_tid ? "TID" : "CPU") : NULL,
 			.inst_comm = o->perins && m->inst_tid,
+			.tasks = prof->env->tasks,
 			.over_title = NULL,
 		};
 

@@ -5,7 +5,6 @@
  * by `perf-prof -h`; it prints the ring statistics at exit.
  */
 #include "profiler.h"
-#include "session.h"
 
 static const char *const nop_attrs[] = { "alias", "stack", "max-stack", NULL };
 
@@ -15,7 +14,7 @@ static void nop_sample(struct prof *prof, const struct prof_sample *s)
 
 static void nop_final(struct prof *prof)
 {
-	session__print_stats(prof->session, stderr);
+	prof__print_stats(prof, prof__diag(prof));
 }
 
 const struct profiler nop_profiler = {

@@ -21,7 +21,6 @@
 #include "json.h"
 #include "latency.h"
 #include "profiler.h"
-#include "session.h"
 
 struct nd_than {
 	u64 v;
@@ -93,7 +92,7 @@ static int nd_ev_init(struct nd *n, int i, struct evspec *ev, struct err *err)
 		return -1;
 	}
 	e->ns = delay != NULL;
-	if (numsrc__init(&e->val, delay ? delay : num, ev->tp, delay ? "delay=" : "num=",
+	if (numsrc__init(&e->val, delay ? delay : num, ev->tp, ev->env, delay ? "delay=" : "num=",
 			 ev->display, err))
 		return -1;
 	evline__init(&e->line, ev->tp);
@@ -153,15 +152,14 @@ static void nd_print_over(struct prof *prof, struct nd *n, const struct nd_ev *e
 	struct json j;
 
 	if (!prof->opt.json) {
-		evline__print(&e->line, prof->out, &n->seq, s, "",
-			      session__syms(prof->session));
+		evline__print(&e->line, prof->out, &n->seq, s, "", prof->env);
 		return;
 	}
 	json_begin(&j, prof->out);
 	json_str(&j, "report", "over");
 	json_str(&j, "event", n->names[s->ev->index]);
 	json_uint(&j, "value", v);
-	evline__json(&j, s);
+	evline__json(&j, s, prof->env);
 	json_end(&j);
 }
 
@@ -176,7 +174,7 @@ static __attribute__((noinline)) void nd_sample_full(struct prof *prof,
 	s64 v;
 
 	if (numsrc__get(&e->val, s, &v)) {
-		session__expr_error(prof->session, s->ev);
+		prof__expr_error(prof, s->ev);
 		return;
 	}
 	if (v < 0) {

@@ -18,11 +18,9 @@
 #include <unistd.h>
 
 #include "agg.h"
-#include "comm.h"
 #include "expr.h"
 #include "json.h"
 #include "profiler.h"
-#include "session.h"
 
 #define TOP_NAME_LEN 32
 #define TOP_MAX_COLS 64
@@ -60,7 +58,8 @@ struct top {
 	struct expr *printkey;
 	char *key_title;
 	char *name_title;	/* NULL: no name column */
-	bool task_key;		/* the key is a thread id: names come from comm_get */
+	bool task_key;		/* the key is a thread id: names come from @tasks */
+	struct tasks *tasks;	/* the run's task names */
 	u64 last_key;		/* one-entry cache: consecutive samples of one */
 	void *last_row;		/* task hit the same row (NULL: empty) */
 	u64 samples;		/* since the last reset */
@@ -106,6 +105,7 @@ static struct expr *top_compile(struct evspec *ev, const char *what, const char 
 
 	if (!e)
 		err_prefix(err, "%s= of '%s'", what, ev->display);
+	expr_bind(e, ev->env);
 	return e;
 }
 
@@ -238,6 +238,7 @@ static int top_init(struct prof *prof, struct err *err)
 	int n = 0;
 
 	prof->priv = t;
+	t->tasks = prof->env->tasks;
 	if (top_check_keys(prof, err))
 		return -1;
 	t->evs = xzalloc((size_t)prof->nr_evs * sizeof(*t->evs));
@@ -276,6 +277,7 @@ static int top_init(struct prof *prof, struct err *err)
 			err_prefix(err, "printkey=");
 			return -1;
 		}
+		expr_bind(t->printkey, prof->env);
 	}
 	{
 		const char *k = o->key ? o->key : evspec_attr(prof->evs[0], "key");
@@ -356,7 +358,7 @@ static __attribute__((noinline)) void top_sample_expr(struct prof *prof,
 		goto bad;
 	if (unlikely(o->only_comm)) {
 		if (!name) {
-			name = comm_get(s->tid);
+			name = prof__comm(prof, s->tid);
 			name_len = strlen(name);
 		}
 		key = name_hash(name, name_len);
@@ -381,7 +383,7 @@ static __attribute__((noinline)) void top_sample_expr(struct prof *prof,
 	t->total++;
 	return;
 bad:
-	session__expr_error(prof->session, s->ev);
+	prof__expr_error(prof, s->ev);
 }
 
 /*
@@ -431,7 +433,7 @@ static const char *top_row_name(const struct top *t, void *row)
 
 	if (name[0])
 		return name;
-	return t->task_key ? comm_get((int)keytab__key(row)) : "<...>";
+	return t->task_key ? tasks__comm(t->tasks, (int)keytab__key(row)) : "<...>";
 }
 
 static int col_width(const struct top_col *c)
@@ -450,7 +452,7 @@ static void top_print_key(struct prof *prof, struct top *t, u64 key, int kw)
 		fflush(prof->out);
 		if (expr_eval(t->printkey, &ctx, &printed) || printed < 0)
 			printed = 0;
-		fflush(stdout);
+		fflush(prof->out);
 		fprintf(prof->out, "%*s", printed < kw ? (int)(kw - printed) : 0, "");
 		return;
 	}

@@ -16,12 +16,10 @@
 #include <traceevent/event-parse.h>
 
 #include "callchain.h"
-#include "comm.h"
 #include "evline.h"
 #include "flamegraph.h"
 #include "json.h"
 #include "profiler.h"
-#include "session.h"
 #include "tep.h"
 
 /* TF_DSTR/TF_DARRAY are __data_loc (dynamic) strings and arrays */
@@ -159,10 +157,10 @@ static void trace_flame(struct prof *prof, const struct prof_sample *s)
 {
 	struct trace *t = prof->priv;
 	const char *names[CALLCHAIN_MAX];
-	int n = callchain__names(session__syms(prof->session), s->pid, s->ips, s->nr_ips, names,
+	int n = callchain__names(prof->env, s->pid, s->ips, s->nr_ips, names,
 				 CALLCHAIN_MAX);
 
-	flamegraph__add(t->fg, comm_get(s->tid), names, n, 1);
+	flamegraph__add(t->fg, prof__comm(prof, s->tid), names, n, 1);
 }
 
 static s64 read_int(const unsigned char *p, int size, bool is_signed)
@@ -230,7 +228,7 @@ static void trace_json(struct prof *prof, const struct trace_ev *tev, const stru
 	struct json j;
 
 	json_begin(&j, prof->out);
-	evline__json(&j, s);
+	evline__json(&j, s, prof->env);
 	json_str(&j, "event", s->ev->display);
 	json_obj_begin(&j, "fields");
 	for (int i = 0; i < tev->nr_fields; i++) {
@@ -262,11 +260,11 @@ static void trace_sample(struct prof *prof, const struct prof_sample *s)
 		struct prof_sample line = *s;
 
 		line.nr_ips = 0;
-		evline__print(&tev->line, prof->out, &t->seq, &line, "", NULL);
+		evline__print(&tev->line, prof->out, &t->seq, &line, "", prof->env);
 		trace_flame(prof, s);
 		return;
 	}
-	evline__print(&tev->line, prof->out, &t->seq, s, "", session__syms(prof->session));
+	evline__print(&tev->line, prof->out, &t->seq, s, "", prof->env);
 }
 
 static void trace_deinit(struct prof *prof)

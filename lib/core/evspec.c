@@ -36,6 +36,7 @@ static const char *const kind_names[] = {
 	[EVSPEC_URETPROBE] = "uretprobe",
 	[EVSPEC_KPROBE] = "kprobe",
 	[EVSPEC_KRETPROBE] = "kretprobe",
+	[EVSPEC_PMU] = "perf event",
 };
 
 const char *evspec_kind_name(enum evspec_kind kind)
@@ -450,6 +451,28 @@ static int probe_parse(struct parser *p, struct evspec *ev, int b, int e)
 	return 0;
 }
 
+/*
+ * pmu_parse - a NAME without ':': a perf event by perf's name, a PMU with
+ * terms, or (later) a profiler. What it names is resolved with the events.
+ */
+static int pmu_parse(struct parser *p, struct evspec *ev, int b, int e)
+{
+	for (int i = b; i < e; i++) {
+		char c = p->s[i];
+
+		if (isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.')
+			continue;
+		p_error(p, i, "unexpected '%c' in event '%.*s'", c, e - b, p->s + b);
+		err_hint(p->err, "write SYS:NAME for a tracepoint (sched:sched_switch) or a perf "
+			      "event's name (cpu-clock, page-faults); 'perf-prof list' shows them");
+		return -1;
+	}
+	ev->kind = EVSPEC_PMU;
+	ev->sys = xstrdup("");
+	ev->name = span_dup(p->s, b, e);
+	return 0;
+}
+
 static int name_parse(struct parser *p, struct evspec *ev, int b, int e)
 {
 	static const struct {
@@ -470,11 +493,8 @@ static int name_parse(struct parser *p, struct evspec *ev, int b, int e)
 	}
 	span_unquote(p->s, &b, &e);
 	colon = span_find(p->s, b, e, ':');
-	if (colon < 0) {
-		p_error(p, b, "missing ':' in event '%.*s'", e - b, p->s + b);
-		err_hint(p->err, "write SYS:NAME, e.g. 'sched:sched_switch'; 'perf-prof list' shows them");
-		return -1;
-	}
+	if (colon < 0)
+		return pmu_parse(p, ev, b, e);
 	for (size_t k = 0; k < ARRAY_SIZE(probes); k++) {
 		if (!span_eq(p->s, b, colon, probes[k].word))
 			continue;
@@ -514,8 +534,14 @@ static void attr_normalize(char *name)
 		name[3] = '-';
 }
 
+/* attributes every profiler accepts: the sampling of the event */
+static const char *const generic_attrs[] = { "period", "freq", NULL };
+
 static bool attr_accepted(const struct parser *p, const char *name)
 {
+	for (const char *const *a = generic_attrs; *a; a++)
+		if (!strcmp(*a, name))
+			return true;
 	for (const char *const *a = p->accepted; a && *a; a++)
 		if (!strcmp(*a, name))
 			return true;
@@ -595,6 +621,23 @@ static int attr_generic(struct parser *p, struct evspec *ev, const struct evattr
 			return -1;
 		}
 		ev->stack = true;
+		return 0;
+	}
+	if (!strcmp(a->name, "period") || !strcmp(a->name, "freq")) {
+		bool period = a->name[0] == 'p';
+
+		if (!a->value || parse_num(a->value, 0, (int)strlen(a->value), &n) || !n ||
+		    (!period && n > 1000000)) {
+			p_error(p, a->value ? a->value_col : a->col, "invalid %s '%s' in '%s'", a->name,
+				a->value ? a->value : "", ev->text);
+			err_hint(p->err, period ? "period=N samples once every N events (N > 0)" :
+						  "freq=HZ samples HZ times a second (1-1000000)");
+			return -1;
+		}
+		if (period)
+			ev->period = n;
+		else
+			ev->freq = n;
 		return 0;
 	}
 	if (strcmp(a->name, "alias") && strcmp(a->name, "max-stack"))
@@ -716,6 +759,25 @@ static struct evspec *term_parse(struct parser *p, int b, int e)
 	return ev;
 }
 
+/*
+ * term_end - where the term starting at @b ends: its ',' or the end. After
+ * a NAME without ':' the first /.../ is kept whole, so a PMU's terms
+ * ("cpu/event=0x3c,umask=0/") do not split the term.
+ */
+static int term_end(const struct parser *p, int b)
+{
+	int slash = span_find(p->s, b, p->len, '/');
+	int comma = span_find(p->s, b, p->len, ',');
+
+	if (slash >= 0 && (comma < 0 || slash < comma) && span_find(p->s, b, slash, ':') < 0) {
+		int close = span_find(p->s, slash + 1, p->len, '/');
+
+		if (close >= 0)
+			comma = span_find(p->s, close, p->len, ',');
+	}
+	return comma < 0 ? p->len : comma;
+}
+
 static void span_trim(const char *s, int *b, int *e)
 {
 	while (*b < *e && isspace((unsigned char)s[*b]))
@@ -745,9 +807,7 @@ int evspec_parse(const char *arg, int pos, const char *const *accepted,
 		int tb, te;
 		struct evspec *ev;
 
-		e = span_find(p.s, b, p.len, ',');
-		if (e < 0)
-			e = p.len;
+		e = term_end(&p, b);
 		tb = b;
 		te = e;
 		span_trim(p.s, &tb, &te);

@@ -92,3 +92,21 @@ void perfev__evlist_delete(struct perf_evlist *evlist)
 	}
 	perf_evlist__delete(evlist);
 }
+
+int perfev__count(struct perf_evsel *evsel, struct perf_cpu_map *cpus,
+		  struct perf_thread_map *threads, u64 *count)
+{
+	int nc = perf_cpu_map__nr(cpus), nt = perf_thread_map__nr(threads);
+
+	*count = 0;
+	for (int c = 0; c < nc; c++) {
+		for (int t = 0; t < nt; t++) {
+			struct perf_counts_values v;
+
+			if (perf_evsel__read(evsel, c, t, &v))
+				return -1;
+			*count += v.val;
+		}
+	}
+	return 0;
+}

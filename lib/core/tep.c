@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tep.c - tracefs discovery and event formats through libtraceevent.
- * Formats come from tracefs (never debugfs), one handle per process.
+ * Formats come from tracefs (never debugfs), into one handle per run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +17,8 @@
 #include "ksyms.h"
 #include "tep.h"
 
+/* where tracefs is mounted: a fact of the machine, found once */
 static char tracefs_path[256];
-static struct tep_handle *tep;
 
 static bool tracefs__mounted_at(char *out, size_t len)
 {
@@ -77,7 +77,7 @@ static char *ksym_resolver(void *priv, unsigned long long *addrp, char **modp)
 {
 	u64 off;
 	const char *mod = NULL;
-	const char *name = ksyms__name(*addrp, &off, &mod);
+	const char *name = ksyms__name(priv, *addrp, &off, &mod);
 
 	if (!name)
 		return NULL;
@@ -87,26 +87,34 @@ static char *ksym_resolver(void *priv, unsigned long long *addrp, char **modp)
 	return (char *)name;
 }
 
-struct tep_handle *tep__handle(void)
+struct tep_handle *tep__new(struct ksyms *ks)
 {
+	struct tep_handle *tep = tep_alloc();
+
 	if (!tep) {
-		tep = tep_alloc();
-		if (!tep) {
-			fputs("perf-prof: out of memory\n", stderr);
-			exit(EXIT_FAIL);
-		}
-		tep_set_long_size(tep, sizeof(long));
-		tep_set_page_size(tep, (int)sysconf(_SC_PAGESIZE));
-		tep_set_file_bigendian(tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
-					    TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
-		tep_set_local_bigendian(tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
-					     TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
-		tep_set_function_resolver(tep, ksym_resolver, NULL);
+		fputs("perf-prof: out of memory\n", stderr);
+		exit(EXIT_FAIL);
 	}
+	tep_set_long_size(tep, sizeof(long));
+	tep_set_page_size(tep, (int)sysconf(_SC_PAGESIZE));
+	tep_set_file_bigendian(tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
+				    TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	tep_set_local_bigendian(tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
+				     TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	/* %pS and friends in print formats name kernel addresses */
+	if (ks)
+		tep_set_function_resolver(tep, ksym_resolver, ks);
 	return tep;
 }
 
-struct tep_event *tep__load(const char *sys, const char *name, struct err *err)
+void tep__delete(struct tep_handle *tep)
+{
+	if (tep)
+		tep_free(tep);
+}
+
+struct tep_event *tep__load(struct tep_handle *tep, const char *sys, const char *name,
+			    struct err *err)
 {
 	const char *root = tracefs__root(err);
 	struct tep_event *ev;
@@ -115,7 +123,7 @@ struct tep_event *tep__load(const char *sys, const char *name, struct err *err)
 
 	if (!root)
 		return NULL;
-	ev = tep_find_event_by_name(tep__handle(), sys, name);
+	ev = tep_find_event_by_name(tep, sys, name);
 	if (ev)
 		return ev;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, sys, name);
@@ -141,7 +149,7 @@ struct tep_event *tep__load(const char *sys, const char *name, struct err *err)
 		err_hint(err, "'perf-prof list %s:*' shows the events of a system", sys);
 		return NULL;
 	}
-	if (tep_parse_format(tep__handle(), &ev, buf, len, sys) != TEP_ERRNO__SUCCESS || !ev) {
+	if (tep_parse_format(tep, &ev, buf, len, sys) != TEP_ERRNO__SUCCESS || !ev) {
 		free(buf);
 		err_set(err, EXIT_FAIL, "cannot parse the format of '%s:%s'", sys, name);
 		return NULL;
@@ -234,11 +242,4 @@ void tep__filter_reason(const char *sys, const char *name, const char *filter, c
 		}
 	}
 	rmdir(dir);
-}
-
-void tep__free(void)
-{
-	if (tep)
-		tep_free(tep);
-	tep = NULL;
 }

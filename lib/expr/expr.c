@@ -29,6 +29,7 @@ static const struct builtin_def {
 	{ "_tid", "int", BI_TID, false },
 	{ "_time", "u64", BI_TIME, true },
 	{ "_period", "u64", BI_PERIOD, true },
+	{ "_ip", "u64", BI_IP, true },
 };
 
 static const struct func_def {
@@ -1318,8 +1319,7 @@ static struct expr *compile(const char *src, struct tep_event *tp, bool vars_mod
 	}
 	if (c.nfail)
 		cc_report(&c);
-	else if (c.uses_ksym)
-		ksyms__name(0, NULL, NULL);	/* read /proc/kallsyms now, not in the first sample */
+	e->uses_ksym = c.uses_ksym;
 	cc_release(&c);
 	if (c.nfail) {
 		expr_free(e);
@@ -1336,6 +1336,15 @@ struct expr *expr_compile(const char *src, struct tep_event *tp, struct err *err
 struct expr *expr_compile_vars(const char *src, const char *const *vars, struct err *err)
 {
 	return compile(src, NULL, true, vars, err);
+}
+
+void expr_bind(struct expr *e, const struct run_env *env)
+{
+	if (!e)
+		return;
+	e->env = env;
+	if (e->uses_ksym && env)
+		ksyms__load_now(env->ksyms);	/* read /proc/kallsyms now, not in the first sample */
 }
 
 enum expr_type expr_result_type(const struct expr *e)

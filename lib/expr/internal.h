@@ -16,6 +16,7 @@
 
 #include <limits.h>
 
+#include "env.h"
 #include "expr.h"
 
 #define EXPR_STACK_MAX 64	/* evaluation stack slots (checked at compile time) */
@@ -72,7 +73,7 @@ enum bop {
 	B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_GLOB, B_MIN, B_MAX,
 };
 
-enum builtin { BI_CPU, BI_PID, BI_TID, BI_TIME, BI_PERIOD };
+enum builtin { BI_CPU, BI_PID, BI_TID, BI_TIME, BI_PERIOD, BI_IP };
 
 enum efn {
 	F_PRINTF, F_KSYMBOL, F_COMM_GET, F_SYSCALL_NAME, F_STRNCMP, F_STRLEN,
@@ -142,6 +143,8 @@ struct expr {
 	u32 pool_len;
 	struct pfmt *fmts;
 	int nfmts;
+	bool uses_ksym;		/* calls ksymbol(): kernel symbols read at bind time */
+	const struct run_env *env;	/* names for comm_get() and ksymbol() */
 };
 
 /* ------------------------------------------------------------------ */

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "comm.h"
+#include "tasks.h"
 #include "internal.h"
 #include "ksyms.h"
 
@@ -30,7 +30,7 @@
 #define EXPR_OPS(X)                                                                        \
 	X(END) X(CHKRAW) X(CONST) X(STRC) X(PUSH)                                          \
 	X(LDU8) X(LDS8) X(LDU16) X(LDS16) X(LDU32) X(LDS32) X(LD64)                        \
-	X(CPU) X(PID) X(TID) X(TIME) X(PERIOD) X(VAR)                                      \
+	X(CPU) X(PID) X(TID) X(TIME) X(PERIOD) X(IP) X(VAR)                                      \
 	X(STRARR) X(STRDYN) X(STRTAIL) X(IDX) X(IDXDYN) X(IDXTAIL)                         \
 	X(NEG) X(BNOT) X(LNOT) X(BOOL)                                                     \
 	X(SEXT8) X(SEXT16) X(SEXT32) X(ZEXT8) X(ZEXT16) X(ZEXT32)                         \
@@ -541,7 +541,7 @@ static void gen(struct cg *g, const struct node *n)
 {
 	static const int builtin_ops[] = {
 		[BI_CPU] = OP_CPU, [BI_PID] = OP_PID, [BI_TID] = OP_TID,
-		[BI_TIME] = OP_TIME, [BI_PERIOD] = OP_PERIOD,
+		[BI_TIME] = OP_TIME, [BI_PERIOD] = OP_PERIOD, [BI_IP] = OP_IP,
 	};
 	int i;
 
@@ -712,6 +712,7 @@ L_PID:    a = (u64)(s64)ctx->pid; NEXT();
 L_TID:    a = (u64)(s64)ctx->tid; NEXT();
 L_TIME:   a = ctx->time; NEXT();
 L_PERIOD: a = ctx->period; NEXT();
+L_IP:     a = ctx->ip; NEXT();
 L_VAR:
 	if (!ctx->vars)
 		return -1;
@@ -797,13 +798,13 @@ L_JMP:
 	ip = code + ip->off;
 	DISPATCH();
 L_KSYM:
-	ap = ksyms__name(a, NULL, NULL);
+	ap = ksyms__name(e->env ? e->env->ksyms : NULL, a, NULL, NULL);
 	if (!ap)
 		ap = "Unknown";
 	a = strlen(ap);
 	NEXT();
 L_COMM:
-	ap = comm_get((int)a);
+	ap = tasks__comm(e->env ? e->env->tasks : NULL, (int)a);
 	a = strlen(ap);
 	NEXT();
 L_SYSCALL:

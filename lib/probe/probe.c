@@ -1189,7 +1189,8 @@ static int define_uprobe(const struct evspec *ev, const char *func, const char *
 static int define_kprobe(const struct evspec *ev, const char *func, struct probe_def *def,
 			 struct err *err)
 {
-	bool addr = !strncmp(func, "0x", 2);
+	bool addr = !strncmp(func, "0x", 2), unknown;
+	struct ksyms *ks;
 
 	if (def->ret && ev->probe_off) {
 		err_set(err, EXIT_USAGE, "a kretprobe takes no offset: '%s'", ev->text);
@@ -1198,7 +1199,10 @@ static int define_kprobe(const struct evspec *ev, const char *func, struct probe
 		return -1;
 	}
 	/* only when kallsyms shows addresses (root) can it say a name is unknown */
-	if (!addr && ksyms__addr("_text") && !ksyms__addr(func)) {
+	ks = addr ? NULL : ksyms__new();
+	unknown = ks && ksyms__addr(ks, "_text") && !ksyms__addr(ks, func);
+	ksyms__delete(ks);
+	if (unknown) {
 		err_set(err, EXIT_USAGE, "no kernel function '%s'", func);
 		err_hint(err, "the functions a kprobe can use are in "
 			 "/sys/kernel/tracing/available_filter_functions");

@@ -7,9 +7,10 @@
 #include <traceevent/event-parse.h>
 
 #include "callchain.h"
-#include "comm.h"
+#include "env.h"
 #include "evline.h"
 #include "json.h"
+#include "tasks.h"
 #include "tep.h"
 
 void evline__init(struct evline *l, struct tep_event *tp)
@@ -60,7 +61,7 @@ static void evline__flags(const struct evline *l, const struct prof_sample *s, c
 }
 
 void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
-		   const struct prof_sample *s, const char *gutter, struct syms *syms)
+		   const struct prof_sample *s, const char *gutter, const struct run_env *env)
 {
 	struct tep_record rec = {
 		.ts = s->time, .cpu = s->cpu, .size = (int)s->raw_size, .data = (void *)s->raw,
@@ -69,22 +70,22 @@ void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 
 	trace_seq_reset(seq);
 	if (s->ev->tp)
-		tep_print_event(tep__handle(), seq, &rec, "%s", TEP_PRINT_INFO);
+		tep_print_event(s->ev->tp->tep, seq, &rec, "%s", TEP_PRINT_INFO);
 	trace_seq_terminate(seq);
 	evline__flags(l, s, flags);
 	fprintf(out, "%s%6llu.%06llu %16s %7d/%-7d [%03d] %s %s:%s%s\n", gutter,
 		(unsigned long long)(s->time / 1000000000ULL),
-		(unsigned long long)(s->time % 1000000000ULL / 1000), comm_get(s->tid), s->pid,
+		(unsigned long long)(s->time % 1000000000ULL / 1000), tasks__comm(env ? env->tasks : NULL, s->tid), s->pid,
 		s->tid, s->cpu, flags, s->ev->display, seq->len ? " " : "", seq->buffer);
 	if (s->nr_ips)
-		callchain__print(out, syms, s->pid, s->ips, s->nr_ips);
+		callchain__print(out, env, s->pid, s->ips, s->nr_ips);
 }
 
-void evline__json(struct json *j, const struct prof_sample *s)
+void evline__json(struct json *j, const struct prof_sample *s, const struct run_env *env)
 {
 	json_time(j, "time", s->time);
 	json_int(j, "cpu", s->cpu);
 	json_int(j, "pid", s->pid);
 	json_int(j, "tid", s->tid);
-	json_str(j, "comm", comm_get(s->tid));
+	json_str(j, "comm", tasks__comm(env ? env->tasks : NULL, s->tid));
 }

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "callchain.h"
-#include "comm.h"
+#include "tasks.h"
 #include "latency.h"
 #include "tep.h"
 
@@ -50,8 +50,8 @@ static bool scalar_field(const struct tep_format_field *f)
 	return f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8;
 }
 
-int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp, const char *what,
-		 const char *who, struct err *err)
+int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp,
+		 const struct run_env *env, const char *what, const char *who, struct err *err)
 {
 	struct tep_format_field *f;
 	char name[128];
@@ -70,6 +70,7 @@ int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp, const 
 		err_prefix(err, "%s%s of '%s'", what, src, who);
 		return -1;
 	}
+	expr_bind(n->expr, env);
 	if (expr_result_type(n->expr) != EXPR_INT) {
 		err_set(err, EXIT_USAGE, "%s%s of '%s' is a string; a number is needed here", what,
 			src, who);
@@ -370,7 +371,7 @@ void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE
 
 			fprintf(out, "%*d ", iw, inst);
 			if (p->inst_comm)
-				fprintf(out, "%-16s ", comm_get(inst));
+				fprintf(out, "%-16s ", tasks__comm(p->tasks, inst));
 		}
 		fprintf(out, "%*s %9llu", nw, p->names[id], (unsigned long long)st->count);
 		for (size_t c = 0; c < ARRAY_SIZE(v); c++) {

@@ -5,6 +5,7 @@
 #include <linux/perf_event.h>
 
 #include "callchain.h"
+#include "env.h"
 #include "ksyms.h"
 #include "syms.h"
 
@@ -18,8 +19,10 @@ static u64 lookup_addr(u64 ip, bool first)
 	return first || !ip ? ip : ip - 1;
 }
 
-void callchain__print(FILE *out, struct syms *syms, int pid, const u64 *ips, u64 nr)
+void callchain__print(FILE *out, const struct run_env *env, int pid, const u64 *ips, u64 nr)
 {
+	struct syms *syms = env ? env->syms : NULL;
+	struct ksyms *ks = env ? env->ksyms : NULL;
 	bool user = false, first_user = true;
 
 	for (u64 i = 0; i < nr; i++) {
@@ -32,7 +35,7 @@ void callchain__print(FILE *out, struct syms *syms, int pid, const u64 *ips, u64
 			continue;
 		}
 		if (!user) {
-			name = ksyms__name(ip, &off, &mod);
+			name = ksyms__name(ks, ip, &off, &mod);
 			if (name)
 				fprintf(out, "    %016llx %s+0x%llx ([%s])\n", (unsigned long long)ip,
 					name, (unsigned long long)off,
@@ -65,9 +68,11 @@ void callchain__print(FILE *out, struct syms *syms, int pid, const u64 *ips, u64
 	}
 }
 
-int callchain__names(struct syms *syms, int pid, const u64 *ips, u64 nr, const char **names,
-		     int max)
+int callchain__names(const struct run_env *env, int pid, const u64 *ips, u64 nr,
+		     const char **names, int max)
 {
+	struct syms *syms = env ? env->syms : NULL;
+	struct ksyms *ks = env ? env->ksyms : NULL;
 	const char *kern[CALLCHAIN_MAX], *usr[CALLCHAIN_MAX];
 	int nk = 0, nu = 0, n = 0;
 	bool user = false, first_user = true;
@@ -82,7 +87,7 @@ int callchain__names(struct syms *syms, int pid, const u64 *ips, u64 nr, const c
 			continue;
 		}
 		if (!user) {
-			const char *name = ksyms__name(ip, NULL, NULL);
+			const char *name = ksyms__name(ks, ip, NULL, NULL);
 
 			if (nk < CALLCHAIN_MAX)
 				kern[nk++] = name ? name : "[unknown]";

@@ -137,6 +137,7 @@ struct addr_entry {
 
 struct syms {
 	unsigned int flags;
+	struct ksyms *ksyms;		/* kernel addresses (the run's; may be NULL) */
 	char *debug_dir;		/* root of separate debuginfo */
 	struct arena arena;
 

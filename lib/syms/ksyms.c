@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ksyms.c - the kernel symbol table from /proc/kallsyms: read once on first
- * use into one sorted array (names in one string pool), binary search after.
+ * ksyms.c - the kernel symbol table from /proc/kallsyms: read on first use
+ * into one sorted array (names in one string pool), binary search after.
+ * One table per run (struct ksyms): runs living in one process each own
+ * theirs and end independently.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +16,17 @@ struct ksym {
 	u32 mod;	/* offset into pool; 0 = "" */
 };
 
-static struct ksym *ksyms;
-static size_t nr_ksyms;
-static char *pool;
-static bool loaded;
+struct ksyms {
+	struct ksym *v;
+	size_t n;
+	char *pool;
+	bool loaded;
+};
+
+struct ksyms *ksyms__new(void)
+{
+	return xzalloc(sizeof(struct ksyms));
+}
 
 static int ksym_cmp(const void *a, const void *b)
 {
@@ -26,16 +35,16 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static void ksyms__load(void)
+static void ksyms__load(struct ksyms *ks)
 {
 	size_t cap = 0, pool_len = 1, pool_cap = 1 << 20;
 	char *buf, *line, *save = NULL;
 
-	loaded = true;
+	ks->loaded = true;
 	buf = read_file("/proc/kallsyms", NULL);
 	if (!buf)
 		return;
-	pool = xzalloc(pool_cap);
+	ks->pool = xzalloc(pool_cap);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *type, *name, *mod, *end;
 		unsigned long long addr = strtoull(line, &end, 16);
@@ -63,72 +72,83 @@ static void ksyms__load(void)
 		ml = mod ? strlen(mod) + 1 : 0;
 		while (pool_len + nl + ml > pool_cap) {
 			pool_cap *= 2;
-			pool = xrealloc(pool, pool_cap);
+			ks->pool = xrealloc(ks->pool, pool_cap);
 		}
-		if (nr_ksyms == cap) {
+		if (ks->n == cap) {
 			cap = cap ? cap * 2 : 65536;
-			ksyms = xrealloc(ksyms, cap * sizeof(*ksyms));
+			ks->v = xrealloc(ks->v, cap * sizeof(*ks->v));
 		}
-		ksyms[nr_ksyms].addr = addr;
-		ksyms[nr_ksyms].name = (u32)pool_len;
-		memcpy(pool + pool_len, name, nl);
+		ks->v[ks->n].addr = addr;
+		ks->v[ks->n].name = (u32)pool_len;
+		memcpy(ks->pool + pool_len, name, nl);
 		pool_len += nl;
-		ksyms[nr_ksyms].mod = 0;
+		ks->v[ks->n].mod = 0;
 		if (mod) {
-			ksyms[nr_ksyms].mod = (u32)pool_len;
-			memcpy(pool + pool_len, mod, ml);
+			ks->v[ks->n].mod = (u32)pool_len;
+			memcpy(ks->pool + pool_len, mod, ml);
 			pool_len += ml;
 		}
-		nr_ksyms++;
+		ks->n++;
 	}
 	free(buf);
-	qsort(ksyms, nr_ksyms, sizeof(*ksyms), ksym_cmp);
+	qsort(ks->v, ks->n, sizeof(*ks->v), ksym_cmp);
 }
 
-const char *ksyms__name(u64 addr, u64 *off, const char **mod)
+const char *ksyms__name(struct ksyms *ks, u64 addr, u64 *off, const char **mod)
 {
+	const struct ksym *v;
 	size_t lo = 0, hi;
 
-	if (!loaded)
-		ksyms__load();
-	hi = nr_ksyms;
-	if (!hi || addr < ksyms[0].addr)
+	if (!ks)
+		return NULL;
+	if (!ks->loaded)
+		ksyms__load(ks);
+	v = ks->v;
+	hi = ks->n;
+	if (!hi || addr < v[0].addr)
 		return NULL;
 	/* last symbol with start <= addr */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ksyms[mid].addr <= addr)
+		if (v[mid].addr <= addr)
 			lo = mid;
 		else
 			hi = mid;
 	}
 	/* past the last symbol of the table: no size known, refuse far hits */
-	if (lo == nr_ksyms - 1 && addr - ksyms[lo].addr > 1 << 20)
+	if (lo == ks->n - 1 && addr - v[lo].addr > 1 << 20)
 		return NULL;
 	if (off)
-		*off = addr - ksyms[lo].addr;
+		*off = addr - v[lo].addr;
 	if (mod)
-		*mod = pool + ksyms[lo].mod;
-	return pool + ksyms[lo].name;
+		*mod = ks->pool + v[lo].mod;
+	return ks->pool + v[lo].name;
 }
 
-u64 ksyms__addr(const char *name)
+u64 ksyms__addr(struct ksyms *ks, const char *name)
 {
-	if (!loaded)
-		ksyms__load();
-	for (size_t i = 0; i < nr_ksyms; i++)
-		if (!strcmp(pool + ksyms[i].name, name))
-			return ksyms[i].addr;
+	if (!ks)
+		return 0;
+	if (!ks->loaded)
+		ksyms__load(ks);
+	for (size_t i = 0; i < ks->n; i++)
+		if (!strcmp(ks->pool + ks->v[i].name, name))
+			return ks->v[i].addr;
 	return 0;
 }
 
-void ksyms__free(void)
+void ksyms__load_now(struct ksyms *ks)
 {
-	free(ksyms);
-	free(pool);
-	ksyms = NULL;
-	pool = NULL;
-	nr_ksyms = 0;
-	loaded = false;
+	if (ks && !ks->loaded)
+		ksyms__load(ks);
+}
+
+void ksyms__delete(struct ksyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->v);
+	free(ks->pool);
+	free(ks);
 }

@@ -588,12 +588,12 @@ static int syms__resolve_dso(struct syms *s, struct dso *d, u64 off, struct sym_
 
 /* --- resolving ----------------------------------------------------------- */
 
-static int resolve_kernel(u64 addr, struct sym_frame *out)
+static int resolve_kernel(struct syms *s, u64 addr, struct sym_frame *out)
 {
 	const char *mod = NULL;
 	u64 off = 0;
 
-	out->name = ksyms__name(addr, &off, &mod);
+	out->name = ksyms__name(s->ksyms, addr, &off, &mod);
 	out->off = off;
 	out->dso_off = addr;
 	out->dso = mod && *mod ? mod : "[kernel.kallsyms]";
@@ -611,7 +611,7 @@ int syms__resolve(struct syms *s, int pid, u64 addr, struct sym_frame *out)
 	if (addr >= CONTEXT_MIN)
 		return -ENOENT;
 	if (addr >= KERNEL_START)
-		return resolve_kernel(addr, out);
+		return resolve_kernel(s, addr, out);
 	p = syms__proc(s, pid);
 	if (!p)
 		return -ENOENT;
@@ -676,6 +676,11 @@ struct syms *syms__new(unsigned int flags)
 	s->max_dead = MAX_DEAD;
 	s->debug_dir = xstrdup("/usr/lib/debug");
 	return s;
+}
+
+void syms__set_ksyms(struct syms *s, struct ksyms *ks)
+{
+	s->ksyms = ks;
 }
 
 void syms__delete(struct syms *s)

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <traceevent/event-parse.h>
 
-#include "comm.h"
+#include "env.h"
+#include "ksyms.h"
+#include "tasks.h"
 #include "expr.h"
 
 #define FUZZ_MAX_SRC 1024
@@ -86,6 +88,8 @@ static struct tep_handle *tep;
 static struct tep_event *events[ARRAY_SIZE(formats)];
 static FILE *devnull;
 static unsigned long runs;
+/* the names comm_get() and ksymbol() see, as a run lends them */
+static struct run_env env;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -94,6 +98,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	tep = tep_alloc();
 	devnull = fopen("/dev/null", "w");
+	env.tasks = tasks__new();
+	env.ksyms = ksyms__new();
+	env.out = devnull;
 	if (!tep || !devnull)
 		abort();
 	for (int i = 0; i < NR_FORMATS; i++)
@@ -176,6 +183,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		e = expr_compile_vars(text, vars, &err);
 	else
 		e = expr_compile(text, NULL, &err);
+	expr_bind(e, &env);
 	if (!e) {
 		fuzz_assert(err.code == EXIT_USAGE, "compile error is a usage error");
 		fuzz_assert(err.msg[0] != '\0', "compile error message");
@@ -196,7 +204,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	free(text);
 	free(raw);
 	/* pids read by comm_get() stay cached: start afresh now and then */
-	if (!(++runs & 0xffff))
-		comm_reset();
+	if (!(++runs & 0xffff)) {
+		tasks__delete(env.tasks);
+		env.tasks = tasks__new();
+	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fuzz-replay.c - libFuzzer harness for record decoding: arbitrary bytes
- * through session__replay_mem(), i.e. the replay file parser, the buffer
+ * through run__replay_mem(), i.e. the replay file parser, the buffer
  * ring reader, the time-ordered merge, sample decoding, the user-space
  * filter and a profiler's sample/final callbacks. Built twice:
  * replay-trace (the trace profiler) and replay-top (-DFUZZ_TOP).
@@ -13,16 +13,15 @@
  * Formats come from the fixture tracefs tests/replay/tracefs
  * (PERF_PROF_TRACEFS, set here unless the environment already does).
  *
- * The setup is run_profiler() of perf-prof.c with the replay branch:
- * session__new -> init -> session__replay_mem -> final -> deinit ->
- * session__delete, a fresh session per input.
+ * The setup is the command line's replay branch: run__new ->
+ * run__parse_args -> run__replay_mem (prepare, events, init, records,
+ * final) -> run__delete, a fresh run per input.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "comm.h"
 #include "profiler.h"
-#include "session.h"
+#include "run.h"
 
 #ifdef FUZZ_TOP
 extern const struct profiler top_profiler;
@@ -129,17 +128,6 @@ static void config_make(unsigned char sel, struct prof *prof, struct config *c)
 }
 #endif
 
-/* the profiler's own options, parsed by its table like the dispatcher does */
-static int opts_parse(struct prof *prof, struct config *c, struct err *err)
-{
-	const struct profiler *ops = prof->ops;
-	struct opt_set set = { .opts = ops->opts, .base = prof->opts, .title = "" };
-	int rest = 0;
-
-	if (!c->argc || !ops->opts)
-		return 0;
-	return opt_parse(c->argc, c->argv, &set, 1, &rest, NULL, NULL, err);
-}
 
 static void fuzz_assert(bool cond, const char *what)
 {
@@ -152,47 +140,30 @@ static void fuzz_assert(bool cond, const char *what)
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	const struct profiler *ops = FUZZ_PROFILER;
-	struct prof prof = { .ops = ops, .out = devnull };
+	struct run_config cfg = { .out = devnull, .diag = devnull };
+	struct run *run;
+	struct prof *prof;
 	struct config c = { 0 };
 	struct err err = { 0 };
-	bool inited = false;
 	char *buf;
 
 	if (!size || size > (1 << 20))
 		return -1;
-	if (ops->opts_size) {
-		prof.opts = xzalloc(ops->opts_size);
-		if (ops->opts_init)
-			ops->opts_init(prof.opts);
-	}
-	config_make(data[0], &prof, &c);
-	prof.opt.events.v = c.evs;
-	prof.opt.events.n = c.nr_evs;
-	if (ops->interval_ms)
-		prof.opt.interval = (u64)ops->interval_ms * 1000000ULL;
-	if (ops->order)
-		prof.opt.order = true;
-	fuzz_assert(!opts_parse(&prof, &c, &err), "profiler options parse");
-	fuzz_assert(session__new(&prof, &err) != NULL, "session__new on the fixture tracefs");
-	if (ops->init && ops->init(&prof, &err)) {
-		fprintf(stderr, "fuzz-replay: init: %s\n", err.msg);
-		fuzz_assert(false, "init accepts the fixed configurations");
-	}
-	inited = true;
-	/* the session owns the copy from here on, also on failure */
+	run = run__new(ops, &cfg);
+	prof = run__prof(run);
+	config_make(data[0], prof, &c);
+	/* the profiler's own options, parsed as the command line would */
+	fuzz_assert(!run__parse_args(run, c.argc, c.argv, NULL, &err), "profiler options parse");
+	prof->opt.events.v = xzalloc(sizeof(char *) * MAX_EVS);
+	for (int i = 0; i < c.nr_evs; i++)
+		prof->opt.events.v[i] = c.evs[i];
+	prof->opt.events.n = c.nr_evs;
+	/* the run owns the copy from here on, also on failure */
 	buf = malloc(size - 1 ? size - 1 : 1);
 	memcpy(buf, data + 1, size - 1);
-	if (session__replay_mem(prof.session, buf, size - 1, "fuzz", &err))
+	if (run__replay_mem(run, buf, size - 1, "fuzz", &err))
 		fuzz_assert(err.msg[0] != '\0', "a refused replay says why");
-	if (ops->final)
-		ops->final(&prof);
-	if (inited && ops->deinit)
-		ops->deinit(&prof);
-	session__delete(prof.session);
-	prof.session = NULL;
-	free(prof.opts);
-	/* names from COMM records stay cached: start afresh now and then */
-	if (!(++runs & 0xfff))
-		comm_reset();
+	run__delete(run);
+	runs++;
 	return 0;
 }

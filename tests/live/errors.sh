@@ -86,7 +86,9 @@ cases=$T_TMP/cases
 cat > "$cases" <<C
 129|perf-prof trace: no event given|trace
 129|hint: add -e SYS:NAME (see 'perf-prof list' and 'perf-prof trace -h')|trace
-129|perf-prof trace: missing ':' in event 'sched_switch'|trace -e sched_switch
+129|perf-prof trace: unknown event 'sched_switch'|trace -e sched_switch
+129|hint: a tracepoint is named with its system: 'sched:sched_switch'|trace -e sched_switch
+129|perf-prof trace: unknown event 'nosuchevent'|trace -e nosuchevent
 129|perf-prof trace: unknown event 'sched:nosuch'|trace -e sched:nosuch
 129|perf-prof trace: unknown event system 'nosys' in 'nosys:nosuch'|trace -e nosys:nosuch
 129|perf-prof trace: attribute 'key=pid' is not terminated by '/' in 'sched:sched_switch//key=pid'|trace -e sched:sched_switch//key=pid
@@ -152,8 +154,9 @@ cat > "$cases" <<C
 129|perf-prof top: invalid interval '-i 0.5ms'|top -e sched:sched_switch -i 0.5ms
 129|hint: give milliseconds (-i 1000) or a duration of at least 1ms (-i 2s)|top -e sched:sched_switch -i 0
 129|perf-prof trace: -i only applies with --flame-graph for trace|trace -e sched:sched_switch -i 100
-129|perf-prof trace: no online CPU in '-C $no_cpu'|trace -e sched:sched_switch -C $no_cpu
-129|perf-prof trace: no online CPU in '-C 99999999'|trace -e sched:sched_switch -C 99999999
+129|perf-prof trace: CPU $no_cpu of '-C $no_cpu' is not online|trace -e sched:sched_switch -C $no_cpu
+129|perf-prof trace: CPU 99999999 of '-C 99999999' is not online|trace -e sched:sched_switch -C 99999999
+129|perf-prof trace: CPU $no_cpu of '-C 0,$no_cpu' is not online|trace -e sched:sched_switch -C 0,$no_cpu
 129|perf-prof trace: invalid CPU list 'x'|trace -e sched:sched_switch -C x
 129|perf-prof trace: invalid CPU list '1-0'|trace -e sched:sched_switch -C 1-0
 129|perf-prof trace: invalid CPU list '0,'|trace -e sched:sched_switch -C 0,
@@ -291,9 +294,19 @@ PP_TIMEOUT=$PP_TIMEOUT_SAVE
 wait $target
 expect_clean "REGRESSION: -t target exits: the run ends by itself, exit 0" 0
 
-# a workload that fails at once (wl exits 2 on a bad mode): nothing of it is left
-run trace -e sched:sched_switch -N 1 -- "$WL" nosuchmode
-expect_clean "a workload that fails at once: exit 0, nothing left" 0
+# a workload that fails at once (wl exits 2 on a bad mode): nothing of it is
+# left, and its failure is perf-prof's exit status (as time(1) does), said on stderr
+run trace -e sched:sched_switch -- "$WL" nosuchmode
+expect_clean "a workload that fails at once: its exit status 2, nothing left" 2
+check_err "the workload's status is said" "perf-prof trace: workload exited with status 2"
+run trace -e sched:sched_switch -- sh -c 'exit 42'
+check_rc "a workload's exit 42 is perf-prof's" 42
+check_err "exit 42 is said" "workload exited with status 42"
+run trace -e sched:sched_switch -- sh -c 'kill -SEGV $$'
+check_rc "a workload killed by SIGSEGV: 128+11" 139
+check_err "the signal is said" "workload killed by SIGSEGV"
+run trace -e sched:sched_switch -N 1 -- true
+check_rc "a workload that succeeds: exit 0" 0
 
 # --- damaged input records (replay) ----------------------------------------------
 R=$TESTS_DIR/replay

@@ -21,9 +21,10 @@ The file layout is what session__replay() reads: "PPREPLAY", u32 ring count,
 then per ring u32 cpu, u32 pad, u64 length and the records.
 
 MKREPLAY_LAYOUT=compact in the environment writes the records as live runs
-get them (samples without CPU and PERIOD, sample_id trailers without CPU)
-under the magic "PPREPLAC"; the default, full, has both, as the kernel
-writes them when asked for everything. tests/run.sh runs every replay test
+get them (samples without CPU, sample_id trailers without CPU) under the
+magic "PPREPLAC"; the default, full, has the CPU too, as the kernel writes
+them when asked for everything. Samples carry a PERIOD (_period=N, default
+1) in both. tests/run.sh runs every replay test
 with each layout.
 """
 import os
@@ -107,10 +108,11 @@ def main():
             pid = int(kv.pop("_pid", "0"))
             tid = int(kv.pop("_tid", str(pid)))
             stack = kv.pop("stack", None)
+            period = int(kv.pop("_period", "1"))
             if COMPACT:
-                body = struct.pack("<QIIQ", ids[ev], pid, tid, time)
+                body = struct.pack("<QIIQQ", ids[ev], pid, tid, time, period)
             else:
-                body = struct.pack("<QIIQIIQ", ids[ev], pid, tid, time, cpu, 0, 1)
+                body = struct.pack("<QIIQIIQ", ids[ev], pid, tid, time, cpu, 0, period)
             if stack is not None:
                 ips = [int(x, 0) for x in stack.split(",")]
                 body += struct.pack("<Q", len(ips)) + b"".join(struct.pack("<Q", x) for x in ips)

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "comm.h"
 #include "harness.h"
 #include "idmap.h"
 #include "json.h"
 #include "opt.h"
 #include "order.h"
 #include "ring.h"
+#include "tasks.h"
 #include "util.h"
 
 TEST(parse_u64_strict)
@@ -502,31 +502,46 @@ TEST(json_escaping)
 	free(buf);
 }
 
-TEST(comm_gc_bounds_exited_tasks)
+TEST(tasks_gc_bounds_exited_tasks)
 {
+	struct tasks *t = tasks__new();
 	char name[16];
 
-	comm_reset();
 	/* pids above any pid_max: /proc never knows them */
 	for (int i = 0; i < 20000; i++) {
 		snprintf(name, sizeof(name), "t%d", i);
-		comm_set(5000000 + i, name);
+		tasks__set_comm(t, 5000000 + i, name);
 	}
-	comm_set(4999999, "alive");
-	CHECK_INT(comm_nr(), 20001);
+	tasks__set_comm(t, 4999999, "alive");
+	CHECK_INT(tasks__nr(t), 20001);
 	for (int i = 0; i < 20000; i++)
-		comm_exit(5000000 + i);
-	comm_gc();
+		tasks__exit(t, 5000000 + i);
+	tasks__gc(t);
 	/* exited in this period: still named for late samples */
-	CHECK_STR(comm_get(5000123), "t123");
-	CHECK_INT(comm_nr(), 20001);
-	comm_gc();
+	CHECK_STR(tasks__comm(t, 5000123), "t123");
+	CHECK_INT(tasks__nr(t), 20001);
+	tasks__gc(t);
 	/* gone a whole period: forgotten; the live task stays */
-	CHECK_INT(comm_nr(), 1);
-	CHECK_STR(comm_get(4999999), "alive");
-	CHECK_STR(comm_get(5000123), "<...>");
+	CHECK_INT(tasks__nr(t), 1);
+	CHECK_STR(tasks__comm(t, 4999999), "alive");
+	CHECK_STR(tasks__comm(t, 5000123), "<...>");
 	/* a forked child still names itself after its parent */
-	comm_fork(5100000, 4999999);
-	CHECK_STR(comm_get(5100000), "alive");
-	comm_reset();
+	tasks__fork(t, 5100000, 4999999);
+	CHECK_STR(tasks__comm(t, 5100000), "alive");
+	tasks__delete(t);
+}
+
+/* two tables (two runs) know different names for the same pid */
+TEST(tasks_tables_are_independent)
+{
+	struct tasks *a = tasks__new(), *b = tasks__new();
+
+	tasks__set_comm(a, 5200000, "first");
+	tasks__set_comm(b, 5200000, "second");
+	CHECK_STR(tasks__comm(a, 5200000), "first");
+	CHECK_STR(tasks__comm(b, 5200000), "second");
+	tasks__delete(a);
+	CHECK_STR(tasks__comm(b, 5200000), "second");
+	tasks__delete(b);
+	CHECK_STR(tasks__comm(NULL, 5200000), "<...>");
 }

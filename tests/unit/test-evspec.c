@@ -51,6 +51,8 @@ static void check_err(const char *arg, const char *const *accepted, int col,
 }
 
 #define HINT_SYSNAME "write SYS:NAME, e.g. 'sched:sched_switch'; 'perf-prof list' shows them"
+#define HINT_PMUNAME "write SYS:NAME for a tracepoint (sched:sched_switch) or a perf event's name " \
+		     "(cpu-clock, page-faults); 'perf-prof list' shows them"
 #define HINT_TPCHARS "system and event names are letters, digits and '_', with globs * ? [...]"
 #define HINT_ACC "accepted attributes: alias, stack, max-stack, key, top-by, top-add"
 
@@ -411,14 +413,51 @@ TEST(evspec_filter_that_is_not_an_attr)
 	evspec_list_free(&l);
 }
 
+/* names without ':': perf's events and PMU terms, and the sampling attributes */
+TEST(evspec_perf_events)
+{
+	struct evspec_list l = parse_list("cpu-clock,page-faults//key=_pid/", acc, 0);
+
+	CHECK_INT(l.n, 2);
+	if (l.n == 2) {
+		CHECK_INT(l.v[0]->kind, EVSPEC_PMU);
+		CHECK_STR(l.v[0]->name, "cpu-clock");
+		CHECK_STR(l.v[0]->sys, "");
+		CHECK_STR(l.v[1]->name, "page-faults");
+		CHECK_STR(evspec_attr(l.v[1], "key"), "_pid");
+	}
+	evspec_list_free(&l);
+	/* the first segment of a PMU keeps its commas: one term, then the next */
+	l = parse_list("cpu/event=0x3c,umask=0x1/,sched:sched_switch", acc, 0);
+	CHECK_INT(l.n, 2);
+	if (l.n == 2) {
+		CHECK_STR(l.v[0]->name, "cpu");
+		CHECK_STR(l.v[0]->filter, "event=0x3c,umask=0x1");
+		CHECK_STR(l.v[1]->name, "sched_switch");
+	}
+	evspec_list_free(&l);
+	l = parse_list("cpu-clock//period=100000/,cycles//freq=99/", acc, 0);
+	CHECK_INT(l.n, 2);
+	if (l.n == 2) {
+		CHECK_U64(l.v[0]->period, 100000);
+		CHECK_U64(l.v[1]->freq, 99);
+	}
+	evspec_list_free(&l);
+	check_err("cpu-clock//period=0/", acc, 18, "invalid period '0' in 'cpu-clock//period=0/'",
+		  "period=N samples once every N events (N > 0)");
+	check_err("cpu-clock//freq=2000000/", acc, 16,
+		  "invalid freq '2000000' in 'cpu-clock//freq=2000000/'",
+		  "freq=HZ samples HZ times a second (1-1000000)");
+}
+
 TEST(evspec_failure_leaves_list)
 {
 	struct evspec_list l = parse_list("a:b", acc, 0);
 	struct err e = { 0 };
 
-	CHECK_INT(evspec_parse("c:d,e:f,bad", 1, acc, &l, &e), -1);
+	CHECK_INT(evspec_parse("c:d,e:f,b#d", 1, acc, &l, &e), -1);
 	CHECK_INT(l.n, 1);
-	CHECK_STR(e.msg, "missing ':' in event 'bad'");
+	CHECK_STR(e.msg, "unexpected '#' in event 'b#d'");
 	CHECK_INT(evspec_parse("c:d,e:f", 1, acc, &l, &e), 0);
 	CHECK_INT(l.n, 3);
 	if (l.n == 3) {
@@ -573,9 +612,10 @@ TEST(evspec_err_empty)
 
 TEST(evspec_err_names)
 {
-	check_err("sched_switch", acc, 0, "missing ':' in event 'sched_switch'", HINT_SYSNAME);
-	check_err("a:b,sched_switch/pid>0/", acc, 4, "missing ':' in event 'sched_switch'",
-		  HINT_SYSNAME);
+	/* a name without ':' is a perf event (resolved later); its characters are checked */
+	check_err("sched switch", acc, 5, "unexpected ' ' in event 'sched switch'", HINT_PMUNAME);
+	check_err("a:b,cpu+clock/pid>0/", acc, 7, "unexpected '+' in event 'cpu+clock'",
+		  HINT_PMUNAME);
 	check_err("/pid>0/", acc, 0, "missing event name in '/pid>0/'",
 		  "write SYS:NAME before the filter, e.g. 'sched:sched_switch/prev_pid>0/'");
 	check_err(":x", acc, 0, "empty system name in ':x'", HINT_SYSNAME);

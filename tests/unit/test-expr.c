@@ -12,10 +12,11 @@
 #include <unistd.h>
 #include <traceevent/event-parse.h>
 
-#include "comm.h"
+#include "env.h"
 #include "expr.h"
 #include "harness.h"
 #include "ksyms.h"
+#include "tasks.h"
 
 #define COMMON_FIELDS                                                                   \
 	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"          \
@@ -142,12 +143,31 @@ static void fail_at(int line, const char *fmt, ...)
 	putchar('\n');
 }
 
+/* the names comm_get() and ksymbol() see, as a run would lend them */
+static struct run_env test_env;
+
+static void test_env_reset(void)
+{
+	tasks__delete(test_env.tasks);
+	ksyms__delete(test_env.ksyms);
+	test_env.tasks = tasks__new();
+	test_env.ksyms = ksyms__new();
+	test_env.out = stdout;
+}
+
 static struct expr *compile_cur(const char *src, struct err *err)
 {
+	struct expr *e;
+
 	memset(err, 0, sizeof(*err));
+	if (!test_env.tasks)
+		test_env_reset();
 	if (cur_varnames)
-		return expr_compile_vars(src, cur_varnames, err);
-	return expr_compile(src, cur_ev, err);
+		e = expr_compile_vars(src, cur_varnames, err);
+	else
+		e = expr_compile(src, cur_ev, err);
+	expr_bind(e, &test_env);
+	return e;
 }
 
 static void expect_int(int line, const char *src, s64 want)
@@ -858,7 +878,7 @@ TEST(expr_functions)
 	EXPECT_STR("syscall_name(470)", "Unknown");
 	EXPECT_STR("syscall_name(-1)", "Unknown");
 	EXPECT_INT("syscall_name(x) == \"execve\"", 1);
-	comm_set(1234, "worker/1");
+	tasks__set_comm(test_env.tasks, 1234, "worker/1");
 	EXPECT_STR("comm_get(y)", "worker/1");
 	EXPECT_INT("comm_get(y) ~ \"worker*\"", 1);
 	EXPECT_STR("comm_get(0)", "<idle>");
@@ -876,17 +896,15 @@ TEST(expr_functions)
 	EXPECT_INT("min(b32, a32)", 5);	/* unsigned: -5 is the larger */
 	EXPECT_INT("min(b32, (int)a32)", -5);
 	EXPECT_INT("max(b8, b16)", -3);
-	comm_reset();
-	addr = ksyms__addr("schedule");
+	test_env_reset();
+	addr = ksyms__addr(test_env.ksyms, "schedule");
 	if (!addr) {
-		ksyms__free();
 		event_close();
 		SKIP("no kernel symbols readable (not root?)");
 	}
 	nums_fill((s64)addr + 4, 0);
 	EXPECT_STR("ksymbol(ux)", "schedule");
 	EXPECT_INT("ksymbol(x) == \"schedule\"", 1);
-	ksyms__free();
 	event_close();
 }
 
@@ -1003,7 +1021,7 @@ TEST(expr_vars)
 	EXPECT_INT("b < a", 1);
 	cur_varnames = NULL;
 	cur_vars = NULL;
-	ksyms__free();
+	test_env_reset();
 }
 
 TEST(expr_no_event)
@@ -1018,7 +1036,7 @@ TEST(expr_no_event)
 	EXPECT_INT("_time % 1000", 789);
 	EXPECT_CERR("_pid <<", "unexpected end of expression", 7);
 	CHECK_STR(last_err.detail, "  _pid <<\n         ^\navailable fields:\n  int _cpu\n"
-		  "  int _pid\n  int _tid\n  u64 _time\n  u64 _period\n");
+		  "  int _pid\n  int _tid\n  u64 _time\n  u64 _period\n  u64 _ip\n");
 	CHECK_STR(last_err.hint, "");
 	EXPECT_CERR("pid > 0", "undefined variable 'pid'", 0);
 	CHECK_STR(last_err.hint, "did you mean '_pid'?");
@@ -1269,7 +1287,7 @@ TEST(expr_compile_errors)
 		  "  int _pid\n"
 		  "  int _tid\n"
 		  "  u64 _time\n"
-		  "  u64 _period\n");
+		  "  u64 _period\n  u64 _ip\n");
 	event_close();
 }
 
@@ -1312,7 +1330,7 @@ TEST(expr_print_fields_and_dump)
 		  "  unsigned char common_preempt_count\n  int common_pid\n"
 		  "  __data_loc char[] name\n  __data_loc char[] path\n  int x\n"
 		  "  __rel_loc char[] rel\n  __data_loc u64[] addrs\n"
-		  "  int _cpu\n  int _pid\n  int _tid\n  u64 _time\n  u64 _period\n");
+		  "  int _cpu\n  int _pid\n  int _tid\n  u64 _time\n  u64 _period\n  u64 _ip\n");
 	free(buf);
 	event_close();
 

@@ -32,12 +32,15 @@ static const char fmt_lat[] =
 		memcpy((u8 *)(rec) + (off), &v__, sizeof(v__));                  \
 	} while (0)
 
-/* the format lives in the process-wide handle, so evline can print it */
+/* the format lives in a handle of its own, as a run's would */
 static struct tep_event *lat_event(void)
 {
+	static struct tep_handle *tep;
 	static struct tep_event *ev;
 
-	if (!ev && tep_parse_format(tep__handle(), &ev, fmt_lat, strlen(fmt_lat), "test"))
+	if (!tep)
+		tep = tep__new(NULL);
+	if (!ev && tep_parse_format(tep, &ev, fmt_lat, strlen(fmt_lat), "test"))
 		ev = NULL;
 	return ev;
 }
@@ -77,7 +80,7 @@ static void expect_num(struct tep_event *ev, const char *src, enum numsrc_kind k
 	lat_record(rec);
 	s = lat_sample(&es, rec);
 	s.tid = 77;
-	if (numsrc__init(&n, src, ev, "num=", "test:lat", &err)) {
+	if (numsrc__init(&n, src, ev, NULL, "num=", "test:lat", &err)) {
 		TEST_FAIL("'%s' does not compile: %s", src, err.msg);
 		return;
 	}
@@ -120,10 +123,10 @@ TEST(numsrc_tid_like_and_errors)
 
 	if (!ev)
 		SKIP("libtraceevent could not parse the test format");
-	CHECK_INT(numsrc__init(&n, "common_pid", ev, "key=", "test:lat", &err), 0);
+	CHECK_INT(numsrc__init(&n, "common_pid", ev, NULL, "key=", "test:lat", &err), 0);
 	CHECK(n.tid_like);
 	numsrc__exit(&n);
-	CHECK_INT(numsrc__init(&n, "i", ev, "-k ", "test:lat", &err), 0);
+	CHECK_INT(numsrc__init(&n, "i", ev, NULL, "-k ", "test:lat", &err), 0);
 	CHECK(!n.tid_like);
 	/* a record too short for the field: an error, like the expression's */
 	lat_record(rec);
@@ -131,15 +134,15 @@ TEST(numsrc_tid_like_and_errors)
 	s.raw_size = 14;
 	CHECK_INT(numsrc__get(&n, &s, &v), -1);
 	numsrc__exit(&n);
-	CHECK_INT(numsrc__init(&n, "name", ev, "num=", "test:lat", &err), -1);
+	CHECK_INT(numsrc__init(&n, "name", ev, NULL, "num=", "test:lat", &err), -1);
 	CHECK_INT(err.code, EXIT_USAGE);
 	CHECK_STR(err.msg, "num=name of 'test:lat' is a string; a number is needed here");
 	memset(&err, 0, sizeof(err));
-	CHECK_INT(numsrc__init(&n, "nosuch", ev, "-k ", "test:lat", &err), -1);
+	CHECK_INT(numsrc__init(&n, "nosuch", ev, NULL, "-k ", "test:lat", &err), -1);
 	CHECK_INT(err.code, EXIT_USAGE);
 	CHECK_CONTAINS(err.msg, "-k nosuch of 'test:lat': ");
 	memset(&err, 0, sizeof(err));
-	CHECK_INT(numsrc__init(&n, "", ev, "key=", "test:lat", &err), -1);
+	CHECK_INT(numsrc__init(&n, "", ev, NULL, "key=", "test:lat", &err), -1);
 	CHECK_STR(err.msg, "key= of 'test:lat' needs an expression");
 }
 

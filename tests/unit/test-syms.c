@@ -813,13 +813,17 @@ TEST(jit_map)
 
 TEST(kernel_address)
 {
+	struct ksyms *ks = ksyms__new();
 	struct syms *s;
 	struct sym_frame f;
-	u64 addr = ksyms__addr("schedule");
+	u64 addr = ksyms__addr(ks, "schedule");
 
-	if (!addr)
+	if (!addr) {
+		ksyms__delete(ks);
 		SKIP("no kernel symbol addresses (kptr_restrict or not root)");
+	}
 	s = syms__new(SYMS_NO_PROC);
+	syms__set_ksyms(s, ks);
 	CHECK_INT(syms__resolve(s, 0, addr + 4, &f), 0);
 	CHECK_STR(f.name, "schedule");
 	CHECK_U64(f.off, 4);
@@ -827,6 +831,7 @@ TEST(kernel_address)
 	/* callchain context markers are not addresses */
 	CHECK_INT(syms__resolve(s, 0, (u64)-512, &f), -ENOENT);
 	syms__delete(s);
+	ksyms__delete(ks);
 }
 
 TEST(cache_and_cost)

@@ -32,6 +32,15 @@ int perfev__ids(struct perf_evsel *evsel, const u64 **ids);
 /* perfev__set_filter - PERF_EVENT_IOC_SET_FILTER on every fd: 0 or -errno */
 int perfev__set_filter(struct perf_evsel *evsel, const char *filter);
 
+struct perf_cpu_map;
+struct perf_thread_map;
+/*
+ * perfev__count - the event's count summed over every fd (CPUs x threads;
+ * inherited children's counts are in their parent's once they exited)
+ */
+int perfev__count(struct perf_evsel *evsel, struct perf_cpu_map *cpus,
+		  struct perf_thread_map *threads, u64 *count);
+
 /* perfev__evlist_delete - perf_evlist__delete() that also releases what libperf keeps */
 void perfev__evlist_delete(struct perf_evlist *evlist);
 

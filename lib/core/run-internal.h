@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * run-internal.h - the inside of a run, shared by the files of the core
+ * pipeline only (run.c: lifecycle, loop step, decode and delivery;
+ * cmdline.c: options; events.c: event kinds, open, filters; targets.c:
+ * CPUs, tasks, workload; replay.c: record buffers). Profilers and hosts see
+ * struct prof (profiler.h) and the run__*() calls (run.h).
+ */
+#ifndef PERF_PROF_RUN_INTERNAL_H
+#define PERF_PROF_RUN_INTERNAL_H
+
+#include <signal.h>
+#include <linux/perf_event.h>
+
+#include "env.h"
+#include "idmap.h"
+#include "order.h"
+#include "profiler.h"
+#include "ring.h"
+#include "run.h"
+#include "workload.h"
+
+/*
+ * The sample layout every tracepoint shares; stacks/regs are added per
+ * event. Records are kept small, since the reader pulls every byte of them
+ * from the producing CPU's cache: the CPU is asked for only when a ring is
+ * not bound to one CPU (a per-CPU ring's samples all come from its CPU).
+ * PERIOD is always there: a tracepoint whose kernel definition passes a
+ * count (sched_stat_runtime, sched_stat_*) is otherwise delivered once per
+ * unit of the count. SAMPLE_FULL is the kernel's layout with the CPU too:
+ * replay files written that way take it.
+ */
+#define SAMPLE_BASE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
+		     PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+#define SAMPLE_FULL (SAMPLE_BASE | PERF_SAMPLE_CPU)
+
+#define FLUSH_PERIOD_MS 100	/* longest a record waits in a quiet ring */
+
+struct syms;
+struct unwind_ctx;
+struct perf_cpu_map;
+struct perf_thread_map;
+struct perf_evlist;
+struct tep_handle;
+
+struct run {
+	struct prof prof;	/* the profiler instance */
+	struct run_env env;	/* names: tasks, kernel and user symbols */
+	struct tep_handle *tep;	/* formats of this run's events */
+	struct evspec_list evs;
+	FILE *diag;		/* notes and warnings */
+	FILE *out_file;		/* -o FILE, opened and closed by the run */
+	sigset_t child_mask;
+	bool has_child_mask;
+
+	/* options: tables built for this profiler (freed at the end) */
+	struct opt *ctab;
+	struct opt_set sets[2];
+	char **words;		/* run__parse_string()'s words */
+	bool prepared;		/* prepare() ran: deinit() is owed */
+	bool inited;		/* init() ran (or failed): deinit() is owed */
+	bool ready;		/* init() succeeded: final() reports */
+	bool finished;
+
+	/* targets */
+	struct perf_cpu_map *cpus;
+	struct perf_thread_map *threads;
+	bool task_mode;		/* events bound to -p/-t/workload tasks */
+	int *pidfds;
+	int nr_pidfds, pidfds_left;
+	pid_t *watch_tids;	/* -t targets: polled, a thread has no pidfd before 6.9 */
+	int nr_watch_tids;
+	u64 last_watch;
+	struct workload wl;
+	bool has_workload;
+	int wl_pidfd;		/* readable when the workload exits; -1: polled */
+
+	/* events and rings */
+	struct perf_evlist *evlist;
+	bool opened;
+	struct ring *rings;
+	int nr_rings;
+	struct order order;
+	u64 sample_base;	/* SAMPLE_BASE plus what the rings need */
+	unsigned trailer_time;	/* bytes from a record's end to its sample_id time */
+	struct idmap ids;	/* sample id -> struct evspec */
+	char **replay_bufs;	/* one per replay ring */
+
+	/* the loop */
+	int epfd, timerfd;
+	u64 next_flush;		/* FLUSH_PERIOD_MS pass when no ring woke us */
+	u64 last_gc;		/* last tasks__gc() */
+	int out_errno;		/* first failed write of the output */
+	bool stop;
+	bool draining;
+	bool started;
+
+	/* counters */
+	u64 delivered;
+	u64 filtered;
+	u64 unknown_id;
+	u64 throttled;
+	u64 pending_lost;	/* lost records the kernel never wrote (run__finish) */
+	u64 last_lost_report;
+	u64 *expr_errors;	/* per event */
+	bool user_filters;
+
+	/* stacks: user symbols follow the tasks' mappings; DWARF unwinding */
+	struct unwind_ctx *unwind;
+	u64 stack_user;		/* --call-graph dwarf copy size, 0: frame pointers */
+	int sp_index;		/* SP's slot in the sampled user registers */
+	u64 *chain;		/* kernel part + unwound user part of one sample */
+	u64 unwind_failed;
+};
+
+/* cmdline.c */
+int run__build_options(struct run *r);
+
+/* run.c */
+int run__resolve(struct run *r, struct err *err);
+
+/* events.c: selectors -> resolved events -> perf fds */
+int run__events_parse(struct run *r, struct err *err);
+int run__events_open(struct run *r, struct err *err);
+int run__events_filters(struct run *r, struct err *err);
+int run__events_stacks(struct run *r, struct err *err);
+int run__events_mmap(struct run *r, struct err *err);
+void run__events_layouts(struct run *r);
+void run__events_free(struct run *r);
+
+/* targets.c */
+int run__targets(struct run *r, struct err *err);
+bool run__tids_gone(struct run *r);
+void run__targets_free(struct run *r);
+
+/* run.c: the delivery path, shared with replay.c */
+void run__mark_hooked(struct run *r);
+void run__pass(struct run *r);
+void run__report_lost(struct run *r, bool force);
+int run__note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

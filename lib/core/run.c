@@ -1,0 +1,1101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run.c - one run of one profiler: its lifecycle (new, setup, start,
+ * process, finish, delete), the step its host calls when the run's fd is
+ * readable, and the hot path from a ring record to the profiler:
+ *
+ *   epoll(rings, timerfd, pidfds) --> pass over the rings --> [k-way merge
+ *   by time] --> decode once --> [unwind, user-space filter] --> sample()
+ *
+ * The host (the CLI, the daemon) owns signals and its own loop; the run owns
+ * everything process-wide code used to: formats, task names, kernel
+ * symbols, probes. Every failure unwinds in reverse order in run__delete().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <perf/cpumap.h>
+#include <perf/evlist.h>
+#include <perf/evsel.h>
+#include <perf/threadmap.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "expr.h"
+#include "ksyms.h"
+#include "perfev.h"
+#include "probe.h"
+#include "run-internal.h"
+#include "syms.h"
+#include "tep.h"
+#include "unwind.h"
+
+#define LOST_REPORT_NS 1000000000ULL
+#define TASKS_GC_NS (10 * 1000000000ULL)	/* exited tasks are forgotten after 10-20 s */
+
+/* the epoll tags of a run's fds */
+enum { TAG_RING, TAG_TIMER, TAG_PIDFD, TAG_WORKLOAD };
+
+int run__note(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->prof.out == stdout)
+		fflush(stdout);	/* keep the order the user sees on a terminal */
+	fputs("perf-prof: ", r->diag);
+	va_start(ap, fmt);
+	vfprintf(r->diag, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->diag);
+	return 0;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+struct run *run__new(const struct profiler *ops, const struct run_config *cfg)
+{
+	struct run *r = xzalloc(sizeof(*r));
+	struct prof *prof = &r->prof;
+
+	prof->ops = ops;
+	prof->run = r;
+	prof->env = &r->env;
+	prof->out = cfg && cfg->out ? cfg->out : stdout;
+	r->diag = cfg && cfg->diag ? cfg->diag : stderr;
+	if (cfg && cfg->child_sigmask) {
+		r->child_mask = *cfg->child_sigmask;
+		r->has_child_mask = true;
+	}
+	r->env.tasks = tasks__new();
+	r->env.ksyms = ksyms__new();
+	r->tep = tep__new(r->env.ksyms);
+	prof->opt.user_callchain = prof->opt.kernel_callchain = true;
+	if (ops->opts_size) {
+		prof->opts = xzalloc(ops->opts_size);
+		if (ops->opts_init)
+			ops->opts_init(prof->opts);
+	}
+	run__build_options(r);
+	r->epfd = r->timerfd = r->wl_pidfd = -1;
+	r->wl.pid = -1;
+	return r;
+}
+
+struct prof *run__prof(struct run *r)
+{
+	return &r->prof;
+}
+
+static int run__open_output(struct run *r, struct err *err)
+{
+	const char *path = r->prof.opt.output;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		err_set(err, EXIT_USAGE, "cannot open output file '%s': %s", path, strerror(errno));
+		if (errno == ELOOP)
+			err_hint(err, "'%s' is a symbolic link; perf-prof does not follow them", path);
+		return -1;
+	}
+	r->out_file = fdopen(fd, "w");
+	if (!r->out_file) {
+		close(fd);
+		return err_set(err, EXIT_FAIL, "cannot open output file '%s': %s", path,
+			       strerror(errno));
+	}
+	setvbuf(r->out_file, NULL, _IOFBF, 1 << 16);
+	r->prof.out = r->out_file;
+	r->env.out = r->out_file;
+	return 0;
+}
+
+static void run__defaults(struct run *r)
+{
+	struct prof *prof = &r->prof;
+
+	if (!prof->opt.interval && prof->ops->interval_ms)
+		prof->opt.interval = (u64)prof->ops->interval_ms * 1000000ULL;
+	if (prof->ops->order)
+		prof->opt.order = true;
+	perfev__init(prof->opt.verbose);
+	r->env.out = prof->out;
+}
+
+/* run__resolve - prepare(), the events, the output file, init(): what replay shares */
+int run__resolve(struct run *r, struct err *err)
+{
+	struct prof *prof = &r->prof;
+	const struct profiler *ops = prof->ops;
+
+	run__defaults(r);
+	if (ops->prepare && !r->prepared) {
+		r->prepared = true;
+		if (ops->prepare(prof, err))
+			return -1;
+	}
+	if (run__events_parse(r, err))
+		return -1;
+	if (prof->opt.output && !r->out_file && run__open_output(r, err))
+		return -1;
+	r->inited = true;
+	if (ops->init && ops->init(prof, err))
+		return -1;
+	r->ready = true;
+	return 0;
+}
+
+static int epoll_add(int epfd, int fd, u32 tag, u32 idx)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (u64)tag << 32 | idx };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int run__setup_loop(struct run *r, struct err *err)
+{
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0)
+		return err_set(err, EXIT_FAIL, "cannot create an epoll instance: %s", strerror(errno));
+	for (int i = 0; i < r->nr_rings; i++)
+		if (epoll_add(r->epfd, r->rings[i].fd, TAG_RING, (u32)i))
+			return err_set(err, EXIT_FAIL, "cannot poll a ring: %s", strerror(errno));
+	if (r->prof.opt.interval && r->prof.ops->interval) {
+		struct itimerspec its = { 0 };
+		u64 iv = r->prof.opt.interval;
+
+		r->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (r->timerfd < 0)
+			return err_set(err, EXIT_FAIL, "cannot create a timer: %s", strerror(errno));
+		its.it_interval.tv_sec = (time_t)(iv / 1000000000ULL);
+		its.it_interval.tv_nsec = (long)(iv % 1000000000ULL);
+		its.it_value = its.it_interval;
+		timerfd_settime(r->timerfd, 0, &its, NULL);
+		epoll_add(r->epfd, r->timerfd, TAG_TIMER, 0);
+	}
+	for (int i = 0; i < r->nr_pidfds; i++)
+		epoll_add(r->epfd, r->pidfds[i], TAG_PIDFD, (u32)i);
+	if (r->wl_pidfd >= 0)
+		epoll_add(r->epfd, r->wl_pidfd, TAG_WORKLOAD, 0);
+	return 0;
+}
+
+/* run__target_maps - mappings of the tasks attached with -p/-t */
+static void run__target_maps(struct run *r)
+{
+	if (!r->env.syms || !r->threads || !r->task_mode)
+		return;
+	for (int i = 0; i < perf_thread_map__nr(r->threads); i++)
+		syms__proc_maps(r->env.syms, perf_thread_map__pid(r->threads, i));
+}
+
+int run__setup(struct run *r, struct err *err)
+{
+	if (run__resolve(r, err))
+		return -1;
+	if (r->prof.ops->oneshot) {
+		/* its work was init(); final() reports */
+		r->stop = true;
+		return 0;
+	}
+	if (run__events_stacks(r, err) || run__targets(r, err))
+		return -1;
+	run__target_maps(r);
+	if (r->evs.n && (run__events_open(r, err) || run__events_filters(r, err) ||
+			 run__events_mmap(r, err)))
+		return -1;
+	if (run__setup_loop(r, err))
+		return -1;
+	run__mark_hooked(r);
+	return 0;
+}
+
+int run__start(struct run *r, struct err *err)
+{
+	if (r->started || r->prof.ops->oneshot)
+		return 0;
+	r->started = true;
+	r->next_flush = now_ns() + FLUSH_PERIOD_MS * 1000000ULL;
+	if (r->has_workload) {
+		/* events are enable_on_exec: the exec turns them on */
+		if (workload__start(&r->wl, r->prof.opt.workload, err)) {
+			r->stop = true;
+			return -1;
+		}
+	} else if (r->evlist) {
+		perf_evlist__enable(r->evlist);
+	}
+	return 0;
+}
+
+int run__fd(const struct run *r)
+{
+	return r->epfd;
+}
+
+int run__timeout_ms(const struct run *r)
+{
+	u64 now = now_ns();
+
+	if (r->stop)
+		return 0;
+	if (now >= r->next_flush)
+		return 0;
+	return (int)((r->next_flush - now + 999999) / 1000000);
+}
+
+bool run__done(const struct run *r)
+{
+	return r->stop;
+}
+
+void run__stop(struct run *r)
+{
+	r->stop = true;
+}
+
+int run__workload_status(struct run *r)
+{
+	/* one that ended while the run was finishing counts too */
+	if (r->has_workload && !r->wl.reaped)
+		workload__reap(&r->wl);
+	return r->has_workload && r->wl.reaped ? r->wl.exit_status : -1;
+}
+
+/* ----------------------------------------------------------- profiler API */
+
+void prof__stop(struct prof *prof)
+{
+	prof->run->stop = true;
+}
+
+void prof__time_header(struct prof *prof)
+{
+	char buf[64];
+
+	wall_time_str(buf, sizeof(buf));
+	fprintf(prof->out, "%s\n", buf);
+}
+
+void prof__expr_error(struct prof *prof, const struct evspec *ev)
+{
+	prof->run->expr_errors[ev->index]++;
+}
+
+u64 prof__lost(const struct prof *prof)
+{
+	const struct run *r = prof->run;
+	u64 lost = 0;
+
+	for (int i = 0; i < r->nr_rings; i++)
+		lost += r->rings[i].lost;
+	return lost;
+}
+
+void run__counters(const struct run *r, u64 *records, u64 *lost)
+{
+	*records = 0;
+	for (int i = 0; i < r->nr_rings; i++)
+		*records += r->rings[i].records;
+	*lost = prof__lost(&r->prof);
+}
+
+FILE *prof__diag(const struct prof *prof)
+{
+	return prof->run->diag;
+}
+
+/* ---------------------------------------------------------------- decode */
+
+/*
+ * run__decode_more - a sample whose layout is not the tracepoints' common
+ * one: every field after the IDENTIFIER in the ABI order of the bits.
+ * Every length the kernel gives is checked against the record size before
+ * it is used.
+ */
+static __attribute__((noinline)) int
+run__decode_more(const struct ring *rg, struct prof_sample *out, const u64 *p, const u64 *end)
+{
+	const struct evspec *ev = out->ev;
+	u64 type = ev->sample_type;
+
+	out->ip = 0;
+	if (type & PERF_SAMPLE_IP) {
+		if (p + 1 > end)
+			return -1;
+		out->ip = *p++;
+	}
+	if (p + 2 > end)
+		return -1;
+	out->pid = (int)(u32)p[0];
+	out->tid = (int)(u32)(p[0] >> 32);
+	out->time = p[1];
+	p += 2;
+	out->cpu = rg->cpu;
+	out->period = 1;
+	if (type & PERF_SAMPLE_CPU) {
+		if (p + 1 > end)
+			return -1;
+		out->cpu = (int)(u32)*p++;
+	}
+	if (type & PERF_SAMPLE_PERIOD) {
+		if (p + 1 > end)
+			return -1;
+		out->period = *p++;
+	}
+	out->nr_ips = 0;
+	out->ips = NULL;
+	if (type & PERF_SAMPLE_CALLCHAIN) {
+		u64 nr;
+
+		if (p + 1 > end)
+			return -1;
+		nr = *p++;
+		if (nr > (u64)(end - p))
+			return -1;
+		out->nr_ips = nr;
+		out->ips = p;
+		p += nr;
+	}
+	out->raw = NULL;
+	out->raw_size = 0;
+	if (type & PERF_SAMPLE_RAW) {
+		/* u32 size, then the data; the pair is padded to 8 bytes */
+		if (p + 1 > end)
+			return -1;
+		out->raw_size = *(const u32 *)p;
+		out->raw = (const char *)p + 4;
+		if (out->raw_size > (u64)((const char *)end - (const char *)out->raw))
+			return -1;
+		if (unlikely(out->raw_size < ev->raw_min ||
+			     *(const u16 *)out->raw != (u16)ev->config))
+			return -1;
+		p = (const u64 *)((const char *)p + ((4 + out->raw_size + 7) & ~7u));
+	}
+	out->regs = NULL;
+	out->regs_mask = 0;
+	out->stack = NULL;
+	out->stack_size = 0;
+	if (type & PERF_SAMPLE_REGS_USER) {
+		u64 abi, n = (u64)__builtin_popcountll(UNWIND_REGS_MASK);
+
+		if (p + 1 > end)
+			return -1;
+		abi = *p++;
+		if (abi != PERF_SAMPLE_REGS_ABI_NONE) {
+			if (n > (u64)(end - p))
+				return -1;
+			out->regs = p;
+			out->regs_mask = UNWIND_REGS_MASK;
+			p += n;
+		}
+	}
+	if (type & PERF_SAMPLE_STACK_USER) {
+		u64 size;
+
+		if (p + 1 > end)
+			return -1;
+		size = *p++;
+		if (size) {
+			/* data[size], then the dynamic size actually copied */
+			if (size / 8 + 1 > (u64)(end - p))
+				return -1;
+			out->stack = p;
+			out->stack_size = p[size / 8];
+			if (out->stack_size > size)
+				out->stack_size = size;
+			p += size / 8 + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * run__decode - one PERF_RECORD_SAMPLE into @out. Inline for the common
+ * tracepoint layout (SAMPLE_BASE: id, tid, time, period, raw); anything
+ * more goes to run__decode_more(). A record is never handed to a profiler
+ * unless it is what its format says: long enough for the format's fixed
+ * fields and of the event's type.
+ */
+static inline __attribute__((always_inline)) int
+run__decode(struct run *r, const struct ring *rg, const struct perf_event_header *h,
+	    struct prof_sample *out)
+{
+	const u64 *p = (const u64 *)(h + 1);
+	const u64 *end = (const u64 *)((const char *)h + h->size);
+	struct evspec *ev;
+	u32 raw_size;
+
+	/* id, tid, time, period and the word after them */
+	if (unlikely(p + 5 > end)) {
+		if (p + 1 > end || !(ev = idmap__find(&r->ids, p[0])))
+			return -1;
+		out->ev = ev;
+		return ev->sample_type != SAMPLE_BASE ? run__decode_more(rg, out, p + 1, end) : -1;
+	}
+	ev = idmap__find(&r->ids, p[0]);
+	if (unlikely(!ev))
+		return -1;
+	out->ev = ev;
+	if (unlikely(ev->sample_type != SAMPLE_BASE))
+		return run__decode_more(rg, out, p + 1, end);
+	out->pid = (int)(u32)p[1];
+	out->tid = (int)(u32)(p[1] >> 32);
+	out->time = p[2];
+	out->period = p[3];
+	raw_size = *(const u32 *)(p + 4);
+	if (unlikely(raw_size > (u64)((const char *)end - (const char *)(p + 4) - 4) ||
+		     raw_size < ev->raw_min ||
+		     *(const u16 *)((const char *)(p + 4) + 4) != (u16)ev->config))
+		return -1;
+	out->raw_size = raw_size;
+	out->raw = (const char *)(p + 4) + 4;
+	out->cpu = rg->cpu;
+	out->ip = 0;
+	out->nr_ips = 0;
+	out->ips = NULL;
+	out->regs = NULL;
+	out->regs_mask = 0;
+	out->stack = NULL;
+	out->stack_size = 0;
+	return 0;
+}
+
+/*
+ * record_time - time of any record: samples carry it after the IDENTIFIER
+ * and TID (and IP for sampling events), other records in their sample_id
+ * trailer (TID, TIME, [CPU,] IDENTIFIER)
+ */
+static u64 record_time(void *arg, const struct perf_event_header *h)
+{
+	const struct run *r = arg;
+	const u64 *p = (const u64 *)(h + 1);
+
+	if (h->type == PERF_RECORD_SAMPLE) {
+		const struct evspec *ev;
+		unsigned slot;
+
+		if (h->size < 8 + 4 * 8)
+			return h->size >= 8 + 3 * 8 ? p[2] : 0;
+		ev = idmap__find(&r->ids, p[0]);
+		slot = ev && (ev->sample_type & PERF_SAMPLE_IP) ? 3 : 2;
+		return p[slot];
+	}
+	if (h->size < 8 + r->trailer_time + 8)
+		return 0;
+	return *(const u64 *)((const char *)h + h->size - r->trailer_time);
+}
+
+/* --------------------------------------------------------------- deliver */
+
+/* run__mmap_record - an executable mapping: tell the symbol tables */
+static void run__mmap_record(struct run *r, const struct perf_event_header *h)
+{
+	const char *base = (const char *)(h + 1), *end = (const char *)h + h->size;
+	const char *name;
+	struct syms_file_id id = { 0 };
+	u32 pid = *(const u32 *)base;
+	u64 start, len, pgoff;
+	u32 prot = 0x4;	/* PROT_EXEC */
+
+	if (h->size < 8 + 8 + 24 + 1)
+		return;
+	memcpy(&start, base + 8, 8);
+	memcpy(&len, base + 16, 8);
+	memcpy(&pgoff, base + 24, 8);
+	if (h->type == PERF_RECORD_MMAP2) {
+		/* maj, min, ino, ino_generation (or build id), prot, flags */
+		if (h->size < 8 + 32 + 24 + 8 + 1)
+			return;
+		if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
+			u8 n = (u8)base[32];
+
+			id.build_id_size = n > 20 ? 20 : n;
+			memcpy(id.build_id, base + 36, id.build_id_size);
+		} else {
+			memcpy(&id.maj, base + 32, 4);
+			memcpy(&id.min, base + 36, 4);
+			memcpy(&id.ino, base + 40, 8);
+		}
+		memcpy(&prot, base + 56, 4);
+		name = base + 64;
+	} else {
+		if (h->misc & PERF_RECORD_MISC_MMAP_DATA)
+			prot = 0x1;
+		name = base + 32;
+	}
+	if (name >= end || strnlen(name, (size_t)(end - name)) == (size_t)(end - name))
+		return;
+	syms__mmap(r->env.syms, (int)pid, start, len, pgoff, prot,
+		   h->type == PERF_RECORD_MMAP2 ? &id : NULL, name);
+}
+
+/*
+ * run__unwind - with --call-graph dwarf, the sample's stack becomes the
+ * kernel part of its callchain followed by the unwound user frames.
+ */
+static void run__unwind(struct run *r, struct prof_sample *sample)
+{
+	u64 n = 0, *c = r->chain;
+	int got;
+
+	for (u64 i = 0; i < sample->nr_ips && n < PERF_MAX_STACK_DEPTH; i++) {
+		if (sample->ips[i] == PERF_CONTEXT_USER)
+			break;
+		c[n++] = sample->ips[i];
+	}
+	if (sample->regs && sample->stack) {
+		c[n++] = PERF_CONTEXT_USER;
+		got = unwind__user(r->unwind, sample->pid, sample->regs, sample->regs_mask,
+				   sample->stack, sample->stack_size, sample->regs[r->sp_index],
+				   c + n, PERF_MAX_STACK_DEPTH);
+		if (got > 0)
+			n += (u64)got;
+		else
+			r->unwind_failed++;
+	}
+	sample->ips = c;
+	sample->nr_ips = n;
+}
+
+static void run__record(struct run *r, struct ring *rg, const struct perf_event_header *h)
+{
+	struct prof *prof = &r->prof;
+	struct tasks *tasks = r->env.tasks;
+	struct syms *syms = r->env.syms;
+	const u64 *p = (const u64 *)(h + 1);
+
+	switch (h->type) {
+	case PERF_RECORD_LOST:
+		if (h->size >= 8 + 16) {
+			rg->lost += p[1];
+			if (prof->ops->lost)
+				prof->ops->lost(prof, rg, p[1]);
+		}
+		break;
+	case PERF_RECORD_LOST_SAMPLES:
+		if (h->size >= 8 + 8) {
+			rg->lost += p[0];
+			if (prof->ops->lost)
+				prof->ops->lost(prof, rg, p[0]);
+		}
+		break;
+	case PERF_RECORD_THROTTLE:
+		r->throttled++;
+		break;
+	case PERF_RECORD_COMM:
+		if (h->size > 8 + 8) {
+			const u32 *q = (const u32 *)p;
+			const char *comm = (const char *)(q + 2);
+			size_t max = h->size - 16;
+
+			if (strnlen(comm, max) < max)
+				tasks__set_comm(tasks, (int)q[1], comm);
+			if (syms && (h->misc & PERF_RECORD_MISC_COMM_EXEC) && q[0] == q[1])
+				syms__exec(syms, (int)q[0]);
+		}
+		break;
+	case PERF_RECORD_FORK:
+		if (h->size >= 8 + 16) {
+			const u32 *q = (const u32 *)p;
+
+			/* pid, ppid, tid, ptid: the child starts with its parent's name */
+			tasks__fork(tasks, (int)q[2], (int)q[3]);
+			if (syms && q[0] != q[1])
+				syms__fork(syms, (int)q[1], (int)q[0]);
+		}
+		break;
+	case PERF_RECORD_EXIT:
+		if (h->size >= 8 + 16) {
+			const u32 *q = (const u32 *)p;
+
+			tasks__exit(tasks, (int)q[2]);
+			if (syms && q[0] == q[2])
+				syms__exit(syms, (int)q[0]);
+		}
+		break;
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+		if (syms)
+			run__mmap_record(r, h);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * run__hooks - what happens to a sample before its profiler sees it, for
+ * events marked hooked: DWARF unwinding, the user-space filter. Returns
+ * false when the sample is dropped.
+ */
+static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_sample *sample)
+{
+	struct evspec *ev = sample->ev;
+
+	if (r->unwind && ev->stack)
+		run__unwind(r, sample);
+	if (ev->ufilter) {
+		struct expr_ctx ctx = {
+			.raw = sample->raw, .raw_size = sample->raw_size, .cpu = sample->cpu,
+			.pid = sample->pid, .tid = sample->tid, .time = sample->time,
+			.period = sample->period, .ip = sample->ip,
+		};
+		s64 keep;
+
+		if (expr_eval(ev->ufilter, &ctx, &keep)) {
+			r->expr_errors[ev->index]++;
+			return false;
+		}
+		if (!keep) {
+			r->filtered++;
+			return false;
+		}
+	}
+	return true;
+}
+
+void run__mark_hooked(struct run *r)
+{
+	for (int i = 0; i < r->evs.n; i++) {
+		struct evspec *ev = r->evs.v[i];
+
+		ev->hooked = ev->ufilter || (r->unwind && ev->stack);
+	}
+}
+
+static inline __attribute__((always_inline)) void
+run__deliver(struct run *r, struct ring *rg, const struct perf_event_header *h)
+{
+	struct prof *prof = &r->prof;
+	struct prof_sample sample;
+
+	if (unlikely(h->type != PERF_RECORD_SAMPLE)) {
+		run__record(r, rg, h);
+		return;
+	}
+	rg->samples++;
+	if (unlikely(run__decode(r, rg, h, &sample))) {
+		r->unknown_id++;
+		return;
+	}
+	sample.ev->received += sample.period;
+	sample.ring = rg;
+	if (unlikely(sample.ev->hooked) && !run__hooks(r, &sample))
+		return;
+	prof->ops->sample(prof, &sample);
+	if (++r->delivered == prof->opt.exit_n)
+		r->stop = true;
+}
+
+/* ------------------------------------------------------------------ pass */
+
+void run__report_lost(struct run *r, bool force)
+{
+	u64 now = now_ns(), total = 0, fresh = 0;
+	char buf[512];
+	int len = 0;
+
+	for (int i = 0; i < r->nr_rings; i++) {
+		struct ring *rg = &r->rings[i];
+
+		total += rg->lost;
+		if (rg->lost == rg->lost_reported)
+			continue;
+		fresh += rg->lost - rg->lost_reported;
+		if (len < (int)sizeof(buf) - 64) {
+			if (rg->cpu >= 0)
+				len += snprintf(buf + len, sizeof(buf) - (size_t)len, "%sCPU %d: %llu",
+						len ? ", " : "", rg->cpu,
+						(unsigned long long)(rg->lost - rg->lost_reported));
+			else
+				len += snprintf(buf + len, sizeof(buf) - (size_t)len,
+						"%sthread %d: %llu", len ? ", " : "", rg->tid,
+						(unsigned long long)(rg->lost - rg->lost_reported));
+		}
+	}
+	if (!fresh || (!force && now - r->last_lost_report < LOST_REPORT_NS))
+		return;
+	for (int i = 0; i < r->nr_rings; i++)
+		r->rings[i].lost_reported = r->rings[i].lost;
+	r->last_lost_report = now;
+	if (r->prof.out == stdout)
+		fflush(stdout);
+	fprintf(r->diag, "perf-prof %s: lost %llu events (%s), %llu in total\n",
+		r->prof.ops->name, (unsigned long long)fresh, buf, (unsigned long long)total);
+}
+
+/* unordered: each ring in turn, everything it has */
+static void run__pass_unordered(struct run *r)
+{
+	for (int i = 0; i < r->nr_rings && !r->stop; i++) {
+		struct ring *rg = &r->rings[i];
+		const struct perf_event_header *h;
+		struct ring_cur c;
+
+		ring__refresh(rg);
+		ring_cur__begin(&c, rg);
+		while (!r->stop && (h = ring_cur__peek(&c))) {
+			run__deliver(r, rg, h);
+			ring_cur__consume(&c, h);
+			/* give space back to the producer during long bursts */
+			if (unlikely(!(c.records & 1023))) {
+				ring_cur__end(&c);
+				ring__done(rg);
+				ring_cur__begin(&c, rg);
+			}
+		}
+		ring_cur__end(&c);
+		ring__done(rg);
+	}
+}
+
+static void order_deliver(void *arg, struct ring *rg, const struct perf_event_header *h)
+{
+	run__deliver(arg, rg, h);
+}
+
+static bool order_stop(void *arg)
+{
+	return ((struct run *)arg)->stop;
+}
+
+/*
+ * ordered: release only records no ring can still precede. A record is
+ * committed to its ring within microseconds of its timestamp, so anything
+ * stamped ORDER_SLACK before the pass started is complete; later records
+ * stay in their rings (not consumed) until a later pass. No pass is made
+ * just for them: the next wakeup of the ring (watermark) or of the loop
+ * (FLUSH_PERIOD_MS at the latest) takes them, so a busy ordered run wakes
+ * no more often than an unordered one.
+ */
+static void run__pass_ordered(struct run *r)
+{
+	u64 limit = r->draining ? UINT64_MAX : now_ns() - ORDER_SLACK_NS;
+
+	order__pass(&r->order, limit, record_time, order_deliver, order_stop, r);
+}
+
+void run__pass(struct run *r)
+{
+	if (r->prof.opt.order)
+		run__pass_ordered(r);
+	else
+		run__pass_unordered(r);
+	run__report_lost(r, false);
+}
+
+/* ------------------------------------------------------------------ step */
+
+/* run__check_output - a failed write of the reports ends the run */
+static void run__check_output(struct run *r)
+{
+	if (fflush(r->prof.out) == EOF || ferror(r->prof.out)) {
+		/* a full disk, a closed pipe: stop, run__finish() reports it */
+		if (!r->out_errno)
+			r->out_errno = errno ? errno : EIO;
+		r->stop = true;
+	}
+}
+
+static void run__workload_exited(struct run *r)
+{
+	if (r->has_workload && workload__reap(&r->wl))
+		r->stop = true;
+}
+
+int run__process(struct run *r, struct err *err)
+{
+	struct prof *prof = &r->prof;
+	struct epoll_event evs[16];
+	int n;
+
+	if (r->stop)
+		return 0;
+	n = r->epfd >= 0 ? epoll_wait(r->epfd, evs, ARRAY_SIZE(evs), 0) : 0;
+	if (n < 0 && errno != EINTR) {
+		r->stop = true;
+		return err_set(err, EXIT_FAIL, "epoll_wait failed: %s", strerror(errno));
+	}
+	r->next_flush = now_ns() + FLUSH_PERIOD_MS * 1000000ULL;
+	run__pass(r);
+	for (int i = 0; i < n && !r->stop; i++) {
+		u32 tag = (u32)(evs[i].data.u64 >> 32), idx = (u32)evs[i].data.u64;
+
+		if (tag == TAG_TIMER) {
+			u64 ticks;
+
+			if (read(r->timerfd, &ticks, sizeof(ticks)) > 0) {
+				run__pass(r);
+				if (!r->stop)
+					prof->ops->interval(prof);
+			}
+		} else if (tag == TAG_PIDFD) {
+			epoll_ctl(r->epfd, EPOLL_CTL_DEL, r->pidfds[idx], NULL);
+			if (--r->pidfds_left == 0)
+				r->stop = true;
+		} else if (tag == TAG_WORKLOAD) {
+			run__workload_exited(r);
+		}
+	}
+	/* without a pidfd (valgrind) the workload is polled */
+	if (r->has_workload && r->wl_pidfd < 0)
+		run__workload_exited(r);
+	if (run__tids_gone(r))
+		r->stop = true;
+	if (now_ns() - r->last_gc > TASKS_GC_NS) {
+		tasks__gc(r->env.tasks);
+		r->last_gc = now_ns();
+	}
+	run__check_output(r);
+	return 0;
+}
+
+/* ----------------------------------------------------------------- stats */
+
+void prof__print_stats(const struct prof *prof, FILE *out)
+{
+	const struct run *r = prof->run;
+	u64 rec = 0, bytes = 0, lost = 0, samples = 0;
+
+	fprintf(out, "perf-prof %s: ring statistics\n", prof->ops->name);
+	fprintf(out, "  %-10s %12s %12s %14s %10s\n", "ring", "records", "samples", "bytes", "lost");
+	for (int i = 0; i < r->nr_rings; i++) {
+		const struct ring *rg = &r->rings[i];
+		char name[32];
+
+		if (rg->cpu >= 0)
+			snprintf(name, sizeof(name), "cpu%d", rg->cpu);
+		else
+			snprintf(name, sizeof(name), "tid%d", rg->tid);
+		fprintf(out, "  %-10s %12llu %12llu %14llu %10llu\n", name,
+			(unsigned long long)rg->records, (unsigned long long)rg->samples,
+			(unsigned long long)rg->bytes, (unsigned long long)rg->lost);
+		rec += rg->records;
+		samples += rg->samples;
+		bytes += rg->bytes;
+		lost += rg->lost;
+	}
+	fprintf(out, "  %-10s %12llu %12llu %14llu %10llu\n", "total", (unsigned long long)rec,
+		(unsigned long long)samples, (unsigned long long)bytes, (unsigned long long)lost);
+	fprintf(out, "  delivered %llu", (unsigned long long)r->delivered);
+	if (r->user_filters)
+		fprintf(out, ", filtered out in user space %llu", (unsigned long long)r->filtered);
+	if (prof->opt.order)
+		fprintf(out, ", out of order %llu", (unsigned long long)r->order.out_of_order);
+	fputc('\n', out);
+}
+
+void run__sigusr1(struct run *r)
+{
+	struct prof *prof = &r->prof;
+
+	if (r->stop || !r->started)
+		return;
+	run__pass(r);
+	prof__print_stats(prof, r->diag);
+	if (prof->ops->sigusr1)
+		prof->ops->sigusr1(prof);
+	fflush(prof->out);
+}
+
+/*
+ * run__pending_lost - records the kernel generated but never wrote: the
+ * events' own counts against what was read. A ring that filled up just
+ * before the end has its LOST record pending in the kernel (it is written
+ * with the next record that fits, and there is none); throttled samples
+ * are never written at all. Only for events sampled at period 1 with
+ * counts in records (tracepoints, probes, software events at period 1).
+ */
+static void run__pending_lost(struct run *r)
+{
+	u64 missing = 0;
+
+	for (int i = 0; i < r->evs.n; i++) {
+		struct evspec *ev = r->evs.v[i];
+		u64 count = 0, lost = 0;
+
+		if (!ev->evsel || (ev->sampling && (ev->freq || r->prof.opt.freq || r->prof.opt.period ||
+						   ev->period)))
+			continue;
+		if (perfev__count(ev->evsel, r->cpus, r->threads, &count))
+			continue;
+		if (count > ev->received)
+			lost = count - ev->received;
+		ev->generated = count;
+		missing += lost;
+	}
+	if (missing > prof__lost(&r->prof)) {
+		u64 extra = missing - prof__lost(&r->prof);
+
+		/* account them where the summary looks: the first ring */
+		if (r->nr_rings)
+			r->rings[0].lost += extra;
+		r->pending_lost = extra;
+	}
+}
+
+static void run__print_problems(struct run *r)
+{
+	const char *name = r->prof.ops->name;
+	u64 corrupt = 0, lost = prof__lost(&r->prof);
+	FILE *d = r->diag;
+
+	if (lost) {
+		fprintf(d, "perf-prof %s: %llu events lost in this run (", name,
+			(unsigned long long)lost);
+		for (int i = 0, n = 0; i < r->nr_rings; i++) {
+			u64 l = r->rings[i].lost - (i == 0 ? r->pending_lost : 0);
+
+			if (!l)
+				continue;
+			fprintf(d, "%s%s %d: %llu", n++ ? ", " : "",
+				r->rings[i].cpu >= 0 ? "CPU" : "thread",
+				r->rings[i].cpu >= 0 ? r->rings[i].cpu : r->rings[i].tid,
+				(unsigned long long)l);
+		}
+		if (r->pending_lost)
+			fprintf(d, "%snot written by the kernel at the end: %llu",
+				lost > r->pending_lost ? ", " : "", (unsigned long long)r->pending_lost);
+		fprintf(d, "); the kernel dropped them because a ring was full%s\n",
+			r->throttled ? " or the event was throttled" : "");
+		fprintf(d, "hint: a larger ring (-m) or a lower --watermark gives more headroom\n");
+	}
+	if (r->throttled)
+		fprintf(d, "perf-prof %s: the kernel throttled sampling %llu times (samples above "
+			   "/proc/sys/kernel/perf_event_max_sample_rate were dropped)\n", name,
+			(unsigned long long)r->throttled);
+	for (int i = 0; i < r->evs.n; i++)
+		if (r->expr_errors && r->expr_errors[i])
+			fprintf(d, "perf-prof %s: %llu samples of '%s' skipped: expression errors "
+				   "(division by zero, index out of range, ...)\n",
+				name, (unsigned long long)r->expr_errors[i], r->evs.v[i]->display);
+	for (int i = 0; i < r->nr_rings; i++)
+		corrupt += r->rings[i].corrupt;
+	if (corrupt)
+		fprintf(d, "perf-prof %s: %llu times a ring held a malformed record and was "
+			   "skipped to its head\n", name, (unsigned long long)corrupt);
+	if (r->unwind_failed)
+		fprintf(d, "perf-prof %s: %llu user stacks could not be unwound (no user "
+			   "registers, or no CFI and no frame pointer)\n", name,
+			(unsigned long long)r->unwind_failed);
+	if (r->unknown_id)
+		fprintf(d, "perf-prof %s: %llu samples could not be decoded\n", name,
+			(unsigned long long)r->unknown_id);
+}
+
+/* ---------------------------------------------------------------- finish */
+
+/*
+ * run__output_ok - the reports reached their file. A reader that went away
+ * (EPIPE: `| head`) is no error; a full disk or an I/O error is.
+ */
+static int run__output_ok(struct run *r, struct err *err)
+{
+	int e = r->out_errno;
+
+	errno = 0;
+	if (fflush(r->prof.out) == EOF || ferror(r->prof.out)) {
+		if (!e)
+			e = errno ? errno : EIO;
+	}
+	if (r->out_file) {
+		if (fclose(r->out_file) && !e)
+			e = errno ? errno : EIO;
+		r->out_file = NULL;
+		r->prof.out = stdout;
+		r->env.out = stdout;
+	}
+	if (!e || e == EPIPE)
+		return 0;
+	err_set(err, EXIT_FAIL, "cannot write output file '%s': %s",
+		r->prof.opt.output ? r->prof.opt.output : "stdout", strerror(e));
+	err_hint(err, "what was collected could not be written; check the disk or the pipe");
+	return -1;
+}
+
+int run__finish(struct run *r, struct err *err)
+{
+	struct prof *prof = &r->prof;
+	bool complete = !(prof->opt.exit_n && r->delivered >= prof->opt.exit_n);
+
+	if (r->finished)
+		return 0;
+	r->finished = true;
+	if (r->opened && r->started && complete) {
+		/* the end: stop the producers, then take everything they wrote */
+		perf_evlist__disable(r->evlist);
+		r->stop = false;
+		r->draining = true;
+		run__pass(r);
+		/* a -N reached while draining still counts exactly */
+		complete = !(prof->opt.exit_n && r->delivered >= prof->opt.exit_n);
+		if (complete)
+			run__pending_lost(r);
+	}
+	r->stop = true;
+	run__report_lost(r, true);
+	if (r->ready && prof->ops->final)
+		prof->ops->final(prof);
+	return run__output_ok(r, err);
+}
+
+void run__delete(struct run *r)
+{
+	struct prof *prof;
+
+	if (!r)
+		return;
+	prof = &r->prof;
+	if (r->inited || r->prepared) {
+		if (prof->ops->deinit)
+			prof->ops->deinit(prof);
+	}
+	if (r->started || r->opened)
+		run__print_problems(r);
+	if (r->evlist) {
+		if (r->opened) {
+			perf_evlist__disable(r->evlist);
+			perf_evlist__munmap(r->evlist);
+			perf_evlist__close(r->evlist);
+		}
+		perfev__evlist_delete(r->evlist);	/* deletes the evsels */
+	}
+	run__targets_free(r);
+	for (int i = 0; i < r->nr_rings; i++)
+		ring__exit(&r->rings[i]);
+	order__exit(&r->order);
+	unwind__delete(r->unwind);
+	syms__delete(r->env.syms);
+	free(r->chain);
+	free(r->rings);
+	idmap__exit(&r->ids);
+	if (r->epfd >= 0)
+		close(r->epfd);
+	if (r->timerfd >= 0)
+		close(r->timerfd);
+	run__events_free(r);
+	/* after the perf fds are closed: the kernel refuses to remove events in use */
+	if (probe__cleanup() > 0)
+		fprintf(r->diag, "perf-prof: some probes are still in use and stay until the next "
+				 "run removes them\n");
+	free(r->expr_errors);
+	for (int i = 0; r->replay_bufs && i < r->nr_rings; i++)
+		free(r->replay_bufs[i]);
+	free(r->replay_bufs);
+	if (r->out_file)
+		fclose(r->out_file);
+	opt_free(r->sets, 2);
+	free(r->ctab);
+	free(r->words);
+	free(prof->args);
+	free(prof->opt.events.v);	/* a prepare() may have built it without -e */
+	free(prof->opts);
+	tep__delete(r->tep);
+	ksyms__delete(r->env.ksyms);
+	tasks__delete(r->env.tasks);
+	free(r);
+}
