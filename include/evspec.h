@@ -94,6 +94,7 @@ struct evspec {
 	u64 config;		/* tracepoint id, or the event's perf config */
 	u64 config1, config2;	/* raw PMU terms beyond config */
 	bool sampling;		/* a sampling event (software/hardware/PMU), not a tracepoint */
+	u64 sample_period;	/* its fixed period (0: sampled by frequency) */
 	u32 raw_min;		/* the fixed part of a record of this format */
 	struct perf_evsel *evsel;
 	u64 sample_type;	/* PERF_SAMPLE_* this event is opened with */

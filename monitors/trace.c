@@ -63,7 +63,8 @@ static enum tfield_kind tfield_kind(const struct tep_format_field *f)
 
 static int trace_ev_init(struct trace_ev *tev, struct tep_event *tp)
 {
-	struct tep_format_field **fields = tep_event_fields(tp);
+	/* perf's own events have no record: their line is the sampled ip */
+	struct tep_format_field **fields = tp ? tep_event_fields(tp) : NULL;
 	struct tep_format_field *f;
 	int n = 0;
 
@@ -233,6 +234,10 @@ static void trace_json(struct prof *prof, const struct trace_ev *tev, const stru
 	json_obj_begin(&j, "fields");
 	for (int i = 0; i < tev->nr_fields; i++) {
 		trace_json_field(&j, &tev->fields[i], s);
+	}
+	if (!s->ev->tp) {
+		json_uint(&j, "ip", s->ip);
+		json_uint(&j, "period", s->period);
 	}
 	json_obj_end(&j);
 	if (s->nr_ips) {

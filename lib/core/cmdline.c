@@ -177,7 +177,9 @@ int run__build_options(struct run *r)
 	int n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(common_opts); i++)
-		if (common_opts[i].mask & ops->common)
+		/* -F/-c with any events: the events given may be sampling events */
+		if (common_opts[i].mask & (ops->common & COMMON_EVENTS ? ops->common | COMMON_SAMPLING :
+									ops->common))
 			t[n++] = common_opts[i].opt;
 	t[n].type = OPT_END;
 	r->ctab = t;
@@ -332,7 +334,7 @@ int run__help_events(struct run *r, FILE *out, struct err *err)
 
 		if (!ev->tp) {
 			/* software/hardware events: the builtins are all there is */
-			fprintf(out, "%s (%s event, type %u config %llu)\n", ev->display,
+			fprintf(out, "%s (%s, type %u config %llu)\n", ev->display,
 				evspec_kind_name(ev->kind), ev->type, (unsigned long long)ev->config);
 			fprintf(out, "    no record fields; expressions see the builtins:\n");
 			expr_print_fields(NULL, out);

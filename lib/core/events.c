@@ -256,7 +256,7 @@ struct event_kind {
 	int (*resolve)(struct run *r, struct evspec *ev, struct evspec_list *out, bool *used,
 		       struct err *err);
 	/* attr - the kind's part of the attr: type, config, sampling */
-	void (*attr)(const struct run *r, const struct evspec *ev, struct perf_event_attr *attr);
+	void (*attr)(const struct run *r, struct evspec *ev, struct perf_event_attr *attr);
 };
 
 /* tp_raw_min - bytes a record needs to hold every fixed field of @tp */
@@ -332,7 +332,7 @@ static int tp_resolve(struct run *r, struct evspec *ev, struct evspec_list *out,
 	return tp_load(r, ev, err);
 }
 
-static void tp_attr(const struct run *r, const struct evspec *ev, struct perf_event_attr *attr)
+static void tp_attr(const struct run *r, struct evspec *ev, struct perf_event_attr *attr)
 {
 	attr->type = PERF_TYPE_TRACEPOINT;
 	attr->config = ev->config;
@@ -419,7 +419,7 @@ static int pmu_resolve(struct run *r, struct evspec *ev, struct evspec_list *out
 	return 0;
 }
 
-static void pmu_attr(const struct run *r, const struct evspec *ev, struct perf_event_attr *attr)
+static void pmu_attr(const struct run *r, struct evspec *ev, struct perf_event_attr *attr)
 {
 	const struct prof_common *o = &r->prof.opt;
 	const struct pmu_event *pe = pmu_event_find(ev->name);
@@ -446,6 +446,7 @@ static void pmu_attr(const struct run *r, const struct evspec *ev, struct perf_e
 	} else {
 		attr->sample_period = 1;	/* every fault, every switch */
 	}
+	ev->sample_period = attr->freq ? 0 : attr->sample_period;
 }
 
 static const struct event_kind kinds[] = {
@@ -543,8 +544,14 @@ static u64 event_layout(const struct run *r, const struct evspec *ev)
 {
 	u64 t = r->sample_base;
 
+	/*
+	 * A software event with PERIOD in its samples and a fixed period is
+	 * sampled at every event whatever the period (the kernel takes the
+	 * count as the period, for tracepoints): ask for it only with -F.
+	 */
 	if (ev->sampling)
-		t = (t & ~(u64)PERF_SAMPLE_RAW) | PERF_SAMPLE_IP;
+		t = (t & ~(u64)(PERF_SAMPLE_RAW | (ev->sample_period ? PERF_SAMPLE_PERIOD : 0))) |
+		    PERF_SAMPLE_IP;
 	if (ev->stack)
 		t |= PERF_SAMPLE_CALLCHAIN;
 	if (ev->stack && r->stack_user && r->prof.opt.user_callchain)
@@ -633,6 +640,9 @@ static int open_failed(struct run *r, struct evspec *ev, int e, struct err *err)
 	h = open_hint(e);
 	if (h)
 		err_hint(err, "%s", h);
+	else if (ev->sampling && e == EINVAL && ev->type > PERF_TYPE_MAX)
+		err_hint(err, "perf-prof samples events; a counting-only PMU's events are read "
+			      "with 'perf stat'");
 	else if (ev->sampling && e == EINVAL)
 		err_hint(err, "try another period (-c N) or frequency (-F HZ), within "
 			      "/proc/sys/kernel/perf_event_max_sample_rate");

@@ -100,7 +100,8 @@ struct run {
 	u64 filtered;
 	u64 unknown_id;
 	u64 throttled;
-	u64 pending_lost;	/* lost records the kernel never wrote (run__finish) */
+	bool lost_exact;	/* every event's count was read at the end: */
+	u64 lost_samples;	/* samples generated and never read, exactly */
 	u64 last_lost_report;
 	u64 *expr_errors;	/* per event */
 	bool user_filters;

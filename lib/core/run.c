@@ -335,7 +335,7 @@ run__decode_more(const struct ring *rg, struct prof_sample *out, const u64 *p, c
 	out->time = p[1];
 	p += 2;
 	out->cpu = rg->cpu;
-	out->period = 1;
+	out->period = ev->sample_period ? ev->sample_period : 1;
 	if (type & PERF_SAMPLE_CPU) {
 		if (p + 1 > end)
 			return -1;
@@ -916,54 +916,59 @@ static void run__pending_lost(struct run *r)
 
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
-		u64 count = 0, lost = 0;
+		u64 count = 0;
 
-		if (!ev->evsel || (ev->sampling && (ev->freq || r->prof.opt.freq || r->prof.opt.period ||
-						   ev->period)))
-			continue;
+		if (!ev->evsel || (ev->sampling && ev->sample_period != 1))
+			return;
 		if (perfev__count(ev->evsel, r->cpus, r->threads, &count))
-			continue;
-		if (count > ev->received)
-			lost = count - ev->received;
+			return;
 		ev->generated = count;
-		missing += lost;
+		if (count > ev->received)
+			missing += count - ev->received;
 	}
-	if (missing > prof__lost(&r->prof)) {
-		u64 extra = missing - prof__lost(&r->prof);
-
-		/* account them where the summary looks: the first ring */
-		if (r->nr_rings)
-			r->rings[0].lost += extra;
-		r->pending_lost = extra;
-	}
+	r->lost_exact = true;
+	r->lost_samples = missing;
 }
 
 static void run__print_problems(struct run *r)
 {
 	const char *name = r->prof.ops->name;
-	u64 corrupt = 0, lost = prof__lost(&r->prof);
+	u64 corrupt = 0, in_rings = prof__lost(&r->prof), lost = in_rings, pending = 0, other = 0;
 	FILE *d = r->diag;
 
+	/*
+	 * With the events' own counts, samples lost are exact: LOST records
+	 * also count task and mapping records that did not fit, and a LOST
+	 * record may still be pending in the kernel when the run ends.
+	 */
+	if (r->lost_exact) {
+		lost = r->lost_samples;
+		pending = lost > in_rings ? lost - in_rings : 0;
+		other = in_rings > lost ? in_rings - lost : 0;
+	}
 	if (lost) {
+		int n = 0;
+
 		fprintf(d, "perf-prof %s: %llu events lost in this run (", name,
 			(unsigned long long)lost);
-		for (int i = 0, n = 0; i < r->nr_rings; i++) {
-			u64 l = r->rings[i].lost - (i == 0 ? r->pending_lost : 0);
-
-			if (!l)
+		for (int i = 0; i < r->nr_rings; i++) {
+			if (!r->rings[i].lost)
 				continue;
 			fprintf(d, "%s%s %d: %llu", n++ ? ", " : "",
 				r->rings[i].cpu >= 0 ? "CPU" : "thread",
 				r->rings[i].cpu >= 0 ? r->rings[i].cpu : r->rings[i].tid,
-				(unsigned long long)l);
+				(unsigned long long)r->rings[i].lost);
 		}
-		if (r->pending_lost)
-			fprintf(d, "%snot written by the kernel at the end: %llu",
-				lost > r->pending_lost ? ", " : "", (unsigned long long)r->pending_lost);
+		if (pending)
+			fprintf(d, "%snot written by the kernel at the end: %llu", n ? ", " : "",
+				(unsigned long long)pending);
 		fprintf(d, "); the kernel dropped them because a ring was full%s\n",
 			r->throttled ? " or the event was throttled" : "");
 		fprintf(d, "hint: a larger ring (-m) or a lower --watermark gives more headroom\n");
 	}
+	if (other)
+		fprintf(d, "perf-prof %s: %llu task or mapping records lost too (names or symbols of "
+			   "some tasks may be missing)\n", name, (unsigned long long)other);
 	if (r->throttled)
 		fprintf(d, "perf-prof %s: the kernel throttled sampling %llu times (samples above "
 			   "/proc/sys/kernel/perf_event_max_sample_rate were dropped)\n", name,
@@ -1033,11 +1038,11 @@ int run__finish(struct run *r, struct err *err)
 		run__pass(r);
 		/* a -N reached while draining still counts exactly */
 		complete = !(prof->opt.exit_n && r->delivered >= prof->opt.exit_n);
-		if (complete)
-			run__pending_lost(r);
 	}
 	r->stop = true;
 	run__report_lost(r, true);
+	if (r->opened && r->started && complete)
+		run__pending_lost(r);
 	if (r->ready && prof->ops->final)
 		prof->ops->final(prof);
 	return run__output_ok(r, err);

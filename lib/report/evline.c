@@ -10,6 +10,8 @@
 #include "env.h"
 #include "evline.h"
 #include "json.h"
+#include "ksyms.h"
+#include "syms.h"
 #include "tasks.h"
 #include "tep.h"
 
@@ -60,6 +62,26 @@ static void evline__flags(const struct evline *l, const struct prof_sample *s, c
 		out[3] = "0123456789abcdef"[pc & 0xf];
 }
 
+/* evline__sampled - the fields of a sampling event: its period and the ip it hit */
+static void evline__sampled(struct trace_seq *seq, const struct prof_sample *s,
+			    const struct run_env *env)
+{
+	struct sym_frame f;
+	const char *name = NULL;
+	u64 off = 0;
+
+	if (env && env->syms && !syms__resolve(env->syms, s->pid, s->ip, &f)) {
+		name = f.name;
+		off = f.off;
+	} else if (env && s->ip >= 0xffff800000000000ULL) {
+		name = ksyms__name(env->ksyms, s->ip, &off, NULL);
+	}
+	trace_seq_printf(seq, "period=%llu ip=%llx", (unsigned long long)s->period,
+			 (unsigned long long)s->ip);
+	if (name)
+		trace_seq_printf(seq, " %s+%#llx", name, (unsigned long long)off);
+}
+
 void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 		   const struct prof_sample *s, const char *gutter, const struct run_env *env)
 {
@@ -71,6 +93,8 @@ void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 	trace_seq_reset(seq);
 	if (s->ev->tp)
 		tep_print_event(s->ev->tp->tep, seq, &rec, "%s", TEP_PRINT_INFO);
+	else
+		evline__sampled(seq, s, env);
 	trace_seq_terminate(seq);
 	evline__flags(l, s, flags);
 	fprintf(out, "%s%6llu.%06llu %16s %7d/%-7d [%03d] %s %s:%s%s\n", gutter,

@@ -11,6 +11,8 @@
  *     nanosleep N US     N x nanosleep(US microseconds) per thread
  *     fork N             fork a child (comm "wl-child") doing N getppid, wait for it
  *     spin MS            busy loop for MS milliseconds
+ *     touch N            map N fresh anonymous pages and write one byte into
+ *                        each: exactly N page faults (plus the program's own)
  *   OPTIONS
  *     -t THREADS   run MODE in THREADS threads, thread i pinned to CPU i % ncpu
  *     -c CPU       pin the (main) thread to CPU
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -139,6 +142,20 @@ static void *run(void *arg)
 			_exit(0);
 		}
 		waitpid(pid, NULL, 0);
+	} else if (!strcmp(j->mode, "touch")) {
+		long page = sysconf(_SC_PAGESIZE);
+		/* no THP: one fault per 4 KiB page, not one per 2 MiB */
+		volatile char *m = mmap(NULL, (size_t)(j->a * page), PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED) {
+			perror("wl: mmap");
+			return NULL;
+		}
+		madvise((void *)m, (size_t)(j->a * page), MADV_NOHUGEPAGE);
+		for (long i = 0; i < j->a; i++)
+			m[i * page] = 1;
+		munmap((void *)m, (size_t)(j->a * page));
 	} else if (!strcmp(j->mode, "spin")) {
 		struct timespec t0, t;
 
@@ -153,7 +170,8 @@ static void *run(void *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] "
-			"getppid N | write N SIZE | writes N | nanosleep N US | fork N | spin MS\n");
+			"getppid N | write N SIZE | writes N | nanosleep N US | fork N | spin MS | "
+			"touch N\n");
 	exit(2);
 }
 
@@ -186,7 +204,7 @@ int main(int argc, char **argv)
 	job.per_ms = per_ms;
 	if (strcmp(job.mode, "getppid") && strcmp(job.mode, "write") &&
 	    strcmp(job.mode, "writes") && strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") &&
-	    strcmp(job.mode, "spin"))
+	    strcmp(job.mode, "spin") && strcmp(job.mode, "touch"))
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("wl pid=%d\n", getpid());
