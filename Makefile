@@ -74,6 +74,8 @@ $(OBJDIR)/lib/core/perfev.o: EXTRA_CFLAGS := -I$(KDIR)/tools/include -I$(KDIR)/t
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(OBJDIR)/tests/unit/%,$(UNIT_SRC))
+HELPER_SRC := $(sort $(wildcard tests/helper/*.c))
+HELPER_BIN := $(patsubst tests/helper/%.c,$(OBJDIR)/tests/helper/%,$(HELPER_SRC))
 WL_SRC    := $(sort $(wildcard tests/workload/*.c))
 WL_BIN    := $(patsubst tests/workload/%.c,$(BUILD)/workload/%,$(WL_SRC))
 
@@ -137,6 +139,12 @@ $(OBJDIR)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(CORE_OBJ)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -Ilib/core -o $@ $< $(CORE_OBJ) $(ALL_LDFLAGS) $(LDLIBS)
 
+# Test helpers: hosts of runs, like the daemon, linked with the core.
+$(OBJDIR)/tests/helper/%: tests/helper/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_OBJ) $(ALL_LDFLAGS) $(LDLIBS)
+
 # Workloads: plain C, frame pointers and debug info so stacks resolve.
 $(BUILD)/workload/%: tests/workload/%.c
 	@mkdir -p $(dir $@)
@@ -146,8 +154,9 @@ $(BUILD)/workload/%: tests/workload/%.c
 
 unit: $(UNIT_BIN)
 
-test: $(BIN) $(UNIT_BIN) $(WL_BIN)
+test: $(BIN) $(UNIT_BIN) $(HELPER_BIN) $(WL_BIN)
 	@PERF_PROF=$(abspath $(BIN)) UNIT_DIR=$(abspath $(OBJDIR)/tests/unit) \
+		HELPER_DIR=$(abspath $(OBJDIR)/tests/helper) \
 		WORKLOAD_DIR=$(abspath $(BUILD)/workload) SAN=$(SAN) \
 		sh tests/run.sh $(T)
 

@@ -14,7 +14,8 @@ filter=${1:-}
 : "${PERF_PROF:?run through make test}"
 : "${UNIT_DIR:?run through make test}"
 : "${WORKLOAD_DIR:?run through make test}"
-export PERF_PROF UNIT_DIR WORKLOAD_DIR
+: "${HELPER_DIR:?run through make test}"
+export PERF_PROF UNIT_DIR WORKLOAD_DIR HELPER_DIR
 export TESTS_DIR="$here"
 
 pass=0 fail=0 skip=0
