@@ -863,7 +863,6 @@ static int kmemleak_prepare(struct prof *prof, struct err *err)
 		kml_add_event(prof, k, o->free.v[i], true, false);
 	if (o->libc && kml_libc(prof, k, err))
 		return -1;
-	prof->opt.order = true;
 	return 0;
 }
 

@@ -524,12 +524,6 @@ static int mt_setup(struct prof *prof, struct err *err)
 		e->fast = !e->untraced && !e->role && !e->trigger && !m->keep_all &&
 			  !m->keep_open && !m->hm && !o->perins;
 	}
-	/*
-	 * Rings are per CPU in every mode (-p/-t/workload events too), so a
-	 * thread that migrates between its two events crosses rings, whatever
-	 * the key: pairs need the events in time order.
-	 */
-	prof->opt.order = true;
 	m->start = m->last_report = now_ns();
 	return 0;
 }
@@ -1354,6 +1348,12 @@ static const struct opt mt_opts[] = {
 
 const struct profiler multi_trace_profiler = {
 	.name = "multi-trace",
+	/*
+	 * Rings are per CPU in every mode (-p/-t/workload events too), so a
+	 * thread that migrates between its two events crosses rings, whatever
+	 * the key: pairs need the events in time order.
+	 */
+	.order = true,
 	.summary = "latency between related events, as statistics per pair of events",
 	.synopsis = "perf-prof multi-trace -e EVENT[,EVENT...] -e EVENT[,EVENT...] [-e ...] "
 		    "[-k EXPR] [--impl delay|pair] [--than DURATION [--detail[=ITEMS]]] "
