@@ -83,6 +83,7 @@ struct run {
 	struct order order;
 	u64 sample_base;	/* SAMPLE_BASE plus what the rings need */
 	unsigned trailer_time;	/* bytes from a record's end to its sample_id time */
+	unsigned time_slot;	/* u64 slot of a sample's time (0: depends on the event) */
 	struct idmap ids;	/* sample id -> struct evspec */
 	char **replay_bufs;	/* one per replay ring */
 

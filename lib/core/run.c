@@ -469,20 +469,29 @@ run__decode(struct run *r, const struct ring *rg, const struct perf_event_header
  * and TID (and IP for sampling events), other records in their sample_id
  * trailer (TID, TIME, [CPU,] IDENTIFIER)
  */
+static __attribute__((noinline)) u64 record_time_ip(const struct run *r, const u64 *p, u32 size)
+{
+	unsigned slot = r->time_slot;
+
+	if (size < 8 + 4 * 8)
+		return size >= 8 + 3 * 8 ? p[2] : 0;
+	if (!slot) {	/* some events sample their IP, some not */
+		const struct evspec *ev = idmap__find(&r->ids, p[0]);
+
+		slot = ev && (ev->sample_type & PERF_SAMPLE_IP) ? 3 : 2;
+	}
+	return p[slot];
+}
+
 static u64 record_time(void *arg, const struct perf_event_header *h)
 {
 	const struct run *r = arg;
 	const u64 *p = (const u64 *)(h + 1);
 
 	if (h->type == PERF_RECORD_SAMPLE) {
-		const struct evspec *ev;
-		unsigned slot;
-
-		if (h->size < 8 + 4 * 8)
+		if (likely(r->time_slot == 2))
 			return h->size >= 8 + 3 * 8 ? p[2] : 0;
-		ev = idmap__find(&r->ids, p[0]);
-		slot = ev && (ev->sample_type & PERF_SAMPLE_IP) ? 3 : 2;
-		return p[slot];
+		return record_time_ip(r, p, h->size);
 	}
 	if (h->size < 8 + r->trailer_time + 8)
 		return 0;
@@ -660,11 +669,16 @@ static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_samp
 
 void run__mark_hooked(struct run *r)
 {
+	int with_ip = 0;
+
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
 
 		ev->hooked = ev->ufilter || (r->unwind && ev->stack);
+		with_ip += !!(ev->sample_type & PERF_SAMPLE_IP);
 	}
+	/* where a sample's time is, when every event agrees (0: look it up) */
+	r->time_slot = !with_ip ? 2 : with_ip == r->evs.n ? 3 : 0;
 }
 
 static inline __attribute__((always_inline)) void
