@@ -100,6 +100,8 @@ struct evspec {
 	u64 sample_type;	/* PERF_SAMPLE_* this event is opened with */
 	struct expr *ufilter;	/* user-space filter when the kernel refused @filter */
 	bool hooked;		/* samples are unwound or filtered before delivery */
+	bool from_glob;		/* one of a glob's matches (may be skipped if refused) */
+	bool skipped;		/* the kernel refused to open it: no samples */
 	u64 received;		/* sum of the periods of the samples read */
 	u64 generated;		/* the event's count at the end (period-1 events) */
 	char *display;		/* alias or "sys:name" */

@@ -11,7 +11,8 @@
 
 /*
  * pmu_events__list - the names of perf's software and hardware events, one
- * per line, those @match accepts (NULL: all); returns how many were printed
+ * per line to @out (NULL: none), those @match accepts (NULL: all); returns
+ * how many were printed
  */
 int pmu_events__list(FILE *out, bool (*match)(const char *name, void *arg), void *arg);
 

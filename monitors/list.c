@@ -5,8 +5,11 @@
  * glob over SYS:NAME; otherwise it matches as a substring.
  */
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "pmu.h"
 #include "probe.h"
 #include "profiler.h"
 #include "tep.h"
@@ -30,6 +33,55 @@ struct list_opts {
 	bool probes;
 };
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool pmu_collect(const char *name, void *arg)
+{
+	struct strlist *l = arg;
+
+	l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = name;
+	return false;	/* collected, not printed */
+}
+
+/*
+ * list_names - everything -e can name without arguments: the tracepoints
+ * of available_events, the ftrace events perf can open (ftrace:function,
+ * ftrace:print; not in available_events), and perf's own events
+ */
+static int list_names(char ***out, struct err *err)
+{
+	static const char *const ftrace[] = { "function", "print" };
+	struct strlist pmu = { 0 };
+	const char *root;
+	char **names;
+	int n = tep__tracepoints(&names, err);
+
+	if (n < 0)
+		return -1;
+	root = tracefs__root(err);
+	for (size_t i = 0; root && i < ARRAY_SIZE(ftrace); i++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/events/ftrace/%s/id", root, ftrace[i]);
+		if (access(path, F_OK))
+			continue;
+		names = xrealloc(names, (size_t)(n + 1) * sizeof(*names));
+		names[n++] = xasprintf("ftrace:%s", ftrace[i]);
+	}
+	pmu_events__list(NULL, pmu_collect, &pmu);
+	names = xrealloc(names, (size_t)(n + pmu.n + 1) * sizeof(*names));
+	for (int i = 0; i < pmu.n; i++)
+		names[n++] = xstrdup(pmu.v[i]);
+	free(pmu.v);
+	qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	*out = names;
+	return n;
+}
+
 static int list_init(struct prof *prof, struct err *err)
 {
 	const struct list_opts *o = prof->opts;
@@ -45,7 +97,7 @@ static int list_init(struct prof *prof, struct err *err)
 		}
 		return probe__list(prof->out, argc ? argv[0] : NULL, err) < 0 ? -1 : 0;
 	}
-	n = tep__tracepoints(&names, err);
+	n = list_names(&names, err);
 	if (n < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
@@ -56,7 +108,7 @@ static int list_init(struct prof *prof, struct err *err)
 	}
 	tep__free_names(names, n);
 	if (argc && !shown) {
-		err_set(err, EXIT_FAIL, "no tracepoint matches '%s'", argv[0]);
+		err_set(err, EXIT_FAIL, "no event matches '%s'", argv[0]);
 		err_hint(err, "patterns are globs over SYS:NAME (sched:*) or substrings (wakeup)");
 		return -1;
 	}

@@ -111,7 +111,8 @@ int pmu_events__list(FILE *out, bool (*match)(const char *name, void *arg), void
 
 	for (size_t i = 0; i < ARRAY_SIZE(pmu_events); i++)
 		if (!match || match(pmu_events[i].name, arg)) {
-			fprintf(out, "%s\n", pmu_events[i].name);
+			if (out)
+				fprintf(out, "%s\n", pmu_events[i].name);
 			n++;
 		}
 	return n;
@@ -303,6 +304,7 @@ static int tp_expand(struct run *r, struct evspec *ev, struct evspec_list *out, 
 		colon = strchr(names[i], ':');
 		*colon = '\0';
 		c = evspec_clone(ev, names[i], colon + 1);
+		c->from_glob = true;
 		*colon = ':';
 		evspec_list_add(out, c);
 		matched++;
@@ -337,6 +339,9 @@ static void tp_attr(const struct run *r, struct evspec *ev, struct perf_event_at
 	attr->type = PERF_TYPE_TRACEPOINT;
 	attr->config = ev->config;
 	attr->sample_period = 1;
+	/* the kernel refuses user callchains on the function tracer's event */
+	if (!strcmp(ev->sys, "ftrace") && !strcmp(ev->name, "function"))
+		attr->exclude_callchain_user = 1;
 }
 
 static int probe_resolve(struct run *r, struct evspec *ev, struct evspec_list *out, bool *used,
@@ -616,6 +621,9 @@ static const char *open_hint(int e)
 	switch (e) {
 	case EACCES:
 	case EPERM:
+		if (!geteuid())
+			return "perf-prof runs as root: the kernel keeps this event to itself (a "
+			       "security policy such as lockdown, or a feature that is off)";
 		return "run perf-prof as root (or lower /proc/sys/kernel/perf_event_paranoid)";
 	case EMFILE:
 		return "too many open files: raise 'ulimit -n' or attach to fewer CPUs/threads";
@@ -649,6 +657,63 @@ static int open_failed(struct run *r, struct evspec *ev, int e, struct err *err)
 	return -1;
 }
 
+/*
+ * run__events_open_each - open one by one to name the event that fails. A
+ * glob's match the kernel refuses (irq_vectors:* as root, ftrace's own) is
+ * skipped with a note naming it, as long as some event opens; the task
+ * records the first event carries move to the next one.
+ */
+static int run__events_open_each(struct run *r, struct err *err)
+{
+	struct perf_event_attr carry = { 0 };
+	bool carrying = false;
+	int opened = 0, skipped = 0;
+	char names[512] = "";
+
+	for (int i = 0; i < r->evs.n; i++) {
+		struct evspec *ev = r->evs.v[i];
+		struct perf_event_attr *attr = perf_evsel__attr(ev->evsel);
+		int e;
+
+		if (carrying) {
+			attr->comm = carry.comm;
+			attr->task = carry.task;
+			attr->mmap = carry.mmap;
+			attr->mmap2 = carry.mmap2;
+			attr->comm_exec = carry.comm_exec;
+		}
+		e = perf_evsel__open(ev->evsel, r->cpus, r->threads);
+		if (!e) {
+			opened++;
+			carrying = false;
+			continue;
+		}
+		e = -e > 0 && -e < 4096 ? -e : errno;
+		if (!ev->from_glob || (e != EPERM && e != EACCES && e != EINVAL && e != ENOENT &&
+				       e != EOPNOTSUPP))
+			return open_failed(r, ev, e, err);
+		if (attr->comm && !carrying) {
+			carry = *attr;
+			carrying = true;
+		}
+		perf_evlist__remove(r->evlist, ev->evsel);
+		perf_evsel__delete(ev->evsel);
+		ev->evsel = NULL;
+		ev->skipped = true;
+		if (skipped++ < 8)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s (%s)",
+				 skipped > 1 ? ", " : "", ev->display, strerror(e));
+	}
+	if (!opened)
+		return err_set(err, EXIT_FAIL, "the kernel refused every event: %s%s", names,
+			       skipped > 8 ? ", ..." : "");
+	if (skipped)
+		run__note(r, "skipped %d of the events matched, which the kernel refused to open: "
+			     "%s%s", skipped, names, skipped > 8 ? ", ..." : "");
+	r->opened = true;
+	return 0;
+}
+
 int run__events_open(struct run *r, struct err *err)
 {
 	r->evlist = perf_evlist__new();
@@ -671,16 +736,7 @@ int run__events_open(struct run *r, struct err *err)
 		perf_evlist__add(r->evlist, ev->evsel);
 	}
 	perf_evlist__set_maps(r->evlist, r->cpus, r->threads);
-	/* open one by one to name the event that fails */
-	for (int i = 0; i < r->evs.n; i++) {
-		struct evspec *ev = r->evs.v[i];
-		int e = perf_evsel__open(ev->evsel, r->cpus, r->threads);
-
-		if (e)
-			return open_failed(r, ev, -e > 0 && -e < 4096 ? -e : errno, err);
-	}
-	r->opened = true;
-	return 0;
+	return run__events_open_each(r, err);
 }
 
 /* --------------------------------------------------------------- filters */
@@ -732,6 +788,8 @@ int run__events_filters(struct run *r, struct err *err)
 		char reason[512];
 		int e;
 
+		if (ev->skipped)
+			continue;
 		/* perf's own events have no ftrace filter: theirs runs in user space */
 		if (ev->sampling) {
 			if (ev->filter && user_filter(r, ev, NULL, err))
@@ -840,13 +898,14 @@ int run__events_mmap(struct run *r, struct err *err)
 	for (int i = 0; i < r->evs.n; i++) {
 		const u64 *ids;
 
-		nr_ids += perfev__ids(r->evs.v[i]->evsel, &ids);
+		if (r->evs.v[i]->evsel)
+			nr_ids += perfev__ids(r->evs.v[i]->evsel, &ids);
 	}
 	all_ids = xzalloc((size_t)(nr_ids ? nr_ids : 1) * sizeof(*all_ids));
 	all_evs = xzalloc((size_t)(nr_ids ? nr_ids : 1) * sizeof(*all_evs));
 	for (int i = 0; i < r->evs.n; i++) {
 		const u64 *ids;
-		int k = perfev__ids(r->evs.v[i]->evsel, &ids);
+		int k = r->evs.v[i]->evsel ? perfev__ids(r->evs.v[i]->evsel, &ids) : 0;
 
 		for (int j = 0; j < k; j++) {
 			all_ids[n_ids] = ids[j];

@@ -932,6 +932,8 @@ static void run__pending_lost(struct run *r)
 		struct evspec *ev = r->evs.v[i];
 		u64 count = 0;
 
+		if (ev->skipped)
+			continue;
 		if (!ev->evsel || (ev->sampling && ev->sample_period != 1))
 			return;
 		if (perfev__count(ev->evsel, r->cpus, r->threads, &count))

@@ -181,7 +181,7 @@ cat > "$cases" <<C
 129|perf-prof trace: option '-e' requires a value|trace -e
 129|perf-prof: unknown profiler 'nosuchprof'|nosuchprof
 129|perf-prof list: unknown option '-x'|list -x
-1|perf-prof list: no tracepoint matches 'nomatchxyz'|list nomatchxyz
+1|perf-prof list: no event matches 'nomatchxyz'|list nomatchxyz
 C
 
 while IFS='|' read -r want msg args; do
@@ -384,9 +384,11 @@ check_eq "list PATTERN prints matching tracepoints" "$(cat "$out")" "sched:sched
 run list 'sched:sched_wakeup*'
 check_eq "list GLOB matches by glob" "$(tr '\n' ' ' < "$out")" "sched:sched_wakeup sched:sched_wakeup_new "
 run list
-n=$(wc -l < "$out")
+n=$(grep -c : "$out")
 want=$(grep -c : "$TFS/available_events")
-check_eq "list prints every tracepoint" "$n" "$want"
+for f in function print; do [ -e "$TFS/events/ftrace/$f/id" ] && want=$((want + 1)); done
+check_eq "list prints every tracepoint (and ftrace:function/print where they exist)" "$n" "$want"
+check_eq "list prints perf's events too" "$(grep -c -x 'cpu-clock\|page-faults\|cycles' "$out")" 3
 if LC_ALL=C sort -c "$out" 2>/dev/null; then ok "list output is sorted"; else fail "list output is sorted"; fi
 
 # at the end, once more over every run (other runs on the machine are not ours)

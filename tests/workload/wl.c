@@ -11,6 +11,8 @@
  *     nanosleep N US     N x nanosleep(US microseconds) per thread
  *     fork N             fork a child (comm "wl-child") doing N getppid, wait for it
  *     spin MS            busy loop for MS milliseconds
+ *     cpuspin MS         busy loop until the thread has used MS ms of CPU
+ *                        (however loaded the machine is)
  *     touch N            map N fresh anonymous pages and write one byte into
  *                        each: exactly N page faults (plus the program's own)
  *   OPTIONS
@@ -156,6 +158,12 @@ static void *run(void *arg)
 		for (long i = 0; i < j->a; i++)
 			m[i * page] = 1;
 		munmap((void *)m, (size_t)(j->a * page));
+	} else if (!strcmp(j->mode, "cpuspin")) {
+		struct timespec t;
+
+		do
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+		while (t.tv_sec * 1000 + t.tv_nsec / 1000000 < j->a);
 	} else if (!strcmp(j->mode, "spin")) {
 		struct timespec t0, t;
 
@@ -171,7 +179,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] "
 			"getppid N | write N SIZE | writes N | nanosleep N US | fork N | spin MS | "
-			"touch N\n");
+			"touch N | cpuspin MS\n");
 	exit(2);
 }
 
@@ -204,7 +212,7 @@ int main(int argc, char **argv)
 	job.per_ms = per_ms;
 	if (strcmp(job.mode, "getppid") && strcmp(job.mode, "write") &&
 	    strcmp(job.mode, "writes") && strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") &&
-	    strcmp(job.mode, "spin") && strcmp(job.mode, "touch"))
+	    strcmp(job.mode, "spin") && strcmp(job.mode, "touch") && strcmp(job.mode, "cpuspin"))
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("wl pid=%d\n", getpid());
