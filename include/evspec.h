@@ -17,8 +17,9 @@
  *   ATTR   := word | word=VALUE
  * The first /.../ segment is always the filter (it may be empty: "ev//a/");
  * after a NAME without ':' it is kept whole (commas included), since it may
- * also hold a PMU's terms. The attributes period=N and freq=HZ are the
- * sampling of that event, for every profiler.
+ * also hold a PMU's terms. The attributes period=N and freq=HZ (the
+ * sampling of that event) and cpus=LIST (where it is opened) are every
+ * profiler's.
  * Splitting on ',' '/' '=' skips text inside '...', "..." and balanced
  * (...); one level of surrounding quotes is removed from the name parts,
  * the filter and attribute values.
@@ -86,6 +87,7 @@ struct evspec {
 	int max_stack;	/* max-stack=N (0: kernel default) */
 	u64 period;	/* period=N: sample every N events (0: not given) */
 	u64 freq;	/* freq=HZ: sample HZ times a second (0: not given) */
+	char *cpus;	/* cpus=LIST: only these of the run's CPUs (NULL: all) */
 
 	/* --- resolved by the core --- */
 	int index;		/* position in the session's event array */
@@ -102,6 +104,9 @@ struct evspec {
 	bool hooked;		/* samples are unwound or filtered before delivery */
 	bool from_glob;		/* one of a glob's matches (may be skipped if refused) */
 	bool skipped;		/* the kernel refused to open it: no samples */
+	u64 limit_start;	/* --sampling-limit: the current one-second window */
+	u64 limit_n;		/* samples delivered in it */
+	u64 limited;		/* samples dropped by the limit */
 	u64 received;		/* sum of the periods of the samples read */
 	u64 generated;		/* the event's count at the end (period-1 events) */
 	char *display;		/* alias or "sys:name" */

@@ -83,6 +83,13 @@ enum {
 	COMMON_CALLGRAPH = 1 << 7,	/* -g --call-graph ... --flame-graph */
 	COMMON_JSON = 1 << 8,		/* --json */
 	COMMON_SAMPLING = 1 << 9,	/* -F HZ, -c PERIOD (sampling events) */
+	COMMON_OVERWRITE = 1 << 10,	/* --overwrite: a flight recorder ring */
+	/*
+	 * implied for every profiler that reads events (-e, or its own event
+	 * options and targets): --clock-offset --tsc --kvmclock --monotonic
+	 * --sampling-limit --perfeval-cpus --perfeval-pids
+	 */
+	COMMON_READS = 1 << 11,
 	COMMON_ALL_EVENTS = 0x1ff,
 };
 
@@ -109,6 +116,15 @@ struct prof_common {
 	const char *flame_graph;	/* --flame-graph FILE */
 	u64 freq;		/* -F HZ: sampling events sample at this frequency */
 	u64 period;		/* -c N: sampling events sample every N */
+	bool overwrite;		/* --overwrite: only the newest records, read at the end */
+	bool ptrace;		/* --ptrace: follow forks and threads (inherit does) */
+	s64 clock_offset;	/* --clock-offset N: ns added to every timestamp */
+	bool tsc;		/* --tsc: timestamps in TSC cycles */
+	const char *kvmclock;	/* --kvmclock UUID */
+	bool monotonic;		/* --monotonic: CLOCK_MONOTONIC (always) */
+	u64 sampling_limit;	/* --sampling-limit N: samples per second per event */
+	const char *perfeval_cpus;	/* --perfeval-cpus LIST */
+	const char *perfeval_pids;	/* --perfeval-pids LIST */
 	bool json;		/* --json */
 	int verbose;		/* -v (count) */
 	int quiet;		/* -q */

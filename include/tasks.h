@@ -42,6 +42,13 @@ void tasks__exit(struct tasks *t, int pid);
  */
 void tasks__gc(struct tasks *t);
 
+/**
+ * tasks__seed_proc - name every task alive now from /proc (as perf
+ * synthesizes its COMM records), so that a task that started before the run
+ * and exits before a report keeps its name; returns how many
+ */
+int tasks__seed_proc(struct tasks *t);
+
 /* tasks__nr - names held (tests, statistics) */
 size_t tasks__nr(const struct tasks *t);
 

@@ -311,7 +311,7 @@ const struct profiler trace_profiler = {
 		"    perf-prof trace -e sched:sched_switch -g --flame-graph sw.svg -C 0 -N 10000\n"
 		"    perf-prof trace -e sched:sched_wakeup help     (fields of the event)\n",
 	.attrs = trace_attrs,
-	.common = COMMON_ALL_EVENTS,
+	.common = COMMON_ALL_EVENTS | COMMON_OVERWRITE,
 	.pages = 256,
 	.help_example = "[-N COUNT] [--order] [--json] [-C CPUS | -p PIDS | -- COMMAND]",
 	.init = trace_init,

@@ -6,6 +6,7 @@
  * daemon, profilers named as event sources, tests) parses through here.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <traceevent/event-parse.h>
@@ -105,6 +106,35 @@ static int opt_period(const struct opt *o, const char *arg, void *dst, struct er
 	return 0;
 }
 
+static int opt_clock_offset(const struct opt *o, const char *arg, void *dst, struct err *err)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 0);
+	if (!*arg || *end || errno) {
+		err_set(err, EXIT_USAGE, "invalid '--clock-offset %s': a number of ns, may be negative",
+			arg);
+		return -1;
+	}
+	*(s64 *)dst = v;
+	return 0;
+}
+
+static int opt_sampling_limit(const struct opt *o, const char *arg, void *dst, struct err *err)
+{
+	u64 v;
+
+	if (parse_u64(arg, &v) || !v) {
+		err_set(err, EXIT_USAGE, "invalid '--sampling-limit %s': samples per second per "
+					 "event, a positive count", arg);
+		return -1;
+	}
+	*(u64 *)dst = v;
+	return 0;
+}
+
 static int opt_call_graph(const struct opt *o, const char *arg, void *dst, struct err *err)
 {
 	u64 size;
@@ -148,6 +178,26 @@ static const struct {
 	     "sampling events (cpu-clock, cycles, ...) sample HZ times a second", opt_freq),
 	COPT(COMMON_SAMPLING, OPT_CALLBACK, 'c', "count", OFF(period), "PERIOD",
 	     "sampling events sample once every PERIOD events (ns for cpu-clock)", opt_period),
+	COPT(COMMON_OVERWRITE, OPT_BOOL, 0, "overwrite", OFF(overwrite), NULL,
+	     "flight recorder: the rings keep only the newest records, read at the end "
+	     "(or SIGUSR1)"),
+	COPT(COMMON_TARGET, OPT_BOOL, 0, "ptrace", OFF(ptrace), NULL,
+	     "follow the workload's (and -p's) forks and threads: always done, by inheritance"),
+	COPT(COMMON_READS, OPT_CALLBACK, 0, "clock-offset", OFF(clock_offset), "NS",
+	     "add NS to every timestamp", opt_clock_offset),
+	COPT(COMMON_READS, OPT_BOOL, 0, "monotonic", OFF(monotonic), NULL,
+	     "timestamps from CLOCK_MONOTONIC (the default, always)"),
+	COPT(COMMON_READS, OPT_BOOL, 0, "tsc", OFF(tsc), NULL,
+	     "timestamps in TSC cycles, where the kernel gives the conversion"),
+	COPT(COMMON_READS, OPT_STRING, 0, "kvmclock", OFF(kvmclock), "UUID",
+	     "timestamps in the kvmclock of the guest UUID"),
+	COPT(COMMON_READS, OPT_CALLBACK, 0, "sampling-limit", OFF(sampling_limit), "N",
+	     "deliver at most N samples a second per event; the rest are counted and dropped",
+	     opt_sampling_limit),
+	COPT(COMMON_READS, OPT_STRING, 0, "perfeval-cpus", OFF(perfeval_cpus), "CPUS",
+	     "at the end, samples delivered and their rate on each of these CPUs"),
+	COPT(COMMON_READS, OPT_STRING, 0, "perfeval-pids", OFF(perfeval_pids), "PIDS",
+	     "at the end, samples delivered and their rate for each of these processes"),
 	COPT(COMMON_OUTPUT, OPT_STRING, 'o', "output", OFF(output), "FILE",
 	     "write reports to FILE instead of stdout"),
 	COPT(COMMON_ORDER, OPT_BOOL, 0, "order", OFF(order), NULL,
@@ -166,7 +216,9 @@ static const struct {
 	COPT(COMMON_CALLGRAPH, OPT_STRING, 0, "flame-graph", OFF(flame_graph), "FILE",
 	     "write stacks as a flame graph: FILE.folded, or an interactive FILE.svg"),
 	COPT(COMMON_JSON, OPT_BOOL, 0, "json", OFF(json), NULL, "one JSON object per line"),
-	COPT(~0u, OPT_COUNT, 'v', "verbose", OFF(verbose), NULL, "more diagnostics on stderr"),
+	COPT(~0u, OPT_COUNT, 'v', "verbose", OFF(verbose), NULL,
+	     "more diagnostics on stderr: where each filter runs (kernel or user space), "
+	     "globs expanded"),
 	COPT(~0u, OPT_COUNT, 'q', "quiet", OFF(quiet), NULL, "fewer notes on stderr"),
 };
 
@@ -174,12 +226,17 @@ int run__build_options(struct run *r)
 {
 	const struct profiler *ops = r->prof.ops;
 	struct opt *t = xzalloc((ARRAY_SIZE(common_opts) + 1) * sizeof(*t));
+	unsigned int mask = ops->common;
 	int n = 0;
 
+	/* the events given may be sampling events; clocks and limits for any reader */
+	if (mask & COMMON_EVENTS)
+		mask |= COMMON_SAMPLING;
+	if (mask & (COMMON_EVENTS | COMMON_TARGET))
+		mask |= COMMON_READS;
+
 	for (size_t i = 0; i < ARRAY_SIZE(common_opts); i++)
-		/* -F/-c with any events: the events given may be sampling events */
-		if (common_opts[i].mask & (ops->common & COMMON_EVENTS ? ops->common | COMMON_SAMPLING :
-									ops->common))
+		if (common_opts[i].mask & mask)
 			t[n++] = common_opts[i].opt;
 	t[n].type = OPT_END;
 	r->ctab = t;

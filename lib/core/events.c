@@ -590,13 +590,19 @@ static void event_attr(struct run *r, struct evspec *ev, bool first, struct perf
 		attr->sample_max_stack = (u16)ev->max_stack;
 	attr->disabled = 1;
 	attr->sample_id_all = 1;
-	attr->use_clockid = 1;
+	/* --tsc converts the perf clock, the one the control page describes */
+	attr->use_clockid = !prof->opt.tsc;
 	attr->clockid = CLOCK_MONOTONIC;
 	/* wake up by watermark, never per event */
 	attr->watermark = 1;
 	attr->wakeup_watermark = (u32)(ring_bytes * (u64)wm / 100);
 	if (!attr->wakeup_watermark)
 		attr->wakeup_watermark = 1;
+	/* a flight recorder: the kernel overwrites the oldest records, read at the end */
+	if (prof->opt.overwrite) {
+		attr->write_backward = 1;
+		attr->wakeup_watermark = (u32)ring_bytes;
+	}
 	if (r->task_mode && !prof->opt.tids)
 		attr->inherit = 1;
 	if (r->has_workload)
@@ -682,7 +688,7 @@ static int run__events_open_each(struct run *r, struct err *err)
 			attr->mmap2 = carry.mmap2;
 			attr->comm_exec = carry.comm_exec;
 		}
-		e = perf_evsel__open(ev->evsel, r->cpus, r->threads);
+		e = perf_evsel__open(ev->evsel, perf_evsel__cpus(ev->evsel), r->threads);
 		if (!e) {
 			opened++;
 			carrying = false;
@@ -714,8 +720,65 @@ static int run__events_open_each(struct run *r, struct err *err)
 	return 0;
 }
 
+/*
+ * run__events_cpus - cpus=LIST: the event is opened only on the run's CPUs
+ * that LIST names (its own CPU map, which libperf keeps when it spreads the
+ * run's maps over the events)
+ */
+static int run__events_cpus(struct run *r, struct err *err)
+{
+	int max = perf_cpu_map__max(r->cpus).cpu + 1;
+
+	for (int i = 0; i < r->evs.n; i++) {
+		struct evspec *ev = r->evs.v[i];
+		bool *set;
+		char *buf, *p;
+		int n = 0, beyond;
+		struct perf_cpu_map *map;
+
+		if (!ev->cpus)
+			continue;
+		if (max <= 0) {
+			err_set(err, EXIT_USAGE, "cpus= of '%s' needs events on CPUs", ev->display);
+			return -1;
+		}
+		set = xzalloc((size_t)max + 1);
+		if (parse_cpu_list(ev->cpus, set, max, &beyond, err)) {
+			free(set);
+			err_prefix(err, "cpus= of '%s'", ev->display);
+			return -1;
+		}
+		buf = p = xzalloc((size_t)max * 12 + 1);
+		for (int k = 0; k < perf_cpu_map__nr(r->cpus); k++) {
+			int c = perf_cpu_map__cpu(r->cpus, k).cpu;
+
+			if (c >= 0 && c < max && set[c]) {
+				p += sprintf(p, "%s%d", n ? "," : "", c);
+				n++;
+			}
+		}
+		free(set);
+		if (!n) {
+			err_set(err, EXIT_USAGE, "cpus=%s of '%s' names none of the run's CPUs", ev->cpus,
+				ev->display);
+			err_hint(err, "the run's CPUs are those of -C, or every online CPU");
+			free(buf);
+			return -1;
+		}
+		map = perf_cpu_map__new(buf);
+		free(buf);
+		if (!map)
+			return err_set(err, EXIT_FAIL, "out of memory");
+		perfev__set_own_cpus(ev->evsel, map);
+		perf_cpu_map__put(map);
+	}
+	return 0;
+}
+
 int run__events_open(struct run *r, struct err *err)
 {
+	bool tracker = false;
+
 	r->evlist = perf_evlist__new();
 	if (!r->evlist)
 		return err_set(err, EXIT_FAIL, "out of memory");
@@ -725,17 +788,48 @@ int run__events_open(struct run *r, struct err *err)
 		if (perf_cpu_map__cpu(r->cpus, i).cpu < 0)
 			r->sample_base |= PERF_SAMPLE_CPU;
 	r->trailer_time = r->sample_base & PERF_SAMPLE_CPU ? 24 : 16;
+	/*
+	 * One event per ring carries the task records (names, mappings): the
+	 * first, unless some event is opened on fewer CPUs (cpus=); then a
+	 * dummy software event on every CPU carries them, as perf's does.
+	 */
+	for (int i = 0; i < r->evs.n; i++)
+		tracker |= r->evs.v[i]->cpus != NULL;
+	if (tracker) {
+		struct perf_event_attr attr;
+
+		event_attr(r, r->evs.v[0], true, &attr);
+		attr.type = PERF_TYPE_SOFTWARE;
+		attr.config = PERF_COUNT_SW_DUMMY;
+		attr.sample_type &= PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+				    PERF_SAMPLE_CPU;
+		attr.sample_period = 1;
+		attr.freq = 0;
+		attr.exclude_callchain_user = attr.exclude_callchain_kernel = 0;
+		attr.sample_regs_user = 0;
+		attr.sample_stack_user = 0;
+		attr.sample_max_stack = 0;
+		r->tracker = perf_evsel__new(&attr);
+		if (!r->tracker)
+			return err_set(err, EXIT_FAIL, "out of memory");
+		perf_evlist__add(r->evlist, r->tracker);
+	}
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
 		struct perf_event_attr attr;
 
-		event_attr(r, ev, i == 0, &attr);
+		event_attr(r, ev, i == 0 && !tracker, &attr);
 		ev->evsel = perf_evsel__new(&attr);
 		if (!ev->evsel)
 			return err_set(err, EXIT_FAIL, "out of memory");
 		perf_evlist__add(r->evlist, ev->evsel);
 	}
+	if (run__events_cpus(r, err))
+		return -1;
 	perf_evlist__set_maps(r->evlist, r->cpus, r->threads);
+	if (r->tracker && perf_evsel__open(r->tracker, r->cpus, r->threads))
+		return err_set(err, EXIT_FAIL, "cannot open the task-record event: %s",
+			       strerror(errno));
 	return run__events_open_each(r, err);
 }
 
@@ -823,10 +917,12 @@ int run__events_filters(struct run *r, struct err *err)
 			return -1;
 		if (self[0])	/* the kernel keeps the self-exclusion alone */
 			perfev__set_filter(ev->evsel, self);
-		run__note(r, "note: the kernel refused filter '%s' on '%s'; filtering in user space",
-			  ev->filter, ev->display);
-		if (r->prof.opt.verbose)
+		/* where a filter runs changes no result: said with -v only */
+		if (r->prof.opt.verbose) {
+			run__note(r, "note: the kernel refused filter '%s' on '%s'; filtering in "
+				     "user space", ev->filter, ev->display);
 			run__note(r, "kernel reason: %s", reason);
+		}
 	}
 	return 0;
 }

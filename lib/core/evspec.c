@@ -535,7 +535,7 @@ static void attr_normalize(char *name)
 }
 
 /* attributes every profiler accepts: the sampling of the event */
-static const char *const generic_attrs[] = { "period", "freq", NULL };
+static const char *const generic_attrs[] = { "period", "freq", "cpus", NULL };
 
 static bool attr_accepted(const struct parser *p, const char *name)
 {
@@ -621,6 +621,16 @@ static int attr_generic(struct parser *p, struct evspec *ev, const struct evattr
 			return -1;
 		}
 		ev->stack = true;
+		return 0;
+	}
+	if (!strcmp(a->name, "cpus")) {
+		if (!a->value || !a->value[0]) {
+			p_error(p, a->col, "attribute 'cpus' needs a CPU list in '%s'", ev->text);
+			err_hint(p->err, "write 'cpus=0/', 'cpus=0-3/' or 'cpus=0,2/'");
+			return -1;
+		}
+		free(ev->cpus);
+		ev->cpus = xstrdup(a->value);
 		return 0;
 	}
 	if (!strcmp(a->name, "period") || !strcmp(a->name, "freq")) {
@@ -880,6 +890,9 @@ struct evspec *evspec_clone(const struct evspec *ev, const char *sys, const char
 	c->alias = dup_or_null(ev->alias);
 	c->stack = ev->stack;
 	c->max_stack = ev->max_stack;
+	c->period = ev->period;
+	c->freq = ev->freq;
+	c->cpus = dup_or_null(ev->cpus);
 	return c;
 }
 
@@ -908,6 +921,7 @@ void evspec_free(struct evspec *ev)
 	free(ev->probe_args);
 	free(ev->filter);
 	free(ev->alias);
+	free(ev->cpus);
 	free(ev->display);
 	free(ev);
 }

@@ -25,9 +25,12 @@ int perfev__mmaps(struct perf_evlist *evlist, struct perfev_mmap **out)
 	struct perfev_mmap *v;
 	int n = 0;
 
+	/* every event writes backward (an overwrite run), or none does */
+	struct perf_mmap *maps = evlist->mmap ? evlist->mmap : evlist->mmap_ovw;
+
 	v = xzalloc((size_t)(evlist->nr_mmaps ? evlist->nr_mmaps : 1) * sizeof(*v));
-	for (int i = 0; i < evlist->nr_mmaps; i++) {
-		struct perf_mmap *m = &evlist->mmap[i];
+	for (int i = 0; maps && i < evlist->nr_mmaps; i++) {
+		struct perf_mmap *m = &maps[i];
 
 		if (!m->base)
 			continue;
@@ -96,7 +99,11 @@ void perfev__evlist_delete(struct perf_evlist *evlist)
 int perfev__count(struct perf_evsel *evsel, struct perf_cpu_map *cpus,
 		  struct perf_thread_map *threads, u64 *count)
 {
-	int nc = perf_cpu_map__nr(cpus), nt = perf_thread_map__nr(threads);
+	int nc, nt = perf_thread_map__nr(threads);
+
+	/* an event with cpus= has its own map */
+	cpus = evsel->cpus ? evsel->cpus : cpus;
+	nc = perf_cpu_map__nr(cpus);
 
 	*count = 0;
 	for (int c = 0; c < nc; c++) {
@@ -109,4 +116,15 @@ int perfev__count(struct perf_evsel *evsel, struct perf_cpu_map *cpus,
 		}
 	}
 	return 0;
+}
+
+void perfev__set_own_cpus(struct perf_evsel *evsel, struct perf_cpu_map *cpus)
+{
+	perf_cpu_map__put(evsel->own_cpus);
+	evsel->own_cpus = perf_cpu_map__get(cpus);
+}
+
+int perfev__pause(int fd, bool pause)
+{
+	return ioctl(fd, PERF_EVENT_IOC_PAUSE_OUTPUT, pause ? 1 : 0) ? -errno : 0;
 }

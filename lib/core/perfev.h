@@ -41,6 +41,12 @@ struct perf_thread_map;
 int perfev__count(struct perf_evsel *evsel, struct perf_cpu_map *cpus,
 		  struct perf_thread_map *threads, u64 *count);
 
+/* perfev__set_own_cpus - the event opens only on @cpus (kept by set_maps) */
+void perfev__set_own_cpus(struct perf_evsel *evsel, struct perf_cpu_map *cpus);
+
+/* perfev__pause - stop (or resume) the kernel writing into a ring: 0 or -errno */
+int perfev__pause(int fd, bool pause);
+
 /* perfev__evlist_delete - perf_evlist__delete() that also releases what libperf keeps */
 void perfev__evlist_delete(struct perf_evlist *evlist);
 

@@ -85,3 +85,69 @@ corrupt:
 	r->pos = r->head;
 	return NULL;
 }
+
+/*
+ * ring__backward_copy - what an overwrite (write_backward) ring holds now,
+ * oldest record first, into a malloc'ed buffer. The kernel writes each
+ * record just before the previous one and the head moves down: from the
+ * head up come the newest record, then older ones, until the ring's size
+ * or space never written (a zero header). The caller pauses the ring
+ * while this runs. Returns the bytes copied (0 for an empty ring).
+ */
+u64 ring__backward_copy(const struct ring *r, unsigned char **out)
+{
+	u64 head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+	u64 *offs = NULL, used = 0, total = 0;
+	size_t n = 0, cap = 0;
+	unsigned char *buf;
+
+	*out = NULL;
+	while (used + sizeof(struct perf_event_header) <= r->size) {
+		struct perf_event_header hdr;
+		u64 off = (head + used) & r->mask, first = r->size - off;
+
+		if (first >= sizeof(hdr)) {
+			memcpy(&hdr, r->data + off, sizeof(hdr));
+		} else {
+			memcpy(&hdr, r->data + off, first);
+			memcpy((char *)&hdr + first, r->data, sizeof(hdr) - first);
+		}
+		if (hdr.size < sizeof(hdr) || (hdr.size & 7) || used + hdr.size > r->size)
+			break;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			offs = xrealloc(offs, cap * sizeof(*offs));
+		}
+		offs[n++] = used;
+		used += hdr.size;
+	}
+	if (!n) {
+		free(offs);
+		return 0;
+	}
+	buf = xzalloc(used);
+	/* newest first in the ring: lay them out oldest first */
+	for (size_t i = n; i-- > 0;) {
+		u64 off = (head + offs[i]) & r->mask, first = r->size - off;
+		struct perf_event_header hdr;
+		u64 size;
+
+		if (first >= sizeof(hdr)) {
+			memcpy(&hdr, r->data + off, sizeof(hdr));
+		} else {
+			memcpy(&hdr, r->data + off, first);
+			memcpy((char *)&hdr + first, r->data, sizeof(hdr) - first);
+		}
+		size = hdr.size;
+		if (first >= size) {
+			memcpy(buf + total, r->data + off, size);
+		} else {
+			memcpy(buf + total, r->data + off, first);
+			memcpy(buf + total + first, r->data, size - first);
+		}
+		total += size;
+	}
+	free(offs);
+	*out = buf;
+	return total;
+}

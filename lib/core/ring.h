@@ -65,6 +65,12 @@ void ring__init_buffer(struct ring *r, const void *buf, u64 len, int cpu);
 
 void ring__exit(struct ring *r);
 
+/*
+ * ring__backward_copy - an overwrite ring's records, oldest first, copied
+ * into *@out (malloc'ed); returns their length in bytes
+ */
+u64 ring__backward_copy(const struct ring *r, unsigned char **out);
+
 /* ring__refresh - see what the producer has published since the last call */
 static inline void ring__refresh(struct ring *r)
 {

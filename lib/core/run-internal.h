@@ -41,6 +41,7 @@ struct unwind_ctx;
 struct perf_cpu_map;
 struct perf_thread_map;
 struct perf_evlist;
+struct perf_evsel;
 struct tep_handle;
 
 struct run {
@@ -77,6 +78,7 @@ struct run {
 
 	/* events and rings */
 	struct perf_evlist *evlist;
+	struct perf_evsel *tracker;	/* carries task records when events have cpus= */
 	bool opened;
 	struct ring *rings;
 	int nr_rings;
@@ -86,6 +88,22 @@ struct run {
 	unsigned time_slot;	/* u64 slot of a sample's time (0: depends on the event) */
 	struct idmap ids;	/* sample id -> struct evspec */
 	char **replay_bufs;	/* one per replay ring */
+	u64 *ow_seen;		/* --overwrite: per ring, the newest time delivered */
+
+	/* timestamps: --tsc conversion, --clock-offset */
+	bool time_fix;
+	u64 tsc_zero, tsc_mult;
+	u16 tsc_shift;
+
+	/* --perfeval-cpus / --perfeval-pids: samples delivered per CPU / process */
+	bool perfeval;
+	u64 *eval_cpu;		/* indexed by CPU */
+	int nr_eval_cpu;
+	bool *eval_cpu_want;
+	pid_t *eval_pid;
+	u64 *eval_pid_n;
+	int nr_eval_pid;
+	u64 start_ns;
 
 	/* the loop */
 	int epfd, timerfd;
@@ -131,6 +149,7 @@ void run__events_layouts(struct run *r);
 void run__events_free(struct run *r);
 
 /* targets.c */
+int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err *err);
 int run__targets(struct run *r, struct err *err);
 bool run__tids_gone(struct run *r);
 void run__targets_free(struct run *r);

@@ -123,6 +123,7 @@ static void run__defaults(struct run *r)
 		prof->opt.order = true;
 	perfev__init(prof->opt.verbose);
 	r->env.out = prof->out;
+	r->time_fix = prof->opt.clock_offset != 0;
 }
 
 /* run__resolve - prepare(), the events, the output file, init(): what replay shares */
@@ -160,7 +161,8 @@ static int run__setup_loop(struct run *r, struct err *err)
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (r->epfd < 0)
 		return err_set(err, EXIT_FAIL, "cannot create an epoll instance: %s", strerror(errno));
-	for (int i = 0; i < r->nr_rings; i++)
+	/* an overwrite run's rings are read at the end, not as they fill */
+	for (int i = 0; i < r->nr_rings && !r->prof.opt.overwrite; i++)
 		if (epoll_add(r->epfd, r->rings[i].fd, TAG_RING, (u32)i))
 			return err_set(err, EXIT_FAIL, "cannot poll a ring: %s", strerror(errno));
 	if (r->prof.opt.interval && r->prof.ops->interval) {
@@ -192,6 +194,103 @@ static void run__target_maps(struct run *r)
 		syms__proc_maps(r->env.syms, perf_thread_map__pid(r->threads, i));
 }
 
+/*
+ * run__clocks - --kvmclock, --tsc (the conversion the kernel gives in the
+ * control page, when the TSC is reliable), --clock-offset
+ */
+static int run__clocks(struct run *r, struct err *err)
+{
+	const struct prof_common *o = &r->prof.opt;
+
+	if (o->kvmclock) {
+		err_set(err, EXIT_USAGE, "--kvmclock %s: no conversion to a guest's kvmclock here",
+			o->kvmclock);
+		err_detail(err, "a guest's kvmclock is its TSC scaled by parameters only the guest "
+				"sees (its pvclock page); perf-prof on the host has TSC conversion %s",
+			   o->tsc ? "requested" : "only with --tsc");
+		err_hint(err, "use --tsc for host TSC cycles and convert in the guest, or trace "
+			      "inside the guest");
+		return -1;
+	}
+	if (o->tsc) {
+		const struct perf_event_mmap_page *pg = r->nr_rings ? r->rings[0].meta : NULL;
+
+		if (!pg || !pg->cap_user_time_zero || !pg->time_mult) {
+			err_set(err, EXIT_FAIL, "--tsc: this kernel gives no TSC conversion");
+			err_detail(err, "the perf control page has cap_user_time_zero off: the TSC is "
+					"not a reliable clock here (%s)",
+				   access("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+					  F_OK) ? "no clocksource information" :
+					   "see /sys/devices/system/clocksource/clocksource0/current_clocksource");
+			err_hint(err, "timestamps stay CLOCK_MONOTONIC ns without --tsc; --clock-offset N "
+				      "shifts them");
+			return -1;
+		}
+		r->tsc_zero = pg->time_zero;
+		r->tsc_mult = pg->time_mult;
+		r->tsc_shift = pg->time_shift;
+	}
+	r->time_fix = o->tsc || o->clock_offset;
+	return 0;
+}
+
+/* run__perfeval_setup - --perfeval-cpus / --perfeval-pids */
+static int run__perfeval_setup(struct run *r, struct err *err)
+{
+	const struct prof_common *o = &r->prof.opt;
+	int beyond;
+
+	if (!o->perfeval_cpus && !o->perfeval_pids)
+		return 0;
+	r->perfeval = true;
+	r->nr_eval_cpu = (int)sysconf(_SC_NPROCESSORS_CONF);
+	r->eval_cpu = xzalloc((size_t)r->nr_eval_cpu * sizeof(*r->eval_cpu));
+	r->eval_cpu_want = xzalloc((size_t)r->nr_eval_cpu + 1);
+	if (o->perfeval_cpus &&
+	    parse_cpu_list(o->perfeval_cpus, r->eval_cpu_want, r->nr_eval_cpu, &beyond, err)) {
+		err_prefix(err, "--perfeval-cpus");
+		return -1;
+	}
+	if (o->perfeval_pids) {
+		char *dup = xstrdup(o->perfeval_pids), *save = NULL;
+
+		for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			u64 v;
+
+			if (parse_u64(t, &v) || !v || v > 0x3fffffff) {
+				free(dup);
+				err_set(err, EXIT_USAGE, "invalid pid '%s' in '--perfeval-pids %s'", t,
+					o->perfeval_pids);
+				return -1;
+			}
+			r->eval_pid = xrealloc(r->eval_pid, (size_t)(r->nr_eval_pid + 1) * sizeof(pid_t));
+			r->eval_pid_n = xrealloc(r->eval_pid_n,
+						 (size_t)(r->nr_eval_pid + 1) * sizeof(u64));
+			r->eval_pid[r->nr_eval_pid] = (pid_t)v;
+			r->eval_pid_n[r->nr_eval_pid++] = 0;
+		}
+		free(dup);
+	}
+	return 0;
+}
+
+static void run__perfeval_report(const struct run *r)
+{
+	double secs = (double)(now_ns() - r->start_ns) / 1e9;
+
+	if (!r->perfeval || secs <= 0)
+		return;
+	for (int c = 0; c < r->nr_eval_cpu; c++)
+		if (r->eval_cpu_want[c])
+			fprintf(r->diag, "perf-prof %s: perfeval: CPU %d: %llu samples (%.1f/s)\n",
+				r->prof.ops->name, c, (unsigned long long)r->eval_cpu[c],
+				(double)r->eval_cpu[c] / secs);
+	for (int i = 0; i < r->nr_eval_pid; i++)
+		fprintf(r->diag, "perf-prof %s: perfeval: pid %d: %llu samples (%.1f/s)\n",
+			r->prof.ops->name, r->eval_pid[i], (unsigned long long)r->eval_pid_n[i],
+			(double)r->eval_pid_n[i] / secs);
+}
+
 int run__setup(struct run *r, struct err *err)
 {
 	if (run__resolve(r, err))
@@ -204,8 +303,12 @@ int run__setup(struct run *r, struct err *err)
 	if (run__events_stacks(r, err) || run__targets(r, err))
 		return -1;
 	run__target_maps(r);
+	if (run__perfeval_setup(r, err))
+		return -1;
 	if (r->evs.n && (run__events_open(r, err) || run__events_filters(r, err) ||
 			 run__events_mmap(r, err)))
+		return -1;
+	if (run__clocks(r, err))
 		return -1;
 	if (run__setup_loop(r, err))
 		return -1;
@@ -218,7 +321,8 @@ int run__start(struct run *r, struct err *err)
 	if (r->started || r->prof.ops->oneshot)
 		return 0;
 	r->started = true;
-	r->next_flush = now_ns() + FLUSH_PERIOD_MS * 1000000ULL;
+	r->start_ns = now_ns();
+	r->next_flush = r->start_ns + FLUSH_PERIOD_MS * 1000000ULL;
 	if (r->has_workload) {
 		/* events are enable_on_exec: the exec turns them on */
 		if (workload__start(&r->wl, r->prof.opt.workload, err)) {
@@ -636,14 +740,36 @@ static void run__record(struct run *r, struct ring *rg, const struct perf_event_
 	}
 }
 
+/* run__fix_time - --tsc: the perf clock to TSC cycles (the control page's inverse); --clock-offset */
+static __attribute__((noinline)) void run__fix_time(const struct run *r, struct prof_sample *s)
+{
+	if (r->tsc_mult) {
+		u64 t = s->time - r->tsc_zero, quot = t / r->tsc_mult, rem = t % r->tsc_mult;
+
+		s->time = (quot << r->tsc_shift) + (rem << r->tsc_shift) / r->tsc_mult;
+	}
+	s->time += (u64)r->prof.opt.clock_offset;
+}
+
+static void run__perfeval(struct run *r, const struct prof_sample *s)
+{
+	if (s->cpu >= 0 && s->cpu < r->nr_eval_cpu && r->eval_cpu_want[s->cpu])
+		r->eval_cpu[s->cpu]++;
+	for (int i = 0; i < r->nr_eval_pid; i++)
+		if (r->eval_pid[i] == s->pid)
+			r->eval_pid_n[i]++;
+}
+
 /*
  * run__hooks - what happens to a sample before its profiler sees it, for
- * events marked hooked: DWARF unwinding, the user-space filter. Returns
- * false when the sample is dropped.
+ * events marked hooked: DWARF unwinding, the user-space filter, the
+ * sampling limit, self-evaluation counts. Returns false when the sample is
+ * dropped.
  */
 static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_sample *sample)
 {
 	struct evspec *ev = sample->ev;
+	u64 limit = r->prof.opt.sampling_limit;
 
 	if (r->unwind && ev->stack)
 		run__unwind(r, sample);
@@ -664,6 +790,18 @@ static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_samp
 			return false;
 		}
 	}
+	if (limit) {
+		if (sample->time - ev->limit_start >= 1000000000ULL) {
+			ev->limit_start = sample->time;
+			ev->limit_n = 0;
+		}
+		if (++ev->limit_n > limit) {
+			ev->limited++;
+			return false;
+		}
+	}
+	if (r->perfeval)
+		run__perfeval(r, sample);
 	return true;
 }
 
@@ -674,7 +812,8 @@ void run__mark_hooked(struct run *r)
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
 
-		ev->hooked = ev->ufilter || (r->unwind && ev->stack);
+		ev->hooked = ev->ufilter || (r->unwind && ev->stack) || r->prof.opt.sampling_limit ||
+			     r->perfeval;
 		with_ip += !!(ev->sample_type & PERF_SAMPLE_IP);
 	}
 	/* where a sample's time is, when every event agrees (0: look it up) */
@@ -698,6 +837,8 @@ run__deliver(struct run *r, struct ring *rg, const struct perf_event_header *h)
 	}
 	sample.ev->received += sample.period;
 	sample.ring = rg;
+	if (unlikely(r->time_fix))
+		run__fix_time(r, &sample);
 	if (unlikely(sample.ev->hooked) && !run__hooks(r, &sample))
 		return;
 	prof->ops->sample(prof, &sample);
@@ -793,8 +934,81 @@ static void run__pass_ordered(struct run *r)
 	order__pass(&r->order, limit, record_time, order_deliver, order_stop, r);
 }
 
+/*
+ * run__overwrite_read - an overwrite run's rings, paused and copied oldest
+ * record first, delivered through the same path as live records (only what
+ * is newer than the previous read: SIGUSR1 reads too). The rings go on
+ * after a SIGUSR1 read, not after the final one.
+ */
+static void run__overwrite_read(struct run *r, bool final)
+{
+	int n = r->nr_rings;
+	struct ring *live = r->rings, *tmp = xzalloc((size_t)(n ? n : 1) * sizeof(*tmp));
+	unsigned char **bufs = xzalloc((size_t)(n ? n : 1) * sizeof(*bufs));
+	struct order live_order = r->order;
+	bool draining = r->draining;
+
+	if (!r->ow_seen)
+		r->ow_seen = xzalloc((size_t)(n ? n : 1) * sizeof(*r->ow_seen));
+	for (int i = 0; i < n; i++) {
+		u64 len, keep = 0;
+
+		perfev__pause(live[i].fd, true);
+		len = ring__backward_copy(&live[i], &bufs[i]);
+		if (!final)
+			perfev__pause(live[i].fd, false);
+		/* keep what the previous read did not deliver */
+		for (u64 off = 0; off < len;) {
+			struct perf_event_header *h = (void *)(bufs[i] + off);
+			u16 size = h->size;
+			u64 t = record_time(r, h);
+
+			if (t > r->ow_seen[i]) {
+				memmove(bufs[i] + keep, h, size);
+				keep += size;
+			}
+			off += size;
+		}
+		for (u64 off = 0; off < keep;) {
+			const struct perf_event_header *h = (void *)(bufs[i] + off);
+			u64 t = record_time(r, h);
+
+			if (t > r->ow_seen[i])
+				r->ow_seen[i] = t;
+			off += h->size;
+		}
+		ring__init_buffer(&tmp[i], bufs[i], keep, live[i].cpu);
+		tmp[i].idx = i;
+		tmp[i].tid = live[i].tid;
+	}
+	r->rings = tmp;
+	memset(&r->order, 0, sizeof(r->order));
+	if (!order__init(&r->order, tmp, n)) {
+		r->draining = true;
+		if (r->prof.opt.order)
+			run__pass_ordered(r);
+		else
+			run__pass_unordered(r);
+		order__exit(&r->order);
+	}
+	r->draining = draining;
+	r->order = live_order;
+	r->rings = live;
+	for (int i = 0; i < n; i++) {
+		live[i].records += tmp[i].records;
+		live[i].samples += tmp[i].samples;
+		live[i].bytes += tmp[i].bytes;
+		ring__exit(&tmp[i]);
+		free(bufs[i]);
+	}
+	free(tmp);
+	free(bufs);
+}
+
 void run__pass(struct run *r)
 {
+	if (r->prof.opt.overwrite)
+		return;	/* read by run__overwrite_read() */
 	if (r->prof.opt.order)
 		run__pass_ordered(r);
 	else
@@ -909,6 +1123,8 @@ void run__sigusr1(struct run *r)
 
 	if (r->stop || !r->started)
 		return;
+	if (prof->opt.overwrite)
+		run__overwrite_read(r, false);
 	run__pass(r);
 	prof__print_stats(prof, r->diag);
 	if (prof->ops->sigusr1)
@@ -990,6 +1206,12 @@ static void run__print_problems(struct run *r)
 			   "/proc/sys/kernel/perf_event_max_sample_rate were dropped)\n", name,
 			(unsigned long long)r->throttled);
 	for (int i = 0; i < r->evs.n; i++)
+		if (r->evs.v[i]->limited)
+			fprintf(d, "perf-prof %s: %llu samples of '%s' dropped by --sampling-limit %llu\n",
+				name, (unsigned long long)r->evs.v[i]->limited, r->evs.v[i]->display,
+				(unsigned long long)r->prof.opt.sampling_limit);
+	run__perfeval_report(r);
+	for (int i = 0; i < r->evs.n; i++)
 		if (r->expr_errors && r->expr_errors[i])
 			fprintf(d, "perf-prof %s: %llu samples of '%s' skipped: expression errors "
 				   "(division by zero, index out of range, ...)\n",
@@ -1046,7 +1268,13 @@ int run__finish(struct run *r, struct err *err)
 	if (r->finished)
 		return 0;
 	r->finished = true;
-	if (r->opened && r->started && complete) {
+	if (r->opened && r->started && prof->opt.overwrite) {
+		/* a flight recorder: what the rings hold now is the run */
+		perf_evlist__disable(r->evlist);
+		r->stop = false;
+		run__overwrite_read(r, true);
+		complete = false;	/* older records were overwritten, by design */
+	} else if (r->opened && r->started && complete) {
 		/* the end: stop the producers, then take everything they wrote */
 		perf_evlist__disable(r->evlist);
 		r->stop = false;
@@ -1104,6 +1332,11 @@ void run__delete(struct run *r)
 		fprintf(r->diag, "perf-prof: some probes are still in use and stay until the next "
 				 "run removes them\n");
 	free(r->expr_errors);
+	free(r->ow_seen);
+	free(r->eval_cpu);
+	free(r->eval_cpu_want);
+	free(r->eval_pid);
+	free(r->eval_pid_n);
 	for (int i = 0; r->replay_bufs && i < r->nr_rings; i++)
 		free(r->replay_bufs[i]);
 	free(r->replay_bufs);

@@ -17,7 +17,7 @@
 #include "run-internal.h"
 
 /* parse_cpu_list - strict "0", "0-3", "0,2-3"; sets bits in @set (CPUs < @max) */
-static int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err *err)
+int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err *err)
 {
 	const char *p = list;
 
@@ -257,6 +257,8 @@ int run__targets(struct run *r, struct err *err)
 	if (run__cpus(r, err))
 		return -1;
 	if (!r->task_mode) {
+		/* every task alive now is named before it can exit unseen */
+		tasks__seed_proc(r->env.tasks);
 		r->threads = perf_thread_map__new_dummy();
 		return r->threads ? 0 : err_set(err, EXIT_FAIL, "out of memory");
 	}
@@ -271,6 +273,17 @@ int run__targets(struct run *r, struct err *err)
 		r->has_workload = true;
 		/* its exit ends the run: a pidfd says when, without SIGCHLD */
 		r->wl_pidfd = pidfd_open(r->wl.pid);
+		/*
+		 * the name exec will give it, in case its COMM record never
+		 * comes (an overwrite ring): the file name, 15 bytes at most
+		 */
+		{
+			const char *base = strrchr(o->workload[0], '/');
+			char comm[16];
+
+			snprintf(comm, sizeof(comm), "%s", base ? base + 1 : o->workload[0]);
+			tasks__set_comm(r->env.tasks, r->wl.pid, comm);
+		}
 		add_tid(&tids, &nr, r->wl.pid);
 	} else if (run__threads(r, &tids, &nr, err)) {
 		return -1;

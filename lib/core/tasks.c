@@ -5,6 +5,7 @@
  * kernel's TASK_COMM_LEN), so a lookup never allocates. /proc/TID/comm is
  * read once for a tid seen first. Fed by the run's side-band records.
  */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +186,43 @@ void tasks__exit(struct tasks *t, int pid)
 		s->gone = true;
 		s->gone_gen = t->generation;
 	}
+}
+
+int tasks__seed_proc(struct tasks *t)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *p;
+	int n = 0;
+
+	if (!proc)
+		return 0;
+	while ((p = readdir(proc))) {
+		char path[600], *buf;
+		DIR *task;
+		struct dirent *th;
+
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		task = opendir(path);
+		if (!task)
+			continue;	/* it exited meanwhile */
+		while ((th = readdir(task))) {
+			if (th->d_name[0] < '1' || th->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/comm", p->d_name, th->d_name);
+			buf = read_file(path, NULL);
+			if (!buf)
+				continue;
+			buf[strcspn(buf, "\n")] = '\0';
+			tasks__set_comm(t, atoi(th->d_name), buf);
+			free(buf);
+			n++;
+		}
+		closedir(task);
+	}
+	closedir(proc);
+	return n;
 }
 
 size_t tasks__nr(const struct tasks *t)
