@@ -56,6 +56,7 @@ struct evattr {
 
 struct tep_event;
 struct perf_evsel;
+struct bpf_filter;
 
 /**
  * struct evspec - one event term as written, plus what the core resolved.
@@ -101,6 +102,7 @@ struct evspec {
 	struct perf_evsel *evsel;
 	u64 sample_type;	/* PERF_SAMPLE_* this event is opened with */
 	struct expr *ufilter;	/* user-space filter when the kernel refused @filter */
+	struct bpf_filter *kfilter;	/* BPF program running @filter in the kernel */
 	bool hooked;		/* samples are unwound or filtered before delivery */
 	bool from_glob;		/* one of a glob's matches (may be skipped if refused) */
 	bool skipped;		/* the kernel refused to open it: no samples */

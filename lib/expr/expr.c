@@ -1282,13 +1282,18 @@ static struct node *parse_program(struct cc *c)
 /* ------------------------------------------------------------------ */
 /* public API                                                          */
 
+static void nodes_free(struct node **nodes, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(nodes[i]->args);
+		free(nodes[i]);
+	}
+	free(nodes);
+}
+
 static void cc_release(struct cc *c)
 {
-	for (int i = 0; i < c->nnodes; i++) {
-		free(c->nodes[i]->args);
-		free(c->nodes[i]);
-	}
-	free(c->nodes);
+	nodes_free(c->nodes, c->nnodes);
 	free(c->fields);
 }
 
@@ -1320,6 +1325,16 @@ static struct expr *compile(const char *src, struct tep_event *tp, bool vars_mod
 	if (c.nfail)
 		cc_report(&c);
 	e->uses_ksym = c.uses_ksym;
+	if (!c.nfail) {
+		/* the tree stays with the program: lib/bpf compiles it again */
+		e->root = root;
+		e->nodes = c.nodes;
+		e->nnodes = c.nnodes;
+		e->fields = c.fields;
+		c.nodes = NULL;
+		c.nnodes = 0;
+		c.fields = NULL;
+	}
 	cc_release(&c);
 	if (c.nfail) {
 		expr_free(e);
@@ -1364,6 +1379,8 @@ void expr_free(struct expr *e)
 	for (int i = 0; i < e->nfmts; i++)
 		free(e->fmts[i].cv);
 	free(e->fmts);
+	nodes_free(e->nodes, e->nnodes);
+	free(e->fields);
 	free(e->code);
 	free(e->pool);
 	free(e->src);

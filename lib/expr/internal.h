@@ -4,7 +4,8 @@
  * front end (lib/expr/lex.c lexer and diagnostics, lib/expr/expr.c parser, type
  * checker and constant folding, lib/expr/printf.c printf() formats) hands a
  * typed tree to the back end (lib/expr/vm.c: code generation and the
- * virtual machine). Not for use outside lib/expr*.c.
+ * virtual machine). lib/bpf/expr.c is the second back end: it reads the
+ * same tree (kept in struct expr) and emits BPF. Not for use elsewhere.
  *
  * The front end builds a typed tree whose field references are already
  * resolved to offsets and sizes; the back end turns it into a flat array of
@@ -145,6 +146,11 @@ struct expr {
 	int nfmts;
 	bool uses_ksym;		/* calls ksymbol(): kernel symbols read at bind time */
 	const struct run_env *env;	/* names for comm_get() and ksymbol() */
+	/* the checked tree, kept for other back ends (lib/bpf) */
+	const struct node *root;
+	struct node **nodes;	/* every node, to free them */
+	int nnodes;
+	struct efield *fields;	/* what N_FIELD nodes point at */
 };
 
 /* ------------------------------------------------------------------ */
@@ -265,6 +271,13 @@ static inline u64 expr__shr(u64 l, u64 r, bool uns)
 
 /* glob match of @s against @p: * ? [abc] [a-z] [!..] [^..] and \x */
 bool expr__glob(const char *s, size_t slen, const char *p, size_t plen);
+/*
+ * expr__glob_class - the bytes the bracket expression at p[i] == '[' matches,
+ * one bit each in @set; returns the index just past its ']', or 0 when the
+ * '[' is never closed (an ordinary character then). For back ends that
+ * compile a fixed pattern (lib/bpf) with the matcher's own rules.
+ */
+size_t expr__glob_class(const char *p, size_t plen, size_t i, u64 set[4]);
 /* expr__glob_check - column in @p of an unterminated '[', or -1 */
 int expr__glob_check(const char *p, size_t plen);
 

@@ -139,6 +139,19 @@ backtrack:
 	return pi == plen;
 }
 
+size_t expr__glob_class(const char *p, size_t plen, size_t i, u64 set[4])
+{
+	size_t next = 0;
+
+	memset(set, 0, 4 * sizeof(*set));
+	if (class_match(p, plen, i, 0, &next) < 0)
+		return 0;
+	for (unsigned ch = 0; ch < 256; ch++)
+		if (class_match(p, plen, i, (unsigned char)ch, &next) == 1)
+			set[ch / 64] |= 1ULL << (ch % 64);
+	return next;
+}
+
 int expr__glob_check(const char *p, size_t plen)
 {
 	size_t next;

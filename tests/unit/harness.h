@@ -87,6 +87,20 @@ static const char *test__skip;	/* reason, when the current test skipped */
 				  h__ ? h__ : "(null)", n__);                  \
 	} while (0)
 
+/* PUT - store @val as a @type at byte @off of the record @rec (unaligned is fine) */
+#define PUT(rec, off, type, val)                                                 \
+	do {                                                                     \
+		type v__ = (val);                                                \
+		memcpy((u8 *)(rec) + (off), &v__, sizeof(v__));                  \
+	} while (0)
+
+/* the common fields every tracepoint format starts with, for formats built in tests */
+#define COMMON_FIELDS                                                                   \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"          \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"          \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"  \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+
 int main(int argc, char **argv)
 {
 	int pass = 0, fail = 0, skip = 0, n = 0;

@@ -18,12 +18,6 @@
 #include "ksyms.h"
 #include "tasks.h"
 
-#define COMMON_FIELDS                                                                   \
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"          \
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"          \
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"  \
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
-
 /* sched_wakeup as a 6.x kernel describes it: comm is char[16] with signed:0 */
 static const char fmt_wakeup[] =
 	"name: sched_wakeup\nID: 10\nformat:\n" COMMON_FIELDS
@@ -79,12 +73,6 @@ static const char fmt_print[] =
 	"\tfield:unsigned long ip;\toffset:8;\tsize:8;\tsigned:0;\n"
 	"\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:1;\n"
 	"\nprint fmt: \"%s\", REC->buf\n";
-
-#define PUT(rec, off, type, val)                                                 \
-	do {                                                                     \
-		type v__ = (val);                                                \
-		memcpy((u8 *)(rec) + (off), &v__, sizeof(v__));                  \
-	} while (0)
 
 /* the event and record the expect_*() helpers evaluate against */
 static struct tep_handle *cur_tep;

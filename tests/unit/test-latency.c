@@ -26,12 +26,6 @@ static const char fmt_lat[] =
 	"\tfield:char name[8];\toffset:24;\tsize:8;\tsigned:0;\n"
 	"\nprint fmt: \"i=%d q=%llu\", REC->i, REC->q\n";
 
-#define PUT(rec, off, type, val)                                                 \
-	do {                                                                     \
-		type v__ = (val);                                                \
-		memcpy((u8 *)(rec) + (off), &v__, sizeof(v__));                  \
-	} while (0)
-
 /* the format lives in a handle of its own, as a run's would */
 static struct tep_event *lat_event(void)
 {
