@@ -13,7 +13,7 @@
 
 CC        ?= gcc
 CLANG     ?= clang
-BPFTOOL   ?= bpftool
+BPFTOOL   ?= $(firstword $(wildcard /usr/sbin/bpftool /usr/bin/bpftool) bpftool)
 PKG_CONFIG ?= pkg-config
 
 ifeq ($(V),1)
@@ -56,14 +56,14 @@ WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
              -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
-             -DPERF_PROF_VERSION='"$(VERSION)"' -Iinclude -I$(OBJDIR) \
+             -DPERF_PROF_VERSION='"$(VERSION)"' -Iinclude -I$(OBJDIR) -I$(BPFDIR) \
              -I$(KDIR)/tools/lib/perf/include \
              $(PKG_CFLAGS)
 LDLIBS     = $(LIBPERF) $(LIBAPI) $(PKG_LIBS) \
              -liberty -lz -lpthread -lm -ldl
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -rdynamic
 
-LIB_SRC   := $(sort $(wildcard lib/*/*.c))
+LIB_SRC   := $(sort $(filter-out %.bpf.c,$(wildcard lib/*/*.c)))
 MON_SRC   := $(sort $(wildcard monitors/*.c))
 CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC))
 MAIN_OBJ  := $(OBJDIR)/perf-prof.o
@@ -71,6 +71,18 @@ MAIN_OBJ  := $(OBJDIR)/perf-prof.o
 # lib/core/perfev.c is the one file that reaches into libperf's internal headers
 # (ring base address, sample ids, filter ioctl); only it sees tools/include.
 $(OBJDIR)/lib/core/perfev.o: EXTRA_CFLAGS := -I$(KDIR)/tools/include -I$(KDIR)/tools/lib -I$(KDIR)/tools/arch/x86/include -Wno-shadow -Wno-strict-prototypes
+
+# Fixed BPF programs: lib/bpf/NAME.bpf.c compiled by clang against a
+# vmlinux.h made from the running kernel's BTF (CO-RE), then a skeleton
+# build/bpf/NAME.skel.h that C code includes. Generated, never committed.
+BPFDIR    := $(BUILD)/bpf
+BPF_SRC   := $(sort $(wildcard lib/bpf/*.bpf.c))
+BPF_SKEL  := $(patsubst lib/bpf/%.bpf.c,$(BPFDIR)/%.skel.h,$(BPF_SRC))
+VMLINUX_H := $(BPFDIR)/vmlinux.h
+KERNEL_BTF ?= /sys/kernel/btf/vmlinux
+
+# lib/bpf/feature.c loads the probe program's skeleton
+$(OBJDIR)/lib/bpf/feature.o: $(BPFDIR)/probe.skel.h
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(OBJDIR)/tests/unit/%,$(UNIT_SRC))
@@ -120,6 +132,24 @@ $(LIBPERF): $(KSTAMP) $(LIBAPI)
 	$(call msg,MAKE,libperf)
 	$(Q)$(MAKE) -s -C $(KDIR)/tools/lib/perf libperf.a EXTRA_CFLAGS="-fPIC" >/dev/null
 
+# --- BPF programs -------------------------------------------------------
+$(VMLINUX_H): $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@[ -r $(KERNEL_BTF) ] || { echo "error: '$(KERNEL_BTF)' is missing: the BPF programs are" \
+		"built against the kernel's BTF" >&2; \
+		echo "hint: build on a kernel with CONFIG_DEBUG_INFO_BTF, or set KERNEL_BTF=FILE" >&2; \
+		exit 1; }
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(KERNEL_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BPFDIR)/%.bpf.o: lib/bpf/%.bpf.c $(VMLINUX_H)
+	$(call msg,CLANG,$<)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BPFDIR) -c -o $@ $<
+
+$(BPFDIR)/%.skel.h: $(BPFDIR)/%.bpf.o
+	$(call msg,GENSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name pp_$* > $@.tmp && mv $@.tmp $@
+
 # --- perf-prof ------------------------------------------------------------
 $(OBJDIR)/%.o: %.c $(LIBPERF)
 	@mkdir -p $(dir $@)
@@ -166,7 +196,7 @@ fuzz:
 
 clean:
 	$(call msg,CLEAN,build)
-	$(Q)rm -rf $(BUILD)/obj $(BUILD)/san $(BUILD)/workload perf-prof
+	$(Q)rm -rf $(BUILD)/obj $(BUILD)/san $(BUILD)/workload $(BPFDIR) perf-prof
 	$(Q)-[ -d $(KDIR)/tools/lib/perf ] && $(MAKE) -s -C $(KDIR)/tools/lib/perf clean >/dev/null 2>&1; true
 	$(Q)-[ -d $(KDIR)/tools/lib/api ] && $(MAKE) -s -C $(KDIR)/tools/lib/api clean >/dev/null 2>&1; true
 

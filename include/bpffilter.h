@@ -23,12 +23,15 @@ enum bpf_use {
 	BPF_USE_OFF,	/* never */
 };
 
-/* per-filter counters, summed over the CPUs */
+/*
+ * per-filter counters, summed over the CPUs; they count every task's
+ * records of the tracepoint, since the kernel runs the program for all
+ */
 struct bpf_filter_stats {
-	u64 accepted;	/* written to the ring */
+	u64 accepted;	/* written to the rings */
 	u64 rejected;	/* dropped in the kernel */
-	u64 errors;	/* dropped: division by zero, index out of range */
-	u64 undecided;	/* passed on for user space to decide (strings longer than examined) */
+	u64 errors;	/* division by zero, index out of range: passed on to user space */
+	u64 undecided;	/* a string longer than examined: passed on to user space */
 };
 
 /**
@@ -51,14 +54,19 @@ int bpf_filter__new_test(const struct expr *e, u32 tp_id, struct bpf_filter **ou
 /**
  * bpf_filter__test_run - run a test filter in the kernel on @rec (@size
  * bytes, at most 8192) with the builtins _cpu, _pid, _tid, _time; returns 0
- * with the expression's value in @value (strings: 1 when not empty) and
- * what the filter decided in @outcome (0 accepted, 1 rejected, 2 error,
- * 3 undecided), or -errno.
+ * with the expression's value in @value (strings: 1 when not empty), how
+ * the evaluation ended in @outcome (0 accepted, 1 rejected, 2 error, 3
+ * undecided) and the program's return (0: drop the record) in @keep, or
+ * -errno.
  */
 int bpf_filter__test_run(struct bpf_filter *f, const void *rec, u32 size, int cpu, int pid,
-			 int tid, u64 time, u64 *value, int *outcome);
+			 int tid, u64 time, u64 *value, int *outcome, int *keep);
 
-/* bpf_filter__exact - every event is decided in the kernel (no undecided path) */
+/*
+ * bpf_filter__exact - every record is decided in the kernel: no path passes
+ * one on (a run-time error, an undecided string), so no user-space filter
+ * needs to run after it
+ */
 bool bpf_filter__exact(const struct bpf_filter *f);
 
 /* bpf_filter__fd - the program's fd */
@@ -74,7 +82,7 @@ void bpf_filter__delete(struct bpf_filter *f);
 
 /**
  * bpf_filter__attach_ev - compile @ev->filter and attach it to @ev's
- * tracepoint through @ev->evsel's perf fds (ev->kfilter). @evs, @n: every
+ * tracepoint (ev->kfilter holds it; deleting it detaches). @evs, @n: every
  * event of the run: a tracepoint opened twice in one run takes no BPF
  * filter, since the kernel runs it for all of them. Returns 0, or -errno
  * with @err saying why not (EXIT_USAGE when the expression or the event
@@ -83,10 +91,17 @@ void bpf_filter__delete(struct bpf_filter *f);
 int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, struct err *err);
 
 /**
- * bpf_filter__report - one line per event with a BPF filter, to @out:
- * "  bpf filter on 'EV': N accepted, N rejected, N errors[, N undecided]".
- * Returns the errors the filters counted for @ev (0 without one).
+ * bpf_filter__report - when @ev has a BPF filter, its counters as one line
+ * to @out: "  bpf filter on 'EV': N accepted, N rejected, N errors, N
+ * undecided (every task's records)".
  */
-u64 bpf_filter__report(const struct evspec *ev, FILE *out);
+void bpf_filter__report(const struct evspec *ev, FILE *out);
+
+/**
+ * bpf__probe - whether this kernel can run perf-prof's BPF programs (a
+ * tracepoint program with CO-RE relocations against its BTF); probed once.
+ * Returns 0, or -errno with @why saying what is missing.
+ */
+int bpf__probe(char *why, size_t whylen);
 
 #endif

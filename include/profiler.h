@@ -126,6 +126,8 @@ struct prof_common {
 	const char *perfeval_cpus;	/* --perfeval-cpus LIST */
 	const char *perfeval_pids;	/* --perfeval-pids LIST */
 	bool json;		/* --json */
+	bool bpf;		/* --bpf: every filter runs in a BPF program, or the run fails */
+	bool no_bpf;		/* --no-bpf: never a BPF program (refused filters: user space) */
 	int verbose;		/* -v (count) */
 	int quiet;		/* -q */
 	char **workload;	/* argv after -- (NULL-terminated) or NULL */

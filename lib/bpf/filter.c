@@ -8,13 +8,19 @@
  * A tracepoint's BPF programs hang off the tracepoint, not off one perf
  * event: the kernel runs them before it writes the record to any ring, and
  * a zero from any of them drops the record for every perf event of that
- * tracepoint. Attaching through a second fd of the same tracepoint finds the
- * program already there (EEXIST), which is success here.
+ * tracepoint. So the program is attached once, through an anchor: a
+ * disabled perf event of the tracepoint that the filter owns. Attaching it
+ * to the run's own events would not last: an inherited copy of such an
+ * event (a workload's child) takes the program along, and when the child
+ * exits the kernel detaches the program from the tracepoint for everyone.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -22,11 +28,11 @@
 #include "evspec.h"
 #include "expr.h"
 #include "gen.h"
-#include "../core/perfev.h"
 
 struct bpf_filter {
 	int prog_fd;
 	int stats_fd;
+	int anchor_fd;	/* the perf event holding the program on the tracepoint */
 	int insns;
 	bool exact;
 	bool test;
@@ -35,8 +41,11 @@ struct bpf_filter {
 #define STATS_SIZE (BPFGEN_NR_OUTCOMES * sizeof(u64))
 
 /*
- * filter_epilogue - r9 = the outcome; count it; return 1 for accepted and
- * undecided records, 0 for the others.
+ * filter_epilogue - r9 = the outcome; count it; return 0 for rejected
+ * records, 1 for the others. A record on which the expression failed goes
+ * on to the user-space filter like an undecided one: that counts the error
+ * for the run's own tasks, exactly as without BPF, whereas the program sees
+ * every task's records.
  */
 static void filter_epilogue(struct bpfgen *g, int stats_fd, int err, int undecided)
 {
@@ -79,10 +88,9 @@ static void filter_epilogue(struct bpfgen *g, int stats_fd, int err, int undecid
 	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R1, 1));
 	bpfgen__emit(g, insn__stx(BPF_DW, R0, R1, 0));
 	bpfgen__bind(g, out);
-	bpfgen__emit(g, insn__mov_imm(R0, 1));
-	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R9, BPFGEN_ACCEPTED), keep);
-	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R9, BPFGEN_UNDECIDED), keep);
 	bpfgen__emit(g, insn__mov_imm(R0, 0));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R9, BPFGEN_REJECTED), keep);
+	bpfgen__emit(g, insn__mov_imm(R0, 1));
 	bpfgen__bind(g, keep);
 	bpfgen__emit(g, insn__exit());
 }
@@ -95,6 +103,7 @@ static int filter_build(const struct expr *e, u32 tp_id, bool test, struct bpf_f
 	int err, undecided, r;
 
 	f->prog_fd = -1;
+	f->anchor_fd = -1;
 	f->test = test;
 	f->stats_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "pp_filter_stats", 4, STATS_SIZE,
 				     1, NULL);
@@ -108,9 +117,10 @@ static int filter_build(const struct expr *e, u32 tp_id, bool test, struct bpf_f
 	undecided = bpfgen__label(&g);
 	bpfgen__emit(&g, insn__mov_reg(R6, R1));
 	r = bpfgen__expr(&g, e, R7, err, undecided);
+	/* what the program passes on undecided, the user-space filter decides */
+	f->exact = !g.inexact && !bpfgen__used(&g, err);
 	if (!r)
 		filter_epilogue(&g, f->stats_fd, err, undecided);
-	f->exact = !g.inexact;
 	f->insns = g.n;
 	r = bpfgen__load(&g, test ? BPF_PROG_TYPE_SYSCALL : BPF_PROG_TYPE_TRACEPOINT, "pp_filter",
 			 test ? BPF_F_SLEEPABLE : 0, why, whylen);
@@ -138,7 +148,7 @@ int bpf_filter__new_test(const struct expr *e, u32 tp_id, struct bpf_filter **ou
 }
 
 int bpf_filter__test_run(struct bpf_filter *f, const void *rec, u32 size, int cpu, int pid,
-			 int tid, u64 time, u64 *value, int *outcome)
+			 int tid, u64 time, u64 *value, int *outcome, int *keep)
 {
 	size_t len = BPFGEN_TRAILER + sizeof(struct bpfgen_trailer);
 	u8 *ctx;
@@ -160,6 +170,7 @@ int bpf_filter__test_run(struct bpf_filter *f, const void *rec, u32 size, int cp
 	if (!r) {
 		*value = t->result;
 		*outcome = (int)t->outcome;
+		*keep = (int)opts.retval;
 	}
 	free(ctx);
 	return r < 0 ? -errno : 0;
@@ -208,11 +219,37 @@ void bpf_filter__delete(struct bpf_filter *f)
 {
 	if (!f)
 		return;
+	if (f->anchor_fd >= 0)
+		close(f->anchor_fd);	/* detaches the program */
 	if (f->prog_fd >= 0)
 		close(f->prog_fd);
 	if (f->stats_fd >= 0)
 		close(f->stats_fd);
 	free(f);
+}
+
+/* filter_anchor - open the anchor event of tracepoint @id and attach the program */
+static int filter_anchor(struct bpf_filter *f, u64 id)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_TRACEPOINT, .size = sizeof(a), .config = id,
+		.sample_period = 1, .disabled = 1,
+	};
+	int fd = -1, ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+
+	/* any one CPU will do (the program runs on all): the first online one */
+	for (int cpu = 0; fd < 0 && cpu < ncpus; cpu++)
+		fd = (int)syscall(SYS_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, f->prog_fd)) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	f->anchor_fd = fd;
+	return 0;
 }
 
 int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, struct err *err)
@@ -235,6 +272,10 @@ int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, s
 			return -EOPNOTSUPP;
 		}
 	}
+	if (bpf__probe(why, sizeof(why))) {
+		err_set(err, EXIT_FAIL, "BPF is not available: %s", why);
+		return -EOPNOTSUPP;
+	}
 	e = expr_compile(ev->filter, ev->tp, &xerr);
 	if (!e) {
 		*err = xerr;
@@ -247,7 +288,7 @@ int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, s
 			"run as a BPF program: %s", ev->filter, ev->display, why);
 		return r;
 	}
-	r = perfev__set_bpf(ev->evsel, f->prog_fd);
+	r = filter_anchor(f, ev->config);
 	if (r) {
 		err_set(err, EXIT_FAIL, "cannot attach a BPF filter to '%s': %s", ev->display,
 			strerror(-r));
@@ -258,19 +299,14 @@ int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, s
 	return 0;
 }
 
-u64 bpf_filter__report(const struct evspec *ev, FILE *out)
+void bpf_filter__report(const struct evspec *ev, FILE *out)
 {
 	struct bpf_filter_stats st;
 
 	if (!ev->kfilter || bpf_filter__stats(ev->kfilter, &st))
-		return 0;
-	if (out) {
-		fprintf(out, "  bpf filter on '%s': %llu accepted, %llu rejected, %llu errors",
-			ev->display, (unsigned long long)st.accepted,
-			(unsigned long long)st.rejected, (unsigned long long)st.errors);
-		if (!ev->kfilter->exact)
-			fprintf(out, ", %llu undecided", (unsigned long long)st.undecided);
-		fputc('\n', out);
-	}
-	return st.errors;
+		return;
+	fprintf(out, "  bpf filter on '%s': %llu accepted, %llu rejected, %llu errors, "
+		"%llu undecided (every task's records)\n", ev->display,
+		(unsigned long long)st.accepted, (unsigned long long)st.rejected,
+		(unsigned long long)st.errors, (unsigned long long)st.undecided);
 }

@@ -216,8 +216,13 @@ static const struct {
 	COPT(COMMON_CALLGRAPH, OPT_STRING, 0, "flame-graph", OFF(flame_graph), "FILE",
 	     "write stacks as a flame graph: FILE.folded, or an interactive FILE.svg"),
 	COPT(COMMON_JSON, OPT_BOOL, 0, "json", OFF(json), NULL, "one JSON object per line"),
+	COPT(COMMON_READS, OPT_BOOL, 0, "bpf", OFF(bpf), NULL,
+	     "run every filter the kernel's ftrace filter refuses in the kernel as a BPF "
+	     "program (fail if one cannot); it then filters the tracepoint for every tracer"),
+	COPT(COMMON_READS, OPT_BOOL, 0, "no-bpf", OFF(no_bpf), NULL,
+	     "no BPF: filters the kernel refuses run in user space (the default)"),
 	COPT(~0u, OPT_COUNT, 'v', "verbose", OFF(verbose), NULL,
-	     "more diagnostics on stderr: where each filter runs (kernel or user space), "
+	     "more diagnostics on stderr: where each filter runs (kernel, BPF or user space), "
 	     "globs expanded"),
 	COPT(~0u, OPT_COUNT, 'q', "quiet", OFF(quiet), NULL, "fewer notes on stderr"),
 };
@@ -275,6 +280,11 @@ int run__parse_args(struct run *r, int argc, char **argv, bool *help_word, struc
 			goto fail;
 		rest += more;
 		dashdash = more > 0 && !strcmp(argv[rest - 1], "--");
+	}
+	if (prof->opt.bpf && prof->opt.no_bpf) {
+		err_set(err, EXIT_USAGE, "--bpf and --no-bpf exclude each other");
+		err_hint(err, "--bpf runs every filter as a BPF program, --no-bpf none; keep one");
+		goto fail;
 	}
 	if (help_word)
 		*help_word = help;

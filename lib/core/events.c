@@ -28,6 +28,7 @@
 #include <traceevent/event-parse.h>
 #include <unistd.h>
 
+#include "bpffilter.h"
 #include "expr.h"
 #include "perfev.h"
 #include "pmu.h"
@@ -508,6 +509,8 @@ void run__events_free(struct run *r)
 	for (int i = 0; i < r->evs.n; i++) {
 		expr_free(r->evs.v[i]->ufilter);
 		r->evs.v[i]->ufilter = NULL;
+		bpf_filter__delete(r->evs.v[i]->kfilter);
+		r->evs.v[i]->kfilter = NULL;
 		free(r->evs.v[i]->display);
 		r->evs.v[i]->display = NULL;
 		r->evs.v[i]->evsel = NULL;
@@ -863,6 +866,29 @@ static int user_filter(struct run *r, struct evspec *ev, const char *reason, str
 	return 0;
 }
 
+/*
+ * bpf_filter - run a filter the ftrace filter refused in a BPF program
+ * instead (lib/bpf); 0 when it does. The user-space filter stays only for
+ * what the program passes on (run-time errors, undecided strings).
+ */
+static int bpf_filter(struct run *r, struct evspec *ev)
+{
+	struct err why = { 0 };
+
+	if (bpf_filter__attach_ev(ev, r->evs.v, r->evs.n, &why)) {
+		if (r->prof.opt.verbose)
+			run__note(r, "no BPF filter: %s", why.msg);
+		return -1;
+	}
+	run__note(r, "note: the kernel refused filter '%s' on '%s'; filtering with a BPF program",
+		  ev->filter, ev->display);
+	if (bpf_filter__exact(ev->kfilter)) {
+		expr_free(ev->ufilter);
+		ev->ufilter = NULL;
+	}
+	return 0;
+}
+
 int run__events_filters(struct run *r, struct err *err)
 {
 	char self_pid[64];
@@ -897,6 +923,15 @@ int run__events_filters(struct run *r, struct err *err)
 				perfev__set_filter(ev->evsel, self);
 			continue;
 		}
+		if (r->prof.opt.bpf) {	/* --bpf: every filter runs in a BPF program */
+			if (bpf_filter__attach_ev(ev, r->evs.v, r->evs.n, err)) {
+				if (!err->hint[0])
+					err_hint(err, "without --bpf, the kernel's ftrace filter or "
+						      "user space runs it");
+				return -1;
+			}
+			continue;
+		}
 		if (self[0]) {
 			char *both = xasprintf("(%s)&&%s", ev->filter, self);
 
@@ -915,6 +950,8 @@ int run__events_filters(struct run *r, struct err *err)
 			snprintf(reason, sizeof(reason), "%s", strerror(-e));
 		if (user_filter(r, ev, reason, err))
 			return -1;
+		if (!r->prof.opt.no_bpf && !bpf_filter(r, ev))
+			continue;
 		if (self[0])	/* the kernel keeps the self-exclusion alone */
 			perfev__set_filter(ev->evsel, self);
 		/* where a filter runs changes no result: said with -v only */

@@ -57,24 +57,6 @@ int perfev__set_filter(struct perf_evsel *evsel, const char *filter)
 	return r ? -errno : 0;
 }
 
-int perfev__set_bpf(struct perf_evsel *evsel, int prog_fd)
-{
-	int attached = 0;
-
-	for (int x = 0; evsel->fd && x < xyarray__max_x(evsel->fd); x++) {
-		for (int y = 0; y < xyarray__max_y(evsel->fd); y++) {
-			int fd = *(int *)xyarray__entry(evsel->fd, x, y);
-
-			if (fd < 0)
-				continue;
-			if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) && errno != EEXIST)
-				return -errno;
-			attached++;
-		}
-	}
-	return attached ? 0 : -EBADF;
-}
-
 static int perfev_verbose;
 
 /* libperf's debug chatter only with -vv */

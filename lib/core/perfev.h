@@ -40,12 +40,6 @@ struct perf_thread_map;
  */
 int perfev__count(struct perf_evsel *evsel, struct perf_cpu_map *cpus,
 		  struct perf_thread_map *threads, u64 *count);
-/*
- * perfev__set_bpf - PERF_EVENT_IOC_SET_BPF with @prog_fd on every fd of
- * @evsel (a tracepoint takes a program once: the later fds of the same
- * tracepoint find it there, EEXIST, which counts as success): 0 or -errno
- */
-int perfev__set_bpf(struct perf_evsel *evsel, int prog_fd);
 
 /* perfev__set_own_cpus - the event opens only on @cpus (kept by set_maps) */
 void perfev__set_own_cpus(struct perf_evsel *evsel, struct perf_cpu_map *cpus);

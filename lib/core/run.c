@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bpffilter.h"
 #include "expr.h"
 #include "ksyms.h"
 #include "perfev.h"
@@ -1115,6 +1116,8 @@ void prof__print_stats(const struct prof *prof, FILE *out)
 	if (prof->opt.order)
 		fprintf(out, ", out of order %llu", (unsigned long long)r->order.out_of_order);
 	fputc('\n', out);
+	for (int i = 0; i < r->evs.n; i++)
+		bpf_filter__report(r->evs.v[i], out);
 }
 
 void run__sigusr1(struct run *r)
@@ -1205,6 +1208,8 @@ static void run__print_problems(struct run *r)
 		fprintf(d, "perf-prof %s: the kernel throttled sampling %llu times (samples above "
 			   "/proc/sys/kernel/perf_event_max_sample_rate were dropped)\n", name,
 			(unsigned long long)r->throttled);
+	for (int i = 0; r->prof.opt.verbose && i < r->evs.n; i++)
+		bpf_filter__report(r->evs.v[i], d);
 	for (int i = 0; i < r->evs.n; i++)
 		if (r->evs.v[i]->limited)
 			fprintf(d, "perf-prof %s: %llu samples of '%s' dropped by --sampling-limit %llu\n",

@@ -56,7 +56,7 @@ n=$(grep -c "$GETPPID:" "$out")
 check_eq "-N 7 prints exactly 7 events" "$n" 7
 
 # --- a user-space filter: filtered-out samples do not count toward -N ---------
-pp trace -e 'syscalls:sys_enter_write/count==fd+4/' -N 5 -- "$WL" write 100 7
+pp trace --no-bpf -e 'syscalls:sys_enter_write/count==fd+4/' -N 5 -- "$WL" write 100 7
 n=$(grep -c 'count: 0x00000007' "$out")
 check_eq "-N 5 with a user-space filter prints exactly 5 matching events" "$n" 5
 check_eq "... and nothing else" "$(grep -c 'sys_enter_write:' "$out")" 5

@@ -129,6 +129,7 @@ struct outcome {
 	bool vm_err;
 	s64 vm;
 	int verdict;	/* 0 accepted, 1 rejected, 2 error, 3 undecided */
+	int keep;	/* the program's return: 0 drops the record */
 	s64 value;
 };
 
@@ -158,7 +159,8 @@ static int run_both(const char *src, struct outcome *o)
 	if (r)
 		return -1;
 	o->verdict = -1;
-	r = bpf_filter__test_run(f, rec, rec_size, CPU, PID, TID, TIME, &value, &o->verdict);
+	r = bpf_filter__test_run(f, rec, rec_size, CPU, PID, TID, TIME, &value, &o->verdict,
+				 &o->keep);
 	bpf_filter__delete(f);
 	if (r) {
 		snprintf(o->why, sizeof(o->why), "test run failed: %s", strerror(-r));
@@ -173,9 +175,13 @@ static int run_both(const char *src, struct outcome *o)
 static const char *same(const struct outcome *o, char *buf, size_t len)
 {
 	if (o->verdict == 3)
-		return big_strings ? NULL : "undecided on a record without a long string";
+		return !big_strings ? "undecided on a record without a long string" :
+		       !o->keep ? "an undecided record was dropped" : NULL;
 	if (o->verdict < 0 || o->verdict > 3)
 		return "the program left no outcome";
+	/* only a rejection drops the record: errors go on to user space, which counts them */
+	if (o->keep != (o->verdict != 1))
+		return "the program's return does not follow its outcome";
 	if (o->vm_err != (o->verdict == 2)) {
 		snprintf(buf, len, "machine %s, BPF %s", o->vm_err ? "error" : "no error",
 			 o->verdict == 2 ? "error" : "no error");
@@ -708,7 +714,7 @@ TEST(bpf_differential_generated)
 			o.vm_err = expr_eval(e, &ctx, &o.vm) != 0;
 			o.verdict = -1;
 			if (bpf_filter__test_run(f, rec, rec_size, CPU, PID, TID, TIME, &value,
-						 &o.verdict)) {
+						 &o.verdict, &o.keep)) {
 				fail_at(__LINE__, src, "test run failed");
 				break;
 			}
@@ -730,4 +736,15 @@ TEST(bpf_differential_generated)
 	/* the generator must exercise every outcome, or it proves little */
 	CHECK(exprs >= 750);
 	CHECK(accepted > 500 && rejected > 500 && errors > 50 && undecided > 0);
+}
+
+/* the feature probe (a skeleton built by clang + bpftool) loads where BPF filters do */
+TEST(bpf_feature_probe)
+{
+	char why[256] = "";
+
+	if (!bpf_ready())
+		SKIP(skip_reason);
+	CHECK_INT(bpf__probe(why, sizeof(why)), 0);
+	CHECK_STR(why, "");
 }

@@ -8,6 +8,7 @@
  *     getppid N          N x syscall(SYS_getppid) per thread
  *     write N SIZE       N x write(2) of SIZE bytes to /dev/null per thread
  *     writes N           write(2)s of 1, 2, ..., N bytes to /dev/null per thread
+ *     lseeks N           lseek(2)s of /dev/null to offsets 0, 1, ..., N-1 per thread
  *     nanosleep N US     N x nanosleep(US microseconds) per thread
  *     fork N             fork a child (comm "wl-child") doing N getppid, wait for it
  *     spin MS            busy loop for MS milliseconds
@@ -22,7 +23,7 @@
  *     -d MS        sleep MS milliseconds before starting (after -W)
  *     -D MS        sleep MS milliseconds after finishing
  *     -n NAME      set the thread name (comm) to NAME before starting
- *     -r PER_MS    getppid/write: pace each thread to PER_MS calls per millisecond
+ *     -r PER_MS    getppid/write/lseeks: pace each thread to PER_MS calls per millisecond
  * Prints "wl pid=PID" on stdout first (line-buffered) and "wl done" at the end.
  */
 #include <errno.h>
@@ -129,6 +130,17 @@ static void *run(void *arg)
 				perror("wl: write");
 		close(fd);
 		free(buf);
+	} else if (!strcmp(j->mode, "lseeks")) {
+		int fd = open("/dev/null", O_RDONLY);
+		struct timespec t0;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < j->a; i++) {
+			if (lseek(fd, (off_t)i, SEEK_SET) < 0)
+				perror("wl: lseek");
+			pace(i, j->per_ms, &t0);
+		}
+		close(fd);
 	} else if (!strcmp(j->mode, "nanosleep")) {
 		for (long i = 0; i < j->a; i++) {
 			struct timespec ts = { j->b / 1000000, (j->b % 1000000) * 1000 };
@@ -178,8 +190,8 @@ static void *run(void *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] "
-			"getppid N | write N SIZE | writes N | nanosleep N US | fork N | spin MS | "
-			"touch N | cpuspin MS\n");
+			"getppid N | write N SIZE | writes N | lseeks N | nanosleep N US | fork N | "
+			"spin MS | touch N | cpuspin MS\n");
 	exit(2);
 }
 
@@ -211,7 +223,8 @@ int main(int argc, char **argv)
 	job.name = name;
 	job.per_ms = per_ms;
 	if (strcmp(job.mode, "getppid") && strcmp(job.mode, "write") &&
-	    strcmp(job.mode, "writes") && strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") &&
+	    strcmp(job.mode, "writes") && strcmp(job.mode, "lseeks") &&
+	    strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") &&
 	    strcmp(job.mode, "spin") && strcmp(job.mode, "touch") && strcmp(job.mode, "cpuspin"))
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * feature.c - can this kernel run perf-prof's BPF programs? Loads the probe
+ * program (lib/bpf/probe.bpf.c, through its generated skeleton) once and
+ * keeps the answer with the reason, in a sentence, when it cannot.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "bpffilter.h"
+#include "probe.skel.h"
+
+static char probe_msg[256];	/* libbpf's last warning during the probe */
+
+/* libbpf reports problems through a print callback: keep the last warning */
+static int feature__print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN) {
+		vsnprintf(probe_msg, sizeof(probe_msg), fmt, ap);
+		probe_msg[strcspn(probe_msg, "\n")] = '\0';
+	}
+	return 0;
+}
+
+int bpf__probe(char *why, size_t whylen)
+{
+	static int result = 1;	/* 1: not probed yet */
+	static char reason[320];
+	libbpf_print_fn_t old;
+	struct pp_probe *skel;
+
+	if (result == 1) {
+		if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+			result = -ENOENT;
+			snprintf(reason, sizeof(reason), "the kernel has no BTF "
+				 "(/sys/kernel/btf/vmlinux: %s)", strerror(errno));
+		} else {
+			old = libbpf_set_print(feature__print);
+			skel = pp_probe__open_and_load();
+			result = skel ? 0 : -errno;
+			libbpf_set_print(old);
+			pp_probe__destroy(skel);
+			if (result)
+				snprintf(reason, sizeof(reason), "the kernel cannot load a BPF "
+					 "tracepoint program: %s", probe_msg[0] ? probe_msg :
+					 strerror(-result));
+		}
+	}
+	if (result)
+		snprintf(why, whylen, "%s", reason);
+	return result;
+}
