@@ -866,29 +866,6 @@ static int user_filter(struct run *r, struct evspec *ev, const char *reason, str
 	return 0;
 }
 
-/*
- * bpf_filter - run a filter the ftrace filter refused in a BPF program
- * instead (lib/bpf); 0 when it does. The user-space filter stays only for
- * what the program passes on (run-time errors, undecided strings).
- */
-static int bpf_filter(struct run *r, struct evspec *ev)
-{
-	struct err why = { 0 };
-
-	if (bpf_filter__attach_ev(ev, r->evs.v, r->evs.n, &why)) {
-		if (r->prof.opt.verbose)
-			run__note(r, "no BPF filter: %s", why.msg);
-		return -1;
-	}
-	run__note(r, "note: the kernel refused filter '%s' on '%s'; filtering with a BPF program",
-		  ev->filter, ev->display);
-	if (bpf_filter__exact(ev->kfilter)) {
-		expr_free(ev->ufilter);
-		ev->ufilter = NULL;
-	}
-	return 0;
-}
-
 int run__events_filters(struct run *r, struct err *err)
 {
 	char self_pid[64];
@@ -930,6 +907,12 @@ int run__events_filters(struct run *r, struct err *err)
 						      "user space runs it");
 				return -1;
 			}
+			/* user space decides what the program passes on undecided (errors, long strings) */
+			if (!bpf_filter__exact(ev->kfilter) && user_filter(r, ev, NULL, err))
+				return -1;
+			if (r->prof.opt.verbose)
+				run__note(r, "'%s' filters '%s' with a BPF program", ev->display,
+					  ev->filter);
 			continue;
 		}
 		if (self[0]) {
@@ -948,10 +931,12 @@ int run__events_filters(struct run *r, struct err *err)
 		tep__filter_reason(ev->sys, ev->name, ev->filter, reason, sizeof(reason));
 		if (!reason[0])
 			snprintf(reason, sizeof(reason), "%s", strerror(-e));
+		/*
+		 * Not in BPF unless asked (--bpf): a tracepoint's BPF program
+		 * filters the tracepoint for every tracer of it, not for this run.
+		 */
 		if (user_filter(r, ev, reason, err))
 			return -1;
-		if (!r->prof.opt.no_bpf && !bpf_filter(r, ev))
-			continue;
 		if (self[0])	/* the kernel keeps the self-exclusion alone */
 			perfev__set_filter(ev->evsel, self);
 		/* where a filter runs changes no result: said with -v only */

@@ -27,17 +27,17 @@ ring_samples() { awk '$1 == "total" { print $3 }' "$err"; }
 delivered() { sed -n 's/^  delivered \([0-9]*\).*/\1/p' "$err"; }
 
 # --- a refused filter runs in BPF: the ring holds only what it accepts ---------
-pp nop -v -e "$LSEEK/offset % 10 == 3 && fd > 2/" -- "$WL" lseeks 1000
+pp nop -v --bpf -e "$LSEEK/offset % 10 == 3 && fd > 2/" -- "$WL" lseeks 1000
 check_rc "nop with a BPF filter exits 0" 0
-check_err "the BPF filter is announced" "filtering with a BPF program"
+check_err "-v: the BPF filter is announced" "with a BPF program"
 check_eq "ring samples = the 100 accepted seeks (offset % 10 == 3), nothing else" \
 	"$(ring_samples)" 100
 check_eq "delivered 100" "$(delivered)" 100
 check_err "-v reports the filter's counters" "bpf filter on '$LSEEK':"
 
 # the same in user space: every seek reaches the ring, 100 are delivered
-pp nop --no-bpf -e "$LSEEK/offset % 10 == 3 && fd > 2/" -- "$WL" lseeks 1000
-check_err "--no-bpf filters in user space" "filtering in user space"
+pp nop -v -e "$LSEEK/offset % 10 == 3 && fd > 2/" -- "$WL" lseeks 1000
+check_err "by default (no BPF: it would filter for every tracer) in user space" "filtering in user space"
 check_eq "--no-bpf: the ring holds all 1000 seeks" "$(ring_samples)" 1000
 check_eq "--no-bpf: delivered 100" "$(delivered)" 100
 
@@ -67,7 +67,7 @@ check_eq "_time is the monotonic clock: 5" "$(grep -c "$LSEEK:" "$out")" 5
 
 # --- division by zero: the event is dropped and counted as an expression error --
 flt="offset < 600 && (100 / ((s64)offset - 500)) == 0"
-pp nop -e "$LSEEK/$flt/" -- "$WL" lseeks 1000
+pp nop --bpf -e "$LSEEK/$flt/" -- "$WL" lseeks 1000
 check_eq "BPF: 100 / (offset - 500) == 0 keeps the 400 seeks below 400" "$(delivered)" 400
 check_err "BPF: the division by zero is counted as an expression error" \
 	"1 samples of '$LSEEK' skipped: expression errors"
@@ -84,7 +84,7 @@ mkdir -p "$long"
 cp /bin/true "$long/pp-bpf-true"
 run="for i in 1 2 3 4 5; do $bin; done; for i in 1 2 3; do /bin/echo > /dev/null; done"
 flt='filename ~ "*/pp-bpf-tr?e" && pid >= old_pid'
-pp nop -v -e "$EXEC/$flt/" -- sh -c "$run"
+pp nop -v --bpf -e "$EXEC/$flt/" -- sh -c "$run"
 check_rc "exec filter exits 0" 0
 check_eq "BPF: glob on a data_loc string + arithmetic: the ring holds the 5 execs" \
 	"$(ring_samples)" 5
@@ -93,7 +93,7 @@ pp nop --no-bpf -e "$EXEC/$flt/" -- sh -c "$run"
 check_eq "user space: the ring holds all 9 execs (sh, 5 + 3)" "$(ring_samples)" 9
 check_eq "user space: delivered 5" "$(delivered)" 5
 # a path longer than a BPF filter examines is left to user space, which decides
-pp nop -v -e "$EXEC/$flt/" -- sh -c "$run; $long/pp-bpf-true; $long/pp-bpf-true"
+pp nop -v --bpf -e "$EXEC/$flt/" -- sh -c "$run; $long/pp-bpf-true; $long/pp-bpf-true"
 check_eq "long paths: undecided in the kernel, decided in user space: 7" "$(delivered)" 7
 check_eq "... and the 3 echo and sh execs never reach the ring" "$(ring_samples)" 7
 check_err "... the undecided ones are counted" "undecided"
@@ -103,13 +103,16 @@ pp nop --bpf -e "$LSEEK/comm_get(common_pid) == \"wl\"/" -- "$WL" lseeks 10
 check_fails "--bpf with comm_get(): usage error saying why" 129 "comm_get() looks its answer up"
 pp nop --bpf --no-bpf -e "$LSEEK/offset == 1/" -- "$WL" lseeks 10
 check_fails "--bpf --no-bpf: usage error" 129 "--bpf and --no-bpf exclude each other"
+pp nop --bpf -e "$LSEEK/offset < 10 && ntohl(offset) != 1 && printf(\"\") == 0/" -- "$WL" lseeks 1000
+check_fails "--bpf with printf(): usage error saying why" 129 "cannot run as a BPF program: printf() prints from the tool"
 pp nop -v -e "$LSEEK/offset < 10 && ntohl(offset) != 1 && printf(\"\") == 0/" -- "$WL" lseeks 1000
-check_eq "printf() falls back to user space: 10" "$(delivered)" 10
-check_err "... saying why with -v" "no BPF filter: filter"
-pp nop -v -e "$LSEEK/offset % 2 == 0/alias=even/" -e "$LSEEK/offset % 2 == 1/alias=odd/" \
+check_eq "without --bpf the same filter runs in user space: 10" "$(delivered)" 10
+pp nop --bpf -e "$LSEEK/offset % 2 == 0/alias=even/" -e "$LSEEK/offset % 2 == 1/alias=odd/" \
 	-- "$WL" lseeks 1000
-check_eq "a tracepoint opened twice keeps user-space filters: 500 + 500" "$(delivered)" 1000
-check_err "... saying why with -v" "opened more than once"
+check_fails "--bpf on a tracepoint opened twice: refused, saying why" 129 "opened more than once"
+pp nop -e "$LSEEK/offset % 2 == 0/alias=even/" -e "$LSEEK/offset % 2 == 1/alias=odd/" \
+	-- "$WL" lseeks 1000
+check_eq "without --bpf: user-space filters, 500 + 500" "$(delivered)" 1000
 
 # --- nothing left behind ----------------------------------------------------------
 if command -v bpftool > /dev/null; then
