@@ -382,12 +382,98 @@ static int pmu_unknown(const struct evspec *ev, struct err *err)
 	return -1;
 }
 
-/* pmu_resolve - a NAME without ':': perf's event name, or PMU/TERMS/ */
+/*
+ * source_resolve - a profiler named as an event (-e 'PROFILER/OPTIONS/'):
+ * the events it would read with OPTIONS (its own defaults, or what its
+ * prepare() adds) become events of this run, with the term's attributes.
+ * The source's run stays as long as this one: its formats and probes live
+ * there.
+ */
+static int source_resolve(struct run *r, struct evspec *ev, const struct profiler *src,
+			  struct evspec_list *out, struct err *err)
+{
+	struct run *child;
+	struct prof *cp;
+
+	if (src == r->prof.ops || r->parent) {
+		err_set(err, EXIT_USAGE, "'%s' cannot be an event source here", ev->name);
+		err_hint(err, "a profiler reads another profiler's events, one level deep");
+		return -1;
+	}
+	if (!src->prepare && !(src->common & COMMON_EVENTS)) {
+		err_set(err, EXIT_USAGE, "profiler '%s' reads no events: it cannot be an event source",
+			ev->name);
+		return -1;
+	}
+	child = run__new(src, &(struct run_config){ .out = r->prof.out, .diag = r->diag });
+	child->parent = r;
+	r->children = xrealloc(r->children, (size_t)(r->nr_children + 1) * sizeof(*r->children));
+	r->children[r->nr_children++] = child;
+	cp = &child->prof;
+	if (run__parse_string(child, ev->filter ? ev->filter : "", err))
+		goto fail;
+	if (cp->opt.workload || cp->opt.pids || cp->opt.tids || cp->opt.cpus) {
+		err_set(err, EXIT_USAGE, "the targets of event source '%s' are the run's", ev->name);
+		err_hint(err, "give -C, -p, -t or the command to the profiler that reads them");
+		goto fail;
+	}
+	if (src->prepare) {
+		child->prepared = true;
+		if (src->prepare(cp, err))
+			goto fail;
+	}
+	if (run__events_parse(child, err))
+		goto fail;
+	for (int i = 0; i < child->evs.n; i++) {
+		struct evspec *c = child->evs.v[i];
+
+		/* the source's options that shape its events */
+		if (cp->opt.callgraph)
+			c->stack = true;
+		if (!c->period && !c->freq) {
+			c->period = cp->opt.period;
+			c->freq = cp->opt.freq;
+		}
+		/* and the term's attributes, for the profiler that reads them */
+		for (int k = 0; k < ev->nr_attrs; k++) {
+			struct evattr *a;
+
+			c->attrs = xrealloc(c->attrs, sizeof(*c->attrs) * (size_t)(c->nr_attrs + 1));
+			a = &c->attrs[c->nr_attrs++];
+			*a = ev->attrs[k];
+			a->name = xstrdup(ev->attrs[k].name);
+			a->value = ev->attrs[k].value ? xstrdup(ev->attrs[k].value) : NULL;
+		}
+		if (ev->alias && child->evs.n == 1) {
+			free(c->display);
+			c->display = xstrdup(ev->alias);
+		}
+		c->stack |= ev->stack;
+		if (ev->cpus && !c->cpus)
+			c->cpus = xstrdup(ev->cpus);
+		evspec_list_add(out, c);
+	}
+	/* the events are this run's now */
+	child->evs.n = 0;
+	cp->nr_evs = 0;
+	if (r->prof.opt.verbose)
+		run__note(r, "event source '%s' gives %d events", ev->name, out->n);
+	return 0;
+fail:
+	err_prefix(err, "event source '%s'", ev->name);
+	return -1;
+}
+
+/* pmu_resolve - a NAME without ':': a profiler, perf's event name, or PMU/TERMS/ */
 static int pmu_resolve(struct run *r, struct evspec *ev, struct evspec_list *out, bool *used,
 		       struct err *err)
 {
+	const struct profiler *src = profiler__find(ev->name);
 	const struct pmu_event *pe = pmu_event_find(ev->name);
 	char path[512], *type;
+
+	if (src)
+		return source_resolve(r, ev, src, out, err);
 
 	*used = true;
 	evspec_list_add(out, ev);

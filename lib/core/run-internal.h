@@ -114,6 +114,11 @@ struct run {
 	bool draining;
 	bool started;
 
+	/* event sources: runs of the profilers named in -e, owned by this one */
+	struct run *parent;
+	struct run **children;
+	int nr_children;
+
 	/* counters */
 	u64 delivered;
 	u64 filtered;

@@ -1332,6 +1332,10 @@ void run__delete(struct run *r)
 	if (r->timerfd >= 0)
 		close(r->timerfd);
 	run__events_free(r);
+	/* event sources: their formats, probes and state, after the events */
+	for (int i = 0; i < r->nr_children; i++)
+		run__delete(r->children[i]);
+	free(r->children);
 	/* after the perf fds are closed: the kernel refuses to remove events in use */
 	if (probe__cleanup() > 0)
 		fprintf(r->diag, "perf-prof: some probes are still in use and stay until the next "

@@ -91,3 +91,18 @@ check_eq "cpus=1: the other thread's 100, named (task records from every CPU)" \
 	"$(awk '/ top: / { n = NR } n && NR > n + 1 { print $2, $3 }' "$out")" "100 wl"
 pp trace -e 'syscalls:sys_enter_getppid//cpus=64/' -- "$WL" getppid 1
 check_rc "cpus= naming none of the run's CPUs: usage error" 129
+
+# a profiler named in -e is an event source: its events (with its options) enter this run
+pp trace -e 'kmemleak/--libc/' -- "$LEAKER" leak 3 1000 pairs 5
+check_rc "trace -e 'kmemleak/--libc/' exits 0" 0
+check_eq "kmemleak's malloc probe enters trace: the 3 mallocs of 1000 bytes" \
+	"$(grep -c ' uprobe:malloc: .* size=1000 ' "$out")" 3
+check_eq "... and its free probe: the leaker's 5 pairs' frees are there" \
+	"$(grep -c ' uprobe:free: ' "$out" | awk '{ print ($1 >= 5) }')" 1
+pp top -e 'kmemleak/--libc/alias=x/' -- "$LEAKER" leak 3 1000
+check_rc "a source's term takes the reading profiler's attributes" 0
+pp trace -e 'kmemleak/--nosuch/' -- true
+check_rc "a source's bad option: usage error" 129
+check_err "... naming the source" "event source 'kmemleak'"
+pp trace -e 'trace/-e sched:sched_switch/' -- true
+check_rc "a profiler cannot read itself" 129
