@@ -159,6 +159,8 @@ struct prof_common {
  * @deinit: free everything
  * @lost: optional, @n records lost on @ring
  * @sigusr1: optional, interim state to prof->out
+ * @task_exit: optional, thread @tid of process @pid exited at @time (so
+ *        per-task state such as a pending begin dies with its task)
  */
 struct profiler {
 	const char *name;
@@ -186,6 +188,7 @@ struct profiler {
 	void (*deinit)(struct prof *prof);
 	void (*lost)(struct prof *prof, struct ring *ring, u64 n);
 	void (*sigusr1)(struct prof *prof);
+	void (*task_exit)(struct prof *prof, int pid, int tid, u64 time);
 };
 
 /**

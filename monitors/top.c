@@ -609,7 +609,8 @@ static const struct opt top_opts[] = {
 	{ OPT_INT, 0, "top", TOPOPT(top), "N",
 	  "print at most N rows (default: all, or the screen height on a terminal)", NULL, false },
 	{ OPT_U64, 0, "max-rows", TOPOPT(max_rows), "N",
-	  "keep at most N keys; more are dropped and counted (default 1000000)", NULL, false },
+	  "keep at most N keys; more are dropped and counted (default 1000000; 0: no limit)",
+	  NULL, false },
 	OPT_TABLE_END,
 };
 

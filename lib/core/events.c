@@ -1053,6 +1053,11 @@ int run__events_stacks(struct run *r, struct err *err)
 	any = all || per_event;
 	for (int i = 0; i < r->evs.n && all; i++)
 		r->evs.v[i]->stack = true;
+	if (!any && o->srcline) {
+		err_set(err, EXIT_USAGE, "--srcline needs stacks");
+		err_hint(err, "add -g, --call-graph dwarf, or the 'stack' attribute to an event");
+		return -1;
+	}
 	if (!any)
 		return 0;
 	r->env.syms = syms__new(o->srcline ? SYMS_SRCLINE | SYMS_INLINE : 0);

@@ -729,6 +729,9 @@ static void run__record(struct run *r, struct ring *rg, const struct perf_event_
 			tasks__exit(tasks, (int)q[2]);
 			if (syms && q[0] == q[2])
 				syms__exit(syms, (int)q[0]);
+			/* pid, ppid, tid, ptid, time */
+			if (prof->ops->task_exit && h->size >= 8 + 24)
+				prof->ops->task_exit(prof, (int)q[0], (int)q[2], p[2]);
 		}
 		break;
 	case PERF_RECORD_MMAP:

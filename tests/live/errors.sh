@@ -160,6 +160,7 @@ cat > "$cases" <<C
 129|perf-prof trace: invalid CPU list 'x'|trace -e sched:sched_switch -C x
 129|perf-prof trace: invalid CPU list '1-0'|trace -e sched:sched_switch -C 1-0
 129|perf-prof trace: invalid CPU list '0,'|trace -e sched:sched_switch -C 0,
+129|perf-prof trace: --srcline needs stacks|trace -e sched:sched_switch --srcline
 129|perf-prof trace: -C cannot be combined with -p|trace -e sched:sched_switch -C 0 -p 1
 129|perf-prof trace: -C cannot be combined with a workload|trace -e sched:sched_switch -C 0 -- true
 129|perf-prof trace: a workload cannot be combined with -p|trace -e sched:sched_switch -p 1 -- true
