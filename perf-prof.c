@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "run.h"
 #include "syms.h"
 
@@ -31,6 +32,7 @@ static void usage_main(FILE *out)
 	const struct profiler *p;
 
 	fprintf(out, "usage: perf-prof PROFILER [OPTIONS] [-e EVENT[,EVENT...]] [help] [-- COMMAND [ARGS]]\n"
+		     "       perf-prof help [PROFILER|TOPIC]      (its manual page)\n"
 		     "       perf-prof --symbols FILE [ADDR...]   (addresses of FILE to symbols)\n"
 		     "       perf-prof -V | --version\n\n"
 		     "Profilers:\n");
@@ -187,6 +189,11 @@ static int main_profiler(const struct profiler *ops, int argc, char **argv)
 	sigprocmask(SIG_SETMASK, NULL, &orig);
 	cfg.child_sigmask = &orig;
 	c.run = run__new(ops, &cfg);
+	if (argc == 1 && !strcmp(argv[0], "--list-opts")) {
+		/* for scripts: the bash completion, the man pages */
+		run__list_opts(c.run, stdout);
+		goto out;
+	}
 	for (int i = 0; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			run__usage(c.run, stdout);
@@ -237,6 +244,49 @@ out:
 	return code;
 }
 
+/*
+ * Hidden listings for scripts: the bash completion and the man page
+ * generator read the registry and the option tables through these, so
+ * neither keeps a copy of a name or an option. --list-cmds is
+ * "NAME<tab>SUMMARY" per listed profiler; --list-opts is run__list_opts().
+ */
+static int main_list(const char *what)
+{
+	const struct profiler *p;
+
+	if (!strcmp(what, "--list-opts")) {
+		run__list_opts(NULL, stdout);
+		return EXIT_OK;
+	}
+	profiler__for_each(p)
+		if (p->summary)
+			printf("%s\t%s\n", p->name, p->summary);
+	return EXIT_OK;
+}
+
+/*
+ * main_help - `perf-prof help [PROFILER|TOPIC]`: the man page, else the
+ * profiler's -h when no page can be shown.
+ */
+static int main_help(int argc, char **argv)
+{
+	const struct profiler *ops;
+	struct err err = { 0 };
+
+	if (argc < 2) {
+		usage_main(stdout);
+		return EXIT_OK;
+	}
+	ops = profiler__find(argv[1]);
+	help__show(ops ? ops->name : argv[1], &err);
+	if (!ops) {
+		err_print(&err, "help");
+		return err.code;
+	}
+	fprintf(stderr, "perf-prof help: %s; here is 'perf-prof %s -h'\n", err.msg, ops->name);
+	return main_profiler(ops, 1, (char *[]){ "-h", NULL });
+}
+
 int main(int argc, char **argv)
 {
 	const struct profiler *ops;
@@ -253,6 +303,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--symbols"))
 		return symbols_cli(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help"))
+		return main_help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--list-funcs"))
+		return funcs_cli(argc - 1, argv + 1);
+	if (argc == 2 && (!strcmp(argv[1], "--list-cmds") || !strcmp(argv[1], "--list-opts")))
+		return main_list(argv[1]);
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("perf-prof %s\n", PERF_PROF_VERSION);
 		return EXIT_OK;

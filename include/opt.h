@@ -80,4 +80,13 @@ void opt_free(struct opt_set *sets, int nr_sets);
 /* opt_usage - print the option tables of @sets (for -h) to @out */
 void opt_usage(FILE *out, const struct opt_set *sets, int nr_sets);
 
+/**
+ * opt_list - the option tables of @sets for scripts (bash completion, man
+ * pages), one option a line, six tab-separated columns:
+ *   SET-TITLE KIND SHORT LONG ARG HELP
+ * KIND is bool (--no-LONG clears it), count, value or optional (--LONG[=ARG]);
+ * SHORT is "-x", LONG "--name"; an absent column is "-".
+ */
+void opt_list(FILE *out, const struct opt_set *sets, int nr_sets);
+
 #endif

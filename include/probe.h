@@ -162,4 +162,14 @@ char *probe__resolve_file(const char *file, struct err *err);
 int probe__elf_offset(const char *path, const char *func, u64 off, const char *debug_dir,
 		      u64 *file_off, struct err *err);
 
+/**
+ * probe__funcs - call @cb with each function of @file a uprobe can be put
+ * on: @file is resolved as probe__resolve_file() does, the names are the
+ * defined STT_FUNC symbols of its .symtab and .dynsym, in table order and
+ * possibly repeated (IFUNCs are left out: probes refuse them). For command
+ * line completion. Returns 0, or -1 with @err (EXIT_USAGE).
+ */
+int probe__funcs(const char *file, void (*cb)(const char *name, void *arg), void *arg,
+		 struct err *err);
+
 #endif

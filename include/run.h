@@ -63,6 +63,15 @@ int run__parse_string(struct run *r, const char *args, struct err *err);
 /* run__usage - the -h text of the run's profiler */
 void run__usage(const struct run *r, FILE *out);
 
+/**
+ * run__list_opts - the options of the run's profiler for scripts (the bash
+ * completion, the man pages): opt_list()'s lines for the common options it
+ * takes and its own, then one line per event attribute it accepts,
+ * "EVENT ATTRIBUTES<tab>attr<tab>-<tab>NAME<tab>-<tab>-". With @r NULL:
+ * every common option, whichever profiler takes it.
+ */
+void run__list_opts(const struct run *r, FILE *out);
+
 /* run__help_events - resolve the events and print their fields ("help") */
 int run__help_events(struct run *r, FILE *out, struct err *err);
 

@@ -5,9 +5,10 @@
 #   N passed, N failed, N skipped
 # Layers: unit (C binaries in $UNIT_DIR), replay (tests/replay/*.sh: synthetic
 # record streams through the real binary), live (tests/live/*.sh: real kernel
-# events, root + tracefs). Every layer prints TAP lines; this script counts
-# them. FILTER restricts to test files whose name contains it.
-# Called by `make test`, which sets PERF_PROF, UNIT_DIR and WORKLOAD_DIR.
+# events, root + tracefs), docs (tests/docs/*.sh: man pages, `help`, install,
+# bash completion). Every layer prints TAP lines; this script counts them.
+# FILTER restricts to test files whose name contains it.
+# Called by `make test`, which sets PERF_PROF, UNIT_DIR, WORKLOAD_DIR and MAN_DIR.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 filter=${1:-}
@@ -75,6 +76,12 @@ echo "live tests"
 for t in "$here"/live/*.sh; do
 	[ -f "$t" ] || continue
 	run_one "live/$(basename "$t")" sh "$t"
+done
+
+echo "docs tests"
+for t in "$here"/docs/*.sh; do
+	[ -f "$t" ] || continue
+	run_one "docs/$(basename "$t")" sh "$t"
 done
 
 echo "$pass passed, $fail failed, $skip skipped"

@@ -372,6 +372,26 @@ void run__usage(const struct run *r, FILE *out)
 	}
 }
 
+void run__list_opts(const struct run *r, FILE *out)
+{
+	const struct profiler *ops = r ? r->prof.ops : NULL;
+
+	if (!r) {
+		struct opt *t = xzalloc((ARRAY_SIZE(common_opts) + 1) * sizeof(*t));
+		struct opt_set set = { .opts = t, .title = "OPTIONS" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(common_opts); i++)
+			t[i] = common_opts[i].opt;
+		t[ARRAY_SIZE(common_opts)].type = OPT_END;
+		opt_list(out, &set, 1);
+		free(t);
+		return;
+	}
+	opt_list(out, r->sets, 2);
+	for (const char *const *a = ops->attrs; a && *a; a++)
+		fprintf(out, "EVENT ATTRIBUTES\tattr\t-\t%s\t-\t-\n", *a);
+}
+
 /* ------------------------------------------------------------ help word */
 
 static void print_fields(FILE *out, struct tep_format_field **fields)

@@ -243,6 +243,30 @@ void opt_usage(FILE *out, const struct opt_set *sets, int nr_sets)
 	}
 }
 
+static const char *opt_kind(const struct opt *o)
+{
+	if (o->type == OPT_BOOL)
+		return "bool";
+	if (o->type == OPT_COUNT)
+		return "count";
+	return o->optional_arg ? "optional" : "value";
+}
+
+void opt_list(FILE *out, const struct opt_set *sets, int nr_sets)
+{
+	for (int s = 0; s < nr_sets; s++) {
+		for (const struct opt *o = sets[s].opts; o && o->type != OPT_END; o++) {
+			char sname[3] = "-";
+
+			if (o->short_name)
+				snprintf(sname, sizeof(sname), "-%c", o->short_name);
+			fprintf(out, "%s\t%s\t%s\t%s%s\t%s\t%s\n", sets[s].title, opt_kind(o), sname,
+				o->long_name ? "--" : "-", o->long_name ? o->long_name : "",
+				o->argh ? o->argh : "-", o->help ? o->help : "-");
+		}
+	}
+}
+
 void opt_free(struct opt_set *sets, int nr_sets)
 {
 	for (int s = 0; s < nr_sets; s++) {

@@ -1125,6 +1125,55 @@ out:
 	return r;
 }
 
+/* funcs_scan - report the defined functions of one symbol table */
+static void funcs_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
+		       void (*cb)(const char *name, void *arg), void *arg)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+
+	for (size_t i = 0; data && i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+
+		/* IFUNCs are left out: probe__elf_offset() refuses them */
+		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+		    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (name && *name)
+			cb(name, arg);
+	}
+}
+
+int probe__funcs(const char *file, void (*cb)(const char *name, void *arg), void *arg,
+		 struct err *err)
+{
+	struct elf_file f;
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+	char *path = probe__resolve_file(file, err);
+
+	if (!path)
+		return -1;
+	elf_version(EV_CURRENT);
+	if (elf_file_open(path, &f)) {
+		err_set(err, EXIT_USAGE, "cannot read ELF file '%s': %s", path,
+			errno ? strerror(errno) : elf_errmsg(-1));
+		free(path);
+		return -1;
+	}
+	scn = elf__section_type(f.elf, SHT_SYMTAB, &sh);
+	if (scn)
+		funcs_scan(f.elf, scn, &sh, cb, arg);
+	scn = elf__section_type(f.elf, SHT_DYNSYM, &sh);
+	if (scn)
+		funcs_scan(f.elf, scn, &sh, cb, arg);
+	elf_file_close(&f);
+	free(path);
+	return 0;
+}
+
 /* -------------------------------------------------------------- defining */
 
 /*
