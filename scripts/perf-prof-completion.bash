@@ -11,8 +11,9 @@
 # from `perf-prof --list-cmds`, each profiler's options from
 # `perf-prof PROFILER --list-opts` (whose ARG column says what a value is:
 # EVENT,... FILE PIDS TIDS CPUS, or a|b choices), uprobe function names from
-# `perf-prof --list-funcs FILE`, events from tracefs. The binary asked is the
-# one being completed (./perf-prof completes from ./perf-prof).
+# `perf-prof --list-funcs FILE`, events from tracefs (perf's events by name
+# from `perf-prof list`). The binary asked is the one being completed
+# (./perf-prof completes from ./perf-prof).
 #
 # Readline splits words at ':' and '=' (COMP_WORDBREAKS), which `-e SYS:NAME`
 # and `--opt=VALUE` are full of, so the command line is re-read here from
@@ -158,14 +159,18 @@ _perf_prof_events() {
 		;;
 	esac
 	[[ $term == */* ]] && return 0	# a filter or attributes: free text
-	tfs=$(_perf_prof_tracefs) || return 0
+	tfs=$(_perf_prof_tracefs)
 	if [[ $term == *:* ]]; then
-		_perf_prof_match "$term" "$head" < "$tfs/available_events"
+		[[ -n $tfs ]] && _perf_prof_match "$term" "$head" < "$tfs/available_events"
 	else
 		{
-			cut -d: -f1 "$tfs/available_events" | sort -u | sed 's/$/:/'
+			if [[ -n $tfs ]]; then
+				cut -d: -f1 "$tfs/available_events" | sort -u | sed 's/$/:/'
+				[[ -e $tfs/kprobe_events ]] && printf '%s\n' kprobe: kretprobe:
+			fi
 			printf '%s\n' uprobe: uretprobe:
-			[[ -e $tfs/kprobe_events ]] && printf '%s\n' kprobe: kretprobe:
+			# perf's events by name (cpu-clock, page-faults), as `list` shows them
+			"$bin" list 2>/dev/null | grep -v '[:/]'
 		} | _perf_prof_match "$term" "$head"
 	fi
 }

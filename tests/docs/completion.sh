@@ -190,6 +190,10 @@ nprobe=2
 check_eq "completion: -e, every system and the probe kinds" "$(echo "$reply" | grep -c ':$')" $((nsys + nprobe))
 echo "$reply" | grep -qx 'uprobe:' && echo "$reply" | grep -qx 'uretprobe:' &&
 	ok "completion: -e offers uprobe: and uretprobe:" || fail "completion: -e offers uprobe: and uretprobe:"
+comp "$PP trace -e cpu-c"
+check "completion: -e cpu-c, perf's events by name" "cpu-clock"
+comp "$PP trace -e page"
+check "completion: -e page, perf's events and the systems" "$(lines page-faults $(cut -d: -f1 "$ev" | grep '^page' | sort -u | sed 's/$/:/'))"
 comp "$PP trace -e 'sched:sched_wakeup"
 check "completion: -e 'sched:sched_wakeup (quoted: readline replaces the whole)" \
 	"$(grep '^sched:sched_wakeup' "$ev" | LC_ALL=C sort)"
