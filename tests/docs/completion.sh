@@ -83,7 +83,18 @@ comp "$PP top -"
 check "completion: top -: short and long options of -h" "$(lines $shorts $("$PP" top -h |
 	grep -oE '^ +(-[A-Za-z], )?--[a-zA-Z0-9-]+' | grep -oE -- '--[a-zA-Z0-9-]+') --)"
 comp "$PP top --no-"
-check "completion: top --no-: the negatable flags" "$(lines --no-cumulative --no-json --no-only-comm --no-order)"
+longs=$("$PP" top -h | grep -oE '^ +(-[A-Za-z], )?--[a-zA-Z0-9-]+' | grep -oE -- '--[a-zA-Z0-9-]+')
+stray=""
+for w in $reply; do
+	printf '%s\n' $longs | grep -qx -- "--${w#--no-}" || stray="$stray $w"
+done
+for w in --no-cumulative --no-json --no-only-comm --no-order; do
+	echo "$reply" | grep -qx -- "$w" || stray="$stray (lacks $w)"
+done
+for w in --no-top --no-max-rows --no-key --no-event; do
+	echo "$reply" | grep -qx -- "$w" && stray="$stray (offers $w, which takes a value)"
+done
+check_eq "completion: top --no-: the flags of -h, negated; not the options with values" "$stray" ""
 comp "$PP top --max"
 check "completion: top --max" "--max-rows"
 
