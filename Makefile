@@ -44,7 +44,7 @@ SANFLAGS  :=
 BIN       := perf-prof
 endif
 
-PKGS      := libtraceevent libtracefs libelf libdw libbpf
+PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone
 
 # pkg-config is asked when a recipe first needs the answer, never while the
 # Makefile is parsed: on a fresh machine the -dev packages (and their .pc

@@ -157,7 +157,11 @@ char *probe__resolve_file(const char *file, struct err *err);
  * debuginfo found by build-id under @debug_dir or by .gnu_debuglink) or a
  * virtual address written 0xHEX. Among symbols of one name a global beats a
  * weak beats a local, and the default version beats other versions.
- * Returns 0 with *@file_off, or -1 with @err (EXIT_USAGE).
+ * With a symbol, @off must be inside the function (its ELF size) and, on
+ * x86_64, the start of one of its instructions (probe__insn_check() over
+ * the file's bytes of the function).
+ * Returns 0 with *@file_off, or with @err (EXIT_USAGE) -ERANGE when @off is
+ * the problem and -1 for anything else (file, symbol, address).
  */
 int probe__elf_offset(const char *path, const char *func, u64 off, const char *debug_dir,
 		      u64 *file_off, struct err *err);
@@ -171,5 +175,18 @@ int probe__elf_offset(const char *path, const char *func, u64 off, const char *d
  */
 int probe__funcs(const char *file, void (*cb)(const char *name, void *arg), void *arg,
 		 struct err *err);
+
+/**
+ * probe__insn_check - whether @off starts an instruction of @code, the
+ * @size bytes of a function from its entry (decoded with capstone).
+ * @near: filled (when not NULL) with the instruction starts nearest @off,
+ *        "+0x0 +0x3 ...", for the error's hint
+ *
+ * Returns 0 when it does; -EINVAL when @off is inside an instruction;
+ * -ENOEXEC when bytes before @off do not decode; -ERANGE when @off >= @size;
+ * -ENOTSUP on an architecture the check does not cover (x86_64 only);
+ * -ENOMEM.
+ */
+int probe__insn_check(const u8 *code, size_t size, u64 off, char *near, size_t near_size);
 
 #endif

@@ -17,7 +17,8 @@ set -eu
 # groff-base render the man pages to check them.
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
-python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base"
+python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base
+libcapstone-dev"
 
 if [ "${1:-}" = "--bench" ]; then
 	PKGS="$PKGS linux-perf bpftrace"

@@ -1006,8 +1006,11 @@ static bool debug_find(const char *path, Elf *elf, const char *debug_dir, struct
 	       debug_link_try(path, debug_dir, dir, link, id, id_len, dbg);
 }
 
-/* vaddr_to_offset - through the PT_LOAD segment holding @vaddr (executable) */
-static int vaddr_to_offset(Elf *elf, u64 vaddr, u64 *off, bool *exec)
+/*
+ * vaddr_to_offset - through the PT_LOAD segment holding @vaddr (executable);
+ * *@avail (when not NULL): the bytes of the segment in the file from there
+ */
+static int vaddr_to_offset(Elf *elf, u64 vaddr, u64 *off, bool *exec, u64 *avail)
 {
 	size_t n;
 
@@ -1022,6 +1025,8 @@ static int vaddr_to_offset(Elf *elf, u64 vaddr, u64 *off, bool *exec)
 			continue;
 		*off = vaddr - ph.p_vaddr + ph.p_offset;
 		*exec = ph.p_flags & PF_X;
+		if (avail)
+			*avail = ph.p_vaddr + ph.p_filesz - vaddr;
 		return 0;
 	}
 	return -1;
@@ -1079,6 +1084,54 @@ static int sym_lookup(const char *path, Elf *main_elf, const char *func, const c
 	return 0;
 }
 
+/*
+ * code_check - @off must start an instruction of @func (@best), whose code
+ * is read from the file's own bytes: the symbol may come from debuginfo,
+ * the code never does. A symbol without a size is decoded up to @off and
+ * one instruction past it.
+ */
+static int code_check(Elf *elf, const char *path, const char *func, const struct sym_best *best,
+		      u64 off, struct err *err)
+{
+	u64 start, avail, len = best->size ? best->size : off + 16;
+	size_t raw_size = 0;
+	const char *raw = elf_rawfile(elf, &raw_size);
+	char near[128];
+	bool exec;
+	GElf_Ehdr eh;
+	int r;
+
+	if (!off || !gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64)
+		return 0;	/* entry, or an architecture the decoder is not asked about */
+	if (vaddr_to_offset(elf, best->value, &start, &exec, &avail) || !raw ||
+	    start >= raw_size)
+		return 0;	/* not code: the caller's address check says so */
+	if (len > avail)
+		len = avail;
+	if (len > raw_size - start)
+		len = raw_size - start;
+	r = probe__insn_check((const u8 *)raw + start, (size_t)len, off, near, sizeof(near));
+	if (!r || r == -ENOTSUP)
+		return 0;
+	if (r == -EINVAL) {
+		err_set(err, EXIT_USAGE, "offset %#llx is inside an instruction of '%s'",
+			(unsigned long long)off, func);
+		err_hint(err, "a probe goes on the first byte of an instruction, or it corrupts it; "
+			 "instructions start at %s ('objdump -d %s')", near, path);
+	} else if (r == -ENOEXEC) {
+		err_set(err, EXIT_USAGE, "cannot decode the instructions of '%s' up to offset %#llx",
+			func, (unsigned long long)off);
+		err_hint(err, "'%s' holds bytes that are not instructions before that offset; "
+			 "instructions start at %s ('objdump -d %s')", func, near[0] ? near : "+0x0",
+			 path);
+	} else {
+		err_set(err, EXIT_USAGE, "offset %#llx of '%s' is beyond the code in '%s'",
+			(unsigned long long)off, func, path);
+		err_hint(err, "give an offset inside the function ('objdump -d %s')", path);
+	}
+	return -ERANGE;
+}
+
 int probe__elf_offset(const char *path, const char *func, u64 off, const char *debug_dir,
 		      u64 *file_off, struct err *err)
 {
@@ -1107,13 +1160,18 @@ int probe__elf_offset(const char *path, const char *func, u64 off, const char *d
 		if (best.size && off >= best.size) {
 			err_set(err, EXIT_USAGE, "offset %#llx is beyond '%s' (%llu bytes)",
 				(unsigned long long)off, func, (unsigned long long)best.size);
-			err_hint(err, "give an offset inside the function");
+			err_hint(err, "give an offset inside the function ('objdump -d %s')", path);
+			r = -ERANGE;
 			goto out;
 		}
+		r = code_check(f.elf, path, func, &best, off, err);
+		if (r)
+			goto out;
+		r = -1;
 		vaddr = best.value;
 	}
 	vaddr += off;
-	if (vaddr_to_offset(f.elf, vaddr, file_off, &exec) || !exec) {
+	if (vaddr_to_offset(f.elf, vaddr, file_off, &exec, NULL) || !exec) {
 		err_set(err, EXIT_USAGE, "address %#llx of '%s' is not in the code of '%s'",
 			(unsigned long long)vaddr, func, path);
 		err_hint(err, "uprobes go on code: check the address with 'objdump -d %s'", path);
@@ -1219,16 +1277,50 @@ static void event_base(const struct evspec *ev, char *out, size_t size)
 		snprintf(out + n, size - n, "__return");
 }
 
+/* off_col - column of the OFF in FUNC+OFF (the FUNC when there is none) */
+static int off_col(const struct evspec *ev)
+{
+	int col = term_col(ev, 0);
+	const char *plus = strchr(ev->arg + col, '+');
+
+	return plus ? (int)(plus + 1 - ev->arg) : col;
+}
+
+/*
+ * ret_offset_refuse - a return probe goes on the entry only. It works by
+ * swapping the return address at the top of the stack for a trampoline
+ * when the function is entered; further in, the prologue has pushed other
+ * words there, and the swapped word would be one of them: the function
+ * would then restore a wrong register or return into the trampoline from
+ * the wrong frame, and the traced program crashes.
+ */
+static int ret_offset_refuse(const struct evspec *ev, const char *func, struct err *err)
+{
+	const char *kind = evspec_kind_name(ev->kind);
+
+	err_set(err, EXIT_USAGE, "a %s is only valid at a function's entry, not at an offset: "
+		"'%s:%s'", kind, kind, ev->name);
+	err_hint(err, "a return probe swaps the return address on the stack when the function "
+		 "is entered; further in, the prologue has moved the stack and the program would "
+		 "crash. Use %s:%s for the return, or %cprobe:%s for that point",
+		 kind, func, kind[0], ev->name);
+	evspec_caret(ev->arg, off_col(ev), err);
+	return -1;
+}
+
 static int define_uprobe(const struct evspec *ev, const char *func, const char *debug_dir,
 			 struct probe_def *def, struct err *err)
 {
+	int r;
+
 	def->path = probe__resolve_file(ev->probe_file, err);
 	if (!def->path) {
 		evspec_caret(ev->arg, term_col(ev, 1), err);
 		return -1;
 	}
-	if (probe__elf_offset(def->path, func, ev->probe_off, debug_dir, &def->offset, err)) {
-		evspec_caret(ev->arg, term_col(ev, 0), err);
+	r = probe__elf_offset(def->path, func, ev->probe_off, debug_dir, &def->offset, err);
+	if (r) {
+		evspec_caret(ev->arg, r == -ERANGE ? off_col(ev) : term_col(ev, 0), err);
 		return -1;
 	}
 	def->place = xasprintf("%s:%#llx", def->path, (unsigned long long)def->offset);
@@ -1241,12 +1333,6 @@ static int define_kprobe(const struct evspec *ev, const char *func, struct probe
 	bool addr = !strncmp(func, "0x", 2), unknown;
 	struct ksyms *ks;
 
-	if (def->ret && ev->probe_off) {
-		err_set(err, EXIT_USAGE, "a kretprobe takes no offset: '%s'", ev->text);
-		err_hint(err, "a return probe is on the function itself: kretprobe:%s", func);
-		evspec_caret(ev->arg, term_col(ev, 0), err);
-		return -1;
-	}
 	/* only when kallsyms shows addresses (root) can it say a name is unknown */
 	ks = addr ? NULL : ksyms__new();
 	unknown = ks && ksyms__addr(ks, "_text") && !ksyms__addr(ks, func);
@@ -1287,6 +1373,8 @@ int probe__define(const struct evspec *ev, const char *debug_dir, struct probe_d
 	} else {
 		def->args = xstrdup("");
 	}
+	if (def->ret && ev->probe_off)
+		return ret_offset_refuse(ev, func, err);
 	if (def->kernel)
 		r = define_kprobe(ev, func, def, err);
 	else

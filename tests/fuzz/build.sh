@@ -18,7 +18,7 @@ KDIR=build/linux
 LIBPERF=$KDIR/tools/lib/perf/libperf.a
 LIBAPI=$KDIR/tools/lib/api/libapi.a
 OUT=build/fuzz
-PKGS="libtraceevent libtracefs libelf libdw libbpf"
+PKGS="libtraceevent libtracefs libelf libdw libbpf capstone"
 
 [ -f "$LIBPERF" ] && [ -f "$LIBAPI" ] || make -s "$LIBPERF" "$LIBAPI"
 

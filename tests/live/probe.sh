@@ -35,6 +35,15 @@ groups() {
 	done | tr '\n' ' '
 }
 
+# check_caret NAME COL - stderr has the caret line with '^' under column COL
+check_caret() {
+	if grep -qx "  $(printf "%$2s")^" "$err"; then
+		ok "$1"
+	else
+		fail "$1" "stderr: $(cat "$err")"
+	fi
+}
+
 check_gone() {
 	left=$(groups "$bg")
 	if [ -z "$left" ]; then ok "$1"; else fail "$1" "left in tracefs: $left"; fi
@@ -134,6 +143,37 @@ ppx trace -e 'uprobe:strlen@libc'
 check_fails "IFUNC -> 129" 129 "is an indirect function (IFUNC)"
 ppx trace -e "uprobe:probed_count@\"$PW\"(x=arg1:symbol)"
 check_fails "symbol type on a uprobe -> 129" 129 "perf-prof trace: type 'symbol' is for kprobes"
+
+# --- offsets: instruction boundaries; a return probe only at the entry -------
+# probed_ident is 48 89 f8 (mov %rdi,%rax) at +0 and c3 (ret) at +3
+want=$("$PW" ident 1000 | sed -n 's/^probed sum=//p')
+check_eq "probed ident 1000 alone sums 0..999" "$want" 499500
+ppx trace -e "uprobe:probed_ident+3@\"$PW\"" -- "$PW" ident 1000
+check_rc "a probe on an instruction boundary (+3) exits 0" 0
+n=$(grep -c " uprobe:probed_ident+3: " "$out")
+check_eq "the probe at +3 fires once per call: 1000" "$n" 1000
+check_eq "the traced program's result is unchanged by the probe at +3" \
+	"$(sed -n 's/^probed sum=//p' "$out")" "$want"
+check_gone "no probe left after the offset probe"
+
+ppx trace -e "uprobe:probed_ident+1@\"$PW\"" -- "$PW" ident 1000
+check_fails "an offset inside an instruction (ident+1) -> 129" 129 \
+	"perf-prof trace: offset 0x1 is inside an instruction of 'probed_ident'"
+check_err "the hint lists where the instructions start" "instructions start at +0x0 +0x3"
+check_caret "the caret is under the offset" 20
+check_eq "the workload did not run with a refused probe" "$(grep -c '^probed' "$out")" 0
+check_gone "no probe left after a refused offset"
+
+ppx trace -e "uprobe:probed_ident+4@\"$PW\""
+check_fails "an offset beyond the function (4 bytes) -> 129" 129 \
+	"perf-prof trace: offset 0x4 is beyond 'probed_ident' (4 bytes)"
+
+ppx trace -e "uretprobe:probed_ident+3@\"$PW\"(ret=\$retval)" -- "$PW" ident 10
+check_fails "a uretprobe at an offset -> 129" 129 \
+	"perf-prof trace: a uretprobe is only valid at a function's entry, not at an offset: 'uretprobe:probed_ident+3'"
+check_err "the hint says why" "swaps the return address on the stack when the function is entered"
+check_caret "the caret is under the uretprobe's offset" 23
+check_eq "the workload did not run with a refused uretprobe" "$(grep -c '^probed' "$out")" 0
 
 # --- kprobes -----------------------------------------------------------------
 if [ ! -e "$TR/kprobe_events" ]; then

@@ -9,6 +9,7 @@
  * directory whose control files are plain files.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -32,6 +33,23 @@ __attribute__((noinline, used)) static long pp_unit_local(long a)
 }
 
 long pp_unit_data = 7;
+
+/*
+ * pp_unit_insn - a function of known bytes: instructions start at +0
+ * (48 89 f8: mov %rdi,%rax), +3 (48 05 34 12 00 00: add $0x1234,%rax),
+ * +9 (90: nop) and +10 (c3: ret); 11 bytes.
+ */
+__asm__(".text\n"
+	".globl pp_unit_insn\n"
+	".type pp_unit_insn, @function\n"
+	"pp_unit_insn:\n"
+	"\t.byte 0x48, 0x89, 0xf8\n"
+	"\t.byte 0x48, 0x05, 0x34, 0x12, 0x00, 0x00\n"
+	"\t.byte 0x90\n"
+	"\t.byte 0xc3\n"
+	".size pp_unit_insn, .-pp_unit_insn\n");
+long pp_unit_insn(long a);
+static const u8 insn_bytes[] = { 0x48, 0x89, 0xf8, 0x48, 0x05, 0x34, 0x12, 0x00, 0x00, 0x90, 0xc3 };
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -334,16 +352,118 @@ TEST(probe_define_uprobe_self)
 	CHECK(!def.kernel && !def.ret);
 	probe_def__free(&def);
 
-	/* +OFF, the return probe, the whole name quoted */
-	snprintf(text, sizeof(text), "uretprobe:\"pp_unit_target+4@%s(ret=$retval:s64)\"", self_path);
+	/* the return probe, the whole name quoted */
+	snprintf(text, sizeof(text), "uretprobe:\"pp_unit_target@%s(ret=$retval:s64)\"", self_path);
 	CHECK_INT(define(text, &def, &err), 0);
-	snprintf(want, sizeof(want), "%s:%#llx", self_path, target_off + 4);
+	snprintf(want, sizeof(want), "%s:%#llx", self_path, target_off);
 	CHECK_STR(def.place, want);
-	CHECK_STR(def.event, "pp_unit_target_4__return");
-	CHECK_STR(def.display, "uretprobe:pp_unit_target+4");
+	CHECK_STR(def.event, "pp_unit_target__return");
+	CHECK_STR(def.display, "uretprobe:pp_unit_target");
 	CHECK_STR(def.args, "ret=$retval:s64");
 	CHECK(def.ret && !def.kernel);
 	probe_def__free(&def);
+
+	/* +OFF on an instruction boundary */
+	snprintf(text, sizeof(text), "uprobe:pp_unit_insn+3@\"%s\"", self_path);
+	CHECK_INT(define(text, &def, &err), 0);
+	CHECK_STR(def.event, "pp_unit_insn_3");
+	CHECK_STR(def.display, "uprobe:pp_unit_insn+3");
+	probe_def__free(&def);
+}
+
+/* a return probe only at the entry: the caret under the offset, exit 129 */
+TEST(probe_define_ret_offset)
+{
+	struct probe_def def;
+	struct err err;
+	char text[PATH_MAX + 128], *w;
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	snprintf(text, sizeof(text), "uretprobe:pp_unit_insn+3@\"%s\"(ret=$retval)", self_path);
+	CHECK_INT(define(text, &def, &err), -1);
+	CHECK_STR(err.msg, "a uretprobe is only valid at a function's entry, not at an offset: "
+		  "'uretprobe:pp_unit_insn+3'");
+	CHECK_INT(err.code, EXIT_USAGE);
+	CHECK_CONTAINS(err.hint, "swaps the return address on the stack when the function is entered");
+	CHECK_CONTAINS(err.hint, "Use uretprobe:pp_unit_insn for the return, or uprobe:pp_unit_insn+3");
+	w = xasprintf("  %s\n  %*s^\n", text, (int)strlen("uretprobe:pp_unit_insn+"), "");
+	CHECK_STR(err.detail, w);
+	free(w);
+	probe_def__free(&def);
+
+	/* offset 0 is the entry */
+	snprintf(text, sizeof(text), "uretprobe:pp_unit_insn+0@\"%s\"", self_path);
+	CHECK_INT(define(text, &def, &err), 0);
+	probe_def__free(&def);
+}
+
+/* every offset of a function of known bytes: 4 boundaries, the rest refused */
+TEST(probe_define_insn_boundaries)
+{
+	static const bool boundary[] = { 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1 };
+	struct probe_def def;
+	struct err err;
+	char text[PATH_MAX + 128], *w;
+	unsigned long long base = 0;
+
+	if (self_init())
+		SKIP("cannot locate this binary's code in /proc/self/maps");
+	for (size_t off = 0; off <= sizeof(boundary); off++) {
+		snprintf(text, sizeof(text), "uprobe:pp_unit_insn+%zu@\"%s\"", off, self_path);
+		if (off == sizeof(boundary)) {
+			CHECK_INT(define(text, &def, &err), -1);
+			CHECK_STR(err.msg, "offset 0xb is beyond 'pp_unit_insn' (11 bytes)");
+		} else if (boundary[off]) {
+			CHECK_INT(define(text, &def, &err), 0);
+			if (!off)
+				base = def.offset;
+			CHECK_U64(def.offset, base + off);
+		} else {
+			char want[128];
+
+			CHECK_INT(define(text, &def, &err), -1);
+			snprintf(want, sizeof(want),
+				 "offset %#zx is inside an instruction of 'pp_unit_insn'", off);
+			CHECK_STR(err.msg, want);
+			CHECK_INT(err.code, EXIT_USAGE);
+			CHECK_CONTAINS(err.hint, "instructions start at +0x0 +0x3 +0x9 +0xa");
+			w = xasprintf("  %s\n  %*s^\n", text, (int)strlen("uprobe:pp_unit_insn+"), "");
+			CHECK_STR(err.detail, w);
+			free(w);
+		}
+		probe_def__free(&def);
+	}
+}
+
+/* the decoder alone, on byte buffers */
+TEST(probe_insn_check)
+{
+	static const u8 junk[] = { 0x90, 0x0f, 0xff, 0xff, 0x90, 0x90 };	/* nop, (ud0?) */
+	static const u8 lea[] = { 0x48, 0x8d, 0x44, 0x24, 0x08, 0xc3 };		/* lea 8(%rsp),%rax; ret */
+	char near[128];
+
+	CHECK_INT(probe__insn_check(insn_bytes, sizeof(insn_bytes), 0, near, sizeof(near)), 0);
+	CHECK_INT(probe__insn_check(insn_bytes, sizeof(insn_bytes), 3, near, sizeof(near)), 0);
+	CHECK_INT(probe__insn_check(insn_bytes, sizeof(insn_bytes), 10, near, sizeof(near)), 0);
+	CHECK_INT(probe__insn_check(insn_bytes, sizeof(insn_bytes), 1, near, sizeof(near)),
+		  -EINVAL);
+	CHECK_STR(near, "+0x0 +0x3 +0x9 +0xa");
+	CHECK_INT(probe__insn_check(insn_bytes, sizeof(insn_bytes), 5, NULL, 0), -EINVAL);
+	CHECK_INT(probe__insn_check(insn_bytes, sizeof(insn_bytes), 11, near, sizeof(near)),
+		  -ERANGE);
+	/* inside the last instruction: the boundaries before it */
+	CHECK_INT(probe__insn_check(lea, sizeof(lea), 2, near, sizeof(near)), -EINVAL);
+	CHECK_STR(near, "+0x0 +0x5");
+	CHECK_INT(probe__insn_check(lea, 5, 4, near, sizeof(near)), -EINVAL);
+	CHECK_STR(near, "+0x0");
+	/* a truncated instruction does not decode: nothing is guessed past it */
+	CHECK_INT(probe__insn_check(lea, 4, 3, near, sizeof(near)), -ENOEXEC);
+	CHECK_STR(near, "");
+	CHECK_INT(probe__insn_check(junk, sizeof(junk), 5, near, sizeof(near)) < 0, 1);
+	/* a small buffer for the list is cut, never overrun */
+	CHECK_INT(probe__insn_check(insn_bytes, sizeof(insn_bytes), 1, near, 6), -EINVAL);
+	CHECK_STR(near, "+0x0 ");
 }
 
 TEST(probe_define_address)
@@ -446,8 +566,9 @@ TEST(probe_define_kprobe)
 	probe_def__free(&def);
 
 	CHECK_INT(define("kretprobe:vfs_read+4", &def, &err), -1);
-	CHECK_STR(err.msg, "a kretprobe takes no offset: 'kretprobe:vfs_read+4'");
-	CHECK_STR(err.detail, "  kretprobe:vfs_read+4\n  " "          ^\n");
+	CHECK_STR(err.msg, "a kretprobe is only valid at a function's entry, not at an offset: "
+		  "'kretprobe:vfs_read+4'");
+	CHECK_STR(err.detail, "  kretprobe:vfs_read+4\n  " "                   ^\n");
 	probe_def__free(&def);
 
 	if (geteuid())
@@ -532,7 +653,7 @@ TEST(probe_elf_libc)
 TEST(probe_elf_self)
 {
 	struct err err = { 0 };
-	u64 off = 0;
+	u64 off = 0, insn_off = 0;
 
 	if (self_init())
 		SKIP("cannot locate this binary's code in /proc/self/maps");
@@ -540,8 +661,14 @@ TEST(probe_elf_self)
 	CHECK_U64(off, target_off);
 	CHECK_INT(probe__elf_offset(self_path, "pp_unit_local", 0, NULL, &off, &err), 0);
 	CHECK_U64(off, local_off);
-	CHECK_INT(probe__elf_offset(self_path, "pp_unit_target", 2, NULL, &off, &err), 0);
-	CHECK_U64(off, target_off + 2);
+	CHECK_INT(probe__elf_offset(self_path, "pp_unit_insn", 0, NULL, &off, &err), 0);
+	insn_off = off;
+	CHECK_INT(probe__elf_offset(self_path, "pp_unit_insn", 9, NULL, &off, &err), 0);
+	CHECK_U64(off, insn_off + 9);
+	/* the bytes decoded are the file's: they are the function's bytes in memory */
+	CHECK(insn_off && !memcmp((const void *)pp_unit_insn, insn_bytes, sizeof(insn_bytes)));
+	CHECK_INT(probe__elf_offset(self_path, "pp_unit_insn", 2, NULL, &off, &err), -ERANGE);
+	CHECK_INT(probe__elf_offset(self_path, "pp_unit_insn", 11, NULL, &off, &err), -ERANGE);
 }
 
 /* build_id_path - DIR/.build-id/xx/rest.debug for @bin, from readelf -n */
