@@ -349,7 +349,9 @@ static int probe_resolve(struct run *r, struct evspec *ev, struct evspec_list *o
 			 struct err *err)
 {
 	/* a probe becomes a tracefs dynamic event, then reads like a tracepoint */
-	if (probe__create(ev, err))
+	if (!r->probes && !(r->probes = probes__new(r->diag, err)))
+		return -1;
+	if (probes__create(r->probes, ev, err))
 		return -1;
 	*used = true;
 	evspec_list_add(out, ev);

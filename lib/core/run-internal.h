@@ -49,6 +49,7 @@ struct run {
 	struct run_env env;	/* names: tasks, kernel and user symbols */
 	struct tep_handle *tep;	/* formats of this run's events */
 	struct evspec_list evs;
+	struct probes *probes;	/* this run's probes (made on the first), removed with it */
 	FILE *diag;		/* notes and warnings */
 	FILE *out_file;		/* -o FILE, opened and closed by the run */
 	sigset_t child_mask;

@@ -296,6 +296,9 @@ int run__setup(struct run *r, struct err *err)
 {
 	if (run__resolve(r, err))
 		return -1;
+	/* every live run cleans up after killed ones; a run with probes already did */
+	if (!r->probes)
+		probe__reap_stale(r->diag, NULL);
 	if (r->prof.ops->oneshot) {
 		/* its work was init(); final() reports */
 		r->stop = true;
@@ -1340,9 +1343,9 @@ void run__delete(struct run *r)
 		run__delete(r->children[i]);
 	free(r->children);
 	/* after the perf fds are closed: the kernel refuses to remove events in use */
-	if (probe__cleanup() > 0)
-		fprintf(r->diag, "perf-prof: some probes are still in use and stay until the next "
-				 "run removes them\n");
+	if (probes__delete(r->probes) > 0)
+		fprintf(r->diag, "perf-prof: some probes are still in use; they are removed when "
+				 "perf-prof exits\n");
 	free(r->expr_errors);
 	free(r->ow_seen);
 	free(r->eval_cpu);

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * probe.c - probe terms made into tracefs dynamic events for one run.
+ * probe.c - probe terms resolved into tracefs dynamic event definitions.
  *
  *   uprobe:FUNC[+OFF]@FILE(ARGS)
  *     FILE --probe__resolve_file--> /real/path
- *     FUNC --probe__elf_offset--> file offset (symtab, dynsym, debuginfo)
+ *     FUNC --probe__elf_offset--> file offset (symtab, dynsym, debuginfo),
+ *                                 OFF checked against instructions (insn.c)
  *     ARGS --probe__fetchargs--> "size=%di:u64 ..."
- *     --> "p:pp_<pid>/FUNC /real/path:0xOFF size=%di:u64" >> uprobe_events
- *     --> the term becomes the tracepoint pp_<pid>:FUNC
+ *     --> struct probe_def, which registry.c writes as
+ *         "p:pp_<pid>/FUNC /real/path:0xOFF size=%di:u64" >> uprobe_events
  *
- * The registry of what this process created is the module's state: a
- * fixed table of precomputed removal commands, so probe__cleanup() can run
- * from a signal handler, and a table that is only appended to (a slot is
- * complete before the count covers it).
+ * Also the reading side of tracefs dynamic events (probe__list, and the
+ * line parser the registry's reaper shares).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -21,46 +20,22 @@
 #include <fnmatch.h>
 #include <gelf.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "elfutil.h"
+#include "internal.h"
 #include "probe.h"
 #include "ksyms.h"
 #include "tep.h"
 
-#define PROBE_MAX 128		/* probes one run may create */
 #define ARGS_MAX 128		/* the kernel's MAX_TRACE_ARGS */
 #define ARG_NAME_MAX 31		/* the kernel's MAX_ARG_NAME_LEN - 1 */
 #define ARRAY_MAX 64		/* the kernel's MAX_ARRAY_LEN */
-#define EVENT_BASE_MAX 52	/* room for "__return" and "_NNN" in 63 chars */
 #define DEBUG_DIR "/usr/lib/debug"
 #define NT_BUILD_ID 3		/* NT_GNU_BUILD_ID */
-
-/* ------------------------------------------------------------- registry */
-
-struct probe_slot {
-	char cmd[96];		/* "-:pp_<pid>/EVENT", written to remove it */
-	size_t cmd_len;
-	const char *ctl;	/* the control file it was written to */
-	char event[64];
-	char *key;		/* "TYPE PLACE ARGS": equal keys share the event */
-	volatile sig_atomic_t removed;
-};
-
-static struct {
-	pid_t owner;
-	char group[32];
-	char uprobe_ctl[PATH_MAX];
-	char kprobe_ctl[PATH_MAX];
-	bool reaped;
-	bool hooked;
-	struct probe_slot slot[PROBE_MAX];
-	volatile sig_atomic_t nr;
-} reg;
 
 /* --------------------------------------------------------- fetch args */
 
@@ -116,12 +91,12 @@ static int fetch_fail(struct fetch_ctx *c, int col, const char *fmt, ...)
 	return -1;
 }
 
-static bool kind_is_ret(enum evspec_kind kind)
+bool kind_is_ret(enum evspec_kind kind)
 {
 	return kind == EVSPEC_URETPROBE || kind == EVSPEC_KRETPROBE;
 }
 
-static bool kind_is_kernel(enum evspec_kind kind)
+bool kind_is_kernel(enum evspec_kind kind)
 {
 	return kind == EVSPEC_KPROBE || kind == EVSPEC_KRETPROBE;
 }
@@ -1395,275 +1370,10 @@ void probe_def__free(struct probe_def *def)
 	memset(def, 0, sizeof(*def));
 }
 
-/* --------------------------------------------------------------- tracefs */
-
-/* error_log_last - the newest entry of tracefs error_log, two lines, in @buf */
-static void error_log_last(const char *root, char *buf, size_t size)
-{
-	char path[PATH_MAX], *log, *last = NULL, *p;
-	size_t len;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/error_log", root);
-	log = read_file(path, &len);
-	if (!log)
-		return;
-	/* entries start with "[ timestamp]" at the start of a line */
-	for (p = log; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (*p == '[')
-			last = p;
-	if (last)
-		snprintf(buf, size, "%s", last);
-	len = strlen(buf);
-	while (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	free(log);
-}
-
-static void error_log_clear(const char *root)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/error_log", root);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
-}
-
-/* ctl_write - one command to a dynamic event control file; -errno on failure */
-static int ctl_write(const char *ctl, const char *cmd, size_t len)
-{
-	int fd = open(ctl, O_WRONLY | O_APPEND | O_CLOEXEC), e = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, cmd, len) < 0)
-		e = -errno;
-	close(fd);
-	return e;
-}
-
-static int probe__available(const char *root, bool kernel, const struct evspec *ev,
-			    struct err *err)
-{
-	const char *ctl = kernel ? reg.kprobe_ctl : reg.uprobe_ctl;
-
-	if (!access(ctl, W_OK))
-		return 0;
-	if (errno == EACCES || errno == EPERM) {
-		err_set(err, EXIT_FAIL, "cannot create %s events: %s is not writable",
-			evspec_kind_name(ev->kind), ctl);
-		err_hint(err, "run perf-prof as root");
-		return -1;
-	}
-	if (kernel) {
-		err_set(err, EXIT_FAIL, "kprobes are not available in this kernel: '%s:%s'",
-			evspec_kind_name(ev->kind), ev->name);
-		err_hint(err, "the kernel needs CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y "
-			 "(%s/kprobe_events is missing); use a tracepoint ('perf-prof list') instead",
-			 root);
-	} else {
-		err_set(err, EXIT_FAIL, "uprobes are not available in this kernel: '%s:%s'",
-			evspec_kind_name(ev->kind), ev->name);
-		err_hint(err, "the kernel needs CONFIG_UPROBES=y and CONFIG_UPROBE_EVENTS=y "
-			 "(%s/uprobe_events is missing)", root);
-	}
-	return -1;
-}
-
-static void probe__atexit(void)
-{
-	probe__cleanup();
-}
-
-static void probe__on_signal(int sig)
-{
-	int saved = errno;
-
-	probe__cleanup();
-	errno = saved;
-	/* SA_RESETHAND made the action the default: die of the signal as before */
-	raise(sig);
-}
-
-/* probe__hook - cleanup at exit, and on signals nobody else handles */
-static void probe__hook(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-	if (reg.hooked)
-		return;
-	reg.hooked = true;
-	atexit(probe__atexit);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
-		struct sigaction old, sa = { .sa_handler = probe__on_signal,
-					     .sa_flags = SA_RESETHAND | SA_RESTART };
-
-		if (sigaction(sigs[i], NULL, &old) || old.sa_handler != SIG_DFL)
-			continue;
-		sigemptyset(&sa.sa_mask);
-		sigaction(sigs[i], &sa, NULL);
-	}
-}
-
-static int probe__init(struct err *err)
-{
-	const char *root;
-
-	if (reg.owner == getpid())
-		return 0;
-	root = tracefs__root(err);
-	if (!root)
-		return -1;
-	/* a forked child starts its own registry; the parent's is not its to clean */
-	memset(&reg, 0, sizeof(reg));
-	reg.owner = getpid();
-	snprintf(reg.group, sizeof(reg.group), "pp_%d", (int)reg.owner);
-	snprintf(reg.uprobe_ctl, sizeof(reg.uprobe_ctl), "%s/uprobe_events", root);
-	snprintf(reg.kprobe_ctl, sizeof(reg.kprobe_ctl), "%s/kprobe_events", root);
-	return 0;
-}
-
-/* probe__slot_find - the slot with event name @event, or the one defined by @key */
-static struct probe_slot *probe__slot_find(const char *event, const char *key)
-{
-	for (int i = 0; i < reg.nr; i++) {
-		struct probe_slot *s = &reg.slot[i];
-
-		if (s->removed)
-			continue;
-		if ((event && !strcmp(s->event, event)) || (key && !strcmp(s->key, key)))
-			return s;
-	}
-	return NULL;
-}
-
-static void probe__unique_name(const char *base, char *out, size_t size)
-{
-	snprintf(out, size, "%s", base);
-	for (int i = 1; probe__slot_find(out, NULL); i++)
-		snprintf(out, size, "%.*s_%d", EVENT_BASE_MAX, base, i);
-}
-
-static int probe__write(const char *root, const struct evspec *ev, struct probe_def *def,
-			const char *key, struct err *err)
-{
-	struct probe_slot *s = &reg.slot[reg.nr];
-	char event[64], *line;
-	int r;
-
-	if (reg.nr == PROBE_MAX)
-		return err_set(err, EXIT_USAGE, "too many probes (at most %d per run)", PROBE_MAX);
-	probe__unique_name(def->event, event, sizeof(event));
-	line = xasprintf("%c:%s/%s %s%s%s", def->ret ? 'r' : 'p', reg.group, event, def->place,
-			 *def->args ? " " : "", def->args);
-	error_log_clear(root);
-	r = ctl_write(def->kernel ? reg.kprobe_ctl : reg.uprobe_ctl, line, strlen(line));
-	if (r) {
-		char log[1024];
-
-		err_set(err, EXIT_FAIL, "the kernel refused the probe '%s:%s': %s",
-			evspec_kind_name(ev->kind), ev->name, strerror(-r));
-		error_log_last(root, log, sizeof(log));
-		if (log[0])
-			err_detail(err, "%s", log);
-		else
-			err_detail(err, "  %s", line);
-		err_hint(err, "check the function, the offset and the arguments "
-			 "(Documentation/probes.md)");
-		free(line);
-		return -1;
-	}
-	free(line);
-	memset(s, 0, sizeof(*s));
-	s->cmd_len = (size_t)snprintf(s->cmd, sizeof(s->cmd), "-:%s/%s", reg.group, event);
-	s->ctl = def->kernel ? reg.kprobe_ctl : reg.uprobe_ctl;
-	snprintf(s->event, sizeof(s->event), "%s", event);
-	s->key = xstrdup(key);
-	/* the slot is complete before a signal handler can see it */
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	reg.nr++;
-	snprintf(def->event, sizeof(def->event), "%s", event);
-	return 0;
-}
-
-int probe__create(struct evspec *ev, struct err *err)
-{
-	struct probe_def def;
-	struct probe_slot *same;
-	const char *root;
-	char *key;
-
-	if (probe__init(err))
-		return -1;
-	root = tracefs__root(err);
-	if (probe__available(root, kind_is_kernel(ev->kind), ev, err))
-		return -1;
-	if (!reg.reaped) {
-		reg.reaped = true;
-		probe__reap_stale(stderr, NULL);
-	}
-	if (probe__define(ev, NULL, &def, err)) {
-		probe_def__free(&def);
-		return -1;
-	}
-	key = xasprintf("%c%c %s %s", def.kernel ? 'k' : 'u', def.ret ? 'r' : 'p', def.place,
-			def.args);
-	same = probe__slot_find(NULL, key);
-	/* hooked before the first write: no moment has a probe and no cleanup */
-	probe__hook();
-	if (same) {
-		snprintf(def.event, sizeof(def.event), "%s", same->event);
-	} else if (probe__write(root, ev, &def, key, err)) {
-		free(key);
-		probe_def__free(&def);
-		return -1;
-	}
-	free(key);
-	free(ev->sys);
-	ev->sys = xstrdup(reg.group);
-	free(ev->name);
-	ev->name = xstrdup(def.event);
-	if (!ev->display && !ev->alias)
-		ev->display = xstrdup(def.display);
-	probe_def__free(&def);
-	return 0;
-}
-
-int probe__cleanup(void)
-{
-	int left = 0;
-
-	if (!reg.nr || reg.owner != getpid())
-		return 0;
-	/* newest first, as they were stacked */
-	for (int i = reg.nr - 1; i >= 0; i--) {
-		struct probe_slot *s = &reg.slot[i];
-		int r;
-
-		if (s->removed)
-			continue;
-		r = ctl_write(s->ctl, s->cmd, s->cmd_len);
-		if (!r || r == -ENOENT)
-			s->removed = 1;
-		else
-			left++;
-	}
-	return left;
-}
-
 /* ---------------------------------------------------------- stale, list */
 
-struct dyn_line {
-	char type;		/* p r e f t s ... */
-	char group[128];
-	char event[128];
-	const char *rest;	/* place and args */
-};
-
 /* dyn_parse - "p:GROUP/EVENT rest", "r10:GROUP/EVENT rest", "s:synthetic/x" */
-static bool dyn_parse(const char *line, struct dyn_line *d)
+bool dyn_parse(const char *line, struct dyn_line *d)
 {
 	const char *colon = strchr(line, ':'), *sp, *slash;
 
@@ -1681,7 +1391,7 @@ static bool dyn_parse(const char *line, struct dyn_line *d)
 }
 
 /* dyn_read - every definition line: dynamic_events, else the two probe files */
-static char *dyn_read(const char *root)
+char *dyn_read(const char *root)
 {
 	char path[PATH_MAX], *a, *b, *all;
 
@@ -1697,81 +1407,6 @@ static char *dyn_read(const char *root)
 	free(a);
 	free(b);
 	return all;
-}
-
-/* group_pid - pid of a "pp_<pid>" group, 0 for any other group */
-static pid_t group_pid(const char *group)
-{
-	u64 pid;
-
-	if (strncmp(group, "pp_", 3) || parse_u64(group + 3, &pid) || !pid || pid > INT_MAX)
-		return 0;
-	return (pid_t)pid;
-}
-
-static void comm_of(pid_t pid, char *buf, size_t size)
-{
-	char path[64], *c;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	c = read_file(path, NULL);
-	snprintf(buf, size, "%s", c ? c : "");
-	buf[strcspn(buf, "\n")] = '\0';
-	free(c);
-}
-
-/* group_stale - the run that owns pp_<pid> is gone */
-static bool group_stale(pid_t pid)
-{
-	char path[64], ours[32], theirs[32];
-
-	if (pid == getpid())	/* ours, but from before: a killed run with our pid */
-		return reg.owner != pid || !reg.nr;
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	if (access(path, F_OK))
-		return true;
-	/* the pid was reused by another program */
-	comm_of(getpid(), ours, sizeof(ours));
-	comm_of(pid, theirs, sizeof(theirs));
-	return theirs[0] && strcmp(ours, theirs);
-}
-
-static const char *reap_ctl(const char *root, const struct dyn_line *d, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/dynamic_events", root);
-	if (!access(buf, W_OK))
-		return buf;
-	snprintf(buf, size, "%s/%s", root, d->rest[0] == '/' ? "uprobe_events" : "kprobe_events");
-	return buf;
-}
-
-int probe__reap_stale(FILE *note, struct err *err)
-{
-	const char *root = tracefs__root(err);
-	char *all, *line, *save = NULL;
-	int removed = 0;
-
-	if (!root)
-		return -1;
-	all = dyn_read(root);
-	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct dyn_line d;
-		char ctl[PATH_MAX], cmd[300];
-		pid_t pid;
-		int n;
-
-		if (!dyn_parse(line, &d) || !(pid = group_pid(d.group)) || !group_stale(pid))
-			continue;
-		n = snprintf(cmd, sizeof(cmd), "-:%s/%s", d.group, d.event);
-		if (ctl_write(reap_ctl(root, &d, ctl, sizeof(ctl)), cmd, (size_t)n))
-			continue;	/* in use, or gone meanwhile */
-		removed++;
-		if (note)
-			fprintf(note, "perf-prof: removed probe '%s:%s' left by a run that did not "
-				"end cleanly (pid %d)\n", d.group, d.event, (int)pid);
-	}
-	free(all);
-	return removed;
 }
 
 static const char *dyn_kind(const struct dyn_line *d)

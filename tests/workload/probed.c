@@ -11,7 +11,8 @@
  *     ret N            N x probed_ret(i): returns i * i - 5 (a long)
  *     args N           N x probed_args(i + 1, -(i + 1), 0xdead0000 + i, "str-<i>")
  *     malloc N SIZE    N x malloc(SIZE) + free (plus whatever libc does itself)
- *     loop MS          probed_count(i) every millisecond for MS ms
+ *     loop MS          probed_count(i) every millisecond for MS ms, then prints
+ *                      "probed calls=N"
  *     spin N           N x probed_count(i) back to back, no output per call
  *     ident N          N x probed_ident(i), prints "probed sum=S" (S = N(N-1)/2
  *                      when every call returned its argument)
@@ -134,6 +135,7 @@ static void do_loop(long ms)
 		sleep_ms(1);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
+	printf("probed calls=%ld\n", i);
 }
 
 int main(int argc, char **argv)
