@@ -801,10 +801,20 @@ struct sym_best {
 
 static int elf_file_open(const char *path, struct elf_file *f)
 {
+	struct stat st;
+
 	f->elf = NULL;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK, then regular files only: a FIFO or a device named by a
+	 * hostile debuglink must not block or be read */
+	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f->fd < 0)
 		return -1;
+	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
+		close(f->fd);
+		f->fd = -1;
+		errno = EINVAL;
+		return -1;
+	}
 	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
 	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF) {
 		if (f->elf)
@@ -840,7 +850,8 @@ static void syms_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, Elf_Data *ver
 		      const char *func, struct sym_best *best)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	/* what the data holds, not what the header claims */
+	size_t n = sh->sh_entsize && data ? data->d_size / sh->sh_entsize : 0;
 
 	for (size_t i = 0; data && i < n; i++) {
 		GElf_Sym sym;
@@ -972,6 +983,9 @@ static bool debug_find(const char *path, Elf *elf, const char *debug_dir, struct
 	if (!data || !data->d_size || !memchr(data->d_buf, '\0', data->d_size))
 		return false;
 	link = data->d_buf;
+	/* a file name, as gdb reads it: a path would let the file pick what is opened */
+	if (!*link || strchr(link, '/'))
+		return false;
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash)
@@ -1114,6 +1128,7 @@ int probe__elf_offset(const char *path, const char *func, u64 off, const char *d
 	struct sym_best best = { 0 };
 	GElf_Ehdr eh;
 	bool exec = false;
+	size_t raw_size = 0;
 	u64 vaddr;
 	int r = -1;
 
@@ -1146,7 +1161,8 @@ int probe__elf_offset(const char *path, const char *func, u64 off, const char *d
 		vaddr = best.value;
 	}
 	vaddr += off;
-	if (vaddr_to_offset(f.elf, vaddr, file_off, &exec, NULL) || !exec) {
+	if (vaddr_to_offset(f.elf, vaddr, file_off, &exec, NULL) || !exec ||
+	    !elf_rawfile(f.elf, &raw_size) || *file_off >= raw_size) {
 		err_set(err, EXIT_USAGE, "address %#llx of '%s' is not in the code of '%s'",
 			(unsigned long long)vaddr, func, path);
 		err_hint(err, "uprobes go on code: check the address with 'objdump -d %s'", path);

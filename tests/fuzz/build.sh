@@ -8,7 +8,7 @@
 # are rebuilt when their source or any header is newer. libperf comes from
 # the main build (make builds it when missing).
 #
-# Targets: evspec expr replay-trace replay-top (default: all).
+# Targets: evspec expr replay-trace replay-top probe-spec probe-elf (default: all).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -56,7 +56,7 @@ for src in lib/*/*.c monitors/*.c; do
 	$CLANG $CFLAGS $extra -fsanitize=fuzzer-no-link -w -c -o "$obj" "$src"
 done
 
-targets=${*:-"evspec expr replay-trace replay-top"}
+targets=${*:-"evspec expr replay-trace replay-top probe-spec probe-elf"}
 for t in $targets; do
 	def=""
 	case $t in

@@ -10,6 +10,8 @@ with the byte(s) the harness reads first (see the harness's header comment):
   expr          context byte, expression, NUL, record bytes
   replay-trace  config byte, replay file (built with tests/replay/mkreplay.py)
   replay-top    config byte, replay file
+  probe-spec    kind byte (bit 2: whole term), ARGS or the term after "KIND:"
+  probe-elf     name length, name, 16-bit offset, ELF file (built here)
 """
 import os
 import struct
@@ -212,10 +214,110 @@ sample sched:sched_switch time=7 _pid=3 prev_pid=3 next_pid=0 stack=0xffffffff81
             write(target, f"{name}-{sel:02x}", bytes([sel]) + data)
 
 
+def probe_spec_seeds():
+    args = [
+        "size=arg1", "a=arg1:s64,b=arg2:s32,c=arg3:x64,s=arg4:string",
+        "ret=$retval:s64", "s=+0(%di):string,n=arg2:s32", "x=+8(+0(%sp)):u8[16]",
+        "g=@+0x40f0:s64", "$comm,%ax,%r12,$stack,$stack3", "p=+u8(arg2):ustring",
+        "k=@jiffies+8:u64", "v=arg1:symbol", "c=arg1:char, d = arg2 :x8",
+        "arg7", "x=arg1:u128", "=arg1", "a=arg1,a=arg2",
+    ]
+    n = 0
+    for kind in range(4):
+        for a in args:
+            write("probe-spec", f"args-{n:02d}", bytes([kind]) + a.encode())
+            n += 1
+    terms = [
+        (0, 'pp_unit_target(a=arg1)'), (0, 'probed_ident+3@x'), (1, 'probed_ident@x(ret=$retval)'),
+        (1, 'probed_ident+3@x'), (0, 'main+1@"./a.out"(s=arg1:string)//stack/'),
+        (0, '0x1139@x'), (2, 'vfs_read+8(fd=arg1:s32,buf=arg2:x64)/fd>2/'),
+        (3, 'vfs_read(ret=$retval:s64)'), (3, 'vfs_read+4'), (0, '"malloc@libc(size=arg1)"'),
+        (2, 'do_sys_openat2(dfd=arg1:s32,path=arg2:ustring)//alias=o/'),
+    ]
+    for i, (kind, t) in enumerate(terms):
+        write("probe-spec", f"term-{i:02d}", bytes([kind | 4]) + t.encode())
+
+
+def elf64(code, funcs, strip=False, debuglink=None, build_id=None):
+    """a small x86_64 ET_DYN: one PT_LOAD (R+X) of the whole file, .text with
+    @code at 0x1000, .symtab of @funcs [(name, off, size)], notes"""
+    text_off = 0x1000
+    shstr = b"\0.text\0.symtab\0.strtab\0.shstrtab\0.gnu_debuglink\0.note.gnu.build-id\0"
+    strtab = b"\0" + b"".join(f.encode() + b"\0" for f, _, _ in funcs)
+    syms = struct.pack("<IBBHQQ", 0, 0, 0, 0, 0, 0)
+    pos = 1
+    for name, off, size in funcs:
+        syms += struct.pack("<IBBHQQ", pos, 0x12, 0, 1, text_off + off, size)  # GLOBAL FUNC
+        pos += len(name) + 1
+    body = bytearray(text_off)
+    body += code
+    secs = []  # (name_off, type, flags, addr, off, size, link, info, align, entsize)
+    secs.append((0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    secs.append((1, 1, 6, text_off, text_off, len(code), 0, 0, 16, 0))
+    if not strip:
+        sym_off = len(body)
+        body += syms
+        str_off = len(body)
+        body += strtab
+        secs.append((7, 2, 0, 0, sym_off, len(syms), 3, 1, 8, 24))
+        secs.append((15, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0))
+    if debuglink:
+        link = debuglink.encode() + b"\0"
+        link += b"\0" * (-len(link) % 4) + struct.pack("<I", 0)
+        off = len(body)
+        body += link
+        secs.append((33, 1, 0, 0, off, len(link), 0, 0, 4, 0))
+    if build_id:
+        note = struct.pack("<III", 4, len(build_id), 3) + b"GNU\0" + build_id
+        off = len(body)
+        body += note
+        secs.append((48, 7, 2, 0, off, len(note), 0, 0, 4, 0))
+    shstr_off = len(body)
+    body += shstr
+    secs.append((23, 3, 0, 0, shstr_off, len(shstr), 0, 0, 1, 0))
+    while len(body) % 8:
+        body += b"\0"
+    sh_off = len(body)
+    for s in secs:
+        body += struct.pack("<IIQQQQIIQQ", *s)
+    ehdr = struct.pack("<4sBBBBB7sHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, b"\0" * 7,
+                       3, 62, 1, 0, 64, sh_off, 0, 64, 56, 1, 64, len(secs), len(secs) - 1)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, len(body), len(body), 0x1000)
+    body[0:64] = ehdr
+    body[64:64 + 56] = phdr
+    return bytes(body)
+
+
+def probe_elf_seeds():
+    ident = bytes([0x48, 0x89, 0xf8, 0xc3])
+    insn = bytes([0x48, 0x89, 0xf8, 0x48, 0x05, 0x34, 0x12, 0, 0, 0x90, 0xc3])
+    code = ident + bytes(12) + insn
+    funcs = [("ident", 0, 4), ("insn", 16, 11), ("nosize", 16, 0)]
+    full = elf64(code, funcs)
+    stripped = elf64(code, funcs, strip=True, debuglink="bin.debug",
+                     build_id=bytes(range(20)))
+
+    def seed(name, func, off, elf):
+        f = func.encode()
+        write("probe-elf", name, bytes([len(f)]) + f + struct.pack("<H", off) + elf)
+
+    seed("ident-0", "ident", 0, full)
+    seed("ident-1", "ident", 1, full)
+    seed("ident-3", "ident", 3, full)
+    seed("insn-9", "insn", 9, full)
+    seed("insn-5", "insn", 5, full)
+    seed("nosize-3", "nosize", 3, full)
+    seed("addr", "0x1010", 0, full)
+    seed("missing", "nothere", 0, full)
+    seed("stripped", "ident", 0, stripped)
+
+
 def main():
     evspec_seeds()
     expr_seeds()
     replay_seeds()
+    probe_spec_seeds()
+    probe_elf_seeds()
 
 
 main()
