@@ -675,6 +675,27 @@ TEST(probe_elf_self)
 	CHECK_INT(probe__elf_offset(self_path, "pp_unit_insn", 11, NULL, &off, &err), -ERANGE);
 }
 
+/* a FIFO (or device) is never opened as an ELF: it would block or be read */
+TEST(probe_elf_not_regular)
+{
+	char dir[] = "/tmp/pp-probe-fifo.XXXXXX", fifo[64];
+	struct err err = { 0 };
+	u64 off = 0;
+
+	if (!mkdtemp(dir))
+		SKIP("cannot create a temporary directory");
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	if (mkfifo(fifo, 0600)) {
+		rmdir(dir);
+		SKIP("cannot create a FIFO");
+	}
+	CHECK_INT(probe__elf_offset(fifo, "main", 0, "/nonexistent", &off, &err), -1);
+	CHECK_CONTAINS(err.msg, "cannot read ELF file '");
+	CHECK_INT(err.code, EXIT_USAGE);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 /* build_id_path - DIR/.build-id/xx/rest.debug for @bin, from readelf -n */
 static int build_id_path(const char *bin, const char *dir, char *out, size_t size)
 {
