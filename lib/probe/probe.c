@@ -567,13 +567,16 @@ fail:
 static bool elf_native(const char *path)
 {
 	unsigned char h[20];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	ssize_t n = -1;
 	u16 machine;
 
 	if (fd < 0)
 		return false;
-	n = read(fd, h, sizeof(h));
+	/* a FIFO or a device is no program: never wait on it or read it */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+		n = read(fd, h, sizeof(h));
 	close(fd);
 	if (n != (ssize_t)sizeof(h) || memcmp(h, ELFMAG, SELFMAG))
 		return false;

@@ -692,6 +692,8 @@ TEST(probe_elf_not_regular)
 	CHECK_INT(probe__elf_offset(fifo, "main", 0, "/nonexistent", &off, &err), -1);
 	CHECK_CONTAINS(err.msg, "cannot read ELF file '");
 	CHECK_INT(err.code, EXIT_USAGE);
+	CHECK(probe__resolve_file(fifo, &err) == NULL);
+	CHECK_CONTAINS(err.msg, "is not an ELF file of this machine");
 	unlink(fifo);
 	rmdir(dir);
 }
