@@ -31,7 +31,8 @@ void evline__init(struct evline *l, struct tep_event *tp);
  *   TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS
  * and, when @s has a callchain, its frames as callchain__print() writes
  * them. Names (comm, symbols) come from @env. @seq is a scratch trace_seq
- * owned by the caller.
+ * owned by the caller. The line is always one line of the same columns:
+ * COMM and EVENT are escaped as text_name() does, FIELDS as text_fput().
  */
 void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 		   const struct prof_sample *s, const char *gutter, const struct run_env *env);

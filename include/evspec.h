@@ -166,12 +166,14 @@ void evspec_free(struct evspec *ev);
 void evspec_list_free(struct evspec_list *list);
 
 /**
- * evspec_caret - append the two-line caret diagnostic to @err->detail:
- * @arg indented by two spaces, and a '^' under byte @col. For errors found
- * later in a term's text, e.g. in an attribute value compiled as an
- * expression: evspec_caret(ev->arg, attr->value_col + offset, err).
+ * evspec_caret - err_caret() under a selector: for errors found later in a
+ * term's text, e.g. in an attribute value compiled as an expression:
+ * evspec_caret(ev->arg, attr->value_col + offset, err).
  */
-void evspec_caret(const char *arg, int col, struct err *err);
+static inline void evspec_caret(const char *arg, int col, struct err *err)
+{
+	err_caret(err, arg, col);
+}
 
 /* evspec_kind_name - "tracepoint", "uprobe", ... */
 const char *evspec_kind_name(enum evspec_kind kind);

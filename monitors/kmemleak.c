@@ -990,10 +990,8 @@ static int kmemleak_init(struct prof *prof, struct err *err)
 			return -1;
 		}
 		k->fg = flamegraph__new(prof->opt.flame_graph, err);
-		if (!k->fg) {
-			err->code = EXIT_USAGE;
+		if (!k->fg)
 			return -1;
-		}
 	}
 	if (k->pm_note && !prof->opt.quiet)
 		fprintf(stderr, "perf-prof kmemleak: note: %s\n", k->pm_note);
@@ -1143,25 +1141,29 @@ static const char *kml_ev_name(struct prof *prof, const struct kml_stack *st)
 static void kml_print_group(struct prof *prof, struct kmemleak *k, const struct kml_report *r,
 			    const struct kml_stack *st)
 {
-	char oldest[32], newest[32], who[64] = "";
+	char oldest[32], newest[32], who[TEXT_NAME_MAX + 32] = "", comm[TEXT_NAME_MAX];
+	char name[TEXT_NAME_MAX];
+	const char *ev_name = text_name(kml_ev_name(prof, st), name, sizeof(name));
 	bool user = k->evs[st->ev].user;
 
 	kml_age(oldest, sizeof(oldest), kml_since(r->now, st->oldest));
 	kml_age(newest, sizeof(newest), kml_since(r->now, st->newest));
+	/* a space or a control byte in a comm or an alias stays one word */
 	if (user && st->pid > 0)
-		snprintf(who, sizeof(who), ", %s[%d]", prof__comm(prof, st->pid), st->pid);
+		snprintf(who, sizeof(who), ", %s[%d]",
+			 text_name(prof__comm(prof, st->pid), comm, sizeof(comm)), st->pid);
 	if (r->kind == KML_INTERVAL)
 		fprintf(prof->out, "Grew by %lld bytes in %lld object%s to %llu bytes in %llu "
 				   "object%s (oldest %s, newest %s) from %s%s:\n",
 			(long long)(st->bytes - st->prev_bytes), (long long)(st->count - st->prev_count),
 			kml_s(st->count - st->prev_count), (unsigned long long)st->bytes,
 			(unsigned long long)st->count, kml_s(st->count), oldest, newest,
-			kml_ev_name(prof, st), who);
+			ev_name, who);
 	else
 		fprintf(prof->out, "Leak of %llu bytes in %llu object%s (oldest %s, newest %s) from "
 				   "%s%s:\n",
 			(unsigned long long)st->bytes, (unsigned long long)st->count, kml_s(st->count),
-			oldest, newest, kml_ev_name(prof, st), who);
+			oldest, newest, ev_name, who);
 	if (st->nr)
 		callchain__print(prof->out, prof->env, st->pid,
 				 k->frames + st->off, st->nr);
@@ -1327,9 +1329,9 @@ static void kml_flame(struct prof *prof, struct kmemleak *k, const struct kml_re
 	}
 	path = xstrdup(flamegraph__path(k->fg));
 	if (flamegraph__close(k->fg, &err))
-		err_print(&err, prof->ops->name);
-	else
-		fprintf(stderr, "perf-prof kmemleak: flame graph of %llu leaked %s written to '%s'\n",
+		prof__fail(prof, &err);
+	else if (!prof->opt.quiet)
+		fprintf(prof__diag(prof), "perf-prof kmemleak: flame graph of %llu leaked %s written to '%s'\n",
 			(unsigned long long)(k->sized ? r->bytes : r->count),
 			k->sized ? "bytes" : "objects", path);
 	k->fg = NULL;

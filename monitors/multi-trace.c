@@ -28,6 +28,12 @@
 #define MT_BL_NONE UINT64_MAX
 #define MT_DEFER_MAX 64
 #define MT_GC_MIN 4096
+/*
+ * Each (from, to) pair of events has its row in a dense events x events
+ * table (two of them: the interval's and the whole run's), at most 65536
+ * rows (lattab): 256 events, 16 MiB of rows.
+ */
+#define MT_MAX_EVENTS 256
 
 enum mt_impl { MT_DELAY, MT_PAIR };
 
@@ -397,6 +403,7 @@ static int mt_check_positions(struct prof *prof, struct mt *m, struct err *err)
 /* "from => to" for every pair that can happen, aligned like a table column */
 static void mt_names(struct prof *prof, struct mt *m)
 {
+	char abuf[TEXT_NAME_MAX], bbuf[TEXT_NAME_MAX];
 	int fw = 0, tw = 0;
 
 	m->names = xzalloc((size_t)m->nr * (size_t)m->nr * sizeof(*m->names));
@@ -405,7 +412,9 @@ static void mt_names(struct prof *prof, struct mt *m)
 		for (int i = 0; i < m->nr; i++) {
 			for (int j = 0; j < m->nr; j++) {
 				const struct mt_ev *a = &m->evs[i], *b = &m->evs[j];
-				const char *an = mt_name(prof->evs[i]), *bn = mt_name(prof->evs[j]);
+				/* aliases are words of the table: escaped, they add no column */
+				const char *an = text_name(mt_name(prof->evs[i]), abuf, sizeof(abuf));
+				const char *bn = text_name(mt_name(prof->evs[j]), bbuf, sizeof(bbuf));
 
 				if (!a->can_open || !b->can_close || b->prev_pos != a->pos)
 					continue;
@@ -464,12 +473,6 @@ static int mt_setup(struct prof *prof, struct err *err)
 			      "(events left without a partner)");
 		return -1;
 	}
-	if (prof->opt.flame_graph) {
-		err_set(err, EXIT_USAGE, "multi-trace does not draw flame graphs");
-		err_hint(err, "stacks (-g or the 'stack' attribute) are printed under the events "
-			      "of --than; 'perf-prof trace --flame-graph' draws them");
-		return -1;
-	}
 	if (o->detail && !o->than) {
 		err_set(err, EXIT_USAGE, "--detail needs --than");
 		err_hint(err, "--detail shows what happened around the pairs slower than --than, "
@@ -486,6 +489,17 @@ static int mt_setup(struct prof *prof, struct err *err)
 	}
 	if (mt_check_positions(prof, m, err))
 		return -1;
+	if (prof->nr_evs > MT_MAX_EVENTS) {
+		err_set(err, EXIT_USAGE, "too many events for multi-trace: %d, at most %d",
+			prof->nr_evs, MT_MAX_EVENTS);
+		err_detail(err, "every pair of events has its own row of statistics: %d events "
+				"make %d pairs, multi-trace keeps at most %d",
+			   prof->nr_evs, prof->nr_evs * prof->nr_evs, MT_MAX_EVENTS * MT_MAX_EVENTS);
+		err_hint(err, "for the time of every system call, pair -e raw_syscalls:sys_enter "
+			      "with -e raw_syscalls:sys_exit; or name fewer events, e.g. "
+			      "-e 'syscalls:sys_enter_read*' -e 'syscalls:sys_exit_read*'");
+		return -1;
+	}
 	m->nr = prof->nr_evs;
 	/* a slot per position that opens pairs: all but the last, unless --cycle */
 	m->nslots = o->cycle ? m->npos : m->npos - 1;
@@ -507,7 +521,7 @@ static int mt_setup(struct prof *prof, struct err *err)
 	m->rows = m->stats ? m->stats->rows : NULL;	/* never moves */
 	m->whole = lattab__new((unsigned)(m->nr * m->nr), o->perins, 0);
 	if (!m->pending || !m->stats || !m->whole)
-		return err_set(err, EXIT_USAGE, "too many events for multi-trace (%d)", m->nr);
+		return err_set(err, EXIT_USAGE, "too many positions for multi-trace (%d)", m->npos);
 	m->inst_tid = prof->opt.pids || prof->opt.tids || prof->opt.workload;
 	m->keep_all = o->detail != NULL;
 	m->keep_open = o->than || m->impl == MT_PAIR;
@@ -606,6 +620,8 @@ static void mt_print_range(struct prof *prof, struct mt *m, u64 from, u64 to, ch
 
 static void mt_print_missing(struct prof *prof, struct mt *m, u64 t, u32 ev)
 {
+	char name[TEXT_NAME_MAX];
+
 	if (m->js) {
 		json_obj_begin(m->js, NULL);
 		json_time(m->js, "time", t);
@@ -616,7 +632,8 @@ static void mt_print_missing(struct prof *prof, struct mt *m, u64 t, u32 ev)
 	}
 	fprintf(prof->out, "%s%6llu.%06llu %s: (no longer in the backlog; raise --backlog-mb)\n",
 		m->keep_all ? "            " : "", (unsigned long long)(t / 1000000000ULL),
-		(unsigned long long)(t % 1000000000ULL / 1000), prof->evs[ev]->display);
+		(unsigned long long)(t % 1000000000ULL / 1000),
+		text_name(prof->evs[ev]->display, name, sizeof(name)));
 }
 
 static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer *d,
@@ -624,7 +641,7 @@ static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer
 {
 	struct backlog *b = &m->bl;
 	struct mt_ends e = { NULL, NULL, d->key };
-	char dur[24];
+	char dur[24], n1[TEXT_NAME_MAX], n2[TEXT_NAME_MAX];
 
 	struct json j;
 
@@ -643,8 +660,9 @@ static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer
 		json_arr_begin(&j, "events");
 	} else {
 		fprintf(prof->out, ">> %s %s => %s key %lld\n",
-			agg__fmt_duration(dur, sizeof(dur), d->delay), mt_name(prof->evs[d->ev1]),
-			mt_name(prof->evs[d->ev2]), (long long)d->key);
+			agg__fmt_duration(dur, sizeof(dur), d->delay),
+			text_name(mt_name(prof->evs[d->ev1]), n1, sizeof(n1)),
+			text_name(mt_name(prof->evs[d->ev2]), n2, sizeof(n2)), (long long)d->key);
 	}
 	if (m->keep_all && e.r1 && m->det.before) {
 		u64 p = d->bl1, q;
@@ -978,11 +996,15 @@ static void mt_counts(const struct mt *m, const struct lattab *t, struct latrow 
 static void mt_print_counts(struct prof *prof, struct mt *m, struct lattab *t,
 			    struct latrow **rows, size_t nr)
 {
+	char name[TEXT_NAME_MAX];
 	int w = 5;
 
-	for (int i = 0; i < m->nr; i++)
-		if (!m->evs[i].untraced && (int)strlen(mt_name(prof->evs[i])) > w)
-			w = (int)strlen(mt_name(prof->evs[i]));
+	for (int i = 0; i < m->nr; i++) {
+		int l = (int)strlen(text_name(mt_name(prof->evs[i]), name, sizeof(name)));
+
+		if (!m->evs[i].untraced && l > w)
+			w = l;
+	}
 	fprintf(prof->out, "%3s %*s %10s %10s %10s %10s %10s %10s\n", "-e", w, "event", "opened",
 		"paired", "replaced", "dropped", "waiting", "orphans");
 	for (int i = 0; i < m->nr; i++) {
@@ -1000,7 +1022,7 @@ static void mt_print_counts(struct prof *prof, struct mt *m, struct lattab *t,
 				 (unsigned long long)v[k]);
 		}
 		fprintf(prof->out, "%3d %*s %10s %10s %10s %10s %10s %10s\n", e->pos + 1, w,
-			mt_name(prof->evs[i]), c[C_OPENED], c[C_PAIRED], c[C_REPLACED],
+			text_name(mt_name(prof->evs[i]), name, sizeof(name)), c[C_OPENED], c[C_PAIRED], c[C_REPLACED],
 			c[C_DROPPED], c[C_WAITING], c[C_ORPHANS]);
 	}
 }
@@ -1285,7 +1307,7 @@ static void mt_final(struct prof *prof)
 	fflush(prof->out);
 	if (m->hm) {
 		if (heatmap__close(m->hm, &err))
-			err_print(&err, "multi-trace");
+			prof__fail(prof, &err);
 		m->hm = NULL;
 	}
 	if (lattab__drops(m->stats) || lattab__drops(m->whole))
@@ -1386,7 +1408,7 @@ const struct profiler multi_trace_profiler = {
 	.opts_size = sizeof(struct mt_opts),
 	.opts_init = mt_opts_init,
 	.attrs = mt_attrs,
-	.common = COMMON_ALL_EVENTS,
+	.common = COMMON_ALL_EVENTS & ~COMMON_FLAMEGRAPH,
 	.pages = 256,
 	.help_example = "-e EVENT2 [-k EXPR] [--than DURATION [--detail]] [--perins] [-i MS]",
 	.init = mt_setup,	/* deinit() also runs after a failed init */

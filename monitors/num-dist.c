@@ -47,6 +47,7 @@ struct nd {
 	struct lattab *stats;		/* since the last report */
 	struct lattab *whole;		/* the whole run */
 	char **names;
+	char **tnames;		/* the same for text columns: escaped (text_name) */
 	bool *ns;
 	struct heatmap *hm;
 	struct trace_seq seq;
@@ -77,6 +78,7 @@ static int nd_ev_init(struct nd *n, int i, struct evspec *ev, struct err *err)
 {
 	const char *num = evspec_attr(ev, "num"), *delay = evspec_attr(ev, "delay");
 	struct nd_ev *e = &n->evs[i];
+	size_t len;
 
 	if (num && delay) {
 		err_set(err, EXIT_USAGE, "'%s' has both num= and delay=", ev->display);
@@ -99,6 +101,10 @@ static int nd_ev_init(struct nd *n, int i, struct evspec *ev, struct err *err)
 	ev->priv = e;
 	n->names[i] = ev->alias ? xstrdup(ev->alias) :
 		      xasprintf("%s(%s)", ev->name, delay ? delay : num);
+	/* an alias is one word of the table; an expression keeps its spaces */
+	len = strlen(n->names[i]);
+	n->tnames[i] = text_escape(xzalloc(len * 4 + 1), len * 4 + 1, n->names[i], len,
+				   ev->alias != NULL);
 	n->ns[i] = e->ns;
 	return 0;
 }
@@ -110,15 +116,10 @@ static int nd_setup(struct prof *prof, struct err *err)
 
 	prof->priv = n;
 	trace_seq_init(&n->seq);
-	if (prof->opt.flame_graph) {
-		err_set(err, EXIT_USAGE, "num-dist does not draw flame graphs");
-		err_hint(err, "stacks (-g or the 'stack' attribute) are printed under the events "
-			      "of --than; 'perf-prof trace --flame-graph' draws them");
-		return -1;
-	}
 	n->nr = prof->nr_evs;
 	n->evs = xzalloc((size_t)n->nr * sizeof(*n->evs));
 	n->names = xzalloc((size_t)n->nr * sizeof(*n->names));
+	n->tnames = xzalloc((size_t)n->nr * sizeof(*n->tnames));
 	n->ns = xzalloc((size_t)n->nr * sizeof(*n->ns));
 	for (int i = 0; i < n->nr; i++)
 		if (nd_ev_init(n, i, prof->evs[i], err))
@@ -126,7 +127,8 @@ static int nd_setup(struct prof *prof, struct err *err)
 	n->stats = lattab__new((unsigned)n->nr, o->perins, 0);
 	n->whole = lattab__new((unsigned)n->nr, o->perins, 0);
 	if (!n->stats || !n->whole)
-		return err_set(err, EXIT_USAGE, "too many events for num-dist (%d)", n->nr);
+		return err_set(err, EXIT_USAGE, "too many events for num-dist: %d, at most 65536 "
+					 "(one statistics row each)", n->nr);
 	n->inst_tid = prof->opt.pids || prof->opt.tids || prof->opt.workload;
 	if (o->heatmap) {
 		bool all_ns = true;
@@ -215,7 +217,7 @@ static void nd_print_text(struct prof *prof, struct nd *n, struct lattab *t,
 	const struct nd_opts *o = prof->opts;
 	char title[48];
 	struct latprint lp = {
-		.names = (const char *const *)n->names, .name_title = "event", .ns = n->ns,
+		.names = (const char *const *)n->tnames, .name_title = "event", .ns = n->ns,
 		.inst_title = o->perins ? (n->inst_tid ? "TID" : "CPU") : NULL,
 		.inst_comm = false,
 	};
@@ -232,7 +234,7 @@ static void nd_print_text(struct prof *prof, struct nd *n, struct lattab *t,
 		if (o->perins)
 			fprintf(prof->out, "%s %d ", n->inst_tid ? "TID" : "CPU",
 				lattab__row_inst(t, rows[i]));
-		fprintf(prof->out, "%s:\n", n->names[id]);
+		fprintf(prof->out, "%s:\n", n->tnames[id]);
 		vstat__print_log2(prof->out, &rows[i]->st, n->ns[id] ? "nsecs" : "value");
 	}
 	if (n->negative)
@@ -324,7 +326,7 @@ static void nd_final(struct prof *prof)
 	}
 	if (n->hm) {
 		if (heatmap__close(n->hm, &err))
-			err_print(&err, "num-dist");
+			prof__fail(prof, &err);
 		n->hm = NULL;
 	}
 }
@@ -337,8 +339,11 @@ static void nd_deinit(struct prof *prof)
 		return;
 	for (int i = 0; n->evs && i < n->nr; i++)
 		numsrc__exit(&n->evs[i].val);
-	for (int i = 0; n->names && i < n->nr; i++)
+	for (int i = 0; n->names && i < n->nr; i++) {
 		free(n->names[i]);
+		free(n->tnames[i]);
+	}
+	free(n->tnames);
 	if (n->hm) {
 		struct err err = { 0 };
 
@@ -385,7 +390,7 @@ const struct profiler num_dist_profiler = {
 	.opts = nd_opts,
 	.opts_size = sizeof(struct nd_opts),
 	.attrs = nd_attrs,
-	.common = COMMON_ALL_EVENTS,
+	.common = COMMON_ALL_EVENTS & ~COMMON_FLAMEGRAPH,
 	.pages = 256,
 	.help_example = "[--perins] [--than N] [-i MS] [--json]",
 	.init = nd_setup,	/* deinit() also runs after a failed init */

@@ -56,6 +56,7 @@ struct top {
 	struct keytab *tab;
 	size_t vsize;
 	struct expr *printkey;
+	u64 printkey_errors;	/* keys printkey= failed on, printed as numbers */
 	char *key_title;
 	char *name_title;	/* NULL: no name column */
 	bool task_key;		/* the key is a thread id: names come from @tasks */
@@ -450,11 +451,13 @@ static void top_print_key(struct prof *prof, struct top *t, u64 key, int kw)
 		struct expr_ctx ctx = { .vars = vars };
 
 		fflush(prof->out);
-		if (expr_eval(t->printkey, &ctx, &printed) || printed < 0)
-			printed = 0;
-		fflush(prof->out);
-		fprintf(prof->out, "%*s", printed < kw ? (int)(kw - printed) : 0, "");
-		return;
+		if (!expr_eval(t->printkey, &ctx, &printed) && printed >= 0) {
+			fflush(prof->out);
+			fprintf(prof->out, "%*s", printed < kw ? (int)(kw - printed) : 0, "");
+			return;
+		}
+		/* counted and said at the end; the row keeps its key */
+		t->printkey_errors++;
 	}
 	if (prof->opts && ((const struct top_opts *)prof->opts)->only_comm)
 		return;
@@ -465,19 +468,20 @@ static void top_print_text(struct prof *prof, struct top *t, void **rows, size_t
 {
 	const struct top_opts *o = prof->opts;
 	int kw = (int)strlen(t->key_title) < 8 ? 8 : (int)strlen(t->key_title);
-	char now[64];
+	char now[64], buf[TEXT_NAME_MAX];
 
 	wall_time_str(now, sizeof(now));
 	fprintf(prof->out, "%s top: %llu samples in %.3f s, %llu in total\n", now,
 		(unsigned long long)t->samples, (double)elapsed / 1e9,
 		(unsigned long long)t->total);
+	/* titles and names escaped: each row has as many words as the header */
 	if (!o->only_comm)
-		fprintf(prof->out, "%*s", kw, t->key_title);
+		fprintf(prof->out, "%*s", kw, text_name(t->key_title, buf, sizeof(buf)));
 	for (int i = 0; i < t->ncols; i++)
 		fprintf(prof->out, "%s%*s", !o->only_comm || i ? " " : "", col_width(&t->cols[i]),
-			t->cols[i].title);
+			text_name(t->cols[i].title, buf, sizeof(buf)));
 	if (t->name_title)
-		fprintf(prof->out, " %s", t->name_title);
+		fprintf(prof->out, " %s", text_name(t->name_title, buf, sizeof(buf)));
 	fputc('\n', prof->out);
 	for (size_t r = 0; r < nr; r++) {
 		const u64 *v = rows[r];
@@ -487,7 +491,7 @@ static void top_print_text(struct prof *prof, struct top *t, void **rows, size_t
 			fprintf(prof->out, "%s%*llu", !o->only_comm || i ? " " : "",
 				col_width(&t->cols[i]), (unsigned long long)v[i]);
 		if (t->name_title)
-			fprintf(prof->out, " %s", top_row_name(t, rows[r]));
+			fprintf(prof->out, " %s", text_name(top_row_name(t, rows[r]), buf, sizeof(buf)));
 		fputc('\n', prof->out);
 	}
 }
@@ -563,6 +567,11 @@ static void top_final(struct prof *prof)
 	struct top *t = prof->priv;
 
 	top_report(prof, false);
+	if (t->printkey_errors)
+		fprintf(prof__diag(prof), "perf-prof top: printkey= failed on %llu keys (division by "
+					  "zero, a printf width or precision beyond %d, ...): they "
+					  "are printed as numbers\n",
+			(unsigned long long)t->printkey_errors, EXPR_PRINTF_MAX_WIDTH);
 	if (keytab__drops(t->tab))
 		fprintf(stderr, "perf-prof top: %llu samples dropped: more than %llu rows "
 				"(raise --max-rows)\n", (unsigned long long)keytab__drops(t->tab),
@@ -641,7 +650,7 @@ const struct profiler top_profiler = {
 	.opts_size = sizeof(struct top_opts),
 	.opts_init = top_opts_init,
 	.attrs = top_attrs,
-	.common = COMMON_ALL_EVENTS & ~COMMON_CALLGRAPH,
+	.common = COMMON_ALL_EVENTS & ~COMMON_CALLGRAPH & ~COMMON_FLAMEGRAPH,
 	.pages = 256,
 	.interval_ms = 1000,
 	.help_example = "[-k EXPR] [-i MS] [--only-comm] [--cumulative] [--top N] [--json]",

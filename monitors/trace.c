@@ -45,7 +45,8 @@ struct trace_ev {
 struct trace {
 	struct trace_seq seq;
 	struct trace_ev *evs;
-	struct flamegraph *fg;	/* --flame-graph: stacks go there */
+	struct flamegraph *fg;	/* --flame-graph: samples go there, not to the output */
+	u64 fg_samples;
 };
 
 static const char *const trace_attrs[] = { "alias", "stack", "max-stack", NULL };
@@ -112,11 +113,16 @@ static int trace_init(struct prof *prof, struct err *err)
 				return -1;
 			}
 		}
-		t->fg = flamegraph__new(prof->opt.flame_graph, err);
-		if (!t->fg) {
-			err->code = EXIT_USAGE;
+		if (prof->opt.json) {
+			err_set(err, EXIT_USAGE, "--json and --flame-graph: with a flame graph trace "
+						 "prints no events");
+			err_hint(err, "drop --flame-graph to print the events (their stacks "
+				      "included), or --json to draw the flame graph");
 			return -1;
 		}
+		t->fg = flamegraph__new(prof->opt.flame_graph, err);
+		if (!t->fg)
+			return -1;
 	} else if (prof->opt.interval) {
 		err_set(err, EXIT_USAGE, "-i only applies with --flame-graph for trace");
 		err_hint(err, "trace prints every event as it comes; -i cuts flame-graph snapshots");
@@ -135,7 +141,7 @@ static void trace_interval(struct prof *prof)
 		return;
 	wall_time_str(label, sizeof(label));
 	if (flamegraph__flush(t->fg, label, &err))
-		err_print(&err, prof->ops->name);
+		prof__fail(prof, &err);
 }
 
 static void trace_final(struct prof *prof)
@@ -146,22 +152,27 @@ static void trace_final(struct prof *prof)
 	if (!t->fg)
 		return;
 	if (flamegraph__close(t->fg, &err))
-		err_print(&err, prof->ops->name);
-	else
-		fprintf(stderr, "perf-prof trace: flame graph written to '%s'\n",
+		prof__fail(prof, &err);
+	else if (!prof->opt.quiet)
+		fprintf(prof__diag(prof), "perf-prof trace: flame graph of %llu samples written "
+					  "to '%s'\n", (unsigned long long)t->fg_samples,
 			prof->opt.flame_graph);
 	t->fg = NULL;
 }
 
-/* --flame-graph: the stack goes to the graph instead of under the line */
+/*
+ * --flame-graph: the sample goes to the graph instead of being printed; one
+ * without a stack (an event without 'stack') counts under its comm alone
+ */
 static void trace_flame(struct prof *prof, const struct prof_sample *s)
 {
 	struct trace *t = prof->priv;
 	const char *names[CALLCHAIN_MAX];
-	int n = callchain__names(prof->env, s->pid, s->ips, s->nr_ips, names,
-				 CALLCHAIN_MAX);
+	int n = s->nr_ips ? callchain__names(prof->env, s->pid, s->ips, s->nr_ips, names,
+					     CALLCHAIN_MAX) : 0;
 
 	flamegraph__add(t->fg, prof__comm(prof, s->tid), names, n, 1);
+	t->fg_samples++;
 }
 
 static s64 read_int(const unsigned char *p, int size, bool is_signed)
@@ -255,18 +266,12 @@ static void trace_sample(struct prof *prof, const struct prof_sample *s)
 	struct trace *t = prof->priv;
 	const struct trace_ev *tev = s->ev->priv;
 
-	if (prof->opt.json) {
-		trace_json(prof, tev, s);
-		if (t->fg && s->nr_ips)
-			trace_flame(prof, s);
+	if (t->fg) {
+		trace_flame(prof, s);
 		return;
 	}
-	if (t->fg && s->nr_ips) {
-		struct prof_sample line = *s;
-
-		line.nr_ips = 0;
-		evline__print(&tev->line, prof->out, &t->seq, &line, "", prof->env);
-		trace_flame(prof, s);
+	if (prof->opt.json) {
+		trace_json(prof, tev, s);
 		return;
 	}
 	evline__print(&tev->line, prof->out, &t->seq, s, "", prof->env);
@@ -298,8 +303,9 @@ const struct profiler trace_profiler = {
 		"kernel's print format. With 'stack' (or -g, --call-graph) the call stack follows,\n"
 		"one frame per line, kernel then user (--call-graph dwarf unwinds user stacks\n"
 		"through code without frame pointers; --srcline adds file:line and inlined\n"
-		"functions). --flame-graph FILE[.svg] collects the stacks into a flame graph\n"
-		"instead (per -i interval snapshots). --json prints one object per event.\n"
+		"functions). --flame-graph FILE.folded|FILE.svg collects the samples into a flame\n"
+		"graph instead of printing them (with -i, one snapshot per interval; a sample\n"
+		"without a stack counts under its comm). --json prints one object per event.\n"
 		"Without --order, lines from different CPUs may interleave out of time order.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof trace -e sched:sched_wakeup -N 10\n"

@@ -358,12 +358,35 @@ static int probe_resolve(struct run *r, struct evspec *ev, struct evspec_list *o
 	return tp_load(r, ev, err);
 }
 
+/* pmu_suggest - "did you mean" for NAME: a perf event, or a tracepoint's NAME part */
+static char *pmu_suggest(const char *name, char **tps, int n)
+{
+	const char **cands = xzalloc((ARRAY_SIZE(pmu_events) + (size_t)(n > 0 ? n : 0)) *
+				     sizeof(*cands));
+	const char *best;
+	char *found = NULL;
+	size_t k = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(pmu_events); i++)
+		cands[k++] = pmu_events[i].name;
+	for (int i = 0; i < n; i++)
+		cands[k++] = strchr(tps[i], ':') ? strchr(tps[i], ':') + 1 : tps[i];
+	best = str_suggest(name, cands, (int)k);
+	for (size_t i = 0; best && !found && i < k; i++)
+		if (cands[i] == best)
+			found = xstrdup(i < ARRAY_SIZE(pmu_events) ? best :
+					tps[i - ARRAY_SIZE(pmu_events)]);
+	free(cands);
+	return found;
+}
+
 /* pmu_unknown - a NAME without ':' that names nothing: a tracepoint without its system? */
 static int pmu_unknown(const struct evspec *ev, struct err *err)
 {
 	char **names = NULL, *sys = NULL;
 	struct err ignored;
 	int n = tep__tracepoints(&names, &ignored);
+	bool exact;
 
 	for (int i = 0; i < n && !sys; i++) {
 		const char *colon = strchr(names[i], ':');
@@ -371,11 +394,16 @@ static int pmu_unknown(const struct evspec *ev, struct err *err)
 		if (colon && !strcmp(colon + 1, ev->name))
 			sys = xstrdup(names[i]);
 	}
+	exact = sys != NULL;
+	if (!sys)
+		sys = pmu_suggest(ev->name, names, n);
 	if (n > 0)
 		tep__free_names(names, n);
 	err_set(err, EXIT_USAGE, "unknown event '%s'", ev->name);
-	if (sys)
+	if (exact)
 		err_hint(err, "a tracepoint is named with its system: '%s'", sys);
+	else if (sys)
+		err_hint(err, "did you mean '%s'?", sys);
 	else
 		err_hint(err, "a tracepoint is SYS:NAME (sched:sched_switch); perf events are "
 			      "cpu-clock, page-faults, context-switches, cycles...; 'perf-prof list' "
@@ -930,6 +958,7 @@ int run__events_open(struct run *r, struct err *err)
 static int user_filter(struct run *r, struct evspec *ev, const char *reason, struct err *err)
 {
 	struct err xerr;
+	char shown[128];
 
 	ev->ufilter = expr_compile(ev->filter, ev->tp, &xerr);
 	if (!ev->ufilter) {
@@ -937,7 +966,8 @@ static int user_filter(struct run *r, struct evspec *ev, const char *reason, str
 		int n = ev->filter_col > ev->col ? ev->filter_col - ev->col - 1 :
 						   (int)strlen(ev->text);
 
-		err_set(err, EXIT_USAGE, "invalid filter '%s' for '%s'", ev->filter, ev->display);
+		err_set(err, EXIT_USAGE, "invalid filter '%s' for '%s'",
+			str_elide(shown, sizeof(shown), ev->filter, sizeof(shown) - 1), ev->display);
 		if (reason)
 			err_detail(err, "the kernel refused it: %s", reason);
 		err_detail(err, "%s: %s", reason ? "and it is not a valid user-space expression" :

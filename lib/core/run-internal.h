@@ -111,6 +111,7 @@ struct run {
 	u64 next_flush;		/* FLUSH_PERIOD_MS pass when no ring woke us */
 	u64 last_gc;		/* last tasks__gc() */
 	int out_errno;		/* first failed write of the output */
+	struct err *failed;	/* prof__fail(): the first report that could not be written */
 	bool stop;
 	bool draining;
 	bool started;

@@ -380,6 +380,17 @@ void prof__stop(struct prof *prof)
 	prof->run->stop = true;
 }
 
+void prof__fail(struct prof *prof, const struct err *err)
+{
+	struct run *r = prof->run;
+
+	if (!r->failed) {
+		r->failed = xzalloc(sizeof(*r->failed));
+		*r->failed = *err;
+	}
+	r->stop = true;
+}
+
 void prof__time_header(struct prof *prof)
 {
 	char buf[64];
@@ -1300,7 +1311,14 @@ int run__finish(struct run *r, struct err *err)
 		run__pending_lost(r);
 	if (r->ready && prof->ops->final)
 		prof->ops->final(prof);
-	return run__output_ok(r, err);
+	if (run__output_ok(r, err))
+		return -1;
+	/* a report file (flame graph, heatmap) that could not be written */
+	if (r->failed) {
+		*err = *r->failed;
+		return -1;
+	}
+	return 0;
 }
 
 void run__delete(struct run *r)
@@ -1352,6 +1370,7 @@ void run__delete(struct run *r)
 	free(r->eval_cpu_want);
 	free(r->eval_pid);
 	free(r->eval_pid_n);
+	free(r->failed);
 	for (int i = 0; r->replay_bufs && i < r->nr_rings; i++)
 		free(r->replay_bufs[i]);
 	free(r->replay_bufs);

@@ -835,7 +835,13 @@ L_NTOHS: a = ntohs((u16)a); NEXT();
 L_ABS:   a = (s64)a < 0 ? -a : a; NEXT();
 L_PRINTF:
 	sp -= ip->n;
-	a = (u64)expr__printf_run(e, &e->fmts[ip->off], sp);
+	{
+		s64 n = expr__printf_run(e, &e->fmts[ip->off], sp);
+
+		if (n < 0)
+			return -1;	/* a '*' width beyond the bound */
+		a = (u64)n;
+	}
 	NEXT();
 
 	BINOP(ADD, l + r)

@@ -44,6 +44,7 @@ struct flamegraph {
 	char *scratch;
 	size_t scratch_cap;
 	u64 added;
+	int write_errno;	/* the first failed write: the file is incomplete */
 };
 
 /* --- the stack table ----------------------------------------------------- */
@@ -186,6 +187,21 @@ void flamegraph__add(struct flamegraph *fg, const char *comm, const char *const 
 
 /* --- folded output ------------------------------------------------------- */
 
+/* flamegraph__check - what was written so far reached the file (ENOSPC, EIO) */
+static int flamegraph__check(struct flamegraph *fg, struct err *err)
+{
+	errno = 0;
+	if (!fflush(fg->f) && !ferror(fg->f) && !fg->write_errno)
+		return 0;
+	if (!fg->write_errno)
+		fg->write_errno = errno ? errno : EIO;
+	err_set(err, EXIT_FAIL, "cannot write flame graph '%s': %s", fg->path,
+		strerror(fg->write_errno));
+	err_hint(err, "the other reports are complete; make room, or name a file on another "
+		      "disk, and run again");
+	return -1;
+}
+
 static int write_folded(struct flamegraph *fg, const char *label, struct err *err)
 {
 	struct stack **v = table__sorted(&fg->cur);
@@ -196,9 +212,7 @@ static int write_folded(struct flamegraph *fg, const char *label, struct err *er
 		fprintf(fg->f, "%s %llu\n", v[i]->key, (unsigned long long)v[i]->count);
 	}
 	free(v);
-	if (fflush(fg->f) || ferror(fg->f))
-		return err_set(err, EXIT_FAIL, "cannot write '%s': %s", fg->path, strerror(errno));
-	return 0;
+	return flamegraph__check(fg, err);
 }
 
 static void move_to_all(struct flamegraph *fg, const char *label)
@@ -318,12 +332,9 @@ static void xml_put(FILE *f, const char *s, size_t n)
 
 	while (p < end) {
 		u8 c = *p;
-		size_t seq = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-			     (c & 0xf8) == 0xf0 ? 4 : 0;
-		bool ok = seq && (size_t)(end - p) >= seq && (seq > 1 || c >= 0x20 || c == '\t');
+		size_t seq = utf8_len(p, (size_t)(end - p));
+		bool ok = seq && (seq > 1 || c >= 0x20 || c == '\t') && c != 0x7f;
 
-		for (size_t i = 1; ok && i < seq; i++)
-			ok = (p[i] & 0xc0) == 0x80;
 		if (!ok) {
 			fputc('?', f);
 			p++;
@@ -537,17 +548,24 @@ struct flamegraph *flamegraph__new(const char *path, struct err *err)
 
 	if (!path || !*path) {
 		err_set(err, EXIT_USAGE, "empty flame graph file name");
+		err_hint(err, "name a FILE.folded or a FILE.svg");
+		return NULL;
+	}
+	/* the name says the format; any other name is refused, not renamed */
+	if (!ends_with(path, ".svg") && !ends_with(path, ".folded")) {
+		err_set(err, EXIT_USAGE, "flame graph file '%s' has no known extension", path);
+		err_hint(err, "end the name with .folded (folded stacks, one 'frame;...;frame "
+			      "COUNT' a line) or .svg (an interactive flame graph)");
 		return NULL;
 	}
 	fg = xzalloc(sizeof(*fg));
 	fg->svg = ends_with(path, ".svg");
-	fg->path = fg->svg || ends_with(path, ".folded") ? xstrdup(path) :
-							   xasprintf("%s.folded", path);
+	fg->path = xstrdup(path);
 	fd = open(fg->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd >= 0)
 		fg->f = fdopen(fd, "w");
 	if (!fg->f) {
-		err_set(err, EXIT_FAIL, "cannot create '%s': %s", fg->path, strerror(errno));
+		err_set(err, EXIT_USAGE, "cannot create '%s': %s", fg->path, strerror(errno));
 		if (errno == ELOOP)
 			err_hint(err, "the path is a symbolic link; name a regular file");
 		if (fd >= 0)
@@ -581,14 +599,15 @@ int flamegraph__close(struct flamegraph *fg, struct err *err)
 {
 	int ret = flamegraph__flush(fg, NULL, err);
 
-	if (!ret && fg->svg) {
+	if (!ret && fg->svg)
 		svg__write(fg);
-		if (fflush(fg->f) || ferror(fg->f))
-			ret = err_set(err, EXIT_FAIL, "cannot write '%s': %s", fg->path,
-				      strerror(errno));
-	}
+	/* also when an earlier snapshot failed: the file is incomplete */
+	if (!ret)
+		ret = flamegraph__check(fg, err);
+	/* a network file system may say only now that the data did not land */
 	if (fclose(fg->f) && !ret)
-		ret = err_set(err, EXIT_FAIL, "cannot write '%s': %s", fg->path, strerror(errno));
+		ret = err_set(err, EXIT_FAIL, "cannot write flame graph '%s': %s", fg->path,
+			      strerror(errno));
 	fg->f = NULL;
 	flamegraph__delete(fg);
 	return ret;

@@ -1,34 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * json.c - the streaming JSON writer behind every --json output.
+ * json.c - the streaming JSON writer behind every --json output: every line
+ * it writes is valid JSON, whatever bytes the strings it is given hold.
  */
 #include <math.h>
 #include <string.h>
 
 #include "json.h"
 
+/*
+ * json_escape - the one place a string becomes JSON: whatever the bytes (a
+ * comm, an alias, a record's string), the line stays one valid JSON value:
+ * quotes, backslashes and control characters are escaped, valid UTF-8 is
+ * kept and every byte of invalid UTF-8 becomes U+FFFD.
+ */
 void json_escape(FILE *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
 
 	putc('"', out);
-	for (size_t i = 0; i < len && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < len && p[i];) {
+		unsigned char c = p[i];
+		size_t k;
 
 		switch (c) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\r': fputs("\\r", out); break;
-		default:
-			if (c < 0x20 || c == 0x7f) {
-				fputs("\\u00", out);
-				putc(hex[c >> 4], out);
-				putc(hex[c & 15], out);
-			} else {
-				putc(c, out);
-			}
+		case '"': fputs("\\\"", out); i++; continue;
+		case '\\': fputs("\\\\", out); i++; continue;
+		case '\n': fputs("\\n", out); i++; continue;
+		case '\t': fputs("\\t", out); i++; continue;
+		case '\r': fputs("\\r", out); i++; continue;
+		default: break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			fputs("\\u00", out);
+			putc(hex[c >> 4], out);
+			putc(hex[c & 15], out);
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			putc(c, out);
+			i++;
+			continue;
+		}
+		k = utf8_len(p + i, len - i);
+		if (k) {
+			fwrite(p + i, 1, k, out);
+			i += k;
+		} else {
+			fputs("\\ufffd", out);
+			i++;
 		}
 	}
 	putc('"', out);

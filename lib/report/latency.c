@@ -335,6 +335,7 @@ void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE
 {
 	static const char *const cols[] = { "min", "avg", "p50", "p95", "p99", "max" };
 	int nw = (int)strlen(p->name_title), iw = 0;
+	char comm[TEXT_NAME_MAX];
 
 	if (!nr)
 		return;
@@ -370,8 +371,10 @@ void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE
 			int inst = lattab__row_inst(t, r);
 
 			fprintf(out, "%*d ", iw, inst);
+			/* a space or a control byte in a comm adds no column */
 			if (p->inst_comm)
-				fprintf(out, "%-16s ", tasks__comm(p->tasks, inst));
+				fprintf(out, "%-16s ", text_name(tasks__comm(p->tasks, inst), comm,
+								sizeof(comm)));
 		}
 		fprintf(out, "%*s %9llu", nw, p->names[id], (unsigned long long)st->count);
 		for (size_t c = 0; c < ARRAY_SIZE(v); c++) {
@@ -409,7 +412,7 @@ struct heatmap {
 	int nr;
 	bool ns;
 	char *what;
-	bool io_error;
+	int io_errno;		/* the first failed write of FILE.lat */
 	size_t len;
 	char buf[HM_BUF];
 };
@@ -465,13 +468,13 @@ static void heatmap__flush(struct heatmap *h)
 {
 	size_t done = 0;
 
-	while (done < h->len && !h->io_error) {
+	while (done < h->len && !h->io_errno) {
 		ssize_t w = write(h->fd_lat, h->buf + done, h->len - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			h->io_error = true;
+			h->io_errno = w < 0 ? errno : ENOSPC;
 		else
 			done += (size_t)w;
 	}
@@ -513,9 +516,9 @@ int heatmap__close(struct heatmap *h, struct err *err)
 	int r = 0;
 
 	heatmap__flush(h);
-	if (h->io_error)
+	if (h->io_errno)
 		r = err_set(err, EXIT_FAIL, "cannot write heatmap data '%s.lat': %s", h->path,
-			    strerror(errno));
+			    strerror(h->io_errno));
 	if (!r && lseek(h->fd_lat, 0, SEEK_SET) == 0) {
 		lat = fdopen(h->fd_lat, "r");
 		svg = fdopen(h->fd_svg, "w");
@@ -537,6 +540,9 @@ int heatmap__close(struct heatmap *h, struct err *err)
 		fclose(lat);
 	else
 		close(h->fd_lat);
+	if (r)
+		err_hint(err, "the other reports are complete; make room, or name a file on "
+			      "another disk, and run again");
 	for (int i = 0; i < h->nr; i++)
 		free(h->series[i]);
 	free(h->series);

@@ -136,7 +136,7 @@ else
 		"$(js 'sorted((s["objects"], s["bytes"], s["frames"][1]) for s in last["stacks"] if s["frames"][1] in ("leak_calloc", "leak_realloc", "leak_aligned", "leak_block"))')" \
 		"[(2, 2000, 'leak_calloc'), (2, 4000, 'leak_realloc'), (2, 6000, 'leak_aligned'), (10, 10000, 'leak_block')]"
 
-	ppx kmemleak --libc --flame-graph "$T_TMP/fg" -- "$LK" leak 37 1000
+	ppx kmemleak --libc --flame-graph "$T_TMP/fg.folded" -- "$LK" leak 37 1000
 	got=$(grep ';leak_block;malloc ' "$T_TMP/fg.folded" 2>/dev/null)
 	check_eq "--flame-graph: the leak_block stack weighs 37000 bytes" "${got##* }" 37000
 	check_err "the flame graph file is named" "written to '$T_TMP/fg.folded'"
@@ -238,7 +238,7 @@ check_fails "an attribute kmemleak does not take -> 129" 129 \
 	"perf-prof kmemleak: unknown attribute 'key' in 'kmem:kmalloc//key=1/'"
 pp kmemleak --alloc kmem:kmalloc --free kmem:kfree --max-objects 0 -- true
 check_fails "--max-objects 0 -> 129" 129 "perf-prof kmemleak: invalid '--max-objects 0': must be a positive count"
-pp kmemleak --alloc kmem:kmalloc --free kmem:kfree --flame-graph "$T_TMP/x" -- true
+pp kmemleak --alloc kmem:kmalloc --free kmem:kfree --flame-graph "$T_TMP/x.svg" -- true
 check_fails "--flame-graph without stacks -> 129" 129 "perf-prof kmemleak: --flame-graph needs stacks"
 if [ -w "$TR/uprobe_events" ]; then
 	ppx kmemleak --alloc 'uprobe:malloc@libc(size=arg1)' --free 'uprobe:free@libc(ptr=arg1)' -- true

@@ -158,8 +158,10 @@ check_fails "an unknown field in key=" 129 "key=nosuch of '$ENTER'"
 pp multi-trace -e "$ENTER//num=1/" -e "$EXIT"
 check_fails "an attribute multi-trace does not take" 129 "num"
 
-pp multi-trace -e "$ENTER" -e "$EXIT" --flame-graph "$T_TMP/fg"
-check_fails "no flame graphs" 129 "multi-trace does not draw flame graphs"
+pp multi-trace -e "$ENTER" -e "$EXIT" --flame-graph "$T_TMP/fg.svg"
+check_fails "no flame graphs: the option is not multi-trace's" 129 \
+	"perf-prof multi-trace: option '--flame-graph' does not apply to multi-trace"
+check_err "... and the hint names the profilers that take it" "hint: '--flame-graph' is for trace, kmemleak"
 
 # --- stacks: -g prints each slow pair's call chains under its events ----------------------
 pp multi-trace -g -e "$ENTER" -e "$EXIT" --than 5ms -- $RT "$WL" nanosleep 2 10000

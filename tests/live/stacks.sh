@@ -78,14 +78,16 @@ n=$(awk '/ syscalls:sys_enter_getppid:/ && $2 == "callchain" { getline a; getlin
 check_eq "a short-lived exec'ed process is symbolized from its mmap records" "$n" 4
 
 # --- flame graphs: folded counts add up, the SVG holds every frame -----------
-pp trace -e $GETPPID --call-graph dwarf --flame-graph "$T_TMP/fg" -- "$CC" 7
+pp trace -e $GETPPID --call-graph dwarf --flame-graph "$T_TMP/fg.folded" -- "$CC" 7
 check_rc "--flame-graph run exits 0" 0
 sum=$(awk '$1 ~ /^callchain;/ { s += $NF } END { print s + 0 }' "$T_TMP/fg.folded")
 check_eq "folded counts of the workload add up to its 7 samples" "$sum" 7
 stack=$(awk '$1 ~ /^callchain;/ { print $1 }' "$T_TMP/fg.folded" | sed 's/^callchain;.*;main;/main;/')
 check_eq "the folded stack runs root to leaf" "$stack" "main;level1;level2;level3;syscall"
 n=$(grep -c ' syscalls:sys_enter_getppid:' "$out")
-check_eq "event lines are still printed" "$n" 7
+check_eq "with a flame graph the events are not printed (as -h says)" "$n" 0
+total=$(awk '{ s += $NF } END { print s + 0 }' "$T_TMP/fg.folded")
+check_err "the note counts every sample of the graph" "flame graph of $total samples written to '$T_TMP/fg.folded'"
 pp trace -e $GETPPID --call-graph dwarf --flame-graph "$T_TMP/fg.svg" -- "$CC" 3
 res=$(python3 - "$T_TMP/fg.svg" <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -113,7 +115,7 @@ pp --symbols "$CC" "0x$a"
 check_eq "--symbols FILE ADDR prints symbol+offset and file:line" "$(cat "$out")" \
 	"0x$(printf '%x' $((0x$a))) level2+$off (tests/workload/callchain.c:$(line_of callchain.c 'MARK:level2'))"
 
-pp trace -e $GETPPID --flame-graph "$T_TMP/x" -N 1
+pp trace -e $GETPPID --flame-graph "$T_TMP/x.folded" -N 1
 check_fails "--flame-graph without stacks is a usage error" 129 "--flame-graph needs stacks"
 pp trace -e $GETPPID -g --call-graph bogus
 check_fails "a bad --call-graph mode is a usage error" 129 "invalid '--call-graph bogus'"
