@@ -56,6 +56,17 @@ row=$(final_rows | awk '{ print $1, $2 }')
 wlpid=$(sed -n 's/^wl pid=//p' "$out")
 check_eq "printkey= formats the key column" "$row" "pid-$wlpid 42"
 
+# a '*' width from an argument is bounded like a written one (999999): 2 GB
+# per key is an expression error, counted; the key is printed as a number
+pp top -e "$GETPPID//key=common_pid/printkey=printf(\"%*d\",2147483647,key)/" -i 60000 -o "$T_TMP/pk" -- "$WL" getppid 42
+wlpid=$(sed -n 's/^wl pid=//p' "$out")
+check_eq "printkey= with a '*' width of 2^31-1: the key as a number, a small file" \
+	"$(awk 'NR > 2 { print $1, $2 }' "$T_TMP/pk") $(($(wc -c < "$T_TMP/pk") < 1000))" "$wlpid 42 1"
+check_err "... and the failure is said" "printkey= failed on 1 keys (division by zero, a printf width or precision beyond 999999, ...)"
+pp top -e "$GETPPID//key=common_pid/printkey=printf(\"[%-*d]\",12,key)/" -i 60000 -o "$T_TMP/pk" -- "$WL" getppid 42
+check_eq "printkey= output goes to -o FILE with the rest" \
+	"$(grep -cF "[$(printf '%-12d' "$(sed -n 's/^wl pid=//p' "$out")")] " "$T_TMP/pk")" 1
+
 # --json carries the same numbers
 pp top --json -e "$GETPPID//key=common_pid/" -i 60000 -- sh -c "$three"
 pids=$(sed -n 's/^wl pid=//p' "$out" | tr '\n' ' ')
