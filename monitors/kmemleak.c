@@ -292,7 +292,8 @@ static void kml_stacks_gc(struct kmemleak *k)
 	for (u32 i = 0; i < live; i++) {
 		struct kml_stack *st = &k->stack[k->live_ids[i]];
 
-		memmove(k->frames + n, k->frames + st->off, st->nr * sizeof(u64));
+		if (st->nr)
+			memmove(k->frames + n, k->frames + st->off, st->nr * sizeof(u64));
 		st->off = n;
 		n += st->nr;
 	}
@@ -346,7 +347,9 @@ static bool kml_stack_new(struct kmemleak *k, const u64 *ips, u32 nr, int ev, in
 	st->nr = (u16)nr;
 	st->ev = (u16)ev;
 	st->pid = pid;
-	memcpy(k->frames + k->nr_frames, ips, nr * sizeof(u64));
+	/* without stacks there is no frame table (NULL): nothing to copy */
+	if (nr)
+		memcpy(k->frames + k->nr_frames, ips, nr * sizeof(u64));
 	k->nr_frames += nr;
 	/* a new stack counts as dead until its first object refers to it */
 	k->nr_dead++;
@@ -419,7 +422,7 @@ static u32 kml_stack_id(struct kmemleak *k, const struct kml_ev *e, const struct
 			const struct kml_stack *st = &k->stack[*idp];
 
 			if (st->ev == e->index && st->nr == nr &&
-			    !memcmp(k->frames + st->off, ips, nr * sizeof(u64)))
+			    (!nr || !memcmp(k->frames + st->off, ips, nr * sizeof(u64))))
 				return *idp;
 			continue;
 		}
@@ -1233,6 +1236,12 @@ static void kml_print_text(struct prof *prof, struct kmemleak *k, struct kml_rep
 	kml_print_notes(prof, k, r);
 }
 
+/* kml_frames - a stack's frames; NULL for none (the table is NULL until a frame is kept) */
+static const u64 *kml_frames(const struct kmemleak *k, const struct kml_stack *st)
+{
+	return st->nr ? k->frames + st->off : NULL;
+}
+
 static void kml_json_frames(struct prof *prof, struct json *j, const struct kml_stack *st,
 			    const u64 *ips)
 {
@@ -1300,7 +1309,7 @@ static void kml_print_json(struct prof *prof, struct kmemleak *k, struct kml_rep
 		}
 		json_uint(&j, "oldest_ns", kml_since(r->now, st->oldest));
 		json_uint(&j, "newest_ns", kml_since(r->now, st->newest));
-		kml_json_frames(prof, &j, st, k->frames + st->off);
+		kml_json_frames(prof, &j, st, kml_frames(k, st));
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -1321,8 +1330,8 @@ static void kml_flame(struct prof *prof, struct kmemleak *k, const struct kml_re
 
 		if (!st->count)
 			continue;
-		n = callchain__names(prof->env, st->pid, k->frames + st->off,
-				     st->nr, names, CALLCHAIN_MAX);
+		n = callchain__names(prof->env, st->pid, kml_frames(k, st), st->nr, names,
+				     CALLCHAIN_MAX);
 		root = k->evs[st->ev].user && st->pid > 0 ? prof__comm(prof, st->pid) :
 							     kml_ev_name(prof, st);
 		flamegraph__add(k->fg, root, names, n, k->sized ? st->bytes : st->count);

@@ -491,13 +491,16 @@ static bool attr_accepted(const struct parser *p, const char *name)
 /* accepted_hint - "[did you mean 'x'? ]accepted attributes: a, b, c" */
 static void accepted_hint(struct parser *p, const char *typo)
 {
-	const char *best = typo && p->accepted ? str_suggest(typo, p->accepted, -1) : NULL;
-
+	const char *best = NULL;
 	char buf[sizeof(p->err->hint)];
 	size_t n = 0;
 
 	if (!p->err)
 		return;
+	if (typo && p->accepted)
+		best = str_suggest(typo, p->accepted, -1);
+	if (typo && !best)
+		best = str_suggest(typo, generic_attrs, -1);
 	if (!p->accepted || !p->accepted[0]) {
 		err_hint(p->err, "this profiler takes no event attributes");
 		return;

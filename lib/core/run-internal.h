@@ -156,7 +156,18 @@ void run__events_layouts(struct run *r);
 void run__events_free(struct run *r);
 
 /* targets.c */
+/*
+ * parse_cpu_list - strict "0", "0-3", "0,2-3": sets @set[c] for the CPUs
+ * c < @max; @beyond is the first CPU asked for at or past @max (-1: none).
+ * Returns 0, or -1 with @err (EXIT_USAGE).
+ */
 int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err *err);
+/*
+ * parse_pid_list - "123", "123,456" (-p/-t, named @opt in messages):
+ * positive ids, duplicates dropped, into a malloc'ed @out of @n. Returns 0,
+ * or -1 with @err (EXIT_USAGE).
+ */
+int parse_pid_list(const char *list, const char *opt, pid_t **out, int *n, struct err *err);
 int run__targets(struct run *r, struct err *err);
 bool run__tids_gone(struct run *r);
 void run__targets_free(struct run *r);

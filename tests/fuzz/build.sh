@@ -8,7 +8,8 @@
 # are rebuilt when their source or any header is newer. libperf comes from
 # the main build (make builds it when missing).
 #
-# Targets: evspec expr replay-trace replay-top probe-spec probe-elf (default: all).
+# Targets: evspec expr opt replay-trace replay-top replay-multi-trace
+# replay-num-dist replay-kmemleak probe-spec probe-elf (default: all).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -60,12 +61,15 @@ for src in lib/*/*.c monitors/*.c; do
 	$CLANG $CFLAGS $extra -fsanitize=fuzzer-no-link -w -c -o "$obj" "$src"
 done
 
-targets=${*:-"evspec expr replay-trace replay-top probe-spec probe-elf"}
+targets=${*:-"evspec expr opt replay-trace replay-top replay-multi-trace replay-num-dist replay-kmemleak probe-spec probe-elf"}
 for t in $targets; do
 	def=""
 	case $t in
 	replay-trace) src=tests/fuzz/fuzz-replay.c ;;
 	replay-top) src=tests/fuzz/fuzz-replay.c def=-DFUZZ_TOP ;;
+	replay-multi-trace) src=tests/fuzz/fuzz-replay.c def=-DFUZZ_MT ;;
+	replay-num-dist) src=tests/fuzz/fuzz-replay.c def=-DFUZZ_ND ;;
+	replay-kmemleak) src=tests/fuzz/fuzz-replay.c def=-DFUZZ_KML ;;
 	*) src=tests/fuzz/fuzz-$t.c ;;
 	esac
 	[ -f "$src" ] || { echo "build.sh: no harness for '$t'" >&2; exit 1; }

@@ -179,6 +179,8 @@ cat > "$cases" <<C
 129|perf-prof trace: cannot open output file '/': Is a directory|trace -e sched:sched_switch -N 1 -o /
 129|perf-prof trace: cannot open output file '/sys/kernel/nofile': Permission denied|trace -e sched:sched_switch -N 1 -o /sys/kernel/nofile
 129|perf-prof trace: unknown option '--bogus'|trace --bogus
+129|perf-prof trace: invalid CPU list '0-9999999999'|trace -e sched:sched_switch -C 0-9999999999 -N 1
+129|perf-prof trace: invalid CPU list '+1'|trace -e sched:sched_switch -C +1 -N 1
 129|hint: did you mean '--order'?|trace -e sched:sched_switch --ordr
 129|hint: did you mean '--no-json'?|top -e sched:sched_switch --no-jsn
 129|hint: did you mean 'sched:sched_switch'?|trace -e sched:sched_swich
