@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <perf/cpumap.h>
 #include <perf/threadmap.h>
 #include <stdlib.h>
@@ -17,8 +18,8 @@
 
 #include "run-internal.h"
 
-/* no machine has this many CPUs: a bigger number is a typo, not a CPU */
-#define CPU_LIST_MAX (1 << 20)
+/* a CPU number is an int: a bigger one is a typo, not a CPU */
+#define CPU_LIST_MAX INT_MAX
 
 /* parse_cpu_list - strict "0", "0-3", "0,2-3"; sets bits in @set (CPUs < @max) */
 int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err *err)
@@ -32,13 +33,13 @@ int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err
 		char *end;
 		long a = strtol(p, &end, 10), b;
 
-		if (end == p || a < 0 || a >= CPU_LIST_MAX || !isdigit((unsigned char)*p))
+		if (end == p || a < 0 || a > CPU_LIST_MAX || !isdigit((unsigned char)*p))
 			goto bad;
 		b = a;
 		p = end;
 		if (*p == '-') {
 			b = strtol(p + 1, &end, 10);
-			if (end == p + 1 || b < a || b >= CPU_LIST_MAX || !isdigit((unsigned char)p[1]))
+			if (end == p + 1 || b < a || b > CPU_LIST_MAX || !isdigit((unsigned char)p[1]))
 				goto bad;
 			p = end;
 		}
