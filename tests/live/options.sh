@@ -4,8 +4,9 @@
 # option of every profiler's -h (its OPTIONS and PROFILER OPTIONS) is given
 # to a short real run of that profiler, with a value of the kind the help
 # names and the companions it needs (-i of trace cuts flame-graph snapshots,
-# --detail goes with --than), and the run must succeed. An option a
-# profiler does not take says so and names the profilers that do.
+# --detail goes with --than, --srcline with stacks), and the run must
+# succeed. An option a profiler does not take says so and names the
+# profilers that do.
 . "$TESTS_DIR/lib.sh"
 need_root_tracefs
 
@@ -40,6 +41,7 @@ args() {
 	"trace -i"|"trace --interval") echo "$2 100 -g --flame-graph $T_TMP/i.folded"; return ;;
 	"trace --flame-graph"|"kmemleak --flame-graph") echo "-g $2 $T_TMP/fg.svg"; return ;;
 	"multi-trace --detail") echo "--than 1ms --detail"; return ;;
+	*" --srcline") echo "-g --srcline"; return ;;
 	"multi-trace --impl") echo "--impl pair"; return ;;
 	"kmemleak --than") echo "--than 1s"; return ;;
 	"multi-trace --than") echo "--than 1ms"; return ;;
