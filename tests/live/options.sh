@@ -96,10 +96,15 @@ run_with() {
 		pp "$prof" $(events "$prof") -C 0 -N 1
 		wait "$sp" ;;
 	-p|--pids|-t|--tids)
-		sleep 0.5 &
+		# a target that waits for the run to be ready, then works and exits
+		rm -f "$T_TMP/go"
+		"$WL" -W "$T_TMP/go" getppid 3 > /dev/null &
 		sp=$!
 		# shellcheck disable=SC2046
-		pp "$prof" $(events "$prof") "$opt" "$sp"
+		pp_bg "$prof" $(events "$prof") "$opt" "$sp"
+		pp_ready
+		touch "$T_TMP/go"
+		pp_wait
 		wait "$sp" ;;
 	*)
 		# shellcheck disable=SC2046,SC2086
