@@ -236,7 +236,7 @@ test: $(BIN) $(UNIT_BIN) $(HELPER_BIN) $(WL_BIN) $(MAN_STAMP)
 		WORKLOAD_DIR=$(abspath $(BUILD)/workload) SAN=$(SAN) MAN_DIR=$(abspath $(MAN_DIR)) \
 		sh tests/run.sh $(T)
 
-# make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="evspec expr replay-trace replay-top probe-spec probe-elf"]
+# make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="evspec expr opt ..."] (the list: tests/fuzz/run.sh)
 fuzz:
 	@sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60) $(FUZZ_TARGETS)
 

@@ -471,6 +471,13 @@ void text_fput(FILE *out, const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, plain = 0;
 
+	/* the common case, printable ASCII to the end: one write, no decoding */
+	while (i < len && p[i] >= ' ' && p[i] < 0x7f && p[i] != '\\')
+		i++;
+	if (i == len || !p[i]) {
+		fwrite(p, 1, i, out);
+		return;
+	}
 	/* runs of characters shown as they are go out in one write */
 	while (i < len && p[i]) {
 		char esc[5];
