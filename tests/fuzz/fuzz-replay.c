@@ -22,6 +22,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "profiler.h"
 #include "run.h"
@@ -53,6 +54,18 @@ static char hm_path[64], fg_path[64];
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
+/* out_dir_remove - at exit: the report files and their directory */
+static void out_dir_remove(void)
+{
+	char lat[80];
+
+	snprintf(lat, sizeof(lat), "%s.lat", hm_path);
+	unlink(hm_path);
+	unlink(lat);
+	unlink(fg_path);
+	rmdir(out_dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	setenv("PERF_PROF_TRACEFS", FUZZ_TRACEFS, 0);
@@ -61,6 +74,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	snprintf(hm_path, sizeof(hm_path), "%s/hm.svg", out_dir);
 	snprintf(fg_path, sizeof(fg_path), "%s/fg.svg", out_dir);
+	atexit(out_dir_remove);
 	return 0;
 }
 
