@@ -109,7 +109,6 @@ struct evspec {
 	u64 limit_start;	/* --sampling-limit: the current one-second window */
 	u64 limit_n;		/* samples delivered in it */
 	u64 limited;		/* samples dropped by the limit */
-	u64 received;		/* sum of the periods of the samples read */
 	u64 generated;		/* the event's count at the end (period-1 events) */
 	char *display;		/* alias or "sys:name" */
 	const struct run_env *env;	/* the run's names (expr_bind()) */

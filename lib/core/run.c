@@ -853,7 +853,7 @@ run__deliver(struct run *r, struct ring *rg, const struct perf_event_header *h)
 		r->unknown_id++;
 		return;
 	}
-	sample.ev->received += sample.period;
+	rg->periods += sample.period;
 	sample.ring = rg;
 	if (unlikely(r->time_fix))
 		run__fix_time(r, &sample);
@@ -1162,7 +1162,7 @@ void run__sigusr1(struct run *r)
  */
 static void run__pending_lost(struct run *r)
 {
-	u64 missing = 0;
+	u64 count_all = 0, read = 0;
 
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
@@ -1175,11 +1175,12 @@ static void run__pending_lost(struct run *r)
 		if (perfev__count(ev->evsel, r->cpus, r->threads, &count))
 			return;
 		ev->generated = count;
-		if (count > ev->received)
-			missing += count - ev->received;
+		count_all += count;
 	}
+	for (int i = 0; i < r->nr_rings; i++)
+		read += r->rings[i].periods;
 	r->lost_exact = true;
-	r->lost_samples = missing;
+	r->lost_samples = count_all > read ? count_all - read : 0;
 }
 
 static void run__print_problems(struct run *r)
