@@ -141,13 +141,13 @@ struct latrow {
 
 /*
  * struct lattab - the rows. Without perins a plain array indexed by id;
- * with it a keytab keyed by (instance << 32 | id) and a one-entry cache,
+ * with it a hashmap keyed by (instance << 32 | id) and a one-entry cache,
  * since consecutive values mostly land in the same row. Read the fields
  * only through the functions below.
  */
 struct lattab {
 	struct latrow *rows;	/* !perins: nr_ids rows */
-	struct keytab *tab;	/* perins: the rows */
+	struct hashmap *tab;	/* perins: the rows */
 	struct latrow *last;	/* perins: row of last_key, NULL after an insert */
 	u64 last_key;
 	unsigned nr_ids;

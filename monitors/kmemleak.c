@@ -134,9 +134,9 @@ struct kmemleak {
 	bool sized;		/* some allocation event knows sizes */
 	bool stacks;		/* stacks were asked for */
 
-	struct keytab *objs;	/* key -> struct kml_obj */
-	struct keytab *threads;	/* tid -> struct kml_thread */
-	struct keytab *stack_idx;	/* hash -> u32 stack id */
+	struct hashmap *objs;	/* key -> struct kml_obj */
+	struct hashmap *threads;	/* tid -> struct kml_thread */
+	struct hashmap *stack_idx;	/* hash -> u32 stack id */
 	struct kml_stack *stack;
 	u32 nr_stacks, cap_stacks, max_stacks;
 	u32 *free_ids;
@@ -233,10 +233,8 @@ static inline int kml_read(const struct kml_val *v, const struct prof_sample *s,
 
 static u64 kml_stack_hash(int ev, const u64 *ips, u32 nr)
 {
-	u64 h = 0xcbf29ce484222325ULL ^ (u64)ev;
+	u64 h = fnv1a_words(FNV1A_INIT ^ (u64)ev, ips, nr);
 
-	for (u32 i = 0; i < nr; i++)
-		h = (h ^ ips[i]) * 0x100000001b3ULL;
 	return h ^ (h >> 29);
 }
 
@@ -280,7 +278,7 @@ static void kml_stacks_gc(struct kmemleak *k)
 			k->live_ids[live++] = id;
 			continue;
 		}
-		keytab__del(k->stack_idx, st->hash);
+		hashmap__del(k->stack_idx, st->hash);
 		st->dead = true;
 		st->nr = 0;
 		st->prev_count = st->prev_bytes = 0;
@@ -408,10 +406,10 @@ static u32 kml_stack_id(struct kmemleak *k, const struct kml_ev *e, const struct
 	for (int t = 0; t < KML_HASH_TRIES; t++, h++) {
 		bool created;
 
-		idp = keytab__get_new(k->stack_idx, h, &created);
+		idp = hashmap__get_new(k->stack_idx, h, &created);
 		if (!idp && k->nr_dead > k->max_stacks / 8) {
 			kml_stacks_gc(k);
-			idp = keytab__get_new(k->stack_idx, h, &created);
+			idp = hashmap__get_new(k->stack_idx, h, &created);
 		}
 		if (!idp)
 			break;
@@ -424,11 +422,11 @@ static u32 kml_stack_id(struct kmemleak *k, const struct kml_ev *e, const struct
 			continue;
 		}
 		if (!kml_stack_new(k, ips, nr, e->index, s->pid, h, &id)) {
-			keytab__del(k->stack_idx, h);
+			hashmap__del(k->stack_idx, h);
 			break;
 		}
 		/* the new entry may have moved other values: look it up again */
-		idp = keytab__find(k->stack_idx, h);
+		idp = hashmap__find(k->stack_idx, h);
 		*idp = id;
 		return id;
 	}
@@ -456,7 +454,7 @@ static inline u64 kml_key(int pid, u64 ptr)
 static void kml_obj_alloc(struct kmemleak *k, int pid, u64 ptr, u64 size, u32 stack, u64 time)
 {
 	bool created;
-	struct kml_obj *o = keytab__get_new(k->objs, kml_key(pid, ptr), &created);
+	struct kml_obj *o = hashmap__get_new(k->objs, kml_key(pid, ptr), &created);
 
 	k->allocs++;
 	if (unlikely(!o)) {
@@ -483,7 +481,7 @@ static void kml_obj_alloc(struct kmemleak *k, int pid, u64 ptr, u64 size, u32 st
 static void kml_obj_free(struct kmemleak *k, int pid, u64 ptr)
 {
 	u64 key = kml_key(pid, ptr);
-	struct kml_obj *o = keytab__find(k->objs, key);
+	struct kml_obj *o = hashmap__find(k->objs, key);
 
 	k->frees++;
 	if (!o || o->ptr != ptr || o->pid != pid) {
@@ -491,7 +489,7 @@ static void kml_obj_free(struct kmemleak *k, int pid, u64 ptr)
 		return;
 	}
 	kml_unref(k, o->stack);
-	keytab__del(k->objs, key);
+	hashmap__del(k->objs, key);
 }
 
 /* ------------------------------------------------------------ sample */
@@ -499,8 +497,8 @@ static void kml_obj_free(struct kmemleak *k, int pid, u64 ptr)
 static struct kml_thread *kml_thread(struct kmemleak *k, int tid, bool add)
 {
 	if (!add)
-		return keytab__find(k->threads, (u64)(u32)tid);
-	return keytab__get(k->threads, (u64)(u32)tid);
+		return hashmap__find(k->threads, (u64)(u32)tid);
+	return hashmap__get(k->threads, (u64)(u32)tid);
 }
 
 static void kml_entry(struct kmemleak *k, const struct kml_ev *e, const struct prof_sample *s)
@@ -650,7 +648,7 @@ static void kmemleak_lost(struct prof *prof, struct ring *ring, u64 n)
 
 	k->lost += n;
 	k->lost_time = k->last_time;
-	keytab__for_each(k->threads, it, t) {
+	hashmap__for_each(k->threads, it, t) {
 		for (u32 j = 0; j < t->depth; j++)
 			kml_unref(k, t->p[j].stack);
 		t->depth = 0;
@@ -997,10 +995,10 @@ static int kmemleak_init(struct prof *prof, struct err *err)
 	}
 	if (k->pm_note && !prof->opt.quiet)
 		fprintf(stderr, "perf-prof kmemleak: note: %s\n", k->pm_note);
-	k->objs = keytab__new(sizeof(struct kml_obj), o->max_objects);
-	k->threads = keytab__new(sizeof(struct kml_thread), KML_MAX_THREADS);
+	k->objs = hashmap__new(sizeof(struct kml_obj), o->max_objects);
+	k->threads = hashmap__new(sizeof(struct kml_thread), KML_MAX_THREADS);
 	k->max_stacks = o->max_objects / 8 < 64 ? 64 : (u32)(o->max_objects / 8);
-	k->stack_idx = keytab__new(sizeof(u32), k->max_stacks);
+	k->stack_idx = hashmap__new(sizeof(u32), k->max_stacks);
 	k->cap_stacks = 1024;
 	while (k->cap_stacks < (u32)k->nr_evs)
 		k->cap_stacks *= 2;
@@ -1066,7 +1064,7 @@ static void kml_collect(struct prof *prof, struct kmemleak *k, struct kml_report
 		st->count = st->bytes = st->newest = 0;
 		st->oldest = UINT64_MAX;
 	}
-	keytab__for_each(k->objs, it, obj) {
+	hashmap__for_each(k->objs, it, obj) {
 		struct kml_stack *st = &k->stack[obj->stack];
 		u64 age = kml_since(r->now, obj->time);
 
@@ -1385,12 +1383,12 @@ static void kmemleak_final(struct prof *prof)
 static void kmemleak_sigusr1(struct prof *prof)
 {
 	struct kmemleak *k = prof->priv;
-	size_t mem = keytab__mem_bytes(k->objs) + keytab__mem_bytes(k->threads) +
-		     keytab__mem_bytes(k->stack_idx) + k->cap_stacks * sizeof(*k->stack) +
+	size_t mem = hashmap__mem_bytes(k->objs) + hashmap__mem_bytes(k->threads) +
+		     hashmap__mem_bytes(k->stack_idx) + k->cap_stacks * sizeof(*k->stack) +
 		     k->cap_frames * sizeof(u64);
 
 	fprintf(stderr, "perf-prof kmemleak: tracking %zu objects and %u stacks in %.1f MiB\n",
-		keytab__nr(k->objs), k->nr_stacks - (u32)k->nr_evs - k->nr_free,
+		hashmap__nr(k->objs), k->nr_stacks - (u32)k->nr_evs - k->nr_free,
 		(double)mem / (1 << 20));
 	kml_report(prof, KML_SIGNAL);
 }
@@ -1410,9 +1408,9 @@ static void kmemleak_deinit(struct prof *prof)
 	for (int i = 0; i < k->nr_texts; i++)
 		free(k->texts[i]);
 	flamegraph__delete(k->fg);
-	keytab__delete(k->objs);
-	keytab__delete(k->threads);
-	keytab__delete(k->stack_idx);
+	hashmap__free(k->objs);
+	hashmap__free(k->threads);
+	hashmap__free(k->stack_idx);
 	free(k->texts);
 	free(k->pos_free);
 	free(k->evs);

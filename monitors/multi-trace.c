@@ -10,7 +10,7 @@
  *                                   from => to                 count        min ...
  *   sys_enter_nanosleep => sys_exit_nanosleep                  300   2.061 ms ...
  *
- * State: per key, the waiting event of every position (a bounded keytab);
+ * State: per key, the waiting event of every position (a bounded hashmap);
  * with --than/--detail/--impl pair, copies of recent samples in a bounded
  * time-ordered backlog, so a slow pair can be printed with its first event
  * and whatever happened in between. Reports per interval (-i), on SIGUSR1
@@ -132,7 +132,7 @@ struct mt {
 	struct mt_slot *last;		/* one-entry cache of pending */
 	u64 last_key;
 	struct latrow *rows;		/* stats' rows when not per instance */
-	struct keytab *pending;		/* key -> struct mt_slot[nslots] */
+	struct hashmap *pending;		/* key -> struct mt_slot[nslots] */
 	int nr;
 	size_t gc_at;			/* sweep empty entries past this many keys */
 	/* the rest */
@@ -502,7 +502,7 @@ static int mt_setup(struct prof *prof, struct err *err)
 				"by --detail\n");
 	mt_names(prof, m);
 	m->vsize = (size_t)m->nslots * sizeof(struct mt_slot);
-	m->pending = keytab__new(m->vsize, o->max_keys);
+	m->pending = hashmap__new(m->vsize, o->max_keys);
 	m->stats = lattab__new((unsigned)(m->nr * m->nr), o->perins, 0);
 	m->rows = m->stats ? m->stats->rows : NULL;	/* never moves */
 	m->whole = lattab__new((unsigned)(m->nr * m->nr), o->perins, 0);
@@ -734,20 +734,20 @@ static bool slots_empty(const struct mt *m, const struct mt_slot *sl)
  */
 static void mt_gc(struct mt *m)
 {
-	size_t n = 0, iter, nr = keytab__nr(m->pending);
+	size_t n = 0, iter, nr = hashmap__nr(m->pending);
 	u64 *keys = malloc((nr ? nr : 1) * sizeof(*keys));
 	struct mt_slot *sl;
 
 	m->last = NULL;
 	if (!keys)
 		return;
-	keytab__for_each(m->pending, iter, sl)
+	hashmap__for_each(m->pending, iter, sl)
 		if (slots_empty(m, sl))
-			keys[n++] = keytab__key(sl);
+			keys[n++] = hashmap__key(sl);
 	for (size_t i = 0; i < n; i++)
-		keytab__del(m->pending, keys[i]);
+		hashmap__del(m->pending, keys[i]);
 	free(keys);
-	nr = keytab__nr(m->pending);
+	nr = hashmap__nr(m->pending);
 	m->gc_at = nr * 2 > MT_GC_MIN ? nr * 2 : MT_GC_MIN;
 }
 
@@ -757,7 +757,7 @@ static inline struct mt_slot *mt_find(struct mt *m, u64 key)
 
 	if (likely(m->last && m->last_key == key))
 		return m->last;
-	sl = keytab__find(m->pending, key);
+	sl = hashmap__find(m->pending, key);
 	if (sl) {
 		m->last = sl;
 		m->last_key = key;
@@ -772,15 +772,15 @@ static struct mt_slot *mt_get(struct mt *m, u64 key)
 
 	if (likely(m->last && m->last_key == key))
 		return m->last;
-	sl = keytab__get_new(m->pending, key, &created);
+	sl = hashmap__get_new(m->pending, key, &created);
 	if (unlikely(!sl)) {
 		mt_gc(m);	/* at --max-keys: make room if some are empty */
-		sl = keytab__get_new(m->pending, key, &created);
+		sl = hashmap__get_new(m->pending, key, &created);
 		if (!sl)
 			return NULL;
-	} else if (unlikely(created && keytab__nr(m->pending) > m->gc_at)) {
+	} else if (unlikely(created && hashmap__nr(m->pending) > m->gc_at)) {
 		mt_gc(m);	/* the new entry is empty too: it goes and comes back */
-		sl = keytab__get_new(m->pending, key, &created);
+		sl = hashmap__get_new(m->pending, key, &created);
 	}
 	/* an insert may move entries: only the newest pointer is safe */
 	m->last = sl;
@@ -929,13 +929,13 @@ static void mt_lost(struct prof *prof, struct ring *ring, u64 n)
 	size_t iter;
 
 	m->lost += n;
-	keytab__for_each(m->pending, iter, sl)
+	hashmap__for_each(m->pending, iter, sl)
 		for (int i = 0; i < m->nslots; i++)
 			if (sl[i].ev1) {
 				m->evs[sl[i].ev1 - 1].cnt[MT_DROPPED]++;
 				m->lost_dropped++;
 			}
-	keytab__reset(m->pending);
+	hashmap__reset(m->pending);
 	m->last = NULL;
 }
 
@@ -949,7 +949,7 @@ static u64 mt_waiting(const struct mt *m, int ev)
 	size_t iter;
 	u64 n = 0;
 
-	keytab__for_each(m->pending, iter, sl)
+	hashmap__for_each(m->pending, iter, sl)
 		for (int i = 0; i < m->nslots; i++)
 			n += sl[i].ev1 == (u32)ev + 1;
 	return n;
@@ -1073,8 +1073,8 @@ static void mt_print_state(struct prof *prof, struct mt *m)
 
 	for (int i = 0; i < m->nr; i++)
 		waiting += mt_waiting(m, i);
-	fprintf(prof->out, "state: %zu keys, %llu events waiting, %zu KiB", keytab__nr(m->pending),
-		(unsigned long long)waiting, keytab__mem_bytes(m->pending) >> 10);
+	fprintf(prof->out, "state: %zu keys, %llu events waiting, %zu KiB", hashmap__nr(m->pending),
+		(unsigned long long)waiting, hashmap__mem_bytes(m->pending) >> 10);
 	if (m->bl.buf)
 		fprintf(prof->out, "; backlog %llu of %llu KiB in use, %llu copies overwritten",
 			(unsigned long long)((m->bl.head - m->bl.tail) >> 10),
@@ -1229,7 +1229,7 @@ static void mt_print_unpaired(struct prof *prof, struct mt *m)
 	struct mt_slot *sl;
 	struct json j;
 
-	keytab__for_each(m->pending, iter, sl) {
+	hashmap__for_each(m->pending, iter, sl) {
 		for (int i = 0; i < m->nslots; i++) {
 			if (!sl[i].ev1)
 				continue;
@@ -1237,7 +1237,7 @@ static void mt_print_unpaired(struct prof *prof, struct mt *m)
 				cap = cap ? cap * 2 : 64;
 				w = xrealloc(w, cap * sizeof(*w));
 			}
-			w[n++] = (struct mt_waiter){ sl[i].time, sl[i].bl, keytab__key(sl),
+			w[n++] = (struct mt_waiter){ sl[i].time, sl[i].bl, hashmap__key(sl),
 						     sl[i].ev1 - 1 };
 		}
 	}
@@ -1314,7 +1314,7 @@ static void mt_deinit(struct prof *prof)
 	free(m->series);
 	free(m->evs);
 	free(m->bl.buf);
-	keytab__delete(m->pending);
+	hashmap__free(m->pending);
 	lattab__delete(m->stats);
 	lattab__delete(m->whole);
 	trace_seq_destroy(&m->seq);

@@ -53,7 +53,7 @@ struct top {
 	struct top_col cols[TOP_MAX_COLS];
 	int ncols;
 	int *order;		/* column indexes in sort order */
-	struct keytab *tab;
+	struct hashmap *tab;
 	size_t vsize;
 	struct expr *printkey;
 	char *key_title;
@@ -293,18 +293,9 @@ static int top_init(struct prof *prof, struct err *err)
 		if (!t->cols[i].sort)
 			t->order[n++] = i;
 	t->vsize = (size_t)t->ncols * sizeof(u64) + TOP_NAME_LEN;
-	t->tab = keytab__new(t->vsize, o->max_rows);
+	t->tab = hashmap__new(t->vsize, o->max_rows);
 	t->last_report = now_ns();
 	return 0;
-}
-
-static u64 name_hash(const char *s, size_t len)
-{
-	u64 h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len && s[i]; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h;
 }
 
 static void set_name(char *dst, const char *s, size_t len)
@@ -361,13 +352,13 @@ static __attribute__((noinline)) void top_sample_expr(struct prof *prof,
 			name = prof__comm(prof, s->tid);
 			name_len = strlen(name);
 		}
-		key = name_hash(name, name_len);
+		key = fnv1a_bytes(FNV1A_INIT, name, strnlen(name, name_len));
 	}
 	if (likely(t->last_row && key == t->last_key)) {
 		row = t->last_row;
 		created = false;
 	} else {
-		row = keytab__get_new(t->tab, key, &created);
+		row = hashmap__get_new(t->tab, key, &created);
 		if (unlikely(!row))
 			return;	/* over --max-rows: counted by the table, reported at exit */
 		/* an insert may move rows: only the newest pointer is safe */
@@ -403,7 +394,7 @@ static void top_sample(struct prof *prof, const struct prof_sample *s)
 	if (likely(t->last_row && (u64)s->tid == t->last_key)) {
 		row = t->last_row;
 	} else {
-		row = keytab__get(t->tab, (u64)s->tid);
+		row = hashmap__get(t->tab, (u64)s->tid);
 		if (unlikely(!row))
 			return;
 		t->last_key = (u64)s->tid;
@@ -433,7 +424,7 @@ static const char *top_row_name(const struct top *t, void *row)
 
 	if (name[0])
 		return name;
-	return t->task_key ? tasks__comm(t->tasks, (int)keytab__key(row)) : "<...>";
+	return t->task_key ? tasks__comm(t->tasks, (int)hashmap__key(row)) : "<...>";
 }
 
 static int col_width(const struct top_col *c)
@@ -482,7 +473,7 @@ static void top_print_text(struct prof *prof, struct top *t, void **rows, size_t
 	for (size_t r = 0; r < nr; r++) {
 		const u64 *v = rows[r];
 
-		top_print_key(prof, t, keytab__key(rows[r]), kw);
+		top_print_key(prof, t, hashmap__key(rows[r]), kw);
 		for (int i = 0; i < t->ncols; i++)
 			fprintf(prof->out, "%s%*llu", !o->only_comm || i ? " " : "",
 				col_width(&t->cols[i]), (unsigned long long)v[i]);
@@ -515,7 +506,7 @@ static void top_print_json(struct prof *prof, struct top *t, void **rows, size_t
 
 		json_obj_begin(&j, NULL);
 		if (!o->only_comm)
-			json_int(&j, "key", (s64)keytab__key(rows[r]));
+			json_int(&j, "key", (s64)hashmap__key(rows[r]));
 		if (t->name_title)
 			json_str(&j, "name", top_row_name(t, rows[r]));
 		json_arr_begin(&j, "values");
@@ -534,7 +525,7 @@ static void top_report(struct prof *prof, bool reset)
 	struct top *t = prof->priv;
 	u64 now = now_ns();
 	size_t nr = 0;
-	void **rows = keytab__sorted(t->tab, top_cmp, t, &nr);
+	void **rows = hashmap__sorted(t->tab, top_cmp, t, &nr);
 	int limit = top_rows_limit(prof);
 
 	if (limit > 0 && nr > (size_t)limit)
@@ -546,7 +537,7 @@ static void top_report(struct prof *prof, bool reset)
 	free(rows);
 	fflush(prof->out);
 	if (reset && !o->cumulative) {
-		keytab__reset(t->tab);
+		hashmap__reset(t->tab);
 		t->last_row = NULL;
 		t->samples = 0;
 		t->last_report = now;
@@ -563,9 +554,9 @@ static void top_final(struct prof *prof)
 	struct top *t = prof->priv;
 
 	top_report(prof, false);
-	if (keytab__drops(t->tab))
+	if (hashmap__drops(t->tab))
 		fprintf(stderr, "perf-prof top: %llu samples dropped: more than %llu rows "
-				"(raise --max-rows)\n", (unsigned long long)keytab__drops(t->tab),
+				"(raise --max-rows)\n", (unsigned long long)hashmap__drops(t->tab),
 			(unsigned long long)((const struct top_opts *)prof->opts)->max_rows);
 }
 
@@ -589,7 +580,7 @@ static void top_deinit(struct prof *prof)
 		expr_free(t->cols[i].expr);
 	}
 	expr_free(t->printkey);
-	keytab__delete(t->tab);
+	hashmap__free(t->tab);
 	free(t->evs);
 	free(t->order);
 	free(t->key_title);

@@ -131,7 +131,7 @@ struct lattab *lattab__new(unsigned nr_ids, bool perins, size_t max_rows)
 	t->nr_ids = nr_ids;
 	t->perins = perins;
 	if (perins) {
-		t->tab = keytab__new(sizeof(struct latrow), max_rows);
+		t->tab = hashmap__new(sizeof(struct latrow), max_rows);
 	} else {
 		void *p = NULL;
 
@@ -154,7 +154,7 @@ static void lattab__free_rows(struct lattab *t)
 			vstat__free(&t->rows[i].st);
 		return;
 	}
-	keytab__for_each(t->tab, iter, r)
+	hashmap__for_each(t->tab, iter, r)
 		vstat__free(&r->st);
 }
 
@@ -163,14 +163,14 @@ void lattab__delete(struct lattab *t)
 	if (!t)
 		return;
 	lattab__free_rows(t);
-	keytab__delete(t->tab);
+	hashmap__free(t->tab);
 	free(t->rows);
 	free(t);
 }
 
 struct latrow *lattab__row_slow(struct lattab *t, u64 key)
 {
-	struct latrow *r = keytab__get(t->tab, key);
+	struct latrow *r = hashmap__get(t->tab, key);
 
 	/* an insert may have moved every row: only this pointer is current */
 	t->last = r;
@@ -189,25 +189,25 @@ void lattab__reset(struct lattab *t)
 	}
 	/* instances come and go (threads): drop their rows, not just the values */
 	lattab__free_rows(t);
-	keytab__reset(t->tab);
+	hashmap__reset(t->tab);
 	t->last = NULL;
 }
 
 u64 lattab__drops(const struct lattab *t)
 {
-	return t->perins ? keytab__drops(t->tab) : 0;
+	return t->perins ? hashmap__drops(t->tab) : 0;
 }
 
 unsigned lattab__row_id(const struct lattab *t, const struct latrow *r)
 {
 	if (!t->perins)
 		return (unsigned)(r - t->rows);
-	return (unsigned)(keytab__key(r) & 0xffffffffu);
+	return (unsigned)(hashmap__key(r) & 0xffffffffu);
 }
 
 int lattab__row_inst(const struct lattab *t, const struct latrow *r)
 {
-	return t->perins ? (int)(u32)(keytab__key(r) >> 32) : -1;
+	return t->perins ? (int)(u32)(hashmap__key(r) >> 32) : -1;
 }
 
 struct lattab_sort {
@@ -273,7 +273,7 @@ struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t 
 	struct latrow **v, *r;
 	size_t n = 0, cap, iter;
 
-	cap = t->perins ? keytab__nr(t->tab) : t->nr_ids;
+	cap = t->perins ? hashmap__nr(t->tab) : t->nr_ids;
 	*nr = 0;
 	if (!cap)
 		return NULL;
@@ -283,7 +283,7 @@ struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t 
 			if (t->rows[i].st.count)
 				v[n++] = &t->rows[i];
 	} else {
-		keytab__for_each(t->tab, iter, r)
+		hashmap__for_each(t->tab, iter, r)
 			if (r->st.count)
 				v[n++] = r;
 	}

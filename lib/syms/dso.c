@@ -30,11 +30,39 @@
 
 /* --- identity ------------------------------------------------------------ */
 
-static bool dso__same_file(const struct dso *d, const struct stat *st)
+static void dso_id__from_stat(struct dso_id *id, const struct stat *st)
 {
-	return d->ino && d->dev == st->st_dev && d->ino == st->st_ino &&
-	       d->size == st->st_size && d->mtime.tv_sec == st->st_mtim.tv_sec &&
-	       d->mtime.tv_nsec == st->st_mtim.tv_nsec;
+	*id = (struct dso_id){
+		.dev = st->st_dev, .ino = st->st_ino, .size = (u64)st->st_size,
+		.mtime_sec = (u64)st->st_mtim.tv_sec, .mtime_nsec = (u64)st->st_mtim.tv_nsec,
+	};
+}
+
+/*
+ * Files without an identity on disk (gone, or never stat'ed) are found by
+ * path and whether they were replaced: the key is the DSO itself.
+ */
+static u64 dso_path_hash(u64 key, void *ctx)
+{
+	const struct dso *d = (const struct dso *)(uintptr_t)key;
+
+	return hashmap__hash_u64(fnv1a_str(FNV1A_INIT, d->path) ^ d->gone);
+}
+
+static bool dso_path_equal(u64 a, u64 b, void *ctx)
+{
+	const struct dso *x = (const struct dso *)(uintptr_t)a;
+	const struct dso *y = (const struct dso *)(uintptr_t)b;
+
+	return x->gone == y->gone && !strcmp(x->path, y->path);
+}
+
+static const struct hashmap_ops dso_path_ops = { dso_path_hash, dso_path_equal, NULL };
+
+void dso__tables_init(struct syms *s)
+{
+	s->dso_ids = hashmap__new_keys(sizeof(struct dso_id), sizeof(struct dso *), 0);
+	s->dso_paths = hashmap__new_ops(0, 0, &dso_path_ops);
 }
 
 static const char *strip_deleted(const char *path, char *buf, size_t len)
@@ -104,7 +132,8 @@ struct dso *dso__new_file(struct syms *s, const char *path, const struct syms_fi
 {
 	char buf[4096];
 	struct stat st;
-	struct dso *d;
+	struct dso *d, **dp, key = { 0 };
+	struct dso_id id_key;
 	bool ok, gone = false;
 	int fd = -1;
 
@@ -117,13 +146,21 @@ struct dso *dso__new_file(struct syms *s, const char *path, const struct syms_fi
 			gone = false;
 		ok = fd >= 0;
 	}
-	for (d = s->dsos; d; d = d->next) {
-		if (ok ? dso__same_file(d, &st) :
-			 (!d->ino && !d->vdso && d->gone == gone && !strcmp(d->path, path))) {
-			if (fd >= 0)
-				close(fd);
-			return d;
-		}
+	key.path = (char *)path;
+	key.gone = gone;
+	if (ok) {
+		dso_id__from_stat(&id_key, &st);
+		dp = hashmap__kfind(s->dso_ids, &id_key);
+		d = dp ? *dp : NULL;
+	} else {
+		void *v = hashmap__find(s->dso_paths, (u64)(uintptr_t)&key);
+
+		d = v ? (struct dso *)(uintptr_t)hashmap__key(v) : NULL;
+	}
+	if (d) {
+		if (fd >= 0)
+			close(fd);
+		return d;
 	}
 	d = dso__alloc(s, path);
 	d->fd = fd;
@@ -136,6 +173,11 @@ struct dso *dso__new_file(struct syms *s, const char *path, const struct syms_fi
 		d->ino = st.st_ino;
 		d->size = st.st_size;
 		d->mtime = st.st_mtim;
+		dp = hashmap__kget(s->dso_ids, &id_key);
+		if (dp)
+			*dp = d;
+	} else {
+		hashmap__get(s->dso_paths, (u64)(uintptr_t)d);
 	}
 	if (id && id->build_id_size && id->build_id_size <= sizeof(d->build_id)) {
 		memcpy(d->build_id, id->build_id, id->build_id_size);
