@@ -11,7 +11,10 @@
  *   evline   one event as a text line in trace's format, with an optional
  *            gutter in front (outliers, --detail, unpaired lists);
  *   heatmap  values over time: raw points streamed to FILE.lat while the
- *            run lasts, rendered at the end into a self-contained SVG.
+ *            run lasts, rendered at the end into a self-contained SVG;
+ *   outliers the stacks of the samples above --than: printed under their
+ *            lines through a stack map and, with --flame-graph, drawn
+ *            weighed by their values.
  *
  * Everything on the per-event path (numsrc__get, lattab__row,
  * heatmap__add) is inline or O(1) and never allocates, except when a
@@ -291,5 +294,60 @@ int heatmap__close(struct heatmap *h, struct err *err);
  */
 long heatmap__render(FILE *lat, FILE *svg, const char *const *series, int nr, bool ns,
 		     const char *what);
+
+/* ------------------------------------------------------------------ */
+/* outliers: the stacks of values above --than                          */
+/* ------------------------------------------------------------------ */
+
+struct stackmap;
+struct stackout;
+
+/**
+ * struct outliers - the stacks of the samples a profiler prints for being
+ * above its threshold: interned so each address is symbolized once, and
+ * with --flame-graph counted and weighed for a flame graph (or pprof) at
+ * the end of the run
+ * @stacks: the stack map (NULL when no event samples stacks)
+ * @fg:     the --flame-graph output, or NULL
+ * @what:   what one is, for the closing message ("slow pairs")
+ * @roots:  the flame graph's root frame by event index, or NULL
+ * @nr:     outliers drawn so far
+ */
+struct outliers {
+	struct stackmap *stacks;
+	struct stackout *fg;
+	const char *what;
+	const char *const *roots;
+	const char *weight_type;
+	const char *weight_unit;
+	u64 nr;
+};
+
+/**
+ * outliers__init - set @o up for @prof: a stack map when its events sample
+ * stacks; with --flame-graph, the output file, which needs stacks and a
+ * threshold (@than). @weight_type/@weight_unit name what the weight is
+ * ("latency", "nanoseconds"); @roots (kept, may be NULL) name the root
+ * frame of each event's stacks. Returns 0, or -1 with @err (EXIT_USAGE).
+ */
+int outliers__init(struct outliers *o, struct prof *prof, bool than, const char *what,
+		   const char *weight_type, const char *weight_unit, const char *const *roots,
+		   struct err *err);
+
+/**
+ * outliers__print - evline__print() of an outlier's event, its stack from
+ * the map. Returns the stack's id (0: none).
+ */
+u32 outliers__print(struct outliers *o, struct prof *prof, const struct evline *l,
+		    struct trace_seq *seq, const struct prof_sample *s, const char *gutter);
+
+/* outliers__add - one outlier (its sample @s) weighing @weight, when drawing */
+void outliers__add(struct outliers *o, const struct prof_sample *s, u64 weight);
+
+/* outliers__close - write the flame graph (if any), say where; free everything */
+void outliers__close(struct outliers *o, struct prof *prof);
+
+/* outliers__exit - free everything without writing (after a failure); again is ok */
+void outliers__exit(struct outliers *o);
 
 #endif

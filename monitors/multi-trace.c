@@ -147,6 +147,8 @@ struct mt {
 	bool *ns;
 	int *series;			/* row id -> heatmap series */
 	struct heatmap *hm;
+	struct outliers out;		/* the stacks of slow pairs */
+	const char **ev_names;		/* their root frames: the events' names */
 	struct backlog bl;
 	bool keep_all;			/* --detail: every event is copied */
 	bool keep_open;			/* --than / pair: opening events are copied */
@@ -464,12 +466,6 @@ static int mt_setup(struct prof *prof, struct err *err)
 			      "(events left without a partner)");
 		return -1;
 	}
-	if (prof->opt.flame_graph) {
-		err_set(err, EXIT_USAGE, "multi-trace does not draw flame graphs");
-		err_hint(err, "stacks (-g or the 'stack' attribute) are printed under the events "
-			      "of --than; 'perf-prof trace --flame-graph' draws them");
-		return -1;
-	}
 	if (o->detail && !o->than) {
 		err_set(err, EXIT_USAGE, "--detail needs --than");
 		err_hint(err, "--detail shows what happened around the pairs slower than --than, "
@@ -501,6 +497,12 @@ static int mt_setup(struct prof *prof, struct err *err)
 		fprintf(stderr, "perf-prof multi-trace: note: untraced events are only shown "
 				"by --detail\n");
 	mt_names(prof, m);
+	m->ev_names = xzalloc((size_t)m->nr * sizeof(*m->ev_names));
+	for (int i = 0; i < m->nr; i++)
+		m->ev_names[i] = mt_name(prof->evs[i]);
+	if (outliers__init(&m->out, prof, o->than != 0, "pairs slower than --than", "latency",
+			   "nanoseconds", m->ev_names, err))
+		return -1;
 	m->vsize = (size_t)m->nslots * sizeof(struct mt_slot);
 	m->pending = hashmap__new(m->vsize, o->max_keys);
 	m->stats = lattab__new((unsigned)(m->nr * m->nr), o->perins, 0);
@@ -576,8 +578,8 @@ static void mt_emit(struct prof *prof, struct mt *m, const struct prof_sample *s
 	else
 		snprintf(gutter, sizeof(gutter), "%c%s ", mark,
 			 agg__fmt_duration(d, sizeof(d), off));
-	evline__print(&m->evs[s->ev->index].line, prof->out, &m->seq, s,
-		      m->keep_all ? gutter : "", prof->env);
+	outliers__print(&m->out, prof, &m->evs[s->ev->index].line, &m->seq, s,
+			m->keep_all ? gutter : "");
 }
 
 static void mt_print_rec(struct prof *prof, struct mt *m, const struct blrec *r, char mark,
@@ -619,6 +621,22 @@ static void mt_print_missing(struct prof *prof, struct mt *m, u64 t, u32 ev)
 		(unsigned long long)(t % 1000000000ULL / 1000), prof->evs[ev]->display);
 }
 
+/* --flame-graph: the stack of the pair's first event (else its second) weighs its delay */
+static void mt_flame(struct prof *prof, struct mt *m, const struct mt_ends *e,
+		     const struct prof_sample *s2, u64 delay)
+{
+	struct prof_sample s;
+
+	if (!m->out.fg)
+		return;
+	if (e->r1 || e->r2) {
+		bl_sample(prof, e->r1 ? e->r1 : e->r2, &s);
+		s2 = &s;
+	}
+	if (s2)
+		outliers__add(&m->out, s2, delay);
+}
+
 static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer *d,
 			  const struct prof_sample *s2)
 {
@@ -632,6 +650,7 @@ static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer
 		e.r1 = bl_at(b, d->bl1);
 	if (bl_valid(b, d->bl2))
 		e.r2 = bl_at(b, d->bl2);
+	mt_flame(prof, m, &e, s2, d->delay);
 	if (prof->opt.json) {
 		m->js = &j;
 		json_begin(&j, prof->out);
@@ -1288,6 +1307,7 @@ static void mt_final(struct prof *prof)
 			err_print(&err, "multi-trace");
 		m->hm = NULL;
 	}
+	outliers__close(&m->out, prof);
 	if (lattab__drops(m->stats) || lattab__drops(m->whole))
 		fprintf(stderr, "perf-prof multi-trace: some per-instance rows were dropped\n");
 }
@@ -1317,6 +1337,8 @@ static void mt_deinit(struct prof *prof)
 	hashmap__free(m->pending);
 	lattab__delete(m->stats);
 	lattab__delete(m->whole);
+	outliers__exit(&m->out);
+	free(m->ev_names);
 	trace_seq_destroy(&m->seq);
 	free(m);
 	prof->priv = NULL;

@@ -49,6 +49,7 @@ struct nd {
 	char **names;
 	bool *ns;
 	struct heatmap *hm;
+	struct outliers out;		/* the stacks of values over --than */
 	struct trace_seq seq;
 	bool inst_tid;
 	bool reported;
@@ -107,15 +108,10 @@ static int nd_setup(struct prof *prof, struct err *err)
 {
 	const struct nd_opts *o = prof->opts;
 	struct nd *n = xzalloc(sizeof(*n));
+	bool all_ns = true;
 
 	prof->priv = n;
 	trace_seq_init(&n->seq);
-	if (prof->opt.flame_graph) {
-		err_set(err, EXIT_USAGE, "num-dist does not draw flame graphs");
-		err_hint(err, "stacks (-g or the 'stack' attribute) are printed under the events "
-			      "of --than; 'perf-prof trace --flame-graph' draws them");
-		return -1;
-	}
 	n->nr = prof->nr_evs;
 	n->evs = xzalloc((size_t)n->nr * sizeof(*n->evs));
 	n->names = xzalloc((size_t)n->nr * sizeof(*n->names));
@@ -128,11 +124,12 @@ static int nd_setup(struct prof *prof, struct err *err)
 	if (!n->stats || !n->whole)
 		return err_set(err, EXIT_USAGE, "too many events for num-dist (%d)", n->nr);
 	n->inst_tid = prof->opt.pids || prof->opt.tids || prof->opt.workload;
+	for (int i = 0; i < n->nr; i++)
+		all_ns &= n->ns[i];
+	if (outliers__init(&n->out, prof, o->than.set, "values over --than", "value",
+			   all_ns ? "nanoseconds" : "count", (const char *const *)n->names, err))
+		return -1;
 	if (o->heatmap) {
-		bool all_ns = true;
-
-		for (int i = 0; i < n->nr; i++)
-			all_ns &= n->ns[i];
 		n->hm = heatmap__open(o->heatmap, (const char *const *)n->names, n->nr, all_ns,
 				      "value", err);
 		if (!n->hm)
@@ -151,8 +148,9 @@ static void nd_print_over(struct prof *prof, struct nd *n, const struct nd_ev *e
 {
 	struct json j;
 
+	outliers__add(&n->out, s, v);
 	if (!prof->opt.json) {
-		evline__print(&e->line, prof->out, &n->seq, s, "", prof->env);
+		outliers__print(&n->out, prof, &e->line, &n->seq, s, "");
 		return;
 	}
 	json_begin(&j, prof->out);
@@ -327,6 +325,7 @@ static void nd_final(struct prof *prof)
 			err_print(&err, "num-dist");
 		n->hm = NULL;
 	}
+	outliers__close(&n->out, prof);
 }
 
 static void nd_deinit(struct prof *prof)
@@ -349,6 +348,7 @@ static void nd_deinit(struct prof *prof)
 	free(n->evs);
 	lattab__delete(n->stats);
 	lattab__delete(n->whole);
+	outliers__exit(&n->out);
 	trace_seq_destroy(&n->seq);
 	free(n);
 	prof->priv = NULL;

@@ -17,9 +17,9 @@
 
 #include "callchain.h"
 #include "evline.h"
-#include "flamegraph.h"
 #include "json.h"
 #include "profiler.h"
+#include "stackmap.h"
 #include "tep.h"
 
 /* TF_DSTR/TF_DARRAY are __data_loc (dynamic) strings and arrays */
@@ -45,7 +45,14 @@ struct trace_ev {
 struct trace {
 	struct trace_seq seq;
 	struct trace_ev *evs;
-	struct flamegraph *fg;	/* --flame-graph: stacks go there */
+	struct stackmap *stacks;	/* --flame-graph: stacks per comm, counted */
+	struct stackout *fg;		/* --flame-graph: where they go */
+};
+
+/* flame graphs: the task's comm under each stack, sized by samples */
+static const struct stackmap_view trace_view = {
+	.root = stackmap_root_label, .root_label = "comm",
+	.count_type = "samples", .count_unit = "count",
 };
 
 static const char *const trace_attrs[] = { "alias", "stack", "max-stack", NULL };
@@ -112,11 +119,10 @@ static int trace_init(struct prof *prof, struct err *err)
 				return -1;
 			}
 		}
-		t->fg = flamegraph__new(prof->opt.flame_graph, err);
-		if (!t->fg) {
-			err->code = EXIT_USAGE;
+		t->fg = stackout__new(prof->opt.flame_graph, &trace_view, err);
+		if (!t->fg)
 			return -1;
-		}
+		t->stacks = stackmap__new(prof->env, 0, 0);
 	} else if (prof->opt.interval) {
 		err_set(err, EXIT_USAGE, "-i only applies with --flame-graph for trace");
 		err_hint(err, "trace prints every event as it comes; -i cuts flame-graph snapshots");
@@ -134,8 +140,9 @@ static void trace_interval(struct prof *prof)
 	if (!t->fg)
 		return;
 	wall_time_str(label, sizeof(label));
-	if (flamegraph__flush(t->fg, label, &err))
+	if (stackout__add(t->fg, t->stacks, &trace_view, label, &err))
 		err_print(&err, prof->ops->name);
+	stackmap__interval_end(t->stacks);
 }
 
 static void trace_final(struct prof *prof)
@@ -145,7 +152,8 @@ static void trace_final(struct prof *prof)
 
 	if (!t->fg)
 		return;
-	if (flamegraph__close(t->fg, &err))
+	if (stackout__add(t->fg, t->stacks, &trace_view, NULL, &err) ||
+	    stackout__close(t->fg, &err))
 		err_print(&err, prof->ops->name);
 	else
 		fprintf(stderr, "perf-prof trace: flame graph written to '%s'\n",
@@ -157,11 +165,11 @@ static void trace_final(struct prof *prof)
 static void trace_flame(struct prof *prof, const struct prof_sample *s)
 {
 	struct trace *t = prof->priv;
-	const char *names[CALLCHAIN_MAX];
-	int n = callchain__names(prof->env, s->pid, s->ips, s->nr_ips, names,
-				 CALLCHAIN_MAX);
+	u32 id = stackmap__intern(t->stacks, stackmap__label(t->stacks, prof__comm(prof, s->tid)),
+				  s->pid, s->ips, (u32)s->nr_ips, NULL);
 
-	flamegraph__add(t->fg, prof__comm(prof, s->tid), names, n, 1);
+	if (id)
+		stackmap__add(t->stacks, id, 1, 0);
 }
 
 static s64 read_int(const unsigned char *p, int size, bool is_signed)
@@ -282,7 +290,8 @@ static void trace_deinit(struct prof *prof)
 		free(t->evs[i].fields);
 	free(t->evs);
 	trace_seq_destroy(&t->seq);
-	flamegraph__delete(t->fg);
+	stackout__delete(t->fg);
+	stackmap__delete(t->stacks);
 	free(t);
 	prof->priv = NULL;
 }
@@ -298,8 +307,9 @@ const struct profiler trace_profiler = {
 		"kernel's print format. With 'stack' (or -g, --call-graph) the call stack follows,\n"
 		"one frame per line, kernel then user (--call-graph dwarf unwinds user stacks\n"
 		"through code without frame pointers; --srcline adds file:line and inlined\n"
-		"functions). --flame-graph FILE[.svg] collects the stacks into a flame graph\n"
-		"instead (per -i interval snapshots). --json prints one object per event.\n"
+		"functions). --flame-graph FILE[.svg|.pb.gz] collects the stacks into a flame\n"
+		"graph or a pprof profile (per -i interval snapshots). --json prints one object\n"
+		"per event.\n"
 		"Without --order, lines from different CPUs may interleave out of time order.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof trace -e sched:sched_wakeup -N 10\n"

@@ -44,6 +44,7 @@ struct flamegraph {
 	char *path;
 	FILE *f;
 	bool svg;
+	char *unit;		/* what a count is; NULL: samples */
 	struct stack_table cur;	/* since the last flush */
 	struct stack_table all;	/* svg: everything flushed so far */
 	char *scratch;
@@ -410,7 +411,7 @@ static const char svg_script[] =
 	"    var g = gs[i], t = g.getElementsByTagName('title')[0].textContent;\n"
 	"    g._s = +g.getAttribute('data-s'); g._v = +g.getAttribute('data-v');\n"
 	"    g._d = +g.getAttribute('data-d'); g._title = t;\n"
-	"    g._name = t.replace(/ \\([0-9]+ samples?, [0-9.]+%\\)$/, '');\n"
+	"    g._name = t.replace(/ \\([0-9]+ [^,()]+, [0-9.]+%\\)$/, '');\n"
 	"    g._rect = g.getElementsByTagName('rect')[0];\n"
 	"    g._text = g.getElementsByTagName('text')[0];\n"
 	"    g._fill = g._rect.getAttribute('fill');\n"
@@ -434,7 +435,7 @@ static const char svg_script[] =
 	"}\n"
 	"]]></script>\n";
 
-static void svg__frame(FILE *f, const struct node *nd, u64 total, int height)
+static void svg__frame(FILE *f, const struct node *nd, u64 total, int height, const char *unit)
 {
 	double wa = SVG_WIDTH - 2 * SVG_PAD;
 	double x = SVG_PAD + (double)nd->start / (double)total * wa;
@@ -449,8 +450,11 @@ static void svg__frame(FILE *f, const struct node *nd, u64 total, int height)
 	fprintf(f, "<g class=\"f\" data-s=\"%llu\" data-v=\"%llu\" data-d=\"%d\"><title>",
 		(unsigned long long)nd->start, (unsigned long long)nd->value, nd->depth);
 	xml_put(f, nd->name, nd->len);
-	fprintf(f, " (%llu sample%s, %.2f%%)</title>", (unsigned long long)nd->value,
-		nd->value == 1 ? "" : "s", 100.0 * (double)nd->value / (double)total);
+	if (unit)
+		fprintf(f, " (%llu ", (unsigned long long)nd->value), xml_put(f, unit, strlen(unit));
+	else
+		fprintf(f, " (%llu sample%s", (unsigned long long)nd->value, nd->value == 1 ? "" : "s");
+	fprintf(f, ", %.2f%%)</title>", 100.0 * (double)nd->value / (double)total);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"rgb(%d,%d,%d)\" "
 		"rx=\"2\" ry=\"2\"/><text x=\"%.1f\" y=\"%d\">", x, y, w, SVG_FRAME_H - 1,
 		rgb[0], rgb[1], rgb[2], x + 3, y + SVG_FRAME_H - 5);
@@ -500,7 +504,7 @@ static void svg__write(struct flamegraph *fg)
 		double w = (double)t.v[i].value / (double)total * (SVG_WIDTH - 2 * SVG_PAD);
 
 		if (w >= SVG_MIN_W)
-			svg__frame(f, &t.v[i], total, height);
+			svg__frame(f, &t.v[i], total, height, fg->unit);
 	}
 	fputs("</g>\n", f);
 	if (!total)
@@ -554,6 +558,12 @@ const char *flamegraph__path(const struct flamegraph *fg)
 	return fg->path;
 }
 
+void flamegraph__set_unit(struct flamegraph *fg, const char *unit)
+{
+	free(fg->unit);
+	fg->unit = unit ? xstrdup(unit) : NULL;
+}
+
 void flamegraph__delete(struct flamegraph *fg)
 {
 	if (!fg)
@@ -563,6 +573,7 @@ void flamegraph__delete(struct flamegraph *fg)
 	table__clear(&fg->cur, true);
 	table__clear(&fg->all, true);
 	free(fg->scratch);
+	free(fg->unit);
 	free(fg->path);
 	free(fg);
 }

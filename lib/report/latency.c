@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "callchain.h"
+#include "stackmap.h"
 #include "tasks.h"
 #include "latency.h"
 #include "tep.h"
@@ -828,4 +829,107 @@ long heatmap__render(FILE *lat, FILE *svg, const char *const *series, int nr, bo
 		free(hs[i].cells);
 	free(hs);
 	return points;
+}
+
+/* ------------------------------------------------------------------ */
+/* outliers                                                             */
+/* ------------------------------------------------------------------ */
+
+#define OUTLIER_STACKS 65536	/* stacks kept for printing; the unused go first */
+
+/* the root frame of an outlier's stack: its event's name */
+static const char *outliers__root(void *ctx, const struct stackmap *m, u32 id)
+{
+	const struct outliers *o = ctx;
+
+	return o->roots ? o->roots[stackmap__tag(m, id)] : NULL;
+}
+
+static void outliers__view(const struct outliers *o, struct stackmap_view *v)
+{
+	*v = (struct stackmap_view){
+		.root = outliers__root, .ctx = (void *)o, .root_label = "event",
+		.whole = true, .by_weight = true,
+		.count_type = "samples", .count_unit = "count",
+		.weight_type = o->weight_type, .weight_unit = o->weight_unit,
+	};
+}
+
+int outliers__init(struct outliers *o, struct prof *prof, bool than, const char *what,
+		   const char *weight_type, const char *weight_unit, const char *const *roots,
+		   struct err *err)
+{
+	bool stacks = prof->opt.callgraph || prof->opt.call_graph;
+	struct stackmap_view v;
+
+	memset(o, 0, sizeof(*o));
+	o->what = what;
+	o->weight_type = weight_type;
+	o->weight_unit = weight_unit;
+	o->roots = roots;
+	for (int i = 0; i < prof->nr_evs; i++)
+		stacks |= prof->evs[i]->stack;
+	if (prof->opt.flame_graph) {
+		if (!stacks || !than) {
+			err_set(err, EXIT_USAGE, "--flame-graph needs %s", !than ? "--than" : "stacks");
+			err_hint(err, "the flame graph draws the stacks of the %s above --than: give "
+				      "--than and -g, --call-graph dwarf or the 'stack' attribute", what);
+			return -1;
+		}
+		outliers__view(o, &v);
+		o->fg = stackout__new(prof->opt.flame_graph, &v, err);
+		if (!o->fg)
+			return -1;
+	}
+	if (stacks)
+		o->stacks = stackmap__new(prof->env, OUTLIER_STACKS, 0);
+	return 0;
+}
+
+u32 outliers__print(struct outliers *o, struct prof *prof, const struct evline *l,
+		    struct trace_seq *seq, const struct prof_sample *s, const char *gutter)
+{
+	return evline__print_in(l, prof->out, seq, s, gutter, prof->env, o->stacks);
+}
+
+void outliers__add(struct outliers *o, const struct prof_sample *s, u64 weight)
+{
+	u32 id;
+
+	if (!o->fg || !s->nr_ips)
+		return;
+	id = stackmap__intern(o->stacks, (u64)s->ev->index, s->pid, s->ips, (u32)s->nr_ips, NULL);
+	if (id) {
+		stackmap__add(o->stacks, id, 1, weight);
+		o->nr++;
+	}
+}
+
+void outliers__close(struct outliers *o, struct prof *prof)
+{
+	struct stackmap_view v;
+	struct err err = { 0 };
+
+	if (o->fg) {
+		char *path = xstrdup(stackout__path(o->fg));
+
+		outliers__view(o, &v);
+		if (stackout__add(o->fg, o->stacks, &v, NULL, &err) ||
+		    stackout__close(o->fg, &err))
+			err_print(&err, prof->ops->name);
+		else
+			fprintf(prof__diag(prof), "perf-prof %s: flame graph of %llu %s written "
+				"to '%s'\n", prof->ops->name, (unsigned long long)o->nr, o->what, path);
+		free(path);
+		o->fg = NULL;
+	}
+	outliers__exit(o);
+}
+
+void outliers__exit(struct outliers *o)
+{
+	stackout__delete(o->fg);
+	stackmap__delete(o->stacks);
+	o->fg = NULL;
+	o->stacks = NULL;
 }

@@ -117,7 +117,10 @@ struct jit_sym {
 struct proc {
 	struct proc *dprev, *dnext;	/* dead list, oldest first */
 	int pid;
+	u32 gen;			/* unique per entry: the pin handle */
+	u32 pins;			/* syms__pin() holds */
 	bool dead;
+	bool retired;			/* replaced or evicted, kept for its pins */
 	struct map *maps;
 	int nr_maps;
 	int cap_maps;
@@ -155,6 +158,8 @@ struct syms {
 	struct arena arena;
 
 	struct hashmap *procs;		/* pid -> struct proc * */
+	struct hashmap *pinned;		/* gen -> struct proc *, pinned ones (live or retired) */
+	u32 last_gen;
 	struct proc *dead_head, *dead_tail;
 	size_t nr_dead;
 	size_t max_dead;

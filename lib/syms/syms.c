@@ -96,13 +96,26 @@ static void dead__unlink(struct syms *s, struct proc *p)
 	s->nr_dead--;
 }
 
+static void proc__release(struct proc *p)
+{
+	free(p->maps);
+	free(p->jit);
+	free(p);
+}
+
+/*
+ * proc__free - @p leaves the pid table (replaced by a new process of the
+ * same pid, an exec, or evicted as one dead too many). A pinned entry is
+ * kept aside, resolvable by its pin handle, until its last unpin.
+ */
 static void proc__free(struct syms *s, struct proc *p)
 {
 	hashmap__del(s->procs, (u64)(u32)p->pid);
 	dead__unlink(s, p);
-	free(p->maps);
-	free(p->jit);
-	free(p);
+	if (p->pins)
+		p->retired = true;
+	else
+		proc__release(p);
 }
 
 /* proc__new - a fresh, empty entry for @pid, replacing a previous one */
@@ -114,6 +127,7 @@ static struct proc *proc__new(struct syms *s, int pid)
 		proc__free(s, p);
 	p = xzalloc(sizeof(*p));
 	p->pid = pid;
+	p->gen = ++s->last_gen ? s->last_gen : ++s->last_gen;
 	*(struct proc **)hashmap__get(s->procs, (u64)(u32)pid) = p;
 	return p;
 }
@@ -259,6 +273,38 @@ struct proc *syms__proc(struct syms *s, int pid)
 	p = proc__new(s, pid);
 	proc__read_maps(s, p);	/* a gone process stays known as empty */
 	return p;
+}
+
+u32 syms__pin(struct syms *s, int pid)
+{
+	struct proc *p = syms__proc(s, pid);
+
+	if (!p)
+		return 0;
+	if (!p->pins++)
+		*(struct proc **)hashmap__get(s->pinned, p->gen) = p;
+	return p->gen;
+}
+
+u32 syms__proc_gen(struct syms *s, int pid)
+{
+	struct proc *p = syms__proc(s, pid);
+
+	return p ? p->gen : 0;
+}
+
+void syms__unpin(struct syms *s, u32 pin)
+{
+	struct proc **pp = pin ? hashmap__find(s->pinned, pin) : NULL, *p;
+
+	if (!pp)
+		return;
+	p = *pp;
+	if (--p->pins)
+		return;
+	hashmap__del(s->pinned, pin);
+	if (p->retired)
+		proc__release(p);
 }
 
 int syms__proc_maps(struct syms *s, int pid)
@@ -530,19 +576,12 @@ static int resolve_kernel(struct syms *s, u64 addr, struct sym_frame *out)
 	return out->name ? 0 : -ENOENT;
 }
 
-int syms__resolve(struct syms *s, int pid, u64 addr, struct sym_frame *out)
+/* proc__resolve - a user address of @p (NULL: an unknown process) */
+static int proc__resolve(struct syms *s, struct proc *p, u64 addr, struct sym_frame *out)
 {
 	const struct jit_sym *j;
 	const struct map *m;
-	struct proc *p;
 
-	memset(out, 0, sizeof(*out));
-	s->lookups++;
-	if (addr >= CONTEXT_MIN)
-		return -ENOENT;
-	if (addr >= KERNEL_START)
-		return resolve_kernel(s, addr, out);
-	p = syms__proc(s, pid);
 	if (!p)
 		return -ENOENT;
 	m = proc__find_map(p, addr);
@@ -561,6 +600,41 @@ int syms__resolve(struct syms *s, int pid, u64 addr, struct sym_frame *out)
 		out->dso_off = addr - m->start + m->pgoff;
 	}
 	return -ENOENT;
+}
+
+static struct proc *proc_of_pid(struct syms *s, u64 pid)
+{
+	return syms__proc(s, (int)pid);
+}
+
+static struct proc *proc_of_pin(struct syms *s, u64 pin)
+{
+	struct proc **pp = pin ? hashmap__find(s->pinned, pin) : NULL;
+
+	return pp ? *pp : NULL;
+}
+
+/* resolve_in - @addr: a kernel one, or a user one in the process @get finds for @who */
+static int resolve_in(struct syms *s, u64 addr, struct sym_frame *out,
+		      struct proc *(*get)(struct syms *s, u64 who), u64 who)
+{
+	memset(out, 0, sizeof(*out));
+	s->lookups++;
+	if (addr >= CONTEXT_MIN)
+		return -ENOENT;
+	if (addr >= KERNEL_START)
+		return resolve_kernel(s, addr, out);
+	return proc__resolve(s, get(s, who), addr, out);
+}
+
+int syms__resolve(struct syms *s, int pid, u64 addr, struct sym_frame *out)
+{
+	return resolve_in(s, addr, out, proc_of_pid, (u64)(s64)pid);
+}
+
+int syms__resolve_pinned(struct syms *s, u32 pin, u64 addr, struct sym_frame *out)
+{
+	return resolve_in(s, addr, out, proc_of_pin, pin);
 }
 
 int syms__resolve_file(struct syms *s, const char *path, u64 addr, struct sym_frame *out,
@@ -602,6 +676,7 @@ struct syms *syms__new(unsigned int flags)
 		flags |= SYMS_SRCLINE;
 	s->flags = flags;
 	s->procs = hashmap__new(sizeof(struct proc *), 0);
+	s->pinned = hashmap__new(sizeof(struct proc *), 0);
 	s->cache = hashmap__new_keys(sizeof(struct addr_key), sizeof(struct addr_entry), 0);
 	dso__tables_init(s);
 	s->max_dead = MAX_DEAD;
@@ -621,11 +696,11 @@ void syms__delete(struct syms *s)
 
 	if (!s)
 		return;
-	hashmap__for_each(s->procs, iter, pp) {
-		free((*pp)->maps);
-		free((*pp)->jit);
-		free(*pp);
-	}
+	hashmap__for_each(s->procs, iter, pp)
+		proc__release(*pp);
+	hashmap__for_each(s->pinned, iter, pp)
+		if ((*pp)->retired)
+			proc__release(*pp);
 	while (s->dsos) {
 		struct dso *d = s->dsos;
 
@@ -633,6 +708,7 @@ void syms__delete(struct syms *s)
 		dso__delete(d);
 	}
 	hashmap__free(s->procs);
+	hashmap__free(s->pinned);
 	hashmap__free(s->cache);
 	hashmap__free(s->dso_ids);
 	hashmap__free(s->dso_paths);

@@ -158,12 +158,21 @@ check_fails "an unknown field in key=" 129 "key=nosuch of '$ENTER'"
 pp multi-trace -e "$ENTER//num=1/" -e "$EXIT"
 check_fails "an attribute multi-trace does not take" 129 "num"
 
-pp multi-trace -e "$ENTER" -e "$EXIT" --flame-graph "$T_TMP/fg"
-check_fails "no flame graphs" 129 "multi-trace does not draw flame graphs"
+pp multi-trace -e "$ENTER" -e "$EXIT" -g --flame-graph "$T_TMP/fg"
+check_fails "--flame-graph draws slow pairs: it needs --than" 129 "--flame-graph needs --than"
+pp multi-trace -e "$ENTER" -e "$EXIT" --than 5ms --flame-graph "$T_TMP/fg"
+check_fails "--flame-graph needs stacks" 129 "--flame-graph needs stacks"
 
 # --- stacks: -g prints each slow pair's call chains under its events ----------------------
 pp multi-trace -g -e "$ENTER" -e "$EXIT" --than 5ms -- $RT "$WL" nanosleep 2 10000
 check_eq "-g: wl's frames under both events of each slow pair" \
 	"$(grep -c '^    [0-9a-f]\{16\} main+0x[0-9a-f]* (.*/wl)' "$out")" 4
+
+# --flame-graph: the slow pairs' stacks weighed by their latency (each 10 ms sleep >= 10 ms)
+# (--than 8ms: far from the 2 ms sleeps even on a loaded machine)
+pp multi-trace -g -e "$ENTER" -e "$EXIT" --than 8ms --flame-graph "$T_TMP/mt.folded" -- $RT sh -c "$SLEEPS"
+check_err "the flame graph counts the 100 slow pairs" "flame graph of 100 pairs slower than --than written to '$T_TMP/mt.folded'"
+got=$(awk '$1 ~ /^sys_enter_nanosleep;.*;main;/ { s += $NF } END { print s + 0 }' "$T_TMP/mt.folded")
+in_range "... their stacks, rooted at the first event, weigh 100 x 10 ms or a little more (ns)" "$got" 1000000000 1500000000
 
 check_clean "no perf-prof left running"
