@@ -252,6 +252,15 @@ struct latprint {
 void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE *out,
 		   const struct latprint *p);
 
+/**
+ * lattab__print_hists - after the table, a log2 histogram per row
+ * (vstat__print_log2(), bcc/bpftrace style), each behind a blank line and
+ * a title: "[INST_TITLE INST ]NAME:" (the name without its padding), the
+ * values' label "nsecs" for durations, else "value"
+ */
+void lattab__print_hists(const struct lattab *t, struct latrow **rows, size_t nr, FILE *out,
+			 const struct latprint *p);
+
 /* ------------------------------------------------------------------ */
 /* heatmap: values over time                                             */
 /* ------------------------------------------------------------------ */

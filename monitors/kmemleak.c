@@ -35,6 +35,7 @@
 #include "json.h"
 #include "probe.h"
 #include "profiler.h"
+#include "report.h"
 #include "stackmap.h"
 
 #define KML_MAX_FRAMES 128	/* frames kept per stack */
@@ -1090,22 +1091,29 @@ static void kml_print_notes(struct prof *prof, struct kmemleak *k, const struct 
 static void kml_print_text(struct prof *prof, struct kmemleak *k, struct kml_report *r)
 {
 	const struct kmemleak_opts *o = prof->opts;
-	char now[64], than[32];
+	char than[32], *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
 
-	wall_time_str(now, sizeof(now));
-	fprintf(prof->out, "%s kmemleak: %llu object%s, %llu bytes outstanding", now,
-		(unsigned long long)r->count, kml_s(r->count), (unsigned long long)r->bytes);
+	/* the header's text, in pieces; the report cycle's header frames it */
+	if (!f)
+		return;
+	fprintf(f, "%llu object%s, %llu bytes outstanding", (unsigned long long)r->count,
+		kml_s(r->count), (unsigned long long)r->bytes);
 	if (o->than)
-		fprintf(prof->out, " for more than %s (%llu younger, %llu bytes)",
+		fprintf(f, " for more than %s (%llu younger, %llu bytes)",
 			kml_age(than, sizeof(than), o->than), (unsigned long long)r->young_count,
 			(unsigned long long)r->young_bytes);
-	fprintf(prof->out, " in %u stack%s", r->nr_groups, kml_s(r->nr_groups));
+	fprintf(f, " in %u stack%s", r->nr_groups, kml_s(r->nr_groups));
 	if (r->kind == KML_INTERVAL)
-		fprintf(prof->out, "; %+lld object%s, %+lld bytes since the last report",
+		fprintf(f, "; %+lld object%s, %+lld bytes since the last report",
 			(long long)r->grew_count, kml_s((u64)llabs(r->grew_count)),
 			(long long)r->grew_bytes);
-	fprintf(prof->out, "; %llu allocations, %llu frees in total\n",
-		(unsigned long long)k->allocs, (unsigned long long)k->frees);
+	fprintf(f, "; %llu allocations, %llu frees in total", (unsigned long long)k->allocs,
+		(unsigned long long)k->frees);
+	fclose(f);
+	report__header(prof->out, "kmemleak", NULL, "%s", line);
+	free(line);
 	for (u32 i = 0; i < r->nr_ids; i++)
 		kml_print_group(prof, k, r, r->ids[i]);
 	kml_print_notes(prof, k, r);
@@ -1134,12 +1142,8 @@ static void kml_print_json(struct prof *prof, struct kmemleak *k, struct kml_rep
 	static const char *const kinds[] = { "final", "interval", "signal" };
 	const struct kmemleak_opts *o = prof->opts;
 	struct json j;
-	char now[64];
 
-	wall_time_str(now, sizeof(now));
-	json_begin(&j, prof->out);
-	json_str(&j, "time", now);
-	json_str(&j, "report", kinds[r->kind]);
+	report__json_begin(&j, prof->out, kinds[r->kind]);
 	json_uint(&j, "than_ns", o->than);
 	json_uint(&j, "objects", r->count);
 	json_uint(&j, "bytes", r->bytes);

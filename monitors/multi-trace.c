@@ -25,6 +25,7 @@
 #include "latency.h"
 #include "pair.h"
 #include "profiler.h"
+#include "report.h"
 
 #define MT_BL_NONE UINT64_MAX
 #define MT_DEFER_MAX 64
@@ -48,6 +49,7 @@ struct mt_opts {
 	const char *detail;	/* --detail[=ITEMS]: "" when bare, NULL when absent */
 	bool perins;
 	bool cycle;
+	bool hist;		/* --hist: a log2 histogram per pair after the table */
 	const char *heatmap;
 	u64 max_keys;
 	u64 backlog_mb;
@@ -143,9 +145,8 @@ struct mt {
 	struct trace_seq seq;
 	struct json *js;		/* printing a slow pair as JSON */
 	bool inst_tid;
-	bool reported;			/* an interval report was printed */
 	u64 lost;
-	u64 start, last_report;
+	struct report_cycle cycle;
 };
 
 static const char *const mt_attrs[] = {
@@ -510,7 +511,7 @@ static int mt_setup(struct prof *prof, struct err *err)
 		e->fast = !e->untraced && !e->role && !e->trigger && !m->keep_all &&
 			  !m->keep_open && !m->hm && !o->perins;
 	}
-	m->start = m->last_report = now_ns();
+	report_cycle__init(&m->cycle);
 	return 0;
 }
 
@@ -778,13 +779,13 @@ static inline __attribute__((always_inline)) void mt_open(struct mt *m, struct m
 		b->data = bl_add(&m->bl, s, key);
 }
 
-static void mt_report(struct prof *prof, bool reset, const char *kind);
+static void mt_report(struct prof *prof, const char *kind);
 
 static __attribute__((noinline)) void mt_trigger(struct prof *prof, struct mt *m,
 						 struct mt_ev *e, const struct prof_sample *s)
 {
 	evline__print(&e->line, prof->out, &m->seq, s, "", prof->env);
-	mt_report(prof, true, "trigger");
+	mt_report(prof, "trigger");
 }
 
 /* every feature: copies for --than/--detail/pair, role=, trigger, heatmap, --perins */
@@ -939,6 +940,8 @@ static void mt_print_pairs(struct prof *prof, struct mt *m, struct lattab *t,
 			lp.over_title = title;
 		}
 		lattab__print(t, rows, nr, prof->out, &lp);
+		if (o->hist)
+			lattab__print_hists(t, rows, nr, prof->out, &lp);
 		return;
 	}
 	if (nr) {
@@ -1012,12 +1015,8 @@ static void mt_print_json(struct prof *prof, struct mt *m, struct lattab *t,
 			  struct latrow **rows, size_t nr, const char *kind, u64 pairs, u64 elapsed)
 {
 	struct json j;
-	char now[64];
 
-	wall_time_str(now, sizeof(now));
-	json_begin(&j, prof->out);
-	json_str(&j, "time", now);
-	json_str(&j, "report", kind);
+	report__json_begin(&j, prof->out, kind);
 	json_double(&j, "interval", (double)elapsed / 1e9);
 	json_uint(&j, "pairs", pairs);
 	json_arr_begin(&j, "rows");
@@ -1078,29 +1077,44 @@ static void mt_merge(struct mt *m)
 	pairs__interval_end(&m->pairs);
 }
 
-static void mt_report(struct prof *prof, bool reset, const char *kind)
+/* the report cycle's view of the tables: the interval's (stats) and the run's (whole) */
+static void mt_report_print(void *ctx, bool whole, const char *kind, u64 elapsed)
 {
+	struct prof *prof = ctx;
 	struct mt *m = prof->priv;
-	u64 now = now_ns();
 
-	mt_print(prof, m, m->stats, kind, now - m->last_report);
+	mt_print(prof, m, whole ? m->whole : m->stats, kind, elapsed);
 	fflush(prof->out);
-	if (!reset)
-		return;
+}
+
+static void mt_report_merge(void *ctx)
+{
+	struct mt *m = ((struct prof *)ctx)->priv;
+
 	mt_merge(m);
 	lattab__reset(m->stats);
-	m->reported = true;
-	m->last_report = now;
+}
+
+static const struct report_ops mt_report_ops = { mt_report_print, mt_report_merge };
+
+/* an interval report (or a trigger's): the interval's pairs, then a new interval */
+static void mt_report(struct prof *prof, const char *kind)
+{
+	struct mt *m = prof->priv;
+
+	report__interval(&m->cycle, &mt_report_ops, prof, kind);
 }
 
 static void mt_interval(struct prof *prof)
 {
-	mt_report(prof, true, "interval");
+	mt_report(prof, "interval");
 }
 
 static void mt_sigusr1(struct prof *prof)
 {
-	mt_report(prof, false, "signal");
+	struct mt *m = prof->priv;
+
+	report__signal(&m->cycle, &mt_report_ops, prof);
 }
 
 struct mt_waiter {
@@ -1173,16 +1187,9 @@ static void mt_final(struct prof *prof)
 {
 	struct mt *m = prof->priv;
 	struct err err = { 0 };
-	u64 now = now_ns();
 
 	mt_flush_deferred(prof, m, UINT64_MAX);
-	if (!m->reported) {
-		mt_print(prof, m, m->stats, "final", now - m->start);
-	} else {
-		/* the last (partial) interval, then the whole run */
-		mt_report(prof, true, "interval");
-		mt_print(prof, m, m->whole, "final", now - m->start);
-	}
+	report__final(&m->cycle, &mt_report_ops, prof);
 	if (m->impl == MT_PAIR)
 		mt_print_unpaired(prof, m);
 	fflush(prof->out);
@@ -1243,6 +1250,8 @@ static const struct opt mt_opts[] = {
 	  "statistics per CPU (per thread with -p/-t/a workload)", NULL, false },
 	{ OPT_BOOL, 0, "cycle", MTOPT(cycle), NULL,
 	  "the last position also pairs with the first", NULL, false },
+	{ OPT_BOOL, 0, "hist", MTOPT(hist), NULL,
+	  "a log2 histogram of each pair's latencies after the table", NULL, false },
 	{ OPT_STRING, 0, "heatmap", MTOPT(heatmap), "FILE",
 	  "latency over time: SVG to FILE, raw points to FILE.lat", NULL, false },
 	{ OPT_U64, 0, "max-keys", MTOPT(max_keys), "N",
@@ -1263,7 +1272,8 @@ const struct profiler multi_trace_profiler = {
 	.summary = "latency between related events, as statistics per pair of events",
 	.synopsis = "perf-prof multi-trace -e EVENT[,EVENT...] -e EVENT[,EVENT...] [-e ...] "
 		    "[-k EXPR] [--impl delay|pair] [--than DURATION [--detail[=ITEMS]]] "
-		    "[--perins] [--heatmap FILE] [--cycle] [-i MS] [--json]",
+		    "[--perins] [--hist] [--heatmap FILE] [--cycle] [-g --flame-graph FILE] [-i MS] "
+		    "[--json]",
 	.help =
 		"Each -e is a position of a chain and its comma-separated events are\n"
 		"alternatives. An event of position p+1 closes the pair opened by the last\n"
@@ -1274,10 +1284,12 @@ const struct profiler multi_trace_profiler = {
 		"by --detail), role=EXPR (bit 0: may open, bit 1: may close), trigger (print\n"
 		"the event and report), stack, max-stack=. Events are always delivered in time\n"
 		"order (--order is implied).\n"
-		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run).\n"
+		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run); --hist\n"
+		"adds a log2 histogram per pair.\n"
 		"--than prints each slower pair as it closes, --detail adds the events in\n"
-		"between from a bounded backlog of copies (--backlog-mb). Lost records drop\n"
-		"every waiting event: no pair spans a gap.\n"
+		"between from a bounded backlog of copies (--backlog-mb); with stacks,\n"
+		"--flame-graph FILE[.svg|.pb.gz] draws the slow pairs' stacks weighed by their\n"
+		"latency. Lost records drop every waiting event: no pair spans a gap.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof multi-trace -e syscalls:sys_enter_nanosleep "
 		"-e syscalls:sys_exit_nanosleep -- ./app\n"
@@ -1287,7 +1299,10 @@ const struct profiler multi_trace_profiler = {
 		"    perf-prof multi-trace -e A -e B -e 'sched:sched_switch//untraced/' --than 1ms "
 		"--detail=samecpu\n"
 		"    perf-prof multi-trace -e A -e B --heatmap lat.svg -i 1000 --json\n"
-		"    perf-prof multi-trace -e A -e B --impl pair\n",
+		"    perf-prof multi-trace -e A -e B --impl pair\n"
+		"    perf-prof multi-trace -e syscalls:sys_enter_read -e syscalls:sys_exit_read "
+		"--hist -- ./app\n"
+		"    perf-prof multi-trace -e A -e B -g --than 5ms --flame-graph slow.svg\n",
 	.opts = mt_opts,
 	.opts_size = sizeof(struct mt_opts),
 	.opts_init = mt_opts_init,

@@ -21,6 +21,7 @@
 #include "json.h"
 #include "latency.h"
 #include "profiler.h"
+#include "report.h"
 
 struct nd_than {
 	u64 v;
@@ -52,9 +53,8 @@ struct nd {
 	struct outliers out;		/* the stacks of values over --than */
 	struct trace_seq seq;
 	bool inst_tid;
-	bool reported;
 	u64 negative;			/* values below zero, not counted */
-	u64 start, last_report;
+	struct report_cycle cycle;
 };
 
 static const char *const nd_attrs[] = { "alias", "num", "delay", "stack", "max-stack", NULL };
@@ -139,7 +139,7 @@ static int nd_setup(struct prof *prof, struct err *err)
 	for (int i = 0; i < n->nr; i++)
 		if (!o->perins && !o->than.set && !n->hm)
 			n->evs[i].row = lattab__row(n->stats, 0, (unsigned)i);
-	n->start = n->last_report = now_ns();
+	report_cycle__init(&n->cycle);
 	return 0;
 }
 
@@ -223,16 +223,7 @@ static void nd_print_text(struct prof *prof, struct nd *n, struct lattab *t,
 		lp.over_title = title;
 	}
 	lattab__print(t, rows, nr, prof->out, &lp);
-	for (size_t i = 0; i < nr; i++) {
-		unsigned id = lattab__row_id(t, rows[i]);
-
-		fputc('\n', prof->out);
-		if (o->perins)
-			fprintf(prof->out, "%s %d ", n->inst_tid ? "TID" : "CPU",
-				lattab__row_inst(t, rows[i]));
-		fprintf(prof->out, "%s:\n", n->names[id]);
-		vstat__print_log2(prof->out, &rows[i]->st, n->ns[id] ? "nsecs" : "value");
-	}
+	lattab__print_hists(t, rows, nr, prof->out, &lp);
 	if (n->negative)
 		fprintf(prof->out, "note: %llu negative values were not counted\n",
 			(unsigned long long)n->negative);
@@ -244,12 +235,8 @@ static void nd_print_json(struct prof *prof, struct nd *n, struct lattab *t,
 {
 	const struct nd_opts *o = prof->opts;
 	struct json j;
-	char now[64];
 
-	wall_time_str(now, sizeof(now));
-	json_begin(&j, prof->out);
-	json_str(&j, "time", now);
-	json_str(&j, "report", kind);
+	report__json_begin(&j, prof->out, kind);
 	json_double(&j, "interval", (double)elapsed / 1e9);
 	json_uint(&j, "values", values);
 	json_arr_begin(&j, "rows");
@@ -288,38 +275,45 @@ static void nd_print(struct prof *prof, struct nd *n, struct lattab *t, const ch
 	fflush(prof->out);
 }
 
+/* the report cycle's view of the tables: the interval's (stats) and the run's (whole) */
+static void nd_report_print(void *ctx, bool whole, const char *kind, u64 elapsed)
+{
+	struct prof *prof = ctx;
+	struct nd *n = prof->priv;
+
+	nd_print(prof, n, whole ? n->whole : n->stats, kind, elapsed);
+}
+
+static void nd_report_merge(void *ctx)
+{
+	struct nd *n = ((struct prof *)ctx)->priv;
+
+	lattab__merge(n->whole, n->stats);
+	lattab__reset(n->stats);
+}
+
+static const struct report_ops nd_report_ops = { nd_report_print, nd_report_merge };
+
 static void nd_interval(struct prof *prof)
 {
 	struct nd *n = prof->priv;
-	u64 now = now_ns();
 
-	nd_print(prof, n, n->stats, "interval", now - n->last_report);
-	lattab__merge(n->whole, n->stats);
-	lattab__reset(n->stats);
-	n->reported = true;
-	n->last_report = now;
+	report__interval(&n->cycle, &nd_report_ops, prof, "interval");
 }
 
 static void nd_sigusr1(struct prof *prof)
 {
 	struct nd *n = prof->priv;
 
-	nd_print(prof, n, n->stats, "signal", now_ns() - n->last_report);
+	report__signal(&n->cycle, &nd_report_ops, prof);
 }
 
 static void nd_final(struct prof *prof)
 {
 	struct nd *n = prof->priv;
 	struct err err = { 0 };
-	u64 now = now_ns();
 
-	if (!n->reported) {
-		nd_print(prof, n, n->stats, "final", now - n->start);
-	} else {
-		/* the last (partial) interval, then the whole run */
-		nd_interval(prof);
-		nd_print(prof, n, n->whole, "final", now - n->start);
-	}
+	report__final(&n->cycle, &nd_report_ops, prof);
 	if (n->hm) {
 		if (heatmap__close(n->hm, &err))
 			err_print(&err, "num-dist");

@@ -17,6 +17,7 @@
 #include "stackmap.h"
 #include "tasks.h"
 #include "latency.h"
+#include "report.h"
 #include "tep.h"
 
 /* ------------------------------------------------------------------ */
@@ -260,12 +261,8 @@ u64 lattab__values(struct latrow *const *rows, size_t nr)
 void latency__header(FILE *out, const char *profiler, const char *kind, u64 n, const char *what,
 		     u64 elapsed_ns)
 {
-	char now[64];
-	bool iv = !strcmp(kind, "interval");
-
-	wall_time_str(now, sizeof(now));
-	fprintf(out, "%s %s: %s%s%llu %s in %.3f s\n", now, profiler, iv ? "" : kind,
-		iv ? "" : ": ", (unsigned long long)n, what, (double)elapsed_ns / 1e9);
+	report__header(out, profiler, strcmp(kind, "interval") ? kind : NULL, "%llu %s in %.3f s",
+		       (unsigned long long)n, what, (double)elapsed_ns / 1e9);
 }
 
 struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t *nr)
@@ -390,6 +387,27 @@ void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE
 			fprintf(out, " %16s", buf);
 		}
 		fputc('\n', out);
+	}
+}
+
+void lattab__print_hists(const struct lattab *t, struct latrow **rows, size_t nr, FILE *out,
+			 const struct latprint *p)
+{
+	for (size_t i = 0; i < nr; i++) {
+		unsigned id = lattab__row_id(t, rows[i]);
+		const char *name = p->names[id];
+		size_t len;
+
+		/* names padded for the table's column stand trimmed here */
+		name += strspn(name, " ");
+		len = strlen(name);
+		while (len && name[len - 1] == ' ')
+			len--;
+		fputc('\n', out);
+		if (p->inst_title)
+			fprintf(out, "%s %d ", p->inst_title, lattab__row_inst(t, rows[i]));
+		fprintf(out, "%.*s:\n", (int)len, name);
+		vstat__print_log2(out, &rows[i]->st, p->ns && p->ns[id] ? "nsecs" : "value");
 	}
 }
 
