@@ -27,6 +27,7 @@
 
 #include "agg.h"
 #include "expr.h"
+#include "field.h"
 #include "evline.h"
 #include "profiler.h"
 
@@ -49,7 +50,7 @@ enum numsrc_kind {
 /**
  * struct numsrc - where one sample's number comes from
  * @kind:   how it is read
- * @off, @size, @is_signed: the field (NUMSRC_FIELD)
+ * @field:  the field (NUMSRC_FIELD)
  * @expr:   the compiled expression (NUMSRC_EXPR; kept for the others too,
  *          NULL for the default thread id)
  * @tid_like: the value is the thread id (the default, _tid or common_pid);
@@ -57,9 +58,7 @@ enum numsrc_kind {
  */
 struct numsrc {
 	enum numsrc_kind kind;
-	u32 off;
-	u32 size;
-	bool is_signed;
+	struct field field;
 	bool tid_like;
 	struct expr *expr;
 };
@@ -90,36 +89,12 @@ int numsrc__eval_expr(const struct numsrc *n, const struct prof_sample *s, s64 *
  */
 static inline int numsrc__get(const struct numsrc *n, const struct prof_sample *s, s64 *out)
 {
-	const unsigned char *p;
-
 	switch (n->kind) {
 	case NUMSRC_TID:
 		*out = s->tid;
 		return 0;
 	case NUMSRC_FIELD:
-		if (unlikely(n->off + n->size > s->raw_size))
-			return -1;
-		p = (const unsigned char *)s->raw + n->off;
-		/* pids and counts first: most keys and values are 4 or 8 bytes */
-		if (likely(n->size == 4)) {
-			u32 v;
-
-			memcpy(&v, p, 4);
-			*out = n->is_signed ? (s64)(s32)v : (s64)v;
-		} else if (n->size == 8) {
-			u64 v;
-
-			memcpy(&v, p, 8);
-			*out = (s64)v;
-		} else if (n->size == 2) {
-			u16 v;
-
-			memcpy(&v, p, 2);
-			*out = n->is_signed ? (s64)(s16)v : (s64)v;
-		} else {
-			*out = n->is_signed ? (s64)(s8)p[0] : (s64)p[0];
-		}
-		return 0;
+		return field__read(&n->field, s->raw, s->raw_size, out);
 	case NUMSRC_EXPR:
 		break;
 	}

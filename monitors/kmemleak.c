@@ -32,6 +32,7 @@
 #include "agg.h"
 #include "callchain.h"
 #include "expr.h"
+#include "field.h"
 #include "json.h"
 #include "probe.h"
 #include "profiler.h"
@@ -53,7 +54,7 @@ enum kml_role {
 /* a number read from a record: a plain field (fast) or an expression */
 struct kml_val {
 	bool set;
-	int off, size;		/* field: offset and size in the record */
+	struct field field;	/* a plain field, read directly */
 	struct expr *expr;	/* else an expression */
 };
 
@@ -163,25 +164,12 @@ static void kmemleak_opts_init(void *p)
 
 /* ------------------------------------------------------------ values */
 
-static bool kml_plain_field(struct tep_event *tp, const char *src, struct kml_val *v)
-{
-	struct tep_format_field *f = tep_find_any_field(tp, src);
-
-	if (!f || (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_STRING)))
-		return false;
-	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
-		return false;
-	v->off = f->offset;
-	v->size = f->size;
-	return true;
-}
-
 /* kml_val_init - @src (an attribute value or a field name) on @ev */
 static int kml_val_init(struct evspec *ev, const char *what, const char *src, struct kml_val *v,
 			struct err *err)
 {
 	v->set = true;
-	if (kml_plain_field(ev->tp, src, v))
+	if (field__scalar(&v->field, tep_find_any_field(ev->tp, src)))
 		return 0;
 	v->expr = expr_compile(src, ev->tp, err);
 	if (!v->expr) {
@@ -199,28 +187,20 @@ static int kml_val_init(struct evspec *ev, const char *what, const char *src, st
 
 static inline int kml_read(const struct kml_val *v, const struct prof_sample *s, u64 *out)
 {
-	const unsigned char *p = s->raw;
+	s64 r;
 
 	if (unlikely(v->expr)) {
 		struct expr_ctx ctx = {
 			.raw = s->raw, .raw_size = s->raw_size, .cpu = s->cpu, .pid = s->pid,
 			.tid = s->tid, .time = s->time, .period = s->period,
 		};
-		s64 r;
 
 		if (expr_eval(v->expr, &ctx, &r))
 			return -1;
-		*out = (u64)r;
-		return 0;
-	}
-	if (unlikely((u32)(v->off + v->size) > s->raw_size))
+	} else if (field__read(&v->field, s->raw, s->raw_size, &r)) {
 		return -1;
-	switch (v->size) {
-	case 8: { u64 x; memcpy(&x, p + v->off, 8); *out = x; break; }
-	case 4: { u32 x; memcpy(&x, p + v->off, 4); *out = x; break; }
-	case 2: { u16 x; memcpy(&x, p + v->off, 2); *out = x; break; }
-	default: *out = p[v->off]; break;
 	}
+	*out = (u64)r;
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 
 #include "callchain.h"
 #include "evline.h"
+#include "field.h"
 #include "json.h"
 #include "profiler.h"
 #include "stackmap.h"
@@ -174,12 +175,7 @@ static void trace_flame(struct prof *prof, const struct prof_sample *s)
 
 static s64 read_int(const unsigned char *p, int size, bool is_signed)
 {
-	switch (size) {
-	case 1: return is_signed ? (s64)*(const s8 *)p : (s64)*p;
-	case 2: { u16 v; memcpy(&v, p, 2); return is_signed ? (s64)(s16)v : (s64)v; }
-	case 4: { u32 v; memcpy(&v, p, 4); return is_signed ? (s64)(s32)v : (s64)v; }
-	default: { u64 v; memcpy(&v, p, 8); return (s64)v; }
-	}
+	return (s64)field__load(p, (unsigned)size, is_signed);
 }
 
 static void trace_json_field(struct json *j, const struct tfield *f, const struct prof_sample *s)
@@ -210,12 +206,9 @@ static void trace_json_field(struct json *j, const struct tfield *f, const struc
 		break;
 	case TF_DSTR:
 	case TF_DARRAY: {
-		u32 loc = (u32)read_int(raw + f->offset, 4, false);
-		u32 off = loc & 0xffff, len = loc >> 16;
+		u32 off, len;
 
-		if (f->rel)
-			off += (u32)(f->offset + f->size);
-		if (off + len > size) {
+		if (!field__dyn(raw, size, (u32)f->offset, f->rel, &off, &len)) {
 			json_null(j, f->name);
 			break;
 		}

@@ -42,16 +42,6 @@ static bool bare_name(const char *src, char *buf, size_t size)
 	return true;
 }
 
-/* a field the expression compiler reads as one signed/unsigned scalar */
-static bool scalar_field(const struct tep_format_field *f)
-{
-	if (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_STRING))
-		return false;
-	if (f->offset < 0 || f->offset > 0xffff)
-		return false;
-	return f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8;
-}
-
 int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp,
 		 const struct run_env *env, const char *what, const char *who, struct err *err)
 {
@@ -88,11 +78,8 @@ int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp,
 		return 0;
 	}
 	f = tp ? tep_find_any_field(tp, name) : NULL;
-	if (f && scalar_field(f)) {
+	if (f && field__scalar(&n->field, f)) {
 		n->kind = NUMSRC_FIELD;
-		n->off = (u32)f->offset;
-		n->size = (u32)f->size;
-		n->is_signed = f->flags & TEP_FIELD_IS_SIGNED;
 		/* tracepoints stamp common_pid with the current task's pid: the tid */
 		n->tid_like = !strcmp(name, "common_pid");
 	}
