@@ -31,6 +31,7 @@
 
 #include "agg.h"
 #include "callchain.h"
+#include "elfutil.h"
 #include "expr.h"
 #include "field.h"
 #include "json.h"
@@ -543,30 +544,14 @@ static void kml_add_event(struct prof *prof, struct kmemleak *k, const char *tex
 /* kml_elf_func - value and size of the function @name in the symbol tables of @elf */
 static bool kml_elf_func(Elf *elf, const char *name, GElf_Sym *out)
 {
-	Elf_Scn *scn = NULL;
+	struct elf_func f = { .rank = 0 };
 
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_DYNSYM && sh.sh_type != SHT_SYMTAB))
-			continue;
-		d = elf_getdata(scn, NULL);
-		for (size_t i = 0; d && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *n;
-
-			if (!gelf_getsym(d, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !sym.st_value || !sym.st_size)
-				continue;
-			n = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (n && !strcmp(n, name)) {
-				*out = sym;
-				return true;
-			}
-		}
-	}
-	return false;
+	elf__find_func(elf, name, &f);
+	if (!f.rank || GELF_ST_TYPE(f.sym.st_info) != STT_FUNC || !f.sym.st_value ||
+	    !f.sym.st_size)
+		return false;
+	*out = f.sym;
+	return true;
 }
 
 /* kml_elf_code - up to @max bytes of the code of @sym, read through its PT_LOAD */
@@ -618,8 +603,8 @@ static u64 kml_posix_memalign_site(const char *path)
 
 	if (fd < 0)
 		return 0;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
+	/* the Elf reads through a map of its own; @fd reads the code */
+	elf = elf__open_fd(dup(fd));
 	if (!elf || !kml_elf_func(elf, "aligned_alloc", &saa) ||
 	    !kml_elf_func(elf, "posix_memalign", &spm))
 		goto out;
