@@ -4,6 +4,7 @@
  * by name and the separate-debuginfo finder (see elfutil.h). Build-ids and
  * debuglinks are read with libdw's dwelf helpers, CRCs with zlib.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -66,7 +67,19 @@ Elf *elf__open_fd(int fd)
 
 Elf *elf__open(const char *path)
 {
-	return elf__open_fd(open(path, O_RDONLY | O_CLOEXEC));
+	/*
+	 * O_NONBLOCK, then regular files only: a FIFO or a device named by a
+	 * probe or by a hostile debuglink must not block or be read
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	return elf__open_fd(fd);
 }
 
 /* --- symbols ------------------------------------------------------------- */
@@ -81,11 +94,12 @@ int elf__scan_syms(Elf *elf, Elf_Scn *scn, int (*fn)(void *ctx, const struct elf
 
 	if (!data || !gelf_getshdr(scn, &sh) || !sh.sh_entsize)
 		return 0;
+	/* what the data holds, not what a (hostile) header claims */
 	if (sh.sh_type == SHT_DYNSYM) {
 		vscn = elf__section_type(elf, SHT_GNU_versym, &vsh);
 		versym = vscn ? elf_getdata(vscn, NULL) : NULL;
 	}
-	n = sh.sh_size / sh.sh_entsize;
+	n = data->d_size / sh.sh_entsize;
 	for (size_t i = 1; i < n; i++) {
 		struct elf_sym s = { .index = i };
 		int r;
