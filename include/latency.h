@@ -296,6 +296,7 @@ struct stackout;
  * @what:   what one is, for the closing message ("slow pairs")
  * @roots:  the flame graph's root frame by event index, or NULL
  * @nr:     outliers drawn so far
+ * @dropped: outliers left out of the drawing (the stack map was full)
  */
 struct outliers {
 	struct stackmap *stacks;
@@ -305,6 +306,7 @@ struct outliers {
 	const char *weight_type;
 	const char *weight_unit;
 	u64 nr;
+	u64 dropped;
 };
 
 /**

@@ -907,6 +907,8 @@ void outliers__add(struct outliers *o, const struct prof_sample *s, u64 weight)
 	if (id) {
 		stackmap__add(o->stacks, id, 1, weight);
 		o->nr++;
+	} else {
+		o->dropped++;
 	}
 }
 
@@ -925,6 +927,10 @@ void outliers__close(struct outliers *o, struct prof *prof)
 		else
 			fprintf(prof__diag(prof), "perf-prof %s: flame graph of %llu %s written "
 				"to '%s'\n", prof->ops->name, (unsigned long long)o->nr, o->what, path);
+		if (o->dropped)
+			fprintf(prof__diag(prof), "perf-prof %s: %llu %s left out of the flame graph: "
+				"more than %u distinct stacks\n", prof->ops->name,
+				(unsigned long long)o->dropped, o->what, OUTLIER_STACKS);
 		free(path);
 		o->fg = NULL;
 	}
