@@ -2,8 +2,8 @@
 /*
  * agg-bench.c - micro-benchmark of the per-event aggregation calls:
  * hashmap__get on hits (small and large tables), the kmemleak pattern
- * (insert + delete), lookups that miss, and vstat__add. Prints ns per
- * call; figures are quoted in notes, never asserted.
+ * (insert + delete), lookups that miss, 16-byte keys, and vstat__add.
+ * Prints ns per call; figures are quoted in notes, never asserted.
  *
  *   gcc -O2 -std=gnu11 -D_GNU_SOURCE -Iinclude bench/agg-bench.c \
  *       lib/report/agg.c lib/core/hashmap.c lib/core/util.c lib/report/json.c -o /tmp/agg-bench && /tmp/agg-bench
@@ -113,6 +113,35 @@ static void bench_find_miss(size_t nr, u64 ops)
 }
 
 /* latencies spread over 1us..1ms, precomputed so only the add is timed */
+/* byte keys of 16 bytes, (pointer, offset) like the symbol cache's, hit in random order */
+static void bench_kfind_hit(size_t nr, u64 ops)
+{
+	struct hashmap *t = hashmap__new_keys(16, 32, 0);
+	u64 (*keys)[2] = xzalloc(nr * sizeof(*keys)), acc = 0, t0;
+	u32 *order = xzalloc(ops * sizeof(*order));
+	char what[64];
+
+	for (size_t i = 0; i < nr; i++) {
+		keys[i][0] = 0x5555deadb000ULL + (i % 7) * 4096;
+		keys[i][1] = 0x1000 + i * 16;
+		hashmap__kget(t, keys[i]);
+	}
+	for (u64 i = 0; i < ops; i++)
+		order[i] = (u32)(bench_mix(i) % nr);
+	t0 = now_ns();
+	for (u64 i = 0; i < ops; i++) {
+		u64 *v = hashmap__kfind(t, keys[order[i]]);
+
+		acc += ++v[0];
+	}
+	snprintf(what, sizeof(what), "hashmap__kfind hit, 16-byte keys, %zu keys", nr);
+	report(what, t0, ops);
+	sink = acc;
+	free(order);
+	free(keys);
+	hashmap__free(t);
+}
+
 static void bench_vstat_add(u64 ops)
 {
 	enum { NV = 1 << 16 };
@@ -147,6 +176,7 @@ int main(int argc, char **argv)
 	bench_alloc_free(1000, ops);
 	bench_alloc_free(1000000, ops);
 	bench_find_miss(1000, ops);
+	bench_kfind_hit(1000, ops);
 	bench_vstat_add(ops * 5);
 	return 0;
 }

@@ -140,6 +140,21 @@ static inline u64 hm_khash(const struct hashmap *h, const void *key)
 	return t == HM_EMPTY ? t - 1 : t;
 }
 
+/* hm_kequal - the key words of @slot are @key's (word by word: keys are short) */
+static inline bool hm_kequal(const struct hashmap *h, const u64 *slot, const void *key)
+{
+	const u64 *k = slot + 1;
+
+	for (size_t i = 0; i < h->ksize / 8; i++) {
+		u64 w;
+
+		memcpy(&w, (const char *)key + i * 8, 8);
+		if (k[i] != w)
+			return false;
+	}
+	return true;
+}
+
 /* hm_kprobe - the slot of byte @key (hash @t), or the empty slot ending its run */
 static inline size_t hm_kprobe(const struct hashmap *h, const void *key, u64 t)
 {
@@ -148,7 +163,7 @@ static inline size_t hm_kprobe(const struct hashmap *h, const void *key, u64 t)
 	for (;;) {
 		u64 *slot = hm_slot(h, i);
 
-		if (*slot == HM_EMPTY || (*slot == t && !memcmp(slot + 1, key, h->ksize)))
+		if (*slot == HM_EMPTY || (*slot == t && hm_kequal(h, slot, key)))
 			return i;
 		i = (i + 1) & h->mask;
 	}
