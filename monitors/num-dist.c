@@ -363,19 +363,23 @@ const struct profiler num_dist_profiler = {
 	.name = "num-dist",
 	.summary = "distribution of a number carried by events (num=, delay=); alias mpdelay",
 	.synopsis = "perf-prof num-dist -e 'EVENT//num=EXPR/'[,...] [--perins] [--than N] "
-		    "[--heatmap FILE] [-i MS] [--json]",
+		    "[--heatmap FILE] [-g --flame-graph FILE] [-i MS] [--json]",
 	.help =
 		"Every event needs num=EXPR (a plain number) or delay=EXPR (a duration in ns,\n"
 		"printed with a unit). Per event, and per CPU or thread with --perins: count,\n"
 		"min, avg, p50, p95, p99, max, total, then a log2 histogram. Negative values\n"
 		"are counted apart and left out. --than N prints each event whose value is\n"
-		"above N (a plain number; 2ms means 2000000). Reports: every -i, on SIGUSR1\n"
-		"(no reset) and at exit (the whole run). Also called mpdelay.\n"
+		"above N (a plain number; 2ms means 2000000), with its stack (-g, 'stack');\n"
+		"--flame-graph FILE[.svg|.pb.gz] draws those stacks weighed by their values.\n"
+		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run). Also\n"
+		"called mpdelay.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof num-dist -e 'syscalls:sys_enter_write//num=count/' -- ./app\n"
 		"    perf-prof num-dist -e 'sched:sched_stat_runtime//delay=runtime/' --perins -i 1000\n"
 		"    perf-prof num-dist -e 'syscalls:sys_enter_read//num=count/alias=read/' --than 65536\n"
-		"    perf-prof num-dist -e 'kmem:kmalloc//num=bytes_alloc/' --json\n",
+		"    perf-prof num-dist -e 'kmem:kmalloc//num=bytes_alloc/' --json\n"
+		"    perf-prof num-dist -e 'kmem:kmalloc//num=bytes_alloc/stack/' --than 4096 "
+		"--flame-graph big.svg\n",
 	.opts = nd_opts,
 	.opts_size = sizeof(struct nd_opts),
 	.attrs = nd_attrs,
