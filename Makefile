@@ -44,7 +44,7 @@ SANFLAGS  :=
 BIN       := perf-prof
 endif
 
-PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone
+PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone libprotobuf-c zlib
 
 # pkg-config is asked when a recipe first needs the answer, never while the
 # Makefile is parsed: on a fresh machine the -dev packages (and their .pc
@@ -59,7 +59,7 @@ WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
              -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
-             -DPERF_PROF_VERSION='"$(VERSION)"' -Iinclude -I$(OBJDIR) -I$(BPFDIR) \
+             -DPERF_PROF_VERSION='"$(VERSION)"' -Iinclude -I$(OBJDIR) -I$(BPFDIR) -I$(GENDIR) \
              -I$(KDIR)/tools/lib/perf/include \
              $(PKG_CFLAGS)
 LDLIBS     = $(LIBPERF) $(LIBAPI) $(PKG_LIBS) \
@@ -68,7 +68,12 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -rdynamic
 
 LIB_SRC   := $(sort $(filter-out %.bpf.c,$(wildcard lib/*/*.c)))
 MON_SRC   := $(sort $(wildcard monitors/*.c))
-CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC))
+# Code generated at build time (never committed): protoc-c's pprof messages.
+GENDIR    := $(OBJDIR)/gen
+PROTO     := lib/report/profile.proto
+GEN_SRC   := $(GENDIR)/profile.pb-c.c
+GEN_HDR   := $(GENDIR)/profile.pb-c.h
+CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC)) $(GENDIR)/profile.pb-c.o
 MAIN_OBJ  := $(OBJDIR)/perf-prof.o
 
 # lib/core/perfev.c is the one file that reaches into libperf's internal headers
@@ -152,6 +157,19 @@ $(BPFDIR)/%.bpf.o: lib/bpf/%.bpf.c $(VMLINUX_H)
 $(BPFDIR)/%.skel.h: $(BPFDIR)/%.bpf.o
 	$(call msg,GENSKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name pp_$* > $@.tmp && mv $@.tmp $@
+
+# --- generated code ------------------------------------------------------
+$(GEN_SRC) $(GEN_HDR) &: $(PROTO) $(BUILD)/.deps-ok
+	@mkdir -p $(GENDIR)
+	$(call msg,PROTOC,$<)
+	$(Q)protoc-c --proto_path=$(dir $(PROTO)) --c_out=$(GENDIR) $(PROTO)
+
+$(GENDIR)/profile.pb-c.o: $(GEN_SRC) $(GEN_HDR)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# every object may include the generated header: it exists before any compiles
+$(CORE_OBJ) $(MAIN_OBJ): | $(GEN_HDR)
 
 # --- perf-prof ------------------------------------------------------------
 $(OBJDIR)/%.o: %.c $(LIBPERF)

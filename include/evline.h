@@ -37,6 +37,19 @@ void evline__init(struct evline *l, struct tep_event *tp);
 void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 		   const struct prof_sample *s, const char *gutter, const struct run_env *env);
 
+struct stackmap;
+
+/**
+ * evline__print_in - evline__print() with the stack interned in @stacks
+ * (its tag: the event's index) and printed from there: each distinct address is symbolized
+ * once, in the process image of the sample. Returns the stack's id, 0 when
+ * the sample has none (or @stacks is full: then it prints as
+ * evline__print() does).
+ */
+u32 evline__print_in(const struct evline *l, FILE *out, struct trace_seq *seq,
+		     const struct prof_sample *s, const char *gutter, const struct run_env *env,
+		     struct stackmap *stacks);
+
 struct json;
 
 /**

@@ -31,6 +31,12 @@ struct flamegraph *flamegraph__new(const char *path, struct err *err);
 const char *flamegraph__path(const struct flamegraph *fg);
 
 /**
+ * flamegraph__set_unit - what a count is, for the SVG's tooltips: "4096
+ * bytes, 57.10%" rather than the default "4096 samples, 57.10%"
+ */
+void flamegraph__set_unit(struct flamegraph *fg, const char *unit);
+
+/**
  * flamegraph__add - count @count more of one stack.
  * @comm:   the task's command, the first frame (NULL: "[unknown]")
  * @frames: frame names, root (outermost caller) first; NULL entries and

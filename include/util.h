@@ -22,6 +22,40 @@ typedef int16_t s16;
 typedef uint8_t u8;
 typedef int8_t s8;
 
+/*
+ * FNV-1a, 64 bits: the one hash of byte strings and of u64 sequences
+ * (callchains). Start from FNV1A_INIT (or a seed mixed into it) and chain
+ * calls to hash several pieces. Cheap and good enough for tables that mix
+ * the result again (hashmap.h) or compare the whole key on a match.
+ */
+#define FNV1A_INIT 0xcbf29ce484222325ULL
+#define FNV1A_PRIME 0x100000001b3ULL
+
+static inline u64 fnv1a_bytes(u64 h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * FNV1A_PRIME;
+	return h;
+}
+
+/* fnv1a_str - the bytes of @s up to its NUL */
+static inline u64 fnv1a_str(u64 h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * FNV1A_PRIME;
+	return h;
+}
+
+/* fnv1a_words - one step per u64 (a whole word xor'ed in, not its bytes) */
+static inline u64 fnv1a_words(u64 h, const uint64_t *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ w[i]) * FNV1A_PRIME;
+	return h;
+}
+
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 129
@@ -99,6 +133,9 @@ int parse_duration(const char *s, u64 *ns);
  * NUL-terminated malloc'ed buffer. Returns NULL with errno set.
  */
 char *read_file(const char *path, size_t *len);
+
+/* str_ends_with - @s ends with @suffix */
+bool str_ends_with(const char *s, const char *suffix);
 
 /**
  * str_elide - @s for a message: copied whole into @buf (@size bytes) when it

@@ -12,13 +12,14 @@
 set -eu
 
 # Build: libraries perf-prof links, the kernel source libperf is built from,
-# the BPF toolchain, pandoc (the man pages, from Documentation/*.md). Test:
-# pytest is not used; the C harness needs only these, and man-db and
-# groff-base render the man pages to check them.
+# the BPF toolchain, pandoc (the man pages, from Documentation/*.md),
+# protobuf-c (pprof output: library and code generator). Test: pytest is not
+# used; the C harness needs only these, man-db and groff-base render the man
+# pages to check them, and golang-go's `go tool pprof` reads pprof files back.
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
 python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base
-libcapstone-dev"
+libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go"
 
 if [ "${1:-}" = "--bench" ]; then
 	PKGS="$PKGS linux-perf bpftrace"

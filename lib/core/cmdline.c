@@ -214,7 +214,8 @@ static const struct {
 	COPT(COMMON_CALLGRAPH, OPT_BOOL, 0, "srcline", OFF(srcline), NULL,
 	     "show file:line and inlined functions in stacks"),
 	COPT(COMMON_FLAMEGRAPH, OPT_STRING, 0, "flame-graph", OFF(flame_graph), "FILE",
-	     "write stacks as a flame graph: FILE.folded, or an interactive FILE.svg"),
+	     "write stacks as a flame graph: FILE.folded, an interactive FILE.svg, or a pprof "
+	     "FILE.pb.gz"),
 	COPT(COMMON_JSON, OPT_BOOL, 0, "json", OFF(json), NULL, "one JSON object per line"),
 	COPT(COMMON_READS, OPT_BOOL, 0, "bpf", OFF(bpf), NULL,
 	     "run every filter the kernel's ftrace filter refuses in the kernel as a BPF "

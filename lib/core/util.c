@@ -358,6 +358,13 @@ char *read_file(const char *path, size_t *lenp)
 	return buf;
 }
 
+bool str_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
 char *str_elide(char *buf, size_t size, const char *s, size_t max)
 {
 	size_t len = strlen(s);

@@ -788,216 +788,6 @@ char *probe__resolve_file(const char *file, struct err *err)
 
 /* ------------------------------------------------------------ ELF symbols */
 
-struct elf_file {
-	int fd;
-	Elf *elf;
-};
-
-struct sym_best {
-	u64 value;
-	u64 size;
-	int rank;		/* 0: nothing found */
-	unsigned char type;
-	bool ambiguous;
-	bool non_func;		/* the name exists, but not as a function */
-};
-
-static int elf_file_open(const char *path, struct elf_file *f)
-{
-	struct stat st;
-
-	f->elf = NULL;
-	/* O_NONBLOCK, then regular files only: a FIFO or a device named by a
-	 * hostile debuglink must not block or be read */
-	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (f->fd < 0)
-		return -1;
-	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
-		close(f->fd);
-		f->fd = -1;
-		errno = EINVAL;
-		return -1;
-	}
-	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
-	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF) {
-		if (f->elf)
-			elf_end(f->elf);
-		close(f->fd);
-		f->elf = NULL;
-		f->fd = -1;
-		return -1;
-	}
-	return 0;
-}
-
-static void elf_file_close(struct elf_file *f)
-{
-	if (f->elf)
-		elf_end(f->elf);
-	if (f->fd >= 0)
-		close(f->fd);
-	f->elf = NULL;
-	f->fd = -1;
-}
-
-/* sym_rank - global beats weak beats local; the default version wins a tie */
-static int sym_rank(const GElf_Sym *sym, bool hidden)
-{
-	int bind = GELF_ST_BIND(sym->st_info), r;
-
-	r = bind == STB_GLOBAL || bind == STB_GNU_UNIQUE ? 3 : bind == STB_WEAK ? 2 : 1;
-	return r * 2 + !hidden;
-}
-
-static void syms_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, Elf_Data *versym,
-		      const char *func, struct sym_best *best)
-{
-	Elf_Data *data = elf_getdata(scn, NULL);
-	/* what the data holds, not what the header claims */
-	size_t n = sh->sh_entsize && data ? data->d_size / sh->sh_entsize : 0;
-
-	for (size_t i = 0; data && i < n; i++) {
-		GElf_Sym sym;
-		const char *name;
-		unsigned char type;
-		bool hidden = false;
-		int rank;
-
-		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name || strcmp(name, func))
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC) {
-			best->non_func = true;
-			continue;
-		}
-		if (versym && (i + 1) * sizeof(u16) <= versym->d_size)
-			hidden = ((const u16 *)versym->d_buf)[i] & 0x8000;
-		rank = sym_rank(&sym, hidden);
-		if (rank < best->rank || (rank == best->rank && sym.st_value == best->value))
-			continue;
-		if (rank == best->rank) {
-			best->ambiguous = true;
-			continue;
-		}
-		best->rank = rank;
-		best->value = sym.st_value;
-		best->size = sym.st_size;
-		best->type = type;
-		best->ambiguous = false;
-	}
-}
-
-static void elf_syms_find(Elf *elf, const char *func, struct sym_best *best)
-{
-	GElf_Shdr sh, vsh;
-	Elf_Scn *scn = elf__section_type(elf, SHT_SYMTAB, &sh);
-	Elf_Scn *vscn;
-
-	if (scn)
-		syms_scan(elf, scn, &sh, NULL, func, best);
-	scn = elf__section_type(elf, SHT_DYNSYM, &sh);
-	if (!scn)
-		return;
-	vscn = elf__section_type(elf, SHT_GNU_versym, &vsh);
-	syms_scan(elf, scn, &sh, vscn ? elf_getdata(vscn, NULL) : NULL, func, best);
-}
-
-/* elf_build_id - the GNU build-id note; its length, 0 when absent */
-static size_t elf_build_id(Elf *elf, u8 *id, size_t size)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data;
-		GElf_Nhdr nh;
-		size_t off = 0, name_off, desc_off;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		data = elf_getdata(scn, NULL);
-		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-			if (nh.n_type != NT_BUILD_ID || nh.n_namesz != 4 ||
-			    memcmp((char *)data->d_buf + name_off, "GNU", 4) || !nh.n_descsz)
-				continue;
-			if (nh.n_descsz > size)
-				return 0;
-			memcpy(id, (char *)data->d_buf + desc_off, nh.n_descsz);
-			return nh.n_descsz;
-		}
-	}
-	return 0;
-}
-
-/* debug_try - @path is separate debuginfo for the file with build-id @id */
-static bool debug_try(const char *path, const u8 *id, size_t id_len, struct elf_file *dbg)
-{
-	u8 got[64];
-	size_t n;
-	GElf_Shdr sh;
-
-	if (elf_file_open(path, dbg))
-		return false;
-	n = elf_build_id(dbg->elf, got, sizeof(got));
-	if ((id_len && n && (n != id_len || memcmp(got, id, n))) ||
-	    !elf__section_type(dbg->elf, SHT_SYMTAB, &sh)) {
-		elf_file_close(dbg);
-		return false;
-	}
-	return true;
-}
-
-/* debug_link_try - @a@b/@link, unless that is @path itself */
-static bool debug_link_try(const char *path, const char *a, const char *b, const char *link,
-			   const u8 *id, size_t id_len, struct elf_file *dbg)
-{
-	char *cand = xasprintf("%s%s/%s", a, b, link);
-	bool ok = strcmp(cand, path) && debug_try(cand, id, id_len, dbg);
-
-	free(cand);
-	return ok;
-}
-
-/* debug_find - separate debuginfo of @path: by build-id, then by debuglink */
-static bool debug_find(const char *path, Elf *elf, const char *debug_dir, struct elf_file *dbg)
-{
-	u8 id[64];
-	size_t id_len = elf_build_id(elf, id, sizeof(id));
-	char cand[PATH_MAX], dir[PATH_MAX], *slash;
-	GElf_Shdr sh;
-	Elf_Scn *scn;
-	Elf_Data *data;
-	const char *link;
-
-	if (id_len) {
-		int n = snprintf(cand, sizeof(cand), "%s/.build-id/%02x/", debug_dir, id[0]);
-
-		for (size_t i = 1; i < id_len && n < (int)sizeof(cand) - 8; i++)
-			n += snprintf(cand + n, sizeof(cand) - (size_t)n, "%02x", id[i]);
-		snprintf(cand + n, sizeof(cand) - (size_t)n, ".debug");
-		if (debug_try(cand, id, id_len, dbg))
-			return true;
-	}
-	scn = elf__section(elf, ".gnu_debuglink", &sh);
-	data = scn ? elf_getdata(scn, NULL) : NULL;
-	if (!data || !data->d_size || !memchr(data->d_buf, '\0', data->d_size))
-		return false;
-	link = data->d_buf;
-	/* a file name, as gdb reads it: a path would let the file pick what is opened */
-	if (!*link || strchr(link, '/'))
-		return false;
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	return debug_link_try(path, dir, "", link, id, id_len, dbg) ||
-	       debug_link_try(path, dir, "/.debug", link, id, id_len, dbg) ||
-	       debug_link_try(path, debug_dir, dir, link, id, id_len, dbg);
-}
-
 /*
  * vaddr_to_offset - through the PT_LOAD segment holding @vaddr (executable);
  * *@avail (when not NULL): the bytes of the segment in the file from there
@@ -1024,7 +814,7 @@ static int vaddr_to_offset(Elf *elf, u64 vaddr, u64 *off, bool *exec, u64 *avail
 	return -1;
 }
 
-static int sym_not_found(const char *path, const char *func, const struct sym_best *best,
+static int sym_not_found(const char *path, const char *func, const struct elf_func *best,
 			 bool main_stripped, bool stripped, struct err *err)
 {
 	if (best->non_func) {
@@ -1044,20 +834,24 @@ static int sym_not_found(const char *path, const char *func, const struct sym_be
 
 /* sym_lookup - @func in @main's tables, else in its separate debuginfo */
 static int sym_lookup(const char *path, Elf *main_elf, const char *func, const char *debug_dir,
-		      struct sym_best *best, struct err *err)
+		      struct elf_func *best, struct err *err)
 {
 	GElf_Shdr sh;
 	bool main_stripped = !elf__section_type(main_elf, SHT_SYMTAB, &sh), stripped = main_stripped;
 
-	elf_syms_find(main_elf, func, best);
+	elf__find_func(main_elf, func, best);
 	if (!best->rank && stripped) {
-		struct elf_file dbg;
+		char *found = NULL;
+		Elf *dbg = debuginfo__find(main_elf, path, debug_dir, NULL, 0, &found);
 
-		if (debug_find(path, main_elf, debug_dir, &dbg)) {
-			elf_syms_find(dbg.elf, func, best);
+		/* debuginfo without a symbol table names nothing: still stripped */
+		if (dbg && elf__section_type(dbg, SHT_SYMTAB, &sh)) {
+			elf__find_func(dbg, func, best);
 			stripped = false;
-			elf_file_close(&dbg);
 		}
+		if (dbg)
+			elf_end(dbg);
+		free(found);
 	}
 	if (!best->rank)
 		return sym_not_found(path, func, best, main_stripped, stripped, err);
@@ -1067,7 +861,7 @@ static int sym_lookup(const char *path, Elf *main_elf, const char *func, const c
 			 path, func);
 		return -1;
 	}
-	if (best->type == STT_GNU_IFUNC) {
+	if (GELF_ST_TYPE(best->sym.st_info) == STT_GNU_IFUNC) {
 		err_set(err, EXIT_USAGE, "'%s' in '%s' is an indirect function (IFUNC)", func, path);
 		err_hint(err, "its symbol is the resolver, which runs once at load time; probe the "
 			 "implementation it selects (e.g. __%s_avx2, see 'nm' on its debuginfo)", func);
@@ -1082,10 +876,10 @@ static int sym_lookup(const char *path, Elf *main_elf, const char *func, const c
  * the code never does. A symbol without a size is decoded up to @off and
  * one instruction past it.
  */
-static int code_check(Elf *elf, const char *path, const char *func, const struct sym_best *best,
+static int code_check(Elf *elf, const char *path, const char *func, const struct elf_func *best,
 		      u64 off, struct err *err)
 {
-	u64 start, avail, len = best->size ? best->size : off + 16;
+	u64 start, avail, len = best->sym.st_size ? best->sym.st_size : off + 16;
 	size_t raw_size = 0;
 	const char *raw = elf_rawfile(elf, &raw_size);
 	char near[128];
@@ -1095,7 +889,7 @@ static int code_check(Elf *elf, const char *path, const char *func, const struct
 
 	if (!off || !gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64)
 		return 0;	/* entry, or an architecture the decoder is not asked about */
-	if (vaddr_to_offset(elf, best->value, &start, &exec, &avail) || !raw ||
+	if (vaddr_to_offset(elf, best->sym.st_value, &start, &exec, &avail) || !raw ||
 	    start >= raw_size)
 		return 0;	/* not code: the caller's address check says so */
 	if (len > avail)
@@ -1127,45 +921,44 @@ static int code_check(Elf *elf, const char *path, const char *func, const struct
 int probe__elf_offset(const char *path, const char *func, u64 off, const char *debug_dir,
 		      u64 *file_off, struct err *err)
 {
-	struct elf_file f;
-	struct sym_best best = { 0 };
+	struct elf_func best = { .rank = 0 };
 	GElf_Ehdr eh;
 	bool exec = false;
 	size_t raw_size = 0;
 	u64 vaddr;
 	int r = -1;
+	Elf *elf;
 
-	elf_version(EV_CURRENT);
-	if (elf_file_open(path, &f)) {
+	errno = 0;
+	elf = elf__open(path);
+	if (!elf) {
 		err_set(err, EXIT_USAGE, "cannot read ELF file '%s': %s", path,
 			errno ? strerror(errno) : elf_errmsg(-1));
 		return -1;
 	}
-	if (!gelf_getehdr(f.elf, &eh) || (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)) {
+	if (!gelf_getehdr(elf, &eh) || (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)) {
 		err_set(err, EXIT_USAGE, "'%s' is not an executable or a shared library", path);
 		goto out;
 	}
-	if (!strncmp(func, "0x", 2) && !parse_u64(func, &vaddr)) {
-		best.size = 0;
-	} else {
-		if (sym_lookup(path, f.elf, func, debug_dir ? debug_dir : DEBUG_DIR, &best, err))
+	if (strncmp(func, "0x", 2) || parse_u64(func, &vaddr)) {
+		if (sym_lookup(path, elf, func, debug_dir ? debug_dir : DEBUG_DIR, &best, err))
 			goto out;
-		if (best.size && off >= best.size) {
+		if (best.sym.st_size && off >= best.sym.st_size) {
 			err_set(err, EXIT_USAGE, "offset %#llx is beyond '%s' (%llu bytes)",
-				(unsigned long long)off, func, (unsigned long long)best.size);
+				(unsigned long long)off, func, (unsigned long long)best.sym.st_size);
 			err_hint(err, "give an offset inside the function ('objdump -d %s')", path);
 			r = -ERANGE;
 			goto out;
 		}
-		r = code_check(f.elf, path, func, &best, off, err);
+		r = code_check(elf, path, func, &best, off, err);
 		if (r)
 			goto out;
 		r = -1;
-		vaddr = best.value;
+		vaddr = best.sym.st_value;
 	}
 	vaddr += off;
-	if (vaddr_to_offset(f.elf, vaddr, file_off, &exec, NULL) || !exec ||
-	    !elf_rawfile(f.elf, &raw_size) || *file_off >= raw_size) {
+	if (vaddr_to_offset(elf, vaddr, file_off, &exec, NULL) || !exec ||
+	    !elf_rawfile(elf, &raw_size) || *file_off >= raw_size) {
 		err_set(err, EXIT_USAGE, "address %#llx of '%s' is not in the code of '%s'",
 			(unsigned long long)vaddr, func, path);
 		err_hint(err, "uprobes go on code: check the address with 'objdump -d %s'", path);
@@ -1173,55 +966,45 @@ int probe__elf_offset(const char *path, const char *func, u64 off, const char *d
 	}
 	r = 0;
 out:
-	elf_file_close(&f);
+	elf_end(elf);
 	return r;
 }
 
-/* funcs_scan - report the defined functions of one symbol table */
-static void funcs_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
-		       void (*cb)(const char *name, void *arg), void *arg)
+struct funcs_cb {
+	void (*cb)(const char *name, void *arg);
+	void *arg;
+};
+
+/* a defined function of a symbol table, through the shared scanner */
+static int funcs_sym(void *ctx, const struct elf_sym *s)
 {
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	const struct funcs_cb *f = ctx;
 
-	for (size_t i = 0; data && i < n; i++) {
-		GElf_Sym sym;
-		const char *name;
-
-		/* IFUNCs are left out: probe__elf_offset() refuses them */
-		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-		    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (name && *name)
-			cb(name, arg);
-	}
+	/* IFUNCs are left out: probe__elf_offset() refuses them */
+	if (GELF_ST_TYPE(s->sym.st_info) == STT_FUNC)
+		f->cb(s->name, f->arg);
+	return 0;
 }
 
 int probe__funcs(const char *file, void (*cb)(const char *name, void *arg), void *arg,
 		 struct err *err)
 {
-	struct elf_file f;
-	GElf_Shdr sh;
-	Elf_Scn *scn;
+	struct funcs_cb fc = { cb, arg };
 	char *path = probe__resolve_file(file, err);
+	Elf *elf;
 
 	if (!path)
 		return -1;
-	elf_version(EV_CURRENT);
-	if (elf_file_open(path, &f)) {
+	errno = 0;
+	elf = elf__open(path);
+	if (!elf) {
 		err_set(err, EXIT_USAGE, "cannot read ELF file '%s': %s", path,
 			errno ? strerror(errno) : elf_errmsg(-1));
 		free(path);
 		return -1;
 	}
-	scn = elf__section_type(f.elf, SHT_SYMTAB, &sh);
-	if (scn)
-		funcs_scan(f.elf, scn, &sh, cb, arg);
-	scn = elf__section_type(f.elf, SHT_DYNSYM, &sh);
-	if (scn)
-		funcs_scan(f.elf, scn, &sh, cb, arg);
-	elf_file_close(&f);
+	elf__scan_tables(elf, funcs_sym, &fc);
+	elf_end(elf);
 	free(path);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <traceevent/event-parse.h>
 
 #include "callchain.h"
+#include "stackmap.h"
 #include "env.h"
 #include "evline.h"
 #include "json.h"
@@ -83,9 +84,11 @@ static void evline__sampled(struct trace_seq *seq, const struct prof_sample *s,
 		trace_seq_printf(seq, " %s+%#llx", name, (unsigned long long)off);
 }
 
-void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
-		   const struct prof_sample *s, const char *gutter, const struct run_env *env)
+u32 evline__print_in(const struct evline *l, FILE *out, struct trace_seq *seq,
+		     const struct prof_sample *s, const char *gutter, const struct run_env *env,
+		     struct stackmap *stacks)
 {
+	u32 id = 0;
 	struct tep_record rec = {
 		.ts = s->time, .cpu = s->cpu, .size = (int)s->raw_size, .data = (void *)s->raw,
 	};
@@ -108,8 +111,21 @@ void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 	/* the fields stay on the line: a newline in a string field is escaped */
 	text_fput(out, seq->buffer, (size_t)seq->len);
 	putc('\n', out);
-	if (s->nr_ips)
+	if (!s->nr_ips)
+		return 0;
+	if (stacks)
+		id = stackmap__intern(stacks, (u64)s->ev->index, s->pid, s->ips, (u32)s->nr_ips, NULL);
+	if (id)
+		stackmap__print(stacks, id, out);
+	else
 		callchain__print(out, env, s->pid, s->ips, s->nr_ips);
+	return id;
+}
+
+void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
+		   const struct prof_sample *s, const char *gutter, const struct run_env *env)
+{
+	evline__print_in(l, out, seq, s, gutter, env, NULL);
 }
 
 void evline__json(struct json *j, const struct prof_sample *s, const struct run_env *env)

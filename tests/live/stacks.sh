@@ -98,6 +98,27 @@ PY
 )
 check_eq "the SVG is well-formed XML and names every frame" "$res" "True"
 
+# symbolized at the end of the run: a process exec'ed and gone by then still names its frames
+pp trace -e $GETPPID -g --flame-graph "$T_TMP/gone.folded" -- sh -c "sleep 0.2; $CC 4; sleep 0.5"
+got=$(awk '$1 ~ /^callchain;/ && $1 ~ /;level1;level2;/ { s += $NF } END { print s + 0 }' "$T_TMP/gone.folded")
+check_eq "a process gone before the report is symbolized in the flame graph (4 stacks)" "$got" 4
+
+# pprof: what go tool pprof reads back, the same samples and functions
+if command -v go > /dev/null && go tool pprof -h > /dev/null 2>&1; then
+	pp trace -e $GETPPID --call-graph dwarf --flame-graph "$T_TMP/fg.pb.gz" -- "$CC" 7
+	check_rc "--flame-graph FILE.pb.gz run exits 0" 0
+	go tool pprof -top "$T_TMP/fg.pb.gz" > "$T_TMP/top" 2>&1
+	check_eq "go tool pprof -top: all 7 samples" "$(grep -c 'of 7 total' "$T_TMP/top")" 1
+	got=$(awk '$NF ~ /^(syscall|level3|level2|level1|main)$/ && $4 == 7 { print $NF }' "$T_TMP/top" | sort | tr '\n' ' ')
+	check_eq "... each of syscall, level3..1, main on all 7 (cum)" "$got" "level1 level2 level3 main syscall "
+	got=$(awk '$NF == "syscall" { print $1 }' "$T_TMP/top")
+	check_eq "... the leaf, syscall, holds them (flat)" "$got" 7
+	go tool pprof -traces "$T_TMP/fg.pb.gz" > "$T_TMP/traces" 2>&1
+	check_eq "... with the task's comm as a label" "$(grep -c 'comm:  callchain' "$T_TMP/traces")" 1
+else
+	skip "go tool pprof reads the profile back" "go (Debian golang-go) is not installed"
+fi
+
 # --- kernel frames end in the system call entry ----------------------------
 pp trace -e "sched:sched_switch//stack/" -- "$WL" nanosleep 3 1000
 last=$(awk '/ sched:sched_switch: prev_comm=wl / { s = 1; next } s && /\(\[kernel/ { l = $2 } s && !/^    / { s = 0 } END { print l }' "$out")

@@ -80,10 +80,22 @@ check_eq "--json: one object per report with the same numbers" "$got" "['sys_ent
 
 # interval reports: the table resets unless --cumulative
 pp top -e "$GETPPID//key=common_pid/" -i 200 -- "$WL" -r 1 getppid 1000
-sum=$(awk '/ top: / { s += $4 } END { print s }' "$out")
+# the last report is the final one, over the whole run; the others are one interval each
+sum=$(awk '/ top: / { s += l; l = $4 } END { print s }' "$out")
 check_eq "interval reports add up to every sample exactly once" "$sum" 1000
+check_eq "the final report covers the whole run: 1000 samples, 1000 in total" \
+	"$(grep ' top: ' "$out" | tail -1 | awk '{ print $4, $9 }')" "1000 1000"
+check_eq "... in one row of 1000" "$(final_rows | awk '{ print $2 }')" 1000
 n=$(grep -c ' top: ' "$out")
 if [ "$n" -ge 4 ]; then ok "a ~1 s workload with -i 200 gives several reports ($n)"; else fail "a ~1 s workload with -i 200 gives several reports" "got $n"; fi
+pp top --json -e "$GETPPID//key=common_pid/" -i 200 -- "$WL" -r 1 getppid 1000
+got=$(grep '^{' "$out" | python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin]
+iv = [o for o in objs if o["report"] == "interval"]
+fin = [o for o in objs if o["report"] == "final"]
+print(len(iv) >= 4, sum(o["samples"] for o in iv), len(fin), fin[-1]["samples"], sum(r["values"][0] for r in fin[-1]["rows"]))')
+check_eq "--json: interval reports add up, the final one (\"report\":\"final\") holds all 1000" "$got" "True 1000 1 1000 1000"
 pp top --cumulative -e "$GETPPID//key=common_pid/" -i 200 -- "$WL" -r 1 getppid 1000
 last=$(final_rows | awk '{ print $2 }')
 check_eq "--cumulative: the final report holds all 1000" "$last" 1000

@@ -446,7 +446,7 @@ TEST(idmap_sparse)
 	}
 	idmap__init(&m, ids, v, N);
 	CHECK(m.dense == NULL);
-	CHECK(m.slots != NULL);
+	CHECK(m.sparse != NULL);
 	for (int i = 0; i < N; i++)
 		found += idmap__find(&m, ids[i]) == v[i];
 	CHECK_INT(found, N);
