@@ -40,6 +40,8 @@ args() {
 	case "$1 $2" in
 	"trace -i"|"trace --interval") echo "$2 100 -g --flame-graph $T_TMP/i.folded"; return ;;
 	"trace --flame-graph"|"kmemleak --flame-graph") echo "-g $2 $T_TMP/fg.svg"; return ;;
+	"multi-trace --flame-graph") echo "-g --than 1ms $2 $T_TMP/fg.svg"; return ;;
+	"num-dist --flame-graph") echo "-g --than 5 $2 $T_TMP/fg.svg"; return ;;
 	"multi-trace --detail") echo "--than 1ms --detail"; return ;;
 	*" --srcline") echo "-g --srcline"; return ;;
 	"multi-trace --impl") echo "--impl pair"; return ;;
@@ -140,10 +142,11 @@ pp list --probes
 check_rc "list -h lists --probes: it is taken" 0
 
 # and what -h does not list is refused with the profilers that take it
-pp num-dist -e "syscalls:sys_enter_write//num=count/" --flame-graph "$T_TMP/x.svg" -- true
-check_fails "num-dist --flame-graph: not listed, refused" 129 \
-	"perf-prof num-dist: option '--flame-graph' does not apply to num-dist"
-check_err "... the hint names the profilers that take it" "hint: '--flame-graph' is for trace, kmemleak"
+pp top -e "$GETPPID" --flame-graph "$T_TMP/x.svg" -- true
+check_fails "top --flame-graph: not listed, refused" 129 \
+	"perf-prof top: option '--flame-graph' does not apply to top"
+check_err "... the hint names the profilers that take it" \
+	"hint: '--flame-graph' is for trace, multi-trace, num-dist, kmemleak"
 pp top -e "$GETPPID" -g -- true
 check_fails "top -g: not listed, refused" 129 "perf-prof top: option '-g' does not apply to top"
 pp nop -e "$GETPPID" --flame-graph "$T_TMP/x.svg" -g -- true
