@@ -148,6 +148,10 @@ struct prof_common {
  * @pages, @watermark, @interval_ms: run defaults
  * @order: it needs samples of all CPUs in time order (--order always on)
  * @oneshot: it does its work in init() and final(); the run ends at once
+ * @cpu_wide: its events are opened on every CPU also with -p/-t or a
+ *        workload, whose threads it keeps through prof__targets(): the
+ *        scheduler writes a task's switch-in in the context of the task it
+ *        replaces, which a task-bound event never sees
  * @help_example: the "help" word's suggested command template
  * @prepare: optional, runs before the events are parsed: may append -e
  *        texts to prof->opt.events (each becomes ev->pos == its index) and
@@ -179,6 +183,7 @@ struct profiler {
 	int interval_ms;
 	bool order;
 	bool oneshot;
+	bool cpu_wide;
 	const char *help_example;
 
 	int (*prepare)(struct prof *prof, struct err *err);
@@ -262,6 +267,15 @@ u64 prof__lost(const struct prof *prof);
 
 /* prof__print_stats - per-ring records/bytes/lost and pipeline counters */
 void prof__print_stats(const struct prof *prof, FILE *out);
+
+/**
+ * prof__targets - the threads of -p/-t or the workload's first thread, for
+ * a cpu_wide profiler that keeps their samples itself: their number (0: no
+ * targets, every task counts) and in @tids the array (the run's). @follow
+ * says whether their new threads and children count too (-p and a
+ * workload: yes; -t: no).
+ */
+int prof__targets(const struct prof *prof, const int **tids, bool *follow);
 
 /* prof__diag - where notes and warnings of this run go (stderr for the CLI) */
 FILE *prof__diag(const struct prof *prof);

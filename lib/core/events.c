@@ -722,9 +722,9 @@ static void event_attr(struct run *r, struct evspec *ev, bool first, struct perf
 		attr->write_backward = 1;
 		attr->wakeup_watermark = (u32)ring_bytes;
 	}
-	if (r->task_mode && !prof->opt.tids)
+	if (r->task_mode && !r->cpu_wide && !prof->opt.tids)
 		attr->inherit = 1;
-	if (r->has_workload)
+	if (r->has_workload && !r->cpu_wide)
 		attr->enable_on_exec = 1;
 	if (first) {
 		/* one event per ring carries the task records (comm names) */

@@ -68,6 +68,9 @@ struct run {
 	struct perf_cpu_map *cpus;
 	struct perf_thread_map *threads;
 	bool task_mode;		/* events bound to -p/-t/workload tasks */
+	bool cpu_wide;		/* task_mode targets, events on every CPU (profiler's cpu_wide) */
+	int *target_tids;	/* cpu_wide: the targets' threads (prof__targets()) */
+	int nr_target_tids;
 	int *pidfds;
 	int nr_pidfds, pidfds_left;
 	pid_t *watch_tids;	/* -t targets: polled, a thread has no pidfd before 6.9 */

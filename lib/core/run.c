@@ -191,7 +191,9 @@ static void run__target_maps(struct run *r)
 {
 	if (!r->env.syms || !r->threads || !r->task_mode)
 		return;
-	for (int i = 0; i < perf_thread_map__nr(r->threads); i++)
+	for (int i = 0; i < r->nr_target_tids; i++)
+		syms__proc_maps(r->env.syms, r->target_tids[i]);
+	for (int i = 0; i < perf_thread_map__nr(r->threads) && !r->cpu_wide; i++)
 		syms__proc_maps(r->env.syms, perf_thread_map__pid(r->threads, i));
 }
 
@@ -328,7 +330,9 @@ int run__start(struct run *r, struct err *err)
 	r->start_ns = now_ns();
 	r->next_flush = r->start_ns + FLUSH_PERIOD_MS * 1000000ULL;
 	if (r->has_workload) {
-		/* events are enable_on_exec: the exec turns them on */
+		/* events are enable_on_exec (the exec turns them on), or CPU-wide */
+		if (r->cpu_wide && r->evlist)
+			perf_evlist__enable(r->evlist);
 		if (workload__start(&r->wl, r->prof.opt.workload, err)) {
 			r->stop = true;
 			return -1;
@@ -402,6 +406,15 @@ void prof__time_header(struct prof *prof)
 void prof__expr_error(struct prof *prof, const struct evspec *ev)
 {
 	prof->run->expr_errors[ev->index]++;
+}
+
+int prof__targets(const struct prof *prof, const int **tids, bool *follow)
+{
+	const struct run *r = prof->run;
+
+	*tids = r->target_tids;
+	*follow = !prof->opt.tids;
+	return r->nr_target_tids;
 }
 
 u64 prof__lost(const struct prof *prof)

@@ -292,11 +292,19 @@ int run__targets(struct run *r, struct err *err)
 	} else if (run__threads(r, &tids, &nr, err)) {
 		return -1;
 	}
-	r->threads = perf_thread_map__new_array(nr, tids);
 	/* name the targets now: one that exits before a report keeps its name */
 	for (int i = 0; i < nr && !o->workload; i++)
 		tasks__comm(r->env.tasks, tids[i]);
-	free(tids);
+	if (r->prof.ops->cpu_wide) {
+		/* events on every CPU; the profiler keeps the targets' samples */
+		r->cpu_wide = true;
+		r->target_tids = tids;
+		r->nr_target_tids = nr;
+		r->threads = perf_thread_map__new_dummy();
+	} else {
+		r->threads = perf_thread_map__new_array(nr, tids);
+		free(tids);
+	}
 	ret = r->threads ? 0 : err_set(err, EXIT_FAIL, "out of memory");
 	r->pidfds_left = r->nr_pidfds;
 	return ret;
@@ -319,6 +327,9 @@ void run__targets_free(struct run *r)
 		close(r->pidfds[i]);
 	free(r->pidfds);
 	free(r->watch_tids);
+	free(r->target_tids);
+	r->target_tids = NULL;
+	r->nr_target_tids = 0;
 	r->pidfds = NULL;
 	r->watch_tids = NULL;
 	r->nr_pidfds = r->nr_watch_tids = 0;
