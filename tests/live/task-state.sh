@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# live/task-state.sh - time per thread state against workloads that measure
+# their own blocked times (tests/workload/offcpu.c):
+#   sleepread: sleeper() sleeps 20 x 10 ms, reader() blocks 10 x on a pipe
+#              written every 30 ms; each prints its tid and measured total
+#   runq N:    a waker wakes N times every 5 ms on a CPU two hogs keep busy
+#   dstate N FILE: N x O_DIRECT pwrite + fsync in the build tree
+# Durations are compared with the workload's own measurements (+/- 15%), so
+# the checks hold on a loaded machine; counts are exact.
+. "$TESTS_DIR/lib.sh"
+need_root_tracefs
+
+OFF=$WORKLOAD_DIR/offcpu
+
+# row TID STATE - "count total" of a --perins row (total in ns)
+row() {
+	awk -v tid="$1" -v st="$2" '
+	function ns(v, u) { return u == "ns" ? v : u == "us" ? v * 1e3 : u == "ms" ? v * 1e6 : v * 1e9 }
+	/ task-state: final: / { f = 1; next }
+	f && $1 == tid && $3 == st { print $4, ns($(NF-1), $NF); exit }' "$out"
+}
+# within A B PCT - A is within PCT% of B
+within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'; }
+
+# ---- S: counts exact, totals as measured --------------------------------
+pp_whole task-state --perins -g --than 5ms --flame-graph "$T_TMP/off.folded" -- "$OFF" sleepread
+check_rc "task-state over a workload exits 0" 0
+st=$(out_value sleeper tid); sn=$(out_value sleeper ns)
+rt=$(out_value reader tid); rn=$(out_value reader ns)
+set -- $(row "$st" S)
+check_count "sleeper: exactly 20 S intervals" "${1:-none}" 20
+if within "${2:-0}" "$sn" 15; then ok "sleeper: S total $2 ns within 15% of the measured $sn"
+else fail "sleeper: S total within 15% of the measured" "got ${2:-none} ns, measured $sn"; fi
+set -- $(row "$rt" S)
+check_count "reader: exactly 10 S intervals" "${1:-none}" 10
+if within "${2:-0}" "$rn" 15; then ok "reader: S total $2 ns within 15% of the measured $rn"
+else fail "reader: S total within 15% of the measured" "got ${2:-none} ns, measured $rn"; fi
+set -- $(row "$st" RD)
+check_count "sleeper: a run-queue wait after each wakeup (20) and its creation (1)" "${1:-none}" 21
+
+# --than 5ms: each long interval once, with the stack it blocked in
+than() {
+	awk -v tid="$1" -v fn="$2" '
+	/ off-cpu / { cur = ($0 ~ "\\[" tid "\\] ") && / off-cpu S /; if (cur) n++; next }
+	cur && index($0, " " fn "+") { hit++; cur = 0 }
+	END { print n + 0, hit + 0 }' "$out"
+}
+set -- $(than "$st" sleeper)
+check_count "--than 5ms: the sleeper's 20 sleeps" "$1" 20
+check_eq "--than 5ms: ... each under sleeper()" "$2" "$1"
+set -- $(than "$rt" reader_thread)
+check_count "--than 5ms: the reader's 10 reads" "$1" 10
+check_eq "--than 5ms: ... each under reader_thread()" "$2" "$1"
+
+# the flame graph: off-CPU microseconds by stack, as measured
+fs=$(awk '/;sleeper;/ { s += $NF } END { print s * 1000 }' "$T_TMP/off.folded")
+fr=$(awk '/;reader_thread;/ { s += $NF } END { print s * 1000 }' "$T_TMP/off.folded")
+if within "$fs" "$sn" 15; then ok "folded: sleeper()'s stacks weigh its measured sleep (${fs} ns, $sn)"
+else fail "folded: sleeper()'s stacks weigh its measured sleep" "got $fs ns, measured $sn"; fi
+if within "$fr" "$rn" 15; then ok "folded: reader's stacks weigh its measured block (${fr} ns, $rn)"
+else fail "folded: reader's stacks weigh its measured block" "got $fr ns, measured $rn"; fi
+check_eq "folded: the root frame is the thread's comm" \
+	"$(awk '/;sleeper;/ { split($1, f, ";"); print f[1]; exit }' "$T_TMP/off.folded")" offcpu
+check_err "the flame graph is announced" "flame graph of"
+
+# ---- per process, -S, --json --------------------------------------------
+pp_whole task-state -S -- "$OFF" sleepread
+pid=$(awk '/ task-state: final: / { getline; getline; print $1; exit }' "$out")
+check_eq "-S: only S rows" "$(awk '/ task-state: final: / { f = 1; getline; next } f && NF { print $3 }' "$out" | sort -u | tr '\n' ' ')" "S "
+# the process: 20 + 10 + the writer's 10 + the main thread's joins (at least 1)
+n=$(awk '/ task-state: final: / { getline; getline; print $4; exit }' "$out")
+if [ "${n:-0}" -ge 41 ]; then ok "per process: the threads' S intervals add up ($n >= 41)"
+else fail "per process: the threads' S intervals add up" "got ${n:-none}, want >= 41"; fi
+
+pp_whole task-state --json --perins -- "$OFF" sleepread
+st=$(out_value sleeper tid)
+got=$(grep '^{' "$out" | tail -1 | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+r = [r for r in o["rows"] if r["tid"] == int(sys.argv[1]) and r["state"] == "S"][0]
+print(o["report"], r["comm"], r["stats"]["count"])' "$st")
+check_eq "--json: the final report names the sleeper" "${got% *}" "final offcpu"
+check_count "--json: the sleeper's 20 S intervals" "${got##* }" 20
+
+# ---- RD: every wakeup waits in the run queue ------------------------------
+pp_whole task-state --perins -- "$OFF" runq 100
+wt=$(out_value waker tid)
+set -- $(row "$wt" RD)
+# at least one per wakeup; a thread may also sleep on a lock of its process
+if [ "${1:-0}" -ge $((101 - $(run_lost))) ] && [ "${1:-0}" -le 104 ]; then
+	ok "runq: an RD interval for each of the waker's 100 wakeups and its creation ($1)"
+else
+	fail "runq: an RD interval for each of the waker's 100 wakeups and its creation" "got ${1:-none}, want 101..104"
+fi
+sleeps=$(awk -v tid="$wt" '/ task-state: final: / { f = 1; next }
+	f && $1 == tid && $3 != "R" && $3 != "R+" && $3 != "RD" { n += $4 } END { print n + 0 }' "$out")
+check_count "runq: as many sleeps (S, D, ...) before them, less the creation" "$((sleeps + 1))" "${1:-x}"
+
+# ---- D: O_DIRECT + fsync in the build tree ---------------------------------
+dfile=$WORKLOAD_DIR/dstate.$$
+pp_whole task-state -D --perins -- "$OFF" dstate 50 "$dfile"
+rm -f "$dfile"
+if grep -q '^dstate unsupported' "$out"; then
+	skip "D state from O_DIRECT writes" "$(sed -n 's/^dstate unsupported: //p' "$out")"
+else
+	dt=$(out_value dstate tid); dn=$(out_value dstate ns)
+	set -- $(row "$dt" D)
+	if [ "${1:-0}" -ge 50 ]; then ok "D: at least one D interval per synced write (${1})"
+	else fail "D: at least one D interval per synced write" "got ${1:-none}, want >= 50"; fi
+	if awk -v a="${2:-0}" -v b="$dn" 'BEGIN { exit !(a > 0 && a <= b * 1.05) }'; then
+		ok "D: the D total ($2 ns) lies within the calls' measured time ($dn ns)"
+	else
+		fail "D: the D total lies within the calls' measured time" "got ${2:-none}, measured $dn"
+	fi
+	check_eq "-D: only D rows" "$(awk '/ task-state: final: / { f = 1; getline; next } f && NF { print $3 }' "$out" | sort -u | tr '\n' ' ')" "D "
+fi
+
+# ---- -p: the threads of a running process ---------------------------------
+rm -f "$T_TMP/go"
+"$WL" -W "$T_TMP/go" -t 2 nanosleep 10 5000 > /dev/null &
+sp=$!
+pp_bg task-state --perins -p "$sp"
+pp_ready
+touch "$T_TMP/go"
+wait "$sp"
+pp_wait
+got=$(awk -v lost="$(run_lost)" '/ task-state: final: / { f = 1; getline; next } f && $3 == "S" && $4 >= 10 - lost && $4 <= 10 { n++ } END { print n + 0 }' "$out")
+check_eq "-p: its two new threads (forked after the start) each sleep 10 times" "$got" 2
+check_eq "-p: nothing but the target's threads" \
+	"$(awk '/ task-state: final: / { f = 1; getline; next } f && NF { print $2 }' "$out" | sort -u)" wl
+
+# ---- errors ----------------------------------------------------------------
+pp task-state --flame-graph "$T_TMP/x.svg" -- "$OFF" sleepread
+check_fails "--flame-graph needs -g" 129 "--flame-graph needs stacks"
+check_clean "no perf-prof left running"
