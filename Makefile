@@ -91,6 +91,10 @@ KERNEL_BTF ?= /sys/kernel/btf/vmlinux
 
 # lib/bpf/feature.c loads the probe program's skeleton
 $(OBJDIR)/lib/bpf/feature.o: $(BPFDIR)/probe.skel.h
+# rundelay aggregates in the kernel through its own program
+$(OBJDIR)/monitors/rundelay.o: $(BPFDIR)/rundelay.skel.h lib/bpf/rundelay.h
+$(OBJDIR)/monitors/rundelay.o: EXTRA_CFLAGS := -Ilib/bpf
+$(BPFDIR)/rundelay.bpf.o: lib/bpf/rundelay.h
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(OBJDIR)/tests/unit/%,$(UNIT_SRC))

@@ -96,6 +96,15 @@ static inline void vstat__add(struct vstat *s, u64 v)
 		vstat__add_slow(s, b);
 }
 
+/**
+ * vstat__add_bucket / vstat__add_totals - values aggregated elsewhere (a
+ * BPF program's maps): @n values of bucket @bucket (vstat__bucket()), and
+ * their count, sum, min and max. Together the same statistics as adding
+ * each value; a bucket out of range is ignored.
+ */
+void vstat__add_bucket(struct vstat *s, unsigned bucket, u64 n);
+void vstat__add_totals(struct vstat *s, u64 count, u64 sum, u64 min, u64 max);
+
 /* vstat__sum - the sum, saturated at UINT64_MAX */
 static inline u64 vstat__sum(const struct vstat *s)
 {

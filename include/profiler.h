@@ -158,6 +158,9 @@ struct prof_common {
  *        set prof->priv; deinit() is called after it, also on failure
  * @init: resolve everything needed per event (fields, expressions), may
  *        set ev->stack; return 0 or -1 with @err
+ * @start: optional, the targets are known (prof__targets()) and the
+ *        events are about to be enabled, the workload released: where a
+ *        profiler attaches what it runs in the kernel itself; 0 or -1 with @err
  * @sample: the hot path
  * @interval: periodic report (-i)
  * @final: the final report (the whole run)
@@ -188,6 +191,7 @@ struct profiler {
 
 	int (*prepare)(struct prof *prof, struct err *err);
 	int (*init)(struct prof *prof, struct err *err);
+	int (*start)(struct prof *prof, struct err *err);
 	void (*sample)(struct prof *prof, const struct prof_sample *s);
 	void (*interval)(struct prof *prof);
 	void (*final)(struct prof *prof);

@@ -8,9 +8,17 @@
  * total, a log2 histogram, then the worst waits with their CPU and the
  * thread that ran just before.
  *
- * Read on every CPU in time order (a wakeup on one CPU, the switch-in on
- * another); with -p/-t/a workload only the targets' threads are kept.
+ * Two paths, the same reports: by default BPF programs on the scheduler's
+ * BTF tracepoints aggregate the waits in the kernel (lib/bpf/rundelay.bpf.c:
+ * no record per switch, nothing for other tracers of the tracepoints) and
+ * the reports read their maps; without BPF (--no-bpf, or a kernel that
+ * cannot) the records are read on every CPU in time order (a wakeup on one
+ * CPU, the switch-in on another). With -p/-t/a workload only the targets'
+ * threads are kept, in the kernel or here.
  */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +28,10 @@
 #include "latency.h"
 #include "profiler.h"
 #include "report.h"
+#include "bpffilter.h"
 #include "sched.h"
+#include "rundelay.h"
+#include "rundelay.skel.h"
 
 #define RD_MAX_TASKS (1u << 20)
 #define RD_WORST 10
@@ -65,19 +76,93 @@ struct rd {
 	u64 lost_resets;
 	struct report_cycle cycle;
 	struct prof *prof;
+	struct pp_rundelay *skel;	/* the BPF path, NULL on the ring path */
+	int ncpus;
 };
 
 static const char *const rd_names[RD_CAUSES] = { "wakeup", "preempt" };
 static const bool rd_ns[RD_CAUSES] = { true, true };
 
+/* rd_bpf_open - the BPF path, when the options and the kernel allow it */
+static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
+{
+	const struct rd_opts *o = prof->opts;
+	char why[320];
+
+	if (prof->opt.no_bpf)
+		return 0;
+	if (bpf__probe(why, sizeof(why))) {
+		if (!prof->opt.bpf) {
+			if (prof->opt.verbose)
+				fprintf(prof__diag(prof), "perf-prof rundelay: reading the "
+					"scheduler's records: %s\n", why);
+			return 0;
+		}
+		err_set(err, EXIT_FAIL, "rundelay cannot aggregate in the kernel: %s", why);
+		err_hint(err, "run without --bpf to read the scheduler's records instead");
+		return -1;
+	}
+	r->skel = pp_rundelay__open();
+	if (!r->skel)
+		return err_set(err, EXIT_FAIL, "cannot open rundelay's BPF program: %s",
+			       strerror(errno));
+	r->skel->rodata->filter = r->targets.task_mode;
+	r->skel->rodata->follow = r->targets.follow;
+	r->skel->rodata->perins = o->perins;
+	if (pp_rundelay__load(r->skel)) {
+		err_set(err, EXIT_FAIL, "the kernel refused rundelay's BPF program: %s",
+			strerror(errno));
+		err_hint(err, "--no-bpf reads the scheduler's records instead");
+		return -1;
+	}
+	r->ncpus = libbpf_num_possible_cpus();
+	if (prof->opt.verbose)
+		fprintf(prof__diag(prof), "perf-prof rundelay: waits aggregated in the kernel "
+			"(BPF on the sched_switch, sched_wakeup* and sched_process_fork BTF "
+			"tracepoints)\n");
+	return 0;
+}
+
 static int rd_prepare(struct prof *prof, struct err *err)
 {
 	struct rd *r = xzalloc(sizeof(*r));
+	bool fork;
 
 	prof->priv = r;
 	r->prof = prof;
-	sched__add_events(prof, sched_targets__init(&r->targets, prof));
-	(void)err;
+	fork = sched_targets__init(&r->targets, prof);
+	if (prof->opt.bpf && prof->opt.no_bpf) {
+		err_set(err, EXIT_USAGE, "--bpf and --no-bpf contradict each other");
+		return -1;
+	}
+	if (rd_bpf_open(prof, r, err))
+		return -1;
+	if (!r->skel)
+		sched__add_events(prof, fork);
+	return 0;
+}
+
+/* rd_start - the BPF path: the targets into the kernel, then the programs on */
+static int rd_start(struct prof *prof, struct err *err)
+{
+	struct rd *r = prof->priv;
+	const int *tids;
+	bool follow;
+	int nr, fd;
+	u8 one = 1;
+
+	if (!r->skel)
+		return 0;
+	nr = prof__targets(prof, &tids, &follow);
+	fd = bpf_map__fd(r->skel->maps.targets);
+	for (int i = 0; i < nr; i++) {
+		u32 tid = (u32)tids[i];
+
+		bpf_map_update_elem(fd, &tid, &one, BPF_ANY);
+	}
+	if (pp_rundelay__attach(r->skel))
+		return err_set(err, EXIT_FAIL, "cannot attach rundelay's BPF programs: %s",
+			       strerror(errno));
 	return 0;
 }
 
@@ -85,6 +170,11 @@ static int rd_init(struct prof *prof, struct err *err)
 {
 	struct rd *r = prof->priv;
 
+	r->stats = lattab__new(RD_CAUSES, true, 0);
+	r->whole = lattab__new(RD_CAUSES, true, 0);
+	report_cycle__init(&r->cycle);
+	if (r->skel)
+		return 0;
 	if (sched_switch__init(&r->sw, prof->evs[SCHED_EV_SWITCH]->tp, err) ||
 	    sched_wakeup__init(&r->wake_pid, prof->evs[SCHED_EV_WAKEUP]->tp, err))
 		return -1;
@@ -92,9 +182,6 @@ static int rd_init(struct prof *prof, struct err *err)
 	    sched_fork__init(&r->fork_parent, &r->fork_child, prof->evs[SCHED_EV_FORK]->tp, err))
 		return -1;
 	r->tasks = hashmap__new(sizeof(struct rd_task), RD_MAX_TASKS);
-	r->stats = lattab__new(RD_CAUSES, true, 0);
-	r->whole = lattab__new(RD_CAUSES, true, 0);
-	report_cycle__init(&r->cycle);
 	return 0;
 }
 
@@ -252,6 +339,147 @@ static void rd_lost(struct prof *prof, struct ring *ring, u64 n)
 }
 
 /* ------------------------------------------------------------------ */
+/* the BPF path: the kernel's aggregates into the interval's table      */
+/* ------------------------------------------------------------------ */
+
+/* rd_bpf_keys - every key of @fd's generation @gen (malloc'ed) */
+static struct rd_bpf_key *rd_bpf_keys(int fd, u32 gen, size_t *nr)
+{
+	struct rd_bpf_key cur, next, *keys = NULL;
+	size_t n = 0, cap = 0;
+	bool have = false;
+
+	while (!bpf_map_get_next_key(fd, have ? &cur : NULL, &next)) {
+		cur = next;
+		have = true;
+		if (next.gen != gen)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			keys = xrealloc(keys, cap * sizeof(*keys));
+		}
+		keys[n++] = next;
+	}
+	*nr = n;
+	return keys;
+}
+
+/*
+ * rd_bpf_name - a name the kernel gave with its aggregates: no COMM record
+ * comes on this path, and a thread gone before the report has no /proc
+ */
+static void rd_bpf_name(struct rd *r, int tid, const char *comm)
+{
+	char name[RD_BPF_COMM + 1];
+
+	memcpy(name, comm, RD_BPF_COMM);
+	name[RD_BPF_COMM] = '\0';
+	if (tid > 0 && name[0])
+		tasks__set_comm(r->prof->env->tasks, tid, name);
+}
+
+static void rd_bpf_stats(struct rd *r, u32 gen)
+{
+	int fd = bpf_map__fd(r->skel->maps.stats);
+	struct rd_bpf_stat *v = xzalloc((size_t)r->ncpus * sizeof(*v));
+	size_t nr;
+	struct rd_bpf_key *keys = rd_bpf_keys(fd, gen, &nr);
+
+	for (size_t i = 0; i < nr; i++) {
+		struct rd_bpf_stat t = { 0 };
+		struct latrow *row;
+
+		if (bpf_map_lookup_elem(fd, &keys[i], v))
+			continue;
+		bpf_map_delete_elem(fd, &keys[i]);
+		for (int c = 0; c < r->ncpus; c++) {
+			if (!v[c].count)
+				continue;
+			if (!t.count || v[c].min < t.min)
+				t.min = v[c].min;
+			if (v[c].max > t.max)
+				t.max = v[c].max;
+			t.count += v[c].count;
+			t.sum += v[c].sum;
+		}
+		for (int c = 0; c < r->ncpus; c++)
+			if (v[c].count) {
+				rd_bpf_name(r, (int)keys[i].inst, v[c].comm);
+				break;
+			}
+		row = lattab__row(r->stats, (int)keys[i].inst, keys[i].cause);
+		if (row && keys[i].cause < RD_CAUSES)
+			vstat__add_totals(&row->st, t.count, t.sum, t.min, t.max);
+	}
+	free(keys);
+	free(v);
+}
+
+static void rd_bpf_hist(struct rd *r, u32 gen)
+{
+	int fd = bpf_map__fd(r->skel->maps.hist);
+	u64 *v = xzalloc((size_t)r->ncpus * sizeof(*v));
+	size_t nr;
+	struct rd_bpf_key *keys = rd_bpf_keys(fd, gen, &nr);
+
+	for (size_t i = 0; i < nr; i++) {
+		struct latrow *row;
+		u64 n = 0;
+
+		if (bpf_map_lookup_elem(fd, &keys[i], v))
+			continue;
+		bpf_map_delete_elem(fd, &keys[i]);
+		for (int c = 0; c < r->ncpus; c++)
+			n += v[c];
+		row = lattab__row(r->stats, (int)keys[i].inst, keys[i].cause);
+		if (row && keys[i].cause < RD_CAUSES)
+			vstat__add_bucket(&row->st, keys[i].bucket, n);
+	}
+	free(keys);
+	free(v);
+}
+
+static void rd_bpf_worst(struct rd *r, u32 gen)
+{
+	int fd = bpf_map__fd(r->skel->maps.worst);
+	struct rd_bpf_worst *v = xzalloc((size_t)r->ncpus * sizeof(*v));
+
+	if (!bpf_map_lookup_elem(fd, &gen, v)) {
+		for (int c = 0; c < r->ncpus; c++)
+			for (int i = 0; i < RD_BPF_WORST; i++) {
+				const struct rd_bpf_wait *b = &v[c].w[i];
+				struct rd_wait w = {
+					.ns = b->ns, .time = b->time, .pid = (int)b->pid,
+					.tid = (int)b->tid, .cpu = (int)b->cpu, .prev = (int)b->prev,
+					.why = b->cause == RD_BPF_PREEMPT ? RD_PREEMPT : RD_WAKEUP,
+				};
+
+				if (!b->ns)
+					continue;
+				rd_bpf_name(r, w.tid, b->comm);
+				rd_bpf_name(r, w.prev, b->prev_comm);
+				rd_worst_add(&r->worst, &w);
+			}
+		memset(v, 0, (size_t)r->ncpus * sizeof(*v));
+		bpf_map_update_elem(fd, &gen, v, BPF_ANY);
+	}
+	free(v);
+}
+
+/* rd_bpf_collect - the generation written so far: switch, then read it out */
+static void rd_bpf_collect(struct rd *r, bool both)
+{
+	u32 old = r->skel->bss->gen & 1;
+
+	r->skel->bss->gen = old ^ 1;
+	for (int g = 0; g < (both ? 2 : 1); g++, old ^= 1) {
+		rd_bpf_stats(r, old);
+		rd_bpf_hist(r, old);
+		rd_bpf_worst(r, old);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* reports                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -360,23 +588,47 @@ static const struct report_ops rd_report_ops = { rd_print, rd_merge };
 
 static void rd_interval(struct prof *prof)
 {
+	struct rd *r = prof->priv;
+
+	if (r->skel)
+		rd_bpf_collect(r, false);
 	report__interval(&((struct rd *)prof->priv)->cycle, &rd_report_ops, prof, "interval");
 }
 
 static void rd_sigusr1(struct prof *prof)
 {
+	struct rd *r = prof->priv;
+
+	if (r->skel)
+		rd_bpf_collect(r, false);
 	report__signal(&((struct rd *)prof->priv)->cycle, &rd_report_ops, prof);
 }
 
 static void rd_final(struct prof *prof)
 {
 	struct rd *r = prof->priv;
+	u64 drops = 0;
 
+	if (r->skel) {
+		u64 *v = xzalloc((size_t)r->ncpus * sizeof(*v));
+		u32 zero = 0;
+
+		/* no program runs any more: both generations are complete */
+		pp_rundelay__detach(r->skel);
+		rd_bpf_collect(r, true);
+		if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.drops), &zero, v))
+			for (int c = 0; c < r->ncpus; c++)
+				drops += v[c];
+		free(v);
+	}
 	report__final(&r->cycle, &rd_report_ops, prof);
+	if (drops)
+		fprintf(prof__diag(prof), "perf-prof rundelay: %llu waits were not counted: the "
+			"kernel's maps were full\n", (unsigned long long)drops);
 	if (r->lost_resets)
 		fprintf(prof__diag(prof), "perf-prof rundelay: records were lost %llu times: the "
 			"waits open then were left out\n", (unsigned long long)r->lost_resets);
-	if (hashmap__drops(r->tasks))
+	if (r->tasks && hashmap__drops(r->tasks))
 		fprintf(prof__diag(prof), "perf-prof rundelay: %llu threads over %u were not "
 			"followed\n", (unsigned long long)hashmap__drops(r->tasks), RD_MAX_TASKS);
 }
@@ -387,6 +639,7 @@ static void rd_deinit(struct prof *prof)
 
 	if (!r)
 		return;
+	pp_rundelay__destroy(r->skel);
 	lattab__delete(r->stats);
 	lattab__delete(r->whole);
 	hashmap__free(r->tasks);
@@ -426,6 +679,7 @@ const struct profiler rundelay_profiler = {
 	.help_example = "[--perins] [-i MS]",
 	.prepare = rd_prepare,
 	.init = rd_init,
+	.start = rd_start,
 	.sample = rd_sample,
 	.interval = rd_interval,
 	.final = rd_final,

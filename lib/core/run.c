@@ -327,6 +327,10 @@ int run__start(struct run *r, struct err *err)
 	if (r->started || r->prof.ops->oneshot)
 		return 0;
 	r->started = true;
+	if (r->prof.ops->start && r->prof.ops->start(&r->prof, err)) {
+		r->stop = true;
+		return -1;
+	}
 	r->start_ns = now_ns();
 	r->next_flush = r->start_ns + FLUSH_PERIOD_MS * 1000000ULL;
 	if (r->has_workload) {

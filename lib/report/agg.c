@@ -84,6 +84,32 @@ void vstat__add_slow(struct vstat *s, unsigned bucket)
 	s->hist[bucket - ((unsigned)s->lo_row << VSTAT_SUB_BITS)]++;
 }
 
+void vstat__add_bucket(struct vstat *s, unsigned bucket, u64 n)
+{
+	unsigned row = vstat__row(bucket);
+
+	if (bucket >= VSTAT_ROWS * VSTAT_SUB || !n)
+		return;
+	if (vstat__span(s, row, row)) {
+		s->missed += n;
+		return;
+	}
+	s->hist[bucket - ((unsigned)s->lo_row << VSTAT_SUB_BITS)] += n;
+}
+
+void vstat__add_totals(struct vstat *s, u64 count, u64 sum, u64 min, u64 max)
+{
+	if (!count)
+		return;
+	if (min < s->min || !s->count)
+		s->min = min;
+	if (max > s->max)
+		s->max = max;
+	s->count += count;
+	s->sum_lo += sum;
+	s->sum_hi += s->sum_lo < sum;
+}
+
 double vstat__sum_double(const struct vstat *s)
 {
 	return (double)s->sum_hi * 18446744073709551616.0 + (double)s->sum_lo;

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rundelay.bpf.c - rundelay's waits aggregated in the kernel: BTF-typed
+ * tracepoint programs (tp_btf) on sched_wakeup, sched_wakeup_new,
+ * sched_switch and sched_process_fork. They involve no perf event, so they
+ * never filter the tracepoint for another tracer, and no record is written
+ * anywhere: a wait ends as a few map updates.
+ *
+ * Maps (read by monitors/rundelay.c at each report):
+ *   start   tid -> when it became runnable, and why
+ *   stats   per CPU, (generation, instance, cause) -> count, sum, min, max
+ *   hist    per CPU, (generation, instance, cause, bucket) -> count, with
+ *           the buckets of struct vstat (include/agg.h), so that user space
+ *           rebuilds the same statistics the ring path computes
+ *   worst   per CPU, the 10 longest waits of each generation
+ *   targets tid -> 1: the threads kept, when filter is set
+ * User space flips gen at each report and reads and clears the other one.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "rundelay.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile bool filter;	/* only the threads in targets */
+const volatile bool follow;	/* their forks join them */
+const volatile bool perins;	/* instances are threads, not processes */
+volatile u32 gen;		/* the generation being written */
+
+struct start {
+	u64 since;
+	u32 cause;
+	u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RD_BPF_MAX_TASKS);
+	__type(key, u32);
+	__type(value, struct start);
+} start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, RD_BPF_MAX_ROWS);
+	__type(key, struct rd_bpf_key);
+	__type(value, struct rd_bpf_stat);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, RD_BPF_MAX_BUCKETS);
+	__type(key, struct rd_bpf_key);
+	__type(value, u64);
+} hist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, u32);
+	__type(value, struct rd_bpf_worst);
+} worst SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RD_BPF_MAX_TASKS);
+	__type(key, u32);
+	__type(value, u8);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} drops SEC(".maps");
+
+static __always_inline bool kept(u32 tid)
+{
+	return tid && (!filter || bpf_map_lookup_elem(&targets, &tid));
+}
+
+static __always_inline void drop(void)
+{
+	u32 zero = 0;
+	u64 *d = bpf_map_lookup_elem(&drops, &zero);
+
+	if (d)
+		(*d)++;
+}
+
+/* vstat__bucket() of include/agg.h, without a count-leading-zeros instruction */
+static __always_inline u32 bucket_of(u64 v)
+{
+	u64 x = v | 1;
+	u32 msb = 0, shift;
+
+	if (x >> 32) { x >>= 32; msb += 32; }
+	if (x >> 16) { x >>= 16; msb += 16; }
+	if (x >> 8) { x >>= 8; msb += 8; }
+	if (x >> 4) { x >>= 4; msb += 4; }
+	if (x >> 2) { x >>= 2; msb += 2; }
+	if (x >> 1) msb += 1;
+	shift = msb > RD_BPF_SUB_BITS ? msb - RD_BPF_SUB_BITS : 0;
+	return (shift << RD_BPF_SUB_BITS) + (u32)(v >> shift);
+}
+
+static __always_inline void runnable(u32 tid, u32 cause)
+{
+	struct start s = { .since = bpf_ktime_get_ns(), .cause = cause };
+
+	if (bpf_map_update_elem(&start, &tid, &s, BPF_ANY))
+		drop();
+}
+
+static __always_inline void add_worst(u32 g, const struct rd_bpf_wait *w)
+{
+	struct rd_bpf_worst *b = bpf_map_lookup_elem(&worst, &g);
+	u32 low = 0;
+
+	if (!b)
+		return;
+	/* replace the shortest of the ten, if this one is longer */
+	for (u32 i = 1; i < RD_BPF_WORST; i++)
+		if (b->w[i].ns < b->w[low & (RD_BPF_WORST - 1)].ns)
+			low = i;
+	low &= RD_BPF_WORST - 1;
+	if (w->ns > b->w[low].ns)
+		b->w[low] = *w;
+}
+
+static __always_inline void account(struct task_struct *next, u32 tid, struct task_struct *prev,
+				    u64 now)
+{
+	struct start *s = bpf_map_lookup_elem(&start, &tid);
+	struct rd_bpf_stat *st, fresh = {};
+	struct rd_bpf_key k = {};
+	struct rd_bpf_wait w = {};
+	__u64 d, *h, one = 1;
+
+	if (!s)
+		return;
+	d = now - s->since;
+	k.gen = gen & 1;
+	k.inst = perins ? tid : BPF_CORE_READ(next, tgid);
+	k.cause = s->cause;
+	bpf_map_delete_elem(&start, &tid);
+
+	st = bpf_map_lookup_elem(&stats, &k);
+	if (!st) {
+		/* the name, for the report: the thread's, or its process's */
+		if (perins)
+			BPF_CORE_READ_STR_INTO(&fresh.comm, next, comm);
+		else
+			BPF_CORE_READ_STR_INTO(&fresh.comm, next, group_leader, comm);
+		bpf_map_update_elem(&stats, &k, &fresh, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&stats, &k);
+		if (!st) {
+			drop();
+			return;
+		}
+	}
+	st->count++;
+	st->sum += d;
+	if (d < st->min || st->count == 1)
+		st->min = d;
+	if (d > st->max)
+		st->max = d;
+
+	k.bucket = bucket_of(d);
+	h = bpf_map_lookup_elem(&hist, &k);
+	if (h)
+		(*h)++;
+	else if (bpf_map_update_elem(&hist, &k, &one, BPF_NOEXIST))
+		drop();
+
+	w.ns = d;
+	w.time = now;
+	w.pid = BPF_CORE_READ(next, tgid);
+	w.tid = tid;
+	w.cpu = bpf_get_smp_processor_id();
+	w.prev = BPF_CORE_READ(prev, pid);
+	w.cause = k.cause;
+	BPF_CORE_READ_STR_INTO(&w.comm, next, comm);
+	BPF_CORE_READ_STR_INTO(&w.prev_comm, prev, comm);
+	add_worst(k.gen, &w);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(rd_wakeup, struct task_struct *p)
+{
+	u32 tid = BPF_CORE_READ(p, pid);
+
+	/* woken before it switched out (still on its CPU), or already waiting */
+	if (!kept(tid) || BPF_CORE_READ(p, on_cpu) || bpf_map_lookup_elem(&start, &tid))
+		return 0;
+	runnable(tid, RD_BPF_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(rd_wakeup_new, struct task_struct *p)
+{
+	u32 tid = BPF_CORE_READ(p, pid);
+
+	if (kept(tid))
+		runnable(tid, RD_BPF_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	u32 ptid = BPF_CORE_READ(prev, pid), ntid = BPF_CORE_READ(next, pid);
+
+	/* switched out still runnable: preempted, or it yielded */
+	if (kept(ptid) && (preempt || !(prev_state & RD_BPF_STATE_MASK)))
+		runnable(ptid, RD_BPF_PREEMPT);
+	if (kept(ntid))
+		account(next, ntid, prev, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(rd_fork, struct task_struct *parent, struct task_struct *child)
+{
+	u32 ptid = BPF_CORE_READ(parent, pid), ctid = BPF_CORE_READ(child, pid);
+	u8 one = 1;
+
+	if (filter && follow && bpf_map_lookup_elem(&targets, &ptid))
+		bpf_map_update_elem(&targets, &ctid, &one, BPF_ANY);
+	return 0;
+}
