@@ -19,6 +19,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,14 +85,36 @@ struct rd {
 static const char *const rd_names[RD_CAUSES] = { "wakeup", "preempt" };
 static const bool rd_ns[RD_CAUSES] = { true, true };
 
+/* libbpf's messages: the last warning, for the error (libraries never print) */
+static char rd_libbpf_msg[256];
+
+static int rd_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN) {
+		vsnprintf(rd_libbpf_msg, sizeof(rd_libbpf_msg), fmt, ap);
+		rd_libbpf_msg[strcspn(rd_libbpf_msg, "\n")] = '\0';
+	}
+	return 0;
+}
+
 /* rd_bpf_open - the BPF path, when the options and the kernel allow it */
 static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 {
 	const struct rd_opts *o = prof->opts;
+	libbpf_print_fn_t old;
 	char why[320];
+	int ret = -1;
 
 	if (prof->opt.no_bpf)
 		return 0;
+	if (prof->opt.cpus) {
+		/* the programs run on every CPU: -C is the records' */
+		if (!prof->opt.bpf)
+			return 0;
+		err_set(err, EXIT_USAGE, "-C cannot be combined with --bpf in rundelay");
+		err_hint(err, "without --bpf, -C reads the scheduler's records of those CPUs");
+		return -1;
+	}
 	if (bpf__probe(why, sizeof(why))) {
 		if (!prof->opt.bpf) {
 			if (prof->opt.verbose)
@@ -102,16 +126,18 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 		err_hint(err, "run without --bpf to read the scheduler's records instead");
 		return -1;
 	}
+	old = libbpf_set_print(rd_libbpf_print);
 	r->skel = pp_rundelay__open();
-	if (!r->skel)
-		return err_set(err, EXIT_FAIL, "cannot open rundelay's BPF program: %s",
-			       strerror(errno));
-	r->skel->rodata->filter = r->targets.task_mode;
-	r->skel->rodata->follow = r->targets.follow;
-	r->skel->rodata->perins = o->perins;
-	if (pp_rundelay__load(r->skel)) {
+	if (r->skel) {
+		r->skel->rodata->filter = r->targets.task_mode;
+		r->skel->rodata->follow = r->targets.follow;
+		r->skel->rodata->perins = o->perins;
+		ret = pp_rundelay__load(r->skel);
+	}
+	libbpf_set_print(old);
+	if (!r->skel || ret) {
 		err_set(err, EXIT_FAIL, "the kernel refused rundelay's BPF program: %s",
-			strerror(errno));
+			rd_libbpf_msg[0] ? rd_libbpf_msg : strerror(errno));
 		err_hint(err, "--no-bpf reads the scheduler's records instead");
 		return -1;
 	}
@@ -131,10 +157,6 @@ static int rd_prepare(struct prof *prof, struct err *err)
 	prof->priv = r;
 	r->prof = prof;
 	fork = sched_targets__init(&r->targets, prof);
-	if (prof->opt.bpf && prof->opt.no_bpf) {
-		err_set(err, EXIT_USAGE, "--bpf and --no-bpf contradict each other");
-		return -1;
-	}
 	if (rd_bpf_open(prof, r, err))
 		return -1;
 	if (!r->skel)
@@ -658,18 +680,22 @@ static const struct opt rd_opts[] = {
 const struct profiler rundelay_profiler = {
 	.name = "rundelay",
 	.summary = "scheduling latency: wakeup or preemption to running, per process",
-	.synopsis = "perf-prof rundelay [-C CPUS|-p PID|-t TID|-- CMD] [--perins] [-i MS] [--json]",
+	.synopsis = "perf-prof rundelay [-C CPUS|-p PID|-t TID|-- CMD] [--perins] [-i MS] [--json] "
+		    "[--bpf|--no-bpf]",
 	.help =
 		"How long threads wait for a CPU once they can run (bcc's runqlat): from a\n"
 		"wakeup, or from being switched out still runnable (preempted), to running.\n"
 		"Per process (per thread with --perins) and cause (wakeup, preempt): count,\n"
 		"min, avg, p50, p95, p99, max, total, a log2 histogram, then the 10 worst\n"
-		"waits with the CPU and the thread that ran before. With -p/-t/a workload the\n"
-		"events are still read on every CPU and only the targets' threads are kept.\n"
+		"waits with the CPU and the thread that ran before. The waits are aggregated\n"
+		"in the kernel by BPF programs on the scheduler's BTF tracepoints (nothing is\n"
+		"written per switch); --no-bpf reads every switch's record instead, and --bpf\n"
+		"fails rather than do so. With -p/-t/a workload only the targets' threads count.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof rundelay -i 1000\n"
 		"    perf-prof rundelay -C 0 --perins\n"
-		"    perf-prof rundelay -- ./app\n",
+		"    perf-prof rundelay -- ./app\n"
+		"    perf-prof rundelay --no-bpf -p 1234\n",
 	.opts = rd_opts,
 	.opts_size = sizeof(struct rd_opts),
 	.common = COMMON_TARGET | COMMON_RING | COMMON_INTERVAL | COMMON_OUTPUT | COMMON_JSON,

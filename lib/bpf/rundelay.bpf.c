@@ -7,7 +7,8 @@
  * anywhere: a wait ends as a few map updates.
  *
  * Maps (read by monitors/rundelay.c at each report):
- *   start   tid -> when it became runnable, and why
+ *   start   tid -> when it became runnable, and why; or that it runs
+ *           (RD_BPF_RUNNING, from its switch-in to its switch-out)
  *   stats   per CPU, (generation, instance, cause) -> count, sum, min, max
  *   hist    per CPU, (generation, instance, cause, bucket) -> count, with
  *           the buckets of struct vstat (include/agg.h), so that user space
@@ -141,13 +142,21 @@ static __always_inline void account(struct task_struct *next, u32 tid, struct ta
 	struct rd_bpf_wait w = {};
 	__u64 d, *h, one = 1;
 
-	if (!s)
+	if (!s) {
+		struct start run = { .cause = RD_BPF_RUNNING };
+
+		if (bpf_map_update_elem(&start, &tid, &run, BPF_ANY))
+			drop();
+		return;
+	}
+	if (s->cause == RD_BPF_RUNNING)
 		return;
 	d = now - s->since;
 	k.gen = gen & 1;
 	k.inst = perins ? tid : BPF_CORE_READ(next, tgid);
 	k.cause = s->cause;
-	bpf_map_delete_elem(&start, &tid);
+	s->cause = RD_BPF_RUNNING;
+	s->since = 0;
 
 	st = bpf_map_lookup_elem(&stats, &k);
 	if (!st) {
@@ -194,8 +203,8 @@ int BPF_PROG(rd_wakeup, struct task_struct *p)
 {
 	u32 tid = BPF_CORE_READ(p, pid);
 
-	/* woken before it switched out (still on its CPU), or already waiting */
-	if (!kept(tid) || BPF_CORE_READ(p, on_cpu) || bpf_map_lookup_elem(&start, &tid))
+	/* woken before it switched out (still running), or already waiting */
+	if (!kept(tid) || bpf_map_lookup_elem(&start, &tid))
 		return 0;
 	runnable(tid, RD_BPF_WAKEUP);
 	return 0;
@@ -217,9 +226,13 @@ int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_stru
 {
 	u32 ptid = BPF_CORE_READ(prev, pid), ntid = BPF_CORE_READ(next, pid);
 
-	/* switched out still runnable: preempted, or it yielded */
-	if (kept(ptid) && (preempt || !(prev_state & RD_BPF_STATE_MASK)))
-		runnable(ptid, RD_BPF_PREEMPT);
+	/* switched out still runnable (preempted, or it yielded), or asleep */
+	if (kept(ptid)) {
+		if (preempt || !(prev_state & RD_BPF_STATE_MASK))
+			runnable(ptid, RD_BPF_PREEMPT);
+		else
+			bpf_map_delete_elem(&start, &ptid);
+	}
 	if (kept(ntid))
 		account(next, ntid, prev, bpf_ktime_get_ns());
 	return 0;

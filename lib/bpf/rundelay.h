@@ -14,7 +14,7 @@
 #define RD_BPF_SUB_BITS 5	/* VSTAT_SUB_BITS of include/agg.h */
 #define RD_BPF_STATE_MASK 0xff	/* __state bits of a thread that sleeps (or dies) */
 
-enum { RD_BPF_WAKEUP, RD_BPF_PREEMPT };
+enum { RD_BPF_WAKEUP, RD_BPF_PREEMPT, RD_BPF_RUNNING };
 
 struct rd_bpf_key {
 	__u32 gen;

@@ -16,7 +16,8 @@
  *                      in dsync(). Prints "dstate tid=T n=N ns=NS", or
  *                      "dstate unsupported: REASON" and exits 3
  *   offcpu pingpong N  two threads bounce a byte over two pipes N times
- *                      (2N context switches at least). Prints "pingpong n=N ns=NS"
+ *                      (2N context switches at least). Prints "pingpong n=N ns=NS
+ *                      switches=S" (S: the process's context switches)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -228,6 +230,7 @@ static void *pong_thread(void *arg)
 static int pingpong(void)
 {
 	unsigned long long t0 = now();
+	struct rusage ru;
 	pthread_t t;
 	char c = 'x';
 
@@ -238,7 +241,9 @@ static int pingpong(void)
 		if (write(pipefd[1], &c, 1) != 1 || read(pongfd[0], &c, 1) != 1)
 			break;
 	pthread_join(t, NULL);
-	printf("pingpong n=%ld ns=%llu\n", nloops, now() - t0);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("pingpong n=%ld ns=%llu switches=%ld\n", nloops, now() - t0,
+	       ru.ru_nvcsw + ru.ru_nivcsw);
 	return 0;
 }
 
