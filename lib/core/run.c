@@ -602,7 +602,8 @@ static __attribute__((noinline)) u64 record_time_ip(const struct run *r, const u
 	return p[slot];
 }
 
-static u64 record_time(void *arg, const struct perf_event_header *h)
+static inline __attribute__((always_inline)) u64
+record_time(void *arg, const struct perf_event_header *h)
 {
 	const struct run *r = arg;
 	const u64 *p = (const u64 *)(h + 1);
