@@ -31,7 +31,7 @@
 #include "profiler.h"
 #include "report.h"
 #include "bpffilter.h"
-#include "sched.h"
+#include "schedev.h"
 #include "rundelay.h"
 #include "rundelay.skel.h"
 

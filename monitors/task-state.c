@@ -26,7 +26,7 @@
 #include "latency.h"
 #include "profiler.h"
 #include "report.h"
-#include "sched.h"
+#include "schedev.h"
 #include "stackmap.h"
 
 #define TS_MAX_TASKS (1u << 20)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test-sched.c - lib/sched/sched.c: sched_switch's prev_state decoded from
+ * test-sched.c - lib/sched/schedev.c: sched_switch's prev_state decoded from
  * the format's print fmt, for the running kernel's layout (TASK_REPORT_MAX
  * computed in the print fmt, "I" for idle kernel threads) and for an old
  * one (a literal mask of 1024, K/W/x/P letters), with no kernel version
@@ -9,7 +9,7 @@
 #include <traceevent/event-parse.h>
 
 #include "harness.h"
-#include "sched.h"
+#include "schedev.h"
 #include "tep.h"
 
 #define SWITCH_FIELDS                                                                   \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sched.c - the fields of the scheduler's tracepoints and the decoding of
+ * schedev.c - the fields of the scheduler's tracepoints and the decoding of
  * sched_switch's prev_state, shared by task-state and rundelay. The state
  * letters come from the format file: a synthetic record with one bit of
  * prev_state set is printed through libtraceevent (the format's own print
@@ -14,7 +14,7 @@
 
 #include "hashmap.h"
 #include "profiler.h"
-#include "sched.h"
+#include "schedev.h"
 
 static int sched__field(struct field *f, struct tep_event *tp, const char *name, struct err *err)
 {

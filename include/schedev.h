@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sched.h - what the scheduling profilers (task-state, rundelay) share:
+ * schedev.h - what the scheduling profilers (task-state, rundelay) share:
  * the fields of sched:sched_switch and sched:sched_wakeup*, and the
  * decoding of sched_switch's prev_state into the state a task left its
  * CPU in (S, D, I, ...; or still runnable: preempted).
@@ -10,8 +10,8 @@
  * version: sched_switch__init() asks the format's own print fmt what each
  * bit prints, through libtraceevent, once.
  */
-#ifndef PERF_PROF_SCHED_H
-#define PERF_PROF_SCHED_H
+#ifndef PERF_PROF_SCHEDEV_H
+#define PERF_PROF_SCHEDEV_H
 
 #include "field.h"
 #include "util.h"
