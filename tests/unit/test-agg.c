@@ -372,3 +372,48 @@ TEST(fmt_duration)
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++)
 		CHECK_STR(agg__fmt_duration(buf, sizeof(buf), cases[i].ns), cases[i].want);
 }
+
+/*
+ * vstat__add_bucket/add_totals: values aggregated elsewhere (rundelay's BPF
+ * maps hold bucket counts and totals) give the very statistics of adding
+ * each value, percentiles and histogram included, also merged in two parts
+ */
+TEST(vstat_from_buckets)
+{
+	struct vstat a = { 0 }, b = { 0 };
+	u64 v, sum = 0, cnt[2] = { 0 }, sums[2] = { 0 }, mins[2] = { ~0ULL, ~0ULL }, maxs[2] = { 0 };
+	static u64 per[VSTAT_ROWS * VSTAT_SUB];
+
+	for (int i = 1; i <= 5000; i++) {
+		int half = i > 2500;
+
+		v = (u64)i * i * 37 % 100000007;
+		vstat__add(&a, v);
+		per[vstat__bucket(v)]++;
+		cnt[half]++;
+		sums[half] += v;
+		if (v < mins[half])
+			mins[half] = v;
+		if (v > maxs[half])
+			maxs[half] = v;
+		sum += v;
+	}
+	for (unsigned k = 0; k < VSTAT_ROWS * VSTAT_SUB; k++)
+		vstat__add_bucket(&b, k, per[k]);
+	vstat__add_totals(&b, cnt[0], sums[0], mins[0], maxs[0]);
+	vstat__add_totals(&b, cnt[1], sums[1], mins[1], maxs[1]);
+	CHECK_U64(b.count, a.count);
+	CHECK_U64(vstat__sum(&b), sum);
+	CHECK_U64(b.min, a.min);
+	CHECK_U64(b.max, a.max);
+	for (int p = 0; p <= 100; p += 5)
+		CHECK_U64(vstat__percentile(&b, p), vstat__percentile(&a, p));
+	CHECK_U64(vstat__percentile(&b, 99), vstat__percentile(&a, 99));
+	/* a bucket out of range is ignored, an empty total adds nothing */
+	vstat__add_bucket(&b, VSTAT_ROWS * VSTAT_SUB, 7);
+	vstat__add_totals(&b, 0, 5, 0, 0);
+	CHECK_U64(b.count, a.count);
+	CHECK_U64(b.min, a.min);
+	vstat__free(&a);
+	vstat__free(&b);
+}
