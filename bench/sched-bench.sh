@@ -6,7 +6,7 @@
 # over two pipes, ~170k of its own context switches a second here) runs
 # while each tool watches the whole machine:
 #
-#   rundelay       perf-prof rundelay (waits aggregated in the kernel, BPF)
+#   rundelay       perf-prof rundelay --bpf (waits aggregated in the kernel)
 #   rundelay-ring  perf-prof rundelay --no-bpf (every switch a ring record)
 #   task-state     perf-prof task-state (ring records)
 #   perf-sched     perf sched record -a to /dev/shm, then perf sched latency

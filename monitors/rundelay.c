@@ -105,7 +105,11 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 	char why[320];
 	int ret = -1;
 
-	if (prof->opt.no_bpf)
+	/*
+	 * opt-in until the known issue is understood: the BPF path sometimes
+	 * counts a wait or two fewer than the records show (Documentation/rundelay.md)
+	 */
+	if (!prof->opt.bpf)
 		return 0;
 	if (prof->opt.cpus) {
 		/* the programs run on every CPU: -C is the records' */
@@ -687,15 +691,15 @@ const struct profiler rundelay_profiler = {
 		"wakeup, or from being switched out still runnable (preempted), to running.\n"
 		"Per process (per thread with --perins) and cause (wakeup, preempt): count,\n"
 		"min, avg, p50, p95, p99, max, total, a log2 histogram, then the 10 worst\n"
-		"waits with the CPU and the thread that ran before. The waits are aggregated\n"
+		"waits with the CPU and the thread that ran before. --bpf aggregates the waits\n"
 		"in the kernel by BPF programs on the scheduler's BTF tracepoints (nothing is\n"
-		"written per switch); --no-bpf reads every switch's record instead, and --bpf\n"
-		"fails rather than do so. With -p/-t/a workload only the targets' threads count.\n"
+		"written per switch; see the known issue in its doc); by default every switch's\n"
+		"record is read. With -p/-t/a workload only the targets' threads count.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof rundelay -i 1000\n"
 		"    perf-prof rundelay -C 0 --perins\n"
 		"    perf-prof rundelay -- ./app\n"
-		"    perf-prof rundelay --no-bpf -p 1234\n",
+		"    perf-prof rundelay --bpf -p 1234\n",
 	.opts = rd_opts,
 	.opts_size = sizeof(struct rd_opts),
 	.common = COMMON_TARGET | COMMON_RING | COMMON_INTERVAL | COMMON_OUTPUT | COMMON_JSON,

@@ -50,14 +50,25 @@ static const char fmt_old[] =
 	"{ 64, \"x\" }, { 128, \"K\" }, { 256, \"W\" }, { 512, \"P\" }) : \"R\", "
 	"REC->prev_state & 1024 ? \"+\" : \"\", REC->next_comm, REC->next_pid, REC->next_prio\n";
 
+/* the handles of a test, freed at its end (a run frees its own likewise) */
+static struct tep_handle *teps[4];
+static int nr_teps;
+
 static struct tep_event *parse(const char *fmt)
 {
 	struct tep_handle *tep = tep__new(NULL);
 	struct tep_event *ev = NULL;
 
+	teps[nr_teps++] = tep;
 	if (tep_parse_format(tep, &ev, fmt, strlen(fmt), "sched"))
 		return NULL;
 	return ev;
+}
+
+static void parse_free(void)
+{
+	while (nr_teps)
+		tep__delete(teps[--nr_teps]);
 }
 
 static const char *state_of(const struct sched_states *s, u64 v)
@@ -72,8 +83,10 @@ TEST(sched_states_new_kernel)
 	struct err err = { 0 };
 
 	CHECK(ev != NULL);
-	if (!ev)
+	if (!ev) {
+		parse_free();
 		return;
+	}
 	CHECK_INT(sched_switch__init(&f, ev, &err), 0);
 	CHECK_U64(f.states.preempt, 0x100);
 	CHECK_U64(f.states.letters, 0xff);
@@ -90,6 +103,7 @@ TEST(sched_states_new_kernel)
 	CHECK_INT(f.prev_state.off, 32);
 	CHECK_INT(f.prev_state.size, 8);
 	CHECK_INT(f.next_pid.off, 56);
+	parse_free();
 }
 
 TEST(sched_states_old_kernel)
@@ -99,8 +113,10 @@ TEST(sched_states_old_kernel)
 	struct err err = { 0 };
 
 	CHECK(ev != NULL);
-	if (!ev)
+	if (!ev) {
+		parse_free();
 		return;
+	}
 	CHECK_INT(sched_switch__init(&f, ev, &err), 0);
 	CHECK_U64(f.states.preempt, 1024);
 	CHECK_U64(f.states.letters, 1023);
@@ -111,6 +127,7 @@ TEST(sched_states_old_kernel)
 	CHECK_STR(state_of(&f.states, 256), "W");
 	CHECK_INT(sched__state_id(&f.states, "I"), -1);
 	CHECK_INT(f.states.nr, SCHED_LETTERS + 10);
+	parse_free();
 }
 
 TEST(sched_states_refused)
@@ -135,4 +152,5 @@ TEST(sched_states_refused)
 	err = (struct err){ 0 };
 	CHECK_INT(ev ? sched_switch__init(&f, ev, &err) : -1, -1);
 	CHECK_CONTAINS(err.msg, "no integer field 'prev_state'");
+	parse_free();
 }
