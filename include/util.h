@@ -87,6 +87,13 @@ int parse_duration(const char *s, u64 *ns);
  */
 char *read_file(const char *path, size_t *len);
 
+/**
+ * proc_comm - the name of process @pid (@tid <= 0) or of its thread @tid,
+ * from /proc, into @buf of @size bytes (16 hold any); "" when it is gone.
+ * No allocation.
+ */
+void proc_comm(int pid, int tid, char *buf, size_t size);
+
 /* Monotonic clock in ns (the clock perf samples are stamped with). */
 u64 now_ns(void);
 

@@ -14,11 +14,12 @@ set -eu
 # Build: libraries perf-prof links, the kernel source libperf is built from,
 # the BPF toolchain, pandoc (the man pages, from Documentation/*.md). Test:
 # pytest is not used; the C harness needs only these, and man-db and
-# groff-base render the man pages to check them.
+# groff-base render the man pages to check them, elfutils' eu-stack is the
+# oracle of pstack's stacks.
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
 python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base
-libcapstone-dev"
+libcapstone-dev elfutils"
 
 if [ "${1:-}" = "--bench" ]; then
 	PKGS="$PKGS linux-perf bpftrace"

@@ -2,6 +2,8 @@
 /*
  * callchain.c - callchains to text (see callchain.h).
  */
+#include <errno.h>
+#include <string.h>
 #include <linux/perf_event.h>
 
 #include "callchain.h"
@@ -9,14 +11,39 @@
 #include "ksyms.h"
 #include "syms.h"
 
-/*
- * A return address points after its call; looking up address - 1 names
- * the call's own line (and its function, if the call was the last
- * instruction). The first user frame is the interrupted pc itself.
- */
-static u64 lookup_addr(u64 ip, bool first)
+int callchain__lookup(struct syms *syms, int pid, u64 ip, bool leaf, struct sym_frame *f,
+		      u64 *off)
 {
-	return first || !ip ? ip : ip - 1;
+	/*
+	 * A return address points after its call; looking up address - 1
+	 * names the call's own line (and its function, if the call was the
+	 * last instruction). The leaf frame is the interrupted pc itself.
+	 */
+	u64 at = leaf || !ip ? ip : ip - 1;
+	int e;
+
+	memset(f, 0, sizeof(*f));
+	e = syms ? syms__resolve(syms, pid, at, f) : -ENOENT;
+	*off = f->off + (ip - at);
+	return e;
+}
+
+void callchain__fprint_frame(FILE *out, const struct sym_frame *f, u64 off)
+{
+	if (f->name)
+		fprintf(out, "%s+0x%llx", f->name, (unsigned long long)off);
+	else
+		fputs("[unknown]", out);
+	fprintf(out, " (%s)", f->dso ? f->dso : "[unknown]");
+	if (f->file)
+		fprintf(out, " %s:%d", f->file, f->line);
+}
+
+void callchain__fprint_inline(FILE *out, const struct sym_inline *in)
+{
+	fprintf(out, "%s (inlined)", in->name ? in->name : "[unknown]");
+	if (in->file)
+		fprintf(out, " %s:%d", in->file, in->line);
 }
 
 void callchain__print(FILE *out, const struct run_env *env, int pid, const u64 *ips, u64 nr)
@@ -29,6 +56,7 @@ void callchain__print(FILE *out, const struct run_env *env, int pid, const u64 *
 		u64 ip = ips[i], off;
 		const char *name, *mod;
 		struct sym_frame f;
+		int e;
 
 		if (ip >= PERF_CONTEXT_MAX) {
 			user = ip == PERF_CONTEXT_USER;
@@ -45,25 +73,19 @@ void callchain__print(FILE *out, const struct run_env *env, int pid, const u64 *
 					(unsigned long long)ip);
 			continue;
 		}
-		if (!syms || syms__resolve(syms, pid, lookup_addr(ip, first_user), &f)) {
+		e = callchain__lookup(syms, pid, ip, first_user, &f, &off);
+		first_user = false;
+		if (e) {
 			fprintf(out, "    %016llx [unknown]\n", (unsigned long long)ip);
-			first_user = false;
 			continue;
 		}
-		off = f.off + (ip - lookup_addr(ip, first_user));
-		first_user = false;
 		for (int k = 0; k < f.nr_inline; k++) {
-			const struct sym_inline *in = &f.inlined[k];
-
-			fprintf(out, "    %16s %s (inlined)", "", in->name ? in->name : "[unknown]");
-			if (in->file)
-				fprintf(out, " %s:%d", in->file, in->line);
+			fprintf(out, "    %16s ", "");
+			callchain__fprint_inline(out, &f.inlined[k]);
 			fputc('\n', out);
 		}
-		fprintf(out, "    %016llx %s+0x%llx (%s)", (unsigned long long)ip,
-			sym_frame__name(&f), (unsigned long long)off, f.dso ? f.dso : "[unknown]");
-		if (f.file)
-			fprintf(out, " %s:%d", f.file, f.line);
+		fprintf(out, "    %016llx ", (unsigned long long)ip);
+		callchain__fprint_frame(out, &f, off);
 		fputc('\n', out);
 	}
 }
@@ -93,13 +115,15 @@ int callchain__names(const struct run_env *env, int pid, const u64 *ips, u64 nr,
 				kern[nk++] = name ? name : "[unknown]";
 			continue;
 		}
-		if (!syms || syms__resolve(syms, pid, lookup_addr(ip, first_user), &f)) {
+		u64 off;
+		int e = callchain__lookup(syms, pid, ip, first_user, &f, &off);
+
+		first_user = false;
+		if (e) {
 			if (nu < CALLCHAIN_MAX)
 				usr[nu++] = "[unknown]";
-			first_user = false;
 			continue;
 		}
-		first_user = false;
 		for (int k = 0; k < f.nr_inline && nu < CALLCHAIN_MAX; k++)
 			usr[nu++] = f.inlined[k].name ? f.inlined[k].name : "[unknown]";
 		if (nu < CALLCHAIN_MAX)
