@@ -10,7 +10,8 @@
  * registers are read (PTRACE_GETREGS) and its stack copied from SP up to
  * the end of its mapping or a size limit (process_vm_readv), and it is
  * detached at once. All threads are stopped together before the first one
- * runs again, so the copies show the process at one instant. Nothing is
+ * runs again, so the copies show the process at one instant (or, with
+ * one_by_one, each thread is stopped, copied and let go in turn). Nothing is
  * left behind: a signal that arrived while a thread was stopped is given
  * back when it is detached, a process stopped by SIGSTOP stays stopped,
  * and if the tracer dies at any point the kernel detaches its tracees
@@ -81,25 +82,36 @@ struct stackcopy_thread {
  * struct stackcopy_stats - the last copy, for -v and benchmarks
  * @threads:   threads stopped and copied
  * @stopped_ns: from the first interrupt to the last thread running again
- * @stopping_ns: of which waiting for every thread to stop
+ * @stopping_ns: of which waiting for every thread to stop (not one_by_one)
+ * @thread_max_ns: the longest time one thread was stopped
  * @bytes:     stack bytes copied
  */
 struct stackcopy_stats {
 	int threads;
 	u64 stopped_ns;
 	u64 stopping_ns;
+	u64 thread_max_ns;
 	u64 bytes;
 };
 
 struct stackcopy;
 
 /**
- * stackcopy__new - a copier for the threads of process @pid
+ * struct stackcopy_opts - how copies are made
  * @stack_max:  bytes of stack copied per thread at most (from SP up)
- * @timeout_ns: how long a copy waits for the threads to stop
- * Never fails.
+ * @timeout_ns: how long a copy waits for a thread to stop
+ * @one_by_one: stop, copy and let go each thread in turn, as eu-stack does:
+ *              each thread is stopped for the least time and the process as
+ *              a whole never is, but the stacks are not from one instant
  */
-struct stackcopy *stackcopy__new(int pid, u64 stack_max, u64 timeout_ns);
+struct stackcopy_opts {
+	u64 stack_max;
+	u64 timeout_ns;
+	bool one_by_one;
+};
+
+/* stackcopy__new - a copier for the threads of process @pid; never fails */
+struct stackcopy *stackcopy__new(int pid, const struct stackcopy_opts *opts);
 
 /**
  * stackcopy__delete - detach what is still seized (waiting up to the

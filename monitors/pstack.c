@@ -39,6 +39,7 @@ struct pstack_opts {
 	bool srcline;
 	u64 stack_size;
 	u64 stop_timeout;
+	bool one_by_one;
 	const char *flame_graph;
 };
 
@@ -81,7 +82,7 @@ struct pstack {
 	struct pframe *frames;	/* one stack being built */
 	/* what was missed, over the run */
 	u64 exited, late, zombie, compat, failed, truncated, cut;
-	u64 stop_sum, stop_max;	/* ns the process was stopped per snapshot */
+	u64 stop_sum, stop_max;	/* ns a thread was stopped at most, per snapshot */
 	bool gone;		/* the process has ended */
 };
 
@@ -396,14 +397,14 @@ static int pstack_sample(struct prof *prof, struct pstack *p, struct err *err)
 	}
 	p->taken++;
 	stackcopy__stats(p->sc, &st);
-	p->stop_sum += st.stopped_ns;
-	if (st.stopped_ns > p->stop_max)
-		p->stop_max = st.stopped_ns;
+	p->stop_sum += st.thread_max_ns;
+	if (st.thread_max_ns > p->stop_max)
+		p->stop_max = st.thread_max_ns;
 	if (prof->opt.verbose)
-		fprintf(prof__diag(prof), "perf-prof pstack: snapshot %llu: %d threads stopped "
-			"%.1f us (%.1f us until all stopped), %llu stack bytes copied\n",
+		fprintf(prof__diag(prof), "perf-prof pstack: snapshot %llu: %d threads copied in "
+			"%.1f us, one stopped %.1f us at most, %llu stack bytes\n",
 			(unsigned long long)p->taken, st.threads, (double)st.stopped_ns / 1e3,
-			(double)st.stopping_ns / 1e3, (unsigned long long)st.bytes);
+			(double)st.thread_max_ns / 1e3, (unsigned long long)st.bytes);
 	syms__proc_maps(p->syms, p->pid);
 	t = stackcopy__threads(p->sc, &nr);
 	for (int i = 0; prof->opt.verbose > 1 && i < nr; i++)
@@ -559,8 +560,8 @@ static void pstack_notes(struct prof *prof, struct pstack *p)
 		fprintf(d, "perf-prof pstack: %llu stacks were cut at %d frames\n",
 			(unsigned long long)p->truncated, PSTACK_MAX_FRAMES);
 	if (p->taken && prof->opt.verbose)
-		fprintf(d, "perf-prof pstack: %llu snapshots; the process was stopped %.1f us on "
-			"average, %.1f us at most\n", (unsigned long long)p->taken,
+		fprintf(d, "perf-prof pstack: %llu snapshots; a thread was stopped %.1f us at most "
+			"in a snapshot on average, %.1f us at most in all\n", (unsigned long long)p->taken,
 			(double)p->stop_sum / (double)p->taken / 1e3, (double)p->stop_max / 1e3);
 }
 
@@ -594,7 +595,11 @@ static int pstack_init(struct prof *prof, struct err *err)
 	p->syms = syms__new(o->srcline ? SYMS_SRCLINE | SYMS_INLINE : 0);
 	syms__set_ksyms(p->syms, prof->env->ksyms);
 	p->uw = unwind__new(p->syms);
-	p->sc = stackcopy__new(p->pid, o->stack_size, o->stop_timeout);
+	p->sc = stackcopy__new(p->pid, &(struct stackcopy_opts){
+		.stack_max = o->stack_size,
+		.timeout_ns = o->stop_timeout,
+		.one_by_one = o->one_by_one,
+	});
 	p->index = keytab__new(sizeof(u64), 0);
 	p->ips = xzalloc(PSTACK_MAX_FRAMES * sizeof(*p->ips));
 	p->frames = xzalloc(PSTACK_MAX_NAMES * sizeof(*p->frames));
@@ -685,6 +690,9 @@ static const struct opt pstack_opts[] = {
 	  "write the sampled stacks as a flame graph: FILE.folded, or an interactive FILE.svg", NULL, false },
 	{ OPT_U64, 0, "stack-size", POPT(stack_size), "BYTES",
 	  "copy at most BYTES of each thread's stack (default 524288)", NULL, false },
+	{ OPT_BOOL, 0, "one-by-one", POPT(one_by_one), NULL,
+	  "stop, copy and let go one thread at a time (as eu-stack): the least stop per "
+	  "thread, but the stacks are not from one instant", NULL, false },
 	{ OPT_DURATION, 0, "stop-timeout", POPT(stop_timeout), "TIME",
 	  "wait at most TIME for a thread to stop, e.g. one in uninterruptible sleep "
 	  "(default 1s)", NULL, false },

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -46,6 +47,7 @@ struct stackcopy {
 	int pid;
 	u64 stack_max;
 	u64 timeout;
+	bool one_by_one;
 	struct slot *s;		/* the threads of this copy */
 	int nr, cap;
 	struct stackcopy_thread *out;	/* the wanted ones, by tid */
@@ -59,13 +61,14 @@ struct stackcopy {
 	struct stackcopy_stats st;
 };
 
-struct stackcopy *stackcopy__new(int pid, u64 stack_max, u64 timeout_ns)
+struct stackcopy *stackcopy__new(int pid, const struct stackcopy_opts *opts)
 {
 	struct stackcopy *sc = xzalloc(sizeof(*sc));
 
 	sc->pid = pid;
-	sc->stack_max = (stack_max + 7) & ~7ULL;
-	sc->timeout = timeout_ns;
+	sc->stack_max = (opts->stack_max + 7) & ~7ULL;
+	sc->timeout = opts->timeout_ns;
+	sc->one_by_one = opts->one_by_one;
 	sc->scratch = xzalloc(sc->stack_max ? sc->stack_max : 8);
 	/* its pages faulted in now, not while the threads wait for the copy */
 	memset(sc->scratch, 0xff, sc->stack_max);
@@ -302,11 +305,13 @@ static bool sc__poll(struct slot *s)
  * backoff - the wait between two looks. Short sleeps rather than
  * sched_yield(): on a busy machine a yield can hand the CPU to a busy
  * task for a whole time slice, while a sleeper is woken on time and
- * leaves its CPU to the threads that must run to reach their stop.
+ * leaves its CPU to the threads that must run to reach their stop. The
+ * first sleeps are a few microseconds: stackcopy__take() lowers the
+ * thread's timer slack (50 us by default) while threads are stopped.
  */
 static void backoff(int round)
 {
-	struct timespec ts = { 0, round < 8 ? 5000L << (round / 2) : 100000L };
+	struct timespec ts = { 0, round < 12 ? 2000L << (round / 2) : 100000L };
 
 	nanosleep(&ts, NULL);
 }
@@ -323,6 +328,18 @@ static void sc__wait(struct stackcopy *sc, u64 timeout)
 			if (sc->s[i].seized && !sc->s[i].stopped && !sc__poll(&sc->s[i]))
 				waiting = true;
 		if (!waiting || now_ns() >= deadline)
+			return;
+		backoff(round);
+	}
+}
+
+/* sc__wait_slot - until the thread of @s has stopped or is gone, or the timeout */
+static void sc__wait_slot(struct slot *s, u64 timeout)
+{
+	u64 deadline = now_ns() + timeout;
+
+	for (int round = 0; s->seized && !s->stopped && !sc__poll(s); round++) {
+		if (now_ns() >= deadline)
 			return;
 		backoff(round);
 	}
@@ -507,6 +524,37 @@ static void sc__stragglers(struct stackcopy *sc, u64 deadline)
 	}
 }
 
+/*
+ * sc__one_by_one - seize, stop, copy and let go each thread in turn (and
+ * those born meanwhile, when following the whole process). A thread that
+ * does not stop in time stays seized (late). Returns 0 or -errno with
+ * @failed_tid.
+ */
+static int sc__one_by_one(struct stackcopy *sc, bool relist, int *failed_tid)
+{
+	int from = 0;
+
+	for (int round = 0; round < RELIST_MAX; round++) {
+		int upto = sc->nr;
+
+		for (int i = from; i < upto; i++) {
+			struct slot *s = &sc->s[i];
+			int e = sc__seize(sc, s);
+
+			if (e) {
+				*failed_tid = s->t.tid;
+				return e;
+			}
+			sc__wait_slot(s, sc->timeout);
+			sc__copy_stopped(sc, s);
+		}
+		if (!relist || sc__list(sc) || sc->nr == upto)
+			return 0;
+		from = upto;
+	}
+	return 0;
+}
+
 /* sc__output - the wanted threads, by ascending tid */
 static void sc__output(struct stackcopy *sc)
 {
@@ -521,7 +569,7 @@ static void sc__output(struct stackcopy *sc)
 int stackcopy__take(struct stackcopy *sc, const int *tids, int nr_tids, int *failed_tid)
 {
 	u64 t0;
-	int e;
+	int e, slack;
 
 	memset(&sc->st, 0, sizeof(sc->st));
 	*failed_tid = 0;
@@ -537,17 +585,26 @@ int stackcopy__take(struct stackcopy *sc, const int *tids, int nr_tids, int *fai
 		sc__add(sc, sc->late[i], false);
 
 	sc__read_maps(sc);
+	slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
 	t0 = now_ns();
-	e = sc__stop_all(sc, !nr_tids, failed_tid);
-	sc->st.stopping_ns = now_ns() - t0;
+	if (sc->one_by_one) {
+		e = sc__one_by_one(sc, !nr_tids, failed_tid);
+	} else {
+		e = sc__stop_all(sc, !nr_tids, failed_tid);
+		sc->st.stopping_ns = now_ns() - t0;
+	}
 	if (e) {
 		sc__release(sc, sc->timeout);
+		prctl(PR_SET_TIMERSLACK, slack > 0 ? slack : 0, 0, 0, 0);
 		return e;
 	}
-	/* every thread is stopped (but late ones): the instant of the copy */
-	for (int i = 0; i < sc->nr; i++)
-		sc__copy_stopped(sc, &sc->s[i]);
-	sc__stragglers(sc, t0 + sc->timeout);
+	if (!sc->one_by_one) {
+		/* every thread is stopped (but late ones): the instant of the copy */
+		for (int i = 0; i < sc->nr; i++)
+			sc__copy_stopped(sc, &sc->s[i]);
+		sc__stragglers(sc, t0 + sc->timeout);
+	}
 	for (int i = 0; i < sc->nr; i++) {
 		struct slot *s = &sc->s[i];
 
@@ -558,6 +615,10 @@ int stackcopy__take(struct stackcopy *sc, const int *tids, int nr_tids, int *fai
 	}
 	sc__release(sc, 0);
 	sc->st.stopped_ns = now_ns() - t0;
+	prctl(PR_SET_TIMERSLACK, slack > 0 ? slack : 0, 0, 0, 0);
+	for (int i = 0; i < sc->nr; i++)
+		if (sc->s[i].t.stopped_ns > sc->st.thread_max_ns)
+			sc->st.thread_max_ns = sc->s[i].t.stopped_ns;
 	sc__output(sc);
 	if (!sc->st.threads) {
 		for (int i = 0; i < sc->nr_out; i++)

@@ -186,7 +186,13 @@ want=$(awk '/^TID / { if (t) print t ":" s " 1 1"; t = $2; sub(/:$/, "", t); s =
 	/^#/ { n = $3; sub(/\+0x[0-9a-f]+$/, "", n); s = s " " n } END { print t ":" s " 1 1" }' "$T_TMP/pstack.txt" |
 	sed 's/ \(__*\)/ /g')
 check_eq "--json: one object per thread, the text's frames, count 1 of 1 sample" "$got" "$want"
-unharmed "after 6 more runs the process runs on, untraced"
+# --one-by-one: the same stacks, each thread stopped and let go in turn
+pp pstack --one-by-one "$wl"
+names "$out" > "$T_TMP/one.names"
+names "$T_TMP/pstack.txt" > "$T_TMP/pp.names"
+check_eq "--one-by-one: the same frames as all threads at once" "$(cat "$T_TMP/one.names")" \
+	"$(cat "$T_TMP/pp.names")"
+unharmed "after 7 more runs the process runs on, untraced"
 
 # a stopped process stays stopped, and runs when continued
 kill -STOP "$wl"
