@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench/pstack-stop.sh - how long a stack dump stops the process it reads:
-# perf-prof pstack (all threads at once, and --one-by-one), eu-stack -p
+# perf-prof pstack (one thread at a time, and --all-at-once), eu-stack -p
 # (elfutils) and gdb -batch -ex "thread apply all bt", on the workload
 # `pstack gap N`: N threads blocked in read() and one thread running
 # (reading CLOCK_MONOTONIC in a loop).
@@ -15,18 +15,18 @@
 #   thread avg   the average over the threads
 #   window       from the first thread stopping to the last one running again
 #   all-stopped  whether every thread was stopped at one instant (a coherent
-#                snapshot) - eu-stack stops one thread at a time
+#                snapshot): gdb and pstack --all-at-once do
 # and the tool's wall time; medians over the runs. The clock thread's own
 # view (the longest gap between two clock reads during the run) is printed
 # too; on a busy machine it is dominated by preemption ('idle' is the same
 # window with no tool, the noise floor of that column).
 #
-#   bench/pstack-stop.sh [-b ./perf-prof] [-t 4,64] [-n 7] [-T pp,pp1,eu,gdb,idle]
+#   bench/pstack-stop.sh [-b ./perf-prof] [-t 4,64] [-n 7] [-T pp,ppall,eu,gdb,idle]
 #
-# pp is perf-prof pstack, pp1 perf-prof pstack --one-by-one.
+# pp is perf-prof pstack (one thread at a time), ppall perf-prof pstack --all-at-once.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$here/../perf-prof threads=4,64 reps=7 tools=pp,pp1,eu,gdb,idle
+bin=$here/../perf-prof threads=4,64 reps=7 tools=pp,ppall,eu,gdb,idle
 while getopts b:t:n:T: o; do
 	case $o in
 	b) bin=$OPTARG ;; t) threads=$OPTARG ;; n) reps=$OPTARG ;; T) tools=$OPTARG ;;
@@ -86,7 +86,7 @@ col() { awk -v c="$1" '{ print $c }' "$work/rows" | median; }
 run() {
 	case $1 in
 	pp) "$bin" pstack "$2" > "$work/tool.out" 2> "$work/tool.err" ;;
-	pp1) "$bin" pstack --one-by-one "$2" > "$work/tool.out" 2> "$work/tool.err" ;;
+	ppall) "$bin" pstack --all-at-once "$2" > "$work/tool.out" 2> "$work/tool.err" ;;
 	eu) eu-stack -p "$2" > "$work/tool.out" 2> "$work/tool.err" ;;
 	gdb) gdb -nx -batch -ex "thread apply all bt" -p "$2" > "$work/tool.out" 2> "$work/tool.err" ;;
 	idle) sleep 0.05 ;;

@@ -8,8 +8,8 @@
  *   #0  0x00007f1c2e8f57e2 read+0x12 (/usr/lib/x86_64-linux-gnu/libc.so.6)
  *   #1  0x000055d0c0de1139 c+0x19 (/usr/local/bin/app)
  *
- * Each snapshot stops the threads only while their registers and stacks
- * are copied (lib/syms/stackcopy.c); unwinding (lib/syms/unwind.c) and
+ * Each snapshot stops a thread only while its registers and stack are
+ * copied (lib/syms/stackcopy.c); unwinding (lib/syms/unwind.c) and
  * symbols (lib/syms) come after the process runs again. With -n N it takes
  * N snapshots, -i apart (the run's interval timer), and merges identical
  * stacks of a thread with their counts, most frequent first: a poor man's
@@ -39,7 +39,7 @@ struct pstack_opts {
 	bool srcline;
 	u64 stack_size;
 	u64 stop_timeout;
-	bool one_by_one;
+	bool all_at_once;
 	const char *flame_graph;
 };
 
@@ -598,7 +598,7 @@ static int pstack_init(struct prof *prof, struct err *err)
 	p->sc = stackcopy__new(p->pid, &(struct stackcopy_opts){
 		.stack_max = o->stack_size,
 		.timeout_ns = o->stop_timeout,
-		.one_by_one = o->one_by_one,
+		.one_by_one = !o->all_at_once,
 	});
 	p->index = keytab__new(sizeof(u64), 0);
 	p->ips = xzalloc(PSTACK_MAX_FRAMES * sizeof(*p->ips));
@@ -690,31 +690,33 @@ static const struct opt pstack_opts[] = {
 	  "write the sampled stacks as a flame graph: FILE.folded, or an interactive FILE.svg", NULL, false },
 	{ OPT_U64, 0, "stack-size", POPT(stack_size), "BYTES",
 	  "copy at most BYTES of each thread's stack (default 524288)", NULL, false },
-	{ OPT_BOOL, 0, "one-by-one", POPT(one_by_one), NULL,
-	  "stop, copy and let go one thread at a time (as eu-stack): the least stop per "
-	  "thread, but the stacks are not from one instant", NULL, false },
+	{ OPT_BOOL, 0, "all-at-once", POPT(all_at_once), NULL,
+	  "stop every thread before the first is let go: the stacks of one instant, but each "
+	  "thread is stopped until all are copied", NULL, false },
 	{ OPT_DURATION, 0, "stop-timeout", POPT(stop_timeout), "TIME",
-	  "wait at most TIME for a thread to stop, e.g. one in uninterruptible sleep "
-	  "(default 1s)", NULL, false },
+	  "wait at most TIME for a thread to stop (one in uninterruptible sleep may not; "
+	  "default 1s)", NULL, false },
 	OPT_TABLE_END,
 };
 
 const struct profiler pstack_profiler = {
 	.name = "pstack",
 	.summary = "the stacks of a running process's threads (pstack, eu-stack); -n samples them",
-	.synopsis = "perf-prof pstack [-n N] [-i MS] [--srcline] [--json] PID [TID...]\n"
-		    "       perf-prof pstack -p PID [TID...]",
+	.synopsis = "perf-prof pstack [-n N] [-i MS] [--srcline] [--json] [OPTIONS] PID [TID...]\n"
+		    "       perf-prof pstack -p PID [OPTIONS] [TID...]",
 	.help = "Prints the user-space call stack of every thread of process PID (or of the\n"
-		"threads TID... of it), innermost frame first, in eu-stack's layout:\n"
+		"threads TID... of it; a thread id alone names its process and itself),\n"
+		"innermost frame first, in eu-stack's layout:\n"
 		"    PID 4242 - process\n"
 		"    TID 4242: app\n"
 		"    #0  0x00007f1c2e8f57e2 read+0x12 (/usr/lib/x86_64-linux-gnu/libc.so.6)\n"
 		"    #1  0x000055d0c0de1139 c+0x19 (/usr/local/bin/app)\n"
-		"The threads are stopped with ptrace only while their registers and stacks are\n"
-		"copied (tens of microseconds), all at once so the stacks show one instant;\n"
-		"they are unwound (DWARF CFI, else frame pointers) and symbolized after the\n"
-		"process runs again. Nothing is left behind, on any exit: a stopped process\n"
-		"stays stopped, a running one runs on, no signal is lost or added.\n"
+		"A thread is stopped with ptrace only while its registers and stack are copied\n"
+		"(tens of microseconds), one thread at a time (--all-at-once: all threads\n"
+		"together, for the stacks of one instant); the copies are unwound (DWARF CFI,\n"
+		"else frame pointers) and symbolized after the process runs again. Nothing is\n"
+		"left behind on any exit: a stopped process stays stopped, a running one runs\n"
+		"on, no signal is lost or added.\n"
 		"With -n N, N snapshots are taken -i apart (default 100 ms) and identical\n"
 		"stacks of a thread are merged, most frequent first, under\n"
 		"'TID 4243: 12/20 NAME' (12 of 20 samples): a profiler that needs no perf\n"

@@ -186,13 +186,17 @@ want=$(awk '/^TID / { if (t) print t ":" s " 1 1"; t = $2; sub(/:$/, "", t); s =
 	/^#/ { n = $3; sub(/\+0x[0-9a-f]+$/, "", n); s = s " " n } END { print t ":" s " 1 1" }' "$T_TMP/pstack.txt" |
 	sed 's/ \(__*\)/ /g')
 check_eq "--json: one object per thread, the text's frames, count 1 of 1 sample" "$got" "$want"
-# --one-by-one: the same stacks, each thread stopped and let go in turn
-pp pstack --one-by-one "$wl"
+# -o FILE: the same report in the file, nothing on stdout
+pp pstack -o "$T_TMP/o.txt" "$wl"
+check_eq "-o FILE: the report in FILE, stdout empty" "$(names "$T_TMP/o.txt" | wc -l) $(wc -c < "$out")" "3 0"
+
+# --all-at-once: the same stacks, all threads stopped at one instant
+pp pstack --all-at-once "$wl"
 names "$out" > "$T_TMP/one.names"
 names "$T_TMP/pstack.txt" > "$T_TMP/pp.names"
-check_eq "--one-by-one: the same frames as all threads at once" "$(cat "$T_TMP/one.names")" \
+check_eq "--all-at-once: the same frames as one thread at a time" "$(cat "$T_TMP/one.names")" \
 	"$(cat "$T_TMP/pp.names")"
-unharmed "after 7 more runs the process runs on, untraced"
+unharmed "after 8 more runs the process runs on, untraced"
 
 # a stopped process stays stopped, and runs when continued
 kill -STOP "$wl"
@@ -274,6 +278,28 @@ for d in 0.05 0.13 0.21 0.29 0.37; do
 done
 check_eq "perf-prof SIGKILLed while sampling (5 times): never a stopped or traced thread" "$killed" ""
 finish "the spinning workload exits 0 when told"
+
+# ---------------------------------------------------------------- signals
+# 500 queued signals sent while snapshots stop the threads every millisecond: a
+# signal a stopped thread was about to take is given back when it is let go
+start signals
+pp_bg pstack -n 0 -i 1ms "$wl"
+sleep 0.2
+python3 -c "
+import os, signal, time
+for i in range(500):
+    os.kill($wl, signal.SIGRTMIN)
+    if i % 10 == 0:
+        time.sleep(0.002)
+"
+kill -INT $bg
+pp_wait
+check_rc "signals while sampling: exit 0" 0
+printf 'g\n' >&3
+exec 3>&-
+wait $wl
+check_eq "all 500 signals sent while threads were being stopped reached the process" \
+	"$(grep 'pstack done' "$T_TMP/wl.out")" "pstack done 500 signals"
 
 # ---------------------------------------------------------------- threads that come and go
 start churn

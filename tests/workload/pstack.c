@@ -26,6 +26,10 @@
  *   pstack vfork MS  thread "pst-vfork" calls vfork(); the child sleeps MS
  *                    ms, so the thread is in uninterruptible (killable)
  *                    sleep that long; main in read(0).
+ *   pstack signals   counts the SIGRTMIN signals it gets (a handler with
+ *                    SA_RESTART) while main is in read(0) and a thread
+ *                    spins; "pstack done N signals" at the end, so a signal
+ *                    lost while a thread was stopped shows.
  *   pstack gap N     N threads blocked in read(pipe) and one spinning on
  *                    CLOCK_MONOTONIC ("pst-clock"); for each line on stdin
  *                    it prints "gap US" (the largest gap between two clock
@@ -38,6 +42,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +403,32 @@ static int mode_vfork(long ms)
 	return 0;
 }
 
+/* --- signals: none may be lost ------------------------------------------ */
+
+static volatile long signals;
+
+static void on_signal(int sig __attribute__((unused)))
+{
+	__atomic_add_fetch(&signals, 1, __ATOMIC_RELAXED);
+}
+
+static int mode_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	pthread_t t;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGRTMIN, &sa, NULL) || pthread_create(&t, NULL, spin_thread, NULL))
+		die("sigaction");
+	printf("pstack pid=%d\n", (int)getpid());
+	fflush(stdout);
+	wait_stdin();
+	stop = 1;
+	pthread_join(t, NULL);
+	printf("pstack done %ld signals\n", signals);
+	return 0;
+}
+
 /* --- gap: the longest time the process did not run ---------------------- */
 
 static volatile long max_gap_ns;
@@ -488,8 +519,10 @@ int main(int argc, char **argv)
 		return mode_deep(n);
 	if (!strcmp(mode, "vfork") && n > 0)
 		return mode_vfork(n);
+	if (!strcmp(mode, "signals"))
+		return mode_signals();
 	if (!strcmp(mode, "gap") && n >= 0)
 		return mode_gap(n);
-	fprintf(stderr, "usage: pstack blocked|spin|churn|deep N|vfork MS|gap N\n");
+	fprintf(stderr, "usage: pstack blocked|spin|churn|deep N|vfork MS|signals|gap N\n");
 	return 129;
 }
