@@ -46,8 +46,8 @@ struct pstack_opts {
 /*
  * One frame of a stack: an address with its symbol, or a function inlined
  * there (@inl >= 0: sym.inlined[inl]). Merged stacks compare frames by
- * what is printed, not by address: the strings come from struct syms,
- * which hands out one pointer per name, file and DSO for the whole run.
+ * what is printed, not by address. The strings are struct syms', valid
+ * for the whole run.
  */
 struct pframe {
 	u64 addr;		/* of the first sample with this stack */
@@ -81,7 +81,7 @@ struct pstack {
 	u64 *ips;
 	struct pframe *frames;	/* one stack being built */
 	/* what was missed, over the run */
-	u64 exited, late, zombie, compat, failed, truncated, cut;
+	u64 exited, late, zombie, compat, failed, truncated, cut, dropped;
 	u64 stop_sum, stop_max;	/* ns a thread was stopped at most, per snapshot */
 	bool gone;		/* the process has ended */
 };
@@ -257,32 +257,41 @@ static void pstack_attach_error(struct pstack *p, int e, int tid, struct err *er
 
 /* ------------------------------------------------------------- stacks */
 
-static u64 hash_ptr(u64 h, const void *ptr)
-{
-	h ^= (u64)(uintptr_t)ptr;
-	return h * 0x100000001b3ULL;
-}
-
 static u64 hash_u64(u64 h, u64 v)
 {
 	h ^= v;
 	return (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
 }
 
-/* the key of a frame: what is printed for it (address only when it has no name) */
+static u64 hash_str(u64 h, const char *str)
+{
+	for (; str && *str; str++)
+		h = (h ^ (u8)*str) * 0x100000001b3ULL;
+	return hash_u64(h, str ? 1 : 0);
+}
+
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* the key of a frame: what is printed for it (the address only when it has no name) */
 static u64 pframe_hash(u64 h, const struct pframe *f)
 {
 	const struct sym_inline *in = f->inl >= 0 ? &f->sym.inlined[f->inl] : NULL;
 
-	if (in) {
-		h = hash_ptr(hash_ptr(h, in->name), in->file);
-		return hash_u64(h, (u64)in->line);
-	}
-	h = hash_ptr(hash_ptr(h, f->sym.name), f->sym.dso);
-	h = hash_u64(hash_ptr(h, f->sym.file), (u64)f->sym.line);
+	if (in)
+		return hash_u64(hash_str(hash_str(h, in->name), in->file), (u64)in->line);
+	h = hash_str(hash_str(h, f->sym.name), f->sym.dso);
+	h = hash_u64(hash_str(h, f->sym.file), (u64)f->sym.line);
 	return f->sym.name ? h : hash_u64(h, f->addr);
 }
 
+/*
+ * Strings are compared, not pointers: struct syms hands out one pointer
+ * per function symbol, but the names of inlined functions may be made
+ * (demangled) per address, and a file has a name per compilation unit.
+ */
 static bool pframe_same(const struct pframe *a, const struct pframe *b)
 {
 	if (a->inl != b->inl)
@@ -290,10 +299,10 @@ static bool pframe_same(const struct pframe *a, const struct pframe *b)
 	if (a->inl >= 0) {
 		const struct sym_inline *x = &a->sym.inlined[a->inl], *y = &b->sym.inlined[b->inl];
 
-		return x->name == y->name && x->file == y->file && x->line == y->line;
+		return str_same(x->name, y->name) && str_same(x->file, y->file) && x->line == y->line;
 	}
-	if (a->sym.name != b->sym.name || a->sym.dso != b->sym.dso || a->sym.file != b->sym.file ||
-	    a->sym.line != b->sym.line)
+	if (!str_same(a->sym.name, b->sym.name) || !str_same(a->sym.dso, b->sym.dso) ||
+	    !str_same(a->sym.file, b->sym.file) || a->sym.line != b->sym.line)
 		return false;
 	return a->sym.name || a->addr == b->addr;
 }
@@ -345,8 +354,10 @@ static void pstack_add(struct pstack *p, int tid, const char *comm, int nr)
 	for (;; h++) {
 		u64 *slot = keytab__get(p->index, h);
 
-		if (!slot)
+		if (!slot) {
+			p->dropped++;
 			return;
+		}
 		if (*slot) {
 			st = p->stacks[*slot - 1];
 			if (!pstack_same(st, tid, p->frames, nr))
@@ -559,6 +570,9 @@ static void pstack_notes(struct prof *prof, struct pstack *p)
 	if (p->truncated)
 		fprintf(d, "perf-prof pstack: %llu stacks were cut at %d frames\n",
 			(unsigned long long)p->truncated, PSTACK_MAX_FRAMES);
+	if (p->dropped)
+		fprintf(d, "perf-prof pstack: %llu thread samples not counted: out of memory for "
+			"their stacks\n", (unsigned long long)p->dropped);
 	if (p->taken && prof->opt.verbose)
 		fprintf(d, "perf-prof pstack: %llu snapshots; a thread was stopped %.1f us at most "
 			"in a snapshot on average, %.1f us at most in all\n", (unsigned long long)p->taken,
@@ -606,6 +620,13 @@ static int pstack_init(struct prof *prof, struct err *err)
 	/* the first snapshot at once; the timer takes the others */
 	if (pstack_sample(prof, p, err))
 		return -1;
+	if (!p->nr_stacks && !p->late && p->zombie) {
+		err_set(err, EXIT_FAIL, "process '%d' has exited: it is a zombie, not yet reaped "
+					"by its parent", p->pid);
+		err_hint(err, "a zombie has no stack; 'ps -o ppid= -p %d' names the parent that "
+			      "should wait for it", p->pid);
+		return -1;
+	}
 	if (o->samples == 1)
 		prof__stop(prof);
 	return 0;

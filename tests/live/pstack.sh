@@ -279,6 +279,19 @@ done
 check_eq "perf-prof SIGKILLed while sampling (5 times): never a stopped or traced thread" "$killed" ""
 finish "the spinning workload exits 0 when told"
 
+# the process ends while it is sampled: the samples taken until then
+start spin
+pp_bg pstack -n 0 -i 5ms "$wl"
+sleep 0.5
+printf 'g\n' >&3
+exec 3>&-
+wait $wl
+pp_wait
+check_rc "the process ends during -n 0: exit 0" 0
+check_err "... said on stderr" "process '$wl' exited before its stacks could be read; stopping after"
+n=$(head -1 "$out" | awk '{ print $5 }')
+[ "${n:-0}" -gt 1 ] && ok "... with the samples taken until then ($n)" || fail "... with the samples taken until then" "$(head -3 "$out")"
+
 # ---------------------------------------------------------------- signals
 # 500 queued signals sent while snapshots stop the threads every millisecond: a
 # signal a stopped thread was about to take is given back when it is let go
@@ -349,6 +362,14 @@ pp pstack --stack-size 100 1
 check_fails "--stack-size too small: usage error" 129 "invalid '--stack-size 100'"
 pp pstack --stop-timeout 0 1
 check_fails "--stop-timeout 0: usage error" 129 "invalid '--stop-timeout 0'"
+sh -c 'sleep 0 & exec sleep 3' &
+zparent=$!
+sleep 0.3
+zombie=$(ps -o pid= --ppid $zparent | tr -d ' ')
+pp pstack "$zombie"
+check_fails "a zombie: runtime error" 1 "process '$zombie' has exited: it is a zombie, not yet reaped by its parent"
+kill $zparent
+wait $zparent 2>/dev/null
 timeout 20 sh -c 'exec "$0" pstack $$' "$PP" > "$out" 2> "$err"
 rc=$?
 check_fails "perf-prof itself: usage error" 129 "is perf-prof itself"
