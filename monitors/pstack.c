@@ -398,6 +398,7 @@ static void pstack_flame(struct pstack *p, const char *comm, int nr)
  */
 static int pstack_sample(struct prof *prof, struct pstack *p, struct err *err)
 {
+	const struct pstack_opts *o = prof->opts;
 	const struct stackcopy_thread *t;
 	struct stackcopy_stats st;
 	int nr, failed, n = stackcopy__take(p->sc, p->tids, p->nr_tids, &failed);
@@ -434,11 +435,11 @@ static int pstack_sample(struct prof *prof, struct pstack *p, struct err *err)
 		case STACKCOPY_FAILED: p->failed++; continue;
 		case STACKCOPY_LATE:
 			p->late++;
-			if (!prof->opt.quiet)
+			/* one snapshot: said per thread; -n: counted, said at the end */
+			if (o->samples == 1)
 				fprintf(prof__diag(prof), "perf-prof pstack: thread %d did not stop "
 					"within %.3f s (state %c%s); its stack is not shown\n",
-					t[i].tid, (double)((const struct pstack_opts *)prof->opts)
-						->stop_timeout / 1e9,
+					t[i].tid, (double)o->stop_timeout / 1e9,
 					t[i].proc_state ? t[i].proc_state : '?',
 					t[i].proc_state == 'D' ? ", uninterruptible sleep" : "");
 			continue;
@@ -545,13 +546,14 @@ static void pstack_print_json(struct prof *prof, struct pstack *p)
 /* pstack_notes - what the report lacks, on stderr */
 static void pstack_notes(struct prof *prof, struct pstack *p)
 {
+	const struct pstack_opts *o = prof->opts;
 	FILE *d = prof__diag(prof);
 	const char *per = p->taken > 1 ? " (thread samples)" : "";
 
 	if (p->exited)
 		fprintf(d, "perf-prof pstack: %llu threads exited while being read%s; their stacks "
 			"are not shown\n", (unsigned long long)p->exited, per);
-	if (p->late > 1 || (p->late && p->taken > 1))
+	if (p->late && o->samples != 1)
 		fprintf(d, "perf-prof pstack: %llu threads did not stop in time%s\n",
 			(unsigned long long)p->late, per);
 	if (p->zombie && prof->opt.verbose)
@@ -566,7 +568,7 @@ static void pstack_notes(struct prof *prof, struct pstack *p)
 	if (p->cut)
 		fprintf(d, "perf-prof pstack: %llu stacks were larger than --stack-size %llu: their "
 			"outer frames may be missing%s\n", (unsigned long long)p->cut,
-			(unsigned long long)((const struct pstack_opts *)prof->opts)->stack_size, per);
+			(unsigned long long)o->stack_size, per);
 	if (p->truncated)
 		fprintf(d, "perf-prof pstack: %llu stacks were cut at %d frames\n",
 			(unsigned long long)p->truncated, PSTACK_MAX_FRAMES);

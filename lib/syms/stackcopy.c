@@ -294,7 +294,11 @@ static bool sc__poll(struct slot *s)
 	}
 	if (WIFSTOPPED(status)) {
 		s->stopped = true;
-		if ((status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP)
+		/*
+		 * a seized thread has no syscall stops and no exec SIGTRAP: a
+		 * stop without an event is a signal being delivered, whichever
+		 */
+		if ((status >> 16) == 0)
 			s->sig = WSTOPSIG(status);
 		return true;
 	}
