@@ -145,6 +145,8 @@ struct mt {
 	struct backlog bl;
 	bool keep_all;			/* --detail: every event is copied */
 	bool keep_open;			/* --than / pair: opening events are copied */
+	bool keys_tid;			/* every key is a thread id: a begin dies with its task */
+	u64 exited;			/* begins dropped because their task exited */
 	u64 than;
 	struct mt_detail det;
 	struct mt_defer defer[MT_DEFER_MAX];
@@ -530,6 +532,9 @@ static int mt_setup(struct prof *prof, struct err *err)
 			return -1;
 		any_untraced |= m->evs[i].untraced;
 	}
+	m->keys_tid = true;
+	for (int i = 0; i < m->nr; i++)
+		m->keys_tid &= m->evs[i].untraced || m->evs[i].key.tid_like;
 	if (any_untraced && !o->detail && !prof->opt.quiet)
 		fprintf(stderr, "perf-prof multi-trace: note: untraced events are only shown "
 				"by --detail\n");
@@ -1033,6 +1038,10 @@ static void mt_print_notes(struct prof *prof, struct mt *m)
 		fprintf(prof->out, "note: %llu records lost; %llu waiting events were dropped at "
 				   "the gaps, pairs across a gap are not counted\n",
 			(unsigned long long)m->lost, (unsigned long long)m->pairs.lost_dropped);
+	if (m->exited)
+		fprintf(prof->out, "note: %llu waiting events dropped when their task exited (keys are "
+				   "thread ids: a reused id never closes them)\n",
+			(unsigned long long)m->exited);
 	if (m->pairs.key_drops)
 		fprintf(prof->out, "note: %llu events not paired: more than %llu keys waiting "
 				   "(raise --max-keys)\n", (unsigned long long)m->pairs.key_drops,
@@ -1115,6 +1124,7 @@ static void mt_print_json(struct prof *prof, struct mt *m, struct lattab *t,
 	json_arr_end(&j);
 	json_uint(&j, "lost", m->lost);
 	json_uint(&j, "lost_dropped", m->pairs.lost_dropped);
+	json_uint(&j, "exited", m->exited);
 	json_end(&j);
 }
 
@@ -1289,6 +1299,23 @@ static void mt_final(struct prof *prof)
 		fprintf(stderr, "perf-prof multi-trace: some per-instance rows were dropped\n");
 }
 
+/*
+ * a thread exited: when keys are thread ids its waiting begins can never
+ * close, and a new task reusing the id must not close them (an exit_group
+ * entry paired with a clone return seconds later). Records arrive in time
+ * order, so every event of the task was seen before its exit.
+ */
+static void mt_task_exit(struct prof *prof, int pid, int tid, u64 time)
+{
+	struct mt *m = prof->priv;
+
+	(void)pid;
+	(void)time;
+	/* --impl pair lists what never closed: there the begins wait for the report */
+	if (m && m->keys_tid && m->impl == MT_DELAY && tid > 0)
+		m->exited += pairs__kill(&m->pairs, (u64)tid);
+}
+
 static void mt_deinit(struct prof *prof)
 {
 	struct mt *m = prof->priv;
@@ -1409,4 +1436,5 @@ const struct profiler multi_trace_profiler = {
 	.deinit = mt_deinit,
 	.lost = mt_lost,
 	.sigusr1 = mt_sigusr1,
+	.task_exit = mt_task_exit,
 };
