@@ -270,6 +270,13 @@ static int top_init(struct prof *prof, struct err *err)
 				return -1;
 			}
 	}
+	/*
+	 * --only-comm names a row when its sample is counted: a thread renamed
+	 * (exec, prctl) on one CPU and sampled on another must have its COMM
+	 * record read first, which only time order across the rings ensures
+	 */
+	if (o->only_comm && t->task_key)
+		prof->opt.order = true;
 	if (!t->name_title && t->task_key)
 		t->name_title = xstrdup("COMM");
 	if (pk) {
