@@ -410,7 +410,9 @@ void prof__expr_error(struct prof *prof, const struct evspec *ev)
 int prof__event_fds(const struct prof *prof, const struct evspec *ev, int *fds, int max)
 {
 	(void)prof;
-	return ev->evsel ? perfev__fds(ev->evsel, fds, max) : 0;
+	struct perf_evsel *evsel = evcore(ev)->evsel;
+
+	return evsel ? perfev__fds(evsel, fds, max) : 0;
 }
 
 u64 prof__lost(const struct prof *prof)
