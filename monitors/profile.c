@@ -21,6 +21,7 @@
  *       SHARE  SAMPLES COMM                 PID DSO  SYMBOL
  *      75.05%     1501 split               4711 /x/split  spin_a
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -31,7 +32,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpffilter.h"
 #include "hashmap.h"
 #include "json.h"
 #include "profiler.h"
@@ -43,6 +43,7 @@
 #define PROFILE_FREQ 999		/* default -F: off the timer tick's beat */
 #define PROFILE_MAX_DEPTH 127		/* as lib/bpf/profile.bpf.c */
 #define KERNEL_START 0xffff800000000000ULL
+#define PROFILE_BPF_COUNTS 16384	/* (thread, stack) counts the kernel map holds */
 
 enum { SK_COMM, SK_PID, SK_DSO, SK_SYM, SK_NR };
 static const char *const sk_names[SK_NR] = { "comm", "pid", "dso", "sym" };
@@ -61,18 +62,17 @@ struct profile_opts {
 	u64 max_stacks;
 };
 
-/* a count of the BPF map: the stack it became, and what was read so far */
-struct bpf_seen {
-	u32 id;
-	u64 count;
-	u64 period;
-};
-
-struct bpf_key {	/* as struct pp_key of the program */
+/* a count of the BPF map (struct pp_key of the program) */
+struct bpf_key {
 	u32 pid;
 	u32 tid;
-	s32 kstack;
-	s32 ustack;
+	u64 ips[2 * PROFILE_MAX_DEPTH];	/* kernel part, then user part, zero-padded */
+};
+
+/* what was read of a stack's count so far (the stack map's aux) */
+struct bpf_seen {
+	u64 count;
+	u64 period;
 };
 
 struct prow {
@@ -91,10 +91,10 @@ struct profile {
 	u64 lost_mark;		/* ring losses at the last interval */
 	/* in-kernel counting */
 	struct pp_profile *skel;
-	struct hashmap *seen;	/* struct bpf_key -> struct bpf_seen */
-	u64 *chain;		/* a chain being built from the two stacks */
+	struct bpf_key *key;	/* one count's key, read */
+	u64 *chain;		/* its two stacks as one callchain */
 	u64 bpf_stats[ST_NR];
-	u64 bpf_seen_drops;
+	u64 bpf_unkept;		/* counted in the kernel, over --max-stacks here */
 	/* --than: per-thread weights of the report being printed */
 	struct hashmap *tid_weight;
 	u64 than_ns;		/* a thread below this weight is left out */
@@ -388,66 +388,63 @@ static void profile_print_json(struct prof *prof, struct hashmap *rows, void **v
 
 /* ------------------------------------------------- in-kernel counting */
 
-/* profile_bpf_chain - the two stacks of a count as one callchain with its markers */
+/* profile_bpf_chain - a count's two stacks as one callchain with its markers */
 static u32 profile_bpf_chain(struct profile *p, const struct bpf_key *k)
 {
-	int fd = bpf_map__fd(p->skel->maps.stacks);
-	u64 ips[PROFILE_MAX_DEPTH];
 	u32 n = 0;
-	const s32 parts[2] = { k->kstack, k->ustack };
 
-	for (int i = 0; i < 2; i++) {
-		if (parts[i] < 0)
+	for (int part = 0; part < 2; part++) {
+		const u64 *ips = k->ips + part * PROFILE_MAX_DEPTH;
+
+		if (!ips[0])
 			continue;
-		memset(ips, 0, sizeof(ips));
-		if (bpf_map_lookup_elem(fd, &parts[i], ips))
-			continue;
-		p->chain[n++] = i ? PERF_CONTEXT_USER : PERF_CONTEXT_KERNEL;
+		p->chain[n++] = part ? PERF_CONTEXT_USER : PERF_CONTEXT_KERNEL;
 		for (int d = 0; d < PROFILE_MAX_DEPTH && ips[d]; d++)
 			p->chain[n++] = ips[d];
 	}
 	return n;
 }
 
-/* profile_bpf_read - what the program counted since the last read joins the stack map */
+/*
+ * profile_bpf_read - what the program counted since the last read joins
+ * the stack map: a count's key is its stack's (thread, process, frames),
+ * interned again at each read (a hash, no allocation once known), and the
+ * stack's aux remembers what was read of it
+ */
 static void profile_bpf_read(struct profile *p)
 {
 	int fd, sfd, ncpu = libbpf_num_possible_cpus();
-	struct bpf_key key, next, *prev = NULL;
+	struct bpf_key *key = p->key, *prev = NULL;
 	struct { u64 count, period; } val;
-	u64 *per_cpu;
+	u64 *per_cpu, unkept = 0;
 
 	if (!p->skel)
 		return;
 	fd = bpf_map__fd(p->skel->maps.counts);
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	while (!bpf_map_get_next_key(fd, prev, key)) {
 		struct bpf_seen *s;
-		bool created;
+		u32 id;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val))
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, &val))
 			continue;
-		s = hashmap__kget_new(p->seen, &key, &created);
-		if (!s) {
-			p->bpf_seen_drops++;
+		id = stackmap__intern(p->stacks, key->tid, (int)key->pid, p->chain,
+				      profile_bpf_chain(p, key), NULL);
+		if (!id) {
+			/* over --max-stacks: this count is lost (its whole, at every read) */
+			unkept += val.count;
 			continue;
 		}
-		if (created)
-			s->id = stackmap__intern(p->stacks, key.tid, (int)key.pid, p->chain,
-						 profile_bpf_chain(p, &key), NULL);
+		s = stackmap__aux(p->stacks, id);
 		if (val.count > s->count) {
-			if (s->id)
-				stackmap__add(p->stacks, s->id, val.count - s->count,
-					      val.period - s->period);
-			else
-				p->drops += val.count - s->count;
+			stackmap__add(p->stacks, id, val.count - s->count, val.period - s->period);
 			p->samples += val.count - s->count;
 			p->total += val.count - s->count;
 		}
 		s->count = val.count;
 		s->period = val.period;
 	}
+	p->bpf_unkept = unkept;
 	/* what the program could not count, summed over the CPUs */
 	sfd = bpf_map__fd(p->skel->maps.stats);
 	per_cpu = xzalloc((size_t)(ncpu > 0 ? ncpu : 1) * sizeof(*per_cpu));
@@ -476,20 +473,16 @@ static int profile_bpf_load(struct prof *prof, struct profile *p, struct err *er
 	char why[320];
 	int e;
 
-	if (bpf__probe(why, sizeof(why)))
-		goto fallback;
+	/* no feature probe: it would parse the kernel's BTF, which this program does not need */
 	p->skel = pp_profile__open();
 	if (!p->skel) {
 		snprintf(why, sizeof(why), "cannot open the BPF program: %s", strerror(errno));
 		goto fallback;
 	}
-	p->skel->rodata->kernel_stack = prof->opt.kernel_callchain;
-	p->skel->rodata->user_stack = prof->opt.user_callchain;
 	p->skel->rodata->user_only = o->user_only;
 	p->skel->rodata->kernel_only = o->kernel_only;
 	/* bounded: stacks and counts beyond these are counted as lost, not kept */
-	bpf_map__set_max_entries(p->skel->maps.stacks, 16384);
-	bpf_map__set_max_entries(p->skel->maps.counts, 65536);
+	bpf_map__set_max_entries(p->skel->maps.counts, PROFILE_BPF_COUNTS);
 	{
 		libbpf_print_fn_t old = prof->opt.verbose ? NULL : libbpf_set_print(profile_bpf_quiet);
 
@@ -503,7 +496,7 @@ static int profile_bpf_load(struct prof *prof, struct profile *p, struct err *er
 		p->skel = NULL;
 		goto fallback;
 	}
-	p->seen = hashmap__new_keys(sizeof(struct bpf_key), sizeof(struct bpf_seen), 0);
+	p->key = xzalloc(sizeof(*p->key));
 	p->chain = xzalloc((PROFILE_MAX_DEPTH * 2 + 2) * sizeof(u64));
 	return 0;
 fallback:
@@ -516,6 +509,41 @@ fallback:
 		fprintf(prof__diag(prof), "perf-prof profile: counting samples in user space: %s\n",
 			why);
 	return 0;
+}
+
+/*
+ * profile_bpf_procs - the mappings of the processes that run already: the
+ * ring path pins a process image at its first sample, the BPF path only
+ * when it reads the maps, when a process that ran before the run (and has
+ * no mmap records) may be gone. -p's processes, or every process.
+ */
+static void profile_bpf_procs(struct prof *prof)
+{
+	struct syms *syms = prof->env->syms;
+	struct dirent *d;
+	DIR *dir;
+
+	if (!syms || prof->opt.workload || prof->opt.tids)
+		return;
+	if (prof->opt.pids) {
+		char *end;
+
+		for (const char *c = prof->opt.pids; *c; c = *end ? end + 1 : end) {
+			long pid = strtol(c, &end, 10);
+
+			if (end == c)
+				break;
+			syms__proc_maps(syms, (int)pid);
+		}
+		return;
+	}
+	dir = opendir("/proc");
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+			syms__proc_maps(syms, atoi(d->d_name));
+	closedir(dir);
 }
 
 /* opened - the program on every perf fd of every event: it counts, the rings stay quiet */
@@ -545,6 +573,7 @@ static int profile_opened(struct prof *prof, struct err *err)
 			}
 	}
 	free(fds);
+	profile_bpf_procs(prof);
 	if (prof->opt.verbose)
 		fprintf(prof__diag(prof), "perf-prof profile: samples counted in the kernel (BPF)\n");
 	return 0;
@@ -552,13 +581,23 @@ static int profile_opened(struct prof *prof, struct err *err)
 
 /* ------------------------------------------------------- report cycle */
 
+/* profile_lost - samples taken and not counted so far */
+static u64 profile_lost(struct prof *prof)
+{
+	struct profile *p = prof->priv;
+
+	if (p->skel)
+		return p->bpf_stats[ST_FULL] + p->bpf_unkept;
+	return prof__lost(prof) + p->drops;
+}
+
 static void profile_print(void *ctx, bool whole, const char *kind, u64 elapsed_ns)
 {
 	struct prof *prof = ctx;
 	struct profile *p = prof->priv;
 	const struct profile_opts *o = prof->opts;
 	struct hashmap *rows = hashmap__new_keys(SK_NR * sizeof(u64), sizeof(struct prow), 0);
-	u64 lost = p->skel ? p->bpf_stats[ST_FULL] + p->drops : prof__lost(prof) + p->drops;
+	u64 lost = profile_lost(prof);
 	u64 total;
 	size_t n = 0;
 	void **v;
@@ -588,7 +627,7 @@ static void profile_merge(void *ctx)
 
 	stackmap__interval_end(p->stacks);
 	p->samples = 0;
-	p->lost_mark = p->skel ? p->bpf_stats[ST_FULL] + p->drops : prof__lost(prof) + p->drops;
+	p->lost_mark = profile_lost(prof);
 }
 
 static const struct report_ops profile_report = { profile_print, profile_merge };
@@ -622,16 +661,20 @@ static void profile_final(struct prof *prof)
 	for (int i = 0; i < 3; i++)
 		if (outs[i])
 			profile_write(prof, outs[i]);
-	if (p->bpf_stats[ST_KSTACK] || p->bpf_stats[ST_USTACK] || p->bpf_seen_drops)
-		fprintf(prof__diag(prof), "perf-prof profile: %llu kernel and %llu user stacks not "
-					  "taken (stack map full or collisions), %llu counts not read\n",
+	if (p->bpf_stats[ST_KSTACK] || p->bpf_stats[ST_USTACK])
+		fprintf(prof__diag(prof), "perf-prof profile: %llu kernel and %llu user stacks could "
+					  "not be taken (counted without them)\n",
 			(unsigned long long)p->bpf_stats[ST_KSTACK],
-			(unsigned long long)p->bpf_stats[ST_USTACK],
-			(unsigned long long)p->bpf_seen_drops);
-	if (p->drops || (p->skel && p->bpf_stats[ST_FULL]))
-		fprintf(prof__diag(prof), "perf-prof profile: %llu samples lost: the stack map or "
-					  "the BPF count map was full\n",
-			(unsigned long long)(p->drops + (p->skel ? p->bpf_stats[ST_FULL] : 0)));
+			(unsigned long long)p->bpf_stats[ST_USTACK]);
+	if (p->skel && (p->bpf_stats[ST_FULL] || p->bpf_unkept))
+		fprintf(prof__diag(prof), "perf-prof profile: %llu samples lost: %llu over the "
+					  "kernel map's %u counts, %llu over --max-stacks\n",
+			(unsigned long long)(p->bpf_stats[ST_FULL] + p->bpf_unkept),
+			(unsigned long long)p->bpf_stats[ST_FULL], PROFILE_BPF_COUNTS,
+			(unsigned long long)p->bpf_unkept);
+	if (!p->skel && p->drops)
+		fprintf(prof__diag(prof), "perf-prof profile: %llu samples lost over --max-stacks\n",
+			(unsigned long long)p->drops);
 }
 
 /* ------------------------------------------------------ ring counting */
@@ -695,7 +738,7 @@ static int profile_init(struct prof *prof, struct err *err)
 			return -1;
 		}
 	p->stacks = stackmap__new(prof->env, (u32)(o->max_stacks > UINT32_MAX ? UINT32_MAX :
-						   o->max_stacks), 0);
+						   o->max_stacks), sizeof(struct bpf_seen));
 	if (o->than)
 		p->tid_weight = hashmap__new(sizeof(u64), 0);
 	report_cycle__init(&p->cycle);
@@ -718,7 +761,7 @@ static void profile_deinit(struct prof *prof)
 	if (!p)
 		return;
 	pp_profile__destroy(p->skel);
-	hashmap__free(p->seen);
+	free(p->key);
 	hashmap__free(p->tid_weight);
 	free(p->chain);
 	stackmap__delete(p->stacks);

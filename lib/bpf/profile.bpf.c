@@ -2,8 +2,10 @@
 /*
  * profile.bpf.c - in-kernel stack counting for `perf-prof profile`: a
  * program on each sampling perf event (cpu-clock by default) counts its
- * samples per (process, thread, kernel stack, user stack) in a hash map,
- * the stacks themselves in a stack trace map. It returns 0, so no sample
+ * samples per (process, thread, kernel stack, user stack) in a hash map
+ * keyed by the frames themselves. (A stack trace map would be smaller, but
+ * two stacks hashing to one of its buckets lose the second one's samples:
+ * 4% of them in a busy minute here.) It returns 0, so no sample
  * goes to the event's ring: the ring carries only the side-band records
  * (comm, fork, exit, mmap) the symbols need. monitors/profile.c reads the
  * maps at each interval and at exit. Built against build/bpf/vmlinux.h
@@ -16,12 +18,27 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define PP_MAX_DEPTH 127	/* the kernel's default perf_event_max_stack */
 
-/* the key of a count; a stack id < 0 means the part was not taken (or failed) */
+/*
+ * The program's context, struct bpf_perf_event_data on x86-64 (pt_regs,
+ * then the period), declared here: vmlinux.h's types carry CO-RE
+ * relocations, and a program with none loads without libbpf parsing the
+ * kernel's BTF (~0.1 s of CPU and several MB). This layout is the ABI.
+ */
+struct pp_ctx {
+	__u64 regs[21];		/* r15 ... di, orig_ax, ip (16), cs, flags, sp, ss */
+	__u64 sample_period;
+	__u64 addr;
+};
+#define PP_REG_IP 16
+
+/*
+ * The key of a count: the kernel part at ips[0..), the user part at
+ * ips[PP_MAX_DEPTH..), each zero-filled to its end by bpf_get_stack()
+ */
 struct pp_key {
 	__u32 pid;
 	__u32 tid;
-	__s32 kstack;
-	__s32 ustack;
+	__u64 ips[2 * PP_MAX_DEPTH];
 };
 
 struct pp_val {
@@ -33,18 +50,20 @@ struct pp_val {
 enum { PP_ST_FULL, PP_ST_KSTACK, PP_ST_USTACK, PP_ST_FILTERED, PP_ST_NR };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PP_MAX_DEPTH * sizeof(__u64));
-	__uint(max_entries, 16384);	/* resized by the loader */
-} stacks SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* memory as stacks come, up to the bound */
 	__type(key, struct pp_key);
 	__type(value, struct pp_val);
-	__uint(max_entries, 65536);	/* resized by the loader */
+	__uint(max_entries, 16384);	/* resized by the loader */
 } counts SEC(".maps");
+
+/* where a key is built: 2 KB, more than a program's stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pp_key);
+	__uint(max_entries, 1);
+} scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -54,8 +73,6 @@ struct {
 } stats SEC(".maps");
 
 /* set by the loader before it loads the program */
-const volatile bool kernel_stack = true;
-const volatile bool user_stack = true;
 const volatile bool user_only;
 const volatile bool kernel_only;
 
@@ -67,38 +84,43 @@ static __always_inline void stat_inc(__u32 what)
 		(*n)++;
 }
 
-/* a failure to take a stack other than "there is none" (-EFAULT) loses that part */
-static __always_inline __s32 stack_id(void *ctx, __u64 flags, __u32 what)
+/*
+ * one part of the stack (as the perf event's callchain has it: without
+ * that part, -EFAULT, nothing to count); the buffer is zeroed either way
+ */
+static __always_inline void stack_part(void *ctx, __u64 *ips, __u64 flags, __u32 what)
 {
-	long id = bpf_get_stackid(ctx, &stacks, flags);
+	long n = bpf_get_stack(ctx, ips, PP_MAX_DEPTH * sizeof(__u64), flags);
 
-	if (id < 0 && id != -14)
+	if (n < 0 && n != -14)
 		stat_inc(what);
-	return (__s32)id;
 }
 
 SEC("perf_event")
-int pp_profile(struct bpf_perf_event_data *ctx)
+int pp_profile(struct pp_ctx *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	/* where the sample was taken, as the ring path tells it: by the address */
-	bool user = ctx->regs.ip < 0xffff800000000000ULL;
-	struct pp_key key = { .pid = id >> 32, .tid = (__u32)id, .kstack = -1, .ustack = -1 };
+	bool user = ctx->regs[PP_REG_IP] < 0xffff800000000000ULL;
 	struct pp_val one = { 0, 0 }, *v;
+	__u32 zero = 0;
+	struct pp_key *k;
 
 	if ((user_only && !user) || (kernel_only && user)) {
 		stat_inc(PP_ST_FILTERED);
 		return 0;
 	}
-	if (kernel_stack && !user)
-		key.kstack = stack_id(ctx, 0, PP_ST_KSTACK);
-	/* a kernel thread has no user stack to take */
-	if (user_stack && key.pid)
-		key.ustack = stack_id(ctx, BPF_F_USER_STACK, PP_ST_USTACK);
-	v = bpf_map_lookup_elem(&counts, &key);
+	k = bpf_map_lookup_elem(&scratch, &zero);
+	if (!k)
+		return 0;
+	k->pid = id >> 32;
+	k->tid = (__u32)id;
+	stack_part(ctx, &k->ips[0], 0, PP_ST_KSTACK);
+	stack_part(ctx, &k->ips[PP_MAX_DEPTH], BPF_F_USER_STACK, PP_ST_USTACK);
+	v = bpf_map_lookup_elem(&counts, k);
 	if (!v) {
-		bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&counts, &key);
+		bpf_map_update_elem(&counts, k, &one, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&counts, k);
 		if (!v) {
 			stat_inc(PP_ST_FULL);
 			return 0;
