@@ -827,7 +827,8 @@ const struct profiler profile_profiler = {
 	.opts_size = sizeof(struct profile_opts),
 	.opts_init = profile_opts_init,
 	.attrs = profile_attrs,
-	.common = (COMMON_ALL_EVENTS & ~COMMON_ORDER) | COMMON_SAMPLING,
+	/* no -N: counted in the kernel, samples do not pass one by one */
+	.common = (COMMON_ALL_EVENTS & ~(COMMON_ORDER | COMMON_EXIT_N)) | COMMON_SAMPLING,
 	.help_example = "[-F HZ] [-i MS] [--flame-graph FILE.svg] [-C CPUS | -p PID | -- COMMAND]",
 	.prepare = profile_prepare,
 	.init = profile_init,
