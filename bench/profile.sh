@@ -9,7 +9,7 @@
 #   pp-bpf    perf-prof profile --folded F            (stacks counted in the kernel)
 #   pp-ring   perf-prof profile --no-bpf --folded F   (samples through the rings)
 #   perf      perf record -F 999 -a -g, then perf script | a folding awk script
-#   bpftrace  bpftrace -e 'profile:hz:999 { @[kstack, ustack, comm] = count(); }'
+#   bpftrace  bpftrace -e 'profile:hz:999 { @[kstack, ustack, comm] = count(); }' (DUR s)
 #
 # For each: the tool's CPU (user+sys of every process it ran, its whole life:
 # start-up, sampling, symbolizing and writing the result) and its peak RSS
@@ -58,8 +58,9 @@ for ((r = 0; r < reps; r++)); do
 	measure pp-ring timeout -s INT "$dur" "$bin" profile -q --no-bpf --folded "$tmp/ring.folded"
 	measure perf sh -c "perf record -q -F 999 -a -g -o $tmp/perf.data -- sleep $dur &&
 		perf script -i $tmp/perf.data -F comm,ip,sym 2>/dev/null | awk '$fold' > $tmp/perf.folded"
-	measure bpftrace timeout -s INT "$dur" bpftrace -e \
-		'profile:hz:999 { @[kstack, ustack, comm] = count(); }'
+	# bpftrace ends itself: a SIGINT while it attaches its probes is lost
+	measure bpftrace bpftrace -e "profile:hz:999 { @[kstack, ustack, comm] = count(); }
+		interval:s:$dur { exit(); }"
 done
 printf 'tool\tcpu_s (median of %d)\trss_mb\n' "$reps"
 sort -k1,1 -k2,2n "$tmp/rows" | awk -F'\t' '

@@ -181,18 +181,23 @@ static const char *profile_root(void *ctx, const struct stackmap *m, u32 id)
 	return prof__comm(p->prof, (int)stackmap__tag(m, id));
 }
 
+/* profile_kept - @id's thread is above --than (every thread without it) */
+static bool profile_kept(const struct profile *p, const struct stackmap *m, u32 id)
+{
+	const u64 *w;
+
+	if (!p->than_ns)
+		return true;
+	w = hashmap__find(p->tid_weight, stackmap__tag(m, id));
+	return w && *w >= p->than_ns;
+}
+
 static bool profile_values(void *ctx, const struct stackmap *m, u32 id, u64 *count, u64 *weight)
 {
 	struct profile *p = ctx;
 
 	stackmap__values(m, id, true, count, weight);
-	if (p->than_ns) {
-		const u64 *w = hashmap__find(p->tid_weight, stackmap__tag(m, id));
-
-		if (!w || *w < p->than_ns)
-			return false;
-	}
-	return *count != 0;
+	return *count && profile_kept(p, m, id);
 }
 
 static struct stackmap_view profile_view(struct profile *p)
@@ -246,11 +251,6 @@ static int profile_write(struct prof *prof, const char *path)
 
 /* -------------------------------------------------------------- rows */
 
-struct row_ctx {
-	struct profile *p;
-	struct hashmap *rows;	/* u64[SK_NR] -> struct prow */
-};
-
 static u64 profile_label(struct profile *p, const char *s)
 {
 	return stackmap__label(p->stacks, s ? s : "[unknown]");
@@ -298,16 +298,12 @@ static u64 profile_rows(struct profile *p, struct hashmap *rows, bool whole)
 		struct prow *r;
 
 		stackmap__values(p->stacks, id, whole, &count, &weight);
-		if (!count)
+		if (!count || !profile_kept(p, p->stacks, id))
 			continue;
-		if (p->than_ns) {
-			const u64 *w = hashmap__find(p->tid_weight, stackmap__tag(p->stacks, id));
-
-			if (!w || *w < p->than_ns)
-				continue;
-		}
 		profile_row_key(p, id, key);
 		r = hashmap__kget(rows, key);
+		if (!r)
+			continue;
 		r->count += count;
 		r->weight += weight;
 		total += count;
