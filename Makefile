@@ -92,6 +92,8 @@ KERNEL_BTF ?= /sys/kernel/btf/vmlinux
 
 # lib/bpf/feature.c loads the probe program's skeleton
 $(OBJDIR)/lib/bpf/feature.o: $(BPFDIR)/probe.skel.h
+# profile counts stacks in the kernel with its program's skeleton
+$(OBJDIR)/monitors/profile.o: $(BPFDIR)/profile.skel.h
 # rundelay aggregates in the kernel through its own program
 $(OBJDIR)/monitors/rundelay.o: $(BPFDIR)/rundelay.skel.h lib/bpf/rundelay.h
 $(OBJDIR)/monitors/rundelay.o: EXTRA_CFLAGS := -Ilib/bpf

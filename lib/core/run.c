@@ -315,6 +315,8 @@ int run__setup(struct run *r, struct err *err)
 	if (r->evs.n && (run__events_open(r, err) || run__events_filters(r, err) ||
 			 run__events_mmap(r, err)))
 		return -1;
+	if (r->prof.ops->opened && r->prof.ops->opened(&r->prof, err))
+		return -1;
 	if (run__clocks(r, err))
 		return -1;
 	if (run__setup_loop(r, err))
@@ -420,6 +422,14 @@ int prof__targets(const struct prof *prof, const int **tids, bool *follow)
 	*tids = r->target_tids;
 	*follow = !prof->opt.tids;
 	return r->nr_target_tids;
+}
+
+int prof__event_fds(const struct prof *prof, const struct evspec *ev, int *fds, int max)
+{
+	(void)prof;
+	struct perf_evsel *evsel = evcore(ev)->evsel;
+
+	return evsel ? perfev__fds(evsel, fds, max) : 0;
 }
 
 u64 prof__lost(const struct prof *prof)
