@@ -44,7 +44,7 @@ SANFLAGS  :=
 BIN       := perf-prof
 endif
 
-PKGS      := libtraceevent libtracefs libelf libdw libbpf
+PKGS      := libtraceevent libtracefs libelf libdw libbpf libmicrohttpd libcjson
 
 # pkg-config is asked when a recipe first needs the answer, never while the
 # Makefile is parsed: on a fresh machine the -dev packages (and their .pc
@@ -68,7 +68,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -rdynamic
 
 LIB_SRC   := $(sort $(filter-out %.bpf.c,$(wildcard lib/*/*.c)))
 MON_SRC   := $(sort $(wildcard monitors/*.c))
-CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC))
+DMN_SRC   := $(sort $(wildcard daemon/*.c))
+CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC) $(DMN_SRC))
 MAIN_OBJ  := $(OBJDIR)/perf-prof.o
 
 # lib/core/perfev.c is the one file that reaches into libperf's internal headers
