@@ -329,6 +329,8 @@ static int api_procs(struct mcall *c, struct json *j, enum proc_sort sort, bool 
 		json_uint(j, "rss_bytes", q->rss * (u64)sys_page_size());
 		json_uint(j, "vsz_bytes", q->vsize);
 		if (q->io_ok) {
+			json_uint(j, "read_bytes_total", q->rbytes);
+			json_uint(j, "written_bytes_total", q->wbytes);
 			json_double(j, "read_bytes_per_s", rows[i].rd);
 			json_double(j, "write_bytes_per_s", rows[i].wr);
 			json_double(j, "io_wait_percent", rows[i].io);
