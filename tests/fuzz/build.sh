@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/fuzz/build.sh [TARGET...] - build the libFuzzer harnesses into
-# build/fuzz/: the core (lib/*/*.c, monitors/*.c) with clang and
+# build/fuzz/: the core (lib/*/*.c, monitors/*.c, daemon/*.c) with clang and
 # -fsanitize=fuzzer-no-link,address,undefined into build/fuzz/obj/, then one
 # binary per tests/fuzz/fuzz-TARGET.c linked with -fsanitize=fuzzer. Objects
 # are rebuilt when their source or any header is newer. libperf comes from
 # the main build (make builds it when missing).
 #
-# Targets: evspec expr replay-trace replay-top (default: all).
+# Targets: evspec expr replay-trace replay-top rpc (default: all).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -18,7 +18,7 @@ KDIR=build/linux
 LIBPERF=$KDIR/tools/lib/perf/libperf.a
 LIBAPI=$KDIR/tools/lib/api/libapi.a
 OUT=build/fuzz
-PKGS="libtraceevent libtracefs libelf libdw libbpf"
+PKGS="libtraceevent libtracefs libelf libdw libbpf libmicrohttpd libcjson"
 
 [ -f "$LIBPERF" ] && [ -f "$LIBAPI" ] || make -s "$LIBPERF" "$LIBAPI"
 
@@ -27,7 +27,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 CFLAGS="-std=gnu11 -O1 -g $SAN -D_GNU_SOURCE -DPERF_PROF_VERSION=\"fuzz\" -Iinclude \
 	-I$KDIR/tools/lib/perf/include $(pkg-config --cflags $PKGS)"
 HFLAGS="-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -DFUZZ_TRACEFS=\"$root/tests/replay/tracefs\""
+	-Wmissing-prototypes -Idaemon -DFUZZ_TRACEFS=\"$root/tests/replay/tracefs\""
 LIBS="$LIBPERF $LIBAPI $(pkg-config --libs $PKGS) -liberty -lz -lpthread -lm -ldl"
 
 # FUZZ_CFLAGS: extra flags for everything (e.g. -fno-sanitize=alignment while
@@ -38,9 +38,9 @@ if [ "$(cat "$OUT/.flags" 2>/dev/null)" != "$CFLAGS" ]; then
 	rm -rf "$OUT/obj"
 	echo "$CFLAGS" > "$OUT/.flags"
 fi
-newest_header=$(ls -t include/*.h lib/*/*.h 2>/dev/null | head -1)
+newest_header=$(ls -t include/*.h lib/*/*.h daemon/*.h 2>/dev/null | head -1)
 objs=""
-for src in lib/*/*.c monitors/*.c; do
+for src in lib/*/*.c monitors/*.c daemon/*.c; do
 	obj=$OUT/obj/${src%.c}.o
 	objs="$objs $obj"
 	if [ -f "$obj" ] && [ "$obj" -nt "$src" ] && [ "$obj" -nt "$newest_header" ]; then
@@ -56,7 +56,7 @@ for src in lib/*/*.c monitors/*.c; do
 	$CLANG $CFLAGS $extra -fsanitize=fuzzer-no-link -w -c -o "$obj" "$src"
 done
 
-targets=${*:-"evspec expr replay-trace replay-top"}
+targets=${*:-"evspec expr replay-trace replay-top rpc"}
 for t in $targets; do
 	def=""
 	case $t in
