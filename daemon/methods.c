@@ -18,6 +18,10 @@
 #include "json.h"
 #include "lepd.h"
 
+/*
+ * /proc files are read on the event loop: a hand-off to a worker costs more
+ * than the read (measured: 2.5k instead of 7k requests/s for one client).
+ */
 #define PROC(name, file) \
 	{ name, NULL, METHOD_LEPD, lepd__proc, NULL, "/proc/" file, "raw /proc/" file }
 

@@ -44,6 +44,8 @@ struct reply {
 /* a job of the pool, and where its answer goes */
 struct tjob {
 	struct job job;
+	char *data;		/* the reply's bytes, built on the worker */
+	size_t n;
 	struct tcp_server *srv;
 	struct conn *conn;
 	struct reply *reply;	/* NULL once the deadline answered for it */
@@ -253,11 +255,20 @@ static bool conn_flush(struct tcp_server *srv, struct conn *c)
 	return true;
 }
 
+/* on the worker: the reply's bytes are made there too, off the event loop */
 static void tjob_done(struct job *job)
 {
 	struct tjob *tj = (struct tjob *)job;
 	struct tcp_server *srv = tj->srv;
 	u64 one = 1;
+
+	if (!job->rc)
+		tj->data = rpc__reply_result(job->buf, job->len, tj->id, &tj->n);
+	if (job->rc || !tj->data) {
+		dstat_inc(rpc_errors);
+		tj->data = rpc__reply_error(job->rc ? job->call.code : MERR_FAIL,
+					    job->rc ? job->call.msg : "out of memory", tj->id, &tj->n);
+	}
 
 	pthread_mutex_lock(&srv->done_lock);
 	tj->next_done = srv->done;
@@ -278,6 +289,7 @@ static void tjob_free(struct tcp_server *srv, struct tjob *tj)
 		tj->next_all->prev_all = tj->prev_all;
 	cJSON_Delete(tj->job.call.params);
 	free(tj->job.buf);
+	free(tj->data);
 	free(tj);
 }
 
@@ -289,16 +301,11 @@ static void tjob_finish(struct tcp_server *srv, struct tjob *tj)
 	c->jobs--;
 	if (r) {
 		r->job = NULL;
-		if (tj->job.rc) {
-			reply_error(c, r, tj->job.call.code, tj->job.call.msg, tj->id);
+		if (tj->data) {
+			reply_set(c, r, tj->data, tj->n);
+			tj->data = NULL;
 		} else {
-			size_t n = 0;
-			char *data = rpc__reply_result(tj->job.buf, tj->job.len, tj->id, &n);
-
-			if (data)
-				reply_set(c, r, data, n);
-			else
-				reply_error(c, r, MERR_FAIL, "out of memory", tj->id);
+			reply_error(c, r, MERR_FAIL, "out of memory", tj->id);
 		}
 	}
 	tjob_free(srv, tj);
