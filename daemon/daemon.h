@@ -153,6 +153,7 @@ int mcall__param_int(struct mcall *c, const char *key, long def, long lo, long h
 enum {
 	METHOD_BLOCKING = 1 << 0,	/* may block: runs on a worker thread */
 	METHOD_LEPD = 1 << 1,		/* one of lepd's 32 (ListAllMethod lists them) */
+	METHOD_JSON_TEXT = 1 << 2,	/* its text is a JSON document: HTTP serves it as is */
 };
 
 /**

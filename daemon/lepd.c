@@ -45,9 +45,8 @@ int lepd__proc(struct mcall *c, const struct method *m)
 
 int lepd__unavailable(struct mcall *c, const struct method *m)
 {
-	return mcall__fail(c, MERR_UNAVAILABLE,
-			   "'%s' is not available in this build yet: it needs perf-prof's "
-			   "embeddable profiler run", m->name);
+	return mcall__fail(c, MERR_UNAVAILABLE, "'%s' is not available in this build yet: %s",
+			   m->name, m->arg);
 }
 
 /* ------------------------------------------------------------- snapshots */

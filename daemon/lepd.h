@@ -25,6 +25,13 @@ LEPD_TEXT(cpuinfo);
 LEPD_TEXT(dmesg);
 LEPD_TEXT(df);
 LEPD_TEXT(procrank);
+LEPD_TEXT(perf_cpuclock);
+LEPD_TEXT(perf_faults);
+LEPD_TEXT(perf_flame);
+LEPD_TEXT(prof_top);
+LEPD_TEXT(prof_syscalls);
+LEPD_TEXT(prof_num_dist);
+LEPD_TEXT(prof_profile);
 #undef LEPD_TEXT
 
 #define API_JSON(n) int api__##n(struct mcall *c, const struct method *m, struct json *j)
@@ -42,6 +49,7 @@ API_JSON(df);
 API_JSON(dmesg);
 API_JSON(cgroups);
 API_JSON(cpuinfo);
+API_JSON(profile);
 #undef API_JSON
 
 /* human_size - busybox's -h: 1023, 1.0K, 19.6G */

@@ -312,6 +312,8 @@ const struct profiler daemon_profiler = {
 		"  - HTTP (default 127.0.0.1:12308): GET /api/v1/<path> structured JSON (cpu,\n"
 		"    memory, io, irq, top, ...; /api/v1/methods lists them) and /metrics in the\n"
 		"    Prometheus text format (node_exporter names).\n"
+		"The perf methods (GetCmdPerfCpuclock, GetCmdPerfFlame, ProfProfile, ProfTop...)\n"
+		"run perf-prof's own profilers in-process for params.seconds (1..10).\n"
 		"Only loopback is used unless an address is named; a network address is\n"
 		"served without authentication, with a warning. Every request is bounded in\n"
 		"size, time and memory. SIGHUP logs the counters. See Documentation/daemon.md.\n"
@@ -320,6 +322,7 @@ const struct profiler daemon_profiler = {
 		"    echo '{\"method\":\"GetProcLoadavg\"}' | nc -q1 127.0.0.1 12307\n"
 		"    curl -s 127.0.0.1:12308/api/v1/cpu\n"
 		"    curl -s 127.0.0.1:12308/metrics | grep node_cpu_seconds_total\n"
+		"    curl -s '127.0.0.1:12308/api/v1/prof/profile?seconds=5'   # CPU flame graph\n"
 		"    perf-prof daemon --listen 127.0.0.1:12307 --listen [::1]:12307 --http off\n"
 		"    perf-prof daemon --listen 0.0.0.0:12307   # the network: only when named\n",
 	.opts = daemon_opts,

@@ -72,23 +72,27 @@ const struct method methods[] = {
 	  "interrupts and softirqs per second" },
 	{ "GetCmdCgtop", "cgroups", METHOD_LEPD, lepd__cgtop, api__cgroups, NULL,
 	  "cgroup v2 CPU, memory and I/O (systemd-cgtop)" },
-	{ "GetCmdPerfFaults", "perf/faults", METHOD_LEPD | METHOD_BLOCKING, lepd__unavailable, NULL,
-	  NULL, "page faults by symbol (needs the embeddable profiler run)" },
-	{ "GetCmdPerfCpuclock", "perf/cpuclock", METHOD_LEPD | METHOD_BLOCKING, lepd__unavailable,
-	  NULL, NULL, "CPU samples by symbol (needs the embeddable profiler run)" },
-	{ "GetCmdPerfFlame", "perf/flame", METHOD_LEPD | METHOD_BLOCKING, lepd__unavailable, NULL,
-	  NULL, "sampled call stacks (needs the embeddable profiler run)" },
-	/* perf-prof's own reports, once profilers can run in-process */
-	{ "ProfTop", "prof/top", METHOD_BLOCKING, lepd__unavailable, NULL, NULL,
-	  "perf-prof top's table as JSON (needs the embeddable profiler run)" },
-	{ "ProfSyscalls", "prof/syscalls", METHOD_BLOCKING, lepd__unavailable, NULL, NULL,
-	  "system calls by count and latency (needs the embeddable profiler run)" },
-	{ "ProfTaskState", "prof/task-state", METHOD_BLOCKING, lepd__unavailable, NULL, NULL,
-	  "time per task state (needs the embeddable profiler run)" },
-	{ "ProfProfile", "prof/profile", METHOD_BLOCKING, lepd__unavailable, NULL, NULL,
-	  "CPU flame graph tree (needs the embeddable profiler run)" },
-	{ "ProfNumDist", "prof/num-dist", METHOD_BLOCKING, lepd__unavailable, NULL, NULL,
-	  "num-dist histograms (needs the embeddable profiler run)" },
+	/* perf's methods, from perf-prof's trace -g of a sampling event on every CPU */
+	{ "GetCmdPerfFaults", "perf/faults", METHOD_LEPD | METHOD_BLOCKING, lepd__perf_faults, NULL,
+	  NULL, "page faults by symbol for 'seconds' (1), perf report's table" },
+	{ "GetCmdPerfCpuclock", "perf/cpuclock", METHOD_LEPD | METHOD_BLOCKING,
+	  lepd__perf_cpuclock, NULL, NULL,
+	  "CPU samples by symbol for 'seconds' (1), perf report's table" },
+	{ "GetCmdPerfFlame", "perf/flame", METHOD_LEPD | METHOD_BLOCKING, lepd__perf_flame, NULL,
+	  NULL, "sampled call stacks for 'seconds' (1), perf script's layout" },
+	/* perf-prof's own reports as JSON, from profilers run in-process */
+	{ "ProfTop", "prof/top", METHOD_BLOCKING | METHOD_JSON_TEXT, lepd__prof_top, NULL, NULL,
+	  "perf-prof top of tracepoint 'event' (sched:sched_switch) for 'seconds' (1)" },
+	{ "ProfSyscalls", "prof/syscalls", METHOD_BLOCKING | METHOD_JSON_TEXT,
+	  lepd__prof_syscalls, NULL, NULL, "system calls by name and count for 'seconds' (1)" },
+	{ "ProfTaskState", "prof/task-state", METHOD_BLOCKING, lepd__unavailable, NULL,
+	  "this build has no task-state profiler", "time per task state" },
+	{ "ProfProfile", "prof/profile", METHOD_BLOCKING | METHOD_JSON_TEXT, lepd__prof_profile,
+	  api__profile, NULL, "CPU flame graph tree (d3-flame-graph shape) for 'seconds' (1)" },
+	{ "ProfNumDist", "prof/num-dist", METHOD_BLOCKING | METHOD_JSON_TEXT, lepd__prof_num_dist,
+	  NULL, NULL,
+	  "num-dist histogram of 'field' (count) of tracepoint 'event' "
+	  "(syscalls:sys_enter_write) for 'seconds' (1)" },
 };
 
 const size_t nr_methods = ARRAY_SIZE(methods);
@@ -259,6 +263,13 @@ int method__run_json(const struct method *m, struct mcall *c, size_t max, char *
 
 	*buf = NULL;
 	*len = 0;
+	if (!m->json && (m->flags & METHOD_JSON_TEXT)) {
+		if (method__run_text(m, c, max, buf, len))
+			return -1;
+		(*buf)[(*len)++] = '\n';
+		(*buf)[*len] = 0;
+		return 0;
+	}
 	if (!m->json) {
 		if (method__run_text(m, c, max, &text, &tlen))
 			return -1;

@@ -68,8 +68,8 @@ with open("/proc/version") as f:
     version = f.read()
 check("api: a lepd method by name: its text as 'result'",
       status == 200 and raw == {"method": "GetProcVersion", "result": version}, repr(raw))
-status, na = d.api("perf/flame")
-check("api: perf methods are 501 'not available in this build yet'",
+status, na = d.api("prof/task-state")
+check("api: a method without its profiler is 501 'not available in this build yet'",
       status == 501 and "not available" in na["error"]["message"], repr(na))
 status, nf = d.api("nosuch")
 check("api: an unknown method is a 404 with a JSON error", status == 404 and "error" in nf, repr(nf))

@@ -2,6 +2,7 @@
 """dtest.py - helpers for the server tests (Python stdlib only): start
 `perf-prof daemon` on free loopback ports, talk lepd's wire protocol the way
 LEP's own client does, print TAP lines that tests/run.sh counts."""
+import atexit
 import json
 import os
 import re
@@ -71,6 +72,8 @@ class Daemon:
         self.err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(argv + list(args), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=self.err)
+        # a test that dies half-way leaves no daemon behind
+        atexit.register(self.kill)
         deadline = time.time() + 15
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -85,6 +88,11 @@ class Daemon:
                 time.sleep(0.05)
         self.proc.kill()
         raise RuntimeError("daemon did not listen: " + self.stderr())
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def stderr(self):
         self.err.seek(0)

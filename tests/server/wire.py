@@ -64,8 +64,8 @@ for m in LEPD_METHODS:
 check("wire: each of the 32 methods answers, valid UTF-8 JSON ending in the terminator",
       not bad, *bad)
 
-_, rep = call(d, {"method": "GetCmdPerfCpuclock"})
-check("wire: perf methods say they are not available yet (no fake data)",
+_, rep = call(d, {"method": "ProfTaskState"})
+check("wire: a method without its profiler says it is not available (no fake data)",
       rep.get("error", {}).get("code") == -32004 and "not available" in rep["error"]["message"],
       repr(rep))
 

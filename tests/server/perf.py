@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0
+"""perf.py - the methods that run perf-prof's profilers inside the daemon:
+lepd's perf report / perf script layouts and perf-prof's JSON reports,
+checked against workloads started during the run; a slow method does not
+hold up the others."""
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dtest import Daemon, call, check, finish, result_text, skip
+
+WL = os.path.join(os.environ.get("WORKLOAD_DIR", ""), "wl")
+if os.geteuid() != 0 or not os.path.exists(WL):
+    skip("perf: profiler runs in the daemon", "needs root and the workload %s" % WL)
+    finish()
+
+d = Daemon()
+
+
+def during(obj, workload, delay=0.8):
+    """send @obj, start @workload while the run is on, return (reply, workload's pid)"""
+    box = {}
+
+    def req():
+        box["rep"] = call(d, obj, timeout=40)[1]
+    t = threading.Thread(target=req)
+    t.start()
+    time.sleep(delay)
+    p = subprocess.Popen(workload, stdout=subprocess.DEVNULL)
+    p.wait()
+    t.join(45)
+    return box.get("rep", {}), p.pid
+
+
+# --- lepd's perf report table -----------------------------------------------
+t0 = time.monotonic()
+rep, pid = during({"method": "GetCmdPerfCpuclock", "params": {"seconds": 3}}, [WL, "spin", "1500"])
+took = time.monotonic() - t0
+text = result_text(rep) or ""
+lines = text.splitlines()
+head = [i for i, l in enumerate(lines) if l.startswith("# Overhead")]
+rows = [l.split() for l in lines[head[0] + 3:]] if head else []
+rows = [r for r in rows if len(r) >= 5 and "%" in r[0]]
+total = sum(float(r[0][:-1]) for r in rows)
+wl = sum(float(r[0][:-1]) for r in rows if r[1] == "wl")
+check("perf: GetCmdPerfCpuclock has perf report's '# Overhead' table (LEP's parse)",
+      head and rows and abs(total - 100.0) < 0.5 + 0.005 * len(rows), repr(lines[:8]),
+      "sum %.2f of %d rows rounded to 0.01" % (total, len(rows)))
+check("perf: GetCmdPerfCpuclock sees the spinning workload (wl: %.1f%%) over 3 s (took %.1f s)"
+      % (wl, took), wl > 5.0 and 2.5 < took < 15, repr(rows[:5]))
+
+# --- perf script layout, read the way LEP's flameBurner reads it --------------
+rep, pid = during({"method": "GetCmdPerfFlame", "params": {"seconds": 2}}, [WL, "spin", "1200"])
+text = result_text(rep) or ""
+samples, stacks, wl_samples, frame_ok = 0, [], 0, True
+for line in text.splitlines():
+    if not line.strip():
+        continue
+    if not line[0].isspace():
+        samples += 1
+        comm = line.split()[0]
+        wl_samples += comm == "wl"
+        stacks.append([comm])
+        continue
+    # "\t ADDR SYMBOL+OFF (DSO)"; C++ symbols have spaces, as in perf script
+    frame_ok &= bool(re.match(r"^\t *[0-9a-f]+ .+ \(.*\)$", line))
+    f = line.split()
+    stacks[-1].append(f[1] if f[1] != "[unknown]" else f[2])
+check("perf: GetCmdPerfFlame is perf script's layout (sample line, tab-indented frames)",
+      samples > 10 and frame_ok and len(stacks) == samples, text[:300])
+check("perf: GetCmdPerfFlame has the workload's samples (%d of %d)" % (wl_samples, samples),
+      wl_samples > 0)
+
+# --- the flame graph tree ------------------------------------------------------
+rep, pid = during({"method": "ProfProfile", "params": {"seconds": 2}}, [WL, "spin", "1200"])
+doc = json.loads(result_text(rep) or "{}")
+flame = doc.get("flame", {})
+
+
+def consistent(n):
+    kids = n.get("children", [])
+    return sum(k["value"] for k in kids) <= n["value"] and all(consistent(k) for k in kids)
+
+
+check("perf: ProfProfile's tree: root value = samples, children never more than parents",
+      flame.get("value") == doc.get("samples") and flame.get("value", 0) > 10 and consistent(flame),
+      repr(doc)[:300])
+check("perf: ProfProfile's tree has the workload under its command",
+      any(k["name"] == "wl" for k in flame.get("children", [])),
+      repr([k["name"] for k in flame.get("children", [])]))
+
+# --- perf-prof's JSON reports ------------------------------------------------
+rep, pid = during({"method": "ProfSyscalls", "params": {"seconds": 3}}, [WL, "getppid", "20000"])
+doc = json.loads(result_text(rep) or "{}")
+getppid = [r["values"][0] for r in doc.get("rows", []) if r.get("name") == "getppid"]
+check("perf: ProfSyscalls counts the workload's 20000 getppid calls, and others' (%r)" % getppid,
+      getppid and getppid[0] >= 20000, repr(doc)[:300])
+
+rep, pid = during({"method": "ProfNumDist", "params": {"seconds": 3, "event": "syscalls:sys_enter_write",
+                                                         "field": "count"}}, [WL, "write", "100", "7"])
+doc = json.loads(result_text(rep) or "{}")
+hist = [h for r in doc.get("rows", []) for h in r["stats"]["hist"] if h["lo"] <= 7 <= h["hi"]]
+check("perf: ProfNumDist's histogram has the workload's 100 writes of 7 bytes",
+      hist and hist[0]["count"] >= 100, repr(doc)[:400])
+
+_, rep = call(d, {"method": "ProfTop", "params": {"event": "sched:sched_switch; rm -rf /"}})
+check("perf: a param that is not a tracepoint name is refused (-32602)",
+      rep.get("error", {}).get("code") == -32602, repr(rep))
+_, rep = call(d, {"method": "ProfTop", "params": {"seconds": 99}})
+check("perf: seconds beyond 10 are refused", rep.get("error", {}).get("code") == -32602, repr(rep))
+status, top = d.api("prof/top?event=sched:sched_switch")
+check("http: /api/v1/prof/top is top's JSON report",
+      status == 200 and top.get("total", 0) > 0 and top.get("key") == "TID", repr(top)[:300])
+
+# --- a slow method does not hold up the others ----------------------------------
+box = {}
+t = threading.Thread(target=lambda: box.update(rep=call(d, {"method": "GetCmdPerfCpuclock",
+                                                            "params": {"seconds": 3}}, 30)[1]))
+t.start()
+time.sleep(0.5)
+worst = 0.0
+for _ in range(10):
+    t1 = time.monotonic()
+    _, rep = call(d, b'{"method":"GetProcLoadavg"}', 5)
+    worst = max(worst, time.monotonic() - t1)
+    time.sleep(0.1)
+t.join(40)
+check("perf: while a 3 s profiler run goes on, other methods answer (worst %.1f ms)" % (worst * 1000),
+      worst < 0.5 and "result" in box.get("rep", {}))
+
+d.stop()
+finish()
