@@ -4,10 +4,15 @@
  * limit, idle timeout and per-connection memory limit. A route table maps
  * paths to handlers: /api/v1/<path> runs a method as JSON, /metrics writes
  * the Prometheus exposition, / says what is served (the viewer goes there).
- * GET and HEAD only.
+ * GET and HEAD only. A method that may block runs on the worker pool while
+ * its connection is suspended, so it holds no HTTP thread: the query is
+ * copied into the call's params first (a worker never touches MHD's
+ * connection), and the worker resumes the connection when it is done.
  */
+#include <cJSON.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +21,22 @@
 
 #define API_PREFIX "/api/v1/"
 
+struct hjob;
+
 struct http_server {
 	struct MHD_Daemon *mhd;
 	const struct dlimits *lim;
+	pthread_mutex_t lock;
+	struct hjob *jobs;	/* submitted, not yet answered */
+};
+
+/* a blocking method for a suspended connection */
+struct hjob {
+	struct job job;
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	bool finished;		/* the worker is done (or the job was dropped) */
+	struct hjob *prev, *next;
 };
 
 static enum MHD_Result http_send(struct MHD_Connection *conn, unsigned int status,
@@ -80,23 +98,126 @@ static const char *http_query(void *ctx, const char *key)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
 }
 
+static enum MHD_Result http_query_copy(void *cls, enum MHD_ValueKind kind, const char *key,
+					const char *value)
+{
+	if (key && !cJSON_GetObjectItemCaseSensitive(cls, key))
+		cJSON_AddStringToObject(cls, key, value ? value : "");
+	return MHD_YES;
+}
+
+static void hjob_done(struct job *job)
+{
+	struct hjob *hj = (struct hjob *)job;
+
+	pthread_mutex_lock(&hj->srv->lock);
+	hj->finished = true;
+	pthread_mutex_unlock(&hj->srv->lock);
+	MHD_resume_connection(hj->conn);
+}
+
+static void hjob_unlink(struct hjob *hj)
+{
+	struct http_server *srv = hj->srv;
+
+	pthread_mutex_lock(&srv->lock);
+	if (hj->prev)
+		hj->prev->next = hj->next;
+	else if (srv->jobs == hj)
+		srv->jobs = hj->next;
+	if (hj->next)
+		hj->next->prev = hj->prev;
+	hj->prev = hj->next = NULL;
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* the connection is back: answer with what the worker made */
+static enum MHD_Result hjob_answer(struct MHD_Connection *conn, struct hjob *hj)
+{
+	char *buf = hj->job.buf;
+
+	hjob_unlink(hj);
+	if (!buf && !hj->job.rc)
+		return http_error(conn, MERR_BUSY, "the daemon is stopping");
+	if (hj->job.rc)
+		return http_error(conn, hj->job.call.code, hj->job.call.msg);
+	hj->job.buf = NULL;
+	return http_send(conn, MHD_HTTP_OK, "application/json", buf, hj->job.len);
+}
+
+static enum MHD_Result http_submit(struct http_server *srv, struct MHD_Connection *conn,
+				   const struct method *m, void **req_cls)
+{
+	struct hjob *hj = calloc(1, sizeof(*hj));
+
+	if (!hj || !(hj->job.call.params = cJSON_CreateObject())) {
+		free(hj);
+		return http_error(conn, MERR_FAIL, "out of memory");
+	}
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http_query_copy, hj->job.call.params);
+	hj->srv = srv;
+	hj->conn = conn;
+	hj->job.m = m;
+	hj->job.json = true;
+	hj->job.max = srv->lim->max_reply;
+	hj->job.done = hjob_done;
+	pthread_mutex_lock(&srv->lock);
+	hj->next = srv->jobs;
+	if (srv->jobs)
+		srv->jobs->prev = hj;
+	srv->jobs = hj;
+	pthread_mutex_unlock(&srv->lock);
+	/* freed when MHD is done with the request (http_completed) */
+	*req_cls = hj;
+	MHD_suspend_connection(conn);
+	if (pool__submit(&hj->job)) {
+		hj->job.rc = -1;
+		hj->job.call.code = MERR_BUSY;
+		snprintf(hj->job.call.msg, sizeof(hj->job.call.msg),
+			 "the daemon is busy: every worker is taken");
+		pthread_mutex_lock(&srv->lock);
+		hj->finished = true;
+		pthread_mutex_unlock(&srv->lock);
+		MHD_resume_connection(conn);
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result http_api(struct http_server *srv, struct MHD_Connection *conn,
-				const char *path)
+				const char *path, void **req_cls)
 {
 	const struct method *m = method__find_api(path);
 	struct mcall call = { .query = http_query, .query_ctx = conn };
 	char *buf;
 	size_t len;
 
+	if (*req_cls)
+		return hjob_answer(conn, *req_cls);
 	if (!m)
 		return http_error(conn, MERR_NO_METHOD, "no such method; /api/v1/methods lists them");
+	if (m->flags & METHOD_BLOCKING)
+		return http_submit(srv, conn, m, req_cls);
 	if (method__run_json(m, &call, srv->lim->max_reply, &buf, &len))
 		return http_error(conn, call.code, call.msg);
 	return http_send(conn, MHD_HTTP_OK, "application/json", buf, len);
 }
 
+static void http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			   enum MHD_RequestTerminationCode toe)
+{
+	struct hjob *hj = *req_cls;
+
+	if (!hj)
+		return;
+	hjob_unlink(hj);
+	cJSON_Delete(hj->job.call.params);
+	free(hj->job.buf);
+	free(hj);
+	*req_cls = NULL;
+}
+
 static enum MHD_Result http_metrics(struct http_server *srv, struct MHD_Connection *conn,
-				    const char *path)
+				    const char *path, void **req_cls)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -112,7 +233,7 @@ static enum MHD_Result http_metrics(struct http_server *srv, struct MHD_Connecti
 }
 
 static enum MHD_Result http_index(struct http_server *srv, struct MHD_Connection *conn,
-				  const char *path)
+				  const char *path, void **req_cls)
 {
 	static const char text[] =
 		"perf-prof daemon\n\n"
@@ -130,7 +251,7 @@ static enum MHD_Result http_index(struct http_server *srv, struct MHD_Connection
 static const struct route {
 	const char *path;
 	enum MHD_Result (*fn)(struct http_server *srv, struct MHD_Connection *conn,
-			      const char *rest);
+			      const char *rest, void **req_cls);
 } routes[] = {
 	{ "/metrics", http_metrics },
 	{ API_PREFIX, http_api },
@@ -143,7 +264,8 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn, cons
 {
 	struct http_server *srv = cls;
 
-	dstat_inc(http_requests);
+	if (!*req_cls)
+		dstat_inc(http_requests);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
 		dstat_inc(http_errors);
 		return http_send(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
@@ -155,9 +277,9 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn, cons
 
 		if (r->path[n - 1] == '/' && n > 1) {
 			if (!strncmp(url, r->path, n) && url[n])
-				return r->fn(srv, conn, url + n);
+				return r->fn(srv, conn, url + n, req_cls);
 		} else if (!strcmp(url, r->path)) {
-			return r->fn(srv, conn, url);
+			return r->fn(srv, conn, url, req_cls);
 		}
 	}
 	return http_error(conn, MERR_NO_METHOD, "not found");
@@ -167,13 +289,15 @@ struct http_server *http__start(const struct dlisten *l, const struct dlimits *l
 				struct err *err)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			     MHD_ALLOW_SUSPEND_RESUME;
 
 	if (!srv) {
 		err_set(err, EXIT_FAIL, "out of memory");
 		return NULL;
 	}
 	srv->lim = lim;
+	pthread_mutex_init(&srv->lock, NULL);
 	if (l->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->mhd = MHD_start_daemon(
@@ -184,6 +308,7 @@ struct http_server *http__start(const struct dlisten *l, const struct dlimits *l
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(lim->max_conns < 512 ? lim->max_conns : 512),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(lim->idle_ms / 1000 ? lim->idle_ms / 1000 : 1),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->mhd) {
 		err_set(err, EXIT_FAIL, "cannot serve http on '%s': %s", l->text,
@@ -195,10 +320,24 @@ struct http_server *http__start(const struct dlisten *l, const struct dlimits *l
 	return srv;
 }
 
+/*
+ * Called once the pool is stopped: jobs it dropped from its queue never
+ * resume their connection, so that is done here (MHD must not stop with
+ * suspended connections); they answer "stopping".
+ */
 void http__stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
+	pthread_mutex_lock(&srv->lock);
+	for (struct hjob *hj = srv->jobs; hj; hj = hj->next) {
+		if (hj->finished)
+			continue;
+		hj->finished = true;
+		MHD_resume_connection(hj->conn);
+	}
+	pthread_mutex_unlock(&srv->lock);
 	MHD_stop_daemon(srv->mhd);
+	pthread_mutex_destroy(&srv->lock);
 	free(srv);
 }

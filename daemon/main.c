@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "prun.h"
 #include "profiler.h"
 
 #define MAX_LISTEN 8
@@ -257,9 +258,12 @@ static int daemon_init(struct prof *prof, struct err *err)
 	}
 	ret = 0;
 out:
-	http__stop(hs);
+	prun__shutdown();
 	if (pool_on)
 		joined = pool__stop();
+	/* a worker still stuck in a method may resume an HTTP connection: then leave it */
+	if (joined)
+		http__stop(hs);
 	tcp__stop(tcp, joined);
 	for (int i = 0; i < nr_fds; i++)
 		close(fds[i]);

@@ -132,6 +132,10 @@ int mcall__param_int(struct mcall *c, const char *key, long def, long lo, long h
 	char *end;
 
 	*out = def;
+	if (cJSON_IsString(v)) {
+		q = v->valuestring;	/* an HTTP query, copied for a worker */
+		v = NULL;
+	}
 	if (v) {
 		if (!cJSON_IsNumber(v))
 			return mcall__fail(c, MERR_PARAMS, "param '%s' must be a number", key);

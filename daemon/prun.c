@@ -18,6 +18,12 @@
 #include "run.h"
 
 static pthread_mutex_t prun_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool prun_stopping;
+
+void prun__shutdown(void)
+{
+	__atomic_store_n(&prun_stopping, true, __ATOMIC_RELEASE);
+}
 
 int prun__capture(struct mcall *c, const char *profiler, const char *args, u64 ms, char **buf,
 		  size_t *len)
@@ -57,10 +63,13 @@ int prun__capture(struct mcall *c, const char *profiler, const char *args, u64 m
 		int t = run__timeout_ms(r);
 		struct pollfd pfd = { .fd = run__fd(r), .events = POLLIN };
 
-		if (now >= end)
+		/* the daemon stops: the run ends now, its probes and events go with it */
+		if (now >= end || __atomic_load_n(&prun_stopping, __ATOMIC_ACQUIRE))
 			break;
 		if (t < 0 || (u64)t > (end - now) / 1000000ULL + 1)
 			t = (int)((end - now) / 1000000ULL + 1);
+		if (t > 100)
+			t = 100;	/* to notice a shutdown */
 		poll(&pfd, pfd.fd >= 0 ? 1 : 0, t);
 		if (run__process(r, &err))
 			goto out;

@@ -17,6 +17,9 @@
 int prun__capture(struct mcall *c, const char *profiler, const char *args, u64 ms, char **buf,
 		  size_t *len);
 
+/* prun__shutdown - end the runs going on (the daemon stops) */
+void prun__shutdown(void);
+
 /* prun__seconds - the "seconds" param (1..10, default 1) in ms */
 int prun__seconds(struct mcall *c, u64 *ms);
 

@@ -133,5 +133,39 @@ t.join(40)
 check("perf: while a 3 s profiler run goes on, other methods answer (worst %.1f ms)" % (worst * 1000),
       worst < 0.5 and "result" in box.get("rep", {}))
 
-d.stop()
+# --- HTTP: profiler runs hold no HTTP thread -----------------------------------
+res = {}
+
+
+def fetch(key, path):
+    res[key] = d.http(path)
+
+
+runs = [threading.Thread(target=fetch, args=(i, "/api/v1/prof/profile?seconds=3")) for i in range(3)]
+for t in runs:
+    t.start()
+time.sleep(0.5)
+worst = 0.0
+for _ in range(5):
+    t1 = time.monotonic()
+    status, _, body = d.http("/metrics")
+    worst = max(worst, time.monotonic() - t1)
+for t in runs:
+    t.join(60)
+flames = [json.loads(res[i][2]) for i in range(3) if i in res and res[i][0] == 200]
+check("http: three 3 s profile runs at once (one at a time inside) all answer; /metrics meanwhile "
+      "in %.1f ms at worst" % (worst * 1000),
+      len(flames) == 3 and all(f["flame"]["value"] > 0 for f in flames) and worst < 0.5,
+      repr({k: v[0] for k, v in res.items()}))
+
+# --- SIGTERM during a run: it ends at once, clean, the HTTP client gets an answer -----
+t = threading.Thread(target=fetch, args=("term", "/api/v1/prof/profile?seconds=8"))
+t.start()
+time.sleep(1.5)
+t1 = time.monotonic()
+d.stop("daemon: SIGTERM during an 8 s profiler run ends it cleanly (exit 0)")
+stopped = time.monotonic() - t1
+t.join(20)
+check("daemon: ... within 3 s (%.1f s), the HTTP client answered (%r)" % (stopped, res.get("term", ["-"])[0]),
+      stopped < 3.0 and "term" in res)
 finish()
