@@ -19,16 +19,22 @@ static void m_head(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* a label value: backslash, quote and newline escaped */
+/*
+ * a label value: backslash, quote and newline escaped; Prometheus rejects a
+ * whole scrape over one label that is not UTF-8, and command names are
+ * bytes: anything outside printable ASCII becomes '?'
+ */
 static void m_label(FILE *f, const char *s, size_t max)
 {
 	for (size_t i = 0; i < max && s[i]; i++) {
-		if (s[i] == '\\' || s[i] == '"')
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\' || c == '"')
 			fputc('\\', f);
-		if (s[i] == '\n')
+		if (c == '\n')
 			fputs("\\n", f);
 		else
-			fputc(s[i], f);
+			fputc(c >= 0x20 && c < 0x7f ? c : '?', f);
 	}
 }
 
