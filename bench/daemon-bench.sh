@@ -5,7 +5,8 @@
 # perf-prof daemon's JSON-RPC side for SayHello and GetProcMeminfo, with 1
 # and 50 lock-step clients (bench/daemon-load.c), side by side with lepd when
 # a lepd binary is given (-l: build it yourself from its public source in a
-# scratch directory; it is never part of this tree).
+# scratch directory; it is never part of this tree: its Makefile needs
+# libev-dev, and on Debian 12 make CC="gcc -fcommon -w -include sys/sysmacros.h").
 #
 # Everything runs in a private network namespace with only loopback up:
 # lepd listens on 0.0.0.0:12307 (hard-coded) and must not be reachable.

@@ -22,8 +22,12 @@ if os.geteuid() != 0 or not os.path.exists(WL):
 d = Daemon()
 
 
+cpu_of = {}
+
+
 def during(obj, workload, delay=0.8):
-    """send @obj, start @workload while the run is on, return (reply, workload's pid)"""
+    """send @obj, start @workload while the run is on, return (reply, workload's pid);
+    the workload's CPU seconds (its rusage) go to cpu_of[pid]"""
     box = {}
 
     def req():
@@ -32,7 +36,9 @@ def during(obj, workload, delay=0.8):
     t.start()
     time.sleep(delay)
     p = subprocess.Popen(workload, stdout=subprocess.DEVNULL)
-    p.wait()
+    _, _, ru = os.wait4(p.pid, 0)
+    p.returncode = 0
+    cpu_of[p.pid] = ru.ru_utime + ru.ru_stime
     t.join(45)
     return box.get("rep", {}), p.pid
 
@@ -51,8 +57,13 @@ wl = sum(float(r[0][:-1]) for r in rows if r[1] == "wl")
 check("perf: GetCmdPerfCpuclock has perf report's '# Overhead' table (LEP's parse)",
       head and rows and abs(total - 100.0) < 0.5 + 0.005 * len(rows), repr(lines[:8]),
       "sum %.2f of %d rows rounded to 0.01" % (total, len(rows)))
-check("perf: GetCmdPerfCpuclock sees the spinning workload (wl: %.1f%%) over 3 s (took %.1f s)"
-      % (wl, took), wl > 5.0 and 2.5 < took < 15, repr(rows[:5]))
+# ground truth: the spinner's own CPU time, sampled at 999 Hz, out of all samples
+m = re.match(r"# Samples: (\d+)", lines[0]) if lines else None
+nsamples = int(m.group(1)) if m else 0
+want = 100.0 * cpu_of.get(pid, 0) * 999 / nsamples if nsamples else 0
+check("perf: GetCmdPerfCpuclock: the spinner's share %.2f%% is its CPU time's (%.2f s: %.2f%%), "
+      "run of 3 s (took %.1f s)" % (wl, cpu_of.get(pid, 0), want, took),
+      want > 0 and 0.5 * want <= wl <= 1.5 * want + 0.5 and 2.5 < took < 15, repr(rows[:5]))
 
 # --- perf script layout, read the way LEP's flameBurner reads it --------------
 rep, pid = during({"method": "GetCmdPerfFlame", "params": {"seconds": 2}}, [WL, "spin", "1200"])
