@@ -22,12 +22,8 @@ if os.geteuid() != 0 or not os.path.exists(WL):
 d = Daemon()
 
 
-cpu_of = {}
-
-
 def during(obj, workload, delay=0.8):
-    """send @obj, start @workload while the run is on, return (reply, workload's pid);
-    the workload's CPU seconds (its rusage) go to cpu_of[pid]"""
+    """send @obj, start @workload @delay s later (the run is on), return (reply, its pid)"""
     box = {}
 
     def req():
@@ -36,17 +32,29 @@ def during(obj, workload, delay=0.8):
     t.start()
     time.sleep(delay)
     p = subprocess.Popen(workload, stdout=subprocess.DEVNULL)
-    _, _, ru = os.wait4(p.pid, 0)
-    p.returncode = 0
-    cpu_of[p.pid] = ru.ru_utime + ru.ru_stime
+    p.wait()
     t.join(45)
     return box.get("rep", {}), p.pid
 
 
 # --- lepd's perf report table -----------------------------------------------
-t0 = time.monotonic()
-rep, pid = during({"method": "GetCmdPerfCpuclock", "params": {"seconds": 3}}, [WL, "spin", "1500"])
-took = time.monotonic() - t0
+# a spinner that runs across the whole request; its CPU time over the request
+# (/proc/PID/stat), scaled to the 3 s run, is what the samples must show
+spin = subprocess.Popen([WL, "spin", "12000"], stdout=subprocess.DEVNULL)
+time.sleep(0.3)
+
+
+def cpu_seconds(p):
+    with open("/proc/%d/stat" % p) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+c0, t0 = cpu_seconds(spin.pid), time.monotonic()
+_, rep = call(d, {"method": "GetCmdPerfCpuclock", "params": {"seconds": 3}}, timeout=40)
+c1, took = cpu_seconds(spin.pid), time.monotonic() - t0
+spin.kill()
+spin.wait()
 text = result_text(rep) or ""
 lines = text.splitlines()
 head = [i for i, l in enumerate(lines) if l.startswith("# Overhead")]
@@ -57,16 +65,16 @@ wl = sum(float(r[0][:-1]) for r in rows if r[1] == "wl")
 check("perf: GetCmdPerfCpuclock has perf report's '# Overhead' table (LEP's parse)",
       head and rows and abs(total - 100.0) < 0.5 + 0.005 * len(rows), repr(lines[:8]),
       "sum %.2f of %d rows rounded to 0.01" % (total, len(rows)))
-# ground truth: the spinner's own CPU time, sampled at 999 Hz, out of all samples
 m = re.match(r"# Samples: (\d+)", lines[0]) if lines else None
 nsamples = int(m.group(1)) if m else 0
-want = 100.0 * cpu_of.get(pid, 0) * 999 / nsamples if nsamples else 0
-check("perf: GetCmdPerfCpuclock: the spinner's share %.2f%% is its CPU time's (%.2f s: %.2f%%), "
-      "run of 3 s (took %.1f s)" % (wl, cpu_of.get(pid, 0), want, took),
+want = 100.0 * (c1 - c0) * 3.0 / took * 999 / nsamples if nsamples and took else 0
+check("perf: GetCmdPerfCpuclock: the spinner's share %.2f%% is its CPU time's (%.2f s in %.1f s: "
+      "%.2f%% of a 3 s run)" % (wl, c1 - c0, took, want),
       want > 0 and 0.5 * want <= wl <= 1.5 * want + 0.5 and 2.5 < took < 15, repr(rows[:5]))
 
 # --- perf script layout, read the way LEP's flameBurner reads it --------------
-rep, pid = during({"method": "GetCmdPerfFlame", "params": {"seconds": 2}}, [WL, "spin", "1200"])
+# the run starts within ~1.6 s even under ASan: workloads start later than that
+rep, pid = during({"method": "GetCmdPerfFlame", "params": {"seconds": 3}}, [WL, "spin", "1200"], 1.8)
 text = result_text(rep) or ""
 samples, stacks, wl_samples, frame_ok = 0, [], 0, True
 for line in text.splitlines():
@@ -88,7 +96,7 @@ check("perf: GetCmdPerfFlame has the workload's samples (%d of %d)" % (wl_sample
       wl_samples > 0)
 
 # --- the flame graph tree ------------------------------------------------------
-rep, pid = during({"method": "ProfProfile", "params": {"seconds": 2}}, [WL, "spin", "1200"])
+rep, pid = during({"method": "ProfProfile", "params": {"seconds": 3}}, [WL, "spin", "1200"], 1.8)
 doc = json.loads(result_text(rep) or "{}")
 flame = doc.get("flame", {})
 
@@ -106,14 +114,14 @@ check("perf: ProfProfile's tree has the workload under its command",
       repr([k["name"] for k in flame.get("children", [])]))
 
 # --- perf-prof's JSON reports ------------------------------------------------
-rep, pid = during({"method": "ProfSyscalls", "params": {"seconds": 3}}, [WL, "getppid", "20000"])
+rep, pid = during({"method": "ProfSyscalls", "params": {"seconds": 4}}, [WL, "getppid", "20000"], 1.8)
 doc = json.loads(result_text(rep) or "{}")
 getppid = [r["values"][0] for r in doc.get("rows", []) if r.get("name") == "getppid"]
 check("perf: ProfSyscalls counts the workload's 20000 getppid calls, and others' (%r)" % getppid,
       getppid and getppid[0] >= 20000, repr(doc)[:300])
 
-rep, pid = during({"method": "ProfNumDist", "params": {"seconds": 3, "event": "syscalls:sys_enter_write",
-                                                         "field": "count"}}, [WL, "write", "100", "7"])
+rep, pid = during({"method": "ProfNumDist", "params": {"seconds": 4, "event": "syscalls:sys_enter_write",
+                                                         "field": "count"}}, [WL, "write", "100", "7"], 1.8)
 doc = json.loads(result_text(rep) or "{}")
 hist = [h for r in doc.get("rows", []) for h in r["stats"]["hist"] if h["lo"] <= 7 <= h["hi"]]
 check("perf: ProfNumDist's histogram has the workload's 100 writes of 7 bytes",
