@@ -44,7 +44,7 @@ SANFLAGS  :=
 BIN       := perf-prof
 endif
 
-PKGS      := libtraceevent libtracefs libelf libdw libbpf libmicrohttpd libcjson
+PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone libprotobuf-c zlib libmicrohttpd libcjson
 
 # pkg-config is asked when a recipe first needs the answer, never while the
 # Makefile is parsed: on a fresh machine the -dev packages (and their .pc
@@ -52,14 +52,15 @@ PKGS      := libtraceevent libtracefs libelf libdw libbpf libmicrohttpd libcjson
 # shell command once, on first use, and keeps the result.
 lazy = $(eval $(1) := $$(shell $(2)))$($(1))
 PKG_CFLAGS = $(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# capstone is dlopen()ed when a probe offset is checked (lib/probe/insn.c): headers only
+PKG_LIBS   = $(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs $(filter-out capstone,$(PKGS)) 2>/dev/null)
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
              -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
-             -DPERF_PROF_VERSION='"$(VERSION)"' -Iinclude -I$(OBJDIR) -I$(BPFDIR) \
+             -DPERF_PROF_VERSION='"$(VERSION)"' -Iinclude -I$(OBJDIR) -I$(BPFDIR) -I$(GENDIR) \
              -I$(KDIR)/tools/lib/perf/include \
              $(PKG_CFLAGS)
 LDLIBS     = $(LIBPERF) $(LIBAPI) $(PKG_LIBS) \
@@ -68,8 +69,13 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -rdynamic
 
 LIB_SRC   := $(sort $(filter-out %.bpf.c,$(wildcard lib/*/*.c)))
 MON_SRC   := $(sort $(wildcard monitors/*.c))
+# Code generated at build time (never committed): protoc-c's pprof messages.
+GENDIR    := $(OBJDIR)/gen
+PROTO     := lib/report/profile.proto
+GEN_SRC   := $(GENDIR)/profile.pb-c.c
+GEN_HDR   := $(GENDIR)/profile.pb-c.h
 DMN_SRC   := $(sort $(wildcard daemon/*.c))
-CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC) $(DMN_SRC))
+CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC) $(DMN_SRC)) $(GENDIR)/profile.pb-c.o
 MAIN_OBJ  := $(OBJDIR)/perf-prof.o
 
 # lib/core/perfev.c is the one file that reaches into libperf's internal headers
@@ -154,6 +160,19 @@ $(BPFDIR)/%.skel.h: $(BPFDIR)/%.bpf.o
 	$(call msg,GENSKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name pp_$* > $@.tmp && mv $@.tmp $@
 
+# --- generated code ------------------------------------------------------
+$(GEN_SRC) $(GEN_HDR) &: $(PROTO) $(BUILD)/.deps-ok
+	@mkdir -p $(GENDIR)
+	$(call msg,PROTOC,$<)
+	$(Q)protoc-c --proto_path=$(dir $(PROTO)) --c_out=$(GENDIR) $(PROTO)
+
+$(GENDIR)/profile.pb-c.o: $(GEN_SRC) $(GEN_HDR)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# every object may include the generated header: it exists before any compiles
+$(CORE_OBJ) $(MAIN_OBJ): | $(GEN_HDR)
+
 # --- perf-prof ------------------------------------------------------------
 $(OBJDIR)/%.o: %.c $(LIBPERF)
 	@mkdir -p $(dir $@)
@@ -237,7 +256,7 @@ test: $(BIN) $(UNIT_BIN) $(HELPER_BIN) $(WL_BIN) $(MAN_STAMP)
 		WORKLOAD_DIR=$(abspath $(BUILD)/workload) SAN=$(SAN) MAN_DIR=$(abspath $(MAN_DIR)) \
 		sh tests/run.sh $(T)
 
-# make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="evspec expr replay-trace replay-top"]
+# make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="evspec expr opt ..."] (the list: tests/fuzz/run.sh)
 fuzz:
 	@sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60) $(FUZZ_TARGETS)
 

@@ -315,8 +315,13 @@ int main(int argc, char **argv)
 	}
 	ops = profiler__find(argv[1]);
 	if (!ops) {
+		const char *best = profiler__suggest(argv[1]);
+
 		fprintf(stderr, "perf-prof: unknown profiler '%s'\n", argv[1]);
-		fprintf(stderr, "hint: 'perf-prof -h' lists the profilers\n");
+		if (best)
+			fprintf(stderr, "hint: did you mean '%s'?\n", best);
+		else
+			fprintf(stderr, "hint: 'perf-prof -h' lists the profilers\n");
 		return EXIT_USAGE;
 	}
 	return main_profiler(ops, argc - 2, argv + 2);

@@ -1,122 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * agg.h - the aggregation every profiler shares: a u64-keyed hash table of
- * fixed-size values (struct keytab) and value statistics with percentiles
- * and log2 histograms (struct vstat), plus their text and JSON printers.
+ * agg.h - the aggregation every profiler shares: value statistics with
+ * percentiles and log2 histograms (struct vstat) and their text and JSON
+ * printers; the rows they live in are hashmap.h tables (included here).
  *
- * Both are built for the per-event hot path: lookups, inserts, deletes and
- * vstat__add() are O(1) and allocate only when a table or a histogram
- * grows (amortised, bounded). Nothing here is thread-safe; one profiler
- * instance owns each object.
+ * Built for the per-event hot path: vstat__add() is O(1) and allocates
+ * only when a histogram grows (amortised, bounded). Nothing here is
+ * thread-safe; one profiler instance owns each object.
  */
 #ifndef PERF_PROF_AGG_H
 #define PERF_PROF_AGG_H
 
+#include "hashmap.h"
 #include "util.h"
 
 struct json;
-
-/* ------------------------------------------------------------------ */
-/* keytab: u64 key -> fixed-size value                                 */
-/* ------------------------------------------------------------------ */
-
-/*
- * Open addressing with linear probing and backward-shift deletion, so a
- * delete-heavy workload leaves no tombstones behind and never degrades.
- * Every slot is [u64 key][value rounded up to 8 bytes]; values are 8-byte
- * aligned (do not store types that need more, e.g. __int128).
- *
- * Value pointers stay valid until the next insert (which may grow the
- * table), keytab__del() (which may move entries), keytab__reset() or
- * keytab__delete(). A table never frees what its values point to: if a
- * value owns memory (a struct vstat does), release it before deleting the
- * entry or resetting the table.
- */
-struct keytab;
-
-/**
- * keytab__new - create an empty table
- * @vsize:       bytes of value per key (0 makes a set); at most 1 MiB
- * @max_entries: bound on the number of keys, 0 for none. Inserts past it
- *               fail and are counted as drops.
- *
- * Returns the table, or NULL with errno EINVAL when @vsize is too large.
- * Exits on OOM like xzalloc() (start-up path).
- */
-struct keytab *keytab__new(size_t vsize, size_t max_entries);
-
-/* keytab__delete - free the table (not what values point to); NULL is ok */
-void keytab__delete(struct keytab *t);
-
-/**
- * keytab__get_new - find @key, inserting it with a zeroed value if absent
- * @created: if not NULL, set to whether the key was inserted now
- *
- * Returns the value, or NULL when the key is absent and can't be inserted
- * (max_entries reached, or growing the table failed); that counts a drop.
- */
-void *keytab__get_new(struct keytab *t, u64 key, bool *created);
-
-/* keytab__get - keytab__get_new() without the @created report */
-static inline void *keytab__get(struct keytab *t, u64 key)
-{
-	return keytab__get_new(t, key, NULL);
-}
-
-/* keytab__find - the value of @key, or NULL; never inserts */
-void *keytab__find(const struct keytab *t, u64 key);
-
-/* keytab__del - remove @key; returns whether it was present */
-bool keytab__del(struct keytab *t, u64 key);
-
-/* keytab__nr - the number of keys in the table */
-size_t keytab__nr(const struct keytab *t);
-
-/*
- * keytab__drops - inserts refused since creation (max_entries or OOM).
- * Cumulative: keytab__reset() does not clear it.
- */
-u64 keytab__drops(const struct keytab *t);
-
-/* keytab__reset - remove every key, keeping the memory for reuse */
-void keytab__reset(struct keytab *t);
-
-/* keytab__mem_bytes - bytes held by the table, its struct included */
-size_t keytab__mem_bytes(const struct keytab *t);
-
-/* keytab__key - the key of a value returned by any keytab function */
-static inline u64 keytab__key(const void *val)
-{
-	return ((const u64 *)val)[-1];
-}
-
-/**
- * keytab__next - iteration step, in no particular order
- * @iter: cursor, 0 to start
- *
- * Returns the next value, or NULL at the end. The table must not be
- * changed by insert or delete during an iteration (updating values and
- * keytab__find() are fine).
- */
-void *keytab__next(const struct keytab *t, size_t *iter);
-
-/* keytab__for_each - @val visits every value; @iter is a size_t cursor */
-#define keytab__for_each(t, iter, val) \
-	for ((iter) = 0; ((val) = keytab__next((t), &(iter))) != NULL;)
-
-/* keytab_cmp_t - orders two values; <0 puts @a first */
-typedef int (*keytab_cmp_t)(const void *a, const void *b, void *ctx);
-
-/**
- * keytab__sorted - every value of @t, sorted for a report
- * @cmp: the order, or NULL for ascending key; ties are broken by
- *       ascending key so reports are deterministic
- * @nr:  set to the number of values returned
- *
- * Returns a malloc'ed array of value pointers for the caller to free(),
- * or NULL when the table is empty. Report path: allocates, exits on OOM.
- */
-void **keytab__sorted(const struct keytab *t, keytab_cmp_t cmp, void *ctx, size_t *nr);
 
 /* ------------------------------------------------------------------ */
 /* vstat: count, sum, min, max, percentiles and log2 histogram of u64   */
@@ -133,7 +31,7 @@ void **keytab__sorted(const struct keytab *t, keytab_cmp_t cmp, void *ctx, size_
  * struct. The plain log2 buckets (0, 1, 2-3, 4-7, ...) are exact sums of
  * these, so they are not stored separately.
  *
- * A zeroed struct vstat is a valid empty one (fine inside keytab values).
+ * A zeroed struct vstat is a valid empty one (fine inside hashmap values).
  * It owns its buckets: vstat__free() releases them; don't copy a vstat by
  * value (use vstat__merge()).
  */

@@ -17,6 +17,34 @@ struct run_env;
 
 #define CALLCHAIN_MAX 256	/* frames kept per stack, inlined ones included */
 
+struct sym_frame;
+
+/**
+ * callchain_resolve_fn - fill @f for the address @lookup of a kernel
+ * (@kernel) or user frame; returns 0 when a symbol was found. The strings
+ * must stay valid while the caller uses them.
+ */
+typedef int (*callchain_resolve_fn)(void *ctx, u64 lookup, bool kernel, struct sym_frame *f);
+
+/*
+ * callchain_frame_fn - one entry of a chain, leaf first: @ip as sampled,
+ * @lookup the address resolved (ip - 1 for return addresses), @found
+ * whether @f names a symbol
+ */
+typedef void (*callchain_frame_fn)(void *ctx, u64 ip, u64 lookup, bool kernel,
+				   const struct sym_frame *f, bool found);
+
+/**
+ * callchain__walk - resolve every entry of @ips (PERF_CONTEXT_* markers
+ * say which part follows) through @resolve and hand it to @fn, leaf first
+ */
+void callchain__walk(const u64 *ips, u64 nr, callchain_resolve_fn resolve, void *ctx,
+		     callchain_frame_fn fn, void *fctx);
+
+struct ksyms;
+/* callchain__resolve_kernel - a kernel address through @ks (dso: the module or NULL) */
+int callchain__resolve_kernel(struct ksyms *ks, u64 ip, struct sym_frame *f);
+
 /**
  * callchain__print - the frames of @ips, leaf first, one per line:
  *   "    ffffffff81234567 schedule+0x35 ([kernel.kallsyms])"
@@ -35,5 +63,18 @@ void callchain__print(FILE *out, const struct run_env *env, int pid, const u64 *
  */
 int callchain__names(const struct run_env *env, int pid, const u64 *ips, u64 nr,
 		     const char **names, int max);
+
+/* callchain__print_with / callchain__names_with - the same through @resolve */
+void callchain__print_with(FILE *out, const u64 *ips, u64 nr, callchain_resolve_fn resolve,
+			   void *ctx);
+int callchain__names_with(const u64 *ips, u64 nr, callchain_resolve_fn resolve, void *ctx,
+			  const char **names, int max);
+
+/**
+ * callchain__collapse_unknown - runs of "[unknown]" frames in @names (as
+ * stacks walked without frame pointers end) become one frame; returns the
+ * new count
+ */
+int callchain__collapse_unknown(const char **names, int n);
 
 #endif

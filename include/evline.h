@@ -31,10 +31,24 @@ void evline__init(struct evline *l, struct tep_event *tp);
  *   TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS
  * and, when @s has a callchain, its frames as callchain__print() writes
  * them. Names (comm, symbols) come from @env. @seq is a scratch trace_seq
- * owned by the caller.
+ * owned by the caller. The line is always one line of the same columns:
+ * COMM and EVENT are escaped as text_name() does, FIELDS as text_fput().
  */
 void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 		   const struct prof_sample *s, const char *gutter, const struct run_env *env);
+
+struct stackmap;
+
+/**
+ * evline__print_in - evline__print() with the stack interned in @stacks
+ * (its tag: the event's index) and printed from there: each distinct address is symbolized
+ * once, in the process image of the sample. Returns the stack's id, 0 when
+ * the sample has none (or @stacks is full: then it prints as
+ * evline__print() does).
+ */
+u32 evline__print_in(const struct evline *l, FILE *out, struct trace_seq *seq,
+		     const struct prof_sample *s, const char *gutter, const struct run_env *env,
+		     struct stackmap *stacks);
 
 struct json;
 

@@ -10,6 +10,13 @@
 
 #include "util.h"
 
+/*
+ * EXPR_PRINTF_MAX_WIDTH - the widest printf() width or precision, written
+ * (6 digits) or from a '*' argument (beyond it the evaluation fails): a
+ * line per key, not megabytes
+ */
+#define EXPR_PRINTF_MAX_WIDTH 999999
+
 struct tep_event;
 struct expr;
 

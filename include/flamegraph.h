@@ -19,15 +19,22 @@ struct flamegraph;
 
 /**
  * flamegraph__new - create the output file now (so a bad path fails at
- * start-up). "X.svg" is written as SVG, "X.folded" as folded text, and any
- * other "X" as folded text to "X.folded" (perf-prof's --flame-graph
- * convention). Returns NULL with @err set (EXIT_FAIL) when the file cannot
- * be created.
+ * start-up), exactly at @path: "X.svg" is written as SVG, "X.folded" as
+ * folded text; any other name is refused (a typo, or the old convention of
+ * appending ".folded", must not write somewhere else than asked). Returns
+ * NULL with @err set (EXIT_USAGE) when the name has no known extension or
+ * the file cannot be created.
  */
 struct flamegraph *flamegraph__new(const char *path, struct err *err);
 
-/* flamegraph__path - the file actually written */
+/* flamegraph__path - the file written (the path given) */
 const char *flamegraph__path(const struct flamegraph *fg);
+
+/**
+ * flamegraph__set_unit - what a count is, for the SVG's tooltips: "4096
+ * bytes, 57.10%" rather than the default "4096 samples, 57.10%"
+ */
+void flamegraph__set_unit(struct flamegraph *fg, const char *unit);
 
 /**
  * flamegraph__add - count @count more of one stack.
@@ -46,15 +53,16 @@ void flamegraph__add(struct flamegraph *fg, const char *comm, const char *const 
  * since the last flush are written out, each under one more root frame
  * @label when it is not NULL (a timestamp, say), and forgotten. For folded
  * output they are appended to the file now; for SVG they join the picture
- * written by flamegraph__close(). Returns 0, or -1 with @err set on a
- * write error.
+ * written by flamegraph__close(). Returns 0, or -1 with @err set (EXIT_FAIL)
+ * on a write error (ENOSPC, EIO).
  */
 int flamegraph__flush(struct flamegraph *fg, const char *label, struct err *err);
 
 /**
  * flamegraph__close - flush what is left (without label), render the SVG
  * if that is the format, close the file and free @fg. Returns 0, or -1
- * with @err set on a write error (@fg is freed either way).
+ * with @err set (EXIT_FAIL) when anything could not be written, the close
+ * included (@fg is freed either way).
  */
 int flamegraph__close(struct flamegraph *fg, struct err *err);
 

@@ -38,7 +38,10 @@ void json_null(struct json *j, const char *key);
 void json_strn(struct json *j, const char *key, const char *s, size_t len);
 void json_str(struct json *j, const char *key, const char *s);
 
-/* json_escape - write @s (up to @len bytes or NUL) quoted and escaped */
+/*
+ * json_escape - write @s (up to @len bytes or NUL) quoted and escaped, each
+ * byte of invalid UTF-8 as U+FFFD
+ */
 void json_escape(FILE *out, const char *s, size_t len);
 
 #endif

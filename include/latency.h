@@ -11,7 +11,10 @@
  *   evline   one event as a text line in trace's format, with an optional
  *            gutter in front (outliers, --detail, unpaired lists);
  *   heatmap  values over time: raw points streamed to FILE.lat while the
- *            run lasts, rendered at the end into a self-contained SVG.
+ *            run lasts, rendered at the end into a self-contained SVG;
+ *   outliers the stacks of the samples above --than: printed under their
+ *            lines through a stack map and, with --flame-graph, drawn
+ *            weighed by their values.
  *
  * Everything on the per-event path (numsrc__get, lattab__row,
  * heatmap__add) is inline or O(1) and never allocates, except when a
@@ -24,6 +27,7 @@
 
 #include "agg.h"
 #include "expr.h"
+#include "field.h"
 #include "evline.h"
 #include "profiler.h"
 
@@ -46,7 +50,7 @@ enum numsrc_kind {
 /**
  * struct numsrc - where one sample's number comes from
  * @kind:   how it is read
- * @off, @size, @is_signed: the field (NUMSRC_FIELD)
+ * @field:  the field (NUMSRC_FIELD)
  * @expr:   the compiled expression (NUMSRC_EXPR; kept for the others too,
  *          NULL for the default thread id)
  * @tid_like: the value is the thread id (the default, _tid or common_pid);
@@ -54,9 +58,7 @@ enum numsrc_kind {
  */
 struct numsrc {
 	enum numsrc_kind kind;
-	u32 off;
-	u32 size;
-	bool is_signed;
+	struct field field;
 	bool tid_like;
 	struct expr *expr;
 };
@@ -87,36 +89,12 @@ int numsrc__eval_expr(const struct numsrc *n, const struct prof_sample *s, s64 *
  */
 static inline int numsrc__get(const struct numsrc *n, const struct prof_sample *s, s64 *out)
 {
-	const unsigned char *p;
-
 	switch (n->kind) {
 	case NUMSRC_TID:
 		*out = s->tid;
 		return 0;
 	case NUMSRC_FIELD:
-		if (unlikely(n->off + n->size > s->raw_size))
-			return -1;
-		p = (const unsigned char *)s->raw + n->off;
-		/* pids and counts first: most keys and values are 4 or 8 bytes */
-		if (likely(n->size == 4)) {
-			u32 v;
-
-			memcpy(&v, p, 4);
-			*out = n->is_signed ? (s64)(s32)v : (s64)v;
-		} else if (n->size == 8) {
-			u64 v;
-
-			memcpy(&v, p, 8);
-			*out = (s64)v;
-		} else if (n->size == 2) {
-			u16 v;
-
-			memcpy(&v, p, 2);
-			*out = n->is_signed ? (s64)(s16)v : (s64)v;
-		} else {
-			*out = n->is_signed ? (s64)(s8)p[0] : (s64)p[0];
-		}
-		return 0;
+		return field__read(&n->field, s->raw, s->raw_size, out);
 	case NUMSRC_EXPR:
 		break;
 	}
@@ -141,13 +119,13 @@ struct latrow {
 
 /*
  * struct lattab - the rows. Without perins a plain array indexed by id;
- * with it a keytab keyed by (instance << 32 | id) and a one-entry cache,
+ * with it a hashmap keyed by (instance << 32 | id) and a one-entry cache,
  * since consecutive values mostly land in the same row. Read the fields
  * only through the functions below.
  */
 struct lattab {
 	struct latrow *rows;	/* !perins: nr_ids rows */
-	struct keytab *tab;	/* perins: the rows */
+	struct hashmap *tab;	/* perins: the rows */
 	struct latrow *last;	/* perins: row of last_key, NULL after an insert */
 	u64 last_key;
 	unsigned nr_ids;
@@ -249,6 +227,15 @@ struct latprint {
 void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE *out,
 		   const struct latprint *p);
 
+/**
+ * lattab__print_hists - after the table, a log2 histogram per row
+ * (vstat__print_log2(), bcc/bpftrace style), each behind a blank line and
+ * a title: "[INST_TITLE INST ]NAME:" (the name without its padding), the
+ * values' label "nsecs" for durations, else "value"
+ */
+void lattab__print_hists(const struct lattab *t, struct latrow **rows, size_t nr, FILE *out,
+			 const struct latprint *p);
+
 /* ------------------------------------------------------------------ */
 /* heatmap: values over time                                             */
 /* ------------------------------------------------------------------ */
@@ -291,5 +278,62 @@ int heatmap__close(struct heatmap *h, struct err *err);
  */
 long heatmap__render(FILE *lat, FILE *svg, const char *const *series, int nr, bool ns,
 		     const char *what);
+
+/* ------------------------------------------------------------------ */
+/* outliers: the stacks of values above --than                          */
+/* ------------------------------------------------------------------ */
+
+struct stackmap;
+struct stackout;
+
+/**
+ * struct outliers - the stacks of the samples a profiler prints for being
+ * above its threshold: interned so each address is symbolized once, and
+ * with --flame-graph counted and weighed for a flame graph (or pprof) at
+ * the end of the run
+ * @stacks: the stack map (NULL when no event samples stacks)
+ * @fg:     the --flame-graph output, or NULL
+ * @what:   what one is, for the closing message ("slow pairs")
+ * @roots:  the flame graph's root frame by event index, or NULL
+ * @nr:     outliers drawn so far
+ * @dropped: outliers left out of the drawing (the stack map was full)
+ */
+struct outliers {
+	struct stackmap *stacks;
+	struct stackout *fg;
+	const char *what;
+	const char *const *roots;
+	const char *weight_type;
+	const char *weight_unit;
+	u64 nr;
+	u64 dropped;
+};
+
+/**
+ * outliers__init - set @o up for @prof: a stack map when its events sample
+ * stacks; with --flame-graph, the output file, which needs stacks and a
+ * threshold (@than). @weight_type/@weight_unit name what the weight is
+ * ("latency", "nanoseconds"); @roots (kept, may be NULL) name the root
+ * frame of each event's stacks. Returns 0, or -1 with @err (EXIT_USAGE).
+ */
+int outliers__init(struct outliers *o, struct prof *prof, bool than, const char *what,
+		   const char *weight_type, const char *weight_unit, const char *const *roots,
+		   struct err *err);
+
+/**
+ * outliers__print - evline__print() of an outlier's event, its stack from
+ * the map. Returns the stack's id (0: none).
+ */
+u32 outliers__print(struct outliers *o, struct prof *prof, const struct evline *l,
+		    struct trace_seq *seq, const struct prof_sample *s, const char *gutter);
+
+/* outliers__add - one outlier (its sample @s) weighing @weight, when drawing */
+void outliers__add(struct outliers *o, const struct prof_sample *s, u64 weight);
+
+/* outliers__close - write the flame graph (if any), say where; free everything */
+void outliers__close(struct outliers *o, struct prof *prof);
+
+/* outliers__exit - free everything without writing (after a failure); again is ok */
+void outliers__exit(struct outliers *o);
 
 #endif

@@ -12,9 +12,9 @@
  * GROUP:EVENT, so the rest of the pipeline treats it as a tracepoint whose
  * format has the fetched arguments as typed fields.
  *
- * Every probe created is removed by probe__cleanup(), from any exit path;
- * probes of runs killed with SIGKILL are removed by the next run. The
- * registry of created probes is process-wide state owned by this module.
+ * The probes a run creates belong to its registry (struct probes) and are
+ * removed by probes__delete(), and from any exit path: exit(), fatal
+ * signals. Probes of runs killed with SIGKILL are removed by the next run.
  *
  * ARGS (see Documentation/probes.md):
  *   ARGS  := ARG[,ARG]...
@@ -36,7 +36,7 @@
  * @kernel:  a kprobe/kretprobe (kprobe_events), else a uprobe (uprobe_events)
  * @ret:     a return probe (uretprobe/kretprobe: an "r:" definition)
  * @event:   event name derived from FUNC (C identifier, unique per run only
- *           after probe__create())
+ *           after probes__create())
  * @path:    uprobes: the resolved file, NULL for kprobes
  * @offset:  uprobes: file offset of FUNC+OFF
  * @place:   the kernel's place text: "PATH:0xOFF" or "FUNC[+OFF]"
@@ -54,47 +54,92 @@ struct probe_def {
 	char *display;
 };
 
+/*
+ * struct probes - the probes of one run (a registry). Several may live in
+ * one process (the daemon); each has its own tracefs group, pp_<pid> or
+ * pp_<pid>_<n>, and removes only its own probes. While a registry has a
+ * group it holds a flock on /run/perf-prof/<group>.lock (PERF_PROF_RUNDIR
+ * overrides the directory): that lock is how other runs know the group is
+ * alive.
+ */
+struct probes;
+
 /**
- * probe__create - make the dynamic event for the probe term @ev.
+ * probes__new - an empty registry for a run; touches nothing in tracefs.
+ * @note: where the notes of probes__reap() go (the run's diagnostics),
+ *        NULL for silence
+ * Returns NULL with @err when the process has too many live registries.
+ */
+struct probes *probes__new(FILE *note, struct err *err);
+
+/**
+ * probes__create - make the dynamic event for the probe term @ev in @p.
  * @ev:  a term of kind EVSPEC_UPROBE, _URETPROBE, _KPROBE or _KRETPROBE
  * @err: filled on failure; EXIT_USAGE for a term that cannot be resolved
- *       (unknown file or function, bad ARGS, with a caret under the column),
- *       EXIT_FAIL when the kernel cannot do it (no kprobe_events in this
- *       kernel, tracefs refused the definition: the kernel's reason is in
- *       the detail)
+ *       (unknown file or function, bad ARGS, an offset inside an instruction
+ *       or on a return probe, with a caret under the column), EXIT_FAIL when
+ *       the kernel cannot do it (no kprobe_events in this kernel, tracefs
+ *       refused the definition: the kernel's reason is in the detail)
  *
  * On success @ev->sys and @ev->name are replaced by the GROUP and EVENT to
  * load like a tracepoint, and @ev->display is set ("uprobe:FUNC") when it
  * was NULL and the term has no alias. A term whose definition equals an
- * earlier one of this run shares its event. The first call also removes
- * probes left by killed runs (probe__reap_stale(), notes on stderr) and
- * arranges for probe__cleanup() at exit and on SIGINT/SIGTERM/SIGHUP/SIGQUIT
- * while their disposition is the default (the session's signalfd, when it
- * blocks them, takes precedence).
+ * earlier one of @p shares its event. The first call takes the group's
+ * lock, removes probes left by runs that are gone (probes__reap(), notes to
+ * the registry's note stream) and arranges for every registry's probes to be removed at exit
+ * and on each signal whose default action ends the process, while that is
+ * still its disposition (signals the session blocks for its signalfd are
+ * the session's); the process then dies of the signal as it would have.
  *
  * Returns 0, or -1 with @err set and nothing created for @ev.
  */
-int probe__create(struct evspec *ev, struct err *err);
+int probes__create(struct probes *p, struct evspec *ev, struct err *err);
 
 /**
- * probe__cleanup - remove every dynamic event this process created.
+ * probes__delete - remove @p's probes and free it (NULL: nothing).
  *
- * Idempotent and async-signal-safe (open/write/close of precomputed text
- * only), so it can run from the normal exit path, an atexit handler or a
- * signal handler; in a forked child it does nothing. The kernel refuses to
- * remove an event that a perf fd still uses (EBUSY): close the events first.
- * Such probes stay registered and a later call (the atexit one at the
- * latest) retries.
- *
- * Returns the number of probes that could not be removed (0 when clean).
+ * The kernel refuses to remove an event that a perf fd still uses (EBUSY):
+ * close the events first. Probes still busy stay registered, and @p stays
+ * listed for the exit/signal cleanup (which, if they are still busy then,
+ * leaves a helper process to remove them once this process is gone); @p
+ * must not be used again either way. Returns the number of probes that
+ * could not be removed now (0 when clean).
  */
-int probe__cleanup(void);
+int probes__delete(struct probes *p);
 
 /**
- * probe__reap_stale - remove the pp_<pid> groups of runs that are gone
- * (killed with SIGKILL: pid no longer running, or now a process that is
- * not perf-prof, or our own pid before we created anything).
- * @note: where to write one line per reaped group, NULL for silence
+ * probes__cleanup - remove @p's probes now, keeping @p. Async-signal-safe
+ * (open/write/close of precomputed text); in a forked child it does
+ * nothing. Returns the number of probes still busy.
+ */
+int probes__cleanup(struct probes *p);
+
+/**
+ * probes__cleanup_all - probes__cleanup() of every registry of this
+ * process: what exit and the fatal signals run. Async-signal-safe.
+ */
+int probes__cleanup_all(void);
+
+/* probes__group - the registry's tracefs group, "" before its first probe */
+const char *probes__group(const struct probes *p);
+
+/**
+ * probes__reap - once per registry (probes__create() calls it first):
+ * probe__reap_stale() with notes to @p's note stream, except that in @p's
+ * own group (a name a dead run of our pid may have used) whatever @p did
+ * not create is a leftover. Returns what probe__reap_stale() does, 0 after
+ * the first call. A run without probes calls probe__reap_stale() itself.
+ */
+int probes__reap(struct probes *p);
+
+/**
+ * probe__reap_stale - remove the dynamic events of pp_<pid>[_<n>] groups
+ * whose run is gone: nobody holds the group's lock file (it is then
+ * removed too); for a group without a lock file (made by an older
+ * perf-prof), its pid is not running. A live run is never judged gone:
+ * neither a renamed binary nor valgrind nor pid reuse can fool the lock.
+ * Lock files of runs that died before making a probe are removed as well.
+ * @note: where to write one line per removed event, NULL for silence
  * @err:  filled when tracefs cannot be read
  *
  * Events still in use (EBUSY) are left alone. Returns the number of events
@@ -116,7 +161,7 @@ int probe__reap_stale(FILE *note, struct err *err);
 int probe__list(FILE *out, const char *pattern, struct err *err);
 
 /*
- * The steps of probe__create() that need no kernel, exposed for the unit
+ * The steps of probes__create() that need no kernel, exposed for the unit
  * tests and for `help`-style previews.
  */
 
@@ -157,7 +202,11 @@ char *probe__resolve_file(const char *file, struct err *err);
  * debuginfo found by build-id under @debug_dir or by .gnu_debuglink) or a
  * virtual address written 0xHEX. Among symbols of one name a global beats a
  * weak beats a local, and the default version beats other versions.
- * Returns 0 with *@file_off, or -1 with @err (EXIT_USAGE).
+ * With a symbol, @off must be inside the function (its ELF size) and, on
+ * x86_64, the start of one of its instructions (probe__insn_check() over
+ * the file's bytes of the function).
+ * Returns 0 with *@file_off, or with @err (EXIT_USAGE) -ERANGE when @off is
+ * the problem and -1 for anything else (file, symbol, address).
  */
 int probe__elf_offset(const char *path, const char *func, u64 off, const char *debug_dir,
 		      u64 *file_off, struct err *err);
@@ -171,5 +220,22 @@ int probe__elf_offset(const char *path, const char *func, u64 off, const char *d
  */
 int probe__funcs(const char *file, void (*cb)(const char *name, void *arg), void *arg,
 		 struct err *err);
+
+/**
+ * probe__insn_check - whether @off starts an instruction of @code, the
+ * @size bytes of a function from its entry (decoded with capstone).
+ * @near: filled (when not NULL) with the instruction starts nearest @off,
+ *        "+0x0 +0x3 ...", for the error's hint
+ *
+ * Returns 0 when it does; -EINVAL when @off is inside an instruction;
+ * -ENOEXEC when bytes before @off do not decode; -ERANGE when @off >= @size;
+ * -ENOTSUP on an architecture the check does not cover (x86_64 only);
+ * -ELIBACC when capstone (opened at the first call) cannot be loaded;
+ * -ENOMEM.
+ */
+int probe__insn_check(const u8 *code, size_t size, u64 off, char *near, size_t near_size);
+
+/* probe__insn_lib_error - why capstone could not be loaded (after -ELIBACC) */
+const char *probe__insn_lib_error(void);
 
 #endif

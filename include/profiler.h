@@ -80,7 +80,7 @@ enum {
 	COMMON_EXIT_N = 1 << 4,		/* -N */
 	COMMON_OUTPUT = 1 << 5,		/* -o */
 	COMMON_ORDER = 1 << 6,		/* --order */
-	COMMON_CALLGRAPH = 1 << 7,	/* -g --call-graph ... --flame-graph */
+	COMMON_CALLGRAPH = 1 << 7,	/* -g --call-graph --[no-]*-callchain --srcline */
 	COMMON_JSON = 1 << 8,		/* --json */
 	COMMON_SAMPLING = 1 << 9,	/* -F HZ, -c PERIOD (sampling events) */
 	COMMON_OVERWRITE = 1 << 10,	/* --overwrite: a flight recorder ring */
@@ -90,7 +90,8 @@ enum {
 	 * --sampling-limit --perfeval-cpus --perfeval-pids
 	 */
 	COMMON_READS = 1 << 11,
-	COMMON_ALL_EVENTS = 0x1ff,
+	COMMON_FLAMEGRAPH = 1 << 12,	/* --flame-graph (only where it is written) */
+	COMMON_ALL_EVENTS = 0x1ff | COMMON_FLAMEGRAPH,
 };
 
 /**
@@ -220,6 +221,9 @@ struct prof {
 /* profiler__find - the registered profiler called @name (or an alias), or NULL */
 const struct profiler *profiler__find(const char *name);
 
+/* profiler__suggest - the listed profiler whose name @name is a typo of, or NULL */
+const char *profiler__suggest(const char *name);
+
 /* profiler__for_each - iterate the registry in registration order */
 extern const struct profiler *const profilers[];
 #define profiler__for_each(p) \
@@ -230,6 +234,13 @@ extern const struct profiler *const profilers[];
  * a profiler decided it has seen enough); the final report still runs.
  */
 void prof__stop(struct prof *prof);
+
+/**
+ * prof__fail - a report file (a flame graph, a heatmap) could not be
+ * written: the run ends, and once everything else was reported it fails
+ * with @err (the command line exits 1). The first failure is the one kept.
+ */
+void prof__fail(struct prof *prof, const struct err *err);
 
 /* prof__time_header - the line that starts every report block */
 void prof__time_header(struct prof *prof);

@@ -150,7 +150,8 @@ void syms__exec(struct syms *s, int pid);
 /**
  * syms__exit - a PERF_RECORD_EXIT of the process (pid == tid). Its
  * mappings are kept for late lookups until the pid is reused or more
- * than 4096 dead processes are kept (oldest dropped first).
+ * than 4096 dead processes are kept (oldest dropped first); a pinned
+ * image (syms__pin) stays resolvable through its pin after that.
  */
 void syms__exit(struct syms *s, int pid);
 
@@ -165,6 +166,31 @@ void syms__exit(struct syms *s, int pid);
  * Returns 0 when a symbol was found, -ENOENT otherwise.
  */
 int syms__resolve(struct syms *s, int pid, u64 addr, struct sym_frame *out);
+
+/**
+ * syms__pin - keep what is known now of process @pid (its mappings)
+ * resolvable through the returned handle, whatever happens to the process
+ * later (exit, exec, its pid reused, eviction of old dead processes),
+ * until syms__unpin(). Pins count: each needs its unpin. For report-time
+ * symbolization of addresses taken earlier (the stack map).
+ * Returns the handle (> 0), or 0 when @pid is unknown (e.g. pid 0).
+ */
+u32 syms__pin(struct syms *s, int pid);
+
+/* syms__unpin - drop one pin of @pin (0 is ignored) */
+void syms__unpin(struct syms *s, u32 pin);
+
+/*
+ * syms__proc_gen - the handle syms__pin(@pid) would return now, without
+ * pinning: equal handles mean the same process image
+ */
+u32 syms__proc_gen(struct syms *s, int pid);
+
+/**
+ * syms__resolve_pinned - syms__resolve() in the process image of @pin;
+ * kernel addresses resolve whatever @pin is.
+ */
+int syms__resolve_pinned(struct syms *s, u32 pin, u64 addr, struct sym_frame *out);
 
 /**
  * syms__resolve_file - resolve @addr in the ELF file @path, outside any

@@ -22,6 +22,40 @@ typedef int16_t s16;
 typedef uint8_t u8;
 typedef int8_t s8;
 
+/*
+ * FNV-1a, 64 bits: the one hash of byte strings and of u64 sequences
+ * (callchains). Start from FNV1A_INIT (or a seed mixed into it) and chain
+ * calls to hash several pieces. Cheap and good enough for tables that mix
+ * the result again (hashmap.h) or compare the whole key on a match.
+ */
+#define FNV1A_INIT 0xcbf29ce484222325ULL
+#define FNV1A_PRIME 0x100000001b3ULL
+
+static inline u64 fnv1a_bytes(u64 h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * FNV1A_PRIME;
+	return h;
+}
+
+/* fnv1a_str - the bytes of @s up to its NUL */
+static inline u64 fnv1a_str(u64 h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * FNV1A_PRIME;
+	return h;
+}
+
+/* fnv1a_words - one step per u64 (a whole word xor'ed in, not its bytes) */
+static inline u64 fnv1a_words(u64 h, const uint64_t *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ w[i]) * FNV1A_PRIME;
+	return h;
+}
+
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 129
@@ -50,6 +84,12 @@ struct err {
 	char detail[4096];
 };
 
+/*
+ * The reason of a message is at its end ("invalid expression '...': REASON")
+ * and its subject at the start: err_set(), err_prefix() and err_hint() never
+ * cut a text that does not fit at its end, they replace its middle by " ... ".
+ */
+
 /* err_set - record a failure; returns -1 so callers can `return err_set(...)` */
 int err_set(struct err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* err_hint - attach the `hint:` line */
@@ -58,6 +98,13 @@ void err_hint(struct err *e, const char *fmt, ...) __attribute__((format(printf,
 void err_detail(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* err_prefix - put "PREFIX: " in front of the message (context from a caller) */
 void err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * err_caret - append the two-line caret diagnostic to @e->detail: @text
+ * indented by two spaces (control bytes shown as '?'), and a '^' under byte
+ * @col. A long @text is shown as a window around @col, so both lines always
+ * fit.
+ */
+void err_caret(struct err *e, const char *text, int col);
 /* err_print - print "perf-prof[ WHO]: MSG", detail and hint to stderr */
 void err_print(const struct err *e, const char *who);
 
@@ -86,6 +133,66 @@ int parse_duration(const char *s, u64 *ns);
  * NUL-terminated malloc'ed buffer. Returns NULL with errno set.
  */
 char *read_file(const char *path, size_t *len);
+
+/* str_ends_with - @s ends with @suffix */
+bool str_ends_with(const char *s, const char *suffix);
+
+/**
+ * str_elide - @s for a message: copied whole into @buf (@size bytes) when it
+ * is at most @max bytes long, else its start and end around " ... ". Returns
+ * @buf.
+ */
+char *str_elide(char *buf, size_t size, const char *s, size_t max);
+
+/**
+ * utf8_len - the length (1-4) of the valid UTF-8 character at @s, which has
+ * @n bytes left, or 0 when it is no valid character (a stray continuation
+ * byte, a truncated or overlong sequence, a surrogate, past U+10FFFF). The
+ * one UTF-8 check of the tree (JSON, text columns).
+ */
+size_t utf8_len(const unsigned char *s, size_t n);
+
+/**
+ * text_escape - the bytes @s[0..@len) (stopping early at NUL) as one word of
+ * a text column: backslash escapes for '\\', tab, newline and carriage
+ * return, \xHH for every other control byte, DEL and byte of invalid UTF-8,
+ * and, with @words, for space too (so that a name never adds a column).
+ * Valid UTF-8 is kept. Writes at most @size - 1 bytes and a NUL into @buf
+ * (stopping before an escape that would not fit); returns @buf.
+ */
+char *text_escape(char *buf, size_t size, const char *s, size_t len, bool words);
+
+/* TEXT_NAME_MAX - a text_escape() buffer that holds a name of 32 bytes escaped */
+#define TEXT_NAME_MAX 132
+
+/**
+ * text_name - a name (a comm, an alias) for a text column: @s itself when
+ * nothing in it needs escaping (the common case, no copy), else its
+ * text_escape(..., true) in @buf.
+ */
+const char *text_name(const char *s, char *buf, size_t size);
+
+/**
+ * text_fput - write @s[0..@len) (stopping early at NUL) to @out, escaped as
+ * text_escape() does but keeping spaces: free text (an event's fields) that
+ * stays on one line and prints no raw control byte.
+ */
+void text_fput(FILE *out, const char *s, size_t len);
+
+/**
+ * str_distance - edit distance (insertions, deletions, substitutions and
+ * transpositions of neighbours) between @a and @b; INT_MAX when either is
+ * longer than 255 bytes
+ */
+int str_distance(const char *a, const char *b);
+
+/**
+ * str_suggest - "did you mean": the one of @cands (@n of them, or up to a
+ * NULL entry when @n is -1) closest to @word, when it is close enough to be
+ * a typo (one edit for words of up to 4 bytes, two up to 8, three beyond),
+ * else NULL. Ties go to the first candidate.
+ */
+const char *str_suggest(const char *word, const char *const *cands, int n);
 
 /* Monotonic clock in ns (the clock perf samples are stamped with). */
 u64 now_ns(void);

@@ -31,16 +31,18 @@
 
 #include "agg.h"
 #include "callchain.h"
+#include "elfutil.h"
 #include "expr.h"
-#include "flamegraph.h"
+#include "field.h"
 #include "json.h"
 #include "probe.h"
 #include "profiler.h"
+#include "report.h"
+#include "stackmap.h"
 
 #define KML_MAX_FRAMES 128	/* frames kept per stack */
 #define KML_PEND_MAX 6		/* nested allocator calls pending per thread */
 #define KML_MAX_THREADS 65536	/* threads with pending calls */
-#define KML_HASH_TRIES 4	/* stack hash collisions resolved by probing */
 
 /* what an event does, from --alloc/--free and the fields it has */
 enum kml_role {
@@ -53,7 +55,7 @@ enum kml_role {
 /* a number read from a record: a plain field (fast) or an expression */
 struct kml_val {
 	bool set;
-	int off, size;		/* field: offset and size in the record */
+	struct field field;	/* a plain field, read directly */
 	struct expr *expr;	/* else an expression */
 };
 
@@ -67,27 +69,30 @@ struct kml_ev {
 	struct kml_val caller;	/* the return address, fetched at a function's entry */
 };
 
+/*
+ * The object table's key: kernel objects share one address space (pid 0),
+ * user objects live in their process's.
+ */
+struct kml_okey {
+	u64 ptr;
+	s64 pid;
+};
+
 /* one outstanding allocation: the value of the object table */
 struct kml_obj {
-	u64 ptr;
 	u64 time;
 	u64 size;
 	u32 stack;
-	s32 pid;		/* 0 for kernel objects, else the process */
 };
 
 /*
- * One distinct allocation stack. Ids 0..nr_evs-1 are the stackless groups
- * of each event; the others are found through the stack index by hash.
+ * What kmemleak keeps per allocation stack, beside the stack map's own:
+ * a stack's tag is its allocating event, and the first stacks (ids 1 to
+ * nr_evs) are the stackless groups of each event, held for the whole run.
+ * Stacks are referenced by the objects and pending calls that use them.
  */
 struct kml_stack {
-	u64 hash;		/* key in the stack index */
-	u32 off;		/* first frame in frames[] */
-	u16 nr;			/* frames */
-	u16 ev;			/* the allocating event */
-	s32 pid;		/* first allocating process: user frames resolve in it */
-	u32 refs;		/* live objects */
-	bool dead;		/* on the free list */
+	s32 pid;		/* first allocating process */
 	/* report scratch */
 	u64 count, bytes, oldest, newest;
 	u64 prev_count, prev_bytes;	/* at the last interval report */
@@ -134,23 +139,15 @@ struct kmemleak {
 	bool sized;		/* some allocation event knows sizes */
 	bool stacks;		/* stacks were asked for */
 
-	struct keytab *objs;	/* key -> struct kml_obj */
-	struct keytab *threads;	/* tid -> struct kml_thread */
-	struct keytab *stack_idx;	/* hash -> u32 stack id */
-	struct kml_stack *stack;
-	u32 nr_stacks, cap_stacks, max_stacks;
-	u32 *free_ids;
-	u32 *live_ids;		/* kml_stacks_gc()'s scratch */
-	u32 nr_free, nr_dead;
-	u64 *frames;
-	u32 nr_frames, cap_frames;
+	struct hashmap *objs;	/* struct kml_okey -> struct kml_obj */
+	struct hashmap *threads;	/* tid -> struct kml_thread */
+	struct stackmap *smap;	/* allocation stacks, struct kml_stack each */
 	u64 chain[KML_MAX_FRAMES + 1];	/* a stack with its caller put back */
-	struct flamegraph *fg;
+	struct stackout *fg;	/* --flame-graph */
 
 	u64 last_time;		/* of the newest sample */
 	u64 allocs, frees, unknown_frees, replaced, dropped, stack_drops;
-	u64 unpaired, nested, collisions;
-	u64 reclaimed;		/* stacks given back by kml_stacks_gc() */
+	u64 unpaired, nested;
 	u64 lost, lost_time;
 	u64 prev_count, prev_bytes, last_report;
 };
@@ -168,25 +165,12 @@ static void kmemleak_opts_init(void *p)
 
 /* ------------------------------------------------------------ values */
 
-static bool kml_plain_field(struct tep_event *tp, const char *src, struct kml_val *v)
-{
-	struct tep_format_field *f = tep_find_any_field(tp, src);
-
-	if (!f || (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_STRING)))
-		return false;
-	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
-		return false;
-	v->off = f->offset;
-	v->size = f->size;
-	return true;
-}
-
 /* kml_val_init - @src (an attribute value or a field name) on @ev */
 static int kml_val_init(struct evspec *ev, const char *what, const char *src, struct kml_val *v,
 			struct err *err)
 {
 	v->set = true;
-	if (kml_plain_field(ev->tp, src, v))
+	if (field__scalar(&v->field, tep_find_any_field(ev->tp, src)))
 		return 0;
 	v->expr = expr_compile(src, ev->tp, err);
 	if (!v->expr) {
@@ -204,153 +188,77 @@ static int kml_val_init(struct evspec *ev, const char *what, const char *src, st
 
 static inline int kml_read(const struct kml_val *v, const struct prof_sample *s, u64 *out)
 {
-	const unsigned char *p = s->raw;
+	s64 r;
 
 	if (unlikely(v->expr)) {
 		struct expr_ctx ctx = {
 			.raw = s->raw, .raw_size = s->raw_size, .cpu = s->cpu, .pid = s->pid,
 			.tid = s->tid, .time = s->time, .period = s->period,
 		};
-		s64 r;
 
 		if (expr_eval(v->expr, &ctx, &r))
 			return -1;
-		*out = (u64)r;
-		return 0;
-	}
-	if (unlikely((u32)(v->off + v->size) > s->raw_size))
+	} else if (field__read(&v->field, s->raw, s->raw_size, &r)) {
 		return -1;
-	switch (v->size) {
-	case 8: { u64 x; memcpy(&x, p + v->off, 8); *out = x; break; }
-	case 4: { u32 x; memcpy(&x, p + v->off, 4); *out = x; break; }
-	case 2: { u16 x; memcpy(&x, p + v->off, 2); *out = x; break; }
-	default: *out = p[v->off]; break;
 	}
+	*out = (u64)r;
 	return 0;
 }
 
 /* ------------------------------------------------------------ stacks */
 
-static u64 kml_stack_hash(int ev, const u64 *ips, u32 nr)
+static inline struct kml_stack *kml_st(const struct kmemleak *k, u32 id)
 {
-	u64 h = 0xcbf29ce484222325ULL ^ (u64)ev;
-
-	for (u32 i = 0; i < nr; i++)
-		h = (h ^ ips[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	return stackmap__aux(k->smap, id);
 }
 
-static inline void kml_ref(struct kmemleak *k, u32 id)
+/* the stackless group of event @ev */
+static inline u32 kml_no_stack(int ev)
 {
-	if (k->stack[id].refs++ == 0 && id >= (u32)k->nr_evs)
-		k->nr_dead--;
+	return (u32)ev + 1;
 }
 
-static inline void kml_unref(struct kmemleak *k, u32 id)
+/* kml_ev - the allocating event of stack @id */
+static int kml_ev(const struct kmemleak *k, u32 id)
 {
-	if (--k->stack[id].refs == 0 && id >= (u32)k->nr_evs)
-		k->nr_dead++;
+	return (int)stackmap__tag(k->smap, id);
 }
 
-/*
- * kml_stacks_gc - give back stacks no live object uses: their ids go to
- * the free list, their frames are squeezed out. Runs at report time and
- * when the table is full; O(stacks + frames).
- */
-static int kml_cmp_off(const void *a, const void *b, void *ctx)
+static const char *kml_ev_name(struct prof *prof, const struct kmemleak *k, u32 id)
 {
-	const struct kml_stack *st = ctx;
-	u32 x = st[*(const u32 *)a].off, y = st[*(const u32 *)b].off;
-
-	return x < y ? -1 : x > y;
+	return prof->evs[kml_ev(k, id)]->display;
 }
 
-static void kml_stacks_gc(struct kmemleak *k)
+/* the flame graph's view of a stack: its task (user space) or event, its objects and bytes */
+static const char *kml_view_root(void *ctx, const struct stackmap *m, u32 id)
 {
-	u32 n = 0, live = 0;
+	struct prof *prof = ctx;
+	struct kmemleak *k = prof->priv;
+	const struct kml_stack *st = stackmap__aux(m, id);
 
-	if (!k->nr_dead)
-		return;
-	for (u32 id = (u32)k->nr_evs; id < k->nr_stacks; id++) {
-		struct kml_stack *st = &k->stack[id];
-
-		if (st->dead)
-			continue;
-		if (st->refs) {
-			k->live_ids[live++] = id;
-			continue;
-		}
-		keytab__del(k->stack_idx, st->hash);
-		st->dead = true;
-		st->nr = 0;
-		st->prev_count = st->prev_bytes = 0;
-		k->free_ids[k->nr_free++] = id;
-		k->reclaimed++;
-	}
-	/* ids are kept, frames move down: in the order they lie, so none is overwritten */
-	qsort_r(k->live_ids, live, sizeof(*k->live_ids), kml_cmp_off, k->stack);
-	for (u32 i = 0; i < live; i++) {
-		struct kml_stack *st = &k->stack[k->live_ids[i]];
-
-		memmove(k->frames + n, k->frames + st->off, st->nr * sizeof(u64));
-		st->off = n;
-		n += st->nr;
-	}
-	k->nr_frames = n;
-	k->nr_dead = 0;
+	return k->evs[kml_ev(k, id)].user && st->pid > 0 ? prof__comm(prof, st->pid) :
+							   kml_ev_name(prof, k, id);
 }
 
-/* kml_stack_new - store @ips as stack @id-to-be; false when out of room */
-static bool kml_stack_new(struct kmemleak *k, const u64 *ips, u32 nr, int ev, int pid, u64 hash,
-			  u32 *id)
+static bool kml_view_values(void *ctx, const struct stackmap *m, u32 id, u64 *count, u64 *weight)
 {
-	struct kml_stack *st;
+	const struct kml_stack *st = stackmap__aux(m, id);
 
-	if (k->nr_frames + nr > k->cap_frames) {
-		u32 cap = k->cap_frames ? k->cap_frames : 4096;
-		u64 *f;
+	*count = st->count;
+	*weight = st->bytes;
+	return st->count > 0;
+}
 
-		while (cap < k->nr_frames + nr)
-			cap *= 2;
-		f = realloc(k->frames, cap * sizeof(u64));
-		if (!f)
-			return false;
-		k->frames = f;
-		k->cap_frames = cap;
-	}
-	if (k->nr_free) {
-		*id = k->free_ids[--k->nr_free];
-	} else {
-		if (k->nr_stacks == k->cap_stacks) {
-			u32 cap = k->cap_stacks * 2;
-			struct kml_stack *s = realloc(k->stack, cap * sizeof(*s));
-			u32 *f = realloc(k->free_ids, cap * sizeof(*f));
-			u32 *l = realloc(k->live_ids, cap * sizeof(*l));
+static void kml_view(struct prof *prof, struct stackmap_view *v)
+{
+	struct kmemleak *k = prof->priv;
 
-			if (s)
-				k->stack = s;
-			if (f)
-				k->free_ids = f;
-			if (l)
-				k->live_ids = l;
-			if (!s || !f || !l)
-				return false;
-			k->cap_stacks = cap;
-		}
-		*id = k->nr_stacks++;
-	}
-	st = &k->stack[*id];
-	memset(st, 0, sizeof(*st));
-	st->hash = hash;
-	st->off = k->nr_frames;
-	st->nr = (u16)nr;
-	st->ev = (u16)ev;
-	st->pid = pid;
-	memcpy(k->frames + k->nr_frames, ips, nr * sizeof(u64));
-	k->nr_frames += nr;
-	/* a new stack counts as dead until its first object refers to it */
-	k->nr_dead++;
-	return true;
+	*v = (struct stackmap_view){
+		.root = kml_view_root, .values = kml_view_values, .ctx = prof,
+		.by_weight = k->sized, .root_label = "root",
+		.count_type = "inuse_objects", .count_unit = "count",
+		.weight_type = k->sized ? "inuse_space" : NULL, .weight_unit = "bytes",
+	};
 }
 
 /*
@@ -382,18 +290,19 @@ static const u64 *kml_caller(struct kmemleak *k, const struct kml_ev *e,
 
 /*
  * kml_stack_id - the id of the sample's stack for allocations of event
- * @e: found by hash (identical frames checked), added when new. Kernel
- * allocations keep the kernel part only: the user frames of the syscall
- * that led there would split one kernel site into many groups.
+ * @e, interned in the stack map. Kernel allocations keep the kernel part
+ * only: the user frames of the syscall that led there would split one
+ * kernel site into many groups. A full map groups the allocation with the
+ * event's stackless ones.
  */
 static u32 kml_stack_id(struct kmemleak *k, const struct kml_ev *e, const struct prof_sample *s)
 {
-	u32 nr = (u32)s->nr_ips, *idp, id;
+	u32 nr = (u32)s->nr_ips, id;
 	const u64 *ips = s->ips;
-	u64 h;
+	bool created;
 
 	if (!nr)
-		return (u32)e->index;
+		return kml_no_stack(e->index);
 	if (!e->user)
 		for (u32 i = 0; i < nr; i++)
 			if (ips[i] == PERF_CONTEXT_USER) {
@@ -404,59 +313,23 @@ static u32 kml_stack_id(struct kmemleak *k, const struct kml_ev *e, const struct
 		nr = KML_MAX_FRAMES;
 	if (e->caller.set)
 		ips = kml_caller(k, e, s, ips, &nr);
-	h = kml_stack_hash(e->index, ips, nr);
-	for (int t = 0; t < KML_HASH_TRIES; t++, h++) {
-		bool created;
-
-		idp = keytab__get_new(k->stack_idx, h, &created);
-		if (!idp && k->nr_dead > k->max_stacks / 8) {
-			kml_stacks_gc(k);
-			idp = keytab__get_new(k->stack_idx, h, &created);
-		}
-		if (!idp)
-			break;
-		if (!created) {
-			const struct kml_stack *st = &k->stack[*idp];
-
-			if (st->ev == e->index && st->nr == nr &&
-			    !memcmp(k->frames + st->off, ips, nr * sizeof(u64)))
-				return *idp;
-			continue;
-		}
-		if (!kml_stack_new(k, ips, nr, e->index, s->pid, h, &id)) {
-			keytab__del(k->stack_idx, h);
-			break;
-		}
-		/* the new entry may have moved other values: look it up again */
-		idp = keytab__find(k->stack_idx, h);
-		*idp = id;
-		return id;
+	id = stackmap__intern(k->smap, (u64)e->index, s->pid, ips, nr, &created);
+	if (!id) {
+		k->stack_drops++;
+		return kml_no_stack(e->index);
 	}
-	k->stack_drops++;
-	return (u32)e->index;
+	if (created)
+		kml_st(k, id)->pid = s->pid;
+	return id;
 }
 
 /* ----------------------------------------------------------- objects */
 
-/*
- * Kernel objects share one address space; user objects live in their
- * process's: the key mixes the pid in, the object keeps (pid, ptr) to
- * tell a hash collision from a hit.
- */
-static inline u64 kml_key(int pid, u64 ptr)
-{
-	u64 m = (u64)(u32)pid;
-
-	if (!pid)
-		return ptr;
-	m *= 0x9e3779b97f4a7c15ULL;
-	return ptr ^ (m ^ (m >> 32)) << 4;
-}
-
 static void kml_obj_alloc(struct kmemleak *k, int pid, u64 ptr, u64 size, u32 stack, u64 time)
 {
+	struct kml_okey key = { ptr, pid };
 	bool created;
-	struct kml_obj *o = keytab__get_new(k->objs, kml_key(pid, ptr), &created);
+	struct kml_obj *o = hashmap__kget_new(k->objs, &key, &created);
 
 	k->allocs++;
 	if (unlikely(!o)) {
@@ -464,34 +337,28 @@ static void kml_obj_alloc(struct kmemleak *k, int pid, u64 ptr, u64 size, u32 st
 		return;
 	}
 	if (!created) {
-		if (unlikely(o->ptr != ptr || o->pid != pid)) {
-			k->collisions++;
-			return;
-		}
 		/* the free of the previous object at this address was not seen */
 		k->replaced++;
-		kml_unref(k, o->stack);
+		stackmap__unref(k->smap, o->stack);
 	}
-	o->ptr = ptr;
-	o->pid = pid;
 	o->size = size;
 	o->time = time;
 	o->stack = stack;
-	kml_ref(k, stack);
+	stackmap__ref(k->smap, stack);
 }
 
 static void kml_obj_free(struct kmemleak *k, int pid, u64 ptr)
 {
-	u64 key = kml_key(pid, ptr);
-	struct kml_obj *o = keytab__find(k->objs, key);
+	struct kml_okey key = { ptr, pid };
+	struct kml_obj *o = hashmap__kfind(k->objs, &key);
 
 	k->frees++;
-	if (!o || o->ptr != ptr || o->pid != pid) {
+	if (!o) {
 		k->unknown_frees++;
 		return;
 	}
-	kml_unref(k, o->stack);
-	keytab__del(k->objs, key);
+	stackmap__unref(k->smap, o->stack);
+	hashmap__kdel(k->objs, &key);
 }
 
 /* ------------------------------------------------------------ sample */
@@ -499,8 +366,8 @@ static void kml_obj_free(struct kmemleak *k, int pid, u64 ptr)
 static struct kml_thread *kml_thread(struct kmemleak *k, int tid, bool add)
 {
 	if (!add)
-		return keytab__find(k->threads, (u64)(u32)tid);
-	return keytab__get(k->threads, (u64)(u32)tid);
+		return hashmap__find(k->threads, (u64)(u32)tid);
+	return hashmap__get(k->threads, (u64)(u32)tid);
 }
 
 static void kml_entry(struct kmemleak *k, const struct kml_ev *e, const struct prof_sample *s)
@@ -519,7 +386,7 @@ static void kml_entry(struct kmemleak *k, const struct kml_ev *e, const struct p
 	}
 	if (t->depth == KML_PEND_MAX) {
 		/* the oldest call never returned (as far as we saw): forget it */
-		kml_unref(k, t->p[0].stack);
+		stackmap__unref(k->smap, t->p[0].stack);
 		memmove(&t->p[0], &t->p[1], (KML_PEND_MAX - 1) * sizeof(t->p[0]));
 		t->depth--;
 		k->unpaired++;
@@ -533,7 +400,7 @@ static void kml_entry(struct kmemleak *k, const struct kml_ev *e, const struct p
 	p->partner = (s16)e->partner;
 	p->stack = kml_stack_id(k, e, s);
 	/* the pending call holds its stack until it returns */
-	kml_ref(k, p->stack);
+	stackmap__ref(k->smap, p->stack);
 }
 
 /*
@@ -562,7 +429,7 @@ static void kml_ret(struct kmemleak *k, const struct kml_ev *e, const struct pro
 	}
 	p = t->p[i];
 	for (u32 j = (u32)i; j < t->depth; j++)
-		kml_unref(k, t->p[j].stack);
+		stackmap__unref(k->smap, t->p[j].stack);
 	k->unpaired += t->depth - (u32)i - 1;
 	t->depth = (u32)i;
 	if (p.has_old && p.old && !p.old_freed && (ptr || !p.size))
@@ -650,9 +517,9 @@ static void kmemleak_lost(struct prof *prof, struct ring *ring, u64 n)
 
 	k->lost += n;
 	k->lost_time = k->last_time;
-	keytab__for_each(k->threads, it, t) {
+	hashmap__for_each(k->threads, it, t) {
 		for (u32 j = 0; j < t->depth; j++)
-			kml_unref(k, t->p[j].stack);
+			stackmap__unref(k->smap, t->p[j].stack);
 		t->depth = 0;
 	}
 }
@@ -677,30 +544,14 @@ static void kml_add_event(struct prof *prof, struct kmemleak *k, const char *tex
 /* kml_elf_func - value and size of the function @name in the symbol tables of @elf */
 static bool kml_elf_func(Elf *elf, const char *name, GElf_Sym *out)
 {
-	Elf_Scn *scn = NULL;
+	struct elf_func f = { .rank = 0 };
 
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_DYNSYM && sh.sh_type != SHT_SYMTAB))
-			continue;
-		d = elf_getdata(scn, NULL);
-		for (size_t i = 0; d && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *n;
-
-			if (!gelf_getsym(d, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !sym.st_value || !sym.st_size)
-				continue;
-			n = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (n && !strcmp(n, name)) {
-				*out = sym;
-				return true;
-			}
-		}
-	}
-	return false;
+	elf__find_func(elf, name, &f);
+	if (!f.rank || GELF_ST_TYPE(f.sym.st_info) != STT_FUNC || !f.sym.st_value ||
+	    !f.sym.st_size)
+		return false;
+	*out = f.sym;
+	return true;
 }
 
 /* kml_elf_code - up to @max bytes of the code of @sym, read through its PT_LOAD */
@@ -752,8 +603,8 @@ static u64 kml_posix_memalign_site(const char *path)
 
 	if (fd < 0)
 		return 0;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
+	/* the Elf reads through a map of its own; @fd reads the code */
+	elf = elf__open_fd(dup(fd));
 	if (!elf || !kml_elf_func(elf, "aligned_alloc", &saa) ||
 	    !kml_elf_func(elf, "posix_memalign", &spm))
 		goto out;
@@ -965,6 +816,8 @@ static int kmemleak_init(struct prof *prof, struct err *err)
 	const struct kmemleak_opts *o = prof->opts;
 	struct kmemleak *k = prof->priv;
 	bool any_stack = prof->opt.callgraph || prof->opt.call_graph;
+	struct stackmap_view view;
+	u32 max_stacks;
 
 	k->prof = prof;
 	k->nr_evs = prof->nr_evs;
@@ -989,28 +842,24 @@ static int kmemleak_init(struct prof *prof, struct err *err)
 				      "--alloc events");
 			return -1;
 		}
-		k->fg = flamegraph__new(prof->opt.flame_graph, err);
-		if (!k->fg) {
-			err->code = EXIT_USAGE;
+		kml_view(prof, &view);
+		k->fg = stackout__new(prof->opt.flame_graph, &view, err);
+		if (!k->fg)
 			return -1;
-		}
 	}
 	if (k->pm_note && !prof->opt.quiet)
 		fprintf(stderr, "perf-prof kmemleak: note: %s\n", k->pm_note);
-	k->objs = keytab__new(sizeof(struct kml_obj), o->max_objects);
-	k->threads = keytab__new(sizeof(struct kml_thread), KML_MAX_THREADS);
-	k->max_stacks = o->max_objects / 8 < 64 ? 64 : (u32)(o->max_objects / 8);
-	k->stack_idx = keytab__new(sizeof(u32), k->max_stacks);
-	k->cap_stacks = 1024;
-	while (k->cap_stacks < (u32)k->nr_evs)
-		k->cap_stacks *= 2;
-	k->stack = xzalloc(k->cap_stacks * sizeof(*k->stack));
-	k->free_ids = xzalloc(k->cap_stacks * sizeof(*k->free_ids));
-	k->live_ids = xzalloc(k->cap_stacks * sizeof(*k->live_ids));
-	/* the stackless group of each event */
-	for (int i = 0; i < k->nr_evs; i++)
-		k->stack[i].ev = (u16)i;
-	k->nr_stacks = (u32)k->nr_evs;
+	k->objs = hashmap__new_keys(sizeof(struct kml_okey), sizeof(struct kml_obj), o->max_objects);
+	k->threads = hashmap__new(sizeof(struct kml_thread), KML_MAX_THREADS);
+	max_stacks = o->max_objects / 8 < 64 ? 64 : (u32)(o->max_objects / 8);
+	k->smap = stackmap__new(prof->env, max_stacks + (u32)k->nr_evs, sizeof(struct kml_stack));
+	/* the stackless group of each event: ids 1..nr_evs, held for the run */
+	for (int i = 0; i < k->nr_evs; i++) {
+		u32 id = stackmap__intern(k->smap, (u64)i, -1, NULL, 0, NULL);
+
+		stackmap__ref(k->smap, id);
+		kml_st(k, id)->pid = -1;
+	}
 	k->last_report = now_ns();
 	return 0;
 }
@@ -1059,15 +908,16 @@ static void kml_collect(struct prof *prof, struct kmemleak *k, struct kml_report
 	const struct kmemleak_opts *o = prof->opts;
 	struct kml_obj *obj;
 	size_t it;
+	u32 id;
 
-	for (u32 i = 0; i < k->nr_stacks; i++) {
-		struct kml_stack *st = &k->stack[i];
+	stackmap__for_each(k->smap, id) {
+		struct kml_stack *st = kml_st(k, id);
 
 		st->count = st->bytes = st->newest = 0;
 		st->oldest = UINT64_MAX;
 	}
-	keytab__for_each(k->objs, it, obj) {
-		struct kml_stack *st = &k->stack[obj->stack];
+	hashmap__for_each(k->objs, it, obj) {
+		struct kml_stack *st = kml_st(k, obj->stack);
 		u64 age = kml_since(r->now, obj->time);
 
 		if (k->lost && obj->time <= k->lost_time)
@@ -1091,7 +941,7 @@ static void kml_collect(struct prof *prof, struct kmemleak *k, struct kml_report
 static int kml_cmp_bytes(const void *a, const void *b, void *ctx)
 {
 	const struct kmemleak *k = ctx;
-	const struct kml_stack *x = &k->stack[*(const u32 *)a], *y = &k->stack[*(const u32 *)b];
+	const struct kml_stack *x = kml_st(k, *(const u32 *)a), *y = kml_st(k, *(const u32 *)b);
 
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
@@ -1103,7 +953,7 @@ static int kml_cmp_bytes(const void *a, const void *b, void *ctx)
 static int kml_cmp_growth(const void *a, const void *b, void *ctx)
 {
 	const struct kmemleak *k = ctx;
-	const struct kml_stack *x = &k->stack[*(const u32 *)a], *y = &k->stack[*(const u32 *)b];
+	const struct kml_stack *x = kml_st(k, *(const u32 *)a), *y = kml_st(k, *(const u32 *)b);
 	s64 gx = (s64)(x->bytes - x->prev_bytes), gy = (s64)(y->bytes - y->prev_bytes);
 	s64 cx = (s64)(x->count - x->prev_count), cy = (s64)(y->count - y->prev_count);
 
@@ -1119,52 +969,55 @@ static void kml_sort(struct prof *prof, struct kmemleak *k, struct kml_report *r
 	const struct kmemleak_opts *o = prof->opts;
 	bool growth = r->kind == KML_INTERVAL;
 
-	r->ids = xzalloc((size_t)(k->nr_stacks ? k->nr_stacks : 1) * sizeof(*r->ids));
-	for (u32 i = 0; i < k->nr_stacks; i++) {
-		const struct kml_stack *st = &k->stack[i];
+	u32 id;
+
+	r->ids = xzalloc((size_t)stackmap__nr(k->smap) * sizeof(*r->ids));
+	stackmap__for_each(k->smap, id) {
+		const struct kml_stack *st = kml_st(k, id);
 
 		if (!st->count)
 			continue;
 		r->nr_groups++;
 		if (growth && st->count <= st->prev_count && st->bytes <= st->prev_bytes)
 			continue;
-		r->ids[r->nr_ids++] = i;
+		r->ids[r->nr_ids++] = id;
 	}
 	qsort_r(r->ids, r->nr_ids, sizeof(*r->ids), growth ? kml_cmp_growth : kml_cmp_bytes, k);
 	if (o->top > 0 && r->nr_ids > (u32)o->top)
 		r->nr_ids = (u32)o->top;
 }
 
-static const char *kml_ev_name(struct prof *prof, const struct kml_stack *st)
-{
-	return prof->evs[st->ev]->display;
-}
-
 static void kml_print_group(struct prof *prof, struct kmemleak *k, const struct kml_report *r,
-			    const struct kml_stack *st)
+			    u32 id)
 {
-	char oldest[32], newest[32], who[64] = "";
-	bool user = k->evs[st->ev].user;
+	const struct kml_stack *st = kml_st(k, id);
+	char oldest[32], newest[32], who[TEXT_NAME_MAX + 32] = "", comm[TEXT_NAME_MAX];
+	char name[TEXT_NAME_MAX];
+	const char *ev_name = text_name(kml_ev_name(prof, k, id), name, sizeof(name));
+	bool user = k->evs[kml_ev(k, id)].user;
+	u32 nr;
 
 	kml_age(oldest, sizeof(oldest), kml_since(r->now, st->oldest));
 	kml_age(newest, sizeof(newest), kml_since(r->now, st->newest));
+	/* a space or a control byte in a comm or an alias stays one word */
 	if (user && st->pid > 0)
-		snprintf(who, sizeof(who), ", %s[%d]", prof__comm(prof, st->pid), st->pid);
+		snprintf(who, sizeof(who), ", %s[%d]",
+			 text_name(prof__comm(prof, st->pid), comm, sizeof(comm)), st->pid);
 	if (r->kind == KML_INTERVAL)
 		fprintf(prof->out, "Grew by %lld bytes in %lld object%s to %llu bytes in %llu "
 				   "object%s (oldest %s, newest %s) from %s%s:\n",
 			(long long)(st->bytes - st->prev_bytes), (long long)(st->count - st->prev_count),
 			kml_s(st->count - st->prev_count), (unsigned long long)st->bytes,
 			(unsigned long long)st->count, kml_s(st->count), oldest, newest,
-			kml_ev_name(prof, st), who);
+			ev_name, who);
 	else
 		fprintf(prof->out, "Leak of %llu bytes in %llu object%s (oldest %s, newest %s) from "
 				   "%s%s:\n",
 			(unsigned long long)st->bytes, (unsigned long long)st->count, kml_s(st->count),
-			oldest, newest, kml_ev_name(prof, st), who);
-	if (st->nr)
-		callchain__print(prof->out, prof->env, st->pid,
-				 k->frames + st->off, st->nr);
+			oldest, newest, ev_name, who);
+	stackmap__ips(k->smap, id, &nr);
+	if (nr)
+		stackmap__print(k->smap, id, prof->out);
 	else
 		fprintf(prof->out, "    [no stack]\n");
 }
@@ -1196,9 +1049,6 @@ static void kml_print_notes(struct prof *prof, struct kmemleak *k, const struct 
 	if (k->stack_drops)
 		fprintf(out, "warning: %llu allocations grouped without their stack: the stack "
 			     "table was full\n", (unsigned long long)k->stack_drops);
-	if (k->collisions)
-		fprintf(out, "warning: %llu allocations not tracked: address hash collisions\n",
-			(unsigned long long)k->collisions);
 	if (k->lost)
 		fprintf(out, "warning: %llu records lost: the state is incomplete; %llu outstanding "
 			     "objects were allocated before the last loss and may have been freed "
@@ -1210,40 +1060,47 @@ static void kml_print_notes(struct prof *prof, struct kmemleak *k, const struct 
 static void kml_print_text(struct prof *prof, struct kmemleak *k, struct kml_report *r)
 {
 	const struct kmemleak_opts *o = prof->opts;
-	char now[64], than[32];
+	char than[32], *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
 
-	wall_time_str(now, sizeof(now));
-	fprintf(prof->out, "%s kmemleak: %llu object%s, %llu bytes outstanding", now,
-		(unsigned long long)r->count, kml_s(r->count), (unsigned long long)r->bytes);
+	/* the header's text, in pieces; the report cycle's header frames it */
+	if (!f)
+		return;
+	fprintf(f, "%llu object%s, %llu bytes outstanding", (unsigned long long)r->count,
+		kml_s(r->count), (unsigned long long)r->bytes);
 	if (o->than)
-		fprintf(prof->out, " for more than %s (%llu younger, %llu bytes)",
+		fprintf(f, " for more than %s (%llu younger, %llu bytes)",
 			kml_age(than, sizeof(than), o->than), (unsigned long long)r->young_count,
 			(unsigned long long)r->young_bytes);
-	fprintf(prof->out, " in %u stack%s", r->nr_groups, kml_s(r->nr_groups));
+	fprintf(f, " in %u stack%s", r->nr_groups, kml_s(r->nr_groups));
 	if (r->kind == KML_INTERVAL)
-		fprintf(prof->out, "; %+lld object%s, %+lld bytes since the last report",
+		fprintf(f, "; %+lld object%s, %+lld bytes since the last report",
 			(long long)r->grew_count, kml_s((u64)llabs(r->grew_count)),
 			(long long)r->grew_bytes);
-	fprintf(prof->out, "; %llu allocations, %llu frees in total\n",
-		(unsigned long long)k->allocs, (unsigned long long)k->frees);
+	fprintf(f, "; %llu allocations, %llu frees in total", (unsigned long long)k->allocs,
+		(unsigned long long)k->frees);
+	fclose(f);
+	report__header(prof->out, "kmemleak", NULL, "%s", line);
+	free(line);
 	for (u32 i = 0; i < r->nr_ids; i++)
-		kml_print_group(prof, k, r, &k->stack[r->ids[i]]);
+		kml_print_group(prof, k, r, r->ids[i]);
 	kml_print_notes(prof, k, r);
 }
 
-static void kml_json_frames(struct prof *prof, struct json *j, const struct kml_stack *st,
-			    const u64 *ips)
+static void kml_json_frames(struct kmemleak *k, struct json *j, u32 id)
 {
 	const char *names[CALLCHAIN_MAX];
-	int n = callchain__names(prof->env, st->pid, ips, st->nr, names,
-				 CALLCHAIN_MAX);
+	int n = stackmap__names(k->smap, id, names, CALLCHAIN_MAX);
+	u32 nr;
+	const u64 *ips = stackmap__ips(k->smap, id, &nr);
 
 	json_arr_begin(j, "frames");
 	for (int i = n - 1; i >= 0; i--)
 		json_str(j, NULL, names[i]);
 	json_arr_end(j);
 	json_arr_begin(j, "ips");
-	for (u32 i = 0; i < st->nr; i++)
+	for (u32 i = 0; i < nr; i++)
 		if (ips[i] < PERF_CONTEXT_MAX)
 			json_uint(j, NULL, ips[i]);
 	json_arr_end(j);
@@ -1254,12 +1111,8 @@ static void kml_print_json(struct prof *prof, struct kmemleak *k, struct kml_rep
 	static const char *const kinds[] = { "final", "interval", "signal" };
 	const struct kmemleak_opts *o = prof->opts;
 	struct json j;
-	char now[64];
 
-	wall_time_str(now, sizeof(now));
-	json_begin(&j, prof->out);
-	json_str(&j, "time", now);
-	json_str(&j, "report", kinds[r->kind]);
+	report__json_begin(&j, prof->out, kinds[r->kind]);
 	json_uint(&j, "than_ns", o->than);
 	json_uint(&j, "objects", r->count);
 	json_uint(&j, "bytes", r->bytes);
@@ -1276,18 +1129,19 @@ static void kml_print_json(struct prof *prof, struct kmemleak *k, struct kml_rep
 	json_uint(&j, "replaced", k->replaced);
 	json_uint(&j, "unpaired", k->unpaired);
 	json_uint(&j, "nested", k->nested);
-	json_uint(&j, "collisions", k->collisions);
+	json_uint(&j, "collisions", 0);	/* objects are keyed by (pid, address): none */
 	json_uint(&j, "dropped", k->dropped);
 	json_uint(&j, "stack_drops", k->stack_drops);
-	json_uint(&j, "stacks_reclaimed", k->reclaimed);
+	json_uint(&j, "stacks_reclaimed", stackmap__reclaimed(k->smap));
 	json_uint(&j, "lost", k->lost);
 	json_uint(&j, "suspect_objects", r->suspect);
 	json_arr_begin(&j, "stacks");
 	for (u32 i = 0; i < r->nr_ids; i++) {
-		const struct kml_stack *st = &k->stack[r->ids[i]];
+		u32 id = r->ids[i];
+		const struct kml_stack *st = kml_st(k, id);
 
 		json_obj_begin(&j, NULL);
-		json_str(&j, "event", kml_ev_name(prof, st));
+		json_str(&j, "event", kml_ev_name(prof, k, id));
 		json_int(&j, "pid", st->pid);
 		json_str(&j, "comm", st->pid > 0 ? prof__comm(prof, st->pid) : "");
 		json_uint(&j, "objects", st->count);
@@ -1298,7 +1152,7 @@ static void kml_print_json(struct prof *prof, struct kmemleak *k, struct kml_rep
 		}
 		json_uint(&j, "oldest_ns", kml_since(r->now, st->oldest));
 		json_uint(&j, "newest_ns", kml_since(r->now, st->newest));
-		kml_json_frames(prof, &j, st, k->frames + st->off);
+		kml_json_frames(k, &j, id);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -1308,28 +1162,15 @@ static void kml_print_json(struct prof *prof, struct kmemleak *k, struct kml_rep
 /* kml_flame - the outstanding bytes (objects when sizes are unknown) per stack */
 static void kml_flame(struct prof *prof, struct kmemleak *k, const struct kml_report *r)
 {
-	const char *names[CALLCHAIN_MAX];
+	struct stackmap_view view;
 	struct err err;
-	char *path;
+	char *path = xstrdup(stackout__path(k->fg));
 
-	for (u32 i = 0; i < k->nr_stacks; i++) {
-		const struct kml_stack *st = &k->stack[i];
-		const char *root;
-		int n;
-
-		if (!st->count)
-			continue;
-		n = callchain__names(prof->env, st->pid, k->frames + st->off,
-				     st->nr, names, CALLCHAIN_MAX);
-		root = k->evs[st->ev].user && st->pid > 0 ? prof__comm(prof, st->pid) :
-							     kml_ev_name(prof, st);
-		flamegraph__add(k->fg, root, names, n, k->sized ? st->bytes : st->count);
-	}
-	path = xstrdup(flamegraph__path(k->fg));
-	if (flamegraph__close(k->fg, &err))
-		err_print(&err, prof->ops->name);
-	else
-		fprintf(stderr, "perf-prof kmemleak: flame graph of %llu leaked %s written to '%s'\n",
+	kml_view(prof, &view);
+	if (stackout__add(k->fg, k->smap, &view, NULL, &err) || stackout__close(k->fg, &err))
+		prof__fail(prof, &err);
+	else if (!prof->opt.quiet)
+		fprintf(prof__diag(prof), "perf-prof kmemleak: flame graph of %llu leaked %s written to '%s'\n",
 			(unsigned long long)(k->sized ? r->bytes : r->count),
 			k->sized ? "bytes" : "objects", path);
 	k->fg = NULL;
@@ -1352,9 +1193,13 @@ static void kml_report(struct prof *prof, enum kml_report_kind kind)
 	if (kind == KML_FINAL && k->fg)
 		kml_flame(prof, k, &r);
 	if (kind == KML_INTERVAL) {
-		for (u32 i = 0; i < k->nr_stacks; i++) {
-			k->stack[i].prev_count = k->stack[i].count;
-			k->stack[i].prev_bytes = k->stack[i].bytes;
+		u32 id;
+
+		stackmap__for_each(k->smap, id) {
+			struct kml_stack *st = kml_st(k, id);
+
+			st->prev_count = st->count;
+			st->prev_bytes = st->bytes;
 		}
 		k->prev_count = r.count;
 		k->prev_bytes = r.bytes;
@@ -1362,7 +1207,7 @@ static void kml_report(struct prof *prof, enum kml_report_kind kind)
 	}
 	free(r.ids);
 	fflush(prof->out);
-	kml_stacks_gc(k);
+	stackmap__gc(k->smap);
 }
 
 static void kmemleak_interval(struct prof *prof)
@@ -1385,12 +1230,11 @@ static void kmemleak_final(struct prof *prof)
 static void kmemleak_sigusr1(struct prof *prof)
 {
 	struct kmemleak *k = prof->priv;
-	size_t mem = keytab__mem_bytes(k->objs) + keytab__mem_bytes(k->threads) +
-		     keytab__mem_bytes(k->stack_idx) + k->cap_stacks * sizeof(*k->stack) +
-		     k->cap_frames * sizeof(u64);
+	size_t mem = hashmap__mem_bytes(k->objs) + hashmap__mem_bytes(k->threads) +
+		     stackmap__mem_bytes(k->smap);
 
 	fprintf(stderr, "perf-prof kmemleak: tracking %zu objects and %u stacks in %.1f MiB\n",
-		keytab__nr(k->objs), k->nr_stacks - (u32)k->nr_evs - k->nr_free,
+		hashmap__nr(k->objs), stackmap__nr(k->smap) - (u32)k->nr_evs,
 		(double)mem / (1 << 20));
 	kml_report(prof, KML_SIGNAL);
 }
@@ -1409,17 +1253,13 @@ static void kmemleak_deinit(struct prof *prof)
 	}
 	for (int i = 0; i < k->nr_texts; i++)
 		free(k->texts[i]);
-	flamegraph__delete(k->fg);
-	keytab__delete(k->objs);
-	keytab__delete(k->threads);
-	keytab__delete(k->stack_idx);
+	stackout__delete(k->fg);
+	hashmap__free(k->objs);
+	hashmap__free(k->threads);
+	stackmap__delete(k->smap);
 	free(k->texts);
 	free(k->pos_free);
 	free(k->evs);
-	free(k->stack);
-	free(k->free_ids);
-	free(k->live_ids);
-	free(k->frames);
 	free(k);
 	prof->priv = NULL;
 }

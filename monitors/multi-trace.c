@@ -10,7 +10,7 @@
  *                                   from => to                 count        min ...
  *   sys_enter_nanosleep => sys_exit_nanosleep                  300   2.061 ms ...
  *
- * State: per key, the waiting event of every position (a bounded keytab);
+ * State: per key, the waiting event of every position (a bounded hashmap);
  * with --than/--detail/--impl pair, copies of recent samples in a bounded
  * time-ordered backlog, so a slow pair can be printed with its first event
  * and whatever happened in between. Reports per interval (-i), on SIGUSR1
@@ -23,27 +23,28 @@
 #include "agg.h"
 #include "json.h"
 #include "latency.h"
+#include "pair.h"
 #include "profiler.h"
+#include "report.h"
 
 #define MT_BL_NONE UINT64_MAX
 #define MT_DEFER_MAX 64
-#define MT_GC_MIN 4096
+/*
+ * Each (from, to) pair of events has its row in a dense events x events
+ * table (two of them: the interval's and the whole run's), at most 65536
+ * rows (lattab): 256 events, 16 MiB of rows.
+ */
+#define MT_MAX_EVENTS 256
 
 enum mt_impl { MT_DELAY, MT_PAIR };
 
 /*
- * What happened to the events of one kind. Only the rare outcomes are
- * counted as they happen; "paired" comes from the statistics rows and
- * "opened" from the identity opened = paired + replaced + dropped +
- * (waiting now - waiting at the last report), so the hot path counts nothing.
+ * What happened to the events of one kind: the pairing engine counts the
+ * rare outcomes (replaced, dropped, orphans) as they happen; "paired"
+ * comes from the statistics rows and "opened" from the identity opened =
+ * paired + replaced + dropped + (waiting now - waiting at the last
+ * report), so the hot path counts nothing.
  */
-enum {
-	MT_REPLACED,	/* a newer event of the same position and key took its place */
-	MT_DROPPED,	/* thrown away at a gap of lost records */
-	MT_ORPHANS,	/* closing events that found no one waiting */
-	MT_NR_COUNTS,
-};
-
 /* the columns of the per-event table (--impl pair, JSON) */
 enum { C_OPENED, C_PAIRED, C_REPLACED, C_DROPPED, C_WAITING, C_ORPHANS, C_NR };
 
@@ -54,6 +55,7 @@ struct mt_opts {
 	const char *detail;	/* --detail[=ITEMS]: "" when bare, NULL when absent */
 	bool perins;
 	bool cycle;
+	bool hist;		/* --hist: a log2 histogram per pair after the table */
 	const char *heatmap;
 	u64 max_keys;
 	u64 backlog_mb;
@@ -90,13 +92,6 @@ struct backlog {
 	u64 too_big;	/* samples larger than half the backlog, not kept */
 };
 
-struct mt_slot {
-	u64 time;
-	u64 bl;		/* backlog position of the copy, MT_BL_NONE if none */
-	u32 ev1;	/* event index + 1 of the waiting event; 0: empty */
-	u32 pad;
-};
-
 /* one event; what the hot path reads comes first (one cache line) */
 struct mt_ev {
 	struct numsrc key;
@@ -109,9 +104,6 @@ struct mt_ev {
 	bool can_close;
 	bool untraced;
 	bool trigger;
-	u64 cnt[MT_NR_COUNTS];		/* since the last report */
-	u64 whole[MT_NR_COUNTS];	/* before it */
-	u64 waiting_prev;		/* waiting at the last report */
 	struct expr *role;	/* NULL: may open and close */
 	struct evline line;
 };
@@ -129,24 +121,26 @@ struct mt_defer {
 
 struct mt {
 	/* the hot path's: */
-	struct mt_slot *last;		/* one-entry cache of pending */
-	u64 last_key;
 	struct latrow *rows;		/* stats' rows when not per instance */
-	struct keytab *pending;		/* key -> struct mt_slot[nslots] */
 	int nr;
-	size_t gc_at;			/* sweep empty entries past this many keys */
+	/*
+	 * the waiting events: key -> a begin per position that opens pairs,
+	 * their time and backlog position (data, MT_BL_NONE if none)
+	 */
+	struct pairs pairs;
 	/* the rest */
 	struct mt_ev *evs;
 	int npos;
 	int nslots;
 	enum mt_impl impl;
-	size_t vsize;
 	struct lattab *stats;		/* since the last report */
 	struct lattab *whole;		/* the whole run (merged at each report) */
 	char **names;			/* row id -> "from => to", NULL if no such pair */
 	bool *ns;
 	int *series;			/* row id -> heatmap series */
 	struct heatmap *hm;
+	struct outliers out;		/* the stacks of slow pairs */
+	const char **ev_names;		/* their root frames: the events' names */
 	struct backlog bl;
 	bool keep_all;			/* --detail: every event is copied */
 	bool keep_open;			/* --than / pair: opening events are copied */
@@ -157,11 +151,8 @@ struct mt {
 	struct trace_seq seq;
 	struct json *js;		/* printing a slow pair as JSON */
 	bool inst_tid;
-	bool reported;			/* an interval report was printed */
-	u64 lost, lost_dropped;
-	u64 ooo;			/* closing events older than their opener */
-	u64 key_drops;
-	u64 start, last_report;
+	u64 lost;
+	struct report_cycle cycle;
 };
 
 static const char *const mt_attrs[] = {
@@ -397,6 +388,7 @@ static int mt_check_positions(struct prof *prof, struct mt *m, struct err *err)
 /* "from => to" for every pair that can happen, aligned like a table column */
 static void mt_names(struct prof *prof, struct mt *m)
 {
+	char abuf[TEXT_NAME_MAX], bbuf[TEXT_NAME_MAX];
 	int fw = 0, tw = 0;
 
 	m->names = xzalloc((size_t)m->nr * (size_t)m->nr * sizeof(*m->names));
@@ -405,7 +397,9 @@ static void mt_names(struct prof *prof, struct mt *m)
 		for (int i = 0; i < m->nr; i++) {
 			for (int j = 0; j < m->nr; j++) {
 				const struct mt_ev *a = &m->evs[i], *b = &m->evs[j];
-				const char *an = mt_name(prof->evs[i]), *bn = mt_name(prof->evs[j]);
+				/* aliases are words of the table: escaped, they add no column */
+				const char *an = text_name(mt_name(prof->evs[i]), abuf, sizeof(abuf));
+				const char *bn = text_name(mt_name(prof->evs[j]), bbuf, sizeof(bbuf));
 
 				if (!a->can_open || !b->can_close || b->prev_pos != a->pos)
 					continue;
@@ -445,6 +439,9 @@ static int mt_heatmap_open(struct prof *prof, struct mt *m, struct err *err)
 	return m->hm ? 0 : -1;
 }
 
+static void mt_outlier(void *ctx, u64 key, const struct pair_begin *b, u32 end_ev, u64 delay,
+		       const void *end, u64 bl);
+
 static int mt_setup(struct prof *prof, struct err *err)
 {
 	const struct mt_opts *o = prof->opts;
@@ -464,12 +461,6 @@ static int mt_setup(struct prof *prof, struct err *err)
 			      "(events left without a partner)");
 		return -1;
 	}
-	if (prof->opt.flame_graph) {
-		err_set(err, EXIT_USAGE, "multi-trace does not draw flame graphs");
-		err_hint(err, "stacks (-g or the 'stack' attribute) are printed under the events "
-			      "of --than; 'perf-prof trace --flame-graph' draws them");
-		return -1;
-	}
 	if (o->detail && !o->than) {
 		err_set(err, EXIT_USAGE, "--detail needs --than");
 		err_hint(err, "--detail shows what happened around the pairs slower than --than, "
@@ -486,10 +477,20 @@ static int mt_setup(struct prof *prof, struct err *err)
 	}
 	if (mt_check_positions(prof, m, err))
 		return -1;
+	if (prof->nr_evs > MT_MAX_EVENTS) {
+		err_set(err, EXIT_USAGE, "too many events for multi-trace: %d, at most %d",
+			prof->nr_evs, MT_MAX_EVENTS);
+		err_detail(err, "every pair of events has its own row of statistics: %d events "
+				"make %d pairs, multi-trace keeps at most %d",
+			   prof->nr_evs, prof->nr_evs * prof->nr_evs, MT_MAX_EVENTS * MT_MAX_EVENTS);
+		err_hint(err, "for the time of every system call, pair -e raw_syscalls:sys_enter "
+			      "with -e raw_syscalls:sys_exit; or name fewer events, e.g. "
+			      "-e 'syscalls:sys_enter_read*' -e 'syscalls:sys_exit_read*'");
+		return -1;
+	}
 	m->nr = prof->nr_evs;
 	/* a slot per position that opens pairs: all but the last, unless --cycle */
 	m->nslots = o->cycle ? m->npos : m->npos - 1;
-	m->gc_at = MT_GC_MIN;
 	m->evs = xzalloc((size_t)m->nr * sizeof(*m->evs));
 	for (int i = 0; i < m->nr; i++) {
 		prof->evs[i]->priv = &m->evs[i];
@@ -501,17 +502,23 @@ static int mt_setup(struct prof *prof, struct err *err)
 		fprintf(stderr, "perf-prof multi-trace: note: untraced events are only shown "
 				"by --detail\n");
 	mt_names(prof, m);
-	m->vsize = (size_t)m->nslots * sizeof(struct mt_slot);
-	m->pending = keytab__new(m->vsize, o->max_keys);
+	m->ev_names = xzalloc((size_t)m->nr * sizeof(*m->ev_names));
+	for (int i = 0; i < m->nr; i++)
+		m->ev_names[i] = mt_name(prof->evs[i]);
+	if (outliers__init(&m->out, prof, o->than != 0, "pairs slower than --than", "latency",
+			   "nanoseconds", m->ev_names, err))
+		return -1;
+	pairs__init(&m->pairs, m->nslots, m->nr, o->max_keys);
 	m->stats = lattab__new((unsigned)(m->nr * m->nr), o->perins, 0);
 	m->rows = m->stats ? m->stats->rows : NULL;	/* never moves */
 	m->whole = lattab__new((unsigned)(m->nr * m->nr), o->perins, 0);
-	if (!m->pending || !m->stats || !m->whole)
-		return err_set(err, EXIT_USAGE, "too many events for multi-trace (%d)", m->nr);
+	if (!m->pairs.pending || !m->stats || !m->whole)
+		return err_set(err, EXIT_USAGE, "too many positions for multi-trace (%d)", m->npos);
 	m->inst_tid = prof->opt.pids || prof->opt.tids || prof->opt.workload;
 	m->keep_all = o->detail != NULL;
 	m->keep_open = o->than || m->impl == MT_PAIR;
 	m->than = o->than;
+	pairs__set_outliers(&m->pairs, o->than, mt_outlier, prof);
 	if (m->keep_all || m->keep_open) {
 		m->bl.cap = o->backlog_mb << 20;
 		m->bl.buf = xzalloc(m->bl.cap);
@@ -524,7 +531,7 @@ static int mt_setup(struct prof *prof, struct err *err)
 		e->fast = !e->untraced && !e->role && !e->trigger && !m->keep_all &&
 			  !m->keep_open && !m->hm && !o->perins;
 	}
-	m->start = m->last_report = now_ns();
+	report_cycle__init(&m->cycle);
 	return 0;
 }
 
@@ -576,8 +583,8 @@ static void mt_emit(struct prof *prof, struct mt *m, const struct prof_sample *s
 	else
 		snprintf(gutter, sizeof(gutter), "%c%s ", mark,
 			 agg__fmt_duration(d, sizeof(d), off));
-	evline__print(&m->evs[s->ev->index].line, prof->out, &m->seq, s,
-		      m->keep_all ? gutter : "", prof->env);
+	outliers__print(&m->out, prof, &m->evs[s->ev->index].line, &m->seq, s,
+			m->keep_all ? gutter : "");
 }
 
 static void mt_print_rec(struct prof *prof, struct mt *m, const struct blrec *r, char mark,
@@ -606,6 +613,8 @@ static void mt_print_range(struct prof *prof, struct mt *m, u64 from, u64 to, ch
 
 static void mt_print_missing(struct prof *prof, struct mt *m, u64 t, u32 ev)
 {
+	char name[TEXT_NAME_MAX];
+
 	if (m->js) {
 		json_obj_begin(m->js, NULL);
 		json_time(m->js, "time", t);
@@ -616,7 +625,24 @@ static void mt_print_missing(struct prof *prof, struct mt *m, u64 t, u32 ev)
 	}
 	fprintf(prof->out, "%s%6llu.%06llu %s: (no longer in the backlog; raise --backlog-mb)\n",
 		m->keep_all ? "            " : "", (unsigned long long)(t / 1000000000ULL),
-		(unsigned long long)(t % 1000000000ULL / 1000), prof->evs[ev]->display);
+		(unsigned long long)(t % 1000000000ULL / 1000),
+		text_name(prof->evs[ev]->display, name, sizeof(name)));
+}
+
+/* --flame-graph: the stack of the pair's first event (else its second) weighs its delay */
+static void mt_flame(struct prof *prof, struct mt *m, const struct mt_ends *e,
+		     const struct prof_sample *s2, u64 delay)
+{
+	struct prof_sample s;
+
+	if (!m->out.fg)
+		return;
+	if (e->r1 || e->r2) {
+		bl_sample(prof, e->r1 ? e->r1 : e->r2, &s);
+		s2 = &s;
+	}
+	if (s2)
+		outliers__add(&m->out, s2, delay);
 }
 
 static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer *d,
@@ -624,7 +650,7 @@ static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer
 {
 	struct backlog *b = &m->bl;
 	struct mt_ends e = { NULL, NULL, d->key };
-	char dur[24];
+	char dur[24], n1[TEXT_NAME_MAX], n2[TEXT_NAME_MAX];
 
 	struct json j;
 
@@ -632,6 +658,7 @@ static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer
 		e.r1 = bl_at(b, d->bl1);
 	if (bl_valid(b, d->bl2))
 		e.r2 = bl_at(b, d->bl2);
+	mt_flame(prof, m, &e, s2, d->delay);
 	if (prof->opt.json) {
 		m->js = &j;
 		json_begin(&j, prof->out);
@@ -643,8 +670,9 @@ static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer
 		json_arr_begin(&j, "events");
 	} else {
 		fprintf(prof->out, ">> %s %s => %s key %lld\n",
-			agg__fmt_duration(dur, sizeof(dur), d->delay), mt_name(prof->evs[d->ev1]),
-			mt_name(prof->evs[d->ev2]), (long long)d->key);
+			agg__fmt_duration(dur, sizeof(dur), d->delay),
+			text_name(mt_name(prof->evs[d->ev1]), n1, sizeof(n1)),
+			text_name(mt_name(prof->evs[d->ev2]), n2, sizeof(n2)), (long long)d->key);
 	}
 	if (m->keep_all && e.r1 && m->det.before) {
 		u64 p = d->bl1, q;
@@ -690,13 +718,13 @@ static void mt_flush_deferred(struct prof *prof, struct mt *m, u64 now)
 }
 
 static __attribute__((noinline)) void mt_slow_pair(struct prof *prof, struct mt *m,
-						   const struct mt_slot *sl,
+						   const struct pair_begin *b,
 						   const struct prof_sample *s, u64 key, u64 bl2,
 						   u64 delay)
 {
 	struct mt_defer d = {
-		.bl1 = sl->bl, .bl2 = bl2, .t1 = sl->time, .t2 = s->time, .key = key,
-		.delay = delay, .ev1 = sl->ev1 - 1, .ev2 = (u32)s->ev->index,
+		.bl1 = b->data, .bl2 = bl2, .t1 = b->time, .t2 = s->time, .key = key,
+		.delay = delay, .ev1 = b->ev1 - 1, .ev2 = (u32)s->ev->index,
 	};
 
 	if (!m->det.after || !m->keep_all) {
@@ -714,116 +742,54 @@ static __attribute__((noinline)) void mt_slow_pair(struct prof *prof, struct mt 
 	m->ndefer++;
 }
 
+/*
+ * a pair slower than --than (the pairing engine's outlier callback): @end
+ * is the closing sample, @bl its copy in the backlog
+ */
+static void mt_outlier(void *ctx, u64 key, const struct pair_begin *b, u32 end_ev, u64 delay,
+		       const void *end, u64 bl)
+{
+	struct prof *prof = ctx;
+	struct mt *m = prof->priv;
+	const struct prof_sample *s = end;
+	unsigned id = (b->ev1 - 1) * (unsigned)m->nr + end_ev;
+	struct latrow *row = lattab__row(m->stats, m->inst_tid ? s->tid : s->cpu, id);
+
+	if (!row)
+		return;
+	row->over++;
+	mt_slow_pair(prof, m, b, s, key, bl, delay);
+}
+
 /* ------------------------------------------------------------------ */
 /* the hot path                                                         */
 /* ------------------------------------------------------------------ */
 
-static bool slots_empty(const struct mt *m, const struct mt_slot *sl)
-{
-	for (int i = 0; i < m->nslots; i++)
-		if (sl[i].ev1)
-			return false;
-	return true;
-}
-
-/*
- * Closing a pair leaves its key's entry in place (the next event of the
- * same key reuses it); entries with every slot empty are swept when the
- * table has doubled since the last sweep, so the cost is amortised O(1)
- * and keys that never come back don't pile up.
- */
-static void mt_gc(struct mt *m)
-{
-	size_t n = 0, iter, nr = keytab__nr(m->pending);
-	u64 *keys = malloc((nr ? nr : 1) * sizeof(*keys));
-	struct mt_slot *sl;
-
-	m->last = NULL;
-	if (!keys)
-		return;
-	keytab__for_each(m->pending, iter, sl)
-		if (slots_empty(m, sl))
-			keys[n++] = keytab__key(sl);
-	for (size_t i = 0; i < n; i++)
-		keytab__del(m->pending, keys[i]);
-	free(keys);
-	nr = keytab__nr(m->pending);
-	m->gc_at = nr * 2 > MT_GC_MIN ? nr * 2 : MT_GC_MIN;
-}
-
-static inline struct mt_slot *mt_find(struct mt *m, u64 key)
-{
-	struct mt_slot *sl;
-
-	if (likely(m->last && m->last_key == key))
-		return m->last;
-	sl = keytab__find(m->pending, key);
-	if (sl) {
-		m->last = sl;
-		m->last_key = key;
-	}
-	return sl;
-}
-
-static struct mt_slot *mt_get(struct mt *m, u64 key)
-{
-	struct mt_slot *sl;
-	bool created;
-
-	if (likely(m->last && m->last_key == key))
-		return m->last;
-	sl = keytab__get_new(m->pending, key, &created);
-	if (unlikely(!sl)) {
-		mt_gc(m);	/* at --max-keys: make room if some are empty */
-		sl = keytab__get_new(m->pending, key, &created);
-		if (!sl)
-			return NULL;
-	} else if (unlikely(created && keytab__nr(m->pending) > m->gc_at)) {
-		mt_gc(m);	/* the new entry is empty too: it goes and comes back */
-		sl = keytab__get_new(m->pending, key, &created);
-	}
-	/* an insert may move entries: only the newest pointer is safe */
-	m->last = sl;
-	m->last_key = key;
-	return sl;
-}
-
 /* @e ends the pair its key's waiting event of the previous position opened */
-static inline __attribute__((always_inline)) void mt_close(struct prof *prof, struct mt *m,
-							     struct mt_ev *e,
+static inline __attribute__((always_inline)) void mt_close(struct mt *m, struct mt_ev *e,
 							     const struct prof_sample *s,
 							     u64 key, u64 bl, bool full)
 {
-	struct mt_slot *all = mt_find(m, key), *sl;
+	struct pair_begin *b;
 	struct latrow *row;
 	u64 delay;
 	unsigned id;
 
-	if (!all || !all[e->prev_pos].ev1) {
-		e->cnt[MT_ORPHANS]++;
+	b = full ? pairs__end_than(&m->pairs, key, e->prev_pos, (u32)e->idx, s->time, s, bl) :
+		   pairs__end(&m->pairs, key, e->prev_pos, (u32)e->idx, s->time);
+	if (!b)
 		return;
-	}
-	sl = &all[e->prev_pos];
-	if (unlikely(s->time < sl->time)) {
-		m->ooo++;
-		return;
-	}
-	delay = s->time - sl->time;
-	id = (sl->ev1 - 1) * (unsigned)m->nr + (unsigned)e->idx;
+	delay = s->time - b->time;
+	id = (b->ev1 - 1) * (unsigned)m->nr + (unsigned)e->idx;
 	if (!full)
 		row = &m->rows[id];	/* not per instance */
 	else
 		row = lattab__row(m->stats, m->inst_tid ? s->tid : s->cpu, id);
-	if (likely(row)) {
+	if (likely(row))
 		vstat__add(&row->st, delay);
-		if (full && unlikely(m->than) && delay > m->than) {
-			row->over++;
-			mt_slow_pair(prof, m, sl, s, key, bl, delay);
-		}
-	}
 	if (full && unlikely(m->hm != NULL))
-		heatmap__add(m->hm, m->series[id], sl->time, delay);
-	sl->ev1 = 0;
+		heatmap__add(m->hm, m->series[id], b->time, delay);
+	pairs__done(b);
 }
 
 /* @e waits for the next position's event of the same key */
@@ -831,29 +797,19 @@ static inline __attribute__((always_inline)) void mt_open(struct mt *m, struct m
 							    const struct prof_sample *s,
 							    u64 key, u64 bl, bool full)
 {
-	struct mt_slot *all = mt_get(m, key), *sl;
+	struct pair_begin *b = pairs__begin(&m->pairs, key, e->pos, (u32)e->idx, s->time, bl);
 
-	if (unlikely(!all)) {
-		m->key_drops++;
-		return;
-	}
-	sl = &all[e->pos];
-	if (sl->ev1)
-		m->evs[sl->ev1 - 1].cnt[MT_REPLACED]++;
-	if (full && unlikely(m->keep_open) && !m->keep_all)
-		bl = bl_add(&m->bl, s, key);
-	sl->time = s->time;
-	sl->bl = bl;
-	sl->ev1 = (u32)e->idx + 1;
+	if (likely(b) && full && unlikely(m->keep_open) && !m->keep_all)
+		b->data = bl_add(&m->bl, s, key);
 }
 
-static void mt_report(struct prof *prof, bool reset, const char *kind);
+static void mt_report(struct prof *prof, const char *kind);
 
 static __attribute__((noinline)) void mt_trigger(struct prof *prof, struct mt *m,
 						 struct mt_ev *e, const struct prof_sample *s)
 {
 	evline__print(&e->line, prof->out, &m->seq, s, "", prof->env);
-	mt_report(prof, true, "trigger");
+	mt_report(prof, "trigger");
 }
 
 /* every feature: copies for --than/--detail/pair, role=, trigger, heatmap, --perins */
@@ -887,7 +843,7 @@ static __attribute__((noinline)) void mt_sample_full(struct prof *prof,
 			goto bad;
 	}
 	if (e->can_close && (role & 2))
-		mt_close(prof, m, e, s, key, bl, true);
+		mt_close(m, e, s, key, bl, true);
 	if (e->can_open && (role & 1))
 		mt_open(m, e, s, key, bl, true);
 	if (unlikely(e->trigger))
@@ -916,7 +872,7 @@ static void mt_sample(struct prof *prof, const struct prof_sample *s)
 		return;
 	}
 	if (e->can_close)
-		mt_close(prof, m, e, s, (u64)k, MT_BL_NONE, false);
+		mt_close(m, e, s, (u64)k, MT_BL_NONE, false);
 	if (e->can_open)
 		mt_open(m, e, s, (u64)k, MT_BL_NONE, false);
 }
@@ -925,64 +881,46 @@ static void mt_sample(struct prof *prof, const struct prof_sample *s)
 static void mt_lost(struct prof *prof, struct ring *ring, u64 n)
 {
 	struct mt *m = prof->priv;
-	struct mt_slot *sl;
-	size_t iter;
 
 	m->lost += n;
-	keytab__for_each(m->pending, iter, sl)
-		for (int i = 0; i < m->nslots; i++)
-			if (sl[i].ev1) {
-				m->evs[sl[i].ev1 - 1].cnt[MT_DROPPED]++;
-				m->lost_dropped++;
-			}
-	keytab__reset(m->pending);
-	m->last = NULL;
+	pairs__drop_all(&m->pairs);
 }
 
 /* ------------------------------------------------------------------ */
 /* reports                                                              */
 /* ------------------------------------------------------------------ */
 
-static u64 mt_waiting(const struct mt *m, int ev)
-{
-	struct mt_slot *sl;
-	size_t iter;
-	u64 n = 0;
-
-	keytab__for_each(m->pending, iter, sl)
-		for (int i = 0; i < m->nslots; i++)
-			n += sl[i].ev1 == (u32)ev + 1;
-	return n;
-}
-
 /* what became of event @i's occurrences, in table @t (the interval's or the whole run's) */
 static void mt_counts(const struct mt *m, const struct lattab *t, struct latrow **rows,
 		      size_t nr, int i, u64 c[C_NR])
 {
-	const struct mt_ev *e = &m->evs[i];
-	bool whole = t == m->whole;
-	const u64 *n = whole ? e->whole : e->cnt;
+	struct pair_counts pc;
 
+	pairs__counts(&m->pairs, (u32)i, t == m->whole, &pc);
 	c[C_PAIRED] = 0;
 	for (size_t r = 0; r < nr; r++)
 		if (lattab__row_id(t, rows[r]) / (unsigned)m->nr == (unsigned)i)
 			c[C_PAIRED] += rows[r]->st.count;
-	c[C_REPLACED] = n[MT_REPLACED];
-	c[C_DROPPED] = n[MT_DROPPED];
-	c[C_ORPHANS] = n[MT_ORPHANS];
-	c[C_WAITING] = mt_waiting(m, i);
+	c[C_REPLACED] = pc.replaced;
+	c[C_DROPPED] = pc.dropped;
+	c[C_ORPHANS] = pc.orphans;
+	c[C_WAITING] = pc.waiting;
 	c[C_OPENED] = c[C_PAIRED] + c[C_REPLACED] + c[C_DROPPED] + c[C_WAITING] -
-		      (whole ? 0 : e->waiting_prev);
+		      pc.waiting_before;
 }
 
 static void mt_print_counts(struct prof *prof, struct mt *m, struct lattab *t,
 			    struct latrow **rows, size_t nr)
 {
+	char name[TEXT_NAME_MAX];
 	int w = 5;
 
-	for (int i = 0; i < m->nr; i++)
-		if (!m->evs[i].untraced && (int)strlen(mt_name(prof->evs[i])) > w)
-			w = (int)strlen(mt_name(prof->evs[i]));
+	for (int i = 0; i < m->nr; i++) {
+		int l = (int)strlen(text_name(mt_name(prof->evs[i]), name, sizeof(name)));
+
+		if (!m->evs[i].untraced && l > w)
+			w = l;
+	}
 	fprintf(prof->out, "%3s %*s %10s %10s %10s %10s %10s %10s\n", "-e", w, "event", "opened",
 		"paired", "replaced", "dropped", "waiting", "orphans");
 	for (int i = 0; i < m->nr; i++) {
@@ -1000,7 +938,7 @@ static void mt_print_counts(struct prof *prof, struct mt *m, struct lattab *t,
 				 (unsigned long long)v[k]);
 		}
 		fprintf(prof->out, "%3d %*s %10s %10s %10s %10s %10s %10s\n", e->pos + 1, w,
-			mt_name(prof->evs[i]), c[C_OPENED], c[C_PAIRED], c[C_REPLACED],
+			text_name(mt_name(prof->evs[i]), name, sizeof(name)), c[C_OPENED], c[C_PAIRED], c[C_REPLACED],
 			c[C_DROPPED], c[C_WAITING], c[C_ORPHANS]);
 	}
 }
@@ -1030,6 +968,8 @@ static void mt_print_pairs(struct prof *prof, struct mt *m, struct lattab *t,
 			lp.over_title = title;
 		}
 		lattab__print(t, rows, nr, prof->out, &lp);
+		if (o->hist)
+			lattab__print_hists(t, rows, nr, prof->out, &lp);
 		return;
 	}
 	if (nr) {
@@ -1053,14 +993,14 @@ static void mt_print_notes(struct prof *prof, struct mt *m)
 	if (m->lost)
 		fprintf(prof->out, "note: %llu records lost; %llu waiting events were dropped at "
 				   "the gaps, pairs across a gap are not counted\n",
-			(unsigned long long)m->lost, (unsigned long long)m->lost_dropped);
-	if (m->key_drops)
+			(unsigned long long)m->lost, (unsigned long long)m->pairs.lost_dropped);
+	if (m->pairs.key_drops)
 		fprintf(prof->out, "note: %llu events not paired: more than %llu keys waiting "
-				   "(raise --max-keys)\n", (unsigned long long)m->key_drops,
+				   "(raise --max-keys)\n", (unsigned long long)m->pairs.key_drops,
 			(unsigned long long)((const struct mt_opts *)prof->opts)->max_keys);
-	if (m->ooo)
+	if (m->pairs.ooo)
 		fprintf(prof->out, "note: %llu events older than the event they would close "
-				   "(use --order)\n", (unsigned long long)m->ooo);
+				   "(use --order)\n", (unsigned long long)m->pairs.ooo);
 	if (m->bl.too_big)
 		fprintf(prof->out, "note: %llu samples too large for the backlog were not kept\n",
 			(unsigned long long)m->bl.too_big);
@@ -1072,9 +1012,10 @@ static void mt_print_state(struct prof *prof, struct mt *m)
 	u64 waiting = 0;
 
 	for (int i = 0; i < m->nr; i++)
-		waiting += mt_waiting(m, i);
-	fprintf(prof->out, "state: %zu keys, %llu events waiting, %zu KiB", keytab__nr(m->pending),
-		(unsigned long long)waiting, keytab__mem_bytes(m->pending) >> 10);
+		waiting += pairs__waiting(&m->pairs, (u32)i);
+	fprintf(prof->out, "state: %zu keys, %llu events waiting, %zu KiB",
+		pairs__nr_keys(&m->pairs), (unsigned long long)waiting,
+		pairs__mem_bytes(&m->pairs) >> 10);
 	if (m->bl.buf)
 		fprintf(prof->out, "; backlog %llu of %llu KiB in use, %llu copies overwritten",
 			(unsigned long long)((m->bl.head - m->bl.tail) >> 10),
@@ -1102,12 +1043,8 @@ static void mt_print_json(struct prof *prof, struct mt *m, struct lattab *t,
 			  struct latrow **rows, size_t nr, const char *kind, u64 pairs, u64 elapsed)
 {
 	struct json j;
-	char now[64];
 
-	wall_time_str(now, sizeof(now));
-	json_begin(&j, prof->out);
-	json_str(&j, "time", now);
-	json_str(&j, "report", kind);
+	report__json_begin(&j, prof->out, kind);
 	json_double(&j, "interval", (double)elapsed / 1e9);
 	json_uint(&j, "pairs", pairs);
 	json_arr_begin(&j, "rows");
@@ -1138,7 +1075,7 @@ static void mt_print_json(struct prof *prof, struct mt *m, struct lattab *t,
 	}
 	json_arr_end(&j);
 	json_uint(&j, "lost", m->lost);
-	json_uint(&j, "lost_dropped", m->lost_dropped);
+	json_uint(&j, "lost_dropped", m->pairs.lost_dropped);
 	json_end(&j);
 }
 
@@ -1161,50 +1098,51 @@ static void mt_print(struct prof *prof, struct mt *m, struct lattab *t, const ch
 	free(rows);
 }
 
-/* fold the interval's counts into the whole run's; the next interval starts */
-static void mt_merge_counts(struct mt *m)
-{
-	for (int i = 0; i < m->nr; i++) {
-		struct mt_ev *e = &m->evs[i];
-
-		for (int k = 0; k < MT_NR_COUNTS; k++) {
-			e->whole[k] += e->cnt[k];
-			e->cnt[k] = 0;
-		}
-		e->waiting_prev = mt_waiting(m, i);
-	}
-}
-
-/* fold the interval's values into the whole run's */
+/* fold the interval's values and counts into the whole run's */
 static void mt_merge(struct mt *m)
 {
 	lattab__merge(m->whole, m->stats);
-	mt_merge_counts(m);
+	pairs__interval_end(&m->pairs);
 }
 
-static void mt_report(struct prof *prof, bool reset, const char *kind)
+/* the report cycle's view of the tables: the interval's (stats) and the run's (whole) */
+static void mt_report_print(void *ctx, bool whole, const char *kind, u64 elapsed)
 {
+	struct prof *prof = ctx;
 	struct mt *m = prof->priv;
-	u64 now = now_ns();
 
-	mt_print(prof, m, m->stats, kind, now - m->last_report);
+	mt_print(prof, m, whole ? m->whole : m->stats, kind, elapsed);
 	fflush(prof->out);
-	if (!reset)
-		return;
+}
+
+static void mt_report_merge(void *ctx)
+{
+	struct mt *m = ((struct prof *)ctx)->priv;
+
 	mt_merge(m);
 	lattab__reset(m->stats);
-	m->reported = true;
-	m->last_report = now;
+}
+
+static const struct report_ops mt_report_ops = { mt_report_print, mt_report_merge };
+
+/* an interval report (or a trigger's): the interval's pairs, then a new interval */
+static void mt_report(struct prof *prof, const char *kind)
+{
+	struct mt *m = prof->priv;
+
+	report__interval(&m->cycle, &mt_report_ops, prof, kind);
 }
 
 static void mt_interval(struct prof *prof)
 {
-	mt_report(prof, true, "interval");
+	mt_report(prof, "interval");
 }
 
 static void mt_sigusr1(struct prof *prof)
 {
-	mt_report(prof, false, "signal");
+	struct mt *m = prof->priv;
+
+	report__signal(&m->cycle, &mt_report_ops, prof);
 }
 
 struct mt_waiter {
@@ -1221,26 +1159,33 @@ static int mt_waiter_cmp(const void *a, const void *b)
 	return x->ev < y->ev ? -1 : x->ev > y->ev;
 }
 
+struct mt_waiters {
+	struct mt_waiter *w;
+	size_t n, cap;
+};
+
+static void mt_waiter_add(void *ctx, u64 key, const struct pair_begin *b)
+{
+	struct mt_waiters *ws = ctx;
+
+	if (ws->n == ws->cap) {
+		ws->cap = ws->cap ? ws->cap * 2 : 64;
+		ws->w = xrealloc(ws->w, ws->cap * sizeof(*ws->w));
+	}
+	ws->w[ws->n++] = (struct mt_waiter){ b->time, b->data, key, b->ev1 - 1 };
+}
+
 /* --impl pair: the events still waiting at exit, oldest first */
 static void mt_print_unpaired(struct prof *prof, struct mt *m)
 {
-	size_t n = 0, cap = 0, iter;
-	struct mt_waiter *w = NULL;
-	struct mt_slot *sl;
+	struct mt_waiters ws = { 0 };
+	struct mt_waiter *w;
 	struct json j;
+	size_t n;
 
-	keytab__for_each(m->pending, iter, sl) {
-		for (int i = 0; i < m->nslots; i++) {
-			if (!sl[i].ev1)
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				w = xrealloc(w, cap * sizeof(*w));
-			}
-			w[n++] = (struct mt_waiter){ sl[i].time, sl[i].bl, keytab__key(sl),
-						     sl[i].ev1 - 1 };
-		}
-	}
+	pairs__for_each_waiting(&m->pairs, mt_waiter_add, &ws);
+	w = ws.w;
+	n = ws.n;
 	if (!n)
 		return;
 	qsort(w, n, sizeof(*w), mt_waiter_cmp);
@@ -1270,24 +1215,18 @@ static void mt_final(struct prof *prof)
 {
 	struct mt *m = prof->priv;
 	struct err err = { 0 };
-	u64 now = now_ns();
 
 	mt_flush_deferred(prof, m, UINT64_MAX);
-	if (!m->reported) {
-		mt_print(prof, m, m->stats, "final", now - m->start);
-	} else {
-		/* the last (partial) interval, then the whole run */
-		mt_report(prof, true, "interval");
-		mt_print(prof, m, m->whole, "final", now - m->start);
-	}
+	report__final(&m->cycle, &mt_report_ops, prof);
 	if (m->impl == MT_PAIR)
 		mt_print_unpaired(prof, m);
 	fflush(prof->out);
 	if (m->hm) {
 		if (heatmap__close(m->hm, &err))
-			err_print(&err, "multi-trace");
+			prof__fail(prof, &err);
 		m->hm = NULL;
 	}
+	outliers__close(&m->out, prof);
 	if (lattab__drops(m->stats) || lattab__drops(m->whole))
 		fprintf(stderr, "perf-prof multi-trace: some per-instance rows were dropped\n");
 }
@@ -1314,9 +1253,11 @@ static void mt_deinit(struct prof *prof)
 	free(m->series);
 	free(m->evs);
 	free(m->bl.buf);
-	keytab__delete(m->pending);
+	pairs__exit(&m->pairs);
 	lattab__delete(m->stats);
 	lattab__delete(m->whole);
+	outliers__exit(&m->out);
+	free(m->ev_names);
 	trace_seq_destroy(&m->seq);
 	free(m);
 	prof->priv = NULL;
@@ -1337,6 +1278,8 @@ static const struct opt mt_opts[] = {
 	  "statistics per CPU (per thread with -p/-t/a workload)", NULL, false },
 	{ OPT_BOOL, 0, "cycle", MTOPT(cycle), NULL,
 	  "the last position also pairs with the first", NULL, false },
+	{ OPT_BOOL, 0, "hist", MTOPT(hist), NULL,
+	  "a log2 histogram of each pair's latencies after the table", NULL, false },
 	{ OPT_STRING, 0, "heatmap", MTOPT(heatmap), "FILE",
 	  "latency over time: SVG to FILE, raw points to FILE.lat", NULL, false },
 	{ OPT_U64, 0, "max-keys", MTOPT(max_keys), "N",
@@ -1357,7 +1300,8 @@ const struct profiler multi_trace_profiler = {
 	.summary = "latency between related events, as statistics per pair of events",
 	.synopsis = "perf-prof multi-trace -e EVENT[,EVENT...] -e EVENT[,EVENT...] [-e ...] "
 		    "[-k EXPR] [--impl delay|pair] [--than DURATION [--detail[=ITEMS]]] "
-		    "[--perins] [--heatmap FILE] [--cycle] [-i MS] [--json]",
+		    "[--perins] [--hist] [--heatmap FILE] [--cycle] [-g --flame-graph FILE] [-i MS] "
+		    "[--json]",
 	.help =
 		"Each -e is a position of a chain and its comma-separated events are\n"
 		"alternatives. An event of position p+1 closes the pair opened by the last\n"
@@ -1368,10 +1312,12 @@ const struct profiler multi_trace_profiler = {
 		"by --detail), role=EXPR (bit 0: may open, bit 1: may close), trigger (print\n"
 		"the event and report), stack, max-stack=. Events are always delivered in time\n"
 		"order (--order is implied).\n"
-		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run).\n"
+		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run); --hist\n"
+		"adds a log2 histogram per pair.\n"
 		"--than prints each slower pair as it closes, --detail adds the events in\n"
-		"between from a bounded backlog of copies (--backlog-mb). Lost records drop\n"
-		"every waiting event: no pair spans a gap.\n"
+		"between from a bounded backlog of copies (--backlog-mb); with stacks,\n"
+		"--flame-graph FILE[.svg|.pb.gz] draws the slow pairs' stacks weighed by their\n"
+		"latency. Lost records drop every waiting event: no pair spans a gap.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof multi-trace -e syscalls:sys_enter_nanosleep "
 		"-e syscalls:sys_exit_nanosleep -- ./app\n"
@@ -1381,7 +1327,10 @@ const struct profiler multi_trace_profiler = {
 		"    perf-prof multi-trace -e A -e B -e 'sched:sched_switch//untraced/' --than 1ms "
 		"--detail=samecpu\n"
 		"    perf-prof multi-trace -e A -e B --heatmap lat.svg -i 1000 --json\n"
-		"    perf-prof multi-trace -e A -e B --impl pair\n",
+		"    perf-prof multi-trace -e A -e B --impl pair\n"
+		"    perf-prof multi-trace -e syscalls:sys_enter_read -e syscalls:sys_exit_read "
+		"--hist -- ./app\n"
+		"    perf-prof multi-trace -e A -e B -g --than 5ms --flame-graph slow.svg\n",
 	.opts = mt_opts,
 	.opts_size = sizeof(struct mt_opts),
 	.opts_init = mt_opts_init,

@@ -24,7 +24,7 @@ const struct profiler nop_profiler = {
 	.help = "Reads and decodes every record and drops it: the cost of the pipeline alone.\n"
 		"Prints the per-ring statistics on stderr at exit.\n",
 	.attrs = nop_attrs,
-	.common = COMMON_ALL_EVENTS & ~COMMON_JSON,
+	.common = COMMON_ALL_EVENTS & ~COMMON_JSON & ~COMMON_FLAMEGRAPH,
 	.pages = 256,
 	.sample = nop_sample,
 	.final = nop_final,

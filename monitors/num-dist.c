@@ -21,6 +21,7 @@
 #include "json.h"
 #include "latency.h"
 #include "profiler.h"
+#include "report.h"
 
 struct nd_than {
 	u64 v;
@@ -47,13 +48,14 @@ struct nd {
 	struct lattab *stats;		/* since the last report */
 	struct lattab *whole;		/* the whole run */
 	char **names;
+	char **tnames;		/* the same for text columns: escaped (text_name) */
 	bool *ns;
 	struct heatmap *hm;
+	struct outliers out;		/* the stacks of values over --than */
 	struct trace_seq seq;
 	bool inst_tid;
-	bool reported;
 	u64 negative;			/* values below zero, not counted */
-	u64 start, last_report;
+	struct report_cycle cycle;
 };
 
 static const char *const nd_attrs[] = { "alias", "num", "delay", "stack", "max-stack", NULL };
@@ -77,6 +79,7 @@ static int nd_ev_init(struct nd *n, int i, struct evspec *ev, struct err *err)
 {
 	const char *num = evspec_attr(ev, "num"), *delay = evspec_attr(ev, "delay");
 	struct nd_ev *e = &n->evs[i];
+	size_t len;
 
 	if (num && delay) {
 		err_set(err, EXIT_USAGE, "'%s' has both num= and delay=", ev->display);
@@ -99,6 +102,10 @@ static int nd_ev_init(struct nd *n, int i, struct evspec *ev, struct err *err)
 	ev->priv = e;
 	n->names[i] = ev->alias ? xstrdup(ev->alias) :
 		      xasprintf("%s(%s)", ev->name, delay ? delay : num);
+	/* an alias is one word of the table; an expression keeps its spaces */
+	len = strlen(n->names[i]);
+	n->tnames[i] = text_escape(xzalloc(len * 4 + 1), len * 4 + 1, n->names[i], len,
+				   ev->alias != NULL);
 	n->ns[i] = e->ns;
 	return 0;
 }
@@ -107,18 +114,14 @@ static int nd_setup(struct prof *prof, struct err *err)
 {
 	const struct nd_opts *o = prof->opts;
 	struct nd *n = xzalloc(sizeof(*n));
+	bool all_ns = true;
 
 	prof->priv = n;
 	trace_seq_init(&n->seq);
-	if (prof->opt.flame_graph) {
-		err_set(err, EXIT_USAGE, "num-dist does not draw flame graphs");
-		err_hint(err, "stacks (-g or the 'stack' attribute) are printed under the events "
-			      "of --than; 'perf-prof trace --flame-graph' draws them");
-		return -1;
-	}
 	n->nr = prof->nr_evs;
 	n->evs = xzalloc((size_t)n->nr * sizeof(*n->evs));
 	n->names = xzalloc((size_t)n->nr * sizeof(*n->names));
+	n->tnames = xzalloc((size_t)n->nr * sizeof(*n->tnames));
 	n->ns = xzalloc((size_t)n->nr * sizeof(*n->ns));
 	for (int i = 0; i < n->nr; i++)
 		if (nd_ev_init(n, i, prof->evs[i], err))
@@ -126,13 +129,15 @@ static int nd_setup(struct prof *prof, struct err *err)
 	n->stats = lattab__new((unsigned)n->nr, o->perins, 0);
 	n->whole = lattab__new((unsigned)n->nr, o->perins, 0);
 	if (!n->stats || !n->whole)
-		return err_set(err, EXIT_USAGE, "too many events for num-dist (%d)", n->nr);
+		return err_set(err, EXIT_USAGE, "too many events for num-dist: %d, at most 65536 "
+					 "(one statistics row each)", n->nr);
 	n->inst_tid = prof->opt.pids || prof->opt.tids || prof->opt.workload;
+	for (int i = 0; i < n->nr; i++)
+		all_ns &= n->ns[i];
+	if (outliers__init(&n->out, prof, o->than.set, "values over --than", "value",
+			   all_ns ? "nanoseconds" : "count", (const char *const *)n->names, err))
+		return -1;
 	if (o->heatmap) {
-		bool all_ns = true;
-
-		for (int i = 0; i < n->nr; i++)
-			all_ns &= n->ns[i];
 		n->hm = heatmap__open(o->heatmap, (const char *const *)n->names, n->nr, all_ns,
 				      "value", err);
 		if (!n->hm)
@@ -142,7 +147,7 @@ static int nd_setup(struct prof *prof, struct err *err)
 	for (int i = 0; i < n->nr; i++)
 		if (!o->perins && !o->than.set && !n->hm)
 			n->evs[i].row = lattab__row(n->stats, 0, (unsigned)i);
-	n->start = n->last_report = now_ns();
+	report_cycle__init(&n->cycle);
 	return 0;
 }
 
@@ -151,8 +156,9 @@ static void nd_print_over(struct prof *prof, struct nd *n, const struct nd_ev *e
 {
 	struct json j;
 
+	outliers__add(&n->out, s, v);
 	if (!prof->opt.json) {
-		evline__print(&e->line, prof->out, &n->seq, s, "", prof->env);
+		outliers__print(&n->out, prof, &e->line, &n->seq, s, "");
 		return;
 	}
 	json_begin(&j, prof->out);
@@ -215,7 +221,7 @@ static void nd_print_text(struct prof *prof, struct nd *n, struct lattab *t,
 	const struct nd_opts *o = prof->opts;
 	char title[48];
 	struct latprint lp = {
-		.names = (const char *const *)n->names, .name_title = "event", .ns = n->ns,
+		.names = (const char *const *)n->tnames, .name_title = "event", .ns = n->ns,
 		.inst_title = o->perins ? (n->inst_tid ? "TID" : "CPU") : NULL,
 		.inst_comm = false,
 	};
@@ -225,16 +231,7 @@ static void nd_print_text(struct prof *prof, struct nd *n, struct lattab *t,
 		lp.over_title = title;
 	}
 	lattab__print(t, rows, nr, prof->out, &lp);
-	for (size_t i = 0; i < nr; i++) {
-		unsigned id = lattab__row_id(t, rows[i]);
-
-		fputc('\n', prof->out);
-		if (o->perins)
-			fprintf(prof->out, "%s %d ", n->inst_tid ? "TID" : "CPU",
-				lattab__row_inst(t, rows[i]));
-		fprintf(prof->out, "%s:\n", n->names[id]);
-		vstat__print_log2(prof->out, &rows[i]->st, n->ns[id] ? "nsecs" : "value");
-	}
+	lattab__print_hists(t, rows, nr, prof->out, &lp);
 	if (n->negative)
 		fprintf(prof->out, "note: %llu negative values were not counted\n",
 			(unsigned long long)n->negative);
@@ -246,12 +243,8 @@ static void nd_print_json(struct prof *prof, struct nd *n, struct lattab *t,
 {
 	const struct nd_opts *o = prof->opts;
 	struct json j;
-	char now[64];
 
-	wall_time_str(now, sizeof(now));
-	json_begin(&j, prof->out);
-	json_str(&j, "time", now);
-	json_str(&j, "report", kind);
+	report__json_begin(&j, prof->out, kind);
 	json_double(&j, "interval", (double)elapsed / 1e9);
 	json_uint(&j, "values", values);
 	json_arr_begin(&j, "rows");
@@ -290,43 +283,51 @@ static void nd_print(struct prof *prof, struct nd *n, struct lattab *t, const ch
 	fflush(prof->out);
 }
 
+/* the report cycle's view of the tables: the interval's (stats) and the run's (whole) */
+static void nd_report_print(void *ctx, bool whole, const char *kind, u64 elapsed)
+{
+	struct prof *prof = ctx;
+	struct nd *n = prof->priv;
+
+	nd_print(prof, n, whole ? n->whole : n->stats, kind, elapsed);
+}
+
+static void nd_report_merge(void *ctx)
+{
+	struct nd *n = ((struct prof *)ctx)->priv;
+
+	lattab__merge(n->whole, n->stats);
+	lattab__reset(n->stats);
+}
+
+static const struct report_ops nd_report_ops = { nd_report_print, nd_report_merge };
+
 static void nd_interval(struct prof *prof)
 {
 	struct nd *n = prof->priv;
-	u64 now = now_ns();
 
-	nd_print(prof, n, n->stats, "interval", now - n->last_report);
-	lattab__merge(n->whole, n->stats);
-	lattab__reset(n->stats);
-	n->reported = true;
-	n->last_report = now;
+	report__interval(&n->cycle, &nd_report_ops, prof, "interval");
 }
 
 static void nd_sigusr1(struct prof *prof)
 {
 	struct nd *n = prof->priv;
 
-	nd_print(prof, n, n->stats, "signal", now_ns() - n->last_report);
+	report__signal(&n->cycle, &nd_report_ops, prof);
 }
 
 static void nd_final(struct prof *prof)
 {
 	struct nd *n = prof->priv;
 	struct err err = { 0 };
-	u64 now = now_ns();
 
-	if (!n->reported) {
-		nd_print(prof, n, n->stats, "final", now - n->start);
-	} else {
-		/* the last (partial) interval, then the whole run */
-		nd_interval(prof);
-		nd_print(prof, n, n->whole, "final", now - n->start);
-	}
+	report__final(&n->cycle, &nd_report_ops, prof);
 	if (n->hm) {
 		if (heatmap__close(n->hm, &err))
-			err_print(&err, "num-dist");
+			prof__fail(prof, &err);
 		n->hm = NULL;
 	}
+	outliers__close(&n->out, prof);
 }
 
 static void nd_deinit(struct prof *prof)
@@ -337,8 +338,11 @@ static void nd_deinit(struct prof *prof)
 		return;
 	for (int i = 0; n->evs && i < n->nr; i++)
 		numsrc__exit(&n->evs[i].val);
-	for (int i = 0; n->names && i < n->nr; i++)
+	for (int i = 0; n->names && i < n->nr; i++) {
 		free(n->names[i]);
+		free(n->tnames[i]);
+	}
+	free(n->tnames);
 	if (n->hm) {
 		struct err err = { 0 };
 
@@ -349,6 +353,7 @@ static void nd_deinit(struct prof *prof)
 	free(n->evs);
 	lattab__delete(n->stats);
 	lattab__delete(n->whole);
+	outliers__exit(&n->out);
 	trace_seq_destroy(&n->seq);
 	free(n);
 	prof->priv = NULL;
@@ -369,19 +374,23 @@ const struct profiler num_dist_profiler = {
 	.name = "num-dist",
 	.summary = "distribution of a number carried by events (num=, delay=); alias mpdelay",
 	.synopsis = "perf-prof num-dist -e 'EVENT//num=EXPR/'[,...] [--perins] [--than N] "
-		    "[--heatmap FILE] [-i MS] [--json]",
+		    "[--heatmap FILE] [-g --flame-graph FILE] [-i MS] [--json]",
 	.help =
 		"Every event needs num=EXPR (a plain number) or delay=EXPR (a duration in ns,\n"
 		"printed with a unit). Per event, and per CPU or thread with --perins: count,\n"
 		"min, avg, p50, p95, p99, max, total, then a log2 histogram. Negative values\n"
 		"are counted apart and left out. --than N prints each event whose value is\n"
-		"above N (a plain number; 2ms means 2000000). Reports: every -i, on SIGUSR1\n"
-		"(no reset) and at exit (the whole run). Also called mpdelay.\n"
+		"above N (a plain number; 2ms means 2000000), with its stack (-g, 'stack');\n"
+		"--flame-graph FILE[.svg|.pb.gz] draws those stacks weighed by their values.\n"
+		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run). Also\n"
+		"called mpdelay.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof num-dist -e 'syscalls:sys_enter_write//num=count/' -- ./app\n"
 		"    perf-prof num-dist -e 'sched:sched_stat_runtime//delay=runtime/' --perins -i 1000\n"
 		"    perf-prof num-dist -e 'syscalls:sys_enter_read//num=count/alias=read/' --than 65536\n"
-		"    perf-prof num-dist -e 'kmem:kmalloc//num=bytes_alloc/' --json\n",
+		"    perf-prof num-dist -e 'kmem:kmalloc//num=bytes_alloc/' --json\n"
+		"    perf-prof num-dist -e 'kmem:kmalloc//num=bytes_alloc/stack/' --than 4096 "
+		"--flame-graph big.svg\n",
 	.opts = nd_opts,
 	.opts_size = sizeof(struct nd_opts),
 	.attrs = nd_attrs,

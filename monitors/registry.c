@@ -32,3 +32,17 @@ const struct profiler *profiler__find(const char *name)
 			return *p;
 	return NULL;
 }
+
+const char *profiler__suggest(const char *name)
+{
+	const char *names[ARRAY_SIZE(profilers) + ARRAY_SIZE(aliases)];
+	int n = 0;
+
+	/* the listed ones: a hidden profiler (nop) is no suggestion */
+	for (const struct profiler *const *p = profilers; *p; p++)
+		if ((*p)->summary)
+			names[n++] = (*p)->name;
+	for (size_t i = 0; i < ARRAY_SIZE(aliases); i++)
+		names[n++] = aliases[i][0];
+	return str_suggest(name, names, n);
+}

@@ -21,6 +21,7 @@
 #include "expr.h"
 #include "json.h"
 #include "profiler.h"
+#include "report.h"
 
 #define TOP_NAME_LEN 32
 #define TOP_MAX_COLS 64
@@ -53,9 +54,10 @@ struct top {
 	struct top_col cols[TOP_MAX_COLS];
 	int ncols;
 	int *order;		/* column indexes in sort order */
-	struct keytab *tab;
+	struct hashmap *tab;
 	size_t vsize;
 	struct expr *printkey;
+	u64 printkey_errors;	/* keys printkey= failed on, printed as numbers */
 	char *key_title;
 	char *name_title;	/* NULL: no name column */
 	bool task_key;		/* the key is a thread id: names come from @tasks */
@@ -64,7 +66,8 @@ struct top {
 	void *last_row;		/* task hit the same row (NULL: empty) */
 	u64 samples;		/* since the last reset */
 	u64 total;		/* since the start */
-	u64 last_report;	/* now_ns() of the last report */
+	struct hashmap *whole;	/* the whole run's rows, merged at each interval (not --cumulative) */
+	struct report_cycle cycle;
 };
 
 static const char *const top_attrs[] = {
@@ -267,6 +270,13 @@ static int top_init(struct prof *prof, struct err *err)
 				return -1;
 			}
 	}
+	/*
+	 * --only-comm names a row when its sample is counted: a thread renamed
+	 * (exec, prctl) on one CPU and sampled on another must have its COMM
+	 * record read first, which only time order across the rings ensures
+	 */
+	if (o->only_comm && t->task_key)
+		prof->opt.order = true;
 	if (!t->name_title && t->task_key)
 		t->name_title = xstrdup("COMM");
 	if (pk) {
@@ -293,18 +303,11 @@ static int top_init(struct prof *prof, struct err *err)
 		if (!t->cols[i].sort)
 			t->order[n++] = i;
 	t->vsize = (size_t)t->ncols * sizeof(u64) + TOP_NAME_LEN;
-	t->tab = keytab__new(t->vsize, o->max_rows);
-	t->last_report = now_ns();
+	t->tab = hashmap__new(t->vsize, o->max_rows);
+	if (!o->cumulative)
+		t->whole = hashmap__new(t->vsize, o->max_rows);
+	report_cycle__init(&t->cycle);
 	return 0;
-}
-
-static u64 name_hash(const char *s, size_t len)
-{
-	u64 h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len && s[i]; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h;
 }
 
 static void set_name(char *dst, const char *s, size_t len)
@@ -361,13 +364,13 @@ static __attribute__((noinline)) void top_sample_expr(struct prof *prof,
 			name = prof__comm(prof, s->tid);
 			name_len = strlen(name);
 		}
-		key = name_hash(name, name_len);
+		key = fnv1a_bytes(FNV1A_INIT, name, strnlen(name, name_len));
 	}
 	if (likely(t->last_row && key == t->last_key)) {
 		row = t->last_row;
 		created = false;
 	} else {
-		row = keytab__get_new(t->tab, key, &created);
+		row = hashmap__get_new(t->tab, key, &created);
 		if (unlikely(!row))
 			return;	/* over --max-rows: counted by the table, reported at exit */
 		/* an insert may move rows: only the newest pointer is safe */
@@ -403,7 +406,7 @@ static void top_sample(struct prof *prof, const struct prof_sample *s)
 	if (likely(t->last_row && (u64)s->tid == t->last_key)) {
 		row = t->last_row;
 	} else {
-		row = keytab__get(t->tab, (u64)s->tid);
+		row = hashmap__get(t->tab, (u64)s->tid);
 		if (unlikely(!row))
 			return;
 		t->last_key = (u64)s->tid;
@@ -433,7 +436,7 @@ static const char *top_row_name(const struct top *t, void *row)
 
 	if (name[0])
 		return name;
-	return t->task_key ? tasks__comm(t->tasks, (int)keytab__key(row)) : "<...>";
+	return t->task_key ? tasks__comm(t->tasks, (int)hashmap__key(row)) : "<...>";
 }
 
 static int col_width(const struct top_col *c)
@@ -450,59 +453,60 @@ static void top_print_key(struct prof *prof, struct top *t, u64 key, int kw)
 		struct expr_ctx ctx = { .vars = vars };
 
 		fflush(prof->out);
-		if (expr_eval(t->printkey, &ctx, &printed) || printed < 0)
-			printed = 0;
-		fflush(prof->out);
-		fprintf(prof->out, "%*s", printed < kw ? (int)(kw - printed) : 0, "");
-		return;
+		if (!expr_eval(t->printkey, &ctx, &printed) && printed >= 0) {
+			fflush(prof->out);
+			fprintf(prof->out, "%*s", printed < kw ? (int)(kw - printed) : 0, "");
+			return;
+		}
+		/* counted and said at the end; the row keeps its key */
+		t->printkey_errors++;
 	}
 	if (prof->opts && ((const struct top_opts *)prof->opts)->only_comm)
 		return;
 	fprintf(prof->out, "%*lld", kw, (long long)key);
 }
 
-static void top_print_text(struct prof *prof, struct top *t, void **rows, size_t nr, u64 elapsed)
+static void top_print_text(struct prof *prof, struct top *t, void **rows, size_t nr, u64 samples,
+			   u64 elapsed)
 {
 	const struct top_opts *o = prof->opts;
 	int kw = (int)strlen(t->key_title) < 8 ? 8 : (int)strlen(t->key_title);
-	char now[64];
+	char buf[TEXT_NAME_MAX];
 
-	wall_time_str(now, sizeof(now));
-	fprintf(prof->out, "%s top: %llu samples in %.3f s, %llu in total\n", now,
-		(unsigned long long)t->samples, (double)elapsed / 1e9,
-		(unsigned long long)t->total);
+	report__header(prof->out, "top", NULL, "%llu samples in %.3f s, %llu in total",
+		       (unsigned long long)samples, (double)elapsed / 1e9,
+		       (unsigned long long)t->total);
+	/* titles and names escaped: each row has as many words as the header */
 	if (!o->only_comm)
-		fprintf(prof->out, "%*s", kw, t->key_title);
+		fprintf(prof->out, "%*s", kw, text_name(t->key_title, buf, sizeof(buf)));
 	for (int i = 0; i < t->ncols; i++)
 		fprintf(prof->out, "%s%*s", !o->only_comm || i ? " " : "", col_width(&t->cols[i]),
-			t->cols[i].title);
+			text_name(t->cols[i].title, buf, sizeof(buf)));
 	if (t->name_title)
-		fprintf(prof->out, " %s", t->name_title);
+		fprintf(prof->out, " %s", text_name(t->name_title, buf, sizeof(buf)));
 	fputc('\n', prof->out);
 	for (size_t r = 0; r < nr; r++) {
 		const u64 *v = rows[r];
 
-		top_print_key(prof, t, keytab__key(rows[r]), kw);
+		top_print_key(prof, t, hashmap__key(rows[r]), kw);
 		for (int i = 0; i < t->ncols; i++)
 			fprintf(prof->out, "%s%*llu", !o->only_comm || i ? " " : "",
 				col_width(&t->cols[i]), (unsigned long long)v[i]);
 		if (t->name_title)
-			fprintf(prof->out, " %s", top_row_name(t, rows[r]));
+			fprintf(prof->out, " %s", text_name(top_row_name(t, rows[r]), buf, sizeof(buf)));
 		fputc('\n', prof->out);
 	}
 }
 
-static void top_print_json(struct prof *prof, struct top *t, void **rows, size_t nr, u64 elapsed)
+static void top_print_json(struct prof *prof, struct top *t, void **rows, size_t nr,
+			   const char *kind, u64 samples, u64 elapsed)
 {
 	const struct top_opts *o = prof->opts;
 	struct json j;
-	char now[64];
 
-	wall_time_str(now, sizeof(now));
-	json_begin(&j, prof->out);
-	json_str(&j, "time", now);
+	report__json_begin(&j, prof->out, kind);
 	json_double(&j, "interval", (double)elapsed / 1e9);
-	json_uint(&j, "samples", t->samples);
+	json_uint(&j, "samples", samples);
 	json_uint(&j, "total", t->total);
 	json_str(&j, "key", o->only_comm ? "" : t->key_title);
 	json_arr_begin(&j, "columns");
@@ -515,7 +519,7 @@ static void top_print_json(struct prof *prof, struct top *t, void **rows, size_t
 
 		json_obj_begin(&j, NULL);
 		if (!o->only_comm)
-			json_int(&j, "key", (s64)keytab__key(rows[r]));
+			json_int(&j, "key", (s64)hashmap__key(rows[r]));
 		if (t->name_title)
 			json_str(&j, "name", top_row_name(t, rows[r]));
 		json_arr_begin(&j, "values");
@@ -528,50 +532,95 @@ static void top_print_json(struct prof *prof, struct top *t, void **rows, size_t
 	json_end(&j);
 }
 
-static void top_report(struct prof *prof, bool reset)
+/*
+ * The report cycle's view: the interval's table (tab, with the samples
+ * since the last report) or the whole run's (whole, every sample). With
+ * --cumulative nothing resets and tab is the whole run.
+ */
+static void top_report_print(void *ctx, bool whole, const char *kind, u64 elapsed)
 {
-	const struct top_opts *o = prof->opts;
+	struct prof *prof = ctx;
 	struct top *t = prof->priv;
-	u64 now = now_ns();
+	struct hashmap *tab = whole ? t->whole : t->tab;
+	u64 samples = whole ? t->total : t->samples;
 	size_t nr = 0;
-	void **rows = keytab__sorted(t->tab, top_cmp, t, &nr);
+	void **rows = hashmap__sorted(tab, top_cmp, t, &nr);
 	int limit = top_rows_limit(prof);
 
 	if (limit > 0 && nr > (size_t)limit)
 		nr = (size_t)limit;
 	if (prof->opt.json)
-		top_print_json(prof, t, rows, nr, now - t->last_report);
+		top_print_json(prof, t, rows, nr, kind, samples, elapsed);
 	else
-		top_print_text(prof, t, rows, nr, now - t->last_report);
+		top_print_text(prof, t, rows, nr, samples, elapsed);
 	free(rows);
 	fflush(prof->out);
-	if (reset && !o->cumulative) {
-		keytab__reset(t->tab);
-		t->last_row = NULL;
-		t->samples = 0;
-		t->last_report = now;
+}
+
+/* the interval's rows join the whole run's (columns summed, a name kept); a new interval */
+static void top_report_merge(void *ctx)
+{
+	struct top *t = ((struct prof *)ctx)->priv;
+	size_t iter;
+	void *row;
+
+	hashmap__for_each(t->tab, iter, row) {
+		void *w = hashmap__get(t->whole, hashmap__key(row));
+
+		if (!w)
+			continue;	/* over --max-rows: counted by the table */
+		for (int i = 0; i < t->ncols; i++)
+			row_vals(w)[i] += row_vals(row)[i];
+		if (!row_name(t, w)[0])
+			memcpy(row_name(t, w), row_name(t, row), TOP_NAME_LEN);
 	}
+	hashmap__reset(t->tab);
+	t->last_row = NULL;
+	t->samples = 0;
+}
+
+static const struct report_ops top_report_ops = { top_report_print, top_report_merge };
+static const struct report_ops top_cumulative_ops = { top_report_print, NULL };
+
+static const struct report_ops *top_ops(const struct prof *prof)
+{
+	return ((const struct top_opts *)prof->opts)->cumulative ? &top_cumulative_ops :
+								    &top_report_ops;
 }
 
 static void top_interval(struct prof *prof)
 {
-	top_report(prof, true);
+	struct top *t = prof->priv;
+
+	report__interval(&t->cycle, top_ops(prof), prof, "interval");
 }
 
 static void top_final(struct prof *prof)
 {
+	const struct top_opts *o = prof->opts;
 	struct top *t = prof->priv;
 
-	top_report(prof, false);
-	if (keytab__drops(t->tab))
+	report__final(&t->cycle, top_ops(prof), prof);
+	if (t->printkey_errors)
+		fprintf(prof__diag(prof), "perf-prof top: printkey= failed on %llu keys (division by "
+					  "zero, a printf width or precision beyond %d, ...): they "
+					  "are printed as numbers\n",
+			(unsigned long long)t->printkey_errors, EXPR_PRINTF_MAX_WIDTH);
+	if (hashmap__drops(t->tab))
 		fprintf(stderr, "perf-prof top: %llu samples dropped: more than %llu rows "
-				"(raise --max-rows)\n", (unsigned long long)keytab__drops(t->tab),
-			(unsigned long long)((const struct top_opts *)prof->opts)->max_rows);
+				"(raise --max-rows)\n", (unsigned long long)hashmap__drops(t->tab),
+			(unsigned long long)o->max_rows);
+	if (t->whole && hashmap__drops(t->whole))
+		fprintf(stderr, "perf-prof top: %llu rows of intervals left out of the whole run's "
+				"table: more than %llu rows (raise --max-rows)\n",
+			(unsigned long long)hashmap__drops(t->whole), (unsigned long long)o->max_rows);
 }
 
 static void top_sigusr1(struct prof *prof)
 {
-	top_report(prof, false);
+	struct top *t = prof->priv;
+
+	report__signal(&t->cycle, top_ops(prof), prof);
 }
 
 static void top_deinit(struct prof *prof)
@@ -589,7 +638,8 @@ static void top_deinit(struct prof *prof)
 		expr_free(t->cols[i].expr);
 	}
 	expr_free(t->printkey);
-	keytab__delete(t->tab);
+	hashmap__free(t->tab);
+	hashmap__free(t->whole);
 	free(t->evs);
 	free(t->order);
 	free(t->key_title);
@@ -626,9 +676,11 @@ const struct profiler top_profiler = {
 		"or -k EXPR, else the thread id. comm=EXPR names rows (default: the task's\n"
 		"comm when the key is a thread id), printkey=EXPR prints the key itself (its\n"
 		"only variable is 'key'). Several events share one table keyed the same way.\n"
-		"A report every interval (default 1000 ms) resets the table unless --cumulative;\n"
-		"the final report comes at exit (Ctrl-C, -N, end of the workload); SIGUSR1\n"
-		"prints the table without resetting it. Expressions: Documentation/expressions.md.\n"
+		"A report every interval (default 1000 ms) covers that interval and resets the\n"
+		"table unless --cumulative; the final report, at exit (Ctrl-C, -N, end of the\n"
+		"workload), covers the whole run (after the last partial interval, when there\n"
+		"were intervals). SIGUSR1 prints the table without resetting it. Expressions:\n"
+		"Documentation/expressions.md.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof top -e syscalls:sys_enter_getppid\n"
 		"    perf-prof top -e 'sched:sched_switch//key=prev_pid/comm=prev_comm/'\n"
@@ -641,7 +693,7 @@ const struct profiler top_profiler = {
 	.opts_size = sizeof(struct top_opts),
 	.opts_init = top_opts_init,
 	.attrs = top_attrs,
-	.common = COMMON_ALL_EVENTS & ~COMMON_CALLGRAPH,
+	.common = COMMON_ALL_EVENTS & ~COMMON_CALLGRAPH & ~COMMON_FLAMEGRAPH,
 	.pages = 256,
 	.interval_ms = 1000,
 	.help_example = "[-k EXPR] [-i MS] [--only-comm] [--cumulative] [--top N] [--json]",

@@ -17,9 +17,10 @@
 
 #include "callchain.h"
 #include "evline.h"
-#include "flamegraph.h"
+#include "field.h"
 #include "json.h"
 #include "profiler.h"
+#include "stackmap.h"
 #include "tep.h"
 
 /* TF_DSTR/TF_DARRAY are __data_loc (dynamic) strings and arrays */
@@ -45,7 +46,15 @@ struct trace_ev {
 struct trace {
 	struct trace_seq seq;
 	struct trace_ev *evs;
-	struct flamegraph *fg;	/* --flame-graph: stacks go there */
+	struct stackmap *stacks;	/* --flame-graph: stacks per comm, counted */
+	struct stackout *fg;		/* --flame-graph: where they go, not to the output */
+	u64 fg_samples;
+};
+
+/* flame graphs: the task's comm under each stack, sized by samples */
+static const struct stackmap_view trace_view = {
+	.root = stackmap_root_label, .root_label = "comm",
+	.count_type = "samples", .count_unit = "count",
 };
 
 static const char *const trace_attrs[] = { "alias", "stack", "max-stack", NULL };
@@ -112,11 +121,17 @@ static int trace_init(struct prof *prof, struct err *err)
 				return -1;
 			}
 		}
-		t->fg = flamegraph__new(prof->opt.flame_graph, err);
-		if (!t->fg) {
-			err->code = EXIT_USAGE;
+		if (prof->opt.json) {
+			err_set(err, EXIT_USAGE, "--json and --flame-graph: with a flame graph trace "
+						 "prints no events");
+			err_hint(err, "drop --flame-graph to print the events (their stacks "
+				      "included), or --json to draw the flame graph");
 			return -1;
 		}
+		t->fg = stackout__new(prof->opt.flame_graph, &trace_view, err);
+		if (!t->fg)
+			return -1;
+		t->stacks = stackmap__new(prof->env, 0, 0);
 	} else if (prof->opt.interval) {
 		err_set(err, EXIT_USAGE, "-i only applies with --flame-graph for trace");
 		err_hint(err, "trace prints every event as it comes; -i cuts flame-graph snapshots");
@@ -134,8 +149,9 @@ static void trace_interval(struct prof *prof)
 	if (!t->fg)
 		return;
 	wall_time_str(label, sizeof(label));
-	if (flamegraph__flush(t->fg, label, &err))
-		err_print(&err, prof->ops->name);
+	if (stackout__add(t->fg, t->stacks, &trace_view, label, &err))
+		prof__fail(prof, &err);
+	stackmap__interval_end(t->stacks);
 }
 
 static void trace_final(struct prof *prof)
@@ -145,33 +161,34 @@ static void trace_final(struct prof *prof)
 
 	if (!t->fg)
 		return;
-	if (flamegraph__close(t->fg, &err))
-		err_print(&err, prof->ops->name);
-	else
-		fprintf(stderr, "perf-prof trace: flame graph written to '%s'\n",
+	if (stackout__add(t->fg, t->stacks, &trace_view, NULL, &err) ||
+	    stackout__close(t->fg, &err))
+		prof__fail(prof, &err);
+	else if (!prof->opt.quiet)
+		fprintf(prof__diag(prof), "perf-prof trace: flame graph of %llu samples written "
+					  "to '%s'\n", (unsigned long long)t->fg_samples,
 			prof->opt.flame_graph);
 	t->fg = NULL;
 }
 
-/* --flame-graph: the stack goes to the graph instead of under the line */
+/*
+ * --flame-graph: the sample goes to the graph instead of being printed; one
+ * without a stack (an event without 'stack') counts under its comm alone
+ */
 static void trace_flame(struct prof *prof, const struct prof_sample *s)
 {
 	struct trace *t = prof->priv;
-	const char *names[CALLCHAIN_MAX];
-	int n = callchain__names(prof->env, s->pid, s->ips, s->nr_ips, names,
-				 CALLCHAIN_MAX);
+	u32 id = stackmap__intern(t->stacks, stackmap__label(t->stacks, prof__comm(prof, s->tid)),
+				  s->pid, s->ips, (u32)s->nr_ips, NULL);
 
-	flamegraph__add(t->fg, prof__comm(prof, s->tid), names, n, 1);
+	if (id)
+		stackmap__add(t->stacks, id, 1, 0);
+	t->fg_samples++;
 }
 
 static s64 read_int(const unsigned char *p, int size, bool is_signed)
 {
-	switch (size) {
-	case 1: return is_signed ? (s64)*(const s8 *)p : (s64)*p;
-	case 2: { u16 v; memcpy(&v, p, 2); return is_signed ? (s64)(s16)v : (s64)v; }
-	case 4: { u32 v; memcpy(&v, p, 4); return is_signed ? (s64)(s32)v : (s64)v; }
-	default: { u64 v; memcpy(&v, p, 8); return (s64)v; }
-	}
+	return (s64)field__load(p, (unsigned)size, is_signed);
 }
 
 static void trace_json_field(struct json *j, const struct tfield *f, const struct prof_sample *s)
@@ -202,12 +219,9 @@ static void trace_json_field(struct json *j, const struct tfield *f, const struc
 		break;
 	case TF_DSTR:
 	case TF_DARRAY: {
-		u32 loc = (u32)read_int(raw + f->offset, 4, false);
-		u32 off = loc & 0xffff, len = loc >> 16;
+		u32 off, len;
 
-		if (f->rel)
-			off += (u32)(f->offset + f->size);
-		if (off + len > size) {
+		if (!field__dyn(raw, size, (u32)f->offset, f->rel, &off, &len)) {
 			json_null(j, f->name);
 			break;
 		}
@@ -255,18 +269,12 @@ static void trace_sample(struct prof *prof, const struct prof_sample *s)
 	struct trace *t = prof->priv;
 	const struct trace_ev *tev = s->ev->priv;
 
-	if (prof->opt.json) {
-		trace_json(prof, tev, s);
-		if (t->fg && s->nr_ips)
-			trace_flame(prof, s);
+	if (t->fg) {
+		trace_flame(prof, s);
 		return;
 	}
-	if (t->fg && s->nr_ips) {
-		struct prof_sample line = *s;
-
-		line.nr_ips = 0;
-		evline__print(&tev->line, prof->out, &t->seq, &line, "", prof->env);
-		trace_flame(prof, s);
+	if (prof->opt.json) {
+		trace_json(prof, tev, s);
 		return;
 	}
 	evline__print(&tev->line, prof->out, &t->seq, s, "", prof->env);
@@ -282,7 +290,8 @@ static void trace_deinit(struct prof *prof)
 		free(t->evs[i].fields);
 	free(t->evs);
 	trace_seq_destroy(&t->seq);
-	flamegraph__delete(t->fg);
+	stackout__delete(t->fg);
+	stackmap__delete(t->stacks);
 	free(t);
 	prof->priv = NULL;
 }
@@ -298,8 +307,10 @@ const struct profiler trace_profiler = {
 		"kernel's print format. With 'stack' (or -g, --call-graph) the call stack follows,\n"
 		"one frame per line, kernel then user (--call-graph dwarf unwinds user stacks\n"
 		"through code without frame pointers; --srcline adds file:line and inlined\n"
-		"functions). --flame-graph FILE[.svg] collects the stacks into a flame graph\n"
-		"instead (per -i interval snapshots). --json prints one object per event.\n"
+		"functions). --flame-graph FILE.folded|FILE.svg|FILE.pb.gz collects the samples\n"
+		"into a flame graph or a pprof profile instead of printing them (with -i, one\n"
+		"snapshot per interval; a sample without a stack counts under its comm). --json\n"
+		"prints one object per event.\n"
 		"Without --order, lines from different CPUs may interleave out of time order.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof trace -e sched:sched_wakeup -N 10\n"

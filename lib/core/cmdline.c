@@ -11,6 +11,7 @@
 #include <string.h>
 #include <traceevent/event-parse.h>
 
+#include "evcore.h"
 #include "expr.h"
 #include "run-internal.h"
 
@@ -213,8 +214,9 @@ static const struct {
 	     "kernel frames in stacks (default; --no-kernel-callchain drops them)"),
 	COPT(COMMON_CALLGRAPH, OPT_BOOL, 0, "srcline", OFF(srcline), NULL,
 	     "show file:line and inlined functions in stacks"),
-	COPT(COMMON_CALLGRAPH, OPT_STRING, 0, "flame-graph", OFF(flame_graph), "FILE",
-	     "write stacks as a flame graph: FILE.folded, or an interactive FILE.svg"),
+	COPT(COMMON_FLAMEGRAPH, OPT_STRING, 0, "flame-graph", OFF(flame_graph), "FILE",
+	     "write stacks as a flame graph: FILE.folded, an interactive FILE.svg, or a pprof "
+	     "FILE.pb.gz"),
 	COPT(COMMON_JSON, OPT_BOOL, 0, "json", OFF(json), NULL, "one JSON object per line"),
 	COPT(COMMON_READS, OPT_BOOL, 0, "bpf", OFF(bpf), NULL,
 	     "run every filter the kernel's ftrace filter refuses in the kernel as a BPF "
@@ -227,18 +229,25 @@ static const struct {
 	COPT(~0u, OPT_COUNT, 'q', "quiet", OFF(quiet), NULL, "fewer notes on stderr"),
 };
 
-int run__build_options(struct run *r)
+/* common_mask - the common options @ops takes, those its own imply included */
+static unsigned int common_mask(const struct profiler *ops)
 {
-	const struct profiler *ops = r->prof.ops;
-	struct opt *t = xzalloc((ARRAY_SIZE(common_opts) + 1) * sizeof(*t));
 	unsigned int mask = ops->common;
-	int n = 0;
 
 	/* the events given may be sampling events; clocks and limits for any reader */
 	if (mask & COMMON_EVENTS)
 		mask |= COMMON_SAMPLING;
 	if (mask & (COMMON_EVENTS | COMMON_TARGET))
 		mask |= COMMON_READS;
+	return mask;
+}
+
+int run__build_options(struct run *r)
+{
+	const struct profiler *ops = r->prof.ops;
+	struct opt *t = xzalloc((ARRAY_SIZE(common_opts) + 1) * sizeof(*t));
+	unsigned int mask = common_mask(ops);
+	int n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(common_opts); i++)
 		if (common_opts[i].mask & mask)
@@ -252,6 +261,53 @@ int run__build_options(struct run *r)
 }
 
 /* --------------------------------------------------------------- parsing */
+
+/* not_taken_hint - the profilers that take an option of @mask */
+static void not_taken_hint(unsigned int mask, const char *name, struct err *err)
+{
+	const struct profiler *p;
+	char list[256] = "";
+	size_t n = 0;
+
+	profiler__for_each(p)
+		if (p->summary && (common_mask(p) & mask) && n + strlen(p->name) + 3 < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+					      p->name);
+	if (n)
+		err_hint(err, "'%s' is for %s", name, list);
+}
+
+/*
+ * not_taken - @err says "unknown option" for a common option this profiler
+ * does not take (--flame-graph for top): say that instead
+ */
+static void not_taken(const struct profiler *ops, struct err *err)
+{
+	char name[64], want[96];
+
+	for (size_t i = 0; i < ARRAY_SIZE(common_opts); i++) {
+		const struct opt *o = &common_opts[i].opt;
+
+		if (common_opts[i].mask & common_mask(ops))
+			continue;
+		for (int form = 0; form < 2; form++) {
+			if (form == 0 && !o->long_name)
+				continue;
+			if (form == 1 && !o->short_name)
+				continue;
+			if (form == 0)
+				snprintf(name, sizeof(name), "--%s", o->long_name);
+			else
+				snprintf(name, sizeof(name), "-%c", o->short_name);
+			snprintf(want, sizeof(want), "unknown option '%s'", name);
+			if (strcmp(err->msg, want))
+				continue;
+			err_set(err, EXIT_USAGE, "option '%s' does not apply to %s", name, ops->name);
+			not_taken_hint(common_opts[i].mask, name, err);
+			return;
+		}
+	}
+}
 
 int run__parse_args(struct run *r, int argc, char **argv, bool *help_word, struct err *err)
 {
@@ -303,6 +359,7 @@ int run__parse_args(struct run *r, int argc, char **argv, bool *help_word, struc
 	}
 	return 0;
 fail:
+	not_taken(ops, err);
 	if (!err->hint[0])
 		err_hint(err, "see 'perf-prof %s -h'", ops->name);
 	return -1;
@@ -422,7 +479,7 @@ int run__help_events(struct run *r, FILE *out, struct err *err)
 		if (!ev->tp) {
 			/* software/hardware events: the builtins are all there is */
 			fprintf(out, "%s (%s, type %u config %llu)\n", ev->display,
-				evspec_kind_name(ev->kind), ev->type, (unsigned long long)ev->config);
+				evspec_kind_name(ev->kind), evcore(ev)->type, (unsigned long long)evcore(ev)->config);
 			fprintf(out, "    no record fields; expressions see the builtins:\n");
 			expr_print_fields(NULL, out);
 			fprintf(out, "\n");
@@ -433,10 +490,10 @@ int run__help_events(struct run *r, FILE *out, struct err *err)
 
 		if (ev->kind == EVSPEC_TRACEPOINT)
 			fprintf(out, "%s:%s (id %llu)\n", ev->sys, ev->name,
-				(unsigned long long)ev->config);
+				(unsigned long long)evcore(ev)->config);
 		else
 			fprintf(out, "%s (%s:%s, id %llu)\n", ev->display, ev->sys, ev->name,
-				(unsigned long long)ev->config);
+				(unsigned long long)evcore(ev)->config);
 		fprintf(out, "    %-28s %-30s %6s %4s %s\n", "field", "type", "offset", "size", "sign");
 		print_fields(out, common);
 		print_fields(out, fields);

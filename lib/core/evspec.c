@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evcore.h"
 #include "evspec.h"
 
 /* the kernel's PERF_MAX_STACK_DEPTH cap for sample_max_stack */
@@ -47,66 +48,6 @@ const char *evspec_kind_name(enum evspec_kind kind)
 }
 
 /* ---- diagnostics -------------------------------------------------------- */
-
-/* the echo of a long argument is a window of this many bytes around the column */
-#define CARET_WINDOW 160
-
-void evspec_caret(const char *arg, int col, struct err *err)
-{
-	char line[CARET_WINDOW + 8], caret[CARET_WINDOW + 8];
-	const char *p, *from, *to;
-	size_t n = 0, c = 0, len;
-
-	if (!err || !arg)
-		return;
-	len = strlen(arg);
-	if (col < 0)
-		col = 0;
-	if ((size_t)col > len)
-		col = (int)len;
-	from = arg;
-	to = arg + len;
-	/*
-	 * Both lines must fit in err->detail whole, or the caret is the part
-	 * cut off: a long argument is shown as "..." and a window around @col.
-	 */
-	if (len > CARET_WINDOW) {
-		size_t b = (size_t)col > CARET_WINDOW / 2 ? (size_t)col - CARET_WINDOW / 2 : 0;
-
-		if (b + CARET_WINDOW > len)
-			b = len - CARET_WINDOW;
-		from = arg + b;
-		to = from + CARET_WINDOW;
-	}
-	if (from > arg) {
-		memcpy(line, "...", 3);
-		memcpy(caret, "   ", 3);
-		n = c = 3;
-	}
-	/*
-	 * Echo the argument with control characters made visible so the two
-	 * lines stay aligned; tabs are copied to the caret line and UTF-8
-	 * continuation bytes take no column, so the caret lands under the
-	 * right glyph in a terminal.
-	 */
-	for (p = from; p < to; p++) {
-		unsigned char ch = (unsigned char)*p;
-
-		line[n++] = (ch < 0x20 && ch != '\t') || ch == 0x7f ? '?' : (char)ch;
-		if (p - arg >= col || (ch & 0xc0) == 0x80)
-			continue;
-		caret[c++] = ch == '\t' ? '\t' : ' ';
-	}
-	if (to < arg + len) {
-		memcpy(line + n, "...", 3);
-		n += 3;
-	}
-	line[n] = '\0';
-	caret[c++] = '^';
-	caret[c] = '\0';
-	err_detail(err, "  %s", line);
-	err_detail(err, "  %s", caret);
-}
 
 /* p_error - set the message and the caret detail; returns -1 */
 static int p_error(struct parser *p, int col, const char *fmt, ...)
@@ -548,14 +489,19 @@ static bool attr_accepted(const struct parser *p, const char *name)
 	return false;
 }
 
-/* accepted_hint - "accepted attributes: a, b, c" */
-static void accepted_hint(struct parser *p)
+/* accepted_hint - "[did you mean 'x'? ]accepted attributes: a, b, c" */
+static void accepted_hint(struct parser *p, const char *typo)
 {
+	const char *best = NULL;
 	char buf[sizeof(p->err->hint)];
 	size_t n = 0;
 
 	if (!p->err)
 		return;
+	if (typo && p->accepted)
+		best = str_suggest(typo, p->accepted, -1);
+	if (typo && !best)
+		best = str_suggest(typo, generic_attrs, -1);
 	if (!p->accepted || !p->accepted[0]) {
 		err_hint(p->err, "this profiler takes no event attributes");
 		return;
@@ -563,7 +509,10 @@ static void accepted_hint(struct parser *p)
 	buf[0] = '\0';
 	for (const char *const *a = p->accepted; *a && n < sizeof(buf); a++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", a == p->accepted ? "" : ", ", *a);
-	err_hint(p->err, "accepted attributes: %s", buf);
+	if (best)
+		err_hint(p->err, "did you mean '%s'? accepted attributes: %s", best, buf);
+	else
+		err_hint(p->err, "accepted attributes: %s", buf);
 }
 
 /*
@@ -698,12 +647,12 @@ static int attr_parse(struct parser *p, struct evspec *ev, int name_end, int b, 
 			err_hint(p->err, "the filter is the first /.../: write '%.*s/%.*s/'",
 				 name_end - ev->col, ev->text, e - b, p->s + b);
 		else
-			accepted_hint(p);
+			accepted_hint(p, NULL);
 		return -1;
 	}
 	if (!attr_accepted(p, a->name)) {
 		p_error(p, b, "unknown attribute '%s' in '%s'", a->name, ev->text);
-		accepted_hint(p);
+		accepted_hint(p, a->name);
 		return -1;
 	}
 	return attr_generic(p, ev, a);
@@ -751,7 +700,7 @@ static int segments_parse(struct parser *p, struct evspec *ev, int b, int e)
 
 static struct evspec *term_parse(struct parser *p, int b, int e)
 {
-	struct evspec *ev = xzalloc(sizeof(*ev));
+	struct evspec *ev = &((struct evnode *)xzalloc(sizeof(struct evnode)))->spec;
 	int slash = span_find(p->s, b, e, '/');
 
 	ev->text = span_dup(p->s, b, e);
@@ -864,7 +813,7 @@ static char *dup_or_null(const char *s)
 
 struct evspec *evspec_clone(const struct evspec *ev, const char *sys, const char *name)
 {
-	struct evspec *c = xzalloc(sizeof(*c));
+	struct evspec *c = &((struct evnode *)xzalloc(sizeof(struct evnode)))->spec;
 
 	c->text = dup_or_null(ev->text);
 	c->arg = dup_or_null(ev->arg);

@@ -131,6 +131,36 @@ static const struct opt *opt_find_short(struct opt_set *sets, int nr, int c,
 	return NULL;
 }
 
+/* opt_unknown_long - the error for --@word, with the closest option as a hint */
+static int opt_unknown_long(const struct opt_set *sets, int nr, const char *word, size_t len,
+			    struct err *err)
+{
+	char **names = NULL, *w = xstrndup(word, len);
+	const char *best;
+	int n = 0;
+
+	for (int s = 0; s < nr; s++) {
+		for (const struct opt *o = sets[s].opts; o && o->type != OPT_END; o++) {
+			if (!o->long_name)
+				continue;
+			names = xrealloc(names, (size_t)(n + 2) * sizeof(*names));
+			names[n++] = xstrdup(o->long_name);
+			/* --no-NAME is an option too */
+			if (o->type == OPT_BOOL)
+				names[n++] = xasprintf("no-%s", o->long_name);
+		}
+	}
+	err_set(err, EXIT_USAGE, "unknown option '--%s'", w);
+	best = str_suggest(w, (const char *const *)names, n);
+	if (best)
+		err_hint(err, "did you mean '--%s'?", best);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(w);
+	return -1;
+}
+
 static int opt_long(int argc, char **argv, int *i, struct opt_set *sets, int nr, struct err *err)
 {
 	const char *word = argv[*i] + 2, *eq = strchr(word, '=');
@@ -141,10 +171,8 @@ static int opt_long(int argc, char **argv, int *i, struct opt_set *sets, int nr,
 	bool neg;
 
 	o = opt_find_long(sets, nr, word, len, &set, &neg);
-	if (!o) {
-		err_set(err, EXIT_USAGE, "unknown option '--%.*s'", (int)len, word);
-		return -1;
-	}
+	if (!o)
+		return opt_unknown_long(sets, nr, word, len, err);
 	if (!opt_takes_arg(o)) {
 		if (eq) {
 			err_set(err, EXIT_USAGE, "option '--%.*s' takes no value", (int)len, word);

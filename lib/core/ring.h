@@ -45,6 +45,7 @@ struct ring {
 	u64 bytes;
 	u64 lost;
 	u64 lost_reported;
+	u64 periods;	/* what the samples read stand for (sum of their periods) */
 	u64 corrupt;
 	const struct perf_event_header *next;
 	u64 next_time;

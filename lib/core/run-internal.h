@@ -49,6 +49,7 @@ struct run {
 	struct run_env env;	/* names: tasks, kernel and user symbols */
 	struct tep_handle *tep;	/* formats of this run's events */
 	struct evspec_list evs;
+	struct probes *probes;	/* this run's probes (made on the first), removed with it */
 	FILE *diag;		/* notes and warnings */
 	FILE *out_file;		/* -o FILE, opened and closed by the run */
 	sigset_t child_mask;
@@ -110,6 +111,7 @@ struct run {
 	u64 next_flush;		/* FLUSH_PERIOD_MS pass when no ring woke us */
 	u64 last_gc;		/* last tasks__gc() */
 	int out_errno;		/* first failed write of the output */
+	struct err *failed;	/* prof__fail(): the first report that could not be written */
 	bool stop;
 	bool draining;
 	bool started;
@@ -154,7 +156,18 @@ void run__events_layouts(struct run *r);
 void run__events_free(struct run *r);
 
 /* targets.c */
+/*
+ * parse_cpu_list - strict "0", "0-3", "0,2-3": sets @set[c] for the CPUs
+ * c < @max; @beyond is the first CPU asked for at or past @max (-1: none).
+ * Returns 0, or -1 with @err (EXIT_USAGE).
+ */
 int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err *err);
+/*
+ * parse_pid_list - "123", "123,456" (-p/-t, named @opt in messages):
+ * positive ids, duplicates dropped, into a malloc'ed @out of @n. Returns 0,
+ * or -1 with @err (EXIT_USAGE).
+ */
+int parse_pid_list(const char *list, const char *opt, pid_t **out, int *n, struct err *err);
 int run__targets(struct run *r, struct err *err);
 bool run__tids_gone(struct run *r);
 void run__targets_free(struct run *r);

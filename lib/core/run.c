@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "evcore.h"
 #include "bpffilter.h"
 #include "expr.h"
 #include "ksyms.h"
@@ -296,6 +297,9 @@ int run__setup(struct run *r, struct err *err)
 {
 	if (run__resolve(r, err))
 		return -1;
+	/* every live run cleans up after killed ones; a run with probes already did */
+	if (!r->probes)
+		probe__reap_stale(r->diag, NULL);
 	if (r->prof.ops->oneshot) {
 		/* its work was init(); final() reports */
 		r->stop = true;
@@ -377,6 +381,17 @@ void prof__stop(struct prof *prof)
 	prof->run->stop = true;
 }
 
+void prof__fail(struct prof *prof, const struct err *err)
+{
+	struct run *r = prof->run;
+
+	if (!r->failed) {
+		r->failed = xzalloc(sizeof(*r->failed));
+		*r->failed = *err;
+	}
+	r->stop = true;
+}
+
 void prof__time_header(struct prof *prof)
 {
 	char buf[64];
@@ -425,7 +440,7 @@ static __attribute__((noinline)) int
 run__decode_more(const struct ring *rg, struct prof_sample *out, const u64 *p, const u64 *end)
 {
 	const struct evspec *ev = out->ev;
-	u64 type = ev->sample_type;
+	u64 type = evcore(ev)->sample_type;
 
 	out->ip = 0;
 	if (type & PERF_SAMPLE_IP) {
@@ -440,7 +455,7 @@ run__decode_more(const struct ring *rg, struct prof_sample *out, const u64 *p, c
 	out->time = p[1];
 	p += 2;
 	out->cpu = rg->cpu;
-	out->period = ev->sample_period ? ev->sample_period : 1;
+	out->period = evcore(ev)->sample_period ? evcore(ev)->sample_period : 1;
 	if (type & PERF_SAMPLE_CPU) {
 		if (p + 1 > end)
 			return -1;
@@ -475,8 +490,8 @@ run__decode_more(const struct ring *rg, struct prof_sample *out, const u64 *p, c
 		out->raw = (const char *)p + 4;
 		if (out->raw_size > (u64)((const char *)end - (const char *)out->raw))
 			return -1;
-		if (unlikely(out->raw_size < ev->raw_min ||
-			     *(const u16 *)out->raw != (u16)ev->config))
+		if (unlikely(out->raw_size < evcore(ev)->raw_min ||
+			     *(const u16 *)out->raw != (u16)evcore(ev)->config))
 			return -1;
 		p = (const u64 *)((const char *)p + ((4 + out->raw_size + 7) & ~7u));
 	}
@@ -539,13 +554,13 @@ run__decode(struct run *r, const struct ring *rg, const struct perf_event_header
 		if (p + 1 > end || !(ev = idmap__find(&r->ids, p[0])))
 			return -1;
 		out->ev = ev;
-		return ev->sample_type != SAMPLE_BASE ? run__decode_more(rg, out, p + 1, end) : -1;
+		return evcore(ev)->sample_type != SAMPLE_BASE ? run__decode_more(rg, out, p + 1, end) : -1;
 	}
 	ev = idmap__find(&r->ids, p[0]);
 	if (unlikely(!ev))
 		return -1;
 	out->ev = ev;
-	if (unlikely(ev->sample_type != SAMPLE_BASE))
+	if (unlikely(evcore(ev)->sample_type != SAMPLE_BASE))
 		return run__decode_more(rg, out, p + 1, end);
 	out->pid = (int)(u32)p[1];
 	out->tid = (int)(u32)(p[1] >> 32);
@@ -553,8 +568,8 @@ run__decode(struct run *r, const struct ring *rg, const struct perf_event_header
 	out->period = p[3];
 	raw_size = *(const u32 *)(p + 4);
 	if (unlikely(raw_size > (u64)((const char *)end - (const char *)(p + 4) - 4) ||
-		     raw_size < ev->raw_min ||
-		     *(const u16 *)((const char *)(p + 4) + 4) != (u16)ev->config))
+		     raw_size < evcore(ev)->raw_min ||
+		     *(const u16 *)((const char *)(p + 4) + 4) != (u16)evcore(ev)->config))
 		return -1;
 	out->raw_size = raw_size;
 	out->raw = (const char *)(p + 4) + 4;
@@ -583,12 +598,13 @@ static __attribute__((noinline)) u64 record_time_ip(const struct run *r, const u
 	if (!slot) {	/* some events sample their IP, some not */
 		const struct evspec *ev = idmap__find(&r->ids, p[0]);
 
-		slot = ev && (ev->sample_type & PERF_SAMPLE_IP) ? 3 : 2;
+		slot = ev && (evcore(ev)->sample_type & PERF_SAMPLE_IP) ? 3 : 2;
 	}
 	return p[slot];
 }
 
-static u64 record_time(void *arg, const struct perf_event_header *h)
+static inline __attribute__((always_inline)) u64
+record_time(void *arg, const struct perf_event_header *h)
 {
 	const struct run *r = arg;
 	const u64 *p = (const u64 *)(h + 1);
@@ -777,7 +793,7 @@ static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_samp
 
 	if (r->unwind && ev->stack)
 		run__unwind(r, sample);
-	if (ev->ufilter) {
+	if (evcore(ev)->ufilter) {
 		struct expr_ctx ctx = {
 			.raw = sample->raw, .raw_size = sample->raw_size, .cpu = sample->cpu,
 			.pid = sample->pid, .tid = sample->tid, .time = sample->time,
@@ -785,7 +801,7 @@ static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_samp
 		};
 		s64 keep;
 
-		if (expr_eval(ev->ufilter, &ctx, &keep)) {
+		if (expr_eval(evcore(ev)->ufilter, &ctx, &keep)) {
 			r->expr_errors[ev->index]++;
 			return false;
 		}
@@ -795,12 +811,12 @@ static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_samp
 		}
 	}
 	if (limit) {
-		if (sample->time - ev->limit_start >= 1000000000ULL) {
-			ev->limit_start = sample->time;
-			ev->limit_n = 0;
+		if (sample->time - evcore(ev)->limit_start >= 1000000000ULL) {
+			evcore(ev)->limit_start = sample->time;
+			evcore(ev)->limit_n = 0;
 		}
-		if (++ev->limit_n > limit) {
-			ev->limited++;
+		if (++evcore(ev)->limit_n > limit) {
+			evcore(ev)->limited++;
 			return false;
 		}
 	}
@@ -816,9 +832,9 @@ void run__mark_hooked(struct run *r)
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
 
-		ev->hooked = ev->ufilter || (r->unwind && ev->stack) || r->prof.opt.sampling_limit ||
+		evcore(ev)->hooked = evcore(ev)->ufilter || (r->unwind && ev->stack) || r->prof.opt.sampling_limit ||
 			     r->perfeval;
-		with_ip += !!(ev->sample_type & PERF_SAMPLE_IP);
+		with_ip += !!(evcore(ev)->sample_type & PERF_SAMPLE_IP);
 	}
 	/* where a sample's time is, when every event agrees (0: look it up) */
 	r->time_slot = !with_ip ? 2 : with_ip == r->evs.n ? 3 : 0;
@@ -839,11 +855,11 @@ run__deliver(struct run *r, struct ring *rg, const struct perf_event_header *h)
 		r->unknown_id++;
 		return;
 	}
-	sample.ev->received += sample.period;
+	rg->periods += sample.period;
 	sample.ring = rg;
 	if (unlikely(r->time_fix))
 		run__fix_time(r, &sample);
-	if (unlikely(sample.ev->hooked) && !run__hooks(r, &sample))
+	if (unlikely(evcore(sample.ev)->hooked) && !run__hooks(r, &sample))
 		return;
 	prof->ops->sample(prof, &sample);
 	if (++r->delivered == prof->opt.exit_n)
@@ -1148,24 +1164,25 @@ void run__sigusr1(struct run *r)
  */
 static void run__pending_lost(struct run *r)
 {
-	u64 missing = 0;
+	u64 count_all = 0, read = 0;
 
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
 		u64 count = 0;
 
-		if (ev->skipped)
+		if (evcore(ev)->skipped)
 			continue;
-		if (!ev->evsel || (ev->sampling && ev->sample_period != 1))
+		if (!evcore(ev)->evsel || (ev->sampling && evcore(ev)->sample_period != 1))
 			return;
-		if (perfev__count(ev->evsel, r->cpus, r->threads, &count))
+		if (perfev__count(evcore(ev)->evsel, r->cpus, r->threads, &count))
 			return;
-		ev->generated = count;
-		if (count > ev->received)
-			missing += count - ev->received;
+		evcore(ev)->generated = count;
+		count_all += count;
 	}
+	for (int i = 0; i < r->nr_rings; i++)
+		read += r->rings[i].periods;
 	r->lost_exact = true;
-	r->lost_samples = missing;
+	r->lost_samples = count_all > read ? count_all - read : 0;
 }
 
 static void run__print_problems(struct run *r)
@@ -1214,9 +1231,9 @@ static void run__print_problems(struct run *r)
 	for (int i = 0; r->prof.opt.verbose && i < r->evs.n; i++)
 		bpf_filter__report(r->evs.v[i], d);
 	for (int i = 0; i < r->evs.n; i++)
-		if (r->evs.v[i]->limited)
+		if (evcore(r->evs.v[i])->limited)
 			fprintf(d, "perf-prof %s: %llu samples of '%s' dropped by --sampling-limit %llu\n",
-				name, (unsigned long long)r->evs.v[i]->limited, r->evs.v[i]->display,
+				name, (unsigned long long)evcore(r->evs.v[i])->limited, r->evs.v[i]->display,
 				(unsigned long long)r->prof.opt.sampling_limit);
 	run__perfeval_report(r);
 	for (int i = 0; i < r->evs.n; i++)
@@ -1297,7 +1314,14 @@ int run__finish(struct run *r, struct err *err)
 		run__pending_lost(r);
 	if (r->ready && prof->ops->final)
 		prof->ops->final(prof);
-	return run__output_ok(r, err);
+	if (run__output_ok(r, err))
+		return -1;
+	/* a report file (flame graph, heatmap) that could not be written */
+	if (r->failed) {
+		*err = *r->failed;
+		return -1;
+	}
+	return 0;
 }
 
 void run__delete(struct run *r)
@@ -1340,15 +1364,16 @@ void run__delete(struct run *r)
 		run__delete(r->children[i]);
 	free(r->children);
 	/* after the perf fds are closed: the kernel refuses to remove events in use */
-	if (probe__cleanup() > 0)
-		fprintf(r->diag, "perf-prof: some probes are still in use and stay until the next "
-				 "run removes them\n");
+	if (probes__delete(r->probes) > 0)
+		fprintf(r->diag, "perf-prof: some probes are still in use; they are removed when "
+				 "perf-prof exits\n");
 	free(r->expr_errors);
 	free(r->ow_seen);
 	free(r->eval_cpu);
 	free(r->eval_cpu_want);
 	free(r->eval_pid);
 	free(r->eval_pid_n);
+	free(r->failed);
 	for (int i = 0; r->replay_bufs && i < r->nr_rings; i++)
 		free(r->replay_bufs[i]);
 	free(r->replay_bufs);

@@ -5,8 +5,10 @@
  * events are on). Also how the run learns that its targets are gone:
  * pidfds for processes and the workload, /proc polling for threads.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <perf/cpumap.h>
 #include <perf/threadmap.h>
 #include <stdlib.h>
@@ -15,6 +17,9 @@
 #include <unistd.h>
 
 #include "run-internal.h"
+
+/* a CPU number is an int: a bigger one is a typo, not a CPU */
+#define CPU_LIST_MAX INT_MAX
 
 /* parse_cpu_list - strict "0", "0-3", "0,2-3"; sets bits in @set (CPUs < @max) */
 int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err *err)
@@ -28,22 +33,21 @@ int parse_cpu_list(const char *list, bool *set, int max, int *beyond, struct err
 		char *end;
 		long a = strtol(p, &end, 10), b;
 
-		if (end == p || a < 0)
+		if (end == p || a < 0 || a > CPU_LIST_MAX || !isdigit((unsigned char)*p))
 			goto bad;
 		b = a;
 		p = end;
 		if (*p == '-') {
 			b = strtol(p + 1, &end, 10);
-			if (end == p + 1 || b < a)
+			if (end == p + 1 || b < a || b > CPU_LIST_MAX || !isdigit((unsigned char)p[1]))
 				goto bad;
 			p = end;
 		}
-		for (long c = a; c <= b; c++) {
-			if (c < max)
-				set[c] = true;
-			else if (*beyond < 0)
-				*beyond = (int)c;
-		}
+		/* CPUs past @max: only the first is named (a huge range is no loop) */
+		for (long c = a; c <= b && c < max; c++)
+			set[c] = true;
+		if (b >= max && *beyond < 0)
+			*beyond = (int)(a > max ? a : max);
 		if (*p == ',' && p[1])
 			p++;
 		else if (*p)
@@ -119,7 +123,7 @@ static void add_tid(pid_t **v, int *n, pid_t tid)
 }
 
 /* parse_pid_list - "123", "123,456": each must be a positive integer */
-static int parse_pid_list(const char *list, const char *opt, pid_t **out, int *n, struct err *err)
+int parse_pid_list(const char *list, const char *opt, pid_t **out, int *n, struct err *err)
 {
 	char *dup = xstrdup(list), *save = NULL, *tok;
 	int r = 0;

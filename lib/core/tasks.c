@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tasks.c - the run's task table: tid -> command name and parent. An
- * open-addressing table keyed by tid; names are kept inline (16 bytes, the
- * kernel's TASK_COMM_LEN), so a lookup never allocates. /proc/TID/comm is
+ * tasks.c - the run's task table: tid -> command name and parent. A
+ * hashmap keyed by tid; names are kept inline (16 bytes, the kernel's
+ * TASK_COMM_LEN), so a lookup never allocates. /proc/TID/comm is
  * read once for a tid seen first. Fed by the run's side-band records.
  */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "tasks.h"
 
 #define COMM_LEN 16
 
-struct task_slot {
-	int pid;	/* -1: empty */
+struct task {
 	int parent;	/* forked from; its name is ours until we get one */
 	bool gone;	/* exited */
 	u32 gone_gen;	/* tasks__gc() generation it exited in */
@@ -22,91 +22,66 @@ struct task_slot {
 };
 
 struct tasks {
-	struct task_slot *slots;
-	size_t nr_slots, used;
+	struct hashmap *map;	/* tid -> struct task */
 	u32 generation;
 };
 
 struct tasks *tasks__new(void)
 {
-	return xzalloc(sizeof(struct tasks));
+	struct tasks *t = xzalloc(sizeof(struct tasks));
+
+	t->map = hashmap__new(sizeof(struct task), 0);
+	return t;
 }
 
 void tasks__delete(struct tasks *t)
 {
 	if (!t)
 		return;
-	free(t->slots);
+	hashmap__free(t->map);
 	free(t);
 }
 
-static inline size_t tasks__hash(const struct tasks *t, int pid)
+static bool task_kept(const struct task *s, u32 keep_gen)
 {
-	return ((u32)pid * 2654435761u) & (t->nr_slots - 1);
-}
-
-static struct task_slot *tasks__find(struct tasks *t, int pid, bool insert);
-
-/* tasks__rehash - rebuild into @size slots, dropping tasks gone before @keep_gen */
-static void tasks__rehash(struct tasks *t, size_t size, u32 keep_gen)
-{
-	struct task_slot *old = t->slots;
-	size_t old_n = t->nr_slots;
-
-	t->nr_slots = size;
-	t->slots = xzalloc(t->nr_slots * sizeof(*t->slots));
-	for (size_t i = 0; i < t->nr_slots; i++)
-		t->slots[i].pid = -1;
-	t->used = 0;
-	for (size_t i = 0; i < old_n; i++) {
-		if (old[i].pid < 0 || (old[i].gone && old[i].gone_gen < keep_gen))
-			continue;
-		*tasks__find(t, old[i].pid, true) = old[i];
-	}
-	free(old);
-}
-
-static void tasks__grow(struct tasks *t)
-{
-	tasks__rehash(t, t->nr_slots ? t->nr_slots * 2 : 4096, 0);
+	return !(s->gone && s->gone_gen < keep_gen);
 }
 
 void tasks__gc(struct tasks *t)
 {
-	size_t live = 0, size = 4096;
+	struct task *s;
+	size_t live = 0, iter;
 
 	/* keep tasks that exited since the previous call: late samples name them */
-	for (size_t i = 0; i < t->nr_slots; i++)
-		if (t->slots[i].pid >= 0 && !(t->slots[i].gone && t->slots[i].gone_gen < t->generation))
-			live++;
-	if (live < t->used) {
-		while (size < live * 2)
-			size *= 2;
-		tasks__rehash(t, size, t->generation);
+	hashmap__for_each(t->map, iter, s)
+		live += task_kept(s, t->generation);
+	if (live < hashmap__nr(t->map)) {
+		/* a new table rather than deletes: memory shrinks back with the tasks */
+		struct hashmap *keep = hashmap__new(sizeof(*s), 0);
+
+		hashmap__for_each(t->map, iter, s)
+			if (task_kept(s, t->generation))
+				*(struct task *)hashmap__get(keep, hashmap__key(s)) = *s;
+		hashmap__free(t->map);
+		t->map = keep;
 	}
 	t->generation++;
 }
 
-static struct task_slot *tasks__find(struct tasks *t, int pid, bool insert)
+static struct task *tasks__find(struct tasks *t, int pid, bool insert)
 {
-	size_t i;
+	struct task *s;
+	bool created;
 
-	if (!t->nr_slots || (insert && (t->used + 1) * 4 > t->nr_slots * 3))
-		tasks__grow(t);
-	for (i = tasks__hash(t, pid);; i = (i + 1) & (t->nr_slots - 1)) {
-		if (t->slots[i].pid == pid)
-			return &t->slots[i];
-		if (t->slots[i].pid < 0)
-			break;
-	}
 	if (!insert)
-		return NULL;
-	t->slots[i].pid = pid;
-	t->slots[i].parent = 0;
-	t->slots[i].gone = false;
-	t->slots[i].comm[0] = '\0';
-	t->used++;
-	return &t->slots[i];
+		return hashmap__find(t->map, (u64)pid);
+	s = hashmap__get_new(t->map, (u64)pid, &created);
+	if (s && created) {
+		s->parent = 0;
+		s->gone = false;
+		s->comm[0] = '\0';
+	}
+	return s;
 }
 
 static void comm_copy(char *dst, const char *src)
@@ -119,14 +94,14 @@ static void comm_copy(char *dst, const char *src)
 
 const char *tasks__comm(struct tasks *t, int pid)
 {
-	struct task_slot *s;
+	struct task *s;
 	char path[64], *buf;
 
 	if (pid == 0)
 		return "<idle>";
 	if (pid < 0 || !t)
 		return "<...>";
-	s = t->nr_slots ? tasks__find(t, pid, false) : NULL;
+	s = tasks__find(t, pid, false);
 	/* a forked task without a name of its own has its parent's (bounded walk) */
 	for (int depth = 0; s && !s->comm[0] && s->parent > 0 && depth < 8; depth++) {
 		int parent = s->parent;
@@ -142,6 +117,8 @@ const char *tasks__comm(struct tasks *t, int pid)
 	if (s)
 		return "<...>";
 	s = tasks__find(t, pid, true);
+	if (!s)
+		return "<...>";
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	buf = read_file(path, NULL);
 	if (buf) {
@@ -157,22 +134,26 @@ const char *tasks__comm(struct tasks *t, int pid)
 
 void tasks__set_comm(struct tasks *t, int pid, const char *comm)
 {
-	struct task_slot *s;
+	struct task *s;
 
 	if (pid <= 0)
 		return;
 	s = tasks__find(t, pid, true);
+	if (!s)
+		return;
 	comm_copy(s->comm, comm);
 	s->gone = false;
 }
 
 void tasks__fork(struct tasks *t, int pid, int parent)
 {
-	struct task_slot *s;
+	struct task *s;
 
 	if (pid <= 0 || pid == parent)
 		return;
 	s = tasks__find(t, pid, true);
+	if (!s)
+		return;
 	s->comm[0] = '\0';
 	s->parent = parent;
 	s->gone = false;
@@ -180,7 +161,7 @@ void tasks__fork(struct tasks *t, int pid, int parent)
 
 void tasks__exit(struct tasks *t, int pid)
 {
-	struct task_slot *s = t->nr_slots ? tasks__find(t, pid, false) : NULL;
+	struct task *s = tasks__find(t, pid, false);
 
 	if (s) {
 		s->gone = true;
@@ -227,5 +208,5 @@ int tasks__seed_proc(struct tasks *t)
 
 size_t tasks__nr(const struct tasks *t)
 {
-	return t->used;
+	return hashmap__nr(t->map);
 }

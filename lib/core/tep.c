@@ -113,6 +113,23 @@ void tep__delete(struct tep_handle *tep)
 		tep_free(tep);
 }
 
+/* tep__suggest - "did you mean" for an unknown SYS:NAME; false when nothing is close */
+static bool tep__suggest(const char *sys, const char *name, struct err *err)
+{
+	char **names = NULL, *want = xasprintf("%s:%s", sys, name);
+	struct err ignored;
+	const char *best;
+	int n = tep__tracepoints(&names, &ignored);
+
+	best = n > 0 ? str_suggest(want, (const char *const *)names, n) : NULL;
+	if (best)
+		err_hint(err, "did you mean '%s'?", best);
+	if (n > 0)
+		tep__free_names(names, n);
+	free(want);
+	return best != NULL;
+}
+
 struct tep_event *tep__load(struct tep_handle *tep, const char *sys, const char *name,
 			    struct err *err)
 {
@@ -146,7 +163,8 @@ struct tep_event *tep__load(struct tep_handle *tep, const char *sys, const char 
 			err_set(err, EXIT_USAGE, "unknown event system '%s' in '%s:%s'", sys, sys, name);
 		else
 			err_set(err, EXIT_USAGE, "unknown event '%s:%s'", sys, name);
-		err_hint(err, "'perf-prof list %s:*' shows the events of a system", sys);
+		if (!tep__suggest(sys, name, err))
+			err_hint(err, "'perf-prof list %s:*' shows the events of a system", sys);
 		return NULL;
 	}
 	if (tep_parse_format(tep, &ev, buf, len, sys) != TEP_ERRNO__SUCCESS || !ev) {

@@ -72,7 +72,7 @@ const char *ecc__kind_name(const struct node *n)
 
 static void suggest(const char *name, const char *cand, const char **best, int *bestd)
 {
-	int d = ecc__edit_distance(name, cand);
+	int d = str_distance(name, cand);
 
 	if (d <= 2 && d < *bestd) {
 		*best = cand;
@@ -115,18 +115,22 @@ static void fields_detail(const struct cc *c)
 		err_detail(c->err, "  %s %s", builtins[i].type, builtins[i].name);
 }
 
+/* a long expression in the message: its ends (the caret line shows the place) */
+#define CC_SHOWN 120
+
 /* turn the first error into the struct err: message, caret line, names */
 static void cc_report(struct cc *c)
 {
-	char *flat = xstrdup(c->src);
+	char *flat = xstrdup(c->src), shown[CC_SHOWN + 1];
 
-	/* one line, so the caret lands under the column it names */
+	/* one line in the message */
 	for (char *p = flat; *p; p++)
 		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == '\v' || *p == '\f')
 			*p = ' ';
-	err_set(c->err, EXIT_USAGE, "invalid expression '%s': %s", flat, c->emsg);
-	err_detail(c->err, "  %s", flat);
-	err_detail(c->err, "  %*s^", c->epos, "");
+	/* the reason comes last and must survive however long the expression is */
+	err_set(c->err, EXIT_USAGE, "invalid expression '%s': %s",
+		str_elide(shown, sizeof(shown), flat, CC_SHOWN), c->emsg);
+	err_caret(c->err, c->src, c->epos);
 	fields_detail(c);
 	if (c->ehint[0])
 		err_hint(c->err, "%s", c->ehint);
@@ -982,7 +986,7 @@ static struct node *parse_ident(struct cc *c)
 		ecc__fail(c, pos, "unknown function '%s'", name);
 		best = NULL;
 		for (size_t i = 0, d = 3; i < ARRAY_SIZE(funcs); i++) {
-			int k = ecc__edit_distance(name, funcs[i].name);
+			int k = str_distance(name, funcs[i].name);
 
 			if (k <= 2 && (size_t)k < d) {
 				best = funcs[i].name;

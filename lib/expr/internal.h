@@ -201,8 +201,6 @@ void *ecc__fail(struct cc *c, int pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* ecc__hint - the hint of the error just reported (not of a later echo) */
 void ecc__hint(struct cc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* ecc__edit_distance - for "did you mean": 99 when the names are too long */
-int ecc__edit_distance(const char *a, const char *b);
 
 /* string pool of the expression being built; offsets survive its growth */
 void ecc__pool_putc(struct cc *c, char ch);
@@ -287,7 +285,11 @@ int expr__glob_check(const char *p, size_t plen);
  */
 int expr__codegen(struct expr *e, const struct node *root, int *pos);
 
-/* expr__printf_run - print one printf() call (expr-printf.c); returns characters printed */
+/*
+ * expr__printf_run - print one printf() call (expr-printf.c) to the run's
+ * output; returns the characters printed, or -1 (nothing printed) when a '*'
+ * width or precision is beyond EXPR_PRINTF_MAX_WIDTH
+ */
 s64 expr__printf_run(const struct expr *e, const struct pfmt *f, const struct slot *args);
 
 #endif

@@ -39,39 +39,6 @@ void ecc__hint(struct cc *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Optimal string alignment distance, for "did you mean": small names only,
- * anything longer than the table is simply never suggested.
- */
-int ecc__edit_distance(const char *a, const char *b)
-{
-	int la = strlen(a), lb = strlen(b);
-	int d[64][64];
-
-	if (la >= 64 || lb >= 64)
-		return 99;
-	for (int i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (int j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (int i = 1; i <= la; i++) {
-		for (int j = 1; j <= lb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = d[i - 1][j] + 1;
-
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	}
-	return d[la][lb];
-}
-
 /* ------------------------------------------------------------------ */
 /* string pool (literals, printf pieces); offsets stay valid on growth */
 

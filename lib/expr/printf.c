@@ -3,9 +3,10 @@
  * expr-printf.c - the printf() function of the expression language. At
  * compile time the format (a string literal) is split into literal text and
  * one-conversion formats, and every argument is checked against the
- * conversion that consumes it; at run time each piece is printed to stdout
- * with its own argument, strings with an explicit precision because record
- * strings need not be NUL-terminated.
+ * conversion that consumes it; at run time each piece is printed to the
+ * run's output with its own argument, strings with an explicit precision
+ * because record strings need not be NUL-terminated. Widths and precisions
+ * are bounded (EXPR_PRINTF_MAX_WIDTH), written or from a '*' argument.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -57,6 +58,7 @@ static int parse_conv(struct cc *c, int fpos, const char *fmt, int *ip, struct p
 		cv.star_w = true;
 		m[k++] = fmt[i++];
 	} else {
+		/* at most EXPR_PRINTF_MAX_WIDTH: 6 digits */
 		for (int d = 0; isdigit((unsigned char)fmt[i]) && d < 6; d++)
 			m[k++] = fmt[i++];
 	}
@@ -214,7 +216,7 @@ fail:
 /* ------------------------------------------------------------------ */
 /* run time                                                            */
 
-static int printf_int(const struct pconv *cv, const char *f, int w, int p, u64 v)
+static int printf_int(FILE *out, const struct pconv *cv, const char *f, int w, int p, u64 v)
 {
 	long long sv = (long long)v;
 	unsigned long long uv = v;
@@ -228,35 +230,39 @@ static int printf_int(const struct pconv *cv, const char *f, int w, int p, u64 v
 	}
 	if (cv->kind == PC_INT) {
 		if (cv->star_w && cv->star_p)
-			return printf(f, w, p, sv);
+			return fprintf(out, f, w, p, sv);
 		if (cv->star_w)
-			return printf(f, w, sv);
+			return fprintf(out, f, w, sv);
 		if (cv->star_p)
-			return printf(f, p, sv);
-		return printf(f, sv);
+			return fprintf(out, f, p, sv);
+		return fprintf(out, f, sv);
 	}
 	if (cv->star_w && cv->star_p)
-		return printf(f, w, p, uv);
+		return fprintf(out, f, w, p, uv);
 	if (cv->star_w)
-		return printf(f, w, uv);
+		return fprintf(out, f, w, uv);
 	if (cv->star_p)
-		return printf(f, p, uv);
-	return printf(f, uv);
+		return fprintf(out, f, p, uv);
+	return fprintf(out, f, uv);
 }
 
-static int printf_one(const struct expr *e, const struct pconv *cv, const struct slot *args,
-		      int *ai)
+static int printf_one(FILE *out, const struct expr *e, const struct pconv *cv,
+		      const struct slot *args, int *ai)
 {
 	const char *f = e->pool + cv->fmt;
 	const struct slot *a;
 	int w = 0, p = -1, prec;
 
 	if (cv->kind == PC_LIT)
-		return fwrite(f, 1, cv->len, stdout);
+		return (int)fwrite(f, 1, cv->len, out);
+	/* printf_check() bounded them: they fit an int */
 	if (cv->star_w)
-		w = (int)args[(*ai)++].i;
-	if (cv->star_p)
-		p = (int)args[(*ai)++].i;
+		w = (int)(s64)args[(*ai)++].i;
+	if (cv->star_p) {
+		p = (int)(s64)args[(*ai)++].i;
+		if (p < 0)
+			p = -1;		/* C: a negative precision is taken as omitted */
+	}
 	a = &args[(*ai)++];
 	switch (cv->kind) {
 	case PC_STR:
@@ -265,25 +271,55 @@ static int printf_one(const struct expr *e, const struct pconv *cv, const struct
 			prec = p;
 		else if (!cv->star_p && cv->prec >= 0 && cv->prec < prec)
 			prec = cv->prec;
-		return cv->star_w ? printf(f, w, prec, a->p) : printf(f, prec, a->p);
+		return cv->star_w ? fprintf(out, f, w, prec, a->p) : fprintf(out, f, prec, a->p);
 	case PC_CHAR:
-		return cv->star_w ? printf(f, w, (int)(unsigned char)a->i) :
-				    printf(f, (int)(unsigned char)a->i);
+		return cv->star_w ? fprintf(out, f, w, (int)(unsigned char)a->i) :
+				    fprintf(out, f, (int)(unsigned char)a->i);
 	case PC_PTR:
-		return cv->star_w ? printf(f, w, (void *)(uintptr_t)a->i) :
-				    printf(f, (void *)(uintptr_t)a->i);
+		return cv->star_w ? fprintf(out, f, w, (void *)(uintptr_t)a->i) :
+				    fprintf(out, f, (void *)(uintptr_t)a->i);
 	default:
-		return printf_int(cv, f, w, p, a->i);
+		return printf_int(out, cv, f, w, p, a->i);
 	}
+}
+
+/*
+ * printf_check - every '*' width and precision is within the bound of a
+ * written one (a negative precision means none, as in C); checked before
+ * anything is printed, so a failed call prints nothing
+ */
+static bool printf_check(const struct pfmt *f, const struct slot *args)
+{
+	int ai = 0;
+
+	for (int i = 0; i < f->ncv; i++) {
+		const struct pconv *cv = &f->cv[i];
+
+		if (cv->kind == PC_LIT)
+			continue;
+		if (cv->star_w) {
+			s64 w = (s64)args[ai++].i;
+
+			if (w > EXPR_PRINTF_MAX_WIDTH || w < -EXPR_PRINTF_MAX_WIDTH)
+				return false;
+		}
+		if (cv->star_p && (s64)args[ai++].i > EXPR_PRINTF_MAX_WIDTH)
+			return false;
+		ai++;
+	}
+	return true;
 }
 
 s64 expr__printf_run(const struct expr *e, const struct pfmt *f, const struct slot *args)
 {
+	FILE *out = e->env && e->env->out ? e->env->out : stdout;
 	s64 total = 0;
 	int ai = 0;
 
+	if (!printf_check(f, args))
+		return -1;
 	for (int i = 0; i < f->ncv; i++) {
-		int r = printf_one(e, &f->cv[i], args, &ai);
+		int r = printf_one(out, e, &f->cv[i], args, &ai);
 
 		if (r > 0)
 			total += r;

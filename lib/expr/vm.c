@@ -16,6 +16,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "field.h"
 #include "tasks.h"
 #include "internal.h"
 #include "ksyms.h"
@@ -643,28 +644,16 @@ int expr__codegen(struct expr *e, const struct node *root, int *pos)
 
 #define LOAD(type, p) ({ type v__; memcpy(&v__, (p), sizeof(v__)); v__; })
 
+/* an array element, or a field of a size the fixed-size loads above don't take */
 static inline u64 load_elem(const u8 *p, u8 esz, bool sgn)
 {
-	switch (esz) {
-	case 1: return sgn ? (u64)(s64)LOAD(s8, p) : LOAD(u8, p);
-	case 2: return sgn ? (u64)(s64)LOAD(s16, p) : LOAD(u16, p);
-	case 4: return sgn ? (u64)(s64)LOAD(s32, p) : LOAD(u32, p);
-	default: return LOAD(u64, p);
-	}
+	return field__load(p, esz, sgn);
 }
 
-/*
- * dyn_locate - where the __data_loc/__rel_loc data of the field at @off is:
- * low 16 bits of the word are the offset, high 16 the length in bytes.
- * Returns false when the data is not inside the record.
- */
+/* dyn_locate - where the __data_loc/__rel_loc data of the field at @off is (field.h) */
 static inline bool dyn_locate(const struct expr_ctx *ctx, u32 off, bool rel, u32 *o, u32 *len)
 {
-	u32 w = LOAD(u32, (const u8 *)ctx->raw + off);
-
-	*o = (w & 0xffff) + (rel ? off + 4 : 0);
-	*len = w >> 16;
-	return (u64)*o + *len <= ctx->raw_size;
+	return field__dyn(ctx->raw, ctx->raw_size, off, rel, o, len);
 }
 
 static int vm_run(const struct expr *e, const struct expr_ctx *ctx, struct slot *res)
@@ -835,7 +824,13 @@ L_NTOHS: a = ntohs((u16)a); NEXT();
 L_ABS:   a = (s64)a < 0 ? -a : a; NEXT();
 L_PRINTF:
 	sp -= ip->n;
-	a = (u64)expr__printf_run(e, &e->fmts[ip->off], sp);
+	{
+		s64 n = expr__printf_run(e, &e->fmts[ip->off], sp);
+
+		if (n < 0)
+			return -1;	/* a '*' width beyond the bound */
+		a = (u64)n;
+	}
 	NEXT();
 
 	BINOP(ADD, l + r)

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * probe.c - probe terms made into tracefs dynamic events for one run.
+ * probe.c - probe terms resolved into tracefs dynamic event definitions.
  *
  *   uprobe:FUNC[+OFF]@FILE(ARGS)
  *     FILE --probe__resolve_file--> /real/path
- *     FUNC --probe__elf_offset--> file offset (symtab, dynsym, debuginfo)
+ *     FUNC --probe__elf_offset--> file offset (symtab, dynsym, debuginfo),
+ *                                 OFF checked against instructions (insn.c)
  *     ARGS --probe__fetchargs--> "size=%di:u64 ..."
- *     --> "p:pp_<pid>/FUNC /real/path:0xOFF size=%di:u64" >> uprobe_events
- *     --> the term becomes the tracepoint pp_<pid>:FUNC
+ *     --> struct probe_def, which registry.c writes as
+ *         "p:pp_<pid>/FUNC /real/path:0xOFF size=%di:u64" >> uprobe_events
  *
- * The registry of what this process created is the module's state: a
- * fixed table of precomputed removal commands, so probe__cleanup() can run
- * from a signal handler, and a table that is only appended to (a slot is
- * complete before the count covers it).
+ * Also the reading side of tracefs dynamic events (probe__list, and the
+ * line parser the registry's reaper shares).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -21,46 +20,22 @@
 #include <fnmatch.h>
 #include <gelf.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "elfutil.h"
+#include "internal.h"
 #include "probe.h"
 #include "ksyms.h"
 #include "tep.h"
 
-#define PROBE_MAX 128		/* probes one run may create */
 #define ARGS_MAX 128		/* the kernel's MAX_TRACE_ARGS */
 #define ARG_NAME_MAX 31		/* the kernel's MAX_ARG_NAME_LEN - 1 */
 #define ARRAY_MAX 64		/* the kernel's MAX_ARRAY_LEN */
-#define EVENT_BASE_MAX 52	/* room for "__return" and "_NNN" in 63 chars */
 #define DEBUG_DIR "/usr/lib/debug"
 #define NT_BUILD_ID 3		/* NT_GNU_BUILD_ID */
-
-/* ------------------------------------------------------------- registry */
-
-struct probe_slot {
-	char cmd[96];		/* "-:pp_<pid>/EVENT", written to remove it */
-	size_t cmd_len;
-	const char *ctl;	/* the control file it was written to */
-	char event[64];
-	char *key;		/* "TYPE PLACE ARGS": equal keys share the event */
-	volatile sig_atomic_t removed;
-};
-
-static struct {
-	pid_t owner;
-	char group[32];
-	char uprobe_ctl[PATH_MAX];
-	char kprobe_ctl[PATH_MAX];
-	bool reaped;
-	bool hooked;
-	struct probe_slot slot[PROBE_MAX];
-	volatile sig_atomic_t nr;
-} reg;
 
 /* --------------------------------------------------------- fetch args */
 
@@ -116,12 +91,12 @@ static int fetch_fail(struct fetch_ctx *c, int col, const char *fmt, ...)
 	return -1;
 }
 
-static bool kind_is_ret(enum evspec_kind kind)
+bool kind_is_ret(enum evspec_kind kind)
 {
 	return kind == EVSPEC_URETPROBE || kind == EVSPEC_KRETPROBE;
 }
 
-static bool kind_is_kernel(enum evspec_kind kind)
+bool kind_is_kernel(enum evspec_kind kind)
 {
 	return kind == EVSPEC_KPROBE || kind == EVSPEC_KRETPROBE;
 }
@@ -592,13 +567,16 @@ fail:
 static bool elf_native(const char *path)
 {
 	unsigned char h[20];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	ssize_t n = -1;
 	u16 machine;
 
 	if (fd < 0)
 		return false;
-	n = read(fd, h, sizeof(h));
+	/* a FIFO or a device is no program: never wait on it or read it */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+		n = read(fd, h, sizeof(h));
 	close(fd);
 	if (n != (ssize_t)sizeof(h) || memcmp(h, ELFMAG, SELFMAG))
 		return false;
@@ -810,204 +788,11 @@ char *probe__resolve_file(const char *file, struct err *err)
 
 /* ------------------------------------------------------------ ELF symbols */
 
-struct elf_file {
-	int fd;
-	Elf *elf;
-};
-
-struct sym_best {
-	u64 value;
-	u64 size;
-	int rank;		/* 0: nothing found */
-	unsigned char type;
-	bool ambiguous;
-	bool non_func;		/* the name exists, but not as a function */
-};
-
-static int elf_file_open(const char *path, struct elf_file *f)
-{
-	f->elf = NULL;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0)
-		return -1;
-	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
-	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF) {
-		if (f->elf)
-			elf_end(f->elf);
-		close(f->fd);
-		f->elf = NULL;
-		f->fd = -1;
-		return -1;
-	}
-	return 0;
-}
-
-static void elf_file_close(struct elf_file *f)
-{
-	if (f->elf)
-		elf_end(f->elf);
-	if (f->fd >= 0)
-		close(f->fd);
-	f->elf = NULL;
-	f->fd = -1;
-}
-
-/* sym_rank - global beats weak beats local; the default version wins a tie */
-static int sym_rank(const GElf_Sym *sym, bool hidden)
-{
-	int bind = GELF_ST_BIND(sym->st_info), r;
-
-	r = bind == STB_GLOBAL || bind == STB_GNU_UNIQUE ? 3 : bind == STB_WEAK ? 2 : 1;
-	return r * 2 + !hidden;
-}
-
-static void syms_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, Elf_Data *versym,
-		      const char *func, struct sym_best *best)
-{
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
-
-	for (size_t i = 0; data && i < n; i++) {
-		GElf_Sym sym;
-		const char *name;
-		unsigned char type;
-		bool hidden = false;
-		int rank;
-
-		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name || strcmp(name, func))
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC) {
-			best->non_func = true;
-			continue;
-		}
-		if (versym && (i + 1) * sizeof(u16) <= versym->d_size)
-			hidden = ((const u16 *)versym->d_buf)[i] & 0x8000;
-		rank = sym_rank(&sym, hidden);
-		if (rank < best->rank || (rank == best->rank && sym.st_value == best->value))
-			continue;
-		if (rank == best->rank) {
-			best->ambiguous = true;
-			continue;
-		}
-		best->rank = rank;
-		best->value = sym.st_value;
-		best->size = sym.st_size;
-		best->type = type;
-		best->ambiguous = false;
-	}
-}
-
-static void elf_syms_find(Elf *elf, const char *func, struct sym_best *best)
-{
-	GElf_Shdr sh, vsh;
-	Elf_Scn *scn = elf__section_type(elf, SHT_SYMTAB, &sh);
-	Elf_Scn *vscn;
-
-	if (scn)
-		syms_scan(elf, scn, &sh, NULL, func, best);
-	scn = elf__section_type(elf, SHT_DYNSYM, &sh);
-	if (!scn)
-		return;
-	vscn = elf__section_type(elf, SHT_GNU_versym, &vsh);
-	syms_scan(elf, scn, &sh, vscn ? elf_getdata(vscn, NULL) : NULL, func, best);
-}
-
-/* elf_build_id - the GNU build-id note; its length, 0 when absent */
-static size_t elf_build_id(Elf *elf, u8 *id, size_t size)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data;
-		GElf_Nhdr nh;
-		size_t off = 0, name_off, desc_off;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		data = elf_getdata(scn, NULL);
-		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-			if (nh.n_type != NT_BUILD_ID || nh.n_namesz != 4 ||
-			    memcmp((char *)data->d_buf + name_off, "GNU", 4) || !nh.n_descsz)
-				continue;
-			if (nh.n_descsz > size)
-				return 0;
-			memcpy(id, (char *)data->d_buf + desc_off, nh.n_descsz);
-			return nh.n_descsz;
-		}
-	}
-	return 0;
-}
-
-/* debug_try - @path is separate debuginfo for the file with build-id @id */
-static bool debug_try(const char *path, const u8 *id, size_t id_len, struct elf_file *dbg)
-{
-	u8 got[64];
-	size_t n;
-	GElf_Shdr sh;
-
-	if (elf_file_open(path, dbg))
-		return false;
-	n = elf_build_id(dbg->elf, got, sizeof(got));
-	if ((id_len && n && (n != id_len || memcmp(got, id, n))) ||
-	    !elf__section_type(dbg->elf, SHT_SYMTAB, &sh)) {
-		elf_file_close(dbg);
-		return false;
-	}
-	return true;
-}
-
-/* debug_link_try - @a@b/@link, unless that is @path itself */
-static bool debug_link_try(const char *path, const char *a, const char *b, const char *link,
-			   const u8 *id, size_t id_len, struct elf_file *dbg)
-{
-	char *cand = xasprintf("%s%s/%s", a, b, link);
-	bool ok = strcmp(cand, path) && debug_try(cand, id, id_len, dbg);
-
-	free(cand);
-	return ok;
-}
-
-/* debug_find - separate debuginfo of @path: by build-id, then by debuglink */
-static bool debug_find(const char *path, Elf *elf, const char *debug_dir, struct elf_file *dbg)
-{
-	u8 id[64];
-	size_t id_len = elf_build_id(elf, id, sizeof(id));
-	char cand[PATH_MAX], dir[PATH_MAX], *slash;
-	GElf_Shdr sh;
-	Elf_Scn *scn;
-	Elf_Data *data;
-	const char *link;
-
-	if (id_len) {
-		int n = snprintf(cand, sizeof(cand), "%s/.build-id/%02x/", debug_dir, id[0]);
-
-		for (size_t i = 1; i < id_len && n < (int)sizeof(cand) - 8; i++)
-			n += snprintf(cand + n, sizeof(cand) - (size_t)n, "%02x", id[i]);
-		snprintf(cand + n, sizeof(cand) - (size_t)n, ".debug");
-		if (debug_try(cand, id, id_len, dbg))
-			return true;
-	}
-	scn = elf__section(elf, ".gnu_debuglink", &sh);
-	data = scn ? elf_getdata(scn, NULL) : NULL;
-	if (!data || !data->d_size || !memchr(data->d_buf, '\0', data->d_size))
-		return false;
-	link = data->d_buf;
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	return debug_link_try(path, dir, "", link, id, id_len, dbg) ||
-	       debug_link_try(path, dir, "/.debug", link, id, id_len, dbg) ||
-	       debug_link_try(path, debug_dir, dir, link, id, id_len, dbg);
-}
-
-/* vaddr_to_offset - through the PT_LOAD segment holding @vaddr (executable) */
-static int vaddr_to_offset(Elf *elf, u64 vaddr, u64 *off, bool *exec)
+/*
+ * vaddr_to_offset - through the PT_LOAD segment holding @vaddr (executable);
+ * *@avail (when not NULL): the bytes of the segment in the file from there
+ */
+static int vaddr_to_offset(Elf *elf, u64 vaddr, u64 *off, bool *exec, u64 *avail)
 {
 	size_t n;
 
@@ -1022,12 +807,14 @@ static int vaddr_to_offset(Elf *elf, u64 vaddr, u64 *off, bool *exec)
 			continue;
 		*off = vaddr - ph.p_vaddr + ph.p_offset;
 		*exec = ph.p_flags & PF_X;
+		if (avail)
+			*avail = ph.p_vaddr + ph.p_filesz - vaddr;
 		return 0;
 	}
 	return -1;
 }
 
-static int sym_not_found(const char *path, const char *func, const struct sym_best *best,
+static int sym_not_found(const char *path, const char *func, const struct elf_func *best,
 			 bool main_stripped, bool stripped, struct err *err)
 {
 	if (best->non_func) {
@@ -1047,20 +834,24 @@ static int sym_not_found(const char *path, const char *func, const struct sym_be
 
 /* sym_lookup - @func in @main's tables, else in its separate debuginfo */
 static int sym_lookup(const char *path, Elf *main_elf, const char *func, const char *debug_dir,
-		      struct sym_best *best, struct err *err)
+		      struct elf_func *best, struct err *err)
 {
 	GElf_Shdr sh;
 	bool main_stripped = !elf__section_type(main_elf, SHT_SYMTAB, &sh), stripped = main_stripped;
 
-	elf_syms_find(main_elf, func, best);
+	elf__find_func(main_elf, func, best);
 	if (!best->rank && stripped) {
-		struct elf_file dbg;
+		char *found = NULL;
+		Elf *dbg = debuginfo__find(main_elf, path, debug_dir, NULL, 0, &found);
 
-		if (debug_find(path, main_elf, debug_dir, &dbg)) {
-			elf_syms_find(dbg.elf, func, best);
+		/* debuginfo without a symbol table names nothing: still stripped */
+		if (dbg && elf__section_type(dbg, SHT_SYMTAB, &sh)) {
+			elf__find_func(dbg, func, best);
 			stripped = false;
-			elf_file_close(&dbg);
 		}
+		if (dbg)
+			elf_end(dbg);
+		free(found);
 	}
 	if (!best->rank)
 		return sym_not_found(path, func, best, main_stripped, stripped, err);
@@ -1070,7 +861,7 @@ static int sym_lookup(const char *path, Elf *main_elf, const char *func, const c
 			 path, func);
 		return -1;
 	}
-	if (best->type == STT_GNU_IFUNC) {
+	if (GELF_ST_TYPE(best->sym.st_info) == STT_GNU_IFUNC) {
 		err_set(err, EXIT_USAGE, "'%s' in '%s' is an indirect function (IFUNC)", func, path);
 		err_hint(err, "its symbol is the resolver, which runs once at load time; probe the "
 			 "implementation it selects (e.g. __%s_avx2, see 'nm' on its debuginfo)", func);
@@ -1079,41 +870,103 @@ static int sym_lookup(const char *path, Elf *main_elf, const char *func, const c
 	return 0;
 }
 
+/*
+ * code_check - @off must start an instruction of @func (@best), whose code
+ * is read from the file's own bytes: the symbol may come from debuginfo,
+ * the code never does. A symbol without a size is decoded up to @off and
+ * one instruction past it.
+ */
+static int code_check(Elf *elf, const char *path, const char *func, const struct elf_func *best,
+		      u64 off, struct err *err)
+{
+	u64 start, avail, len = best->sym.st_size ? best->sym.st_size : off + 16;
+	size_t raw_size = 0;
+	const char *raw = elf_rawfile(elf, &raw_size);
+	char near[128];
+	bool exec;
+	GElf_Ehdr eh;
+	int r;
+
+	if (!off || !gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64)
+		return 0;	/* entry, or an architecture the decoder is not asked about */
+	if (vaddr_to_offset(elf, best->sym.st_value, &start, &exec, &avail) || !raw ||
+	    start >= raw_size)
+		return 0;	/* not code: the caller's address check says so */
+	if (len > avail)
+		len = avail;
+	if (len > raw_size - start)
+		len = raw_size - start;
+	r = probe__insn_check((const u8 *)raw + start, (size_t)len, off, near, sizeof(near));
+	if (!r || r == -ENOTSUP)
+		return 0;
+	if (r == -ELIBACC) {
+		/* the check keeps a probe from corrupting an instruction: no guessing without it */
+		err_set(err, EXIT_FAILURE, "cannot check that offset %#llx starts an instruction of "
+			"'%s': %s", (unsigned long long)off, func, probe__insn_lib_error());
+		err_hint(err, "install the instruction decoder (Debian: apt-get install libcapstone4), "
+			 "or probe the function's entry");
+		return -ELIBACC;
+	}
+	if (r == -EINVAL) {
+		err_set(err, EXIT_USAGE, "offset %#llx is inside an instruction of '%s'",
+			(unsigned long long)off, func);
+		err_hint(err, "a probe goes on the first byte of an instruction, or it corrupts it; "
+			 "instructions start at %s ('objdump -d %s')", near, path);
+	} else if (r == -ENOEXEC) {
+		err_set(err, EXIT_USAGE, "cannot decode the instructions of '%s' up to offset %#llx",
+			func, (unsigned long long)off);
+		err_hint(err, "'%s' holds bytes that are not instructions before that offset; "
+			 "instructions start at %s ('objdump -d %s')", func, near[0] ? near : "+0x0",
+			 path);
+	} else {
+		err_set(err, EXIT_USAGE, "offset %#llx of '%s' is beyond the code in '%s'",
+			(unsigned long long)off, func, path);
+		err_hint(err, "give an offset inside the function ('objdump -d %s')", path);
+	}
+	return -ERANGE;
+}
+
 int probe__elf_offset(const char *path, const char *func, u64 off, const char *debug_dir,
 		      u64 *file_off, struct err *err)
 {
-	struct elf_file f;
-	struct sym_best best = { 0 };
+	struct elf_func best = { .rank = 0 };
 	GElf_Ehdr eh;
 	bool exec = false;
+	size_t raw_size = 0;
 	u64 vaddr;
 	int r = -1;
+	Elf *elf;
 
-	elf_version(EV_CURRENT);
-	if (elf_file_open(path, &f)) {
+	errno = 0;
+	elf = elf__open(path);
+	if (!elf) {
 		err_set(err, EXIT_USAGE, "cannot read ELF file '%s': %s", path,
 			errno ? strerror(errno) : elf_errmsg(-1));
 		return -1;
 	}
-	if (!gelf_getehdr(f.elf, &eh) || (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)) {
+	if (!gelf_getehdr(elf, &eh) || (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)) {
 		err_set(err, EXIT_USAGE, "'%s' is not an executable or a shared library", path);
 		goto out;
 	}
-	if (!strncmp(func, "0x", 2) && !parse_u64(func, &vaddr)) {
-		best.size = 0;
-	} else {
-		if (sym_lookup(path, f.elf, func, debug_dir ? debug_dir : DEBUG_DIR, &best, err))
+	if (strncmp(func, "0x", 2) || parse_u64(func, &vaddr)) {
+		if (sym_lookup(path, elf, func, debug_dir ? debug_dir : DEBUG_DIR, &best, err))
 			goto out;
-		if (best.size && off >= best.size) {
+		if (best.sym.st_size && off >= best.sym.st_size) {
 			err_set(err, EXIT_USAGE, "offset %#llx is beyond '%s' (%llu bytes)",
-				(unsigned long long)off, func, (unsigned long long)best.size);
-			err_hint(err, "give an offset inside the function");
+				(unsigned long long)off, func, (unsigned long long)best.sym.st_size);
+			err_hint(err, "give an offset inside the function ('objdump -d %s')", path);
+			r = -ERANGE;
 			goto out;
 		}
-		vaddr = best.value;
+		r = code_check(elf, path, func, &best, off, err);
+		if (r)
+			goto out;
+		r = -1;
+		vaddr = best.sym.st_value;
 	}
 	vaddr += off;
-	if (vaddr_to_offset(f.elf, vaddr, file_off, &exec) || !exec) {
+	if (vaddr_to_offset(elf, vaddr, file_off, &exec, NULL) || !exec ||
+	    !elf_rawfile(elf, &raw_size) || *file_off >= raw_size) {
 		err_set(err, EXIT_USAGE, "address %#llx of '%s' is not in the code of '%s'",
 			(unsigned long long)vaddr, func, path);
 		err_hint(err, "uprobes go on code: check the address with 'objdump -d %s'", path);
@@ -1121,55 +974,45 @@ int probe__elf_offset(const char *path, const char *func, u64 off, const char *d
 	}
 	r = 0;
 out:
-	elf_file_close(&f);
+	elf_end(elf);
 	return r;
 }
 
-/* funcs_scan - report the defined functions of one symbol table */
-static void funcs_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
-		       void (*cb)(const char *name, void *arg), void *arg)
+struct funcs_cb {
+	void (*cb)(const char *name, void *arg);
+	void *arg;
+};
+
+/* a defined function of a symbol table, through the shared scanner */
+static int funcs_sym(void *ctx, const struct elf_sym *s)
 {
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	const struct funcs_cb *f = ctx;
 
-	for (size_t i = 0; data && i < n; i++) {
-		GElf_Sym sym;
-		const char *name;
-
-		/* IFUNCs are left out: probe__elf_offset() refuses them */
-		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-		    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (name && *name)
-			cb(name, arg);
-	}
+	/* IFUNCs are left out: probe__elf_offset() refuses them */
+	if (GELF_ST_TYPE(s->sym.st_info) == STT_FUNC)
+		f->cb(s->name, f->arg);
+	return 0;
 }
 
 int probe__funcs(const char *file, void (*cb)(const char *name, void *arg), void *arg,
 		 struct err *err)
 {
-	struct elf_file f;
-	GElf_Shdr sh;
-	Elf_Scn *scn;
+	struct funcs_cb fc = { cb, arg };
 	char *path = probe__resolve_file(file, err);
+	Elf *elf;
 
 	if (!path)
 		return -1;
-	elf_version(EV_CURRENT);
-	if (elf_file_open(path, &f)) {
+	errno = 0;
+	elf = elf__open(path);
+	if (!elf) {
 		err_set(err, EXIT_USAGE, "cannot read ELF file '%s': %s", path,
 			errno ? strerror(errno) : elf_errmsg(-1));
 		free(path);
 		return -1;
 	}
-	scn = elf__section_type(f.elf, SHT_SYMTAB, &sh);
-	if (scn)
-		funcs_scan(f.elf, scn, &sh, cb, arg);
-	scn = elf__section_type(f.elf, SHT_DYNSYM, &sh);
-	if (scn)
-		funcs_scan(f.elf, scn, &sh, cb, arg);
-	elf_file_close(&f);
+	elf__scan_tables(elf, funcs_sym, &fc);
+	elf_end(elf);
 	free(path);
 	return 0;
 }
@@ -1219,16 +1062,50 @@ static void event_base(const struct evspec *ev, char *out, size_t size)
 		snprintf(out + n, size - n, "__return");
 }
 
+/* off_col - column of the OFF in FUNC+OFF (the FUNC when there is none) */
+static int off_col(const struct evspec *ev)
+{
+	int col = term_col(ev, 0);
+	const char *plus = strchr(ev->arg + col, '+');
+
+	return plus ? (int)(plus + 1 - ev->arg) : col;
+}
+
+/*
+ * ret_offset_refuse - a return probe goes on the entry only. It works by
+ * swapping the return address at the top of the stack for a trampoline
+ * when the function is entered; further in, the prologue has pushed other
+ * words there, and the swapped word would be one of them: the function
+ * would then restore a wrong register or return into the trampoline from
+ * the wrong frame, and the traced program crashes.
+ */
+static int ret_offset_refuse(const struct evspec *ev, const char *func, struct err *err)
+{
+	const char *kind = evspec_kind_name(ev->kind);
+
+	err_set(err, EXIT_USAGE, "a %s is only valid at a function's entry, not at an offset: "
+		"'%s:%s'", kind, kind, ev->name);
+	err_hint(err, "a return probe swaps the return address on the stack when the function "
+		 "is entered; further in, the prologue has moved the stack and the program would "
+		 "crash. Use %s:%s for the return, or %cprobe:%s for that point",
+		 kind, func, kind[0], ev->name);
+	evspec_caret(ev->arg, off_col(ev), err);
+	return -1;
+}
+
 static int define_uprobe(const struct evspec *ev, const char *func, const char *debug_dir,
 			 struct probe_def *def, struct err *err)
 {
+	int r;
+
 	def->path = probe__resolve_file(ev->probe_file, err);
 	if (!def->path) {
 		evspec_caret(ev->arg, term_col(ev, 1), err);
 		return -1;
 	}
-	if (probe__elf_offset(def->path, func, ev->probe_off, debug_dir, &def->offset, err)) {
-		evspec_caret(ev->arg, term_col(ev, 0), err);
+	r = probe__elf_offset(def->path, func, ev->probe_off, debug_dir, &def->offset, err);
+	if (r) {
+		evspec_caret(ev->arg, r == -ERANGE ? off_col(ev) : term_col(ev, 0), err);
 		return -1;
 	}
 	def->place = xasprintf("%s:%#llx", def->path, (unsigned long long)def->offset);
@@ -1241,12 +1118,6 @@ static int define_kprobe(const struct evspec *ev, const char *func, struct probe
 	bool addr = !strncmp(func, "0x", 2), unknown;
 	struct ksyms *ks;
 
-	if (def->ret && ev->probe_off) {
-		err_set(err, EXIT_USAGE, "a kretprobe takes no offset: '%s'", ev->text);
-		err_hint(err, "a return probe is on the function itself: kretprobe:%s", func);
-		evspec_caret(ev->arg, term_col(ev, 0), err);
-		return -1;
-	}
 	/* only when kallsyms shows addresses (root) can it say a name is unknown */
 	ks = addr ? NULL : ksyms__new();
 	unknown = ks && ksyms__addr(ks, "_text") && !ksyms__addr(ks, func);
@@ -1287,6 +1158,8 @@ int probe__define(const struct evspec *ev, const char *debug_dir, struct probe_d
 	} else {
 		def->args = xstrdup("");
 	}
+	if (def->ret && ev->probe_off)
+		return ret_offset_refuse(ev, func, err);
 	if (def->kernel)
 		r = define_kprobe(ev, func, def, err);
 	else
@@ -1307,275 +1180,10 @@ void probe_def__free(struct probe_def *def)
 	memset(def, 0, sizeof(*def));
 }
 
-/* --------------------------------------------------------------- tracefs */
-
-/* error_log_last - the newest entry of tracefs error_log, two lines, in @buf */
-static void error_log_last(const char *root, char *buf, size_t size)
-{
-	char path[PATH_MAX], *log, *last = NULL, *p;
-	size_t len;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/error_log", root);
-	log = read_file(path, &len);
-	if (!log)
-		return;
-	/* entries start with "[ timestamp]" at the start of a line */
-	for (p = log; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (*p == '[')
-			last = p;
-	if (last)
-		snprintf(buf, size, "%s", last);
-	len = strlen(buf);
-	while (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	free(log);
-}
-
-static void error_log_clear(const char *root)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/error_log", root);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
-}
-
-/* ctl_write - one command to a dynamic event control file; -errno on failure */
-static int ctl_write(const char *ctl, const char *cmd, size_t len)
-{
-	int fd = open(ctl, O_WRONLY | O_APPEND | O_CLOEXEC), e = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, cmd, len) < 0)
-		e = -errno;
-	close(fd);
-	return e;
-}
-
-static int probe__available(const char *root, bool kernel, const struct evspec *ev,
-			    struct err *err)
-{
-	const char *ctl = kernel ? reg.kprobe_ctl : reg.uprobe_ctl;
-
-	if (!access(ctl, W_OK))
-		return 0;
-	if (errno == EACCES || errno == EPERM) {
-		err_set(err, EXIT_FAIL, "cannot create %s events: %s is not writable",
-			evspec_kind_name(ev->kind), ctl);
-		err_hint(err, "run perf-prof as root");
-		return -1;
-	}
-	if (kernel) {
-		err_set(err, EXIT_FAIL, "kprobes are not available in this kernel: '%s:%s'",
-			evspec_kind_name(ev->kind), ev->name);
-		err_hint(err, "the kernel needs CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y "
-			 "(%s/kprobe_events is missing); use a tracepoint ('perf-prof list') instead",
-			 root);
-	} else {
-		err_set(err, EXIT_FAIL, "uprobes are not available in this kernel: '%s:%s'",
-			evspec_kind_name(ev->kind), ev->name);
-		err_hint(err, "the kernel needs CONFIG_UPROBES=y and CONFIG_UPROBE_EVENTS=y "
-			 "(%s/uprobe_events is missing)", root);
-	}
-	return -1;
-}
-
-static void probe__atexit(void)
-{
-	probe__cleanup();
-}
-
-static void probe__on_signal(int sig)
-{
-	int saved = errno;
-
-	probe__cleanup();
-	errno = saved;
-	/* SA_RESETHAND made the action the default: die of the signal as before */
-	raise(sig);
-}
-
-/* probe__hook - cleanup at exit, and on signals nobody else handles */
-static void probe__hook(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-	if (reg.hooked)
-		return;
-	reg.hooked = true;
-	atexit(probe__atexit);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
-		struct sigaction old, sa = { .sa_handler = probe__on_signal,
-					     .sa_flags = SA_RESETHAND | SA_RESTART };
-
-		if (sigaction(sigs[i], NULL, &old) || old.sa_handler != SIG_DFL)
-			continue;
-		sigemptyset(&sa.sa_mask);
-		sigaction(sigs[i], &sa, NULL);
-	}
-}
-
-static int probe__init(struct err *err)
-{
-	const char *root;
-
-	if (reg.owner == getpid())
-		return 0;
-	root = tracefs__root(err);
-	if (!root)
-		return -1;
-	/* a forked child starts its own registry; the parent's is not its to clean */
-	memset(&reg, 0, sizeof(reg));
-	reg.owner = getpid();
-	snprintf(reg.group, sizeof(reg.group), "pp_%d", (int)reg.owner);
-	snprintf(reg.uprobe_ctl, sizeof(reg.uprobe_ctl), "%s/uprobe_events", root);
-	snprintf(reg.kprobe_ctl, sizeof(reg.kprobe_ctl), "%s/kprobe_events", root);
-	return 0;
-}
-
-/* probe__slot_find - the slot with event name @event, or the one defined by @key */
-static struct probe_slot *probe__slot_find(const char *event, const char *key)
-{
-	for (int i = 0; i < reg.nr; i++) {
-		struct probe_slot *s = &reg.slot[i];
-
-		if (s->removed)
-			continue;
-		if ((event && !strcmp(s->event, event)) || (key && !strcmp(s->key, key)))
-			return s;
-	}
-	return NULL;
-}
-
-static void probe__unique_name(const char *base, char *out, size_t size)
-{
-	snprintf(out, size, "%s", base);
-	for (int i = 1; probe__slot_find(out, NULL); i++)
-		snprintf(out, size, "%.*s_%d", EVENT_BASE_MAX, base, i);
-}
-
-static int probe__write(const char *root, const struct evspec *ev, struct probe_def *def,
-			const char *key, struct err *err)
-{
-	struct probe_slot *s = &reg.slot[reg.nr];
-	char event[64], *line;
-	int r;
-
-	if (reg.nr == PROBE_MAX)
-		return err_set(err, EXIT_USAGE, "too many probes (at most %d per run)", PROBE_MAX);
-	probe__unique_name(def->event, event, sizeof(event));
-	line = xasprintf("%c:%s/%s %s%s%s", def->ret ? 'r' : 'p', reg.group, event, def->place,
-			 *def->args ? " " : "", def->args);
-	error_log_clear(root);
-	r = ctl_write(def->kernel ? reg.kprobe_ctl : reg.uprobe_ctl, line, strlen(line));
-	if (r) {
-		char log[1024];
-
-		err_set(err, EXIT_FAIL, "the kernel refused the probe '%s:%s': %s",
-			evspec_kind_name(ev->kind), ev->name, strerror(-r));
-		error_log_last(root, log, sizeof(log));
-		if (log[0])
-			err_detail(err, "%s", log);
-		else
-			err_detail(err, "  %s", line);
-		err_hint(err, "check the function, the offset and the arguments "
-			 "(Documentation/probes.md)");
-		free(line);
-		return -1;
-	}
-	free(line);
-	memset(s, 0, sizeof(*s));
-	s->cmd_len = (size_t)snprintf(s->cmd, sizeof(s->cmd), "-:%s/%s", reg.group, event);
-	s->ctl = def->kernel ? reg.kprobe_ctl : reg.uprobe_ctl;
-	snprintf(s->event, sizeof(s->event), "%s", event);
-	s->key = xstrdup(key);
-	/* the slot is complete before a signal handler can see it */
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	reg.nr++;
-	snprintf(def->event, sizeof(def->event), "%s", event);
-	return 0;
-}
-
-int probe__create(struct evspec *ev, struct err *err)
-{
-	struct probe_def def;
-	struct probe_slot *same;
-	const char *root;
-	char *key;
-
-	if (probe__init(err))
-		return -1;
-	root = tracefs__root(err);
-	if (probe__available(root, kind_is_kernel(ev->kind), ev, err))
-		return -1;
-	if (!reg.reaped) {
-		reg.reaped = true;
-		probe__reap_stale(stderr, NULL);
-	}
-	if (probe__define(ev, NULL, &def, err)) {
-		probe_def__free(&def);
-		return -1;
-	}
-	key = xasprintf("%c%c %s %s", def.kernel ? 'k' : 'u', def.ret ? 'r' : 'p', def.place,
-			def.args);
-	same = probe__slot_find(NULL, key);
-	/* hooked before the first write: no moment has a probe and no cleanup */
-	probe__hook();
-	if (same) {
-		snprintf(def.event, sizeof(def.event), "%s", same->event);
-	} else if (probe__write(root, ev, &def, key, err)) {
-		free(key);
-		probe_def__free(&def);
-		return -1;
-	}
-	free(key);
-	free(ev->sys);
-	ev->sys = xstrdup(reg.group);
-	free(ev->name);
-	ev->name = xstrdup(def.event);
-	if (!ev->display && !ev->alias)
-		ev->display = xstrdup(def.display);
-	probe_def__free(&def);
-	return 0;
-}
-
-int probe__cleanup(void)
-{
-	int left = 0;
-
-	if (!reg.nr || reg.owner != getpid())
-		return 0;
-	/* newest first, as they were stacked */
-	for (int i = reg.nr - 1; i >= 0; i--) {
-		struct probe_slot *s = &reg.slot[i];
-		int r;
-
-		if (s->removed)
-			continue;
-		r = ctl_write(s->ctl, s->cmd, s->cmd_len);
-		if (!r || r == -ENOENT)
-			s->removed = 1;
-		else
-			left++;
-	}
-	return left;
-}
-
 /* ---------------------------------------------------------- stale, list */
 
-struct dyn_line {
-	char type;		/* p r e f t s ... */
-	char group[128];
-	char event[128];
-	const char *rest;	/* place and args */
-};
-
 /* dyn_parse - "p:GROUP/EVENT rest", "r10:GROUP/EVENT rest", "s:synthetic/x" */
-static bool dyn_parse(const char *line, struct dyn_line *d)
+bool dyn_parse(const char *line, struct dyn_line *d)
 {
 	const char *colon = strchr(line, ':'), *sp, *slash;
 
@@ -1593,7 +1201,7 @@ static bool dyn_parse(const char *line, struct dyn_line *d)
 }
 
 /* dyn_read - every definition line: dynamic_events, else the two probe files */
-static char *dyn_read(const char *root)
+char *dyn_read(const char *root)
 {
 	char path[PATH_MAX], *a, *b, *all;
 
@@ -1609,81 +1217,6 @@ static char *dyn_read(const char *root)
 	free(a);
 	free(b);
 	return all;
-}
-
-/* group_pid - pid of a "pp_<pid>" group, 0 for any other group */
-static pid_t group_pid(const char *group)
-{
-	u64 pid;
-
-	if (strncmp(group, "pp_", 3) || parse_u64(group + 3, &pid) || !pid || pid > INT_MAX)
-		return 0;
-	return (pid_t)pid;
-}
-
-static void comm_of(pid_t pid, char *buf, size_t size)
-{
-	char path[64], *c;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	c = read_file(path, NULL);
-	snprintf(buf, size, "%s", c ? c : "");
-	buf[strcspn(buf, "\n")] = '\0';
-	free(c);
-}
-
-/* group_stale - the run that owns pp_<pid> is gone */
-static bool group_stale(pid_t pid)
-{
-	char path[64], ours[32], theirs[32];
-
-	if (pid == getpid())	/* ours, but from before: a killed run with our pid */
-		return reg.owner != pid || !reg.nr;
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	if (access(path, F_OK))
-		return true;
-	/* the pid was reused by another program */
-	comm_of(getpid(), ours, sizeof(ours));
-	comm_of(pid, theirs, sizeof(theirs));
-	return theirs[0] && strcmp(ours, theirs);
-}
-
-static const char *reap_ctl(const char *root, const struct dyn_line *d, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/dynamic_events", root);
-	if (!access(buf, W_OK))
-		return buf;
-	snprintf(buf, size, "%s/%s", root, d->rest[0] == '/' ? "uprobe_events" : "kprobe_events");
-	return buf;
-}
-
-int probe__reap_stale(FILE *note, struct err *err)
-{
-	const char *root = tracefs__root(err);
-	char *all, *line, *save = NULL;
-	int removed = 0;
-
-	if (!root)
-		return -1;
-	all = dyn_read(root);
-	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct dyn_line d;
-		char ctl[PATH_MAX], cmd[300];
-		pid_t pid;
-		int n;
-
-		if (!dyn_parse(line, &d) || !(pid = group_pid(d.group)) || !group_stale(pid))
-			continue;
-		n = snprintf(cmd, sizeof(cmd), "-:%s/%s", d.group, d.event);
-		if (ctl_write(reap_ctl(root, &d, ctl, sizeof(ctl)), cmd, (size_t)n))
-			continue;	/* in use, or gone meanwhile */
-		removed++;
-		if (note)
-			fprintf(note, "perf-prof: removed probe '%s:%s' left by a run that did not "
-				"end cleanly (pid %d)\n", d.group, d.event, (int)pid);
-	}
-	free(all);
-	return removed;
 }
 
 static const char *dyn_kind(const struct dyn_line *d)

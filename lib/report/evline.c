@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * evline.c - the event line: TIME COMM PID/TID [CPU] FLAGS EVENT: FIELDS,
- * FIELDS rendered by libtraceevent from the kernel's print format.
+ * FIELDS rendered by libtraceevent from the kernel's print format, names
+ * and fields escaped so that every event is one line of the same columns.
  */
 #include <string.h>
 #include <traceevent/event-parse.h>
 
 #include "callchain.h"
+#include "stackmap.h"
 #include "env.h"
 #include "evline.h"
 #include "json.h"
@@ -82,13 +84,15 @@ static void evline__sampled(struct trace_seq *seq, const struct prof_sample *s,
 		trace_seq_printf(seq, " %s+%#llx", name, (unsigned long long)off);
 }
 
-void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
-		   const struct prof_sample *s, const char *gutter, const struct run_env *env)
+u32 evline__print_in(const struct evline *l, FILE *out, struct trace_seq *seq,
+		     const struct prof_sample *s, const char *gutter, const struct run_env *env,
+		     struct stackmap *stacks)
 {
+	u32 id = 0;
 	struct tep_record rec = {
 		.ts = s->time, .cpu = s->cpu, .size = (int)s->raw_size, .data = (void *)s->raw,
 	};
-	char flags[5];
+	char flags[5], comm[TEXT_NAME_MAX], name[TEXT_NAME_MAX];
 
 	trace_seq_reset(seq);
 	if (s->ev->tp)
@@ -97,12 +101,31 @@ void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
 		evline__sampled(seq, s, env);
 	trace_seq_terminate(seq);
 	evline__flags(l, s, flags);
-	fprintf(out, "%s%6llu.%06llu %16s %7d/%-7d [%03d] %s %s:%s%s\n", gutter,
+	/* a comm or an alias with a space or a control byte must not shift the columns */
+	fprintf(out, "%s%6llu.%06llu %16s %7d/%-7d [%03d] %s %s:%s", gutter,
 		(unsigned long long)(s->time / 1000000000ULL),
-		(unsigned long long)(s->time % 1000000000ULL / 1000), tasks__comm(env ? env->tasks : NULL, s->tid), s->pid,
-		s->tid, s->cpu, flags, s->ev->display, seq->len ? " " : "", seq->buffer);
-	if (s->nr_ips)
+		(unsigned long long)(s->time % 1000000000ULL / 1000),
+		text_name(tasks__comm(env ? env->tasks : NULL, s->tid), comm, sizeof(comm)),
+		s->pid, s->tid, s->cpu, flags, text_name(s->ev->display, name, sizeof(name)),
+		seq->len ? " " : "");
+	/* the fields stay on the line: a newline in a string field is escaped */
+	text_fput(out, seq->buffer, (size_t)seq->len);
+	putc('\n', out);
+	if (!s->nr_ips)
+		return 0;
+	if (stacks)
+		id = stackmap__intern(stacks, (u64)s->ev->index, s->pid, s->ips, (u32)s->nr_ips, NULL);
+	if (id)
+		stackmap__print(stacks, id, out);
+	else
 		callchain__print(out, env, s->pid, s->ips, s->nr_ips);
+	return id;
+}
+
+void evline__print(const struct evline *l, FILE *out, struct trace_seq *seq,
+		   const struct prof_sample *s, const char *gutter, const struct run_env *env)
+{
+	evline__print_in(l, out, seq, s, gutter, env, NULL);
 }
 
 void evline__json(struct json *j, const struct prof_sample *s, const struct run_env *env)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flamegraph.c - merges stacks into a hash table keyed by their folded text
+ * flamegraph.c - merges stacks into a hashmap keyed by their folded text
  * and writes them as folded lines, or renders them as an interactive SVG:
  * frames are laid out from the sorted folded keys in one pass (a stack's
  * frames share a prefix with its neighbours), and a small embedded script
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "flamegraph.h"
+#include "hashmap.h"
 
 #define SVG_WIDTH	1200
 #define SVG_PAD		10
@@ -21,17 +22,21 @@
 #define SVG_BOTTOM	30
 #define SVG_MIN_W	0.1	/* px: narrower frames are left out */
 
+/* a stack as the writers see it: its folded text and its count */
 struct stack {
-	char *key;		/* "comm;outer;...;inner"; NULL = empty slot */
+	const char *key;	/* "comm;outer;...;inner" */
 	size_t len;
-	u64 hash;
 	u64 count;
 };
 
+/* folded text (an owned string, the key) -> struct stack_val */
+struct stack_val {
+	u64 count;
+	size_t len;
+};
+
 struct stack_table {
-	struct stack *v;
-	size_t cap;
-	size_t used;
+	struct hashmap *map;	/* NULL until the first stack */
 	u64 total;
 };
 
@@ -39,76 +44,57 @@ struct flamegraph {
 	char *path;
 	FILE *f;
 	bool svg;
+	char *unit;		/* what a count is; NULL: samples */
 	struct stack_table cur;	/* since the last flush */
 	struct stack_table all;	/* svg: everything flushed so far */
 	char *scratch;
 	size_t scratch_cap;
 	u64 added;
+	int write_errno;	/* the first failed write: the file is incomplete */
 };
 
 /* --- the stack table ----------------------------------------------------- */
 
-static u64 hash_bytes(const char *s, size_t n)
+static size_t table__nr(const struct stack_table *t)
 {
-	u64 h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (u8)s[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-static struct stack *table__slot(struct stack *v, size_t cap, const char *key, size_t len, u64 h)
-{
-	size_t i = (size_t)h & (cap - 1);
-
-	while (v[i].key && (v[i].hash != h || v[i].len != len || memcmp(v[i].key, key, len)))
-		i = (i + 1) & (cap - 1);
-	return &v[i];
-}
-
-static void table__grow(struct stack_table *t)
-{
-	size_t cap = t->cap ? t->cap * 2 : 256;
-	struct stack *v = xzalloc(cap * sizeof(*v));
-
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->v[i].key)
-			*table__slot(v, cap, t->v[i].key, t->v[i].len, t->v[i].hash) = t->v[i];
-	free(t->v);
-	t->v = v;
-	t->cap = cap;
+	return t->map ? hashmap__nr(t->map) : 0;
 }
 
 /* Count @key; when it is new, @owned (if given) becomes the stored copy. */
 static void table__add(struct stack_table *t, const char *key, size_t len, u64 count, char *owned)
 {
-	u64 h = hash_bytes(key, len);
-	struct stack *slot;
+	struct stack_val *v;
 
 	t->total += count;
-	if (t->cap) {
-		slot = table__slot(t->v, t->cap, key, len, h);
-		if (slot->key) {
-			slot->count += count;
-			free(owned);
-			return;
-		}
+	if (!t->map)
+		t->map = hashmap__new_ops(sizeof(*v), 0, &hashmap_str_ops);
+	v = hashmap__find(t->map, (u64)(uintptr_t)key);
+	if (v) {
+		v->count += count;
+		free(owned);
+		return;
 	}
-	if ((t->used + 1) * 4 > t->cap * 3)
-		table__grow(t);
-	slot = table__slot(t->v, t->cap, key, len, h);
-	slot->key = owned ? owned : xstrndup(key, len);
-	slot->len = len;
-	slot->hash = h;
-	slot->count = count;
-	t->used++;
+	/* the stored key must outlive the caller's buffer: a copy of our own */
+	owned = owned ? owned : xstrndup(key, len);
+	v = hashmap__get(t->map, (u64)(uintptr_t)owned);
+	if (!v) {
+		free(owned);
+		return;
+	}
+	v->count = count;
+	v->len = len;
 }
 
-static void table__clear(struct stack_table *t)
+/* table__clear - forget every stack; @keys_too: their strings are still ours */
+static void table__clear(struct stack_table *t, bool keys_too)
 {
-	for (size_t i = 0; i < t->cap; i++)
-		free(t->v[i].key);
-	free(t->v);
+	struct stack_val *v;
+	size_t iter;
+
+	if (t->map && keys_too)
+		hashmap__for_each(t->map, iter, v)
+			free((char *)(uintptr_t)hashmap__key(v));
+	hashmap__free(t->map);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -118,8 +104,8 @@ static void table__clear(struct stack_table *t)
  */
 static int key_cmp(const void *a, const void *b)
 {
-	const u8 *x = (const u8 *)(*(const struct stack *const *)a)->key;
-	const u8 *y = (const u8 *)(*(const struct stack *const *)b)->key;
+	const u8 *x = (const u8 *)((const struct stack *)a)->key;
+	const u8 *y = (const u8 *)((const struct stack *)b)->key;
 
 	for (;; x++, y++) {
 		int cx = *x == ';' ? 1 : *x ? *x + 1 : 0;
@@ -130,14 +116,17 @@ static int key_cmp(const void *a, const void *b)
 	}
 }
 
-static struct stack **table__sorted(const struct stack_table *t)
+/* table__sorted - the stacks in frame-wise order, in an array to free() */
+static struct stack *table__sorted(const struct stack_table *t)
 {
-	struct stack **v = xzalloc((t->used + 1) * sizeof(*v));
-	size_t n = 0;
+	struct stack *v = xzalloc((table__nr(t) + 1) * sizeof(*v));
+	const struct stack_val *sv;
+	size_t n = 0, iter;
 
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->v[i].key)
-			v[n++] = &t->v[i];
+	if (t->map)
+		hashmap__for_each(t->map, iter, sv)
+			v[n++] = (struct stack){ (const char *)(uintptr_t)hashmap__key(sv), sv->len,
+						 sv->count };
 	qsort(v, n, sizeof(*v), key_cmp);
 	return v;
 }
@@ -186,37 +175,53 @@ void flamegraph__add(struct flamegraph *fg, const char *comm, const char *const 
 
 /* --- folded output ------------------------------------------------------- */
 
-static int write_folded(struct flamegraph *fg, const char *label, struct err *err)
+/* flamegraph__check - what was written so far reached the file (ENOSPC, EIO) */
+static int flamegraph__check(struct flamegraph *fg, struct err *err)
 {
-	struct stack **v = table__sorted(&fg->cur);
-
-	for (size_t i = 0; i < fg->cur.used; i++) {
-		if (label)
-			fprintf(fg->f, "%s;", label);
-		fprintf(fg->f, "%s %llu\n", v[i]->key, (unsigned long long)v[i]->count);
-	}
-	free(v);
-	if (fflush(fg->f) || ferror(fg->f))
-		return err_set(err, EXIT_FAIL, "cannot write '%s': %s", fg->path, strerror(errno));
-	return 0;
+	errno = 0;
+	if (!fflush(fg->f) && !ferror(fg->f) && !fg->write_errno)
+		return 0;
+	if (!fg->write_errno)
+		fg->write_errno = errno ? errno : EIO;
+	err_set(err, EXIT_FAIL, "cannot write flame graph '%s': %s", fg->path,
+		strerror(fg->write_errno));
+	err_hint(err, "the other reports are complete; make room, or name a file on another "
+		      "disk, and run again");
+	return -1;
 }
 
+static int write_folded(struct flamegraph *fg, const char *label, struct err *err)
+{
+	struct stack *v = table__sorted(&fg->cur);
+
+	for (size_t i = 0; i < table__nr(&fg->cur); i++) {
+		if (label)
+			fprintf(fg->f, "%s;", label);
+		fprintf(fg->f, "%s %llu\n", v[i].key, (unsigned long long)v[i].count);
+	}
+	free(v);
+	return flamegraph__check(fg, err);
+}
+
+/* the stacks of cur join all (under @label); cur's strings move or are freed */
 static void move_to_all(struct flamegraph *fg, const char *label)
 {
-	for (size_t i = 0; i < fg->cur.cap; i++) {
-		struct stack *st = &fg->cur.v[i];
+	const struct stack_val *sv;
+	size_t iter;
 
-		if (!st->key)
-			continue;
+	if (!fg->cur.map)
+		return;
+	hashmap__for_each(fg->cur.map, iter, sv) {
+		char *key = (char *)(uintptr_t)hashmap__key(sv);
+
 		if (label) {
-			char *k = xasprintf("%s;%s", label, st->key);
+			char *k = xasprintf("%s;%s", label, key);
 
-			table__add(&fg->all, k, strlen(k), st->count, k);
-			free(st->key);
+			table__add(&fg->all, k, strlen(k), sv->count, k);
+			free(key);
 		} else {
-			table__add(&fg->all, st->key, st->len, st->count, st->key);
+			table__add(&fg->all, key, sv->len, sv->count, key);
 		}
-		st->key = NULL;
 	}
 }
 
@@ -231,9 +236,9 @@ int flamegraph__flush(struct flamegraph *fg, const char *label, struct err *err)
 	}
 	if (fg->svg)
 		move_to_all(fg, safe);
-	else if (fg->cur.used)
+	else if (table__nr(&fg->cur))
 		ret = write_folded(fg, safe, err);
-	table__clear(&fg->cur);
+	table__clear(&fg->cur, !fg->svg);
 	fg->added = 0;
 	free(safe);
 	return ret;
@@ -272,7 +277,7 @@ static size_t tree__push(struct tree *t, const char *name, size_t len, u64 start
  * the nodes of the prefix it shares with the previous one and opens new
  * nodes for the rest, so nodes come out parent first, left to right.
  */
-static void tree__build(struct tree *t, struct stack **v, size_t n, u64 total)
+static void tree__build(struct tree *t, const struct stack *v, size_t n, u64 total)
 {
 	size_t *path = NULL, path_cap = 0, depth = 0;
 	u64 x = 0;
@@ -280,7 +285,7 @@ static void tree__build(struct tree *t, struct stack **v, size_t n, u64 total)
 	tree__push(t, "all", 3, 0, 0);
 	t->v[0].value = total;
 	for (size_t i = 0; i < n; i++) {
-		const char *p = v[i]->key;
+		const char *p = v[i].key;
 		size_t k = 0;
 		bool same = true;
 
@@ -299,14 +304,14 @@ static void tree__build(struct tree *t, struct stack **v, size_t n, u64 total)
 				same = false;
 				path[k] = tree__push(t, p, len, x, (int)k + 1);
 			}
-			t->v[path[k]].value += v[i]->count;
+			t->v[path[k]].value += v[i].count;
 			k++;
 			p += len;
 			if (*p == ';')
 				p++;
 		}
 		depth = k;
-		x += v[i]->count;
+		x += v[i].count;
 	}
 	free(path);
 }
@@ -318,12 +323,9 @@ static void xml_put(FILE *f, const char *s, size_t n)
 
 	while (p < end) {
 		u8 c = *p;
-		size_t seq = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-			     (c & 0xf8) == 0xf0 ? 4 : 0;
-		bool ok = seq && (size_t)(end - p) >= seq && (seq > 1 || c >= 0x20 || c == '\t');
+		size_t seq = utf8_len(p, (size_t)(end - p));
+		bool ok = seq && (seq > 1 || c >= 0x20 || c == '\t') && c != 0x7f;
 
-		for (size_t i = 1; ok && i < seq; i++)
-			ok = (p[i] & 0xc0) == 0x80;
 		if (!ok) {
 			fputc('?', f);
 			p++;
@@ -344,7 +346,7 @@ static void xml_put(FILE *f, const char *s, size_t n)
 /* Warm colours from the name, so a function keeps its colour everywhere. */
 static void frame_color(const char *name, size_t len, int rgb[3])
 {
-	u64 h = hash_bytes(name, len);
+	u64 h = fnv1a_bytes(FNV1A_INIT, name, len);
 
 	rgb[0] = 205 + (int)(h % 51);
 	rgb[1] = (int)((h >> 8) % 231);
@@ -420,7 +422,7 @@ static const char svg_script[] =
 	"    var g = gs[i], t = g.getElementsByTagName('title')[0].textContent;\n"
 	"    g._s = +g.getAttribute('data-s'); g._v = +g.getAttribute('data-v');\n"
 	"    g._d = +g.getAttribute('data-d'); g._title = t;\n"
-	"    g._name = t.replace(/ \\([0-9]+ samples?, [0-9.]+%\\)$/, '');\n"
+	"    g._name = t.replace(/ \\([0-9]+ [^,()]+, [0-9.]+%\\)$/, '');\n"
 	"    g._rect = g.getElementsByTagName('rect')[0];\n"
 	"    g._text = g.getElementsByTagName('text')[0];\n"
 	"    g._fill = g._rect.getAttribute('fill');\n"
@@ -444,13 +446,14 @@ static const char svg_script[] =
 	"}\n"
 	"]]></script>\n";
 
-static void svg__frame(FILE *f, const struct node *nd, u64 total, int height)
+static void svg__frame(FILE *f, const struct node *nd, u64 total, int height, const char *unit)
 {
 	double wa = SVG_WIDTH - 2 * SVG_PAD;
-	double x = SVG_PAD + (double)nd->start / (double)total * wa;
-	double w = (double)nd->value / (double)total * wa;
+	/* shares clamped to the graph: sums of hostile weights may have wrapped around */
+	double x = SVG_PAD + (nd->start >= total ? 1.0 : (double)nd->start / (double)total) * wa;
+	double w = (nd->value >= total ? 1.0 : (double)nd->value / (double)total) * wa;
 	int y = height - SVG_BOTTOM - (nd->depth + 1) * SVG_FRAME_H;
-	int chars = (int)((w - 6) / 7), rgb[3];
+	int chars = w > 6 ? (int)((w - 6) / 7) : 0, rgb[3];
 	size_t shown = nd->len;
 
 	frame_color(nd->name, nd->len, rgb);
@@ -459,8 +462,11 @@ static void svg__frame(FILE *f, const struct node *nd, u64 total, int height)
 	fprintf(f, "<g class=\"f\" data-s=\"%llu\" data-v=\"%llu\" data-d=\"%d\"><title>",
 		(unsigned long long)nd->start, (unsigned long long)nd->value, nd->depth);
 	xml_put(f, nd->name, nd->len);
-	fprintf(f, " (%llu sample%s, %.2f%%)</title>", (unsigned long long)nd->value,
-		nd->value == 1 ? "" : "s", 100.0 * (double)nd->value / (double)total);
+	if (unit)
+		fprintf(f, " (%llu ", (unsigned long long)nd->value), xml_put(f, unit, strlen(unit));
+	else
+		fprintf(f, " (%llu sample%s", (unsigned long long)nd->value, nd->value == 1 ? "" : "s");
+	fprintf(f, ", %.2f%%)</title>", 100.0 * (double)nd->value / (double)total);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"rgb(%d,%d,%d)\" "
 		"rx=\"2\" ry=\"2\"/><text x=\"%.1f\" y=\"%d\">", x, y, w, SVG_FRAME_H - 1,
 		rgb[0], rgb[1], rgb[2], x + 3, y + SVG_FRAME_H - 5);
@@ -477,13 +483,13 @@ static void svg__frame(FILE *f, const struct node *nd, u64 total, int height)
 
 static void svg__write(struct flamegraph *fg)
 {
-	struct stack **v = table__sorted(&fg->all);
+	struct stack *v = table__sorted(&fg->all);
 	struct tree t = { 0 };
 	u64 total = fg->all.total;
 	int height;
 	FILE *f = fg->f;
 
-	tree__build(&t, v, fg->all.used, total);
+	tree__build(&t, v, table__nr(&fg->all), total);
 	height = SVG_TOP + (t.max_depth + 1) * SVG_FRAME_H + SVG_BOTTOM;
 	fprintf(f, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
 		"<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
@@ -510,7 +516,7 @@ static void svg__write(struct flamegraph *fg)
 		double w = (double)t.v[i].value / (double)total * (SVG_WIDTH - 2 * SVG_PAD);
 
 		if (w >= SVG_MIN_W)
-			svg__frame(f, &t.v[i], total, height);
+			svg__frame(f, &t.v[i], total, height, fg->unit);
 	}
 	fputs("</g>\n", f);
 	if (!total)
@@ -523,13 +529,6 @@ static void svg__write(struct flamegraph *fg)
 
 /* --- life cycle ---------------------------------------------------------- */
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 struct flamegraph *flamegraph__new(const char *path, struct err *err)
 {
 	struct flamegraph *fg;
@@ -537,17 +536,25 @@ struct flamegraph *flamegraph__new(const char *path, struct err *err)
 
 	if (!path || !*path) {
 		err_set(err, EXIT_USAGE, "empty flame graph file name");
+		err_hint(err, "name a FILE.folded or a FILE.svg");
+		return NULL;
+	}
+	/* the name says the format; any other name is refused, not renamed */
+	if (!str_ends_with(path, ".svg") && !str_ends_with(path, ".folded")) {
+		err_set(err, EXIT_USAGE, "flame graph file '%s' has no known extension", path);
+		err_hint(err, "end the name with .folded (folded stacks, one 'frame;...;frame "
+			      "COUNT' a line), .svg (an interactive flame graph) or .pb.gz (a "
+			      "pprof profile)");
 		return NULL;
 	}
 	fg = xzalloc(sizeof(*fg));
-	fg->svg = ends_with(path, ".svg");
-	fg->path = fg->svg || ends_with(path, ".folded") ? xstrdup(path) :
-							   xasprintf("%s.folded", path);
+	fg->svg = str_ends_with(path, ".svg");
+	fg->path = xstrdup(path);
 	fd = open(fg->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd >= 0)
 		fg->f = fdopen(fd, "w");
 	if (!fg->f) {
-		err_set(err, EXIT_FAIL, "cannot create '%s': %s", fg->path, strerror(errno));
+		err_set(err, EXIT_USAGE, "cannot create '%s': %s", fg->path, strerror(errno));
 		if (errno == ELOOP)
 			err_hint(err, "the path is a symbolic link; name a regular file");
 		if (fd >= 0)
@@ -564,15 +571,22 @@ const char *flamegraph__path(const struct flamegraph *fg)
 	return fg->path;
 }
 
+void flamegraph__set_unit(struct flamegraph *fg, const char *unit)
+{
+	free(fg->unit);
+	fg->unit = unit ? xstrdup(unit) : NULL;
+}
+
 void flamegraph__delete(struct flamegraph *fg)
 {
 	if (!fg)
 		return;
 	if (fg->f)
 		fclose(fg->f);
-	table__clear(&fg->cur);
-	table__clear(&fg->all);
+	table__clear(&fg->cur, true);
+	table__clear(&fg->all, true);
 	free(fg->scratch);
+	free(fg->unit);
 	free(fg->path);
 	free(fg);
 }
@@ -581,14 +595,15 @@ int flamegraph__close(struct flamegraph *fg, struct err *err)
 {
 	int ret = flamegraph__flush(fg, NULL, err);
 
-	if (!ret && fg->svg) {
+	if (!ret && fg->svg)
 		svg__write(fg);
-		if (fflush(fg->f) || ferror(fg->f))
-			ret = err_set(err, EXIT_FAIL, "cannot write '%s': %s", fg->path,
-				      strerror(errno));
-	}
+	/* also when an earlier snapshot failed: the file is incomplete */
+	if (!ret)
+		ret = flamegraph__check(fg, err);
+	/* a network file system may say only now that the data did not land */
 	if (fclose(fg->f) && !ret)
-		ret = err_set(err, EXIT_FAIL, "cannot write '%s': %s", fg->path, strerror(errno));
+		ret = err_set(err, EXIT_FAIL, "cannot write flame graph '%s': %s", fg->path,
+			      strerror(errno));
 	fg->f = NULL;
 	flamegraph__delete(fg);
 	return ret;
@@ -597,6 +612,6 @@ int flamegraph__close(struct flamegraph *fg, struct err *err)
 void flamegraph__stats(const struct flamegraph *fg, struct flamegraph_stats *st)
 {
 	st->stacks = fg->added;
-	st->distinct = fg->cur.used;
+	st->distinct = table__nr(&fg->cur);
 	st->total = fg->cur.total;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * json.c - the streaming JSON writer behind every --json output.
+ * json.c - the streaming JSON writer behind every --json output: every line
+ * it writes is valid JSON, whatever bytes the strings it is given hold.
  */
 #include <math.h>
 #include <string.h>
@@ -8,43 +9,12 @@
 #include "json.h"
 
 /*
- * utf8_len - length of the valid UTF-8 sequence at @s (at most @n bytes),
- * 0 when the bytes there are not one (overlong forms, surrogates and code
- * points past U+10FFFF are invalid too).
- */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	u32 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-/*
- * JSON text must be UTF-8: kernel text (comm names, /proc files, the
- * kernel log) is bytes, so an invalid sequence becomes U+FFFD rather than
- * making the whole document unreadable. Runs of plain bytes are written at
- * once: replies of the daemon are mostly such runs.
+ * json_escape - the one place a string becomes JSON: whatever the bytes (a
+ * comm, an alias, a record's string, a whole /proc file), the value stays
+ * valid JSON: quotes, backslashes and control characters are escaped, valid
+ * UTF-8 is kept and every byte of invalid UTF-8 becomes U+FFFD. Runs of
+ * bytes kept as they are go out in one write: the daemon's replies are
+ * mostly such runs.
  */
 void json_escape(FILE *out, const char *s, size_t len)
 {
@@ -53,21 +23,23 @@ void json_escape(FILE *out, const char *s, size_t len)
 	size_t i = 0, run = 0;
 
 	putc('"', out);
-	for (; i < len && p[i]; i++) {
+	while (i < len && p[i]) {
 		unsigned char c = p[i];
-		size_t u;
+		size_t k;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && c < 0x80)
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) {
+			i++;
 			continue;
+		}
 		if (c >= 0x80) {
-			u = utf8_len(p + i, len - i);
-			if (u) {
-				i += u - 1;
+			k = utf8_len(p + i, len - i);
+			if (k) {
+				i += k;
 				continue;
 			}
 		}
 		fwrite(p + run, 1, i - run, out);
-		run = i + 1;
+		run = ++i;
 		switch (c) {
 		case '"': fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;
@@ -76,7 +48,7 @@ void json_escape(FILE *out, const char *s, size_t len)
 		case '\r': fputs("\\r", out); break;
 		default:
 			if (c >= 0x80) {
-				fputs("\xef\xbf\xbd", out);	/* U+FFFD */
+				fputs("\\ufffd", out);
 			} else {
 				fputs("\\u00", out);
 				putc(hex[c >> 4], out);

@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "callchain.h"
+#include "stackmap.h"
 #include "tasks.h"
 #include "latency.h"
+#include "report.h"
 #include "tep.h"
 
 /* ------------------------------------------------------------------ */
@@ -38,16 +40,6 @@ static bool bare_name(const char *src, char *buf, size_t size)
 		if (*src != ' ' && *src != '\t')
 			return false;
 	return true;
-}
-
-/* a field the expression compiler reads as one signed/unsigned scalar */
-static bool scalar_field(const struct tep_format_field *f)
-{
-	if (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_STRING))
-		return false;
-	if (f->offset < 0 || f->offset > 0xffff)
-		return false;
-	return f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8;
 }
 
 int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp,
@@ -86,11 +78,8 @@ int numsrc__init(struct numsrc *n, const char *src, struct tep_event *tp,
 		return 0;
 	}
 	f = tp ? tep_find_any_field(tp, name) : NULL;
-	if (f && scalar_field(f)) {
+	if (f && field__scalar(&n->field, f)) {
 		n->kind = NUMSRC_FIELD;
-		n->off = (u32)f->offset;
-		n->size = (u32)f->size;
-		n->is_signed = f->flags & TEP_FIELD_IS_SIGNED;
 		/* tracepoints stamp common_pid with the current task's pid: the tid */
 		n->tid_like = !strcmp(name, "common_pid");
 	}
@@ -131,7 +120,7 @@ struct lattab *lattab__new(unsigned nr_ids, bool perins, size_t max_rows)
 	t->nr_ids = nr_ids;
 	t->perins = perins;
 	if (perins) {
-		t->tab = keytab__new(sizeof(struct latrow), max_rows);
+		t->tab = hashmap__new(sizeof(struct latrow), max_rows);
 	} else {
 		void *p = NULL;
 
@@ -154,7 +143,7 @@ static void lattab__free_rows(struct lattab *t)
 			vstat__free(&t->rows[i].st);
 		return;
 	}
-	keytab__for_each(t->tab, iter, r)
+	hashmap__for_each(t->tab, iter, r)
 		vstat__free(&r->st);
 }
 
@@ -163,14 +152,14 @@ void lattab__delete(struct lattab *t)
 	if (!t)
 		return;
 	lattab__free_rows(t);
-	keytab__delete(t->tab);
+	hashmap__free(t->tab);
 	free(t->rows);
 	free(t);
 }
 
 struct latrow *lattab__row_slow(struct lattab *t, u64 key)
 {
-	struct latrow *r = keytab__get(t->tab, key);
+	struct latrow *r = hashmap__get(t->tab, key);
 
 	/* an insert may have moved every row: only this pointer is current */
 	t->last = r;
@@ -189,25 +178,25 @@ void lattab__reset(struct lattab *t)
 	}
 	/* instances come and go (threads): drop their rows, not just the values */
 	lattab__free_rows(t);
-	keytab__reset(t->tab);
+	hashmap__reset(t->tab);
 	t->last = NULL;
 }
 
 u64 lattab__drops(const struct lattab *t)
 {
-	return t->perins ? keytab__drops(t->tab) : 0;
+	return t->perins ? hashmap__drops(t->tab) : 0;
 }
 
 unsigned lattab__row_id(const struct lattab *t, const struct latrow *r)
 {
 	if (!t->perins)
 		return (unsigned)(r - t->rows);
-	return (unsigned)(keytab__key(r) & 0xffffffffu);
+	return (unsigned)(hashmap__key(r) & 0xffffffffu);
 }
 
 int lattab__row_inst(const struct lattab *t, const struct latrow *r)
 {
-	return t->perins ? (int)(u32)(keytab__key(r) >> 32) : -1;
+	return t->perins ? (int)(u32)(hashmap__key(r) >> 32) : -1;
 }
 
 struct lattab_sort {
@@ -259,12 +248,8 @@ u64 lattab__values(struct latrow *const *rows, size_t nr)
 void latency__header(FILE *out, const char *profiler, const char *kind, u64 n, const char *what,
 		     u64 elapsed_ns)
 {
-	char now[64];
-	bool iv = !strcmp(kind, "interval");
-
-	wall_time_str(now, sizeof(now));
-	fprintf(out, "%s %s: %s%s%llu %s in %.3f s\n", now, profiler, iv ? "" : kind,
-		iv ? "" : ": ", (unsigned long long)n, what, (double)elapsed_ns / 1e9);
+	report__header(out, profiler, strcmp(kind, "interval") ? kind : NULL, "%llu %s in %.3f s",
+		       (unsigned long long)n, what, (double)elapsed_ns / 1e9);
 }
 
 struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t *nr)
@@ -273,7 +258,7 @@ struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t 
 	struct latrow **v, *r;
 	size_t n = 0, cap, iter;
 
-	cap = t->perins ? keytab__nr(t->tab) : t->nr_ids;
+	cap = t->perins ? hashmap__nr(t->tab) : t->nr_ids;
 	*nr = 0;
 	if (!cap)
 		return NULL;
@@ -283,7 +268,7 @@ struct latrow **lattab__sorted(const struct lattab *t, bool by_id_first, size_t 
 			if (t->rows[i].st.count)
 				v[n++] = &t->rows[i];
 	} else {
-		keytab__for_each(t->tab, iter, r)
+		hashmap__for_each(t->tab, iter, r)
 			if (r->st.count)
 				v[n++] = r;
 	}
@@ -335,6 +320,7 @@ void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE
 {
 	static const char *const cols[] = { "min", "avg", "p50", "p95", "p99", "max" };
 	int nw = (int)strlen(p->name_title), iw = 0;
+	char comm[TEXT_NAME_MAX];
 
 	if (!nr)
 		return;
@@ -370,8 +356,10 @@ void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE
 			int inst = lattab__row_inst(t, r);
 
 			fprintf(out, "%*d ", iw, inst);
+			/* a space or a control byte in a comm adds no column */
 			if (p->inst_comm)
-				fprintf(out, "%-16s ", tasks__comm(p->tasks, inst));
+				fprintf(out, "%-16s ", text_name(tasks__comm(p->tasks, inst), comm,
+								sizeof(comm)));
 		}
 		fprintf(out, "%*s %9llu", nw, p->names[id], (unsigned long long)st->count);
 		for (size_t c = 0; c < ARRAY_SIZE(v); c++) {
@@ -392,6 +380,27 @@ void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE
 	}
 }
 
+void lattab__print_hists(const struct lattab *t, struct latrow **rows, size_t nr, FILE *out,
+			 const struct latprint *p)
+{
+	for (size_t i = 0; i < nr; i++) {
+		unsigned id = lattab__row_id(t, rows[i]);
+		const char *name = p->names[id];
+		size_t len;
+
+		/* names padded for the table's column stand trimmed here */
+		name += strspn(name, " ");
+		len = strlen(name);
+		while (len && name[len - 1] == ' ')
+			len--;
+		fputc('\n', out);
+		if (p->inst_title)
+			fprintf(out, "%s %d ", p->inst_title, lattab__row_inst(t, rows[i]));
+		fprintf(out, "%.*s:\n", (int)len, name);
+		vstat__print_log2(out, &rows[i]->st, p->ns && p->ns[id] ? "nsecs" : "value");
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* heatmap                                                              */
 /* ------------------------------------------------------------------ */
@@ -409,7 +418,7 @@ struct heatmap {
 	int nr;
 	bool ns;
 	char *what;
-	bool io_error;
+	int io_errno;		/* the first failed write of FILE.lat */
 	size_t len;
 	char buf[HM_BUF];
 };
@@ -465,13 +474,13 @@ static void heatmap__flush(struct heatmap *h)
 {
 	size_t done = 0;
 
-	while (done < h->len && !h->io_error) {
+	while (done < h->len && !h->io_errno) {
 		ssize_t w = write(h->fd_lat, h->buf + done, h->len - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			h->io_error = true;
+			h->io_errno = w < 0 ? errno : ENOSPC;
 		else
 			done += (size_t)w;
 	}
@@ -513,9 +522,9 @@ int heatmap__close(struct heatmap *h, struct err *err)
 	int r = 0;
 
 	heatmap__flush(h);
-	if (h->io_error)
+	if (h->io_errno)
 		r = err_set(err, EXIT_FAIL, "cannot write heatmap data '%s.lat': %s", h->path,
-			    strerror(errno));
+			    strerror(h->io_errno));
 	if (!r && lseek(h->fd_lat, 0, SEEK_SET) == 0) {
 		lat = fdopen(h->fd_lat, "r");
 		svg = fdopen(h->fd_svg, "w");
@@ -537,6 +546,9 @@ int heatmap__close(struct heatmap *h, struct err *err)
 		fclose(lat);
 	else
 		close(h->fd_lat);
+	if (r)
+		err_hint(err, "the other reports are complete; make room, or name a file on "
+			      "another disk, and run again");
 	for (int i = 0; i < h->nr; i++)
 		free(h->series[i]);
 	free(h->series);
@@ -828,4 +840,113 @@ long heatmap__render(FILE *lat, FILE *svg, const char *const *series, int nr, bo
 		free(hs[i].cells);
 	free(hs);
 	return points;
+}
+
+/* ------------------------------------------------------------------ */
+/* outliers                                                             */
+/* ------------------------------------------------------------------ */
+
+#define OUTLIER_STACKS 65536	/* stacks kept for printing; the unused go first */
+
+/* the root frame of an outlier's stack: its event's name */
+static const char *outliers__root(void *ctx, const struct stackmap *m, u32 id)
+{
+	const struct outliers *o = ctx;
+
+	return o->roots ? o->roots[stackmap__tag(m, id)] : NULL;
+}
+
+static void outliers__view(const struct outliers *o, struct stackmap_view *v)
+{
+	*v = (struct stackmap_view){
+		.root = outliers__root, .ctx = (void *)o, .root_label = "event",
+		.whole = true, .by_weight = true,
+		.count_type = "samples", .count_unit = "count",
+		.weight_type = o->weight_type, .weight_unit = o->weight_unit,
+	};
+}
+
+int outliers__init(struct outliers *o, struct prof *prof, bool than, const char *what,
+		   const char *weight_type, const char *weight_unit, const char *const *roots,
+		   struct err *err)
+{
+	bool stacks = prof->opt.callgraph || prof->opt.call_graph;
+	struct stackmap_view v;
+
+	memset(o, 0, sizeof(*o));
+	o->what = what;
+	o->weight_type = weight_type;
+	o->weight_unit = weight_unit;
+	o->roots = roots;
+	for (int i = 0; i < prof->nr_evs; i++)
+		stacks |= prof->evs[i]->stack;
+	if (prof->opt.flame_graph) {
+		if (!stacks || !than) {
+			err_set(err, EXIT_USAGE, "--flame-graph needs %s", !than ? "--than" : "stacks");
+			err_hint(err, "the flame graph draws the stacks of the %s above --than: give "
+				      "--than and -g, --call-graph dwarf or the 'stack' attribute", what);
+			return -1;
+		}
+		outliers__view(o, &v);
+		o->fg = stackout__new(prof->opt.flame_graph, &v, err);
+		if (!o->fg)
+			return -1;
+	}
+	if (stacks)
+		o->stacks = stackmap__new(prof->env, OUTLIER_STACKS, 0);
+	return 0;
+}
+
+u32 outliers__print(struct outliers *o, struct prof *prof, const struct evline *l,
+		    struct trace_seq *seq, const struct prof_sample *s, const char *gutter)
+{
+	return evline__print_in(l, prof->out, seq, s, gutter, prof->env, o->stacks);
+}
+
+void outliers__add(struct outliers *o, const struct prof_sample *s, u64 weight)
+{
+	u32 id;
+
+	if (!o->fg || !s->nr_ips)
+		return;
+	id = stackmap__intern(o->stacks, (u64)s->ev->index, s->pid, s->ips, (u32)s->nr_ips, NULL);
+	if (id) {
+		stackmap__add(o->stacks, id, 1, weight);
+		o->nr++;
+	} else {
+		o->dropped++;
+	}
+}
+
+void outliers__close(struct outliers *o, struct prof *prof)
+{
+	struct stackmap_view v;
+	struct err err = { 0 };
+
+	if (o->fg) {
+		char *path = xstrdup(stackout__path(o->fg));
+
+		outliers__view(o, &v);
+		if (stackout__add(o->fg, o->stacks, &v, NULL, &err) ||
+		    stackout__close(o->fg, &err))
+			err_print(&err, prof->ops->name);
+		else
+			fprintf(prof__diag(prof), "perf-prof %s: flame graph of %llu %s written "
+				"to '%s'\n", prof->ops->name, (unsigned long long)o->nr, o->what, path);
+		if (o->dropped)
+			fprintf(prof__diag(prof), "perf-prof %s: %llu %s left out of the flame graph: "
+				"more than %u distinct stacks\n", prof->ops->name,
+				(unsigned long long)o->dropped, o->what, OUTLIER_STACKS);
+		free(path);
+		o->fg = NULL;
+	}
+	outliers__exit(o);
+}
+
+void outliers__exit(struct outliers *o)
+{
+	stackout__delete(o->fg);
+	stackmap__delete(o->stacks);
+	o->fg = NULL;
+	o->stacks = NULL;
 }

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -23,18 +22,45 @@
 #include <dwarf.h>
 #include <elfutils/libdwelf.h>
 #include <libiberty/demangle.h>
-#include <zlib.h>
 
 #include "elfutil.h"
 #include "internal.h"
 
 /* --- identity ------------------------------------------------------------ */
 
-static bool dso__same_file(const struct dso *d, const struct stat *st)
+static void dso_id__from_stat(struct dso_id *id, const struct stat *st)
 {
-	return d->ino && d->dev == st->st_dev && d->ino == st->st_ino &&
-	       d->size == st->st_size && d->mtime.tv_sec == st->st_mtim.tv_sec &&
-	       d->mtime.tv_nsec == st->st_mtim.tv_nsec;
+	*id = (struct dso_id){
+		.dev = st->st_dev, .ino = st->st_ino, .size = (u64)st->st_size,
+		.mtime_sec = (u64)st->st_mtim.tv_sec, .mtime_nsec = (u64)st->st_mtim.tv_nsec,
+	};
+}
+
+/*
+ * Files without an identity on disk (gone, or never stat'ed) are found by
+ * path and whether they were replaced: the key is the DSO itself.
+ */
+static u64 dso_path_hash(u64 key, void *ctx)
+{
+	const struct dso *d = (const struct dso *)(uintptr_t)key;
+
+	return hashmap__hash_u64(fnv1a_str(FNV1A_INIT, d->path) ^ d->gone);
+}
+
+static bool dso_path_equal(u64 a, u64 b, void *ctx)
+{
+	const struct dso *x = (const struct dso *)(uintptr_t)a;
+	const struct dso *y = (const struct dso *)(uintptr_t)b;
+
+	return x->gone == y->gone && !strcmp(x->path, y->path);
+}
+
+static const struct hashmap_ops dso_path_ops = { dso_path_hash, dso_path_equal, NULL };
+
+void dso__tables_init(struct syms *s)
+{
+	s->dso_ids = hashmap__new_keys(sizeof(struct dso_id), sizeof(struct dso *), 0);
+	s->dso_paths = hashmap__new_ops(0, 0, &dso_path_ops);
 }
 
 static const char *strip_deleted(const char *path, char *buf, size_t len)
@@ -104,7 +130,8 @@ struct dso *dso__new_file(struct syms *s, const char *path, const struct syms_fi
 {
 	char buf[4096];
 	struct stat st;
-	struct dso *d;
+	struct dso *d, **dp, key = { 0 };
+	struct dso_id id_key;
 	bool ok, gone = false;
 	int fd = -1;
 
@@ -117,13 +144,21 @@ struct dso *dso__new_file(struct syms *s, const char *path, const struct syms_fi
 			gone = false;
 		ok = fd >= 0;
 	}
-	for (d = s->dsos; d; d = d->next) {
-		if (ok ? dso__same_file(d, &st) :
-			 (!d->ino && !d->vdso && d->gone == gone && !strcmp(d->path, path))) {
-			if (fd >= 0)
-				close(fd);
-			return d;
-		}
+	key.path = (char *)path;
+	key.gone = gone;
+	if (ok) {
+		dso_id__from_stat(&id_key, &st);
+		dp = hashmap__kfind(s->dso_ids, &id_key);
+		d = dp ? *dp : NULL;
+	} else {
+		void *v = hashmap__find(s->dso_paths, (u64)(uintptr_t)&key);
+
+		d = v ? (struct dso *)(uintptr_t)hashmap__key(v) : NULL;
+	}
+	if (d) {
+		if (fd >= 0)
+			close(fd);
+		return d;
 	}
 	d = dso__alloc(s, path);
 	d->fd = fd;
@@ -136,6 +171,11 @@ struct dso *dso__new_file(struct syms *s, const char *path, const struct syms_fi
 		d->ino = st.st_ino;
 		d->size = st.st_size;
 		d->mtime = st.st_mtim;
+		dp = hashmap__kget(s->dso_ids, &id_key);
+		if (dp)
+			*dp = d;
+	} else {
+		hashmap__get(s->dso_paths, (u64)(uintptr_t)d);
 	}
 	if (id && id->build_id_size && id->build_id_size <= sizeof(d->build_id)) {
 		memcpy(d->build_id, id->build_id, id->build_id_size);
@@ -190,28 +230,6 @@ void dso__delete(struct dso *d)
 }
 
 /* --- ELF helpers --------------------------------------------------------- */
-
-/* Map @fd read-only; the descriptor is closed, the mapping stays with Elf. */
-static Elf *elf__open_fd(int fd)
-{
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-
-	if (elf && elf_kind(elf) != ELF_K_ELF) {
-		elf_end(elf);
-		elf = NULL;
-	}
-	if (elf)
-		elf_cntl(elf, ELF_C_FDDONE);
-	close(fd);
-	return elf;
-}
-
-static Elf *elf__open(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	return fd < 0 ? NULL : elf__open_fd(fd);
-}
 
 static bool elf__has_dwarf(Elf *elf)
 {
@@ -301,111 +319,23 @@ bool dso__vaddr_to_off(const struct dso *d, u64 vaddr, u64 *off)
 
 /* --- separate debuginfo -------------------------------------------------- */
 
-static bool file_crc_matches(const char *path, GElf_Word want)
+/* dso__take_debug - @dbg (found at @path, which is freed) is @d's debuginfo */
+static bool dso__take_debug(struct dso *d, Elf *dbg, char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	uLong crc = crc32(0L, Z_NULL, 0);
-	void *p;
-	bool ok = false;
-
-	if (fd < 0)
+	if (!dbg)
 		return false;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0)
-		goto out;
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED)
-		goto out;
-	/* zlib's crc32 takes a uInt length: feed large files in pieces */
-	for (off_t done = 0; done < st.st_size;) {
-		off_t n = st.st_size - done > (1 << 30) ? (1 << 30) : st.st_size - done;
-
-		crc = crc32(crc, (const Bytef *)p + done, (uInt)n);
-		done += n;
-	}
-	munmap(p, (size_t)st.st_size);
-	ok = (GElf_Word)crc == want;
-out:
-	close(fd);
-	return ok;
-}
-
-static bool build_id_matches(Elf *elf, const u8 *id, size_t len)
-{
-	const void *got;
-	ssize_t n = dwelf_elf_gnu_build_id(elf, &got);
-
-	return n > 0 && (size_t)n == len && !memcmp(got, id, len);
-}
-
-static bool dso__try_debug(struct dso *d, const char *path, const u8 *id, size_t id_len)
-{
-	Elf *elf;
-
-	if (access(path, R_OK))
-		return false;
-	elf = elf__open(path);
-	if (!elf)
-		return false;
-	if (id_len && !build_id_matches(elf, id, id_len)) {
-		elf_end(elf);
-		return false;
-	}
-	d->dbg_elf = elf;
-	d->dbg_path = xstrdup(path);
+	d->dbg_elf = dbg;
+	free(d->dbg_path);
+	d->dbg_path = path;
 	return true;
 }
 
 static bool dso__debug_by_build_id(const struct syms *s, struct dso *d)
 {
-	char path[4096 + 64 + 2 * sizeof(d->build_id)];
-	int n;
+	char *path = NULL;
+	Elf *dbg = debuginfo__by_build_id(s->debug_dir, d->build_id, d->build_id_size, &path);
 
-	if (!d->build_id_size)
-		return false;
-	n = snprintf(path, sizeof(path), "%s/.build-id/%02x/", s->debug_dir, d->build_id[0]);
-	for (int i = 1; i < d->build_id_size; i++)
-		n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", d->build_id[i]);
-	snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
-	return dso__try_debug(d, path, d->build_id, d->build_id_size);
-}
-
-/* The places gdb looks: next to the file, in .debug/ there, under /usr/lib/debug. */
-static bool dso__debug_by_link(const struct syms *s, struct dso *d)
-{
-	char dir[4096], path[8192 + 64];
-	const char *name;
-	GElf_Word crc;
-	struct stat st;
-
-	name = dwelf_elf_gnu_debuglink(d->elf, &crc);
-	if (!name || !*name || strchr(name, '/') || d->vdso)
-		return false;
-	char *slash;
-
-	if (!realpath(d->path, dir))
-		snprintf(dir, sizeof(dir), "%s", d->path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		*slash = '\0';
-	for (int i = 0; i < 3; i++) {
-		if (i == 0)
-			snprintf(path, sizeof(path), "%s/%s", dir, name);
-		else if (i == 1)
-			snprintf(path, sizeof(path), "%s/.debug/%s", dir, name);
-		else
-			snprintf(path, sizeof(path), "%s%s/%s", s->debug_dir, dir, name);
-		/* a debuglink naming the file itself would match its own CRC */
-		if (!stat(path, &st) && st.st_ino == d->ino && st.st_dev == d->dev)
-			continue;
-		if (!file_crc_matches(path, crc))
-			continue;
-		if (dso__try_debug(d, path, NULL, 0))
-			return true;
-	}
-	return false;
+	return dso__take_debug(d, dbg, path);
 }
 
 /*
@@ -429,11 +359,13 @@ static bool dso__build_id_differs(struct dso *d)
 
 static void dso__find_debug(const struct syms *s, struct dso *d)
 {
+	char *path = NULL;
+	Elf *dbg;
+
 	if (elf__has_dwarf(d->elf) && elf__has_symtab(d->elf))
 		return;
-	if (dso__debug_by_build_id(s, d))
-		return;
-	dso__debug_by_link(s, d);
+	dbg = debuginfo__find(d->elf, d->path, s->debug_dir, d->build_id, d->build_id_size, &path);
+	dso__take_debug(d, dbg, path);
 }
 
 /* --- symbols ------------------------------------------------------------- */
@@ -469,30 +401,15 @@ static u8 sym_rank(const GElf_Sym *sym, const char *name)
 	return (u8)(r * 4 + us);
 }
 
-static void dso__read_symtab(struct sym_vec *sv, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh)
+/* the function symbols of a table, through the shared scanner */
+static int dso__symtab_sym(void *ctx, const struct elf_sym *s)
 {
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t n;
+	int type = GELF_ST_TYPE(s->sym.st_info);
 
-	if (!data || !sh->sh_entsize)
-		return;
-	n = sh->sh_size / sh->sh_entsize;
-	for (size_t i = 1; i < n; i++) {
-		GElf_Sym sym;
-		const char *name;
-		int type;
-
-		if (!gelf_getsym(data, (int)i, &sym))
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-		    !sym.st_value)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name || !*name)
-			continue;
-		sym_vec__push(sv, sym.st_value, sym.st_size, name, sym_rank(&sym, name));
-	}
+	if ((type == STT_FUNC || type == STT_GNU_IFUNC) && s->sym.st_value)
+		sym_vec__push(ctx, s->sym.st_value, s->sym.st_size, s->name,
+			      sym_rank(&s->sym, s->name));
+	return 0;
 }
 
 /*
@@ -601,7 +518,7 @@ static void dso__read_syms(struct syms *s, struct dso *d)
 	if (!scn)
 		scn = elf__section_type(elf, SHT_DYNSYM, &sh);
 	if (scn)
-		dso__read_symtab(&sv, elf, scn, &sh);
+		elf__scan_syms(elf, scn, dso__symtab_sym, &sv);
 	dso__read_plt(s, &sv, d->elf);
 	dso__finish_syms(d, &sv);
 }

@@ -13,6 +13,7 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 
+#include "hashmap.h"
 #include "syms.h"
 
 /*
@@ -45,6 +46,15 @@ struct dso_sym {
 	u32 size;
 	u32 demangled;	/* @name no longer needs demangling */
 	const char *name;
+};
+
+/* A file's identity on disk: the key of the DSO table. */
+struct dso_id {
+	u64 dev;
+	u64 ino;
+	u64 size;
+	u64 mtime_sec;
+	u64 mtime_nsec;
 };
 
 /*
@@ -105,10 +115,12 @@ struct jit_sym {
 };
 
 struct proc {
-	struct proc *hnext;		/* hash chain */
 	struct proc *dprev, *dnext;	/* dead list, oldest first */
 	int pid;
+	u32 gen;			/* unique per entry: the pin handle */
+	u32 pins;			/* syms__pin() holds */
 	bool dead;
+	bool retired;			/* replaced or evicted, kept for its pins */
 	struct map *maps;
 	int nr_maps;
 	int cap_maps;
@@ -123,10 +135,14 @@ struct proc {
 	u64 jit_checked_ns;
 };
 
-/* A cached resolution of (dso, file offset). */
-struct addr_entry {
-	struct dso *dso;		/* NULL = empty slot */
+/* The key of the address cache: a file offset in a DSO. */
+struct addr_key {
+	struct dso *dso;
 	u64 off;
+};
+
+/* A cached resolution of an addr_key. */
+struct addr_entry {
 	const char *name;
 	u64 symoff;
 	const char *file;
@@ -141,20 +157,20 @@ struct syms {
 	char *debug_dir;		/* root of separate debuginfo */
 	struct arena arena;
 
-	struct proc **procs;		/* pid hash, chained */
-	size_t nr_proc_buckets;
-	size_t nr_procs;
+	struct hashmap *procs;		/* pid -> struct proc * */
+	struct hashmap *pinned;		/* gen -> struct proc *, pinned ones (live or retired) */
+	u32 last_gen;
 	struct proc *dead_head, *dead_tail;
 	size_t nr_dead;
 	size_t max_dead;
 
-	struct dso *dsos;
+	struct dso *dsos;		/* every DSO, newest first (to free them) */
 	size_t nr_dsos;
 	struct dso *vdso;
+	struct hashmap *dso_ids;	/* struct dso_id -> struct dso *, files with an inode */
+	struct hashmap *dso_paths;	/* struct dso * (path, gone) -> itself, the others */
 
-	struct addr_entry *cache;	/* open addressing, power of two */
-	size_t cache_cap;
-	size_t cache_used;
+	struct hashmap *cache;		/* struct addr_key -> struct addr_entry */
 
 	u64 lookups;
 	u64 cache_hits;
@@ -169,6 +185,7 @@ struct map;
 struct dso *dso__new_file(struct syms *s, const char *path, const struct syms_file_id *id,
 			  int pid, const struct map *m);
 struct dso *dso__vdso(struct syms *s);
+void dso__tables_init(struct syms *s);
 void dso__delete(struct dso *d);
 int dso__load(struct syms *s, struct dso *d);
 bool dso__off_to_vaddr(const struct dso *d, u64 off, u64 *vaddr);

@@ -72,39 +72,11 @@ void arena__free(struct arena *a)
 
 /* --- processes ----------------------------------------------------------- */
 
-static size_t pid_bucket(const struct syms *s, int pid)
-{
-	return ((u32)pid * 2654435761u) & (s->nr_proc_buckets - 1);
-}
-
 static struct proc *proc__find(const struct syms *s, int pid)
 {
-	struct proc *p;
+	struct proc **pp = hashmap__find(s->procs, (u64)(u32)pid);
 
-	for (p = s->procs[pid_bucket(s, pid)]; p; p = p->hnext)
-		if (p->pid == pid)
-			return p;
-	return NULL;
-}
-
-static void procs__grow(struct syms *s)
-{
-	size_t old = s->nr_proc_buckets;
-	struct proc **tab = s->procs;
-
-	s->nr_proc_buckets = old * 2;
-	s->procs = xzalloc(s->nr_proc_buckets * sizeof(*s->procs));
-	for (size_t i = 0; i < old; i++) {
-		while (tab[i]) {
-			struct proc *p = tab[i];
-			size_t b = pid_bucket(s, p->pid);
-
-			tab[i] = p->hnext;
-			p->hnext = s->procs[b];
-			s->procs[b] = p;
-		}
-	}
-	free(tab);
+	return pp ? *pp : NULL;
 }
 
 static void dead__unlink(struct syms *s, struct proc *p)
@@ -124,36 +96,39 @@ static void dead__unlink(struct syms *s, struct proc *p)
 	s->nr_dead--;
 }
 
-static void proc__free(struct syms *s, struct proc *p)
+static void proc__release(struct proc *p)
 {
-	struct proc **pp = &s->procs[pid_bucket(s, p->pid)];
-
-	while (*pp != p)
-		pp = &(*pp)->hnext;
-	*pp = p->hnext;
-	dead__unlink(s, p);
-	s->nr_procs--;
 	free(p->maps);
 	free(p->jit);
 	free(p);
+}
+
+/*
+ * proc__free - @p leaves the pid table (replaced by a new process of the
+ * same pid, an exec, or evicted as one dead too many). A pinned entry is
+ * kept aside, resolvable by its pin handle, until its last unpin.
+ */
+static void proc__free(struct syms *s, struct proc *p)
+{
+	hashmap__del(s->procs, (u64)(u32)p->pid);
+	dead__unlink(s, p);
+	if (p->pins)
+		p->retired = true;
+	else
+		proc__release(p);
 }
 
 /* proc__new - a fresh, empty entry for @pid, replacing a previous one */
 static struct proc *proc__new(struct syms *s, int pid)
 {
 	struct proc *p = proc__find(s, pid);
-	size_t b;
 
 	if (p)
 		proc__free(s, p);
-	if (s->nr_procs >= s->nr_proc_buckets)
-		procs__grow(s);
 	p = xzalloc(sizeof(*p));
 	p->pid = pid;
-	b = pid_bucket(s, pid);
-	p->hnext = s->procs[b];
-	s->procs[b] = p;
-	s->nr_procs++;
+	p->gen = ++s->last_gen ? s->last_gen : ++s->last_gen;
+	*(struct proc **)hashmap__get(s->procs, (u64)(u32)pid) = p;
 	return p;
 }
 
@@ -298,6 +273,38 @@ struct proc *syms__proc(struct syms *s, int pid)
 	p = proc__new(s, pid);
 	proc__read_maps(s, p);	/* a gone process stays known as empty */
 	return p;
+}
+
+u32 syms__pin(struct syms *s, int pid)
+{
+	struct proc *p = syms__proc(s, pid);
+
+	if (!p)
+		return 0;
+	if (!p->pins++)
+		*(struct proc **)hashmap__get(s->pinned, p->gen) = p;
+	return p->gen;
+}
+
+u32 syms__proc_gen(struct syms *s, int pid)
+{
+	struct proc *p = syms__proc(s, pid);
+
+	return p ? p->gen : 0;
+}
+
+void syms__unpin(struct syms *s, u32 pin)
+{
+	struct proc **pp = pin ? hashmap__find(s->pinned, pin) : NULL, *p;
+
+	if (!pp)
+		return;
+	p = *pp;
+	if (--p->pins)
+		return;
+	hashmap__del(s->pinned, pin);
+	if (p->retired)
+		proc__release(p);
 }
 
 int syms__proc_maps(struct syms *s, int pid)
@@ -506,36 +513,6 @@ static const struct jit_sym *proc__jit(struct syms *s, struct proc *p, u64 addr)
 
 /* --- address cache ------------------------------------------------------- */
 
-static size_t cache__hash(const struct dso *d, u64 off)
-{
-	u64 h = (u64)(uintptr_t)d * 0x9e3779b97f4a7c15ULL ^ off * 0xff51afd7ed558ccdULL;
-
-	return (size_t)(h ^ (h >> 29));
-}
-
-static struct addr_entry *cache__slot(struct addr_entry *tab, size_t cap, const struct dso *d,
-				      u64 off)
-{
-	size_t i = cache__hash(d, off) & (cap - 1);
-
-	while (tab[i].dso && (tab[i].dso != d || tab[i].off != off))
-		i = (i + 1) & (cap - 1);
-	return &tab[i];
-}
-
-static void cache__grow(struct syms *s)
-{
-	size_t cap = s->cache_cap ? s->cache_cap * 2 : 4096;
-	struct addr_entry *tab = xzalloc(cap * sizeof(*tab));
-
-	for (size_t i = 0; i < s->cache_cap; i++)
-		if (s->cache[i].dso)
-			*cache__slot(tab, cap, s->cache[i].dso, s->cache[i].off) = s->cache[i];
-	free(s->cache);
-	s->cache = tab;
-	s->cache_cap = cap;
-}
-
 static void entry__fill(const struct addr_entry *e, struct sym_frame *out)
 {
 	out->name = e->name;
@@ -551,7 +528,7 @@ static void dso__resolve_entry(struct syms *s, struct dso *d, u64 off, struct ad
 	const struct dso_sym *sym;
 	u64 vaddr;
 
-	*e = (struct addr_entry){ .dso = d, .off = off };
+	*e = (struct addr_entry){ 0 };
 	if (dso__load(s, d) || !dso__off_to_vaddr(d, off, &vaddr))
 		return;
 	sym = dso__find_sym(s, d, vaddr);
@@ -565,23 +542,22 @@ static void dso__resolve_entry(struct syms *s, struct dso *d, u64 off, struct ad
 
 static int syms__resolve_dso(struct syms *s, struct dso *d, u64 off, struct sym_frame *out)
 {
+	struct addr_key key = { d, off };
 	struct addr_entry *slot, e;
 
 	out->dso = d->path;
 	out->dso_off = off;
-	if (s->cache_cap) {
-		slot = cache__slot(s->cache, s->cache_cap, d, off);
-		if (slot->dso) {
-			s->cache_hits++;
-			entry__fill(slot, out);
-			return slot->name ? 0 : -ENOENT;
-		}
+	slot = hashmap__kfind(s->cache, &key);
+	if (slot) {
+		s->cache_hits++;
+		entry__fill(slot, out);
+		return slot->name ? 0 : -ENOENT;
 	}
 	dso__resolve_entry(s, d, off, &e);
-	if ((s->cache_used + 1) * 2 > s->cache_cap)
-		cache__grow(s);
-	*cache__slot(s->cache, s->cache_cap, d, off) = e;
-	s->cache_used++;
+	/* resolving may parse a file but never touches the cache: insert now */
+	slot = hashmap__kget(s->cache, &key);
+	if (slot)
+		*slot = e;
 	entry__fill(&e, out);
 	return e.name ? 0 : -ENOENT;
 }
@@ -600,19 +576,12 @@ static int resolve_kernel(struct syms *s, u64 addr, struct sym_frame *out)
 	return out->name ? 0 : -ENOENT;
 }
 
-int syms__resolve(struct syms *s, int pid, u64 addr, struct sym_frame *out)
+/* proc__resolve - a user address of @p (NULL: an unknown process) */
+static int proc__resolve(struct syms *s, struct proc *p, u64 addr, struct sym_frame *out)
 {
 	const struct jit_sym *j;
 	const struct map *m;
-	struct proc *p;
 
-	memset(out, 0, sizeof(*out));
-	s->lookups++;
-	if (addr >= CONTEXT_MIN)
-		return -ENOENT;
-	if (addr >= KERNEL_START)
-		return resolve_kernel(s, addr, out);
-	p = syms__proc(s, pid);
 	if (!p)
 		return -ENOENT;
 	m = proc__find_map(p, addr);
@@ -631,6 +600,41 @@ int syms__resolve(struct syms *s, int pid, u64 addr, struct sym_frame *out)
 		out->dso_off = addr - m->start + m->pgoff;
 	}
 	return -ENOENT;
+}
+
+static struct proc *proc_of_pid(struct syms *s, u64 pid)
+{
+	return syms__proc(s, (int)pid);
+}
+
+static struct proc *proc_of_pin(struct syms *s, u64 pin)
+{
+	struct proc **pp = pin ? hashmap__find(s->pinned, pin) : NULL;
+
+	return pp ? *pp : NULL;
+}
+
+/* resolve_in - @addr: a kernel one, or a user one in the process @get finds for @who */
+static int resolve_in(struct syms *s, u64 addr, struct sym_frame *out,
+		      struct proc *(*get)(struct syms *s, u64 who), u64 who)
+{
+	memset(out, 0, sizeof(*out));
+	s->lookups++;
+	if (addr >= CONTEXT_MIN)
+		return -ENOENT;
+	if (addr >= KERNEL_START)
+		return resolve_kernel(s, addr, out);
+	return proc__resolve(s, get(s, who), addr, out);
+}
+
+int syms__resolve(struct syms *s, int pid, u64 addr, struct sym_frame *out)
+{
+	return resolve_in(s, addr, out, proc_of_pid, (u64)(s64)pid);
+}
+
+int syms__resolve_pinned(struct syms *s, u32 pin, u64 addr, struct sym_frame *out)
+{
+	return resolve_in(s, addr, out, proc_of_pin, pin);
 }
 
 int syms__resolve_file(struct syms *s, const char *path, u64 addr, struct sym_frame *out,
@@ -671,8 +675,10 @@ struct syms *syms__new(unsigned int flags)
 	if (flags & SYMS_INLINE)
 		flags |= SYMS_SRCLINE;
 	s->flags = flags;
-	s->nr_proc_buckets = 256;
-	s->procs = xzalloc(s->nr_proc_buckets * sizeof(*s->procs));
+	s->procs = hashmap__new(sizeof(struct proc *), 0);
+	s->pinned = hashmap__new(sizeof(struct proc *), 0);
+	s->cache = hashmap__new_keys(sizeof(struct addr_key), sizeof(struct addr_entry), 0);
+	dso__tables_init(s);
 	s->max_dead = MAX_DEAD;
 	s->debug_dir = xstrdup("/usr/lib/debug");
 	return s;
@@ -685,19 +691,27 @@ void syms__set_ksyms(struct syms *s, struct ksyms *ks)
 
 void syms__delete(struct syms *s)
 {
+	struct proc **pp;
+	size_t iter;
+
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nr_proc_buckets; i++)
-		while (s->procs[i])
-			proc__free(s, s->procs[i]);
+	hashmap__for_each(s->procs, iter, pp)
+		proc__release(*pp);
+	hashmap__for_each(s->pinned, iter, pp)
+		if ((*pp)->retired)
+			proc__release(*pp);
 	while (s->dsos) {
 		struct dso *d = s->dsos;
 
 		s->dsos = d->next;
 		dso__delete(d);
 	}
-	free(s->procs);
-	free(s->cache);
+	hashmap__free(s->procs);
+	hashmap__free(s->pinned);
+	hashmap__free(s->cache);
+	hashmap__free(s->dso_ids);
+	hashmap__free(s->dso_paths);
 	free(s->debug_dir);
 	arena__free(&s->arena);
 	free(s);
@@ -716,7 +730,7 @@ void syms__set_debug_dir(struct syms *s, const char *dir)
 void syms__stats(const struct syms *s, struct syms_stats *st)
 {
 	st->dsos = s->nr_dsos;
-	st->procs = s->nr_procs;
+	st->procs = hashmap__nr(s->procs);
 	st->lookups = s->lookups;
 	st->cache_hits = s->cache_hits;
 }

@@ -59,17 +59,15 @@ struct stack_copy {
 	u64 size;
 };
 
-struct cfi_row {
-	const struct dso *dso;	/* NULL = empty slot */
-	u64 pc;			/* file vaddr looked up */
-	Dwarf_Frame *frame;	/* NULL: no CFI covers pc */
+/* the key of a CFI row: a pc (file vaddr) of a DSO */
+struct cfi_key {
+	const struct dso *dso;
+	u64 pc;
 };
 
 struct unwind_ctx {
 	struct syms *syms;
-	struct cfi_row *rows;
-	size_t cap;
-	size_t used;
+	struct hashmap *rows;	/* struct cfi_key -> Dwarf_Frame * (NULL: no CFI covers pc) */
 	struct unwind_stats st;
 };
 
@@ -78,17 +76,18 @@ struct unwind_ctx *unwind__new(struct syms *syms)
 	struct unwind_ctx *ctx = xzalloc(sizeof(*ctx));
 
 	ctx->syms = syms;
+	ctx->rows = hashmap__new_keys(sizeof(struct cfi_key), sizeof(Dwarf_Frame *), 0);
 	return ctx;
 }
 
 static void rows__clear(struct unwind_ctx *ctx)
 {
-	if (!ctx->rows)
-		return;
-	for (size_t i = 0; i < ctx->cap; i++)
-		free(ctx->rows[i].frame);
-	memset(ctx->rows, 0, ctx->cap * sizeof(*ctx->rows));
-	ctx->used = 0;
+	Dwarf_Frame **f;
+	size_t iter;
+
+	hashmap__for_each(ctx->rows, iter, f)
+		free(*f);
+	hashmap__reset(ctx->rows);
 }
 
 void unwind__delete(struct unwind_ctx *ctx)
@@ -96,40 +95,17 @@ void unwind__delete(struct unwind_ctx *ctx)
 	if (!ctx)
 		return;
 	rows__clear(ctx);
-	free(ctx->rows);
+	hashmap__free(ctx->rows);
 	free(ctx);
 }
 
 void unwind__stats(const struct unwind_ctx *ctx, struct unwind_stats *st)
 {
 	*st = ctx->st;
-	st->cached_rows = ctx->used;
+	st->cached_rows = hashmap__nr(ctx->rows);
 }
 
 /* --- CFI row cache ------------------------------------------------------- */
-
-static struct cfi_row *rows__slot(struct cfi_row *tab, size_t cap, const struct dso *d, u64 pc)
-{
-	u64 h = (u64)(uintptr_t)d * 0x9e3779b97f4a7c15ULL ^ pc * 0xff51afd7ed558ccdULL;
-	size_t i = (size_t)(h ^ (h >> 31)) & (cap - 1);
-
-	while (tab[i].dso && (tab[i].dso != d || tab[i].pc != pc))
-		i = (i + 1) & (cap - 1);
-	return &tab[i];
-}
-
-static void rows__grow(struct unwind_ctx *ctx)
-{
-	size_t cap = ctx->cap ? ctx->cap * 2 : 1024;
-	struct cfi_row *tab = xzalloc(cap * sizeof(*tab));
-
-	for (size_t i = 0; i < ctx->cap; i++)
-		if (ctx->rows[i].dso)
-			*rows__slot(tab, cap, ctx->rows[i].dso, ctx->rows[i].pc) = ctx->rows[i];
-	free(ctx->rows);
-	ctx->rows = tab;
-	ctx->cap = cap;
-}
 
 static Dwarf_Frame *cfi__lookup(struct dso *d, u64 pc)
 {
@@ -146,24 +122,19 @@ static Dwarf_Frame *cfi__lookup(struct dso *d, u64 pc)
 
 static Dwarf_Frame *rows__get(struct unwind_ctx *ctx, struct dso *d, u64 pc)
 {
-	struct cfi_row *row;
+	struct cfi_key key = { d, pc };
+	Dwarf_Frame **row = hashmap__kfind(ctx->rows, &key), *frame;
 
-	if (ctx->cap) {
-		row = rows__slot(ctx->rows, ctx->cap, d, pc);
-		if (row->dso)
-			return row->frame;
-	}
+	if (row)
+		return *row;
 	/* a bounded cache: a long run with ever new pcs starts over */
-	if (ctx->used >= CFI_CACHE_MAX)
+	if (hashmap__nr(ctx->rows) >= CFI_CACHE_MAX)
 		rows__clear(ctx);
-	if ((ctx->used + 1) * 2 > ctx->cap)
-		rows__grow(ctx);
-	row = rows__slot(ctx->rows, ctx->cap, d, pc);
-	row->dso = d;
-	row->pc = pc;
-	row->frame = cfi__lookup(d, pc);
-	ctx->used++;
-	return row->frame;
+	frame = cfi__lookup(d, pc);
+	row = hashmap__kget(ctx->rows, &key);
+	if (row)
+		*row = frame;
+	return frame;
 }
 
 /* --- DWARF expressions --------------------------------------------------- */

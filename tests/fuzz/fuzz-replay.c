@@ -3,8 +3,10 @@
  * fuzz-replay.c - libFuzzer harness for record decoding: arbitrary bytes
  * through run__replay_mem(), i.e. the replay file parser, the buffer
  * ring reader, the time-ordered merge, sample decoding, the user-space
- * filter and a profiler's sample/final callbacks. Built twice:
- * replay-trace (the trace profiler) and replay-top (-DFUZZ_TOP).
+ * filter and a profiler's sample/final callbacks. Built once per profiler:
+ * replay-trace (the default), replay-top (-DFUZZ_TOP), replay-multi-trace
+ * (-DFUZZ_MT: pairing, backlog, --detail, --impl pair), replay-num-dist
+ * (-DFUZZ_ND) and replay-kmemleak (-DFUZZ_KML: objects by address, stacks).
  *
  * Input: byte 0 chooses the run (options, filters, attributes, see
  * config_*()); the rest is a replay file ("PPREPLAY", rings, records; see
@@ -12,6 +14,7 @@
  *   1 sched:sched_wakeup, 2 syscalls:sys_enter_write, 3 sched:sched_switch.
  * Formats come from the fixture tracefs tests/replay/tracefs
  * (PERF_PROF_TRACEFS, set here unless the environment already does).
+ * Report files (heatmaps, flame graphs) go to a directory of the harness.
  *
  * The setup is the command line's replay branch: run__new ->
  * run__parse_args -> run__replay_mem (prepare, events, init, records,
@@ -19,13 +22,23 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "profiler.h"
 #include "run.h"
 
-#ifdef FUZZ_TOP
+#if defined(FUZZ_TOP)
 extern const struct profiler top_profiler;
 #define FUZZ_PROFILER (&top_profiler)
+#elif defined(FUZZ_MT)
+extern const struct profiler multi_trace_profiler;
+#define FUZZ_PROFILER (&multi_trace_profiler)
+#elif defined(FUZZ_ND)
+extern const struct profiler num_dist_profiler;
+#define FUZZ_PROFILER (&num_dist_profiler)
+#elif defined(FUZZ_KML)
+extern const struct profiler kmemleak_profiler;
+#define FUZZ_PROFILER (&kmemleak_profiler)
 #else
 extern const struct profiler trace_profiler;
 #define FUZZ_PROFILER (&trace_profiler)
@@ -35,27 +48,141 @@ extern const struct profiler trace_profiler;
 
 static FILE *devnull;
 static unsigned long runs;
+static char out_dir[] = "/tmp/perf-prof-fuzz.XXXXXX";
+static char hm_path[64], fg_path[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+/* out_dir_remove - at exit: the report files and their directory */
+static void out_dir_remove(void)
+{
+	char lat[80];
+
+	snprintf(lat, sizeof(lat), "%s.lat", hm_path);
+	unlink(hm_path);
+	unlink(lat);
+	unlink(fg_path);
+	rmdir(out_dir);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	setenv("PERF_PROF_TRACEFS", FUZZ_TRACEFS, 0);
 	devnull = fopen("/dev/null", "w");
-	if (!devnull)
+	if (!devnull || !mkdtemp(out_dir))
 		abort();
+	snprintf(hm_path, sizeof(hm_path), "%s/hm.svg", out_dir);
+	snprintf(fg_path, sizeof(fg_path), "%s/fg.svg", out_dir);
+	atexit(out_dir_remove);
 	return 0;
 }
 
 struct config {
 	const char *evs[MAX_EVS];
 	int nr_evs;
-	char *argv[8];		/* the profiler's own options */
+	char *argv[16];		/* the profiler's own options */
 	int argc;
 };
 
-#ifdef FUZZ_TOP
+/* one of the profiler's own options (trace has none: unused there) */
+static __attribute__((unused)) void config_arg(struct config *c, const char *a, const char *b)
+{
+	c->argv[c->argc++] = (char *)a;
+	if (b)
+		c->argv[c->argc++] = (char *)b;
+}
+
+#if defined(FUZZ_MT)
+/*
+ * bit 0 --json, 1 --than 1us (slow pairs printed from the backlog), 2
+ * --detail (the events in between), 3 --impl pair, 4 --perins, 5 --cycle,
+ * 6 -g (callchains), 7 a heatmap and the write event traced (three
+ * positions) instead of untraced
+ */
+static void config_make(unsigned char sel, struct prof *prof, struct config *c)
+{
+	if (sel & 0x80) {
+		c->evs[0] = "sched:sched_wakeup//key=pid/";
+		c->evs[1] = "syscalls:sys_enter_write//key=fd/";
+		c->evs[2] = "sched:sched_switch//key=next_pid/";
+		c->nr_evs = 3;
+		config_arg(c, "--heatmap", hm_path);
+	} else {
+		/* two positions: wakeup and write (untraced) first, switch second */
+		c->evs[0] = "sched:sched_wakeup//key=pid/,syscalls:sys_enter_write//key=fd/untraced/";
+		c->evs[1] = "sched:sched_switch//key=next_pid/";
+		c->nr_evs = 2;
+	}
+	prof->opt.json = sel & 0x01;
+	if (sel & 0x06)
+		config_arg(c, "--than", "1us");
+	if (sel & 0x04)
+		config_arg(c, "--detail=-1ms,+1ms,samekey", NULL);
+	if (sel & 0x08)
+		config_arg(c, "--impl", "pair");
+	if (sel & 0x10)
+		config_arg(c, "--perins", NULL);
+	if (sel & 0x20)
+		config_arg(c, "--cycle", NULL);
+	prof->opt.callgraph = sel & 0x40;
+	/* a small backlog: it is allocated (and zeroed) per input */
+	config_arg(c, "--backlog-mb", "1");
+}
+#elif defined(FUZZ_ND)
+/*
+ * bit 0 --json, 1 --perins, 2 --than 100 (values over it printed), 3 -g,
+ * 4 alias= and a filter, 5 -N 3, 6 a heatmap, 7 delay= (nanoseconds)
+ * instead of num= on the first event
+ */
+static void config_make(unsigned char sel, struct prof *prof, struct config *c)
+{
+	c->evs[0] = sel & 0x80 ? "sched:sched_wakeup//delay=prio*1000/" :
+		    sel & 0x10 ? "sched:sched_wakeup/pid>1/num=prio/alias=W/" :
+				 "sched:sched_wakeup//num=prio-pid/";
+	c->evs[1] = "syscalls:sys_enter_write//num=count/";
+	c->evs[2] = "sched:sched_switch//num=prev_state/stack/";
+	c->nr_evs = 3;
+	prof->opt.json = sel & 0x01;
+	if (sel & 0x02)
+		config_arg(c, "--perins", NULL);
+	if (sel & 0x04)
+		config_arg(c, "--than", "100");
+	prof->opt.callgraph = sel & 0x08;
+	if (sel & 0x20)
+		prof->opt.exit_n = 3;
+	if (sel & 0x40)
+		config_arg(c, "--heatmap", hm_path);
+}
+#elif defined(FUZZ_KML)
+/*
+ * the allocations: sched_wakeup (ptr=pid, size=prio) and sys_enter_write
+ * (ptr=fd, size=count), the frees: sched_switch (ptr=prev_pid); bit 0
+ * --json, 1 -g, 2 --than 1us, 3 --max-objects 4 (drops), 4 --top 2, 5
+ * 'stack' on the allocations instead, 6 -N 3, 7 a flame graph (needs stacks)
+ */
+static void config_make(unsigned char sel, struct prof *prof, struct config *c)
+{
+	config_arg(c, "--alloc", sel & 0x20 ?
+		   "sched:sched_wakeup//ptr=pid/size=prio/stack/,"
+		   "syscalls:sys_enter_write//ptr=fd/size=count/stack/" :
+		   "sched:sched_wakeup//ptr=pid/size=prio/,syscalls:sys_enter_write//ptr=fd/size=count/");
+	config_arg(c, "--free", "sched:sched_switch//ptr=prev_pid/");
+	c->nr_evs = 0;	/* prepare() makes them from --alloc/--free */
+	prof->opt.json = sel & 0x01;
+	prof->opt.callgraph = sel & 0x82;
+	if (sel & 0x04)
+		config_arg(c, "--than", "1us");
+	if (sel & 0x08)
+		config_arg(c, "--max-objects", "4");
+	if (sel & 0x10)
+		config_arg(c, "--top", "2");
+	if (sel & 0x40)
+		prof->opt.exit_n = 3;
+	if (sel & 0x80)
+		prof->opt.flame_graph = fg_path;
+}
+#elif defined(FUZZ_TOP)
 /*
  * bit 0 --order, 1 --json, 2 keys: key=/comm=/top-by=/top-add= on every
  * event, 3 a user-space filter, 4 --only-comm, 5 printkey=, 6 --max-rows 4
@@ -89,15 +216,12 @@ static void config_make(unsigned char sel, struct prof *prof, struct config *c)
 	prof->opt.order = sel & 0x01;
 	prof->opt.json = sel & 0x02;
 	if (sel & 0x10)
-		c->argv[c->argc++] = "--only-comm";
-	if (sel & 0x40) {
-		c->argv[c->argc++] = "--max-rows";
-		c->argv[c->argc++] = "4";
-	}
+		config_arg(c, "--only-comm", NULL);
+	if (sel & 0x40)
+		config_arg(c, "--max-rows", "4");
 	if (sel & 0x80) {
-		c->argv[c->argc++] = "--cumulative";
-		c->argv[c->argc++] = "--top";
-		c->argv[c->argc++] = "3";
+		config_arg(c, "--cumulative", NULL);
+		config_arg(c, "--top", "3");
 		prof->opt.exit_n = 5;
 	}
 }
@@ -154,10 +278,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	config_make(data[0], prof, &c);
 	/* the profiler's own options, parsed as the command line would */
 	fuzz_assert(!run__parse_args(run, c.argc, c.argv, NULL, &err), "profiler options parse");
-	prof->opt.events.v = xzalloc(sizeof(char *) * MAX_EVS);
-	for (int i = 0; i < c.nr_evs; i++)
-		prof->opt.events.v[i] = c.evs[i];
-	prof->opt.events.n = c.nr_evs;
+	if (c.nr_evs) {
+		prof->opt.events.v = xzalloc(sizeof(char *) * MAX_EVS);
+		for (int i = 0; i < c.nr_evs; i++)
+			prof->opt.events.v[i] = c.evs[i];
+		prof->opt.events.n = c.nr_evs;
+	}
 	/* the run owns the copy from here on, also on failure */
 	buf = malloc(size - 1 ? size - 1 : 1);
 	memcpy(buf, data + 1, size - 1);

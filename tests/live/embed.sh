@@ -8,7 +8,8 @@ need_root_tracefs
 EMBED=$HELPER_DIR/embed
 PROBED=$WORKLOAD_DIR/probed
 
-probes_left() { grep -c 'pp_' /sys/kernel/tracing/uprobe_events 2>/dev/null; }
+# probes on this tree's workload (other trees' runs may have their own on the machine)
+probes_left() { grep -c "pp_.* $PROBED:" /sys/kernel/tracing/uprobe_events 2>/dev/null; }
 
 timeout -k 5 60 "$EMBED" top -e 'syscalls:sys_enter_getppid//key=common_pid/' -- "$WL" getppid 1000 \
 	+++ trace -e "uprobe:probed_count@\"$PROBED\"" -- "$PROBED" count 123 > "$out" 2> "$err"

@@ -179,6 +179,20 @@ cat > "$cases" <<C
 129|perf-prof trace: cannot open output file '/': Is a directory|trace -e sched:sched_switch -N 1 -o /
 129|perf-prof trace: cannot open output file '/sys/kernel/nofile': Permission denied|trace -e sched:sched_switch -N 1 -o /sys/kernel/nofile
 129|perf-prof trace: unknown option '--bogus'|trace --bogus
+129|perf-prof trace: invalid CPU list '0-9999999999'|trace -e sched:sched_switch -C 0-9999999999 -N 1
+129|perf-prof trace: invalid CPU list '+1'|trace -e sched:sched_switch -C +1 -N 1
+129|hint: did you mean '--order'?|trace -e sched:sched_switch --ordr
+129|hint: did you mean '--no-json'?|top -e sched:sched_switch --no-jsn
+129|hint: did you mean 'sched:sched_switch'?|trace -e sched:sched_swich
+129|hint: did you mean 'sched:sched_switch'?|trace -e shed:sched_switch
+129|hint: did you mean 'sched:sched_switch'?|trace -e sched_swich
+129|hint: did you mean 'cpu-clock'?|trace -e cpu-clok
+129|hint: did you mean 'trace'?|trce
+129|hint: did you mean 'multi-trace'?|multitrace -e a:b
+129|hint: did you mean 'alias'? accepted attributes: alias, stack, max-stack|trace -e sched:sched_switch//alais=x/
+129|hint: did you mean 'top-by'? accepted attributes: alias, key, top-by, top-add, comm, printkey|top -e sched:sched_switch//topby=prev_pid/
+129|perf-prof top: option '--flame-graph' does not apply to top|top -e sched:sched_switch --flame-graph x.svg
+129|hint: '-g' is for trace, multi-trace, num-dist, kmemleak|top -e sched:sched_switch -g
 129|perf-prof trace: option '-e' requires a value|trace -e
 129|perf-prof: unknown profiler 'nosuchprof'|nosuchprof
 129|perf-prof list: unknown option '-x'|list -x
@@ -192,6 +206,22 @@ while IFS='|' read -r want msg args; do
 done < "$cases"
 
 # --- cases the table cannot spell ---------------------------------------------
+run multi-trace -e 'syscalls:sys_enter_*' -e 'syscalls:sys_exit_*'
+n=$(grep -c . "$err")
+expect "multi-trace with too many events says the limit" 129 \
+	"perf-prof multi-trace: too many events for multi-trace: $(($(ls -d "$TFS"/events/syscalls/sys_e*_* | wc -l))), at most 256"
+if grep -q "^hint: for the time of every system call, pair -e raw_syscalls:sys_enter with -e raw_syscalls:sys_exit" "$err" && [ "$n" -eq 3 ]; then
+	ok "... why (a detail line) and what to do (a hint)"
+else
+	fail "... why (a detail line) and what to do (a hint)" "$(cat "$err")"
+fi
+run trce -e sched:sched_switch
+if [ "$(grep -c . "$err")" -eq 2 ] && ! grep -q "perf-prof -h" "$err"; then
+	ok "a suggestion replaces the generic hint"
+else
+	fail "a suggestion replaces the generic hint" "$(cat "$err")"
+fi
+
 run
 expect "no profiler: the usage on stderr, exit 129" 129 \
 	"usage: perf-prof PROFILER [OPTIONS] [-e EVENT[,EVENT...]] [help] [-- COMMAND [ARGS]]"

@@ -136,10 +136,24 @@ else
 		"$(js 'sorted((s["objects"], s["bytes"], s["frames"][1]) for s in last["stacks"] if s["frames"][1] in ("leak_calloc", "leak_realloc", "leak_aligned", "leak_block"))')" \
 		"[(2, 2000, 'leak_calloc'), (2, 4000, 'leak_realloc'), (2, 6000, 'leak_aligned'), (10, 10000, 'leak_block')]"
 
-	ppx kmemleak --libc --flame-graph "$T_TMP/fg" -- "$LK" leak 37 1000
+	ppx kmemleak --libc --flame-graph "$T_TMP/fg.folded" -- "$LK" leak 37 1000
 	got=$(grep ';leak_block;malloc ' "$T_TMP/fg.folded" 2>/dev/null)
 	check_eq "--flame-graph: the leak_block stack weighs 37000 bytes" "${got##* }" 37000
 	check_err "the flame graph file is named" "written to '$T_TMP/fg.folded'"
+	ppx kmemleak --libc --flame-graph "$T_TMP/fg.svg" -- "$LK" leak 37 1000
+	got=$(grep -o '<title>leak_block ([0-9]* [a-z]*' "$T_TMP/fg.svg" | head -1)
+	check_eq "--flame-graph SVG: its tooltips weigh in bytes, not samples" "$got" "<title>leak_block (37000 bytes"
+	if command -v go > /dev/null && go tool pprof -h > /dev/null 2>&1; then
+		ppx kmemleak --libc --flame-graph "$T_TMP/fg.pb.gz" -- "$LK" leak 37 1000
+		got=$(go tool pprof -top -sample_index=inuse_space -unit=B "$T_TMP/fg.pb.gz" 2>&1 |
+		      awk '$NF == "leak_block" { print $4 }')
+		check_eq "--flame-graph FILE.pb.gz: go tool pprof finds leak_block's 37000 bytes" "$got" "37000B"
+		got=$(go tool pprof -top -sample_index=inuse_objects "$T_TMP/fg.pb.gz" 2>&1 |
+		      awk '$NF == "leak_block" { print $4 }')
+		check_eq "... in 37 objects" "$got" 37
+	else
+		skip "--flame-graph FILE.pb.gz read back by go tool pprof" "go (Debian golang-go) is not installed"
+	fi
 
 	ppx kmemleak --libc --json --call-graph dwarf -m 4096 -- "$LK" leak 37 1000
 	check_eq "--call-graph dwarf: 37 objects, leak_block once between malloc and main" \
@@ -238,7 +252,7 @@ check_fails "an attribute kmemleak does not take -> 129" 129 \
 	"perf-prof kmemleak: unknown attribute 'key' in 'kmem:kmalloc//key=1/'"
 pp kmemleak --alloc kmem:kmalloc --free kmem:kfree --max-objects 0 -- true
 check_fails "--max-objects 0 -> 129" 129 "perf-prof kmemleak: invalid '--max-objects 0': must be a positive count"
-pp kmemleak --alloc kmem:kmalloc --free kmem:kfree --flame-graph "$T_TMP/x" -- true
+pp kmemleak --alloc kmem:kmalloc --free kmem:kfree --flame-graph "$T_TMP/x.svg" -- true
 check_fails "--flame-graph without stacks -> 129" 129 "perf-prof kmemleak: --flame-graph needs stacks"
 if [ -w "$TR/uprobe_events" ]; then
 	ppx kmemleak --alloc 'uprobe:malloc@libc(size=arg1)' --free 'uprobe:free@libc(ptr=arg1)' -- true

@@ -48,6 +48,14 @@ print(o["report"], o["values"], r["event"], s["count"], s["min"], s["max"], s["s
 check_eq "--json: count min max sum mean and the histogram" "$got" \
 	"final 1000 sys_enter_write(count) 1000 1 1000 500500 500.5 1-1:1 2-3:2 4-7:4 8-15:8 16-31:16 32-63:32 64-127:64 128-255:128 256-511:256 512-1023:489"
 
+# --flame-graph: the stacks of the values above --than, weighed by them: 501 + ... + 1000
+pp num-dist -e "$WR" -g --than 500 --flame-graph "$T_TMP/nd.folded" -- "$WL" writes 1000
+got=$(awk '$1 ~ /^sys_enter_write\(count\);.*;main;/ { s += $NF } END { print s + 0 }' "$T_TMP/nd.folded")
+check_eq "--flame-graph: the 500 writes above 500 bytes weigh 375250, under main" "$got" 375250
+check_err "... and are counted" "flame graph of 500 values over --than written to"
+pp num-dist -e "$WR" -g --flame-graph "$T_TMP/nd.folded"
+check_fails "--flame-graph without --than" 129 "--flame-graph needs --than"
+
 pp num-dist --json --than 998 -e "$WR" -- "$WL" writes 1000
 got=$(grep '"report":"over"' "$out" | python3 -c '
 import json, sys

@@ -39,6 +39,17 @@ max=$(echo "$row" | awk '$16 == "ms" { print $15 }')
 in_range "p50 is a 2 ms sleep" "$p50" 2 3
 in_range "max is a 10 ms sleep" "$max" 10 13
 
+# --hist: the same pairs in a log2 histogram after the table (none without it)
+check_eq "no histogram without --hist" "$(grep -c ' : count    distribution' "$out")" 0
+pp multi-trace -e "$ENTER" -e "$EXIT" --hist -- $RT sh -c "$SLEEPS"
+check_eq "--hist: a histogram titled by its pair after the table" \
+	"$(grep -A1 '^sys_enter_nanosleep => sys_exit_nanosleep:$' "$out" | tail -1 | awk '{ print $1, $3, $4 }')" \
+	"nsecs count distribution"
+hist() { awk '/^ *[0-9]+ -> [0-9]+ *: [0-9]+ / { print $1, $5 }' "$out"; }
+check_eq "... its buckets hold the 300 pairs" "$(hist | awk '{ s += $2 } END { print s }')" 300
+check_eq "... the 100 sleeps of 10 ms from 8388608 ns up (2^23)" \
+	"$(hist | awk '$1 >= 8388608 { s += $2 } END { print (s >= 100) }')" 1
+
 # --- outliers as they happen --------------------------------------------------------
 pp multi-trace -e "$ENTER" -e "$EXIT" --than 5ms -- $RT sh -c "$SLEEPS"
 check_eq "--than 5ms: exactly 100 outliers" "$(grep -c '^>> ' "$out")" 100
@@ -158,12 +169,27 @@ check_fails "an unknown field in key=" 129 "key=nosuch of '$ENTER'"
 pp multi-trace -e "$ENTER//num=1/" -e "$EXIT"
 check_fails "an attribute multi-trace does not take" 129 "num"
 
-pp multi-trace -e "$ENTER" -e "$EXIT" --flame-graph "$T_TMP/fg"
-check_fails "no flame graphs" 129 "multi-trace does not draw flame graphs"
+pp multi-trace -e "$ENTER" -e "$EXIT" -g --flame-graph "$T_TMP/fg.svg"
+check_fails "--flame-graph draws slow pairs: it needs --than" 129 "--flame-graph needs --than"
+pp multi-trace -e "$ENTER" -e "$EXIT" --than 5ms --flame-graph "$T_TMP/fg.svg"
+check_fails "--flame-graph needs stacks" 129 "--flame-graph needs stacks"
 
 # --- stacks: -g prints each slow pair's call chains under its events ----------------------
 pp multi-trace -g -e "$ENTER" -e "$EXIT" --than 5ms -- $RT "$WL" nanosleep 2 10000
 check_eq "-g: wl's frames under both events of each slow pair" \
 	"$(grep -c '^    [0-9a-f]\{16\} main+0x[0-9a-f]* (.*/wl)' "$out")" 4
+
+# --flame-graph: the slow pairs' stacks weighed by their latency: the 100 sleeps of 10 ms at
+# least (a 2 ms one stretched past 8 ms on a loaded machine joins them), each weighing the delay
+# its ">>" line prints
+pp multi-trace -g -e "$ENTER" -e "$EXIT" --than 8ms --flame-graph "$T_TMP/mt.folded" -- $RT sh -c "$SLEEPS"
+n=$(sed -n 's/.*flame graph of \([0-9]*\) pairs slower than --than written to.*/\1/p' "$err")
+slow=$(grep -c '^>> ' "$out")
+in_range "the flame graph holds every slow pair printed, 100 or a few more ($slow printed)" "$n" "$slow" "$slow"
+in_range "... at least the 100 sleeps of 10 ms" "$n" 100 120
+got=$(awk '$1 ~ /^sys_enter_nanosleep;.*;main;/ { s += $NF } END { print s + 0 }' "$T_TMP/mt.folded")
+want=$(awk '/^>> / { v = $2; u = $3; s += v * (u == "ms" ? 1e6 : u == "us" ? 1e3 : u == "s" ? 1e9 : 1) } END { printf "%.0f", s }' "$out")
+in_range "... their stacks, rooted at the first event, weigh the printed delays (ns, +/- rounding)" "$got" "$((want - n * 1000))" "$((want + n * 1000))"
+in_range "... which add up to 100 x 10 ms at least" "$got" 1000000000 100000000000
 
 check_clean "no perf-prof left running"

@@ -35,6 +35,15 @@ groups() {
 	done | tr '\n' ' '
 }
 
+# check_caret NAME COL - stderr has the caret line with '^' under column COL
+check_caret() {
+	if grep -qx "  $(printf "%$2s")^" "$err"; then
+		ok "$1"
+	else
+		fail "$1" "stderr: $(cat "$err")"
+	fi
+}
+
 check_gone() {
 	left=$(groups "$bg")
 	if [ -z "$left" ]; then ok "$1"; else fail "$1" "left in tracefs: $left"; fi
@@ -135,6 +144,37 @@ check_fails "IFUNC -> 129" 129 "is an indirect function (IFUNC)"
 ppx trace -e "uprobe:probed_count@\"$PW\"(x=arg1:symbol)"
 check_fails "symbol type on a uprobe -> 129" 129 "perf-prof trace: type 'symbol' is for kprobes"
 
+# --- offsets: instruction boundaries; a return probe only at the entry -------
+# probed_ident is 48 89 f8 (mov %rdi,%rax) at +0 and c3 (ret) at +3
+want=$("$PW" ident 1000 | sed -n 's/^probed sum=//p')
+check_eq "probed ident 1000 alone sums 0..999" "$want" 499500
+ppx trace -e "uprobe:probed_ident+3@\"$PW\"" -- "$PW" ident 1000
+check_rc "a probe on an instruction boundary (+3) exits 0" 0
+n=$(grep -c " uprobe:probed_ident+3: " "$out")
+check_eq "the probe at +3 fires once per call: 1000" "$n" 1000
+check_eq "the traced program's result is unchanged by the probe at +3" \
+	"$(sed -n 's/^probed sum=//p' "$out")" "$want"
+check_gone "no probe left after the offset probe"
+
+ppx trace -e "uprobe:probed_ident+1@\"$PW\"" -- "$PW" ident 1000
+check_fails "an offset inside an instruction (ident+1) -> 129" 129 \
+	"perf-prof trace: offset 0x1 is inside an instruction of 'probed_ident'"
+check_err "the hint lists where the instructions start" "instructions start at +0x0 +0x3"
+check_caret "the caret is under the offset" 20
+check_eq "the workload did not run with a refused probe" "$(grep -c '^probed' "$out")" 0
+check_gone "no probe left after a refused offset"
+
+ppx trace -e "uprobe:probed_ident+4@\"$PW\""
+check_fails "an offset beyond the function (4 bytes) -> 129" 129 \
+	"perf-prof trace: offset 0x4 is beyond 'probed_ident' (4 bytes)"
+
+ppx trace -e "uretprobe:probed_ident+3@\"$PW\"(ret=\$retval)" -- "$PW" ident 10
+check_fails "a uretprobe at an offset -> 129" 129 \
+	"perf-prof trace: a uretprobe is only valid at a function's entry, not at an offset: 'uretprobe:probed_ident+3'"
+check_err "the hint says why" "swaps the return address on the stack when the function is entered"
+check_caret "the caret is under the uretprobe's offset" 23
+check_eq "the workload did not run with a refused uretprobe" "$(grep -c '^probed' "$out")" 0
+
 # --- kprobes -----------------------------------------------------------------
 if [ ! -e "$TR/kprobe_events" ]; then
 	ppx trace -e 'kprobe:vfs_read(fd=arg1)' -N 1
@@ -166,19 +206,128 @@ for sig in INT TERM; do
 	check_gone "no probe left after SIG$sig"
 done
 
+# every other signal whose default action ends the process: the probes go
+# and the exit status still says which signal it was (128 + N)
+ulimit -c 0
+# a shell starts background jobs with SIGQUIT (and SIGINT) ignored, which
+# perf-prof rightly leaves alone: run it with every signal at its default
+printf '#!/bin/sh\nexec env --default-signal "%s" "$@"\n' "$PP" > "$T_TMP/pp-dfl"
+chmod +x "$T_TMP/pp-dfl"
+PP_SAVED=$PP
+for sn in QUIT:3 ALRM:14 SEGV:11 BUS:7 ABRT:6; do
+	sig=${sn%:*}
+	num=${sn#*:}
+	if [ -n "${SAN:-}" ] && { [ $sig = SEGV ] || [ $sig = BUS ]; }; then
+		skip "SIG$sig removes the probes" "under ASan the sanitizer owns SIG$sig's handler"
+		continue
+	fi
+	PP=$T_TMP/pp-dfl
+	pp_bg trace -e "$UP" -- "$PW" loop 20000
+	PP=$PP_SAVED
+	pp_ready
+	wl=$(sed -n 's/^probed pid=//p' "$out")
+	had=$(groups "$bg")
+	kill -"$sig" "$bg"
+	pp_wait
+	[ -n "$wl" ] && kill -KILL "$wl" 2>/dev/null
+	check_rc "SIG$sig: perf-prof dies of it (exit 128+$num)" $((128 + num))
+	check_eq "the probe existed while running (SIG$sig)" "$had" "p:pp_$bg/probed_count "
+	# a helper removes busy probes once the process is gone: give it a moment
+	i=0
+	while [ -n "$(groups "$bg")" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	check_gone "no probe left after SIG$sig"
+done
+
+# SIGUSR2 is read by the command line (a resource usage report) while the run
+# loops: the run goes on with its probe, and ends cleanly later
 pp_bg trace -e "$UP" -- "$PW" loop 20000
 pp_ready
 wl=$(sed -n 's/^probed pid=//p' "$out")
-kill -KILL "$bg"
+kill -USR2 "$bg"
+sleep 0.3
+check_eq "after SIGUSR2 the run goes on with its probe" "$(groups "$bg")" "p:pp_$bg/probed_count "
+kill -INT "$bg"
 pp_wait
 [ -n "$wl" ] && kill -KILL "$wl" 2>/dev/null
+check_rc "SIGINT then ends it with exit 0" 0
+check_gone "no probe left after SIGUSR2 then SIGINT"
+
+# kill_run ARGS... - a probe run killed with SIGKILL (and its workload); $bg
+kill_run() {
+	pp_bg "$@"
+	pp_ready
+	wl=$(sed -n 's/^probed pid=//p' "$out")
+	kill -KILL "$bg"
+	pp_wait
+	[ -n "$wl" ] && kill -KILL "$wl" 2>/dev/null
+}
+
+# check_reaped NAME PID EVENT - the last run said it removed PID's probe;
+# another perf-prof on this machine may have been first (then skip)
+check_reaped() {
+	note="perf-prof: removed probe 'pp_$2:$3' left by a run that did not end cleanly (pid $2)"
+	if grep -qF -- "$note" "$err"; then
+		ok "$1"
+	elif [ -z "$(groups "$2")" ]; then
+		skip "$1" "another perf-prof on this machine removed pp_$2 first"
+	else
+		fail "$1" "stderr lacks: $note" "stderr: $(head -c 600 "$err")"
+	fi
+	check_eq "no probe of the killed run is left ($3)" "$(groups "$2")" ""
+	if [ -e "/run/perf-prof/pp_$2.lock" ]; then
+		fail "the killed run's lock file went with its probes" "/run/perf-prof/pp_$2.lock"
+	else
+		ok "the killed run's lock file went with its probes"
+	fi
+}
+
+kill_run trace -e "$UP" -- "$PW" loop 20000
 check_eq "SIGKILL leaves the probe in tracefs" "$(groups "$bg")" "p:pp_$bg/probed_count "
 killed=$bg
 ppx trace -e "$UP" -- "$PW" count 3
-check_err "the next run says it removed the killed run's probe" \
-	"perf-prof: removed probe 'pp_$killed:probed_count' left by a run that did not end cleanly (pid $killed)"
-check_eq "no probe of the killed run is left" "$(groups "$killed")" ""
+check_reaped "the next run says it removed the killed run's probe" "$killed" probed_count
 n=$(grep -c " uprobe:probed_count: " "$out")
 check_eq "the next run works: 3 lines" "$n" 3
+
+# a run without probes cleans up after killed runs too
+kill_run trace -e "$UP" -- "$PW" loop 20000
+killed=$bg
+ppx trace -e syscalls:sys_enter_getppid -- "$WL" getppid 3
+check_rc "a tracepoint-only run after a killed probe run exits 0" 0
+check_reaped "a tracepoint-only run removes the killed run's probe, with a note" "$killed" \
+	probed_count
+
+# --- liveness is a lock, not a process name ---------------------------------
+# the first run is a copy of perf-prof under another name; runs started
+# meanwhile (with probes, without) must leave its probes alone
+cp "$PP" "$T_TMP/pp-renamed"
+"$T_TMP/pp-renamed" trace -e "$UP" -- "$PW" loop 3000 > "$T_TMP/first.out" \
+	2> "$T_TMP/first.err" < /dev/null &
+first=$!
+( sleep "$PP_TIMEOUT"; kill -KILL $first 2>/dev/null ) > /dev/null 2>&1 &
+first_dog=$!
+bg=$first
+pp_ready
+had=$(groups "$first")
+pp trace -e "uprobe:probed_ident@\"$PW\"" -- "$PW" ident 10
+check_rc "a probe run beside a renamed live run exits 0" 0
+if grep -qF "removed probe 'pp_$first:" "$err"; then
+	fail "a probe run leaves the renamed live run's probes alone" "$(cat "$err")"
+else
+	ok "a probe run leaves the renamed live run's probes alone"
+fi
+pp trace -e syscalls:sys_enter_getppid -- "$WL" getppid 3
+check_eq "so does a tracepoint-only run: the live run's probe is still there" \
+	"$(groups "$first")" "$had"
+check_eq "the probe existed while the renamed run ran" "$had" "p:pp_$first/probed_count "
+wait "$first"
+rc=$?
+kill "$first_dog" 2>/dev/null
+check_eq "the renamed run ends normally (exit 0)" "$rc" 0
+calls=$(sed -n 's/^probed calls=//p' "$T_TMP/first.out")
+n=$(grep -c " uprobe:probed_count: " "$T_TMP/first.out")
+check_eq "the renamed run saw every call of its workload ($calls)" "$n" "${calls:-none}"
+bg=$first
+check_gone "the renamed run removed its own probe"
 
 check_clean "no perf-prof left running"

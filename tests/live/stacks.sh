@@ -78,14 +78,16 @@ n=$(awk '/ syscalls:sys_enter_getppid:/ && $2 == "callchain" { getline a; getlin
 check_eq "a short-lived exec'ed process is symbolized from its mmap records" "$n" 4
 
 # --- flame graphs: folded counts add up, the SVG holds every frame -----------
-pp trace -e $GETPPID --call-graph dwarf --flame-graph "$T_TMP/fg" -- "$CC" 7
+pp trace -e $GETPPID --call-graph dwarf --flame-graph "$T_TMP/fg.folded" -- "$CC" 7
 check_rc "--flame-graph run exits 0" 0
 sum=$(awk '$1 ~ /^callchain;/ { s += $NF } END { print s + 0 }' "$T_TMP/fg.folded")
 check_eq "folded counts of the workload add up to its 7 samples" "$sum" 7
 stack=$(awk '$1 ~ /^callchain;/ { print $1 }' "$T_TMP/fg.folded" | sed 's/^callchain;.*;main;/main;/')
 check_eq "the folded stack runs root to leaf" "$stack" "main;level1;level2;level3;syscall"
 n=$(grep -c ' syscalls:sys_enter_getppid:' "$out")
-check_eq "event lines are still printed" "$n" 7
+check_eq "with a flame graph the events are not printed (as -h says)" "$n" 0
+total=$(awk '{ s += $NF } END { print s + 0 }' "$T_TMP/fg.folded")
+check_err "the note counts every sample of the graph" "flame graph of $total samples written to '$T_TMP/fg.folded'"
 pp trace -e $GETPPID --call-graph dwarf --flame-graph "$T_TMP/fg.svg" -- "$CC" 3
 res=$(python3 - "$T_TMP/fg.svg" <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -95,6 +97,27 @@ print(all(n in text for n in ("main", "level1", "level2", "level3", "syscall", "
 PY
 )
 check_eq "the SVG is well-formed XML and names every frame" "$res" "True"
+
+# symbolized at the end of the run: a process exec'ed and gone by then still names its frames
+pp trace -e $GETPPID -g --flame-graph "$T_TMP/gone.folded" -- sh -c "sleep 0.2; $CC 4; sleep 0.5"
+got=$(awk '$1 ~ /^callchain;/ && $1 ~ /;level1;level2;/ { s += $NF } END { print s + 0 }' "$T_TMP/gone.folded")
+check_eq "a process gone before the report is symbolized in the flame graph (4 stacks)" "$got" 4
+
+# pprof: what go tool pprof reads back, the same samples and functions
+if command -v go > /dev/null && go tool pprof -h > /dev/null 2>&1; then
+	pp trace -e $GETPPID --call-graph dwarf --flame-graph "$T_TMP/fg.pb.gz" -- "$CC" 7
+	check_rc "--flame-graph FILE.pb.gz run exits 0" 0
+	go tool pprof -top "$T_TMP/fg.pb.gz" > "$T_TMP/top" 2>&1
+	check_eq "go tool pprof -top: all 7 samples" "$(grep -c 'of 7 total' "$T_TMP/top")" 1
+	got=$(awk '$NF ~ /^(syscall|level3|level2|level1|main)$/ && $4 == 7 { print $NF }' "$T_TMP/top" | sort | tr '\n' ' ')
+	check_eq "... each of syscall, level3..1, main on all 7 (cum)" "$got" "level1 level2 level3 main syscall "
+	got=$(awk '$NF == "syscall" { print $1 }' "$T_TMP/top")
+	check_eq "... the leaf, syscall, holds them (flat)" "$got" 7
+	go tool pprof -traces "$T_TMP/fg.pb.gz" > "$T_TMP/traces" 2>&1
+	check_eq "... with the task's comm as a label" "$(grep -c 'comm:  callchain' "$T_TMP/traces")" 1
+else
+	skip "go tool pprof reads the profile back" "go (Debian golang-go) is not installed"
+fi
 
 # --- kernel frames end in the system call entry ----------------------------
 pp trace -e "sched:sched_switch//stack/" -- "$WL" nanosleep 3 1000
@@ -113,7 +136,7 @@ pp --symbols "$CC" "0x$a"
 check_eq "--symbols FILE ADDR prints symbol+offset and file:line" "$(cat "$out")" \
 	"0x$(printf '%x' $((0x$a))) level2+$off (tests/workload/callchain.c:$(line_of callchain.c 'MARK:level2'))"
 
-pp trace -e $GETPPID --flame-graph "$T_TMP/x" -N 1
+pp trace -e $GETPPID --flame-graph "$T_TMP/x.folded" -N 1
 check_fails "--flame-graph without stacks is a usage error" 129 "--flame-graph needs stacks"
 pp trace -e $GETPPID -g --call-graph bogus
 check_fails "a bad --call-graph mode is a usage error" 129 "invalid '--call-graph bogus'"

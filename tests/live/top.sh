@@ -47,14 +47,34 @@ check_err "-v says the filter runs in user space" "filtering in user space"
 
 # --only-comm merges rows by name; comm= and printkey=
 two="$WL -n alpha getppid 100 & $WL -n alpha getppid 200 & $WL -n beta getppid 300 & wait"
-pp top --order --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
+pp top --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
 got=$(final_rows | awk '$2 != "sh" { print $2 ":" $1 }' | sort | tr '\n' ' ')
 check_eq "--only-comm: alpha 100+200, beta 300" "$got" "alpha:300 beta:300 "
+# without --order: --only-comm turns it on (a child renamed on one CPU and sampled on
+# another would otherwise be counted before its COMM record is read)
+for i in 1 2 3; do
+	pp top --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
+	got=$(final_rows | awk '$2 != "sh" { print $2 ":" $1 }' | sort | tr '\n' ' ')
+	[ "$got" = "alpha:300 beta:300 " ] || break
+done
+check_eq "--only-comm without --order, 3 runs: the exited children keep their names" "$got" \
+	"alpha:300 beta:300 "
 
 pp top -e "$GETPPID//key=common_pid/printkey=printf(\"pid-%d\",key)/" -i 60000 -- "$WL" getppid 42
 row=$(final_rows | awk '{ print $1, $2 }')
 wlpid=$(sed -n 's/^wl pid=//p' "$out")
 check_eq "printkey= formats the key column" "$row" "pid-$wlpid 42"
+
+# a '*' width from an argument is bounded like a written one (999999): 2 GB
+# per key is an expression error, counted; the key is printed as a number
+pp top -e "$GETPPID//key=common_pid/printkey=printf(\"%*d\",2147483647,key)/" -i 60000 -o "$T_TMP/pk" -- "$WL" getppid 42
+wlpid=$(sed -n 's/^wl pid=//p' "$out")
+check_eq "printkey= with a '*' width of 2^31-1: the key as a number, a small file" \
+	"$(awk 'NR > 2 { print $1, $2 }' "$T_TMP/pk") $(($(wc -c < "$T_TMP/pk") < 1000))" "$wlpid 42 1"
+check_err "... and the failure is said" "printkey= failed on 1 keys (division by zero, a printf width or precision beyond 999999, ...)"
+pp top -e "$GETPPID//key=common_pid/printkey=printf(\"[%-*d]\",12,key)/" -i 60000 -o "$T_TMP/pk" -- "$WL" getppid 42
+check_eq "printkey= output goes to -o FILE with the rest" \
+	"$(grep -cF "[$(printf '%-12d' "$(sed -n 's/^wl pid=//p' "$out")")] " "$T_TMP/pk")" 1
 
 # --json carries the same numbers
 pp top --json -e "$GETPPID//key=common_pid/" -i 60000 -- sh -c "$three"
@@ -69,10 +89,22 @@ check_eq "--json: one object per report with the same numbers" "$got" "['sys_ent
 
 # interval reports: the table resets unless --cumulative
 pp top -e "$GETPPID//key=common_pid/" -i 200 -- "$WL" -r 1 getppid 1000
-sum=$(awk '/ top: / { s += $4 } END { print s }' "$out")
+# the last report is the final one, over the whole run; the others are one interval each
+sum=$(awk '/ top: / { s += l; l = $4 } END { print s }' "$out")
 check_eq "interval reports add up to every sample exactly once" "$sum" 1000
+check_eq "the final report covers the whole run: 1000 samples, 1000 in total" \
+	"$(grep ' top: ' "$out" | tail -1 | awk '{ print $4, $9 }')" "1000 1000"
+check_eq "... in one row of 1000" "$(final_rows | awk '{ print $2 }')" 1000
 n=$(grep -c ' top: ' "$out")
 if [ "$n" -ge 4 ]; then ok "a ~1 s workload with -i 200 gives several reports ($n)"; else fail "a ~1 s workload with -i 200 gives several reports" "got $n"; fi
+pp top --json -e "$GETPPID//key=common_pid/" -i 200 -- "$WL" -r 1 getppid 1000
+got=$(grep '^{' "$out" | python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin]
+iv = [o for o in objs if o["report"] == "interval"]
+fin = [o for o in objs if o["report"] == "final"]
+print(len(iv) >= 4, sum(o["samples"] for o in iv), len(fin), fin[-1]["samples"], sum(r["values"][0] for r in fin[-1]["rows"]))')
+check_eq "--json: interval reports add up, the final one (\"report\":\"final\") holds all 1000" "$got" "True 1000 1 1000 1000"
 pp top --cumulative -e "$GETPPID//key=common_pid/" -i 200 -- "$WL" -r 1 getppid 1000
 last=$(final_rows | awk '{ print $2 }')
 check_eq "--cumulative: the final report holds all 1000" "$last" 1000

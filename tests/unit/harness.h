@@ -101,6 +101,21 @@ static const char *test__skip;	/* reason, when the current test skipped */
 	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"  \
 	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
 
+/*
+ * test_key - a bijection on uint64_t, so test_key(i) for distinct i are
+ * distinct, well spread "random" keys and values
+ */
+static inline uint64_t test_key(uint64_t i)
+{
+	i += 0x632be59bd9b4e019ULL;
+	i ^= i >> 33;
+	i *= 0xff51afd7ed558ccdULL;
+	i ^= i >> 33;
+	i *= 0xc4ceb9fe1a85ec53ULL;
+	i ^= i >> 33;
+	return i;
+}
+
 int main(int argc, char **argv)
 {
 	int pass = 0, fail = 0, skip = 0, n = 0;

@@ -446,7 +446,7 @@ TEST(idmap_sparse)
 	}
 	idmap__init(&m, ids, v, N);
 	CHECK(m.dense == NULL);
-	CHECK(m.slots != NULL);
+	CHECK(m.sparse != NULL);
 	for (int i = 0; i < N; i++)
 		found += idmap__find(&m, ids[i]) == v[i];
 	CHECK_INT(found, N);
@@ -475,7 +475,8 @@ TEST(idmap_sparse)
 	idmap__exit(&m);
 }
 
-TEST(json_escaping)
+/* json_line - the line @fill_line writes between json_begin() and json_end() (malloc'ed) */
+static char *json_line(void (*fill_line)(struct json *j))
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -483,22 +484,54 @@ TEST(json_escaping)
 	struct json j;
 
 	json_begin(&j, f);
-	json_str(&j, "s", "a\"b\\c\nd\x01");
-	json_int(&j, "i", -5);
-	json_arr_begin(&j, "a");
-	json_uint(&j, NULL, 1);
-	json_uint(&j, NULL, 2);
-	json_arr_end(&j);
-	json_obj_begin(&j, "o");
-	json_bool(&j, "t", true);
-	json_obj_end(&j);
-	json_strn(&j, "n", "abc\0def", 7);
-	json_time(&j, "t0", 12000345999ULL);	/* microseconds, truncated */
-	json_time(&j, "t1", 7);
+	fill_line(&j);
 	json_end(&j);
 	fclose(f);
+	return buf;
+}
+
+static void json_fill_kinds(struct json *j)
+{
+	json_str(j, "s", "a\"b\\c\nd\x01");
+	json_int(j, "i", -5);
+	json_arr_begin(j, "a");
+	json_uint(j, NULL, 1);
+	json_uint(j, NULL, 2);
+	json_arr_end(j);
+	json_obj_begin(j, "o");
+	json_bool(j, "t", true);
+	json_obj_end(j);
+	json_strn(j, "n", "abc\0def", 7);
+	json_time(j, "t0", 12000345999ULL);	/* microseconds, truncated */
+	json_time(j, "t1", 7);
+}
+
+TEST(json_escaping)
+{
+	char *buf = json_line(json_fill_kinds);
+
 	CHECK_STR(buf, "{\"s\":\"a\\\"b\\\\c\\nd\\u0001\",\"i\":-5,\"a\":[1,2],\"o\":{\"t\":true},\"n\":\"abc\","
 		       "\"t0\":12.000345,\"t1\":0.000000}\n");
+	free(buf);
+}
+
+static void json_fill_bytes(struct json *j)
+{
+	json_str(j, "a", "x\ny\xff\x01 \xc3\xa9\x7f");
+	json_str(j, "b", "\xc3");		/* truncated */
+	json_str(j, "c", "\xed\xa0\x80");	/* a surrogate */
+	json_str(j, "k\xfe", "\xf0\x9f\x98\x80");	/* a key too; a 4-byte character */
+	json_strn(j, "d", "\xe2\x82", 2);
+}
+
+/* whatever the bytes, a line is valid JSON: invalid UTF-8 becomes U+FFFD */
+TEST(json_any_bytes)
+{
+	char *buf = json_line(json_fill_bytes);
+
+	CHECK_STR(buf, "{\"a\":\"x\\ny\\ufffd\\u0001 \xc3\xa9\\u007f\",\"b\":\"\\ufffd\","
+		       "\"c\":\"\\ufffd\\ufffd\\ufffd\",\"k\\ufffd\":\"\xf0\x9f\x98\x80\","
+		       "\"d\":\"\\ufffd\\ufffd\"}\n");
 	free(buf);
 }
 

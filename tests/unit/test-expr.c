@@ -228,10 +228,17 @@ static void expect_rterr(int line, const char *src)
  * "invalid expression '<src>': <msg>" and the caret sits under @col.
  * The error stays in last_err for further checks.
  */
+/*
+ * expect_cerr - @src does not compile, with "invalid expression 'SRC': MSG"
+ * (SRC on one line; a source longer than 120 bytes shown by its ends, as
+ * str_elide() does) and the caret under byte @col: a window of 160 bytes
+ * around it for longer sources, tabs kept so the caret lines up.
+ */
 static void expect_cerr(int line, const char *src, const char *msg, int col)
 {
-	char want[2048], caret[512];
+	char want[2048], caret[512], *flat, shown[128];
 	struct expr *e = compile_cur(src, &last_err);
+	size_t len = strlen(src), from = 0, k = 2;
 	const char *l2;
 
 	if (e) {
@@ -241,14 +248,29 @@ static void expect_cerr(int line, const char *src, const char *msg, int col)
 	}
 	if (last_err.code != EXIT_USAGE)
 		fail_at(line, "'%s': err.code %d, want %d", src, last_err.code, EXIT_USAGE);
-	snprintf(want, sizeof(want), "invalid expression '%s': %s", src, msg);
-	for (char *p = want; *p; p++)
+	flat = strdup(src);
+	for (char *p = flat; *p; p++)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
+	snprintf(want, sizeof(want), "invalid expression '%s': %s",
+		 str_elide(shown, sizeof(shown), flat, 120), msg);
+	free(flat);
 	if (strcmp(last_err.msg, want))
 		fail_at(line, "got \"%s\", want \"%s\"", last_err.msg, want);
+	memcpy(caret, "  ", 2);
+	if (len > 160) {
+		from = (size_t)col > 80 ? (size_t)col - 80 : 0;
+		if (from + 160 > len)
+			from = len - 160;
+		if (from) {
+			memcpy(caret + k, "   ", 3);
+			k += 3;
+		}
+	}
+	for (size_t i = from; i < (size_t)col && k < sizeof(caret) - 3; i++)
+		caret[k++] = src[i] == '\t' ? '\t' : ' ';
+	memcpy(caret + k, "^\n", 3);
 	l2 = strchr(last_err.detail, '\n');
-	snprintf(caret, sizeof(caret), "  %*s^\n", col, "");
 	if (!l2 || strncmp(l2 + 1, caret, strlen(caret)))
 		fail_at(line, "'%s': caret not at column %d:\n%s", src, col, last_err.detail);
 }
@@ -896,7 +918,10 @@ TEST(expr_functions)
 	event_close();
 }
 
-/* run @src against the current record with stdout going to a file */
+/*
+ * run @src against the current record with stdout going to a file; a
+ * negative @want_ret: the evaluation fails, having printed @want_out
+ */
 static void expect_printf(int line, const char *src, const char *want_out, s64 want_ret)
 {
 	struct expr_ctx ctx = ctx_make();
@@ -926,11 +951,13 @@ static void expect_printf(int line, const char *src, const char *want_out, s64 w
 	n = fread(out, 1, sizeof(out) - 1, tmp);
 	out[n] = '\0';
 	fclose(tmp);
-	if (r)
+	if (want_ret < 0 && !r)
+		fail_at(line, "'%s': no run-time error, printed \"%s\"", src, out);
+	else if (want_ret >= 0 && r)
 		fail_at(line, "'%s': run-time error", src);
 	else if (strcmp(out, want_out))
 		fail_at(line, "'%s': printed \"%s\", want \"%s\"", src, out, want_out);
-	else if (v != want_ret)
+	else if (want_ret >= 0 && v != want_ret)
 		fail_at(line, "'%s': returned %lld, want %lld", src, (long long)v, (long long)want_ret);
 	expr_free(e);
 }
@@ -969,6 +996,63 @@ TEST(expr_printf)
 	EXPECT_PRINTF("printf(\"%d\", printf(\"abc\"))", "abc3", 1);
 	EXPECT_PRINTF("printf(\"%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d\", 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6)",
 		      "1234567890123456", 16);
+	/*
+	 * '*' widths and precisions are bounded like written ones (6 digits): beyond,
+	 * the evaluation fails and prints nothing, not gigabytes
+	 */
+	EXPECT_PRINTF("printf(\"%*d\", 2147483647, pid)", "", -1);
+	EXPECT_PRINTF("printf(\"a%*d\", -2147483647, pid)", "", -1);
+	EXPECT_PRINTF("printf(\"%*d\", 4294967301, pid)", "", -1);	/* not wrapped to 5 */
+	EXPECT_PRINTF("printf(\"[%.*d]\", 1000000, pid)", "", -1);
+	EXPECT_PRINTF("printf(\"[%*.*s]\", 1, 1000000, comm)", "", -1);
+	EXPECT_PRINTF("printf(\"x%s%*c\", comm, 999999 + 1, 'a')", "", -1);
+	EXPECT_RTERR("printf(\"%*d\", 1000000, pid) + 1");
+	EXPECT_PRINTF("printf(\"[%*d]\", -6, pid)", "[1234  ]", 8);
+	EXPECT_PRINTF("printf(\"[%.*d]\", -1000000000, pid)", "[1234]", 6);	/* none */
+	{
+		struct expr_ctx ctx = ctx_make();
+		struct err err;
+		struct expr *e = compile_cur("printf(\"%*d\", 999999, pid)", &err);
+		FILE *tmp = tmpfile();
+		int saved;
+		s64 v = 0;
+
+		/* the bound itself is allowed: as wide as printf("%999999d") */
+		CHECK(e && tmp);
+		if (e && tmp) {
+			fflush(stdout);
+			saved = dup(1);
+			dup2(fileno(tmp), 1);
+			CHECK_INT(expr_eval(e, &ctx, &v), 0);
+			fflush(stdout);
+			dup2(saved, 1);
+			close(saved);
+			CHECK_INT(v, 999999);
+			CHECK_INT(ftell(tmp), 999999);
+		}
+		if (tmp)
+			fclose(tmp);
+		expr_free(e);
+	}
+	{
+		struct expr_ctx ctx = ctx_make();
+		char *buf = NULL;
+		size_t len = 0;
+		struct err err;
+		struct expr *e = compile_cur("printf(\"<%d>\", pid)", &err);
+		s64 v = 0;
+
+		/* printf writes to the run's output (-o FILE), not to stdout */
+		test_env.out = open_memstream(&buf, &len);
+		CHECK(e != NULL);
+		if (e)
+			CHECK_INT(expr_eval(e, &ctx, &v), 0);
+		fclose(test_env.out);
+		test_env.out = stdout;
+		CHECK_STR(buf, "<1234>");
+		free(buf);
+		expr_free(e);
+	}
 	/* a 16-character comm without NUL prints whole, no more */
 	wakeup_fill("abcdefghijklmnop", 16, 1, 1, 1);
 	EXPECT_PRINTF("printf(\"%s|\", comm)", "abcdefghijklmnop|", 17);
@@ -1254,9 +1338,25 @@ TEST(expr_compile_errors)
 		wide[n++] = ')';
 	wide[n] = '\0';
 	EXPECT_CERR(wide, "expression is too complex (it needs more than 64 stack slots)", 5 * 64 + 3);
-	/* tabs and newlines are shown as spaces so the caret stays in its column */
+	/* a 4 KB expression: the message keeps its reason, the caret its place */
+	{
+		char *big = malloc(4200);
+
+		n = 0;
+		while (n < 4090)
+			n += sprintf(big + n, "pid+");
+		n += sprintf(big + n, "nosuch");
+		EXPECT_CERR(big, "undefined variable 'nosuch'", n - 6);
+		CHECK(strlen(last_err.msg) < 200);
+		CHECK(strstr(last_err.detail, "nosuch\n") != NULL);
+		/* in the middle, the window is centered on it */
+		memcpy(big + 2000, "nosu", 4);
+		EXPECT_CERR(big, "undefined variable 'nosupid'", 2000);
+		free(big);
+	}
+	/* a newline is shown as '?' and a tab stays a tab: the caret stays in its column */
 	EXPECT_CERR("\tpid\n<<", "unexpected end of expression", 7);
-	CHECK(strncmp(last_err.detail, "   pid <<\n         ^\n", 21) == 0);
+	CHECK(strncmp(last_err.detail, "  \tpid?<<\n  \t      ^\n", 21) == 0);
 	/* the field list is part of every diagnostic */
 	EXPECT_CERR("pid <<", "unexpected end of expression", 6);
 	CHECK_STR(last_err.detail,

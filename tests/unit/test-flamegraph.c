@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "flamegraph.h"
@@ -89,9 +90,25 @@ TEST(folded_suffix_and_sanitize)
 {
 	struct err err = { 0 };
 	const char *frames[] = { "a;b", "line\nbreak", NULL, "" };
-	struct flamegraph *fg = flamegraph__new(tmp_path("plain"), &err);
-	char *text;
+	struct flamegraph *fg;
+	char *text, want[320];
+	struct stat st;
 
+	/* a name without .folded or .svg is refused up front, and nothing is created */
+	fg = flamegraph__new(tmp_path("plain"), &err);
+	CHECK(fg == NULL);
+	CHECK_INT(err.code, EXIT_USAGE);
+	snprintf(want, sizeof(want), "flame graph file '%s' has no known extension",
+		 tmp_path("plain"));
+	CHECK_STR(err.msg, want);
+	CHECK_CONTAINS(err.hint, ".folded");
+	CHECK_CONTAINS(err.hint, ".svg");
+	CHECK(stat(tmp_path("plain"), &st) != 0 && stat(tmp_path("plain.folded"), &st) != 0);
+	fg = flamegraph__new(tmp_path("plain.svg.txt"), &err);
+	CHECK(fg == NULL);
+	CHECK_INT(err.code, EXIT_USAGE);
+
+	fg = flamegraph__new(tmp_path("plain.folded"), &err);
 	CHECK(fg != NULL);
 	if (!fg)
 		return;
@@ -149,7 +166,7 @@ TEST(create_rules)
 	CHECK_INT(symlink(target, link), 0);
 	fg = flamegraph__new(link, &err);
 	CHECK(fg == NULL);
-	CHECK_INT(err.code, EXIT_FAIL);
+	CHECK_INT(err.code, EXIT_USAGE);
 	CHECK_CONTAINS(err.msg, "cannot create");
 	CHECK_CONTAINS(err.hint, "symbolic link");
 	text = slurp(target);
@@ -167,6 +184,35 @@ TEST(create_rules)
 	fg = flamegraph__new(tmp_path("nodir/x.svg"), &err);
 	CHECK(fg == NULL);
 	CHECK_CONTAINS(err.msg, "No such file or directory");
+}
+
+/* a write that fails (ENOSPC: the /dev/full device under a .folded/.svg name) is an error */
+TEST(write_errors)
+{
+	static const char *const names[] = { "full.folded", "full.svg" };
+	struct err err = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct flamegraph *fg;
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s", tmp_path(names[i]));
+		unlink(path);
+		if (mknod(path, S_IFCHR | 0644, makedev(1, 7)))
+			SKIP("cannot create a /dev/full device node (needs root)");
+		fg = flamegraph__new(path, &err);
+		CHECK(fg != NULL);
+		if (!fg)
+			continue;
+		add(fg, "app", "main,work", 3);
+		/* folded: written at the flush; SVG: at the close */
+		CHECK_INT(flamegraph__flush(fg, NULL, &err), i == 0 ? -1 : 0);
+		CHECK_INT(flamegraph__close(fg, &err), -1);
+		CHECK_INT(err.code, EXIT_FAIL);
+		CHECK_CONTAINS(err.msg, "No space left on device");
+		CHECK_CONTAINS(err.msg, path);
+		unlink(path);
+	}
 }
 
 /*

@@ -11,8 +11,11 @@
  *     ret N            N x probed_ret(i): returns i * i - 5 (a long)
  *     args N           N x probed_args(i + 1, -(i + 1), 0xdead0000 + i, "str-<i>")
  *     malloc N SIZE    N x malloc(SIZE) + free (plus whatever libc does itself)
- *     loop MS          probed_count(i) every millisecond for MS ms
+ *     loop MS          probed_count(i) every millisecond for MS ms, then prints
+ *                      "probed calls=N"
  *     spin N           N x probed_count(i) back to back, no output per call
+ *     ident N          N x probed_ident(i), prints "probed sum=S" (S = N(N-1)/2
+ *                      when every call returned its argument)
  *   OPTIONS
  *     -W FILE   wait (up to 30 s) until FILE exists before starting
  *     -D MS     sleep MS milliseconds after finishing
@@ -50,6 +53,20 @@ PROBED void probed_args(long a, int b, unsigned long c, const char *s)
 {
 	sink += a + b + (long)c + s[0];
 }
+
+/*
+ * probed_ident - returns its argument; written as bytes so its instructions
+ * are known exactly: 48 89 f8 (mov %rdi,%rax) at +0, c3 (ret) at +3. A
+ * probe at +1 or +2 would land inside the mov.
+ */
+__asm__(".text\n"
+	".globl probed_ident\n"
+	".type probed_ident, @function\n"
+	"probed_ident:\n"
+	"\t.byte 0x48, 0x89, 0xf8\n"
+	"\t.byte 0xc3\n"
+	".size probed_ident, .-probed_ident\n");
+long probed_ident(long i);
 
 static void sleep_ms(long ms)
 {
@@ -118,6 +135,7 @@ static void do_loop(long ms)
 		sleep_ms(1);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
+	printf("probed calls=%ld\n", i);
 }
 
 int main(int argc, char **argv)
@@ -139,7 +157,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: probed [-W FILE] [-D MS] count|ret|args|malloc|loop|spin ARGS\n");
+		fprintf(stderr, "usage: probed [-W FILE] [-D MS] count|ret|args|malloc|loop|spin|ident ARGS\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -160,6 +178,12 @@ int main(int argc, char **argv)
 		do_args(n);
 	} else if (!strcmp(mode, "malloc")) {
 		do_malloc(n, arg_num(argc, argv, 2));
+	} else if (!strcmp(mode, "ident")) {
+		long sum = 0;
+
+		for (long i = 0; i < n; i++)
+			sum += probed_ident(i);
+		printf("probed sum=%ld\n", sum);
 	} else if (!strcmp(mode, "loop")) {
 		do_loop(n);
 	} else {
