@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "json.h"
 #include "lepd.h"
 #include "prun.h"
@@ -64,40 +65,74 @@ static int ovh_cmp(const void *a, const void *b)
 	return strcmp(x->sym, y->sym);
 }
 
+/* a row of the table is keyed by (comm, dso, symbol): the row's address is the key */
+static u64 ovh_hash(u64 key, void *ctx)
+{
+	const struct ovh *o = (const struct ovh *)(uintptr_t)key;
+
+	return fnv1a_str(fnv1a_str(fnv1a_str(FNV1A_INIT, o->comm), o->dso), o->sym);
+}
+
+static bool ovh_equal(u64 a, u64 b, void *ctx)
+{
+	const struct ovh *x = (const struct ovh *)(uintptr_t)a, *y = (const struct ovh *)(uintptr_t)b;
+
+	return !strcmp(x->comm, y->comm) && !strcmp(x->dso, y->dso) && !strcmp(x->sym, y->sym);
+}
+
+static const struct hashmap_ops ovh_ops = { .hash = ovh_hash, .equal = ovh_equal };
+
+/*
+ * ovh__count - the samples into @rows (room for all of them), one row per
+ * distinct (comm, dso, symbol) of the first frame; returns the rows used,
+ * or -1 when the table could not grow
+ */
+static int ovh__count(const struct samples *s, struct ovh *rows)
+{
+	struct hashmap *h = hashmap__new_ops(sizeof(u64), 0, &ovh_ops);
+	int nr = 0;
+
+	for (int i = 0; i < s->nr; i++) {
+		const struct sample *p = &s->v[i];
+		struct ovh *o = &rows[nr];
+		bool created;
+		void *v;
+
+		snprintf(o->comm, sizeof(o->comm), "%s", p->comm);
+		snprintf(o->dso, sizeof(o->dso), "%s", p->nr ? p->frame[0].dso : "[unknown]");
+		sym_name(p->nr ? p->frame[0].sym : "[unknown]", o->sym, sizeof(o->sym));
+		o->kernel = p->nr && p->frame[0].addr >= 0xffff800000000000ULL;
+		o->n = 0;
+		v = hashmap__get_new(h, (u64)(uintptr_t)o, &created);
+		if (!v) {
+			nr = -1;
+			break;
+		}
+		nr += created;
+		/* the row first seen holds the count */
+		((struct ovh *)(uintptr_t)hashmap__key(v))->n++;
+	}
+	hashmap__free(h);
+	return nr;
+}
+
 /* perf report's table of where the samples' first frames are */
 static int perf_report(struct mcall *c, const char *event, int hz)
 {
 	struct samples s;
 	struct ovh *rows;
 	char *text;
-	int nr = 0;
+	int nr;
 
 	if (perf_capture(c, event, hz, &s, &text))
 		return -1;
 	rows = calloc((size_t)s.nr + 1, sizeof(*rows));
-	if (!rows) {
+	nr = rows ? ovh__count(&s, rows) : -1;
+	if (nr < 0) {
+		free(rows);
 		samples__free(&s);
 		free(text);
 		return mcall__fail(c, MERR_FAIL, "out of memory");
-	}
-	for (int i = 0; i < s.nr; i++) {
-		const struct sample *p = &s.v[i];
-		struct ovh o = { .n = 1 };
-		int k;
-
-		snprintf(o.comm, sizeof(o.comm), "%s", p->comm);
-		snprintf(o.dso, sizeof(o.dso), "%s", p->nr ? p->frame[0].dso : "[unknown]");
-		sym_name(p->nr ? p->frame[0].sym : "[unknown]", o.sym, sizeof(o.sym));
-		o.kernel = p->nr && p->frame[0].addr >= 0xffff800000000000ULL;
-		/* a linear search: a capture is a few thousand samples */
-		for (k = 0; k < nr; k++)
-			if (!strcmp(rows[k].comm, o.comm) && !strcmp(rows[k].sym, o.sym) &&
-			    !strcmp(rows[k].dso, o.dso))
-				break;
-		if (k < nr)
-			rows[k].n++;
-		else
-			rows[nr++] = o;
 	}
 	qsort(rows, (size_t)nr, sizeof(*rows), ovh_cmp);
 	fprintf(c->out, "# Samples: %d  of event '%s'\n# Event count (approx.): %d\n#\n", s.nr,
