@@ -10,7 +10,8 @@
 #
 # Everything runs in a private network namespace with only loopback up:
 # lepd listens on 0.0.0.0:12307 (hard-coded) and must not be reachable.
-# Needs root (unshare -n). Prints one line per run.
+# Needs root (unshare -n). Prints one line per run, then each server's
+# memory (VmRSS, VmHWM) after its runs.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -32,6 +33,10 @@ cc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$tmp/load" "$here/daemon-load.c" 
 cat > "$tmp/run.sh" <<EOF
 set -eu
 ip link set lo up
+# memory after the runs: resident now and at its peak (threads included)
+rss() {
+	printf '%-10s memory: %s\\n' "\$1" "\$(awk '/^VmRSS|^VmHWM/ { printf "%s %s kB  ", \$1, \$2 }' /proc/\$2/status)"
+}
 runs() {
 	for m in SayHello GetProcMeminfo; do
 		for c in 1 50; do
@@ -44,6 +49,7 @@ runs() {
 pp=\$!
 sleep 1
 runs perf-prof 12317
+rss perf-prof \$pp
 kill -TERM \$pp
 wait \$pp
 if [ -n "$LEPD" ]; then
@@ -53,7 +59,7 @@ if [ -n "$LEPD" ]; then
 	runs lepd 12307
 	# it forked away: its pid is the one holding the port in this namespace
 	pid=\$(ss -ltnpH 'sport = :12307' | sed -n 's/.*pid=\([0-9]*\),.*/\1/p' | head -1)
-	[ -n "\$pid" ] && kill "\$pid"
+	[ -n "\$pid" ] && rss lepd "\$pid" && kill "\$pid"
 fi
 EOF
 unshare -n sh "$tmp/run.sh"
