@@ -12,7 +12,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dtest import Daemon, call, check, finish, result_text, skip
+from dtest import Daemon, call, check, finish, read_reply, result_text, skip
 
 WL = os.path.join(os.environ.get("WORKLOAD_DIR", ""), "wl")
 if os.geteuid() != 0 or not os.path.exists(WL):
@@ -176,6 +176,31 @@ check("http: three 3 s profile runs at once (one at a time inside) all answer; /
       "in %.1f ms at worst" % (worst * 1000),
       len(flames) == 3 and all(f["flame"]["value"] > 0 for f in flames) and worst < 0.5,
       repr({k: v[0] for k, v in res.items()}))
+
+# --- --method-timeout: a run past it is answered with an error, in order ------------
+d2 = Daemon("--method-timeout", "1s", http=False)
+s2 = d2.connect(20)
+t1 = time.monotonic()
+s2.sendall(b'{"method":"GetCmdPerfCpuclock","params":{"seconds":4}}{"method":"SayHello"}')
+raw = read_reply(s2, 20)
+late = time.monotonic() - t1
+rep = json.loads(raw.decode("utf-8"))
+err = rep.get("error", {})
+check("timeout: a 4 s run under --method-timeout 1s is answered -32001 with the terminator "
+      "(after %.1f s)" % late,
+      err.get("code") == -32001 and err.get("message", "").endswith("lepdendstring") and late < 3.5,
+      repr(raw))
+raw = read_reply(s2, 20)
+check("timeout: the request pipelined behind it is answered next", result_text(json.loads(raw)) == "Hello!",
+      repr(raw))
+# the worker ends its run later; its result is dropped, the connection and the daemon go on
+time.sleep(4.5)
+s2.sendall(b'{"method":"SayHello"}')
+raw = read_reply(s2, 20)
+check("timeout: the connection still serves once the late run ended, nothing extra on it",
+      raw.startswith(b"{") and result_text(json.loads(raw)) == "Hello!", repr(raw))
+s2.close()
+d2.stop("timeout: the daemon stops cleanly after a timed-out run")
 
 # --- SIGTERM during a run: it ends at once, clean, the HTTP client gets an answer -----
 t = threading.Thread(target=fetch, args=("term", "/api/v1/prof/profile?seconds=8"))
