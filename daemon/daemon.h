@@ -330,6 +330,8 @@ struct http_server;
 struct http_server *http__start(const struct dlisten *l, const struct dlimits *lim,
 				struct err *err);
 void http__stop(struct http_server *srv);
+/* http__tick - blocking methods past --method-timeout are answered with an error */
+void http__tick(struct http_server *srv);
 
 /* metrics__write - the Prometheus text exposition into @out */
 int metrics__write(FILE *out, const struct dlimits *lim);

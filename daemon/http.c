@@ -7,7 +7,8 @@
  * GET and HEAD only. A method that may block runs on the worker pool while
  * its connection is suspended, so it holds no HTTP thread: the query is
  * copied into the call's params first (a worker never touches MHD's
- * connection), and the worker resumes the connection when it is done.
+ * connection), and the worker resumes the connection when it is done, or
+ * the daemon's tick does at --method-timeout (http__tick).
  */
 #include <cJSON.h>
 #include <errno.h>
@@ -30,14 +31,31 @@ struct http_server {
 	struct hjob *jobs;	/* submitted, not yet answered */
 };
 
-/* a blocking method for a suspended connection */
+/*
+ * a blocking method for a suspended connection. Two sides hold it: MHD's
+ * (until http_completed) and the worker's (until hjob_done). Normally the
+ * worker resumes the connection and MHD frees the job. Past --method-timeout
+ * the tick resumes it with an error instead; the one of the two sides that
+ * lets go of it last frees it (@orphan: MHD is done, the worker frees).
+ */
 struct hjob {
 	struct job job;
 	struct http_server *srv;
 	struct MHD_Connection *conn;
-	bool finished;		/* the worker is done (or the job was dropped) */
+	u64 deadline;		/* now_ns() past which it is answered with a timeout */
+	bool finished;		/* resumed: the worker is done, the job was dropped or timed out */
+	bool timed_out;
+	bool worker_done;
+	bool orphan;
 	struct hjob *prev, *next;
 };
+
+static void hjob_free(struct hjob *hj)
+{
+	cJSON_Delete(hj->job.call.params);
+	free(hj->job.buf);
+	free(hj);
+}
 
 static enum MHD_Result http_send(struct MHD_Connection *conn, unsigned int status,
 				 const char *type, char *buf, size_t len)
@@ -106,21 +124,9 @@ static enum MHD_Result http_query_copy(void *cls, enum MHD_ValueKind kind, const
 	return MHD_YES;
 }
 
-static void hjob_done(struct job *job)
+/* hjob_unlink_locked - off the server's list; with srv->lock held */
+static void hjob_unlink_locked(struct http_server *srv, struct hjob *hj)
 {
-	struct hjob *hj = (struct hjob *)job;
-
-	pthread_mutex_lock(&hj->srv->lock);
-	hj->finished = true;
-	pthread_mutex_unlock(&hj->srv->lock);
-	MHD_resume_connection(hj->conn);
-}
-
-static void hjob_unlink(struct hjob *hj)
-{
-	struct http_server *srv = hj->srv;
-
-	pthread_mutex_lock(&srv->lock);
 	if (hj->prev)
 		hj->prev->next = hj->next;
 	else if (srv->jobs == hj)
@@ -128,14 +134,69 @@ static void hjob_unlink(struct hjob *hj)
 	if (hj->next)
 		hj->next->prev = hj->prev;
 	hj->prev = hj->next = NULL;
+}
+
+static void hjob_unlink(struct hjob *hj)
+{
+	pthread_mutex_lock(&hj->srv->lock);
+	hjob_unlink_locked(hj->srv, hj);
+	pthread_mutex_unlock(&hj->srv->lock);
+}
+
+/* on the worker: resume the connection, or, timed out, let go of the job */
+static void hjob_done(struct job *job)
+{
+	struct hjob *hj = (struct hjob *)job;
+	struct http_server *srv = hj->srv;
+	struct MHD_Connection *conn = hj->conn;
+	bool orphan;
+
+	pthread_mutex_lock(&srv->lock);
+	hj->worker_done = true;
+	if (hj->timed_out) {
+		orphan = hj->orphan;
+		if (orphan)
+			hjob_unlink_locked(srv, hj);
+		pthread_mutex_unlock(&srv->lock);
+		if (orphan)
+			hjob_free(hj);
+		return;
+	}
+	hj->finished = true;
+	pthread_mutex_unlock(&srv->lock);
+	MHD_resume_connection(conn);
+}
+
+/*
+ * http__tick - called a few times a second from the daemon's loop: a job
+ * past its deadline is answered with a timeout now (the worker goes on;
+ * what it makes is dropped)
+ */
+void http__tick(struct http_server *srv)
+{
+	u64 now = now_ns();
+
+	if (!srv)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	for (struct hjob *hj = srv->jobs; hj; hj = hj->next) {
+		if (hj->finished || now < hj->deadline)
+			continue;
+		hj->finished = hj->timed_out = true;
+		dstat_inc(method_timeouts);
+		MHD_resume_connection(hj->conn);
+	}
 	pthread_mutex_unlock(&srv->lock);
 }
 
 /* the connection is back: answer with what the worker made */
 static enum MHD_Result hjob_answer(struct MHD_Connection *conn, struct hjob *hj)
 {
-	char *buf = hj->job.buf;
+	char *buf;
 
+	if (hj->timed_out)	/* the worker may still be writing the job: not read */
+		return http_error(conn, MERR_TIMEOUT, "the method took too long");
+	buf = hj->job.buf;
 	hjob_unlink(hj);
 	if (!buf && !hj->job.rc)
 		return http_error(conn, MERR_BUSY, "the daemon is stopping");
@@ -161,6 +222,7 @@ static enum MHD_Result http_submit(struct http_server *srv, struct MHD_Connectio
 	hj->job.json = true;
 	hj->job.max = srv->lim->max_reply;
 	hj->job.done = hjob_done;
+	hj->deadline = now_ns() + srv->lim->method_ms * 1000000ULL;
 	pthread_mutex_lock(&srv->lock);
 	hj->next = srv->jobs;
 	if (srv->jobs)
@@ -209,11 +271,17 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **req_cl
 
 	if (!hj)
 		return;
-	hjob_unlink(hj);
-	cJSON_Delete(hj->job.call.params);
-	free(hj->job.buf);
-	free(hj);
 	*req_cls = NULL;
+	pthread_mutex_lock(&hj->srv->lock);
+	if (hj->timed_out && !hj->worker_done) {
+		/* the worker still runs it: it frees the job (or http__stop does) */
+		hj->orphan = true;
+		pthread_mutex_unlock(&hj->srv->lock);
+		return;
+	}
+	hjob_unlink_locked(hj->srv, hj);
+	pthread_mutex_unlock(&hj->srv->lock);
+	hjob_free(hj);
 }
 
 static enum MHD_Result http_metrics(struct http_server *srv, struct MHD_Connection *conn,
@@ -338,6 +406,16 @@ void http__stop(struct http_server *srv)
 	}
 	pthread_mutex_unlock(&srv->lock);
 	MHD_stop_daemon(srv->mhd);
+	/*
+	 * What is left are timed-out jobs MHD is done with whose worker never
+	 * ran them to the end (dropped from the queue): no thread holds them now
+	 */
+	while (srv->jobs) {
+		struct hjob *hj = srv->jobs;
+
+		hjob_unlink_locked(srv, hj);
+		hjob_free(hj);
+	}
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
 }

@@ -124,7 +124,7 @@ static void daemon_raise_nofile(int conns)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-static int daemon_loop(int epfd, int sigfd, struct tcp_server *tcp)
+static int daemon_loop(int epfd, int sigfd, struct tcp_server *tcp, struct http_server *hs)
 {
 	struct dsrc sig_src = { .kind = DSRC_SIGNAL };
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &sig_src };
@@ -143,7 +143,10 @@ static int daemon_loop(int epfd, int sigfd, struct tcp_server *tcp)
 			struct dsrc *src = evs[i].data.ptr;
 			struct signalfd_siginfo si;
 
+			if (src->kind == DSRC_TIMER)	/* the JSON-RPC side's tick is the HTTP side's too */
+				http__tick(hs);
 			if (src->kind != DSRC_SIGNAL) {
+				/* this may free @src (a connection dropped) */
 				tcp__event(tcp, src, evs[i].events);
 				continue;
 			}
@@ -251,7 +254,7 @@ static int daemon_init(struct prof *prof, struct err *err)
 		dlog("json-rpc (lepd) on %s", rpc[i].text);
 	if (has_http)
 		dlog("http on %s (/api/v1/, /metrics)", http.text);
-	e = daemon_loop(epfd, sigfd, tcp);
+	e = daemon_loop(epfd, sigfd, tcp, hs);
 	if (e) {
 		err_set(err, EXIT_FAIL, "event loop failed: %s", strerror(-e));
 		goto out;

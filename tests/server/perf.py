@@ -178,7 +178,7 @@ check("http: three 3 s profile runs at once (one at a time inside) all answer; /
       repr({k: v[0] for k, v in res.items()}))
 
 # --- --method-timeout: a run past it is answered with an error, in order ------------
-d2 = Daemon("--method-timeout", "1s", http=False)
+d2 = Daemon("--method-timeout", "1s")
 s2 = d2.connect(20)
 t1 = time.monotonic()
 s2.sendall(b'{"method":"GetCmdPerfCpuclock","params":{"seconds":4}}{"method":"SayHello"}')
@@ -200,7 +200,26 @@ raw = read_reply(s2, 20)
 check("timeout: the connection still serves once the late run ended, nothing extra on it",
       raw.startswith(b"{") and result_text(json.loads(raw)) == "Hello!", repr(raw))
 s2.close()
-d2.stop("timeout: the daemon stops cleanly after a timed-out run")
+# HTTP: the suspended connection is answered 504 at the deadline, the run goes on
+# on its worker; one more timed out whose client has gone when its run ends
+t1 = time.monotonic()
+status, _, body = d2.http("/api/v1/prof/profile?seconds=4")
+late = time.monotonic() - t1
+try:
+    code = json.loads(body).get("error", {}).get("code")
+except ValueError:
+    code = None
+check("timeout: http: a 4 s run under --method-timeout 1s is answered 504, -32001 (after %.1f s)" % late,
+      status == 504 and code == -32001 and late < 3.5, status, body[:200])
+status, _, body = d2.http("/api/v1/prof/profile?seconds=2")
+check("timeout: http: the next run waits for the worker and times out too", status == 504, status)
+time.sleep(4.5)
+status, _, body = d2.http("/api/v1/memory")
+check("timeout: http: the daemon answers once the late runs ended", status == 200, status)
+n = [l for l in d2.http("/metrics")[2].decode().splitlines()
+     if l.startswith("perf_prof_daemon_method_timeouts_total ")]
+check("timeout: the three timeouts are counted in /metrics", n == ["perf_prof_daemon_method_timeouts_total 3"], n)
+d2.stop("timeout: the daemon stops cleanly after timed-out runs")
 
 # --- SIGTERM during a run: it ends at once, clean, the HTTP client gets an answer -----
 t = threading.Thread(target=fetch, args=("term", "/api/v1/prof/profile?seconds=8"))
