@@ -51,7 +51,8 @@ enum { C_OPENED, C_PAIRED, C_REPLACED, C_DROPPED, C_WAITING, C_ORPHANS, C_NR };
 struct mt_opts {
 	const char *key;	/* -k */
 	const char *impl;	/* --impl delay|pair */
-	u64 than;		/* --than, 0: none */
+	u64 than;		/* --than, 0: none (--only-than sets it too) */
+	u64 only_than;		/* --only-than: as --than, reports hold only the slow pairs */
 	const char *detail;	/* --detail[=ITEMS]: "" when bare, NULL when absent */
 	bool perins;
 	bool cycle;
@@ -444,11 +445,21 @@ static void mt_outlier(void *ctx, u64 key, const struct pair_begin *b, u32 end_e
 
 static int mt_setup(struct prof *prof, struct err *err)
 {
-	const struct mt_opts *o = prof->opts;
+	struct mt_opts *wo = prof->opts;
+	const struct mt_opts *o = wo;
 	struct mt *m = xzalloc(sizeof(*m));
 	bool any_untraced = false;
 
 	prof->priv = m;
+	if (o->only_than) {
+		if (o->than && o->than != o->only_than) {
+			err_set(err, EXIT_USAGE, "--than and --only-than give two thresholds");
+			err_hint(err, "--only-than T is --than T with reports of the slow pairs only: "
+				      "give one of them");
+			return -1;
+		}
+		wo->than = o->only_than;
+	}
 	trace_seq_init(&m->seq);
 	m->bl.last = MT_BL_NONE;
 	if (!o->impl || !strcmp(o->impl, "delay")) {
@@ -1082,10 +1093,24 @@ static void mt_print_json(struct prof *prof, struct mt *m, struct lattab *t,
 static void mt_print(struct prof *prof, struct mt *m, struct lattab *t, const char *kind,
 		     u64 elapsed)
 {
+	const struct mt_opts *o = prof->opts;
 	size_t nr = 0;
 	struct latrow **rows = lattab__sorted(t, false, &nr);
 	u64 pairs = lattab__values(rows, nr);
 
+	if (o->only_than) {
+		size_t n = 0;
+
+		/* the pairs with a slower one; an interval without any prints nothing */
+		for (size_t i = 0; i < nr; i++)
+			if (rows[i]->over)
+				rows[n++] = rows[i];
+		nr = n;
+		if (!nr && !strcmp(kind, "interval")) {
+			free(rows);
+			return;
+		}
+	}
 	if (prof->opt.json) {
 		mt_print_json(prof, m, t, rows, nr, kind, pairs, elapsed);
 	} else {
@@ -1271,6 +1296,9 @@ static const struct opt mt_opts[] = {
 	  "delay (latency statistics, default) or pair (events without a partner)", NULL, false },
 	{ OPT_DURATION, 0, "than", MTOPT(than), "DURATION",
 	  "print every pair slower than DURATION (both events)", NULL, false },
+	{ OPT_DURATION, 0, "only-than", MTOPT(only_than), "DURATION",
+	  "as --than, and reports list only the pairs that had one slower (none: no "
+	  "interval report)", NULL, false },
 	{ OPT_CALLBACK, 0, "detail", MTOPT(detail), "ITEMS",
 	  "with --than, also the events in between; ITEMS: -DUR,+DUR,samecpu,samepid,"
 	  "sametid,samekey,1,2", mt_opt_detail, true },
@@ -1299,7 +1327,7 @@ const struct profiler multi_trace_profiler = {
 	.order = true,
 	.summary = "latency between related events, as statistics per pair of events",
 	.synopsis = "perf-prof multi-trace -e EVENT[,EVENT...] -e EVENT[,EVENT...] [-e ...] "
-		    "[-k EXPR] [--impl delay|pair] [--than DURATION [--detail[=ITEMS]]] "
+		    "[-k EXPR] [--impl delay|pair] [--than|--only-than DURATION [--detail[=ITEMS]]] "
 		    "[--perins] [--hist] [--heatmap FILE] [--cycle] [-g --flame-graph FILE] [-i MS] "
 		    "[--json]",
 	.help =
@@ -1314,7 +1342,8 @@ const struct profiler multi_trace_profiler = {
 		"order (--order is implied).\n"
 		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run); --hist\n"
 		"adds a log2 histogram per pair.\n"
-		"--than prints each slower pair as it closes, --detail adds the events in\n"
+		"--than prints each slower pair as it closes (--only-than: and the reports list\n"
+		"only the pairs that had one), --detail adds the events in\n"
 		"between from a bounded backlog of copies (--backlog-mb); with stacks,\n"
 		"--flame-graph FILE[.svg|.pb.gz] draws the slow pairs' stacks weighed by their\n"
 		"latency. Lost records drop every waiting event: no pair spans a gap.\n"
