@@ -80,6 +80,25 @@ check_eq "... the final report is, with no rows" "$(grep -c ' multi-trace: final
 pp multi-trace -e "$ENTER" -e "$EXIT" --than 1ms --only-than 5ms
 check_fails "--than and --only-than disagree" 129 "--than and --only-than give two thresholds"
 
+# printkey= prints a slow pair's key, as top does; a failing one falls back to the number, said
+pp multi-trace -e "$ENTER//printkey=printf(\"pid-%d\",key)/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
+wlpid=$(sed -n 's/^wl pid=//p' "$out")
+check_eq "printkey= formats the key of each slow pair" "$(grep -c "^>> .* key pid-$wlpid\$" "$out")" 2
+pp multi-trace -e "$ENTER//printkey=printf(\"%d\",1/(key-key))/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
+wlpid=$(sed -n 's/^wl pid=//p' "$out")
+check_eq "... a failing printkey= prints the number" "$(grep -c "^>> .* key $wlpid\$" "$out")" 2
+check_err "... and says so at the end" "perf-prof multi-trace: printkey= failed on 2 keys"
+
+# a waiting begin dies with its task (keys are thread ids): exit_group's entry never returns and
+# must not wait for a new task that reuses the id (pid reuse paired them seconds apart)
+pp multi-trace -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit -- sh -c "$WL getppid 10; true"
+check_eq "the exit_group entries of wl and sh are dropped when they exit, said in a note" \
+	"$(grep -c '^note: 2 waiting events dropped when their task exited' "$out")" 1
+pp multi-trace --json -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit -- sh -c "$WL getppid 10; true"
+check_eq "... \"exited\" in JSON" "$(grep '"report":"final"' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["exited"])')" 2
+pp multi-trace -e 'raw_syscalls:sys_enter//key=_cpu/' -e 'raw_syscalls:sys_exit//key=_cpu/' -- sh -c "$WL getppid 10; true"
+check_eq "keys that are not thread ids keep their begins" "$(grep -c 'dropped when their task exited' "$out")" 0
+
 # --- three positions: enter => exit => next enter ---------------------------------------
 pp multi-trace -e "$ENTER" -e "$EXIT" -e "$ENTER" -- $RT sh -c "$SLEEPS"
 got=$(final_rows | awk '{ print $1 "=>" $3, $4 }' | tr '\n' ' ')
