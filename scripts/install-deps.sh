@@ -16,11 +16,12 @@ set -eu
 # protobuf-c (pprof output: library and code generator), the daemon's HTTP
 # server and JSON parser. Test: pytest is not used; the C harness needs only
 # these, man-db and groff-base render the man pages to check them, golang-go's
-# `go tool pprof` reads pprof files back and prometheus scrapes the daemon.
+# `go tool pprof` reads pprof files back, elfutils' eu-stack is the oracle of
+# pstack's stacks and prometheus scrapes the daemon.
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
 python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base
-libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go
+libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go elfutils
 libmicrohttpd-dev libcjson-dev prometheus"
 
 if [ "${1:-}" = "--bench" ]; then
