@@ -93,6 +93,8 @@ KERNEL_BTF ?= /sys/kernel/btf/vmlinux
 
 # lib/bpf/feature.c loads the probe program's skeleton
 $(OBJDIR)/lib/bpf/feature.o: $(BPFDIR)/probe.skel.h
+# profile counts stacks in the kernel with its program's skeleton
+$(OBJDIR)/monitors/profile.o: $(BPFDIR)/profile.skel.h
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(OBJDIR)/tests/unit/%,$(UNIT_SRC))

@@ -8,7 +8,7 @@
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --check    print the missing packages, exit 1 if any
 #   scripts/install-deps.sh --bench    also the peers the benchmarks compare
-#                                      against (perf, bpftrace)
+#                                      against (perf, bpftrace: bench/profile.sh)
 set -eu
 
 # Build: libraries perf-prof links, the kernel source libperf is built from,
@@ -17,11 +17,12 @@ set -eu
 # server and JSON parser. Test: pytest is not used; the C harness needs only
 # these, man-db and groff-base render the man pages to check them, golang-go's
 # `go tool pprof` reads pprof files back, elfutils' eu-stack is the oracle of
-# pstack's stacks and prometheus scrapes the daemon.
+# pstack's stacks, headless chromium renders profile's SVG flame graph (a
+# screenshot) and prometheus scrapes the daemon.
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
 python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base
-libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go elfutils
+libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go elfutils chromium
 libmicrohttpd-dev libcjson-dev prometheus"
 
 if [ "${1:-}" = "--bench" ]; then

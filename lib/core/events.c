@@ -639,6 +639,8 @@ void run__events_free(struct run *r)
 
 /* ----------------------------------------------------------------- attrs */
 
+#define RING_DWARF_RECORDS 512ULL	/* stack copies a default ring holds */
+
 static int ring_pages(const struct run *r)
 {
 	const struct prof *prof = &r->prof;
@@ -653,6 +655,17 @@ static int ring_pages(const struct run *r)
 				pages *= 2;	/* callchains make records several times larger */
 				break;
 			}
+		/*
+		 * A DWARF record carries a copy of the user stack: hold a burst of
+		 * RING_DWARF_RECORDS of them (a tight loop of system calls writes
+		 * hundreds before the reader is scheduled), so the default loses none.
+		 */
+		if (r->stack_user && prof->opt.user_callchain) {
+			u64 want = RING_DWARF_RECORDS * (r->stack_user + 1024) / (u64)page;
+
+			while ((u64)pages < want)
+				pages *= 2;
+		}
 		/* defaults stay within 64 MiB of locked memory on big machines */
 		while (pages > 16 && (u64)pages * (u64)page * (u64)rings > (64ULL << 20))
 			pages /= 2;

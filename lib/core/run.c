@@ -313,6 +313,8 @@ int run__setup(struct run *r, struct err *err)
 	if (r->evs.n && (run__events_open(r, err) || run__events_filters(r, err) ||
 			 run__events_mmap(r, err)))
 		return -1;
+	if (r->prof.ops->opened && r->prof.ops->opened(&r->prof, err))
+		return -1;
 	if (run__clocks(r, err))
 		return -1;
 	if (run__setup_loop(r, err))
@@ -403,6 +405,14 @@ void prof__time_header(struct prof *prof)
 void prof__expr_error(struct prof *prof, const struct evspec *ev)
 {
 	prof->run->expr_errors[ev->index]++;
+}
+
+int prof__event_fds(const struct prof *prof, const struct evspec *ev, int *fds, int max)
+{
+	(void)prof;
+	struct perf_evsel *evsel = evcore(ev)->evsel;
+
+	return evsel ? perfev__fds(evsel, fds, max) : 0;
 }
 
 u64 prof__lost(const struct prof *prof)

@@ -492,6 +492,37 @@ int stackmap__names(struct stackmap *m, u32 id, const char **names, int max)
 	return callchain__names_with(ips, nr, sm_resolve, &r, names, max);
 }
 
+/* the first frame of a walk: the sampled address */
+struct sm_leaf {
+	struct sym_frame *f;
+	bool seen, found;
+};
+
+static void sm_leaf_frame(void *ctx, u64 ip, u64 lookup, bool kernel, const struct sym_frame *f,
+			  bool found)
+{
+	struct sm_leaf *l = ctx;
+
+	(void)ip, (void)lookup;
+	if (l->seen)
+		return;
+	l->seen = true;
+	l->found = found;
+	*l->f = *f;
+	if (kernel && !f->dso)
+		l->f->dso = "[kernel.kallsyms]";
+}
+
+int stackmap__leaf(struct stackmap *m, u32 id, struct sym_frame *f)
+{
+	struct sm_resolver r = { m, m->v[id].pin };
+	struct sm_leaf l = { f, false, false };
+
+	memset(f, 0, sizeof(*f));
+	callchain__walk(m->frames + m->v[id].off, m->v[id].nr, sm_resolve, &r, sm_leaf_frame, &l);
+	return l.found ? 0 : -ENOENT;
+}
+
 /* --- writers ------------------------------------------------------------- */
 
 static bool sm_view_values(const struct stackmap_view *v, const struct stackmap *m, u32 id,
