@@ -44,7 +44,7 @@ SANFLAGS  :=
 BIN       := perf-prof
 endif
 
-PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone libprotobuf-c zlib
+PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone libprotobuf-c zlib libmicrohttpd libcjson
 
 # pkg-config is asked when a recipe first needs the answer, never while the
 # Makefile is parsed: on a fresh machine the -dev packages (and their .pc
@@ -74,7 +74,8 @@ GENDIR    := $(OBJDIR)/gen
 PROTO     := lib/report/profile.proto
 GEN_SRC   := $(GENDIR)/profile.pb-c.c
 GEN_HDR   := $(GENDIR)/profile.pb-c.h
-CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC)) $(GENDIR)/profile.pb-c.o
+DMN_SRC   := $(sort $(wildcard daemon/*.c))
+CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC) $(DMN_SRC)) $(GENDIR)/profile.pb-c.o
 MAIN_OBJ  := $(OBJDIR)/perf-prof.o
 
 # lib/core/perfev.c is the one file that reaches into libperf's internal headers

@@ -17,7 +17,7 @@
 struct json {
 	FILE *out;
 	int depth;
-	bool first[16];
+	bool first[256];	/* nesting: a flame graph tree nests two a frame */
 };
 
 void json_begin(struct json *j, FILE *out);		/* "{" */

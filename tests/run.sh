@@ -6,7 +6,8 @@
 # Layers: unit (C binaries in $UNIT_DIR), replay (tests/replay/*.sh: synthetic
 # record streams through the real binary), live (tests/live/*.sh: real kernel
 # events, root + tracefs), docs (tests/docs/*.sh: man pages, `help`, install,
-# bash completion). Every layer prints TAP lines; this script counts them.
+# bash completion), server (tests/server/*.py: the daemon's protocols). Every
+# layer prints TAP lines; this script counts them.
 # FILTER restricts to test files whose name contains it.
 # Called by `make test`, which sets PERF_PROF, UNIT_DIR, WORKLOAD_DIR and MAN_DIR.
 set -u
@@ -82,6 +83,14 @@ echo "docs tests"
 for t in "$here"/docs/*.sh; do
 	[ -f "$t" ] || continue
 	run_one "docs/$(basename "$t")" sh "$t"
+done
+
+echo "server tests"
+# the daemon over the network (loopback): Python stdlib clients, real peers
+for t in "$here"/server/*.py; do
+	[ -f "$t" ] || continue
+	case "$(basename "$t")" in dtest.py) continue ;; esac
+	run_one "server/$(basename "$t")" python3 "$t"
 done
 
 echo "$pass passed, $fail failed, $skip skipped"

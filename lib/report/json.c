@@ -10,49 +10,53 @@
 
 /*
  * json_escape - the one place a string becomes JSON: whatever the bytes (a
- * comm, an alias, a record's string), the line stays one valid JSON value:
- * quotes, backslashes and control characters are escaped, valid UTF-8 is
- * kept and every byte of invalid UTF-8 becomes U+FFFD.
+ * comm, an alias, a record's string, a whole /proc file), the value stays
+ * valid JSON: quotes, backslashes and control characters are escaped, valid
+ * UTF-8 is kept and every byte of invalid UTF-8 becomes U+FFFD. Runs of
+ * bytes kept as they are go out in one write: the daemon's replies are
+ * mostly such runs.
  */
 void json_escape(FILE *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
 
 	putc('"', out);
-	for (size_t i = 0; i < len && p[i];) {
+	while (i < len && p[i]) {
 		unsigned char c = p[i];
 		size_t k;
 
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			k = utf8_len(p + i, len - i);
+			if (k) {
+				i += k;
+				continue;
+			}
+		}
+		fwrite(p + run, 1, i - run, out);
+		run = ++i;
 		switch (c) {
-		case '"': fputs("\\\"", out); i++; continue;
-		case '\\': fputs("\\\\", out); i++; continue;
-		case '\n': fputs("\\n", out); i++; continue;
-		case '\t': fputs("\\t", out); i++; continue;
-		case '\r': fputs("\\r", out); i++; continue;
-		default: break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			fputs("\\u00", out);
-			putc(hex[c >> 4], out);
-			putc(hex[c & 15], out);
-			i++;
-			continue;
-		}
-		if (c < 0x80) {
-			putc(c, out);
-			i++;
-			continue;
-		}
-		k = utf8_len(p + i, len - i);
-		if (k) {
-			fwrite(p + i, 1, k, out);
-			i += k;
-		} else {
-			fputs("\\ufffd", out);
-			i++;
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\r': fputs("\\r", out); break;
+		default:
+			if (c >= 0x80) {
+				fputs("\\ufffd", out);
+			} else {
+				fputs("\\u00", out);
+				putc(hex[c >> 4], out);
+				putc(hex[c & 15], out);
+			}
 		}
 	}
+	fwrite(p + run, 1, i - run, out);
 	putc('"', out);
 }
 

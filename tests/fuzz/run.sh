@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"evspec expr opt replay-trace replay-top replay-multi-trace replay-num-dist replay-kmemleak probe-spec probe-elf"}
+targets=${*:-"evspec expr opt replay-trace replay-top replay-multi-trace replay-num-dist replay-kmemleak probe-spec probe-elf rpc"}
 jobs=${JOBS:-2}
 out=$root/build/fuzz
 

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prun.c - perf-prof's profilers run inside the daemon (include/run.h): a
+ * run of a registered profiler with a fixed, daemon-chosen option string,
+ * for a bounded time, its report captured into a memory stream. No perf
+ * binary, no file. Runs are serialized (they take the CPUs' sampling
+ * events and a profile of a profile is noise); they run on a worker
+ * thread, so the event loop never waits for them. A client never gives
+ * options: only numbers (seconds) and tracepoint names that were checked.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prun.h"
+#include "run.h"
+
+static pthread_mutex_t prun_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool prun_stopping;
+
+void prun__shutdown(void)
+{
+	__atomic_store_n(&prun_stopping, true, __ATOMIC_RELEASE);
+}
+
+int prun__capture(struct mcall *c, const char *profiler, const char *args, u64 ms, char **buf,
+		  size_t *len)
+{
+	const struct profiler *ops = profiler__find(profiler);
+	char *dbuf = NULL;
+	size_t dlen = 0;
+	FILE *out, *diag;
+	struct err err = { 0 };
+	struct run *r;
+	u64 end, records = 0, lost = 0;
+	int ret = -1;
+
+	*buf = NULL;
+	*len = 0;
+	if (!ops)
+		return mcall__fail(c, MERR_UNAVAILABLE, "no '%s' profiler in this build", profiler);
+	out = mstream__open(buf, len);
+	diag = mstream__open(&dbuf, &dlen);
+	if (!out || !diag) {
+		if (out)
+			fclose(out);
+		if (diag)
+			fclose(diag);
+		free(*buf);
+		free(dbuf);
+		*buf = NULL;
+		return mcall__fail(c, MERR_FAIL, "out of memory");
+	}
+	pthread_mutex_lock(&prun_lock);
+	r = run__new(ops, &(struct run_config){ .out = out, .diag = diag });
+	if (run__parse_string(r, args, &err) || run__setup(r, &err) || run__start(r, &err))
+		goto out;
+	end = now_ns() + ms * 1000000ULL;
+	while (!run__done(r)) {
+		u64 now = now_ns();
+		int t = run__timeout_ms(r);
+		struct pollfd pfd = { .fd = run__fd(r), .events = POLLIN };
+
+		/* the daemon stops: the run ends now, its probes and events go with it */
+		if (now >= end || __atomic_load_n(&prun_stopping, __ATOMIC_ACQUIRE))
+			break;
+		if (t < 0 || (u64)t > (end - now) / 1000000ULL + 1)
+			t = (int)((end - now) / 1000000ULL + 1);
+		if (t > 100)
+			t = 100;	/* to notice a shutdown */
+		poll(&pfd, pfd.fd >= 0 ? 1 : 0, t);
+		if (run__process(r, &err))
+			goto out;
+	}
+	run__stop(r);
+	if (run__finish(r, &err))
+		goto out;
+	ret = 0;
+out:
+	run__counters(r, &records, &lost);
+	__atomic_add_fetch(&dstats.events, records, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&dstats.lost, lost, __ATOMIC_RELAXED);
+	run__delete(r);
+	pthread_mutex_unlock(&prun_lock);
+	fclose(out);
+	fclose(diag);
+	if (ret) {
+		mcall__fail(c, MERR_FAIL, "%s: %s", profiler, err.msg[0] ? err.msg : "failed");
+		free(*buf);
+		*buf = NULL;
+	} else if (lost) {
+		/* never silent about lost data: the log says so, the result is what was read */
+		dlog("%s run lost %llu records of %llu", profiler, (unsigned long long)lost,
+		     (unsigned long long)(records + lost));
+	}
+	free(dbuf);
+	return ret;
+}
+
+int prun__seconds(struct mcall *c, u64 *ms)
+{
+	long secs;
+
+	if (mcall__param_int(c, "seconds", 1, 1, 10, &secs))
+		return -1;
+	*ms = (u64)secs * 1000ULL;
+	return 0;
+}
+
+/* ------------------------------------------------------- the perf script layout */
+
+void samples__free(struct samples *s)
+{
+	for (int i = 0; i < s->nr; i++) {
+		for (int k = 0; k < s->v[i].nr; k++)
+			free(s->v[i].frame[k].sym);
+		free(s->v[i].frame);
+		free(s->v[i].comm);
+	}
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * A sample line of `perf-prof trace`:
+ *   "  4509.225062       comm name   31677/31677   [000] .... cpu-clock: period=..."
+ * The comm is right-aligned and may hold spaces: it is what lies between
+ * the time and the "PID/TID" word before " [CPU]".
+ */
+static int sample_parse(char *line, struct sample *s)
+{
+	char *cpu = strstr(line, " ["), *pid, *comm, *p;
+	double t;
+
+	if (!cpu || sscanf(line, " %lf", &t) != 1)
+		return -1;
+	*cpu = 0;
+	s->cpu = atoi(cpu + 2);
+	pid = strrchr(line, ' ');
+	while (pid && pid > line && pid[1] == 0) {
+		*pid = 0;
+		pid = strrchr(line, ' ');
+	}
+	if (!pid)
+		return -1;
+	s->pid = atoi(pid + 1);
+	p = strchr(pid + 1, '/');
+	s->tid = p ? atoi(p + 1) : s->pid;
+	/* the comm is right-aligned before the pid: cut the padding */
+	while (pid > line && pid[-1] == ' ')
+		pid--;
+	*pid = 0;
+	comm = line;
+	while (*comm == ' ')
+		comm++;
+	comm = strchr(comm, ' ');	/* past the time */
+	if (!comm)
+		return -1;
+	while (*comm == ' ')
+		comm++;
+	s->comm = strdup(comm);
+	s->time = t;
+	return s->comm ? 0 : -1;
+}
+
+/* "    ffffffff82238806 copy_mc_enhanced_fast_string+0x6 ([kernel.kallsyms])" */
+static int frame_parse(const char *line, struct frame *f)
+{
+	const char *p = line, *open;
+	char *end;
+
+	while (*p == ' ')
+		p++;
+	f->addr = strtoull(p, &end, 16);
+	if (end == p || *end != ' ')
+		return -1;
+	p = end + 1;
+	open = strstr(p, " (");
+	f->sym = strndup(p, open ? (size_t)(open - p) : strlen(p));
+	if (!f->sym)
+		return -1;
+	snprintf(f->dso, sizeof(f->dso), "%s", open ? open + 2 : "[unknown])");
+	if (f->dso[0] && f->dso[strlen(f->dso) - 1] == ')')
+		f->dso[strlen(f->dso) - 1] = 0;
+	return 0;
+}
+
+int samples__parse(char *text, struct samples *out)
+{
+	struct sample *cur = NULL;
+	char *line, *save = NULL;
+
+	memset(out, 0, sizeof(*out));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "    ", 4)) {
+			struct frame f = { 0 }, *nf;
+
+			if (!cur || frame_parse(line, &f))
+				continue;
+			nf = realloc(cur->frame, (size_t)(cur->nr + 1) * sizeof(*nf));
+			if (!nf) {
+				free(f.sym);
+				return -1;
+			}
+			cur->frame = nf;
+			cur->frame[cur->nr++] = f;
+			continue;
+		}
+		if (out->nr == out->cap) {
+			struct sample *nv;
+
+			out->cap = out->cap ? out->cap * 2 : 256;
+			nv = realloc(out->v, (size_t)out->cap * sizeof(*nv));
+			if (!nv)
+				return -1;
+			out->v = nv;
+		}
+		cur = &out->v[out->nr];
+		memset(cur, 0, sizeof(*cur));
+		if (sample_parse(line, cur)) {
+			cur = NULL;
+			continue;
+		}
+		out->nr++;
+	}
+	return 0;
+}
