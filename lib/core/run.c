@@ -1228,7 +1228,17 @@ static void run__print_problems(struct run *r)
 		pending = lost > in_rings ? lost - in_rings : 0;
 		other = in_rings > lost ? in_rings - lost : 0;
 	}
-	if (lost) {
+	if (lost && !in_rings && !r->throttled) {
+		/*
+		 * no ring said it dropped anything: the kernel counted samples it
+		 * never wrote (seen with sched_wakeup, whose delivery also goes to
+		 * the woken task), or a LOST record was still pending at the end
+		 */
+		fprintf(d, "perf-prof %s: %llu events lost in this run: the kernel counted them but "
+			   "no record of them was read, and no ring reported a loss (a ring full at "
+			   "the very end, or samples the kernel counts without writing them)\n", name,
+			(unsigned long long)lost);
+	} else if (lost) {
 		int n = 0;
 
 		fprintf(d, "perf-prof %s: %llu events lost in this run (", name,
