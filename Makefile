@@ -52,7 +52,8 @@ PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone libprotobuf-c
 # shell command once, on first use, and keeps the result.
 lazy = $(eval $(1) := $$(shell $(2)))$($(1))
 PKG_CFLAGS = $(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# capstone is dlopen()ed when a probe offset is checked (lib/probe/insn.c): headers only
+PKG_LIBS   = $(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs $(filter-out capstone,$(PKGS)) 2>/dev/null)
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
@@ -91,6 +92,8 @@ KERNEL_BTF ?= /sys/kernel/btf/vmlinux
 
 # lib/bpf/feature.c loads the probe program's skeleton
 $(OBJDIR)/lib/bpf/feature.o: $(BPFDIR)/probe.skel.h
+# profile counts stacks in the kernel with its program's skeleton
+$(OBJDIR)/monitors/profile.o: $(BPFDIR)/profile.skel.h
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(OBJDIR)/tests/unit/%,$(UNIT_SRC))

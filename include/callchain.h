@@ -14,6 +14,9 @@
 #include "util.h"
 
 struct run_env;
+struct syms;
+struct sym_frame;
+struct sym_inline;
 
 #define CALLCHAIN_MAX 256	/* frames kept per stack, inlined ones included */
 
@@ -76,5 +79,21 @@ int callchain__names_with(const u64 *ips, u64 nr, callchain_resolve_fn resolve, 
  * new count
  */
 int callchain__collapse_unknown(const char **names, int n);
+/**
+ * callchain__lookup - resolve the user address @ip of process @pid: the
+ * interrupted pc itself when @leaf, else a return address, looked up at
+ * @ip - 1 so that the call's own line (and function, when the call ends it)
+ * is found. Fills @f (zeroed when @syms is NULL); @off is @ip's offset in
+ * f->name. Returns 0, or -ENOENT when no symbol covers it (f->dso may still
+ * name the file).
+ */
+int callchain__lookup(struct syms *syms, int pid, u64 ip, bool leaf, struct sym_frame *f,
+		      u64 *off);
+
+/* callchain__fprint_frame - "name+0xOFF (dso)[ file:line]"; "[unknown] (dso)" without a name */
+void callchain__fprint_frame(FILE *out, const struct sym_frame *f, u64 off);
+
+/* callchain__fprint_inline - "name (inlined)[ file:line]" */
+void callchain__fprint_inline(FILE *out, const struct sym_inline *in);
 
 #endif

@@ -55,14 +55,15 @@ struct evattr {
 };
 
 struct tep_event;
-struct perf_evsel;
-struct bpf_filter;
 
 /**
- * struct evspec - one event term as written, plus what the core resolved.
+ * struct evspec - one event term as written, plus what profilers may read of
+ * what the core resolved.
  *
- * Written by the parser: text .. max_stack.
- * Written by the session when it resolves/opens the event: index .. ufilter.
+ * Written by the parser: text .. cpus.
+ * Written by the core when it resolves the event: index .. env. How it is
+ * opened, filtered and counted is the core's alone (struct evcore,
+ * lib/core/evcore.h, in the same allocation).
  * @priv belongs to the profiler.
  */
 struct evspec {
@@ -90,26 +91,10 @@ struct evspec {
 	u64 freq;	/* freq=HZ: sample HZ times a second (0: not given) */
 	char *cpus;	/* cpus=LIST: only these of the run's CPUs (NULL: all) */
 
-	/* --- resolved by the core --- */
-	int index;		/* position in the session's event array */
+	/* --- resolved by the core, read-only for profilers --- */
+	int index;		/* position in the run's event array */
 	struct tep_event *tp;	/* format (tracepoints and probes); NULL: no raw data */
-	u32 type;		/* perf_event_attr.type (PERF_TYPE_TRACEPOINT, ...) */
-	u64 config;		/* tracepoint id, or the event's perf config */
-	u64 config1, config2;	/* raw PMU terms beyond config */
 	bool sampling;		/* a sampling event (software/hardware/PMU), not a tracepoint */
-	u64 sample_period;	/* its fixed period (0: sampled by frequency) */
-	u32 raw_min;		/* the fixed part of a record of this format */
-	struct perf_evsel *evsel;
-	u64 sample_type;	/* PERF_SAMPLE_* this event is opened with */
-	struct expr *ufilter;	/* user-space filter when the kernel refused @filter */
-	struct bpf_filter *kfilter;	/* BPF program running @filter in the kernel */
-	bool hooked;		/* samples are unwound or filtered before delivery */
-	bool from_glob;		/* one of a glob's matches (may be skipped if refused) */
-	bool skipped;		/* the kernel refused to open it: no samples */
-	u64 limit_start;	/* --sampling-limit: the current one-second window */
-	u64 limit_n;		/* samples delivered in it */
-	u64 limited;		/* samples dropped by the limit */
-	u64 generated;		/* the event's count at the end (period-1 events) */
 	char *display;		/* alias or "sys:name" */
 	const struct run_env *env;	/* the run's names (expr_bind()) */
 

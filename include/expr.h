@@ -86,6 +86,14 @@ int expr_eval(struct expr *e, const struct expr_ctx *ctx, s64 *out);
  */
 int expr_eval_str(struct expr *e, const struct expr_ctx *ctx, const char **str, size_t *len);
 
+/**
+ * expr_printkey - run a printkey= program (compiled with the one variable
+ * "key") for @key: its printf() writes to the program's output (@out, as
+ * bound), then blanks pad what it printed to @width. Returns 0, or -1 when
+ * it failed (nothing counted as printed: the caller prints the number).
+ */
+int expr_printkey(struct expr *e, FILE *out, u64 key, int width);
+
 /* expr_source - the text @e was compiled from */
 const char *expr_source(const struct expr *e);
 

@@ -65,12 +65,10 @@ static inline u64 field__load(const void *p, unsigned size, bool is_signed)
  */
 static inline int field__read(const struct field *f, const void *raw, u32 raw_size, s64 *out)
 {
-	const u8 *p = (const u8 *)raw + f->off;
-
-	/* @off <= 0xffff and @size <= 8: the sum can't wrap */
+	/* @off <= 0xffff and @size <= 8: the sum can't wrap; no pointer past the record is made */
 	if (unlikely(f->off + f->size > raw_size))
 		return -1;
-	*out = (s64)field__load(p, f->size, f->is_signed);
+	*out = (s64)field__load((const u8 *)raw + f->off, f->size, f->is_signed);
 	return 0;
 }
 

@@ -230,8 +230,12 @@ int probe__funcs(const char *file, void (*cb)(const char *name, void *arg), void
  * Returns 0 when it does; -EINVAL when @off is inside an instruction;
  * -ENOEXEC when bytes before @off do not decode; -ERANGE when @off >= @size;
  * -ENOTSUP on an architecture the check does not cover (x86_64 only);
+ * -ELIBACC when capstone (opened at the first call) cannot be loaded;
  * -ENOMEM.
  */
 int probe__insn_check(const u8 *code, size_t size, u64 off, char *near, size_t near_size);
+
+/* probe__insn_lib_error - why capstone could not be loaded (after -ELIBACC) */
+const char *probe__insn_lib_error(void);
 
 #endif

@@ -157,6 +157,9 @@ struct prof_common {
  * @sample: the hot path
  * @interval: periodic report (-i)
  * @final: the final report (the whole run)
+ * @opened: optional, after the events were opened and their rings mapped,
+ *        before they are enabled: e.g. attach a BPF program to each of an
+ *        event's perf fds (prof__event_fds()); return 0 or -1 with @err
  * @deinit: free everything
  * @lost: optional, @n records lost on @ring
  * @sigusr1: optional, interim state to prof->out
@@ -186,6 +189,7 @@ struct profiler {
 	void (*sample)(struct prof *prof, const struct prof_sample *s);
 	void (*interval)(struct prof *prof);
 	void (*final)(struct prof *prof);
+	int (*opened)(struct prof *prof, struct err *err);
 	void (*deinit)(struct prof *prof);
 	void (*lost)(struct prof *prof, struct ring *ring, u64 n);
 	void (*sigusr1)(struct prof *prof);
@@ -256,6 +260,13 @@ static inline const char *prof__comm(const struct prof *prof, int tid)
 {
 	return tasks__comm(prof->env->tasks, tid);
 }
+
+/**
+ * prof__event_fds - the perf event fds of @ev (one per CPU and thread it is
+ * open on) into @fds, at most @max; returns how many there are (0 before
+ * the events are opened). For ->opened(): BPF programs attached to them.
+ */
+int prof__event_fds(const struct prof *prof, const struct evspec *ev, int *fds, int max);
 
 /* prof__lost - records the kernel dropped so far in this run */
 u64 prof__lost(const struct prof *prof);

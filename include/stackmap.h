@@ -110,6 +110,15 @@ void stackmap__print(struct stackmap *m, u32 id, FILE *out);
 /* stackmap__names - @id's frame names root first, as callchain__names() gives them */
 int stackmap__names(struct stackmap *m, u32 id, const char **names, int max);
 
+struct sym_frame;
+/**
+ * stackmap__leaf - @id's first frame (the sampled address) resolved into
+ * @f (zeroed when the stack is empty); 0 when a symbol names it, else
+ * -ENOENT (@f->dso may still say where it is). Report time: cached per
+ * address like every frame.
+ */
+int stackmap__leaf(struct stackmap *m, u32 id, struct sym_frame *f);
+
 /**
  * struct stackmap_view - what the writers take from each stack
  * @root:   the first frame (a comm, an event), or NULL for none; the

@@ -193,6 +193,12 @@ int str_distance(const char *a, const char *b);
  * else NULL. Ties go to the first candidate.
  */
 const char *str_suggest(const char *word, const char *const *cands, int n);
+/**
+ * proc_comm - the name of process @pid (@tid <= 0) or of its thread @tid,
+ * from /proc, into @buf of @size bytes (16 hold any); "" when it is gone.
+ * No allocation.
+ */
+void proc_comm(int pid, int tid, char *buf, size_t size);
 
 /* Monotonic clock in ns (the clock perf samples are stamped with). */
 u64 now_ns(void);

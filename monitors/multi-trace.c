@@ -51,7 +51,8 @@ enum { C_OPENED, C_PAIRED, C_REPLACED, C_DROPPED, C_WAITING, C_ORPHANS, C_NR };
 struct mt_opts {
 	const char *key;	/* -k */
 	const char *impl;	/* --impl delay|pair */
-	u64 than;		/* --than, 0: none */
+	u64 than;		/* --than, 0: none (--only-than sets it too) */
+	u64 only_than;		/* --only-than: as --than, reports hold only the slow pairs */
 	const char *detail;	/* --detail[=ITEMS]: "" when bare, NULL when absent */
 	bool perins;
 	bool cycle;
@@ -144,6 +145,8 @@ struct mt {
 	struct backlog bl;
 	bool keep_all;			/* --detail: every event is copied */
 	bool keep_open;			/* --than / pair: opening events are copied */
+	bool keys_tid;			/* every key is a thread id: a begin dies with its task */
+	u64 exited;			/* begins dropped because their task exited */
 	u64 than;
 	struct mt_detail det;
 	struct mt_defer defer[MT_DEFER_MAX];
@@ -153,10 +156,12 @@ struct mt {
 	bool inst_tid;
 	u64 lost;
 	struct report_cycle cycle;
+	struct expr *printkey;		/* printkey=: how the key of a slow pair is printed */
+	u64 printkey_errors;		/* keys it failed on, printed as numbers */
 };
 
 static const char *const mt_attrs[] = {
-	"alias", "key", "untraced", "stack", "max-stack", "role", "trigger", NULL,
+	"alias", "key", "untraced", "stack", "max-stack", "role", "trigger", "printkey", NULL,
 };
 
 static void mt_opts_init(void *p)
@@ -442,13 +447,42 @@ static int mt_heatmap_open(struct prof *prof, struct mt *m, struct err *err)
 static void mt_outlier(void *ctx, u64 key, const struct pair_begin *b, u32 end_ev, u64 delay,
 		       const void *end, u64 bl);
 
+/* printkey=EXPR on any event: how a slow pair's key is printed (as in top) */
+static int mt_printkey_init(struct prof *prof, struct mt *m, struct err *err)
+{
+	static const char *const vars[] = { "key", NULL };
+	const char *pk = NULL;
+
+	for (int i = 0; !pk && i < prof->nr_evs; i++)
+		pk = evspec_attr(prof->evs[i], "printkey");
+	if (!pk)
+		return 0;
+	m->printkey = expr_compile_vars(pk, vars, err);
+	if (!m->printkey) {
+		err_prefix(err, "printkey=");
+		return -1;
+	}
+	expr_bind(m->printkey, prof->env);
+	return 0;
+}
+
 static int mt_setup(struct prof *prof, struct err *err)
 {
-	const struct mt_opts *o = prof->opts;
+	struct mt_opts *wo = prof->opts;
+	const struct mt_opts *o = wo;
 	struct mt *m = xzalloc(sizeof(*m));
 	bool any_untraced = false;
 
 	prof->priv = m;
+	if (o->only_than) {
+		if (o->than && o->than != o->only_than) {
+			err_set(err, EXIT_USAGE, "--than and --only-than give two thresholds");
+			err_hint(err, "--only-than T is --than T with reports of the slow pairs only: "
+				      "give one of them");
+			return -1;
+		}
+		wo->than = o->only_than;
+	}
 	trace_seq_init(&m->seq);
 	m->bl.last = MT_BL_NONE;
 	if (!o->impl || !strcmp(o->impl, "delay")) {
@@ -498,6 +532,9 @@ static int mt_setup(struct prof *prof, struct err *err)
 			return -1;
 		any_untraced |= m->evs[i].untraced;
 	}
+	m->keys_tid = true;
+	for (int i = 0; i < m->nr; i++)
+		m->keys_tid &= m->evs[i].untraced || m->evs[i].key.tid_like;
 	if (any_untraced && !o->detail && !prof->opt.quiet)
 		fprintf(stderr, "perf-prof multi-trace: note: untraced events are only shown "
 				"by --detail\n");
@@ -505,6 +542,8 @@ static int mt_setup(struct prof *prof, struct err *err)
 	m->ev_names = xzalloc((size_t)m->nr * sizeof(*m->ev_names));
 	for (int i = 0; i < m->nr; i++)
 		m->ev_names[i] = mt_name(prof->evs[i]);
+	if (mt_printkey_init(prof, m, err))
+		return -1;
 	if (outliers__init(&m->out, prof, o->than != 0, "pairs slower than --than", "latency",
 			   "nanoseconds", m->ev_names, err))
 		return -1;
@@ -669,10 +708,15 @@ static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer
 		json_uint(&j, "delay", d->delay);
 		json_arr_begin(&j, "events");
 	} else {
-		fprintf(prof->out, ">> %s %s => %s key %lld\n",
+		fprintf(prof->out, ">> %s %s => %s key ",
 			agg__fmt_duration(dur, sizeof(dur), d->delay),
 			text_name(mt_name(prof->evs[d->ev1]), n1, sizeof(n1)),
-			text_name(mt_name(prof->evs[d->ev2]), n2, sizeof(n2)), (long long)d->key);
+			text_name(mt_name(prof->evs[d->ev2]), n2, sizeof(n2)));
+		if (!m->printkey || expr_printkey(m->printkey, prof->out, d->key, 0)) {
+			m->printkey_errors += m->printkey != NULL;
+			fprintf(prof->out, "%lld", (long long)d->key);
+		}
+		fputc('\n', prof->out);
 	}
 	if (m->keep_all && e.r1 && m->det.before) {
 		u64 p = d->bl1, q;
@@ -994,6 +1038,10 @@ static void mt_print_notes(struct prof *prof, struct mt *m)
 		fprintf(prof->out, "note: %llu records lost; %llu waiting events were dropped at "
 				   "the gaps, pairs across a gap are not counted\n",
 			(unsigned long long)m->lost, (unsigned long long)m->pairs.lost_dropped);
+	if (m->exited)
+		fprintf(prof->out, "note: %llu waiting events dropped when their task exited (keys are "
+				   "thread ids: a reused id never closes them)\n",
+			(unsigned long long)m->exited);
 	if (m->pairs.key_drops)
 		fprintf(prof->out, "note: %llu events not paired: more than %llu keys waiting "
 				   "(raise --max-keys)\n", (unsigned long long)m->pairs.key_drops,
@@ -1076,16 +1124,31 @@ static void mt_print_json(struct prof *prof, struct mt *m, struct lattab *t,
 	json_arr_end(&j);
 	json_uint(&j, "lost", m->lost);
 	json_uint(&j, "lost_dropped", m->pairs.lost_dropped);
+	json_uint(&j, "exited", m->exited);
 	json_end(&j);
 }
 
 static void mt_print(struct prof *prof, struct mt *m, struct lattab *t, const char *kind,
 		     u64 elapsed)
 {
+	const struct mt_opts *o = prof->opts;
 	size_t nr = 0;
 	struct latrow **rows = lattab__sorted(t, false, &nr);
 	u64 pairs = lattab__values(rows, nr);
 
+	if (o->only_than) {
+		size_t n = 0;
+
+		/* the pairs with a slower one; an interval without any prints nothing */
+		for (size_t i = 0; i < nr; i++)
+			if (rows[i]->over)
+				rows[n++] = rows[i];
+		nr = n;
+		if (!nr && !strcmp(kind, "interval")) {
+			free(rows);
+			return;
+		}
+	}
 	if (prof->opt.json) {
 		mt_print_json(prof, m, t, rows, nr, kind, pairs, elapsed);
 	} else {
@@ -1227,8 +1290,30 @@ static void mt_final(struct prof *prof)
 		m->hm = NULL;
 	}
 	outliers__close(&m->out, prof);
+	if (m->printkey_errors)
+		fprintf(prof__diag(prof), "perf-prof multi-trace: printkey= failed on %llu keys "
+					  "(division by zero, a printf width beyond %d, ...): they are "
+					  "printed as numbers\n",
+			(unsigned long long)m->printkey_errors, EXPR_PRINTF_MAX_WIDTH);
 	if (lattab__drops(m->stats) || lattab__drops(m->whole))
 		fprintf(stderr, "perf-prof multi-trace: some per-instance rows were dropped\n");
+}
+
+/*
+ * a thread exited: when keys are thread ids its waiting begins can never
+ * close, and a new task reusing the id must not close them (an exit_group
+ * entry paired with a clone return seconds later). Records arrive in time
+ * order, so every event of the task was seen before its exit.
+ */
+static void mt_task_exit(struct prof *prof, int pid, int tid, u64 time)
+{
+	struct mt *m = prof->priv;
+
+	(void)pid;
+	(void)time;
+	/* --impl pair lists what never closed: there the begins wait for the report */
+	if (m && m->keys_tid && m->impl == MT_DELAY && tid > 0)
+		m->exited += pairs__kill(&m->pairs, (u64)tid);
 }
 
 static void mt_deinit(struct prof *prof)
@@ -1241,6 +1326,7 @@ static void mt_deinit(struct prof *prof)
 		numsrc__exit(&m->evs[i].key);
 		expr_free(m->evs[i].role);
 	}
+	expr_free(m->printkey);
 	for (int i = 0; m->names && i < m->nr * m->nr; i++)
 		free(m->names[i]);
 	if (m->hm) {
@@ -1271,6 +1357,9 @@ static const struct opt mt_opts[] = {
 	  "delay (latency statistics, default) or pair (events without a partner)", NULL, false },
 	{ OPT_DURATION, 0, "than", MTOPT(than), "DURATION",
 	  "print every pair slower than DURATION (both events)", NULL, false },
+	{ OPT_DURATION, 0, "only-than", MTOPT(only_than), "DURATION",
+	  "as --than, and reports list only the pairs that had one slower (none: no "
+	  "interval report)", NULL, false },
 	{ OPT_CALLBACK, 0, "detail", MTOPT(detail), "ITEMS",
 	  "with --than, also the events in between; ITEMS: -DUR,+DUR,samecpu,samepid,"
 	  "sametid,samekey,1,2", mt_opt_detail, true },
@@ -1299,7 +1388,7 @@ const struct profiler multi_trace_profiler = {
 	.order = true,
 	.summary = "latency between related events, as statistics per pair of events",
 	.synopsis = "perf-prof multi-trace -e EVENT[,EVENT...] -e EVENT[,EVENT...] [-e ...] "
-		    "[-k EXPR] [--impl delay|pair] [--than DURATION [--detail[=ITEMS]]] "
+		    "[-k EXPR] [--impl delay|pair] [--than|--only-than DURATION [--detail[=ITEMS]]] "
 		    "[--perins] [--hist] [--heatmap FILE] [--cycle] [-g --flame-graph FILE] [-i MS] "
 		    "[--json]",
 	.help =
@@ -1310,11 +1399,13 @@ const struct profiler multi_trace_profiler = {
 		"avg, p50, p95, p99, max, total. A newer event of the same position and key\n"
 		"replaces a waiting one. Attributes: alias=, key=, untraced (not in pairs, shown\n"
 		"by --detail), role=EXPR (bit 0: may open, bit 1: may close), trigger (print\n"
-		"the event and report), stack, max-stack=. Events are always delivered in time\n"
-		"order (--order is implied).\n"
+		"the event and report), stack, max-stack=, printkey=EXPR (how a slow pair's key\n"
+		"is printed, as in top). Events are always delivered in time order (--order is\n"
+		"implied).\n"
 		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run); --hist\n"
 		"adds a log2 histogram per pair.\n"
-		"--than prints each slower pair as it closes, --detail adds the events in\n"
+		"--than prints each slower pair as it closes (--only-than: and the reports list\n"
+		"only the pairs that had one), --detail adds the events in\n"
 		"between from a bounded backlog of copies (--backlog-mb); with stacks,\n"
 		"--flame-graph FILE[.svg|.pb.gz] draws the slow pairs' stacks weighed by their\n"
 		"latency. Lost records drop every waiting event: no pair spans a gap.\n"
@@ -1345,4 +1436,5 @@ const struct profiler multi_trace_profiler = {
 	.deinit = mt_deinit,
 	.lost = mt_lost,
 	.sigusr1 = mt_sigusr1,
+	.task_exit = mt_task_exit,
 };

@@ -270,6 +270,13 @@ static int top_init(struct prof *prof, struct err *err)
 				return -1;
 			}
 	}
+	/*
+	 * --only-comm names a row when its sample is counted: a thread renamed
+	 * (exec, prctl) on one CPU and sampled on another must have its COMM
+	 * record read first, which only time order across the rings ensures
+	 */
+	if (o->only_comm && t->task_key)
+		prof->opt.order = true;
 	if (!t->name_title && t->task_key)
 		t->name_title = xstrdup("COMM");
 	if (pk) {
@@ -442,15 +449,8 @@ static int col_width(const struct top_col *c)
 static void top_print_key(struct prof *prof, struct top *t, u64 key, int kw)
 {
 	if (t->printkey) {
-		s64 vars[1] = { (s64)key }, printed = 0;
-		struct expr_ctx ctx = { .vars = vars };
-
-		fflush(prof->out);
-		if (!expr_eval(t->printkey, &ctx, &printed) && printed >= 0) {
-			fflush(prof->out);
-			fprintf(prof->out, "%*s", printed < kw ? (int)(kw - printed) : 0, "");
+		if (!expr_printkey(t->printkey, prof->out, key, kw))
 			return;
-		}
 		/* counted and said at the end; the row keeps its key */
 		t->printkey_errors++;
 	}

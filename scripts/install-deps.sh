@@ -8,18 +8,20 @@
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --check    print the missing packages, exit 1 if any
 #   scripts/install-deps.sh --bench    also the peers the benchmarks compare
-#                                      against (perf, bpftrace)
+#                                      against (perf, bpftrace: bench/profile.sh)
 set -eu
 
 # Build: libraries perf-prof links, the kernel source libperf is built from,
 # the BPF toolchain, pandoc (the man pages, from Documentation/*.md),
 # protobuf-c (pprof output: library and code generator). Test: pytest is not
 # used; the C harness needs only these, man-db and groff-base render the man
-# pages to check them, and golang-go's `go tool pprof` reads pprof files back.
+# pages to check them, golang-go's `go tool pprof` reads pprof files back,
+# elfutils' eu-stack is the oracle of pstack's stacks and headless chromium
+# renders profile's SVG flame graph (a screenshot).
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
 python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base
-libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go"
+libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go elfutils chromium"
 
 if [ "${1:-}" = "--bench" ]; then
 	PKGS="$PKGS linux-perf bpftrace"

@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "../core/evcore.h"
 #include "bpffilter.h"
 #include "evspec.h"
 #include "expr.h"
@@ -266,7 +267,7 @@ int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, s
 		return -EOPNOTSUPP;
 	}
 	for (int i = 0; i < n; i++) {
-		if (evs[i] != ev && evs[i]->config == ev->config) {
+		if (evs[i] != ev && evcore(evs[i])->config == evcore(ev)->config) {
 			err_set(err, EXIT_USAGE, "'%s' is opened more than once in this run, and the "
 				"kernel would run a BPF filter for all of them", ev->display);
 			return -EOPNOTSUPP;
@@ -281,21 +282,21 @@ int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, s
 		*err = xerr;
 		return -EINVAL;
 	}
-	r = bpf_filter__new(e, (u32)ev->config, &f, why, sizeof(why));
+	r = bpf_filter__new(e, (u32)evcore(ev)->config, &f, why, sizeof(why));
 	expr_free(e);
 	if (r) {
 		err_set(err, r == -EOPNOTSUPP ? EXIT_USAGE : EXIT_FAIL, "filter '%s' on '%s' cannot "
 			"run as a BPF program: %s", ev->filter, ev->display, why);
 		return r;
 	}
-	r = filter_anchor(f, ev->config);
+	r = filter_anchor(f, evcore(ev)->config);
 	if (r) {
 		err_set(err, EXIT_FAIL, "cannot attach a BPF filter to '%s': %s", ev->display,
 			strerror(-r));
 		bpf_filter__delete(f);
 		return r;
 	}
-	ev->kfilter = f;
+	evcore(ev)->kfilter = f;
 	return 0;
 }
 
@@ -303,7 +304,7 @@ void bpf_filter__report(const struct evspec *ev, FILE *out)
 {
 	struct bpf_filter_stats st;
 
-	if (!ev->kfilter || bpf_filter__stats(ev->kfilter, &st))
+	if (!evcore(ev)->kfilter || bpf_filter__stats(evcore(ev)->kfilter, &st))
 		return;
 	fprintf(out, "  bpf filter on '%s': %llu accepted, %llu rejected, %llu errors, "
 		"%llu undecided (every task's records)\n", ev->display,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <traceevent/event-parse.h>
 
+#include "evcore.h"
 #include "expr.h"
 #include "run-internal.h"
 
@@ -478,7 +479,7 @@ int run__help_events(struct run *r, FILE *out, struct err *err)
 		if (!ev->tp) {
 			/* software/hardware events: the builtins are all there is */
 			fprintf(out, "%s (%s, type %u config %llu)\n", ev->display,
-				evspec_kind_name(ev->kind), ev->type, (unsigned long long)ev->config);
+				evspec_kind_name(ev->kind), evcore(ev)->type, (unsigned long long)evcore(ev)->config);
 			fprintf(out, "    no record fields; expressions see the builtins:\n");
 			expr_print_fields(NULL, out);
 			fprintf(out, "\n");
@@ -489,10 +490,10 @@ int run__help_events(struct run *r, FILE *out, struct err *err)
 
 		if (ev->kind == EVSPEC_TRACEPOINT)
 			fprintf(out, "%s:%s (id %llu)\n", ev->sys, ev->name,
-				(unsigned long long)ev->config);
+				(unsigned long long)evcore(ev)->config);
 		else
 			fprintf(out, "%s (%s:%s, id %llu)\n", ev->display, ev->sys, ev->name,
-				(unsigned long long)ev->config);
+				(unsigned long long)evcore(ev)->config);
 		fprintf(out, "    %-28s %-30s %6s %4s %s\n", "field", "type", "offset", "size", "sign");
 		print_fields(out, common);
 		print_fields(out, fields);

@@ -28,6 +28,7 @@
 #include <traceevent/event-parse.h>
 #include <unistd.h>
 
+#include "evcore.h"
 #include "bpffilter.h"
 #include "expr.h"
 #include "perfev.h"
@@ -195,7 +196,7 @@ static int pmu_terms(struct evspec *ev, const char *pmu, const char *terms, stru
 	char *dup = xstrdup(terms), *save = NULL, *tok, path[512], *named = NULL;
 	int r = -1;
 
-	ev->config = ev->config1 = ev->config2 = 0;
+	evcore(ev)->config = evcore(ev)->config1 = evcore(ev)->config2 = 0;
 	/* a bare word is one of the PMU's named events: events/NAME holds its terms */
 	if (!strchr(terms, '=')) {
 		snprintf(path, sizeof(path), "%s/%s/events/%s", PMU_ROOT, pmu, terms);
@@ -231,7 +232,7 @@ static int pmu_terms(struct evspec *ev, const char *pmu, const char *terms, stru
 			err_hint(err, "its terms are the files of %s/%s/format/", PMU_ROOT, pmu);
 			goto out;
 		}
-		e = pmu_format_put(fmt, val, &ev->config, &ev->config1, &ev->config2);
+		e = pmu_format_put(fmt, val, &evcore(ev)->config, &evcore(ev)->config1, &evcore(ev)->config2);
 		free(fmt);
 		if (e) {
 			err_set(err, EXIT_USAGE, "term '%s' of PMU '%s' %s", tok, pmu,
@@ -279,9 +280,9 @@ static int tp_load(struct run *r, struct evspec *ev, struct err *err)
 	ev->tp = tep__load(r->tep, ev->sys, ev->name, err);
 	if (!ev->tp)
 		return -1;
-	ev->type = PERF_TYPE_TRACEPOINT;
-	ev->config = (u64)ev->tp->id;
-	ev->raw_min = tp_raw_min(ev->tp);
+	evcore(ev)->type = PERF_TYPE_TRACEPOINT;
+	evcore(ev)->config = (u64)ev->tp->id;
+	evcore(ev)->raw_min = tp_raw_min(ev->tp);
 	if (!ev->display)	/* probes name themselves "uprobe:FUNC" */
 		ev->display = ev->alias ? xstrdup(ev->alias) : xasprintf("%s:%s", ev->sys, ev->name);
 	return 0;
@@ -305,7 +306,7 @@ static int tp_expand(struct run *r, struct evspec *ev, struct evspec_list *out, 
 		colon = strchr(names[i], ':');
 		*colon = '\0';
 		c = evspec_clone(ev, names[i], colon + 1);
-		c->from_glob = true;
+		evcore(c)->from_glob = true;
 		*colon = ':';
 		evspec_list_add(out, c);
 		matched++;
@@ -338,7 +339,7 @@ static int tp_resolve(struct run *r, struct evspec *ev, struct evspec_list *out,
 static void tp_attr(const struct run *r, struct evspec *ev, struct perf_event_attr *attr)
 {
 	attr->type = PERF_TYPE_TRACEPOINT;
-	attr->config = ev->config;
+	attr->config = evcore(ev)->config;
 	attr->sample_period = 1;
 	/* the kernel refuses user callchains on the function tracer's event */
 	if (!strcmp(ev->sys, "ftrace") && !strcmp(ev->name, "function"))
@@ -508,10 +509,10 @@ static int pmu_resolve(struct run *r, struct evspec *ev, struct evspec_list *out
 	*used = true;
 	evspec_list_add(out, ev);
 	ev->sampling = true;
-	ev->raw_min = 0;
+	evcore(ev)->raw_min = 0;
 	if (pe) {
-		ev->type = pe->type;
-		ev->config = pe->config;
+		evcore(ev)->type = pe->type;
+		evcore(ev)->config = pe->config;
 		if (!ev->display)
 			ev->display = xstrdup(ev->alias ? ev->alias : pe->name);
 		if (pe->type == PERF_TYPE_HARDWARE && !hw_pmu_present())
@@ -522,7 +523,7 @@ static int pmu_resolve(struct run *r, struct evspec *ev, struct evspec_list *out
 	type = read_file(path, NULL);
 	if (!type)
 		return pmu_unknown(ev, err);
-	ev->type = (u32)strtoul(type, NULL, 10);
+	evcore(ev)->type = (u32)strtoul(type, NULL, 10);
 	free(type);
 	/* PMU/TERMS/: the first segment holds the terms, not a filter */
 	if (!ev->filter) {
@@ -547,10 +548,10 @@ static void pmu_attr(const struct run *r, struct evspec *ev, struct perf_event_a
 	const struct pmu_event *pe = pmu_event_find(ev->name);
 	bool clock = !pe || pe->clock;
 
-	attr->type = ev->type;
-	attr->config = ev->config;
-	attr->config1 = ev->config1;
-	attr->config2 = ev->config2;
+	attr->type = evcore(ev)->type;
+	attr->config = evcore(ev)->config;
+	attr->config1 = evcore(ev)->config1;
+	attr->config2 = evcore(ev)->config2;
 	/* the event's own period=/freq=, then -c/-F, then the kind's default */
 	if (ev->period) {
 		attr->sample_period = ev->period;
@@ -568,7 +569,7 @@ static void pmu_attr(const struct run *r, struct evspec *ev, struct perf_event_a
 	} else {
 		attr->sample_period = 1;	/* every fault, every switch */
 	}
-	ev->sample_period = attr->freq ? 0 : attr->sample_period;
+	evcore(ev)->sample_period = attr->freq ? 0 : attr->sample_period;
 }
 
 static const struct event_kind kinds[] = {
@@ -623,13 +624,13 @@ out:
 void run__events_free(struct run *r)
 {
 	for (int i = 0; i < r->evs.n; i++) {
-		expr_free(r->evs.v[i]->ufilter);
-		r->evs.v[i]->ufilter = NULL;
-		bpf_filter__delete(r->evs.v[i]->kfilter);
-		r->evs.v[i]->kfilter = NULL;
+		expr_free(evcore(r->evs.v[i])->ufilter);
+		evcore(r->evs.v[i])->ufilter = NULL;
+		bpf_filter__delete(evcore(r->evs.v[i])->kfilter);
+		evcore(r->evs.v[i])->kfilter = NULL;
 		free(r->evs.v[i]->display);
 		r->evs.v[i]->display = NULL;
-		r->evs.v[i]->evsel = NULL;
+		evcore(r->evs.v[i])->evsel = NULL;
 	}
 	evspec_list_free(&r->evs);
 	r->prof.evs = NULL;
@@ -637,6 +638,8 @@ void run__events_free(struct run *r)
 }
 
 /* ----------------------------------------------------------------- attrs */
+
+#define RING_DWARF_RECORDS 512ULL	/* stack copies a default ring holds */
 
 static int ring_pages(const struct run *r)
 {
@@ -652,6 +655,17 @@ static int ring_pages(const struct run *r)
 				pages *= 2;	/* callchains make records several times larger */
 				break;
 			}
+		/*
+		 * A DWARF record carries a copy of the user stack: hold a burst of
+		 * RING_DWARF_RECORDS of them (a tight loop of system calls writes
+		 * hundreds before the reader is scheduled), so the default loses none.
+		 */
+		if (r->stack_user && prof->opt.user_callchain) {
+			u64 want = RING_DWARF_RECORDS * (r->stack_user + 1024) / (u64)page;
+
+			while ((u64)pages < want)
+				pages *= 2;
+		}
 		/* defaults stay within 64 MiB of locked memory on big machines */
 		while (pages > 16 && (u64)pages * (u64)page * (u64)rings > (64ULL << 20))
 			pages /= 2;
@@ -674,7 +688,7 @@ static u64 event_layout(const struct run *r, const struct evspec *ev)
 	 * count as the period, for tracepoints): ask for it only with -F.
 	 */
 	if (ev->sampling)
-		t = (t & ~(u64)(PERF_SAMPLE_RAW | (ev->sample_period ? PERF_SAMPLE_PERIOD : 0))) |
+		t = (t & ~(u64)(PERF_SAMPLE_RAW | (evcore(ev)->sample_period ? PERF_SAMPLE_PERIOD : 0))) |
 		    PERF_SAMPLE_IP;
 	if (ev->stack)
 		t |= PERF_SAMPLE_CALLCHAIN;
@@ -693,13 +707,13 @@ static void event_attr(struct run *r, struct evspec *ev, bool first, struct perf
 	memset(attr, 0, sizeof(*attr));
 	attr->size = sizeof(*attr);
 	kinds[ev->kind].attr(r, ev, attr);
-	ev->sample_type = event_layout(r, ev);
-	attr->sample_type = ev->sample_type;
+	evcore(ev)->sample_type = event_layout(r, ev);
+	attr->sample_type = evcore(ev)->sample_type;
 	if (ev->stack) {
 		/* with DWARF the user part comes from unwinding the copied stack */
 		attr->exclude_callchain_user = !prof->opt.user_callchain || r->stack_user;
 		attr->exclude_callchain_kernel = !prof->opt.kernel_callchain;
-		if (ev->sample_type & PERF_SAMPLE_REGS_USER) {
+		if (evcore(ev)->sample_type & PERF_SAMPLE_REGS_USER) {
 			attr->sample_regs_user = UNWIND_REGS_MASK;
 			attr->sample_stack_user = (u32)r->stack_user;
 		}
@@ -763,17 +777,17 @@ static int open_failed(struct run *r, struct evspec *ev, int e, struct err *err)
 {
 	const char *h;
 
-	if (ev->type == PERF_TYPE_HARDWARE && (e == ENOENT || e == EOPNOTSUPP || e == ENODEV))
+	if (evcore(ev)->type == PERF_TYPE_HARDWARE && (e == ENOENT || e == EOPNOTSUPP || e == ENODEV))
 		return hw_missing(ev, err);
 	err_set(err, EXIT_FAIL, "cannot open event '%s': %s", ev->display, strerror(e));
 	if (ev->sampling && (e == EINVAL || e == EOPNOTSUPP))
 		err_detail(err, "the kernel refused to sample it%s%s",
-			   ev->type > PERF_TYPE_MAX ? ": this PMU may count but not sample" : "",
+			   evcore(ev)->type > PERF_TYPE_MAX ? ": this PMU may count but not sample" : "",
 			   ev->freq || r->prof.opt.freq ? " at that frequency" : "");
 	h = open_hint(e);
 	if (h)
 		err_hint(err, "%s", h);
-	else if (ev->sampling && e == EINVAL && ev->type > PERF_TYPE_MAX)
+	else if (ev->sampling && e == EINVAL && evcore(ev)->type > PERF_TYPE_MAX)
 		err_hint(err, "perf-prof samples events; a counting-only PMU's events are read "
 			      "with 'perf stat'");
 	else if (ev->sampling && e == EINVAL)
@@ -797,7 +811,7 @@ static int run__events_open_each(struct run *r, struct err *err)
 
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
-		struct perf_event_attr *attr = perf_evsel__attr(ev->evsel);
+		struct perf_event_attr *attr = perf_evsel__attr(evcore(ev)->evsel);
 		int e;
 
 		if (carrying) {
@@ -807,24 +821,24 @@ static int run__events_open_each(struct run *r, struct err *err)
 			attr->mmap2 = carry.mmap2;
 			attr->comm_exec = carry.comm_exec;
 		}
-		e = perf_evsel__open(ev->evsel, perf_evsel__cpus(ev->evsel), r->threads);
+		e = perf_evsel__open(evcore(ev)->evsel, perf_evsel__cpus(evcore(ev)->evsel), r->threads);
 		if (!e) {
 			opened++;
 			carrying = false;
 			continue;
 		}
 		e = -e > 0 && -e < 4096 ? -e : errno;
-		if (!ev->from_glob || (e != EPERM && e != EACCES && e != EINVAL && e != ENOENT &&
+		if (!evcore(ev)->from_glob || (e != EPERM && e != EACCES && e != EINVAL && e != ENOENT &&
 				       e != EOPNOTSUPP))
 			return open_failed(r, ev, e, err);
 		if (attr->comm && !carrying) {
 			carry = *attr;
 			carrying = true;
 		}
-		perf_evlist__remove(r->evlist, ev->evsel);
-		perf_evsel__delete(ev->evsel);
-		ev->evsel = NULL;
-		ev->skipped = true;
+		perf_evlist__remove(r->evlist, evcore(ev)->evsel);
+		perf_evsel__delete(evcore(ev)->evsel);
+		evcore(ev)->evsel = NULL;
+		evcore(ev)->skipped = true;
 		if (skipped++ < 8)
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s (%s)",
 				 skipped > 1 ? ", " : "", ev->display, strerror(e));
@@ -888,7 +902,7 @@ static int run__events_cpus(struct run *r, struct err *err)
 		free(buf);
 		if (!map)
 			return err_set(err, EXIT_FAIL, "out of memory");
-		perfev__set_own_cpus(ev->evsel, map);
+		perfev__set_own_cpus(evcore(ev)->evsel, map);
 		perf_cpu_map__put(map);
 	}
 	return 0;
@@ -938,10 +952,10 @@ int run__events_open(struct run *r, struct err *err)
 		struct perf_event_attr attr;
 
 		event_attr(r, ev, i == 0 && !tracker, &attr);
-		ev->evsel = perf_evsel__new(&attr);
-		if (!ev->evsel)
+		evcore(ev)->evsel = perf_evsel__new(&attr);
+		if (!evcore(ev)->evsel)
 			return err_set(err, EXIT_FAIL, "out of memory");
-		perf_evlist__add(r->evlist, ev->evsel);
+		perf_evlist__add(r->evlist, evcore(ev)->evsel);
 	}
 	if (run__events_cpus(r, err))
 		return -1;
@@ -960,8 +974,8 @@ static int user_filter(struct run *r, struct evspec *ev, const char *reason, str
 	struct err xerr;
 	char shown[128];
 
-	ev->ufilter = expr_compile(ev->filter, ev->tp, &xerr);
-	if (!ev->ufilter) {
+	evcore(ev)->ufilter = expr_compile(ev->filter, ev->tp, &xerr);
+	if (!evcore(ev)->ufilter) {
 		/* the event part of the term as written (a probe's is not sys:name) */
 		int n = ev->filter_col > ev->col ? ev->filter_col - ev->col - 1 :
 						   (int)strlen(ev->text);
@@ -979,7 +993,7 @@ static int user_filter(struct run *r, struct evspec *ev, const char *reason, str
 			 r->prof.ops->name, n, ev->arg + ev->col);
 		return -1;
 	}
-	expr_bind(ev->ufilter, &r->env);
+	expr_bind(evcore(ev)->ufilter, &r->env);
 	r->user_filters = true;
 	return 0;
 }
@@ -1003,7 +1017,7 @@ int run__events_filters(struct run *r, struct err *err)
 		char reason[512];
 		int e;
 
-		if (ev->skipped)
+		if (evcore(ev)->skipped)
 			continue;
 		/* perf's own events have no ftrace filter: theirs runs in user space */
 		if (ev->sampling) {
@@ -1015,7 +1029,7 @@ int run__events_filters(struct run *r, struct err *err)
 		}
 		if (!ev->filter) {
 			if (self[0])
-				perfev__set_filter(ev->evsel, self);
+				perfev__set_filter(evcore(ev)->evsel, self);
 			continue;
 		}
 		if (r->prof.opt.bpf) {	/* --bpf: every filter runs in a BPF program */
@@ -1026,7 +1040,7 @@ int run__events_filters(struct run *r, struct err *err)
 				return -1;
 			}
 			/* user space decides what the program passes on undecided (errors, long strings) */
-			if (!bpf_filter__exact(ev->kfilter) && user_filter(r, ev, NULL, err))
+			if (!bpf_filter__exact(evcore(ev)->kfilter) && user_filter(r, ev, NULL, err))
 				return -1;
 			if (r->prof.opt.verbose)
 				run__note(r, "'%s' filters '%s' with a BPF program", ev->display,
@@ -1036,10 +1050,10 @@ int run__events_filters(struct run *r, struct err *err)
 		if (self[0]) {
 			char *both = xasprintf("(%s)&&%s", ev->filter, self);
 
-			e = perfev__set_filter(ev->evsel, both);
+			e = perfev__set_filter(evcore(ev)->evsel, both);
 			free(both);
 		} else {
-			e = perfev__set_filter(ev->evsel, ev->filter);
+			e = perfev__set_filter(evcore(ev)->evsel, ev->filter);
 		}
 		if (!e) {
 			if (r->prof.opt.verbose)
@@ -1056,7 +1070,7 @@ int run__events_filters(struct run *r, struct err *err)
 		if (user_filter(r, ev, reason, err))
 			return -1;
 		if (self[0])	/* the kernel keeps the self-exclusion alone */
-			perfev__set_filter(ev->evsel, self);
+			perfev__set_filter(evcore(ev)->evsel, self);
 		/* where a filter runs changes no result: said with -v only */
 		if (r->prof.opt.verbose) {
 			run__note(r, "note: the kernel refused filter '%s' on '%s'; filtering in "
@@ -1139,14 +1153,14 @@ int run__events_mmap(struct run *r, struct err *err)
 	for (int i = 0; i < r->evs.n; i++) {
 		const u64 *ids;
 
-		if (r->evs.v[i]->evsel)
-			nr_ids += perfev__ids(r->evs.v[i]->evsel, &ids);
+		if (evcore(r->evs.v[i])->evsel)
+			nr_ids += perfev__ids(evcore(r->evs.v[i])->evsel, &ids);
 	}
 	all_ids = xzalloc((size_t)(nr_ids ? nr_ids : 1) * sizeof(*all_ids));
 	all_evs = xzalloc((size_t)(nr_ids ? nr_ids : 1) * sizeof(*all_evs));
 	for (int i = 0; i < r->evs.n; i++) {
 		const u64 *ids;
-		int k = r->evs.v[i]->evsel ? perfev__ids(r->evs.v[i]->evsel, &ids) : 0;
+		int k = evcore(r->evs.v[i])->evsel ? perfev__ids(evcore(r->evs.v[i])->evsel, &ids) : 0;
 
 		for (int j = 0; j < k; j++) {
 			all_ids[n_ids] = ids[j];
@@ -1172,7 +1186,7 @@ void run__events_layouts(struct run *r)
 
 		if (r->prof.opt.callgraph)
 			ev->stack = true;
-		ev->sample_type = event_layout(r, ev);
+		evcore(ev)->sample_type = event_layout(r, ev);
 		ids[i] = (u64)i + 1;
 		evs[i] = ev;
 	}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evcore.h"
 #include "evspec.h"
 
 /* the kernel's PERF_MAX_STACK_DEPTH cap for sample_max_stack */
@@ -699,7 +700,7 @@ static int segments_parse(struct parser *p, struct evspec *ev, int b, int e)
 
 static struct evspec *term_parse(struct parser *p, int b, int e)
 {
-	struct evspec *ev = xzalloc(sizeof(*ev));
+	struct evspec *ev = &((struct evnode *)xzalloc(sizeof(struct evnode)))->spec;
 	int slash = span_find(p->s, b, e, '/');
 
 	ev->text = span_dup(p->s, b, e);
@@ -812,7 +813,7 @@ static char *dup_or_null(const char *s)
 
 struct evspec *evspec_clone(const struct evspec *ev, const char *sys, const char *name)
 {
-	struct evspec *c = xzalloc(sizeof(*c));
+	struct evspec *c = &((struct evnode *)xzalloc(sizeof(struct evnode)))->spec;
 
 	c->text = dup_or_null(ev->text);
 	c->arg = dup_or_null(ev->arg);

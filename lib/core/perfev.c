@@ -57,6 +57,25 @@ int perfev__set_filter(struct perf_evsel *evsel, const char *filter)
 	return r ? -errno : 0;
 }
 
+int perfev__fds(struct perf_evsel *evsel, int *fds, int max)
+{
+	int n = 0;
+
+	if (!evsel->fd)
+		return 0;
+	for (int x = 0; x < xyarray__max_x(evsel->fd); x++)
+		for (int y = 0; y < xyarray__max_y(evsel->fd); y++) {
+			int fd = *(int *)xyarray__entry(evsel->fd, (size_t)x, (size_t)y);
+
+			if (fd < 0)
+				continue;
+			if (n < max)
+				fds[n] = fd;
+			n++;
+		}
+	return n;
+}
+
 static int perfev_verbose;
 
 /* libperf's debug chatter only with -vv */

@@ -32,6 +32,9 @@ int perfev__ids(struct perf_evsel *evsel, const u64 **ids);
 /* perfev__set_filter - PERF_EVENT_IOC_SET_FILTER on every fd: 0 or -errno */
 int perfev__set_filter(struct perf_evsel *evsel, const char *filter);
 
+/* perfev__fds - the open fds of @evsel (CPUs x threads) into @fds (at most @max); returns the count */
+int perfev__fds(struct perf_evsel *evsel, int *fds, int max);
+
 struct perf_cpu_map;
 struct perf_thread_map;
 /*

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evcore.h"
 #include "expr.h"
 #include "run-internal.h"
 
@@ -87,10 +88,10 @@ int run__replay_mem(struct run *r, char *buf, size_t len, const char *path, stru
 		struct evspec *ev = r->evs.v[i];
 
 		if (ev->filter) {
-			ev->ufilter = expr_compile(ev->filter, ev->tp, err);
-			if (!ev->ufilter)
+			evcore(ev)->ufilter = expr_compile(ev->filter, ev->tp, err);
+			if (!evcore(ev)->ufilter)
 				goto out;
-			expr_bind(ev->ufilter, &r->env);
+			expr_bind(evcore(ev)->ufilter, &r->env);
 		}
 	}
 	r->started = true;

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "evcore.h"
 #include "bpffilter.h"
 #include "expr.h"
 #include "ksyms.h"
@@ -312,6 +313,8 @@ int run__setup(struct run *r, struct err *err)
 	if (r->evs.n && (run__events_open(r, err) || run__events_filters(r, err) ||
 			 run__events_mmap(r, err)))
 		return -1;
+	if (r->prof.ops->opened && r->prof.ops->opened(&r->prof, err))
+		return -1;
 	if (run__clocks(r, err))
 		return -1;
 	if (run__setup_loop(r, err))
@@ -404,6 +407,14 @@ void prof__expr_error(struct prof *prof, const struct evspec *ev)
 	prof->run->expr_errors[ev->index]++;
 }
 
+int prof__event_fds(const struct prof *prof, const struct evspec *ev, int *fds, int max)
+{
+	(void)prof;
+	struct perf_evsel *evsel = evcore(ev)->evsel;
+
+	return evsel ? perfev__fds(evsel, fds, max) : 0;
+}
+
 u64 prof__lost(const struct prof *prof)
 {
 	const struct run *r = prof->run;
@@ -439,7 +450,7 @@ static __attribute__((noinline)) int
 run__decode_more(const struct ring *rg, struct prof_sample *out, const u64 *p, const u64 *end)
 {
 	const struct evspec *ev = out->ev;
-	u64 type = ev->sample_type;
+	u64 type = evcore(ev)->sample_type;
 
 	out->ip = 0;
 	if (type & PERF_SAMPLE_IP) {
@@ -454,7 +465,7 @@ run__decode_more(const struct ring *rg, struct prof_sample *out, const u64 *p, c
 	out->time = p[1];
 	p += 2;
 	out->cpu = rg->cpu;
-	out->period = ev->sample_period ? ev->sample_period : 1;
+	out->period = evcore(ev)->sample_period ? evcore(ev)->sample_period : 1;
 	if (type & PERF_SAMPLE_CPU) {
 		if (p + 1 > end)
 			return -1;
@@ -489,8 +500,8 @@ run__decode_more(const struct ring *rg, struct prof_sample *out, const u64 *p, c
 		out->raw = (const char *)p + 4;
 		if (out->raw_size > (u64)((const char *)end - (const char *)out->raw))
 			return -1;
-		if (unlikely(out->raw_size < ev->raw_min ||
-			     *(const u16 *)out->raw != (u16)ev->config))
+		if (unlikely(out->raw_size < evcore(ev)->raw_min ||
+			     *(const u16 *)out->raw != (u16)evcore(ev)->config))
 			return -1;
 		p = (const u64 *)((const char *)p + ((4 + out->raw_size + 7) & ~7u));
 	}
@@ -553,13 +564,13 @@ run__decode(struct run *r, const struct ring *rg, const struct perf_event_header
 		if (p + 1 > end || !(ev = idmap__find(&r->ids, p[0])))
 			return -1;
 		out->ev = ev;
-		return ev->sample_type != SAMPLE_BASE ? run__decode_more(rg, out, p + 1, end) : -1;
+		return evcore(ev)->sample_type != SAMPLE_BASE ? run__decode_more(rg, out, p + 1, end) : -1;
 	}
 	ev = idmap__find(&r->ids, p[0]);
 	if (unlikely(!ev))
 		return -1;
 	out->ev = ev;
-	if (unlikely(ev->sample_type != SAMPLE_BASE))
+	if (unlikely(evcore(ev)->sample_type != SAMPLE_BASE))
 		return run__decode_more(rg, out, p + 1, end);
 	out->pid = (int)(u32)p[1];
 	out->tid = (int)(u32)(p[1] >> 32);
@@ -567,8 +578,8 @@ run__decode(struct run *r, const struct ring *rg, const struct perf_event_header
 	out->period = p[3];
 	raw_size = *(const u32 *)(p + 4);
 	if (unlikely(raw_size > (u64)((const char *)end - (const char *)(p + 4) - 4) ||
-		     raw_size < ev->raw_min ||
-		     *(const u16 *)((const char *)(p + 4) + 4) != (u16)ev->config))
+		     raw_size < evcore(ev)->raw_min ||
+		     *(const u16 *)((const char *)(p + 4) + 4) != (u16)evcore(ev)->config))
 		return -1;
 	out->raw_size = raw_size;
 	out->raw = (const char *)(p + 4) + 4;
@@ -597,12 +608,13 @@ static __attribute__((noinline)) u64 record_time_ip(const struct run *r, const u
 	if (!slot) {	/* some events sample their IP, some not */
 		const struct evspec *ev = idmap__find(&r->ids, p[0]);
 
-		slot = ev && (ev->sample_type & PERF_SAMPLE_IP) ? 3 : 2;
+		slot = ev && (evcore(ev)->sample_type & PERF_SAMPLE_IP) ? 3 : 2;
 	}
 	return p[slot];
 }
 
-static u64 record_time(void *arg, const struct perf_event_header *h)
+static inline __attribute__((always_inline)) u64
+record_time(void *arg, const struct perf_event_header *h)
 {
 	const struct run *r = arg;
 	const u64 *p = (const u64 *)(h + 1);
@@ -791,7 +803,7 @@ static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_samp
 
 	if (r->unwind && ev->stack)
 		run__unwind(r, sample);
-	if (ev->ufilter) {
+	if (evcore(ev)->ufilter) {
 		struct expr_ctx ctx = {
 			.raw = sample->raw, .raw_size = sample->raw_size, .cpu = sample->cpu,
 			.pid = sample->pid, .tid = sample->tid, .time = sample->time,
@@ -799,7 +811,7 @@ static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_samp
 		};
 		s64 keep;
 
-		if (expr_eval(ev->ufilter, &ctx, &keep)) {
+		if (expr_eval(evcore(ev)->ufilter, &ctx, &keep)) {
 			r->expr_errors[ev->index]++;
 			return false;
 		}
@@ -809,12 +821,12 @@ static __attribute__((noinline)) bool run__hooks(struct run *r, struct prof_samp
 		}
 	}
 	if (limit) {
-		if (sample->time - ev->limit_start >= 1000000000ULL) {
-			ev->limit_start = sample->time;
-			ev->limit_n = 0;
+		if (sample->time - evcore(ev)->limit_start >= 1000000000ULL) {
+			evcore(ev)->limit_start = sample->time;
+			evcore(ev)->limit_n = 0;
 		}
-		if (++ev->limit_n > limit) {
-			ev->limited++;
+		if (++evcore(ev)->limit_n > limit) {
+			evcore(ev)->limited++;
 			return false;
 		}
 	}
@@ -830,9 +842,9 @@ void run__mark_hooked(struct run *r)
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
 
-		ev->hooked = ev->ufilter || (r->unwind && ev->stack) || r->prof.opt.sampling_limit ||
+		evcore(ev)->hooked = evcore(ev)->ufilter || (r->unwind && ev->stack) || r->prof.opt.sampling_limit ||
 			     r->perfeval;
-		with_ip += !!(ev->sample_type & PERF_SAMPLE_IP);
+		with_ip += !!(evcore(ev)->sample_type & PERF_SAMPLE_IP);
 	}
 	/* where a sample's time is, when every event agrees (0: look it up) */
 	r->time_slot = !with_ip ? 2 : with_ip == r->evs.n ? 3 : 0;
@@ -857,7 +869,7 @@ run__deliver(struct run *r, struct ring *rg, const struct perf_event_header *h)
 	sample.ring = rg;
 	if (unlikely(r->time_fix))
 		run__fix_time(r, &sample);
-	if (unlikely(sample.ev->hooked) && !run__hooks(r, &sample))
+	if (unlikely(evcore(sample.ev)->hooked) && !run__hooks(r, &sample))
 		return;
 	prof->ops->sample(prof, &sample);
 	if (++r->delivered == prof->opt.exit_n)
@@ -1168,13 +1180,13 @@ static void run__pending_lost(struct run *r)
 		struct evspec *ev = r->evs.v[i];
 		u64 count = 0;
 
-		if (ev->skipped)
+		if (evcore(ev)->skipped)
 			continue;
-		if (!ev->evsel || (ev->sampling && ev->sample_period != 1))
+		if (!evcore(ev)->evsel || (ev->sampling && evcore(ev)->sample_period != 1))
 			return;
-		if (perfev__count(ev->evsel, r->cpus, r->threads, &count))
+		if (perfev__count(evcore(ev)->evsel, r->cpus, r->threads, &count))
 			return;
-		ev->generated = count;
+		evcore(ev)->generated = count;
 		count_all += count;
 	}
 	for (int i = 0; i < r->nr_rings; i++)
@@ -1229,9 +1241,9 @@ static void run__print_problems(struct run *r)
 	for (int i = 0; r->prof.opt.verbose && i < r->evs.n; i++)
 		bpf_filter__report(r->evs.v[i], d);
 	for (int i = 0; i < r->evs.n; i++)
-		if (r->evs.v[i]->limited)
+		if (evcore(r->evs.v[i])->limited)
 			fprintf(d, "perf-prof %s: %llu samples of '%s' dropped by --sampling-limit %llu\n",
-				name, (unsigned long long)r->evs.v[i]->limited, r->evs.v[i]->display,
+				name, (unsigned long long)evcore(r->evs.v[i])->limited, r->evs.v[i]->display,
 				(unsigned long long)r->prof.opt.sampling_limit);
 	run__perfeval_report(r);
 	for (int i = 0; i < r->evs.n; i++)

@@ -261,8 +261,12 @@ int run__targets(struct run *r, struct err *err)
 	if (run__cpus(r, err))
 		return -1;
 	if (!r->task_mode) {
-		/* every task alive now is named before it can exit unseen */
-		tasks__seed_proc(r->env.tasks);
+		/*
+		 * every task alive now is named before it can exit unseen; a
+		 * run without events (pstack) names nothing from its records
+		 */
+		if (r->evs.n)
+			tasks__seed_proc(r->env.tasks);
 		r->threads = perf_thread_map__new_dummy();
 		return r->threads ? 0 : err_set(err, EXIT_FAIL, "out of memory");
 	}

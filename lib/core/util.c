@@ -554,6 +554,25 @@ const char *str_suggest(const char *word, const char *const *cands, int n)
 	return best;
 }
 
+void proc_comm(int pid, int tid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n = 0;
+	int fd;
+
+	if (tid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 u64 now_ns(void)
 {
 	struct timespec ts;

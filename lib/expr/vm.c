@@ -866,6 +866,21 @@ L_PRINTF:
 #undef DISPATCH
 }
 
+int expr_printkey(struct expr *e, FILE *out, u64 key, int width)
+{
+	s64 vars[1] = { (s64)key }, printed = 0;
+	struct expr_ctx ctx = { .vars = vars };
+
+	/* printf() writes through its own stream: keep the order of the bytes */
+	fflush(out);
+	if (expr_eval(e, &ctx, &printed) || printed < 0)
+		return -1;
+	fflush(out);
+	if (printed < width)
+		fprintf(out, "%*s", (int)(width - printed), "");
+	return 0;
+}
+
 int expr_eval(struct expr *e, const struct expr_ctx *ctx, s64 *out)
 {
 	struct slot res;

@@ -11,13 +11,56 @@
  * Linear decoding is exact for compiled functions, whose bytes are all
  * code; a function that embeds data stops the decoder, and an offset past
  * that point is refused rather than guessed.
+ *
+ * capstone is opened with dlopen() when the first offset is checked, not
+ * linked: loading it relocates megabytes of decoder tables (3.2 MiB of
+ * resident memory in every run, probes or not).
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include <capstone/capstone.h>
 
 #include "probe.h"
+
+#define CS_STR2(x) #x
+#define CS_STR(x) CS_STR2(x)
+#define CS_SONAME "libcapstone.so." CS_STR(CS_API_MAJOR)
+
+/* the capstone calls, from the library opened at first use */
+static struct {
+	cs_err (*open)(cs_arch, cs_mode, csh *);
+	cs_err (*close)(csh *);
+	cs_insn *(*malloc)(csh);
+	void (*free)(cs_insn *, size_t);
+	bool (*disasm_iter)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *);
+	bool ok;
+	char error[160];
+} cs_lib;
+static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
+
+static void cs_lib_load(void)
+{
+	void *h = dlopen(CS_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(cs_lib.error, sizeof(cs_lib.error), "%s", dlerror());
+		return;
+	}
+	*(void **)&cs_lib.open = dlsym(h, "cs_open");
+	*(void **)&cs_lib.close = dlsym(h, "cs_close");
+	*(void **)&cs_lib.malloc = dlsym(h, "cs_malloc");
+	*(void **)&cs_lib.free = dlsym(h, "cs_free");
+	*(void **)&cs_lib.disasm_iter = dlsym(h, "cs_disasm_iter");
+	cs_lib.ok = cs_lib.open && cs_lib.close && cs_lib.malloc && cs_lib.free &&
+		    cs_lib.disasm_iter;
+	if (!cs_lib.ok)
+		snprintf(cs_lib.error, sizeof(cs_lib.error), "%s lacks the capstone functions",
+			 CS_SONAME);
+	/* kept open for the process: the functions above point into it */
+}
 
 #define NEAR_EACH_SIDE 3	/* boundaries listed before and after a bad offset */
 
@@ -44,6 +87,11 @@ static void near_flush(const u64 *prev, unsigned nr_prev, char *near, size_t siz
 		near_add(near, size, len, prev[i % NEAR_EACH_SIDE]);
 }
 
+const char *probe__insn_lib_error(void)
+{
+	return cs_lib.error[0] ? cs_lib.error : "the instruction decoder is not loaded";
+}
+
 int probe__insn_check(const u8 *code, size_t size, u64 off, char *near, size_t near_size)
 {
 #if defined(__x86_64__)
@@ -60,18 +108,21 @@ int probe__insn_check(const u8 *code, size_t size, u64 off, char *near, size_t n
 		near[0] = '\0';
 	if (off >= size)
 		return -ERANGE;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+	pthread_once(&cs_once, cs_lib_load);
+	if (!cs_lib.ok)
+		return -ELIBACC;
+	if (cs_lib.open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
 		return -ENOTSUP;
-	insn = cs_malloc(cs);
+	insn = cs_lib.malloc(cs);
 	if (!insn) {
-		cs_close(&cs);
+		cs_lib.close(&cs);
 		return -ENOMEM;
 	}
 	/* decode until @off is reached or passed, then a few boundaries more */
 	while (left && after < NEAR_EACH_SIDE) {
 		u64 at = addr;
 
-		if (!cs_disasm_iter(cs, &p, &left, &addr, insn)) {
+		if (!cs_lib.disasm_iter(cs, &p, &left, &addr, insn)) {
 			stuck = true;
 			break;
 		}
@@ -94,8 +145,8 @@ int probe__insn_check(const u8 *code, size_t size, u64 off, char *near, size_t n
 		if (stuck)
 			r = -ENOEXEC;
 	}
-	cs_free(insn, 1);
-	cs_close(&cs);
+	cs_lib.free(insn, 1);
+	cs_lib.close(&cs);
 	return r;
 #else
 	(void)code; (void)size; (void)off; (void)near; (void)near_size;

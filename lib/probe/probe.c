@@ -899,6 +899,14 @@ static int code_check(Elf *elf, const char *path, const char *func, const struct
 	r = probe__insn_check((const u8 *)raw + start, (size_t)len, off, near, sizeof(near));
 	if (!r || r == -ENOTSUP)
 		return 0;
+	if (r == -ELIBACC) {
+		/* the check keeps a probe from corrupting an instruction: no guessing without it */
+		err_set(err, EXIT_FAILURE, "cannot check that offset %#llx starts an instruction of "
+			"'%s': %s", (unsigned long long)off, func, probe__insn_lib_error());
+		err_hint(err, "install the instruction decoder (Debian: apt-get install libcapstone4), "
+			 "or probe the function's entry");
+		return -ELIBACC;
+	}
 	if (r == -EINVAL) {
 		err_set(err, EXIT_USAGE, "offset %#llx is inside an instruction of '%s'",
 			(unsigned long long)off, func);

@@ -449,10 +449,11 @@ static const char svg_script[] =
 static void svg__frame(FILE *f, const struct node *nd, u64 total, int height, const char *unit)
 {
 	double wa = SVG_WIDTH - 2 * SVG_PAD;
-	double x = SVG_PAD + (double)nd->start / (double)total * wa;
-	double w = (double)nd->value / (double)total * wa;
+	/* shares clamped to the graph: sums of hostile weights may have wrapped around */
+	double x = SVG_PAD + (nd->start >= total ? 1.0 : (double)nd->start / (double)total) * wa;
+	double w = (nd->value >= total ? 1.0 : (double)nd->value / (double)total) * wa;
 	int y = height - SVG_BOTTOM - (nd->depth + 1) * SVG_FRAME_H;
-	int chars = (int)((w - 6) / 7), rgb[3];
+	int chars = w > 6 ? (int)((w - 6) / 7) : 0, rgb[3];
 	size_t shown = nd->len;
 
 	frame_color(nd->name, nd->len, rgb);

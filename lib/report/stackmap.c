@@ -374,7 +374,8 @@ int stackmap__pid(const struct stackmap *m, u32 id)
 const u64 *stackmap__ips(const struct stackmap *m, u32 id, u32 *nr)
 {
 	*nr = m->v[id].nr;
-	return m->frames + m->v[id].off;
+	/* no frame kept yet: the table is NULL (an offset on it is undefined) */
+	return *nr ? m->frames + m->v[id].off : NULL;
 }
 
 void *stackmap__aux(const struct stackmap *m, u32 id)
@@ -476,16 +477,50 @@ static int sm_resolve(void *ctx, u64 lookup, bool kernel, struct sym_frame *f)
 void stackmap__print(struct stackmap *m, u32 id, FILE *out)
 {
 	struct sm_resolver r = { m, m->v[id].pin };
+	u32 nr;
+	const u64 *ips = stackmap__ips(m, id, &nr);
 
-	callchain__print_with(out, m->frames + m->v[id].off, m->v[id].nr, sm_resolve, &r);
+	callchain__print_with(out, ips, nr, sm_resolve, &r);
 }
 
 int stackmap__names(struct stackmap *m, u32 id, const char **names, int max)
 {
 	struct sm_resolver r = { m, m->v[id].pin };
+	u32 nr;
+	const u64 *ips = stackmap__ips(m, id, &nr);
 
-	return callchain__names_with(m->frames + m->v[id].off, m->v[id].nr, sm_resolve, &r, names,
-				     max);
+	return callchain__names_with(ips, nr, sm_resolve, &r, names, max);
+}
+
+/* the first frame of a walk: the sampled address */
+struct sm_leaf {
+	struct sym_frame *f;
+	bool seen, found;
+};
+
+static void sm_leaf_frame(void *ctx, u64 ip, u64 lookup, bool kernel, const struct sym_frame *f,
+			  bool found)
+{
+	struct sm_leaf *l = ctx;
+
+	(void)ip, (void)lookup;
+	if (l->seen)
+		return;
+	l->seen = true;
+	l->found = found;
+	*l->f = *f;
+	if (kernel && !f->dso)
+		l->f->dso = "[kernel.kallsyms]";
+}
+
+int stackmap__leaf(struct stackmap *m, u32 id, struct sym_frame *f)
+{
+	struct sm_resolver r = { m, m->v[id].pin };
+	struct sm_leaf l = { f, false, false };
+
+	memset(f, 0, sizeof(*f));
+	callchain__walk(m->frames + m->v[id].off, m->v[id].nr, sm_resolve, &r, sm_leaf_frame, &l);
+	return l.found ? 0 : -ENOENT;
 }
 
 /* --- writers ------------------------------------------------------------- */
@@ -568,12 +603,15 @@ static void sm_pprof(struct stackmap *m, struct pprof *pp, const struct stackmap
 		s64 vals[2];
 		int nl = 0;
 		const char *root;
+		const u64 *ips;
+		u32 nr;
 
 		if (!sm_view_values(v, m, id, &count, &weight))
 			continue;
 		vals[0] = (s64)count;
 		vals[1] = (s64)weight;
-		callchain__walk(m->frames + m->v[id].off, m->v[id].nr, sm_resolve, &r, sm_pp_frame, &a);
+		ips = stackmap__ips(m, id, &nr);
+		callchain__walk(ips, nr, sm_resolve, &r, sm_pp_frame, &a);
 		root = sm_view_root(v, m, id);
 		if (root)
 			labels[nl++] = (struct pprof_label){ v->root_label ? v->root_label : "root", root };

@@ -16,11 +16,41 @@
 /*
  * A return address points after its call; looking up address - 1 names
  * the call's own line (and its function, if the call was the last
- * instruction). The first user frame is the interrupted pc itself.
+ * instruction). The leaf frame is the interrupted pc itself.
  */
-static u64 lookup_addr(u64 ip, bool first)
+static u64 lookup_addr(u64 ip, bool leaf)
 {
-	return first || !ip ? ip : ip - 1;
+	return leaf || !ip ? ip : ip - 1;
+}
+
+int callchain__lookup(struct syms *syms, int pid, u64 ip, bool leaf, struct sym_frame *f,
+		      u64 *off)
+{
+	u64 at = lookup_addr(ip, leaf);
+	int e;
+
+	memset(f, 0, sizeof(*f));
+	e = syms ? syms__resolve(syms, pid, at, f) : -ENOENT;
+	*off = f->off + (ip - at);
+	return e;
+}
+
+void callchain__fprint_frame(FILE *out, const struct sym_frame *f, u64 off)
+{
+	if (f->name)
+		fprintf(out, "%s+0x%llx", sym_frame__name(f), (unsigned long long)off);
+	else
+		fputs("[unknown]", out);
+	fprintf(out, " (%s)", f->dso ? f->dso : "[unknown]");
+	if (f->file)
+		fprintf(out, " %s:%d", f->file, f->line);
+}
+
+void callchain__fprint_inline(FILE *out, const struct sym_inline *in)
+{
+	fprintf(out, "%s (inlined)", in->name ? in->name : "[unknown]");
+	if (in->file)
+		fprintf(out, " %s:%d", in->file, in->line);
 }
 
 int callchain__resolve_kernel(struct ksyms *ks, u64 ip, struct sym_frame *f)
@@ -72,17 +102,12 @@ static void print_frame(FILE *out, u64 ip, u64 lookup, bool kernel, const struct
 		return;
 	}
 	for (int k = 0; k < f->nr_inline; k++) {
-		const struct sym_inline *in = &f->inlined[k];
-
-		fprintf(out, "    %16s %s (inlined)", "", in->name ? in->name : "[unknown]");
-		if (in->file)
-			fprintf(out, " %s:%d", in->file, in->line);
+		fprintf(out, "    %16s ", "");
+		callchain__fprint_inline(out, &f->inlined[k]);
 		fputc('\n', out);
 	}
-	fprintf(out, "    %016llx %s+0x%llx (%s)", (unsigned long long)ip, sym_frame__name(f),
-		(unsigned long long)(f->off + (ip - lookup)), f->dso ? f->dso : "[unknown]");
-	if (f->file)
-		fprintf(out, " %s:%d", f->file, f->line);
+	fprintf(out, "    %016llx ", (unsigned long long)ip);
+	callchain__fprint_frame(out, f, f->off + (ip - lookup));
 	fputc('\n', out);
 }
 

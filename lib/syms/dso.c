@@ -779,13 +779,20 @@ void dso__srcline(struct syms *s, struct dso *d, u64 vaddr, struct addr_entry *e
 Dwarf_CFI *dso__cfi(struct dso *d, bool debug_frame)
 {
 	if (!d->cfi_tried) {
-		Dwarf *dw;
-
 		d->cfi_tried = true;
 		/* a debuginfo file has .eh_frame as NOBITS */
 		if (d->elf && !d->debug_only)
 			d->cfi_eh = dwarf_getcfi_elf(d->elf);
-		dw = dso__dwarf(d);
+	}
+	/*
+	 * .debug_frame only when .eh_frame did not answer: opening the DWARF
+	 * of a debuginfo file inflates every compressed section of it (about
+	 * 100 ms for libc6-dbg's), which a pc with .eh_frame never needs
+	 */
+	if (debug_frame && !d->cfi_dbg_tried) {
+		Dwarf *dw = dso__dwarf(d);
+
+		d->cfi_dbg_tried = true;
 		if (dw)
 			d->cfi_dbg = dwarf_getcfi(dw);
 	}

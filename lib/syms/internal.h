@@ -96,7 +96,8 @@ struct dso {
 	bool dw_tried;
 	Dwarf_CFI *cfi_eh;		/* .eh_frame of @elf, lazily */
 	Dwarf_CFI *cfi_dbg;		/* .debug_frame, owned by @dw */
-	bool cfi_tried;
+	bool cfi_tried;			/* .eh_frame looked for */
+	bool cfi_dbg_tried;		/* .debug_frame looked for */
 };
 
 /* One executable mapping of a process. @dso is NULL for anonymous ones. */

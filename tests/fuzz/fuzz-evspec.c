@@ -83,9 +83,10 @@ static void check_term(const struct evspec *ev, const char *arg, int pos,
 	for (int i = 0; i < ev->nr_attrs; i++) {
 		const struct evattr *a = &ev->attrs[i];
 
-		/* period= and freq= (the sampling of the event) are every profiler's */
+		/* period=, freq= (the sampling of the event) and cpus= are every profiler's */
 		fuzz_assert(str_in(a->name, accepted) || !strcmp(a->name, "period") ||
-			    !strcmp(a->name, "freq"), "attribute accepted");
+			    !strcmp(a->name, "freq") || !strcmp(a->name, "cpus"),
+			    "attribute accepted");
 		fuzz_assert(span_ok(arg, a->col, NULL), "attr col");
 		fuzz_assert((a->value_col < 0) == !a->value, "value_col iff value");
 		if (a->value)

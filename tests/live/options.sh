@@ -146,7 +146,7 @@ pp top -e "$GETPPID" --flame-graph "$T_TMP/x.svg" -- true
 check_fails "top --flame-graph: not listed, refused" 129 \
 	"perf-prof top: option '--flame-graph' does not apply to top"
 check_err "... the hint names the profilers that take it" \
-	"hint: '--flame-graph' is for trace, multi-trace, num-dist, kmemleak"
+	"hint: '--flame-graph' is for trace, profile, multi-trace, num-dist, kmemleak"
 pp top -e "$GETPPID" -g -- true
 check_fails "top -g: not listed, refused" 129 "perf-prof top: option '-g' does not apply to top"
 pp nop -e "$GETPPID" --flame-graph "$T_TMP/x.svg" -g -- true

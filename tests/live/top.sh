@@ -47,9 +47,18 @@ check_err "-v says the filter runs in user space" "filtering in user space"
 
 # --only-comm merges rows by name; comm= and printkey=
 two="$WL -n alpha getppid 100 & $WL -n alpha getppid 200 & $WL -n beta getppid 300 & wait"
-pp top --order --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
+pp top --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
 got=$(final_rows | awk '$2 != "sh" { print $2 ":" $1 }' | sort | tr '\n' ' ')
 check_eq "--only-comm: alpha 100+200, beta 300" "$got" "alpha:300 beta:300 "
+# without --order: --only-comm turns it on (a child renamed on one CPU and sampled on
+# another would otherwise be counted before its COMM record is read)
+for i in 1 2 3; do
+	pp top --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
+	got=$(final_rows | awk '$2 != "sh" { print $2 ":" $1 }' | sort | tr '\n' ' ')
+	[ "$got" = "alpha:300 beta:300 " ] || break
+done
+check_eq "--only-comm without --order, 3 runs: the exited children keep their names" "$got" \
+	"alpha:300 beta:300 "
 
 pp top -e "$GETPPID//key=common_pid/printkey=printf(\"pid-%d\",key)/" -i 60000 -- "$WL" getppid 42
 row=$(final_rows | awk '{ print $1, $2 }')

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#include "evcore.h"
 #include "evspec.h"
 #include "harness.h"
 
@@ -484,8 +485,8 @@ TEST(evspec_clone_deep)
 		return;
 	ev = l.v[0];
 	ev->index = 4;
-	ev->config = 99;
-	ev->sample_type = 7;
+	evcore(ev)->config = 99;
+	evcore(ev)->sample_type = 7;
 	ev->display = xstrdup("w");
 	ev->priv = ev;
 	c = evspec_clone(ev, "sched", "sched_wakeup");
@@ -514,11 +515,11 @@ TEST(evspec_clone_deep)
 	CHECK(c->alias != ev->alias);
 	CHECK(c->stack);
 	CHECK_INT(c->index, 0);
-	CHECK_U64(c->config, 0);
-	CHECK_U64(c->sample_type, 0);
+	CHECK_U64(evcore(c)->config, 0);
+	CHECK_U64(evcore(c)->sample_type, 0);
 	CHECK(c->display == NULL);
 	CHECK(c->priv == NULL);
-	CHECK(c->tp == NULL && c->evsel == NULL && c->ufilter == NULL);
+	CHECK(c->tp == NULL && evcore(c)->evsel == NULL && evcore(c)->ufilter == NULL);
 	/* NULL keeps the original sys or name */
 	d = evspec_clone(ev, NULL, NULL);
 	CHECK_STR(d->sys, "sched");

@@ -8,6 +8,7 @@
  * frames, folded (unknown runs collapsed), SVG tooltips naming the unit,
  * and pprof decoded back with protobuf-c.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,33 @@ TEST(stackmap_symbolizes_after_exec)
 }
 
 /* a stack as text: the same lines callchain__print() writes */
+/* the leaf: the sampled address's own function and file, not a caller's; kernel frames name the kernel */
+TEST(stackmap_leaf_frame)
+{
+	struct run_env env = { 0 };
+	struct stackmap *m;
+	struct sym_frame f;
+	u64 ips[8], kern[3] = { PERF_CONTEXT_KERNEL, KADDR, KADDR + 16 };
+	u32 nr, id;
+
+	env.syms = syms__new(0);
+	m = stackmap__new(&env, 0, 0);
+	CHECK_INT(syms__proc_maps(env.syms, getpid()), 0);
+	own_stack(ips, &nr);
+	id = stackmap__intern(m, 0, getpid(), ips, nr, NULL);
+	CHECK_INT(stackmap__leaf(m, id, &f), 0);
+	CHECK_STR(f.name, "sm_leaf");
+	CHECK(f.dso && strstr(f.dso, "test-stackmap"));
+	id = stackmap__intern(m, 0, getpid(), kern, 3, NULL);
+	stackmap__leaf(m, id, &f);
+	CHECK_STR(f.dso, "[kernel.kallsyms]");
+	id = stackmap__intern(m, 0, getpid(), NULL, 0, NULL);
+	CHECK_INT(stackmap__leaf(m, id, &f), -ENOENT);
+	CHECK(f.name == NULL && f.dso == NULL);
+	stackmap__delete(m);
+	syms__delete(env.syms);
+}
+
 TEST(stackmap_print_text)
 {
 	struct run_env env = { 0 };
