@@ -24,6 +24,8 @@
  *     -D MS        sleep MS milliseconds after finishing
  *     -n NAME      set the thread name (comm) to NAME before starting
  *     -r PER_MS    getppid/write/lseeks: pace each thread to PER_MS calls per millisecond
+ *     -M FILE      nanosleep: append each sleep's duration as measured here (ns, one a
+ *                  line) to FILE, so tests compare against what a loaded machine really did
  * Prints "wl pid=PID" on stdout first (line-buffered) and "wl done" at the end.
  */
 #include <errno.h>
@@ -48,6 +50,17 @@ struct job {
 	long per_ms;
 	const char *name;
 };
+
+/* -M: where nanosleep appends the durations it observed (-1: nowhere) */
+static int measured_fd = -1;
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
 
 static void pin(int cpu)
 {
@@ -144,8 +157,17 @@ static void *run(void *arg)
 	} else if (!strcmp(j->mode, "nanosleep")) {
 		for (long i = 0; i < j->a; i++) {
 			struct timespec ts = { j->b / 1000000, (j->b % 1000000) * 1000 };
+			long long t0 = now_ns();
+			char line[32];
+			int len;
 
 			syscall(SYS_nanosleep, &ts, NULL);
+			if (measured_fd < 0)
+				continue;
+			/* one write per line on an O_APPEND file: lines of concurrent wl never mix */
+			len = snprintf(line, sizeof(line), "%lld\n", now_ns() - t0);
+			if (write(measured_fd, line, len) != len)
+				perror("wl: -M write");
 		}
 	} else if (!strcmp(j->mode, "fork")) {
 		pid_t pid = fork();
@@ -189,7 +211,7 @@ static void *run(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] "
+	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] [-M FILE] "
 			"getppid N | write N SIZE | writes N | lseeks N | nanosleep N US | fork N | "
 			"spin MS | touch N | cpuspin MS\n");
 	exit(2);
@@ -202,7 +224,7 @@ int main(int argc, char **argv)
 	const char *wait_file = NULL, *name = NULL;
 	struct job job;
 
-	while ((c = getopt(argc, argv, "+t:c:W:d:D:n:r:")) != -1) {
+	while ((c = getopt(argc, argv, "+t:c:W:d:D:n:r:M:")) != -1) {
 		switch (c) {
 		case 't': threads = atoi(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
@@ -211,6 +233,13 @@ int main(int argc, char **argv)
 		case 'D': after = atol(optarg); break;
 		case 'n': name = optarg; break;
 		case 'r': per_ms = atol(optarg); break;
+		case 'M':
+			measured_fd = open(optarg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+			if (measured_fd < 0) {
+				perror("wl: -M");
+				exit(1);
+			}
+			break;
 		default: usage();
 		}
 	}
