@@ -93,9 +93,6 @@ KERNEL_BTF ?= /sys/kernel/btf/vmlinux
 
 # lib/bpf/feature.c loads the probe program's skeleton
 $(OBJDIR)/lib/bpf/feature.o: $(BPFDIR)/probe.skel.h
-# the in-kernel aggregation engine follows the targets' threads with its program
-$(OBJDIR)/lib/bpf/agg.o: $(BPFDIR)/follow.skel.h lib/bpf/follow.h
-$(BPFDIR)/follow.bpf.o: lib/bpf/follow.h
 # profile counts stacks in the kernel with its program's skeleton
 $(OBJDIR)/monitors/profile.o: $(BPFDIR)/profile.skel.h
 # rundelay aggregates in the kernel through its own program

@@ -325,8 +325,6 @@ static int top_bpf_init(struct prof *prof, struct top *t, struct err *err)
 	no = top_bpf_why(prof, t, buf, sizeof(buf));
 	if (!no && prof__in_kernel(prof, NULL))
 		no = "replayed records have no kernel";
-	if (!no && bpf__probe(why, sizeof(why)))
-		no = why;
 	if (!no && (r = top_bpf_build(prof, t, why, sizeof(why))))
 		no = why;
 	if (no) {
@@ -873,7 +871,7 @@ const struct profiler top_profiler = {
 	.name = "top",
 	.summary = "key/value counters per interval, sorted like top",
 	.synopsis = "perf-prof top -e EVENT[,EVENT...] [-k EXPR] [-i MS] [--only-comm] "
-		    "[--cumulative] [--top N] [--json]",
+		    "[--cumulative] [--top N] [--json] [--bpf | --no-bpf]",
 	.help =
 		"Every sample adds its columns to the row of its key. Columns come from the\n"
 		"event attributes top-by=EXPR (summed, sorted on, in order) and top-add=EXPR\n"
@@ -886,6 +884,9 @@ const struct profiler top_profiler = {
 		"workload), covers the whole run (after the last partial interval, when there\n"
 		"were intervals). SIGUSR1 prints the table without resetting it. Expressions:\n"
 		"Documentation/expressions.md.\n"
+		"Tracepoints are counted in the kernel by BPF programs when the options allow\n"
+		"it (no record is written to a ring, other tracers see every record): --bpf\n"
+		"requires it, --no-bpf reads the records, -v says which (Documentation/bpf.md).\n"
 		"\nEXAMPLES\n"
 		"    perf-prof top -e syscalls:sys_enter_getppid\n"
 		"    perf-prof top -e 'sched:sched_switch//key=prev_pid/comm=prev_comm/'\n"

@@ -2,8 +2,8 @@
 /*
  * agg.c - aggregate by key in the kernel (see bpfagg.h). One hash map of
  * rows (u64 key -> ncols u64) shared by the programs of every event of the
- * run, one per-CPU array of counters per event, and, with targets, the
- * thread map of lib/bpf/follow.bpf.c. Each event's program, generated with
+ * run, one per-CPU array of counters per event, and, with targets, a map of
+ * their threads. Each event's program, generated with
  * the part-1 expression compiler (gen.h), is:
  *
  *   [targets]  the current thread is a target, else out
@@ -19,6 +19,12 @@
  * record and is counted, as user space counts it. A string the program
  * cannot examine to its end has no user space to decide it here: such an
  * expression is refused.
+ *
+ * The targets' map is kept by two more generated programs, on
+ * sched:sched_process_fork (a target's child or new thread joins it, when
+ * they are followed) and sched:sched_process_free (a thread leaves it),
+ * reading the records' pid fields at their format offsets: no BTF, and
+ * like the others they return 1 and hang off counting perf events.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,15 +32,16 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <traceevent/event-parse.h>
 
 #include "bpfagg.h"
-#include "follow.h"
-#include "follow.skel.h"
 #include "gen.h"
-
-_Static_assert(BPF_AGG_MAX_TARGETS == FOLLOW_MAX_TASKS, "one bound, said in two headers");
+#include "tep.h"
 
 enum { AGG_SAMPLES, AGG_ERRORS, AGG_DROPS, AGG_NR_STATS };
+
+/* the programs that keep the targets' map: on a fork, on a task's end */
+enum { FOLLOW_FORK, FOLLOW_FREE, FOLLOW_NR };
 
 struct bpf_agg {
 	int ncols;
@@ -48,7 +55,11 @@ struct bpf_agg {
 	int *anchor_fd;		/* per event, the perf event holding its program */
 	int insns;
 	bool targets;
-	struct pp_follow *follow;	/* the targets' thread map, with targets */
+	int targets_fd;		/* HASH: tid -> 1, with targets */
+	int full_fd;		/* PERCPU_ARRAY[1]: threads the full targets' map could not take */
+	int follow_prog[FOLLOW_NR];
+	int follow_anchor[FOLLOW_NR];
+	u32 follow_tp[FOLLOW_NR];
 };
 
 static int agg_map(enum bpf_map_type type, const char *name, u32 ksize, u32 vsize, u32 n,
@@ -60,24 +71,128 @@ static int agg_map(enum bpf_map_type type, const char *name, u32 ksize, u32 vsiz
 	return fd < 0 ? -errno : fd;
 }
 
+/* agg_count - @fd[idx][slot]++ (a per-CPU array: this CPU's copy); clobbers r0-r2 */
+static void agg_count(struct bpfgen *g, int fd, int idx, int slot, int keyoff, int out)
+{
+	bpfgen__emit(g, insn__st(BPF_W, FP, (s16)keyoff, idx));
+	bpfgen__ld_map(g, R1, fd);
+	bpfgen__emit(g, insn__mov_reg(R2, FP));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, keyoff));
+	bpfgen__emit(g, insn__call(BPF_FUNC_map_lookup_elem));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+	bpfgen__emit(g, insn__ldx(BPF_DW, R1, R0, (s16)(slot * 8)));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R1, 1));
+	bpfgen__emit(g, insn__stx(BPF_DW, R0, R1, (s16)(slot * 8)));
+	bpfgen__ja(g, out);
+}
+
+/* agg_lookup - r0 = the map behind @fd's value at the key in the stack at @keyoff */
+static void agg_lookup(struct bpfgen *g, int fd, int keyoff)
+{
+	bpfgen__ld_map(g, R1, fd);
+	bpfgen__emit(g, insn__mov_reg(R2, FP));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, keyoff));
+	bpfgen__emit(g, insn__call(BPF_FUNC_map_lookup_elem));
+}
+
+/* agg_pid_field - the offset of 4-byte field @name of @ev, or -1 */
+static int agg_pid_field(struct tep_event *ev, const char *name)
+{
+	struct tep_format_field *f = ev ? tep_find_field(ev, name) : NULL;
+
+	return f && f->size == 4 ? f->offset : -1;
+}
+
+/*
+ * follow_prog - the program of @which: on a fork, the child (field at
+ * @child) joins when the parent (at @parent) is a target; on a free, the
+ * thread (at @child) leaves
+ */
+static int follow_prog(struct bpf_agg *a, int which, u32 tp_id, int parent, int child,
+		       char *why, size_t whylen)
+{
+	struct bpfgen g;
+	int out, key, val, r;
+
+	bpfgen__init(&g, BPFGEN_TRACEPOINT, tp_id);
+	out = bpfgen__label(&g);
+	key = bpfgen__stack(&g, 8);
+	val = bpfgen__stack(&g, 8);
+	bpfgen__emit(&g, insn__mov_reg(R6, R1));
+	if (which == FOLLOW_FORK) {
+		bpfgen__emit(&g, insn__ldx(BPF_W, R1, R6, (s16)parent));
+		bpfgen__emit(&g, insn__stx(BPF_W, FP, R1, (s16)key));
+		agg_lookup(&g, a->targets_fd, key);
+		bpfgen__jmp(&g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+		bpfgen__emit(&g, insn__ldx(BPF_W, R1, R6, (s16)child));
+		bpfgen__emit(&g, insn__stx(BPF_W, FP, R1, (s16)key));
+		bpfgen__emit(&g, insn__st(BPF_DW, FP, (s16)val, 1));
+		bpfgen__ld_map(&g, R1, a->targets_fd);
+		bpfgen__emit(&g, insn__mov_reg(R2, FP));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_ADD, R2, key));
+		bpfgen__emit(&g, insn__mov_reg(R3, FP));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_ADD, R3, val));
+		bpfgen__emit(&g, insn__mov_imm(R4, BPF_ANY));
+		bpfgen__emit(&g, insn__call(BPF_FUNC_map_update_elem));
+		bpfgen__jmp(&g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+		agg_count(&g, a->full_fd, 0, 0, key, out);
+	} else {
+		bpfgen__emit(&g, insn__ldx(BPF_W, R1, R6, (s16)child));
+		bpfgen__emit(&g, insn__stx(BPF_W, FP, R1, (s16)key));
+		bpfgen__ld_map(&g, R1, a->targets_fd);
+		bpfgen__emit(&g, insn__mov_reg(R2, FP));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_ADD, R2, key));
+		bpfgen__emit(&g, insn__call(BPF_FUNC_map_delete_elem));
+	}
+	bpfgen__bind(&g, out);
+	bpfgen__emit(&g, insn__mov_imm(R0, 1));
+	bpfgen__emit(&g, insn__exit());
+	a->insns += g.n;
+	r = bpfgen__load(&g, BPF_PROG_TYPE_TRACEPOINT, "pp_agg_follow", 0, why, whylen);
+	bpfgen__release(&g);
+	if (r < 0)
+		return r;
+	a->follow_prog[which] = r;
+	a->follow_tp[which] = tp_id;
+	return 0;
+}
+
+/* agg_follow - the targets' map and the programs keeping it */
 static int agg_follow(struct bpf_agg *a, bool follow, char *why, size_t whylen)
 {
+	struct tep_handle *tep = tep__new(NULL);
+	struct tep_event *fork, *free_ev = NULL;
+	struct err err = { 0 };
 	int r;
 
-	a->follow = pp_follow__open();
-	if (!a->follow) {
-		r = -errno;
-		snprintf(why, whylen, "cannot open the thread-following program: %s", strerror(-r));
-		return r;
+	r = a->targets_fd = agg_map(BPF_MAP_TYPE_HASH, "pp_agg_targets", 4, 1, BPF_AGG_MAX_TARGETS,
+				    BPF_F_NO_PREALLOC);
+	if (r >= 0)
+		r = a->full_fd = agg_map(BPF_MAP_TYPE_PERCPU_ARRAY, "pp_agg_full", 4, 8, 1, 0);
+	if (r < 0) {
+		snprintf(why, whylen, "cannot create a BPF map: %s", strerror(-r));
+		goto out;
 	}
-	a->follow->rodata->follow = follow;
-	r = pp_follow__load(a->follow);
-	if (r) {
-		snprintf(why, whylen, "the kernel refused the thread-following program: %s",
-			 strerror(-r));
-		return r;
+	fork = tep__load(tep, "sched", "sched_process_fork", &err);
+	if (fork)
+		free_ev = tep__load(tep, "sched", "sched_process_free", &err);
+	if (!free_ev || agg_pid_field(fork, "parent_pid") < 0 ||
+	    agg_pid_field(fork, "child_pid") < 0 || agg_pid_field(free_ev, "pid") < 0) {
+		snprintf(why, whylen, "the scheduler's fork and free records are not as expected%s%.200s",
+			 err.msg[0] ? ": " : "", err.msg);
+		r = -EOPNOTSUPP;
+		goto out;
 	}
-	return 0;
+	r = 0;
+	if (follow)
+		r = follow_prog(a, FOLLOW_FORK, (u32)fork->id, agg_pid_field(fork, "parent_pid"),
+				agg_pid_field(fork, "child_pid"), why, whylen);
+	if (!r)
+		r = follow_prog(a, FOLLOW_FREE, (u32)free_ev->id, 0, agg_pid_field(free_ev, "pid"),
+				why, whylen);
+out:
+	tep__delete(tep);
+	return r;
 }
 
 int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
@@ -90,7 +205,9 @@ int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
 	a->ncols = ncols;
 	a->max_rows = !max_rows || max_rows > BPF_AGG_MAX_ROWS ? BPF_AGG_MAX_ROWS : max_rows;
 	a->nr_evs = nr_evs;
-	a->rows_fd = a->zero_fd = a->stats_fd = -1;
+	a->rows_fd = a->zero_fd = a->stats_fd = a->targets_fd = a->full_fd = -1;
+	for (int i = 0; i < FOLLOW_NR; i++)
+		a->follow_prog[i] = a->follow_anchor[i] = -1;
 	a->prog_fd = xzalloc((size_t)nr_evs * sizeof(int));
 	a->anchor_fd = xzalloc((size_t)nr_evs * sizeof(int));
 	a->tp_id = xzalloc((size_t)nr_evs * sizeof(u32));
@@ -118,37 +235,12 @@ fail:
 	return r;
 }
 
-/* agg_count - stats[idx][slot]++ (this CPU's copy); clobbers r0-r2 */
-static void agg_count(struct bpfgen *g, const struct bpf_agg *a, int idx, int slot, int keyoff,
-		      int out)
-{
-	bpfgen__emit(g, insn__st(BPF_W, FP, (s16)keyoff, idx));
-	bpfgen__ld_map(g, R1, a->stats_fd);
-	bpfgen__emit(g, insn__mov_reg(R2, FP));
-	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, keyoff));
-	bpfgen__emit(g, insn__call(BPF_FUNC_map_lookup_elem));
-	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
-	bpfgen__emit(g, insn__ldx(BPF_DW, R1, R0, (s16)(slot * 8)));
-	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R1, 1));
-	bpfgen__emit(g, insn__stx(BPF_DW, R0, R1, (s16)(slot * 8)));
-	bpfgen__ja(g, out);
-}
-
-/* agg_lookup - r0 = the map behind @fd's value at the key in the stack at @keyoff */
-static void agg_lookup(struct bpfgen *g, int fd, int keyoff)
-{
-	bpfgen__ld_map(g, R1, fd);
-	bpfgen__emit(g, insn__mov_reg(R2, FP));
-	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, keyoff));
-	bpfgen__emit(g, insn__call(BPF_FUNC_map_lookup_elem));
-}
-
 /* agg_targets - out unless the current thread is in the targets' map */
 static void agg_targets(struct bpfgen *g, const struct bpf_agg *a, int keyoff, int out)
 {
 	bpfgen__emit(g, insn__call(BPF_FUNC_get_current_pid_tgid));
 	bpfgen__emit(g, insn__stx(BPF_W, FP, R0, (s16)keyoff));
-	agg_lookup(g, bpf_map__fd(a->follow->maps.targets), keyoff);
+	agg_lookup(g, a->targets_fd, keyoff);
 	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
 }
 
@@ -221,7 +313,7 @@ static int agg_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 			bpfgen__emit(g, insn__mov_imm(R1, 1));
 		bpfgen__emit(g, insn__atomic_add(BPF_DW, R0, R1, (s16)((ev->col0 + i) * 8)));
 	}
-	agg_count(g, a, idx, AGG_SAMPLES, zkey, out);
+	agg_count(g, a->stats_fd, idx, AGG_SAMPLES, zkey, out);
 	return 0;
 }
 
@@ -248,10 +340,10 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
 
 		if (bpfgen__used(&g, err)) {
 			bpfgen__bind(&g, err);
-			agg_count(&g, a, idx, AGG_ERRORS, key, out);
+			agg_count(&g, a->stats_fd, idx, AGG_ERRORS, key, out);
 		}
 		bpfgen__bind(&g, drop);
-		agg_count(&g, a, idx, AGG_DROPS, key, out);
+		agg_count(&g, a->stats_fd, idx, AGG_DROPS, key, out);
 		bpfgen__bind(&g, out);
 		bpfgen__emit(&g, insn__mov_imm(R0, 1));
 		bpfgen__emit(&g, insn__exit());
@@ -276,24 +368,27 @@ int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t
 	int r;
 
 	if (a->targets) {
-		int fd = bpf_map__fd(a->follow->maps.targets);
 		u8 one = 1;
 
 		for (int i = 0; i < nr; i++) {
 			u32 tid = (u32)tids[i];
 
-			if (bpf_map_update_elem(fd, &tid, &one, BPF_ANY)) {
+			if (bpf_map_update_elem(a->targets_fd, &tid, &one, BPF_ANY)) {
 				r = -errno;
 				snprintf(why, whylen, "cannot add thread %d to the targets: %s",
 					 tids[i], strerror(-r));
 				return r;
 			}
 		}
-		if (pp_follow__attach(a->follow)) {
-			r = -errno;
-			snprintf(why, whylen, "cannot attach the thread-following program: %s",
-				 strerror(-r));
-			return r;
+		for (int i = 0; i < FOLLOW_NR; i++) {
+			if (a->follow_prog[i] < 0)
+				continue;
+			r = a->follow_anchor[i] = bpf__anchor(a->follow_tp[i], a->follow_prog[i]);
+			if (r < 0) {
+				snprintf(why, whylen, "cannot follow the targets' threads: %s",
+					 strerror(-r));
+				return r;
+			}
 		}
 	}
 	for (int i = 0; i < a->nr_evs; i++) {
@@ -362,11 +457,17 @@ u64 bpf_agg__max_rows(const struct bpf_agg *a)
 
 u64 bpf_agg__targets_full(const struct bpf_agg *a)
 {
+	int ncpus = libbpf_num_possible_cpus();
 	u32 zero = 0;
-	u64 n = 0;
+	u64 *v, n = 0;
 
-	if (a->follow)
-		bpf_map_lookup_elem(bpf_map__fd(a->follow->maps.full), &zero, &n);
+	if (a->full_fd < 0 || ncpus <= 0)
+		return 0;
+	v = xzalloc((size_t)ncpus * sizeof(u64));
+	if (!bpf_map_lookup_elem(a->full_fd, &zero, v))
+		for (int c = 0; c < ncpus; c++)
+			n += v[c];
+	free(v);
 	return n;
 }
 
@@ -380,7 +481,16 @@ void bpf_agg__delete(struct bpf_agg *a)
 		if (a->prog_fd[i] >= 0)
 			close(a->prog_fd[i]);
 	}
-	pp_follow__destroy(a->follow);
+	for (int i = 0; i < FOLLOW_NR; i++) {
+		if (a->follow_anchor[i] >= 0)
+			close(a->follow_anchor[i]);
+		if (a->follow_prog[i] >= 0)
+			close(a->follow_prog[i]);
+	}
+	if (a->targets_fd >= 0)
+		close(a->targets_fd);
+	if (a->full_fd >= 0)
+		close(a->full_fd);
 	if (a->rows_fd >= 0)
 		close(a->rows_fd);
 	if (a->zero_fd >= 0)
