@@ -11,7 +11,8 @@
  *
  * The kernel's rows only grow: a reader takes each report's part as the
  * difference from what it read before (exact, with nothing reset under the
- * programs' feet). Rows the bounded map cannot take are counted.
+ * programs' feet), and deletes the rows of keys that get no more counts.
+ * Rows the bounded map cannot take are counted.
  */
 #ifndef PERF_PROF_BPFAGG_H
 #define PERF_PROF_BPFAGG_H
@@ -84,6 +85,12 @@ int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t
  */
 int bpf_agg__read(struct bpf_agg *a, void (*row)(void *ctx, u64 key, const u64 *vals),
 		  void *ctx);
+
+/*
+ * bpf_agg__del - forget the row of @key (a key that gets no more counts, such
+ * as an exited thread's, after its last read); 0 or -errno
+ */
+int bpf_agg__del(struct bpf_agg *a, u64 key);
 
 /* bpf_agg__stats - event @idx's counters since the start */
 int bpf_agg__stats(const struct bpf_agg *a, int idx, struct bpf_agg_stats *st);

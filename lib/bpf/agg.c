@@ -413,7 +413,7 @@ int bpf_agg__read(struct bpf_agg *a, void (*row)(void *ctx, u64 key, const u64 *
 	bool first = true;
 	int r = 0;
 
-	/* rows are never deleted: the walk never restarts */
+	/* a row deleted meanwhile (bpf_agg__del() runs in this thread) never restarts the walk */
 	while (!bpf_map_get_next_key(a->rows_fd, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
@@ -425,6 +425,11 @@ int bpf_agg__read(struct bpf_agg *a, void (*row)(void *ctx, u64 key, const u64 *
 		r = -errno;
 	free(vals);
 	return r;
+}
+
+int bpf_agg__del(struct bpf_agg *a, u64 key)
+{
+	return bpf_map_delete_elem(a->rows_fd, &key) ? -errno : 0;
 }
 
 int bpf_agg__stats(const struct bpf_agg *a, int idx, struct bpf_agg_stats *st)
