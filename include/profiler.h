@@ -264,6 +264,17 @@ void prof__time_header(struct prof *prof);
  */
 void prof__expr_error(struct prof *prof, const struct evspec *ev);
 
+/* prof__expr_errors - prof__expr_error() @n times (errors counted in the kernel) */
+void prof__expr_errors(struct prof *prof, const struct evspec *ev, u64 n);
+
+/**
+ * prof__in_kernel - from init(): the profiler aggregates @ev in the kernel
+ * itself (lib/bpf/agg.c), so the run opens no ring event for it; the task
+ * records (names, forks, exits) still come through the rings. Returns 0,
+ * or -EOPNOTSUPP when the run reads no kernel (a replay); @ev NULL only asks.
+ */
+int prof__in_kernel(struct prof *prof, struct evspec *ev);
+
 /* prof__comm - the command name of @tid in this run ("<idle>", "<...>") */
 static inline const char *prof__comm(const struct prof *prof, int tid)
 {
@@ -285,7 +296,8 @@ void prof__print_stats(const struct prof *prof, FILE *out);
 
 /**
  * prof__targets - the threads of -p/-t or the workload's first thread, for
- * a cpu_wide profiler that keeps their samples itself: their number (0: no
+ * a profiler that keeps their samples itself (a cpu_wide one, or one that
+ * counts in the kernel): their number (0: no
  * targets, every task counts) and in @tids the array (the run's). @follow
  * says whether their new threads and children count too (-p and a
  * workload: yes; -t: no).

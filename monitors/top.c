@@ -11,6 +11,7 @@
  *        TID sys_enter_getppid COMM
  *       4711               300 wl
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "bpfagg.h"
+#include "bpffilter.h"
 #include "expr.h"
 #include "json.h"
 #include "profiler.h"
@@ -73,6 +76,11 @@ struct top {
 	u64 *folded;		/* their columns */
 	bool final;		/* the final report is being made */
 	struct report_cycle cycle;
+	struct bpf_agg *agg;	/* counting in the kernel: the rows' source */
+	struct hashmap *seen;	/* agg: each kernel row as last read */
+	struct expr **filters;	/* agg: each event's filter (NULL: none) */
+	u64 *seen_stats;	/* agg: per event, samples then errors as last read */
+	struct hashmap *gone;	/* agg: exited threads' keys, deleted after the next read */
 };
 
 static const char *const top_attrs[] = {
@@ -239,6 +247,212 @@ static int top_cmp(const void *a, const void *b, void *ctx)
 	return 0;
 }
 
+/* top_bpf_why - what keeps the run from counting in the kernel (NULL: nothing) */
+static const char *top_bpf_why(struct prof *prof, const struct top *t, char *buf, size_t len)
+{
+	const struct top_opts *o = prof->opts;
+
+	if (o->only_comm)
+		return "--only-comm names each sample's row in user space";
+	if (prof->opt.exit_n)
+		return "-N counts the samples in user space";
+	if (prof->opt.cpus)
+		return "-C is not narrowed in the kernel yet";
+	if (prof->opt.sampling_limit || prof->opt.perfeval_cpus || prof->opt.perfeval_pids)
+		return "--sampling-limit and --perfeval-* count each sample in user space";
+	for (int i = 0; i < prof->nr_evs; i++) {
+		const struct evspec *ev = prof->evs[i];
+
+		if (ev->kind != EVSPEC_TRACEPOINT)
+			snprintf(buf, len, "'%s' is not a tracepoint", ev->display);
+		else if (ev->cpus)
+			snprintf(buf, len, "cpus= of '%s' is not narrowed in the kernel yet",
+				 ev->display);
+		else if (t->evs[i].comm)
+			snprintf(buf, len, "comm= of '%s' names rows in user space", ev->display);
+		else
+			continue;
+		return buf;
+	}
+	return NULL;
+}
+
+/* top_bpf_build - a kernel table and a program per event; 0, or -errno with @why */
+static int top_bpf_build(struct prof *prof, struct top *t, char *why, size_t len)
+{
+	const struct top_opts *o = prof->opts;
+	const int *tids;
+	bool follow;
+	bool targets = prof->opt.pids || prof->opt.tids || prof->opt.workload;
+	int r;
+
+	(void)prof__targets(prof, &tids, &follow);
+	r = bpf_agg__new(t->ncols, o->max_rows, prof->nr_evs, targets, !prof->opt.tids, &t->agg,
+			 why, len);
+	t->filters = xzalloc((size_t)prof->nr_evs * sizeof(*t->filters));
+	for (int i = 0; !r && i < prof->nr_evs; i++) {
+		struct evspec *ev = prof->evs[i];
+		const struct top_ev *te = &t->evs[i];
+		const struct expr *vals[TOP_MAX_COLS];
+		struct bpf_agg_ev ae = {
+			.tp_id = (u32)ev->tp->id, .key = te->key, .vals = vals, .col0 = te->col0,
+			.ncols = te->ncols,
+		};
+		struct err xerr = { 0 };
+
+		if (ev->filter) {
+			t->filters[i] = expr_compile(ev->filter, ev->tp, &xerr);
+			if (!t->filters[i]) {
+				snprintf(why, len, "filter '%.200s' is not an expression: %.200s", ev->filter,
+					 xerr.msg);
+				return -EINVAL;
+			}
+			ae.filter = t->filters[i];
+		}
+		for (int c = 0; c < te->ncols; c++)
+			vals[c] = t->cols[te->col0 + c].expr;
+		r = bpf_agg__add(t->agg, i, &ae, why, len);
+	}
+	return r;
+}
+
+/*
+ * top_bpf_init - count in the kernel when the options allow it (--bpf:
+ * must), else read the records. The rows come from the kernel's table at
+ * each report; everything after (tables, sorting, printing) is the same.
+ */
+static int top_bpf_init(struct prof *prof, struct top *t, struct err *err)
+{
+	char buf[512], why[512];
+	const char *no = NULL;
+	int r = 0;
+
+	if (prof->opt.no_bpf)
+		return 0;
+	no = top_bpf_why(prof, t, buf, sizeof(buf));
+	if (!no && prof__in_kernel(prof, NULL))
+		no = "replayed records have no kernel";
+	if (!no && (r = top_bpf_build(prof, t, why, sizeof(why))))
+		no = why;
+	if (no) {
+		bpf_agg__delete(t->agg);
+		t->agg = NULL;
+		if (prof->opt.bpf) {
+			err_set(err, r && r != -EOPNOTSUPP && r != -EINVAL ? EXIT_FAIL : EXIT_USAGE,
+				"cannot count in the kernel: %s", no);
+			err_hint(err, "without --bpf, top reads the records in user space");
+			return -1;
+		}
+		if (prof->opt.verbose)
+			fprintf(prof__diag(prof), "perf-prof top: reading the records: %s\n", no);
+		return 0;
+	}
+	for (int i = 0; i < prof->nr_evs; i++)
+		prof__in_kernel(prof, prof->evs[i]);
+	t->seen = hashmap__new((size_t)t->ncols * sizeof(u64), 0);
+	if (t->task_key)
+		t->gone = hashmap__new(0, 0);
+	t->seen_stats = xzalloc((size_t)prof->nr_evs * 2 * sizeof(u64));
+	if (prof->opt.verbose)
+		fprintf(prof__diag(prof), "perf-prof top: counting in the kernel: %d BPF programs "
+			"(%d instructions) on counting perf events, no ring events\n",
+			prof->nr_evs, bpf_agg__insns(t->agg));
+	return 0;
+}
+
+static int top_start(struct prof *prof, struct err *err)
+{
+	struct top *t = prof->priv;
+	const int *tids;
+	bool follow;
+	char why[320];
+	int nr;
+
+	if (!t->agg)
+		return 0;
+	nr = prof__targets(prof, &tids, &follow);
+	if (bpf_agg__start(t->agg, tids, nr, why, sizeof(why)))
+		return err_set(err, EXIT_FAIL, "cannot count in the kernel: %s", why);
+	return 0;
+}
+
+/* top_bpf_row - a kernel row read: what it gained since the last read goes to the interval's */
+static void top_bpf_row(void *ctx, u64 key, const u64 *vals)
+{
+	struct top *t = ctx;
+	u64 *seen = hashmap__get(t->seen, key), *row = NULL;
+
+	if (!seen)
+		return;
+	for (int i = 0; i < t->ncols; i++) {
+		u64 d = vals[i] - seen[i];
+
+		if (!d)
+			continue;
+		if (!row && !(row = hashmap__get(t->tab, key)))
+			return;	/* over --max-rows: counted by the table */
+		row[i] += d;
+		seen[i] = vals[i];
+	}
+}
+
+/* top_bpf_pull - the kernel's counts since the last report into the interval's table */
+static void top_bpf_pull(struct prof *prof, struct top *t)
+{
+	if (!t->agg)
+		return;
+	bpf_agg__read(t->agg, top_bpf_row, t);
+	t->last_row = NULL;
+	/* their last counts are read: the kernel's table holds the live threads only */
+	if (t->gone) {
+		size_t iter;
+		void *k;
+
+		hashmap__for_each(t->gone, iter, k) {
+			bpf_agg__del(t->agg, hashmap__key(k));
+			hashmap__del(t->seen, hashmap__key(k));
+		}
+		hashmap__reset(t->gone);
+	}
+	for (int i = 0; i < prof->nr_evs; i++) {
+		struct bpf_agg_stats st;
+		u64 *seen = &t->seen_stats[2 * i];
+
+		if (bpf_agg__stats(t->agg, i, &st))
+			continue;
+		t->samples += st.samples - seen[0];
+		t->total += st.samples - seen[0];
+		prof__expr_errors(prof, prof->evs[i], st.errors - seen[1]);
+		seen[0] = st.samples;
+		seen[1] = st.errors;
+	}
+}
+
+/* top_bpf_final - what the kernel could not count */
+static void top_bpf_final(struct prof *prof, struct top *t)
+{
+	u64 drops = 0, full;
+
+	if (!t->agg)
+		return;
+	for (int i = 0; i < prof->nr_evs; i++) {
+		struct bpf_agg_stats st;
+
+		if (!bpf_agg__stats(t->agg, i, &st))
+			drops += st.drops;
+	}
+	if (drops)
+		fprintf(stderr, "perf-prof top: %llu samples dropped in the kernel: more than %llu "
+				"rows (raise --max-rows up to %d, or --no-bpf)\n",
+			(unsigned long long)drops, (unsigned long long)bpf_agg__max_rows(t->agg),
+			BPF_AGG_MAX_ROWS);
+	full = bpf_agg__targets_full(t->agg);
+	if (full)
+		fprintf(stderr, "perf-prof top: %llu threads of the targets not followed: more than "
+				"%d alive at once (--no-bpf follows them all)\n",
+			(unsigned long long)full, BPF_AGG_MAX_TARGETS);
+}
+
 static int top_init(struct prof *prof, struct err *err)
 {
 	const struct top_opts *o = prof->opts;
@@ -317,7 +531,7 @@ static int top_init(struct prof *prof, struct err *err)
 		t->folded = xzalloc((size_t)t->ncols * sizeof(u64));
 	}
 	report_cycle__init(&t->cycle);
-	return 0;
+	return top_bpf_init(prof, t, err);
 }
 
 static void set_name(char *dst, const char *s, size_t len)
@@ -596,6 +810,8 @@ static void top_task_exit(struct prof *prof, int pid, int tid, u64 time)
 	(void)time;
 	if (t && t->exited && tid > 0)
 		hashmap__get(t->exited, (u64)tid);
+	if (t && t->gone && tid > 0)
+		hashmap__get(t->gone, (u64)tid);
 }
 
 static int top_cmp_ptr(const void *a, const void *b, void *ctx)
@@ -688,6 +904,7 @@ static void top_interval(struct prof *prof)
 {
 	struct top *t = prof->priv;
 
+	top_bpf_pull(prof, t);
 	report__interval(&t->cycle, top_ops(prof), prof, "interval");
 	/* --cumulative: the sample table is the whole run's */
 	if (t->exited && !t->whole) {
@@ -701,6 +918,7 @@ static void top_final(struct prof *prof)
 	const struct top_opts *o = prof->opts;
 	struct top *t = prof->priv;
 
+	top_bpf_pull(prof, t);
 	t->final = true;
 	/* --cumulative, or no interval reported yet: the sample table is the whole run */
 	if (t->exited && (!t->whole || !t->cycle.reported)) {
@@ -708,6 +926,7 @@ static void top_final(struct prof *prof)
 		t->last_row = NULL;
 	}
 	report__final(&t->cycle, top_ops(prof), prof);
+	top_bpf_final(prof, t);
 	if (t->printkey_errors)
 		fprintf(prof__diag(prof), "perf-prof top: printkey= failed on %llu keys (division by "
 					  "zero, a printf width or precision beyond %d, ...): they "
@@ -727,6 +946,7 @@ static void top_sigusr1(struct prof *prof)
 {
 	struct top *t = prof->priv;
 
+	top_bpf_pull(prof, t);
 	report__signal(&t->cycle, top_ops(prof), prof);
 }
 
@@ -744,6 +964,13 @@ static void top_deinit(struct prof *prof)
 		free(t->cols[i].title);
 		expr_free(t->cols[i].expr);
 	}
+	for (int i = 0; t->filters && i < prof->nr_evs; i++)
+		expr_free(t->filters[i]);
+	free(t->filters);
+	bpf_agg__delete(t->agg);
+	hashmap__free(t->seen);
+	hashmap__free(t->gone);
+	free(t->seen_stats);
 	expr_free(t->printkey);
 	hashmap__free(t->tab);
 	hashmap__free(t->whole);
@@ -781,7 +1008,7 @@ const struct profiler top_profiler = {
 	.name = "top",
 	.summary = "key/value counters per interval, sorted like top",
 	.synopsis = "perf-prof top -e EVENT[,EVENT...] [-k EXPR] [-i MS] [--only-comm] "
-		    "[--cumulative] [--top N] [--json]",
+		    "[--cumulative] [--top N] [--keep-exited N] [--json] [--bpf | --no-bpf]",
 	.help =
 		"Every sample adds its columns to the row of its key. Columns come from the\n"
 		"event attributes top-by=EXPR (summed, sorted on, in order) and top-add=EXPR\n"
@@ -794,6 +1021,9 @@ const struct profiler top_profiler = {
 		"workload), covers the whole run (after the last partial interval, when there\n"
 		"were intervals). SIGUSR1 prints the table without resetting it. Expressions:\n"
 		"Documentation/expressions.md.\n"
+		"Tracepoints are counted in the kernel by BPF programs when the options allow\n"
+		"it (no record is written to a ring, other tracers see every record): --bpf\n"
+		"requires it, --no-bpf reads the records, -v says which (Documentation/bpf.md).\n"
 		"\nEXAMPLES\n"
 		"    perf-prof top -e syscalls:sys_enter_getppid\n"
 		"    perf-prof top -e 'sched:sched_switch//key=prev_pid/comm=prev_comm/'\n"
@@ -811,6 +1041,7 @@ const struct profiler top_profiler = {
 	.interval_ms = 1000,
 	.help_example = "[-k EXPR] [-i MS] [--only-comm] [--cumulative] [--top N] [--json]",
 	.init = top_init,
+	.start = top_start,
 	.sample = top_sample,
 	.interval = top_interval,
 	.final = top_final,

@@ -5,7 +5,8 @@
 #   ok - NAME | not ok - NAME (+ "#   " diagnostics) | ok - NAME # SKIP reason
 #
 #   pp ARGS...            run perf-prof (bounded by $PP_TIMEOUT s); sets
-#                         $out $err (file paths) and $rc
+#                         $out $err (file paths) and $rc; in a file run in
+#                         both modes, with --no-bpf or --bpf (pp_mode)
 #   ok NAME / fail NAME MSG / skip NAME REASON
 #   check_eq NAME GOT WANT
 #   check_rc NAME WANT         (exit code of the last pp)
@@ -27,8 +28,26 @@ fail() { echo "not ok - $1"; shift; for m in "$@"; do echo "#   $m"; done; }
 skip() { echo "ok - $1 # SKIP $2"; }
 
 pp() {
+	pp_mode "$@"
+	if [ -n "$pp_flag" ]; then
+		_prof=$1
+		shift
+		set -- "$_prof" "$pp_flag" "$@"
+	fi
 	timeout -s INT -k 10 "$PP_TIMEOUT" "$PP" "$@" > "$out" 2> "$err" < /dev/null
 	rc=$?
+}
+
+# pp_mode ARGS... - $pp_flag: in a live file run in both modes (tests/run.sh
+# runs a file with a "# modes: ring bpf" line once with PP_AGG=ring, once
+# with PP_AGG=bpf), the --no-bpf or --bpf that pp and pp_bg put after the
+# profiler's name; empty when the test chose one itself
+pp_mode() {
+	pp_flag=
+	case " $* " in
+	*" --bpf "* | *" --no-bpf "*) ;;
+	*) case "${PP_AGG:-}" in ring) pp_flag=--no-bpf ;; bpf) pp_flag=--bpf ;; esac ;;
+	esac
 }
 
 # pp_whole ARGS... - pp, run again (4 times in all) while the kernel lost
@@ -68,6 +87,12 @@ out_value() { sed -n "s/^$1 .*$2=\([0-9]*\).*/\1/p" "$out" | head -1; }
 # pp_bg ARGS... - start perf-prof in the background ($bg is its pid), with a
 # watchdog that SIGKILLs it after $PP_TIMEOUT s; pp_wait collects $rc.
 pp_bg() {
+	pp_mode "$@"
+	if [ -n "$pp_flag" ]; then
+		_prof=$1
+		shift
+		set -- "$_prof" "$pp_flag" "$@"
+	fi
 	"$PP" "$@" > "$out" 2> "$err" < /dev/null &
 	bg=$!
 	( sleep "$PP_TIMEOUT"; kill -KILL $bg 2>/dev/null ) > /dev/null 2>&1 &

@@ -9,10 +9,8 @@
  * event: the kernel runs them before it writes the record to any ring, and
  * a zero from any of them drops the record for every perf event of that
  * tracepoint. So the program is attached once, through an anchor: a
- * disabled perf event of the tracepoint that the filter owns. Attaching it
- * to the run's own events would not last: an inherited copy of such an
- * event (a workload's child) takes the program along, and when the child
- * exits the kernel detaches the program from the tracepoint for everyone.
+ * disabled perf event of the tracepoint that the filter owns (bpf__anchor(),
+ * shared with lib/bpf/agg.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -229,12 +227,10 @@ void bpf_filter__delete(struct bpf_filter *f)
 	free(f);
 }
 
-/* filter_anchor - open the anchor event of tracepoint @id and attach the program */
-static int filter_anchor(struct bpf_filter *f, u64 id)
+int bpf__anchor(u64 tp_id, int prog_fd)
 {
 	struct perf_event_attr a = {
-		.type = PERF_TYPE_TRACEPOINT, .size = sizeof(a), .config = id,
-		.sample_period = 1, .disabled = 1,
+		.type = PERF_TYPE_TRACEPOINT, .size = sizeof(a), .config = tp_id, .disabled = 1,
 	};
 	int fd = -1, ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 
@@ -243,14 +239,13 @@ static int filter_anchor(struct bpf_filter *f, u64 id)
 		fd = (int)syscall(SYS_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, f->prog_fd)) {
+	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd)) {
 		int e = errno;
 
 		close(fd);
 		return -e;
 	}
-	f->anchor_fd = fd;
-	return 0;
+	return fd;
 }
 
 int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, struct err *err)
@@ -289,8 +284,10 @@ int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, s
 			"run as a BPF program: %s", ev->filter, ev->display, why);
 		return r;
 	}
-	r = filter_anchor(f, evcore(ev)->config);
-	if (r) {
+	r = bpf__anchor(evcore(ev)->config, f->prog_fd);
+	if (r >= 0)
+		f->anchor_fd = r;
+	if (r < 0) {
 		err_set(err, EXIT_FAIL, "cannot attach a BPF filter to '%s': %s", ev->display,
 			strerror(-r));
 		bpf_filter__delete(f);

@@ -131,4 +131,15 @@ int bpfgen__expr(struct bpfgen *g, const struct expr *e, u8 dst, int err, int un
 int bpfgen__load(struct bpfgen *g, enum bpf_prog_type type, const char *name, u32 flags,
 		 char *why, size_t whylen);
 
+/*
+ * bpf__anchor - attach tracepoint program @prog_fd to tracepoint @tp_id
+ * through a perf event of its own: disabled and counting, on one CPU, it
+ * never writes a record, and the program runs on every CPU for every hit
+ * of the tracepoint. Returns the event's fd (closing it detaches the
+ * program) or -errno. Attaching to the run's own events would not last: an
+ * inherited copy of such an event (a workload's child) takes the program
+ * along, and when the child exits the kernel detaches it for everyone.
+ */
+int bpf__anchor(u64 tp_id, int prog_fd);
+
 #endif

@@ -75,6 +75,12 @@ static inline struct bpf_insn insn__st(u8 size, u8 dst, s16 off, s32 imm)
 	return insn__make(BPF_ST | BPF_MEM | size, dst, 0, off, imm);
 }
 
+/* lock *(size *)(dst + off) += src; size is BPF_W or BPF_DW */
+static inline struct bpf_insn insn__atomic_add(u8 size, u8 dst, u8 src, s16 off)
+{
+	return insn__make(BPF_STX | BPF_ATOMIC | size, dst, src, off, BPF_ADD);
+}
+
 /* conditional jump on a 64-bit compare; off is filled in by the builder */
 static inline struct bpf_insn insn__jmp_imm(u8 op, u8 dst, s32 imm)
 {

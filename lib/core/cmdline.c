@@ -220,9 +220,11 @@ static const struct {
 	COPT(COMMON_JSON, OPT_BOOL, 0, "json", OFF(json), NULL, "one JSON object per line"),
 	COPT(COMMON_READS, OPT_BOOL, 0, "bpf", OFF(bpf), NULL,
 	     "run every filter the kernel's ftrace filter refuses in the kernel as a BPF "
-	     "program (fail if one cannot); it then filters the tracepoint for every tracer"),
+	     "program (fail if one cannot); it then filters the tracepoint for every tracer. "
+	     "top: count in the kernel, or fail saying why"),
 	COPT(COMMON_READS, OPT_BOOL, 0, "no-bpf", OFF(no_bpf), NULL,
-	     "no BPF: filters the kernel refuses run in user space (the default)"),
+	     "no BPF: filters the kernel refuses run in user space (the default); top reads "
+	     "the records"),
 	COPT(~0u, OPT_COUNT, 'v', "verbose", OFF(verbose), NULL,
 	     "more diagnostics on stderr: where each filter runs (kernel, BPF or user space), "
 	     "globs expanded"),

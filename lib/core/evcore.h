@@ -31,6 +31,7 @@ struct evcore {
 	bool hooked;		/* samples are unwound or filtered before delivery */
 	bool from_glob;		/* one of a glob's matches (may be skipped if refused) */
 	bool skipped;		/* the kernel refused to open it: no samples */
+	bool in_kernel;		/* its profiler aggregates it in the kernel: never opened */
 	u64 limit_start;	/* --sampling-limit: the current one-second window */
 	u64 limit_n;		/* samples delivered in it */
 	u64 limited;		/* samples dropped by the limit */

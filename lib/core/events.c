@@ -811,9 +811,12 @@ static int run__events_open_each(struct run *r, struct err *err)
 
 	for (int i = 0; i < r->evs.n; i++) {
 		struct evspec *ev = r->evs.v[i];
-		struct perf_event_attr *attr = perf_evsel__attr(evcore(ev)->evsel);
+		struct perf_event_attr *attr;
 		int e;
 
+		if (evcore(ev)->in_kernel)
+			continue;
+		attr = perf_evsel__attr(evcore(ev)->evsel);
 		if (carrying) {
 			attr->comm = carry.comm;
 			attr->task = carry.task;
@@ -843,7 +846,7 @@ static int run__events_open_each(struct run *r, struct err *err)
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s (%s)",
 				 skipped > 1 ? ", " : "", ev->display, strerror(e));
 	}
-	if (!opened)
+	if (!opened && !r->tracker)
 		return err_set(err, EXIT_FAIL, "the kernel refused every event: %s%s", names,
 			       skipped > 8 ? ", ..." : "");
 	if (skipped)
@@ -926,8 +929,9 @@ int run__events_open(struct run *r, struct err *err)
 	 * first, unless some event is opened on fewer CPUs (cpus=); then a
 	 * dummy software event on every CPU carries them, as perf's does.
 	 */
+	/* ... or when events are aggregated in the kernel and have no ring event */
 	for (int i = 0; i < r->evs.n; i++)
-		tracker |= r->evs.v[i]->cpus != NULL;
+		tracker |= r->evs.v[i]->cpus != NULL || evcore(r->evs.v[i])->in_kernel;
 	if (tracker) {
 		struct perf_event_attr attr;
 
@@ -951,6 +955,8 @@ int run__events_open(struct run *r, struct err *err)
 		struct evspec *ev = r->evs.v[i];
 		struct perf_event_attr attr;
 
+		if (evcore(ev)->in_kernel)
+			continue;
 		event_attr(r, ev, i == 0 && !tracker, &attr);
 		evcore(ev)->evsel = perf_evsel__new(&attr);
 		if (!evcore(ev)->evsel)
@@ -1017,7 +1023,7 @@ int run__events_filters(struct run *r, struct err *err)
 		char reason[512];
 		int e;
 
-		if (evcore(ev)->skipped)
+		if (evcore(ev)->skipped || evcore(ev)->in_kernel)
 			continue;
 		/* perf's own events have no ftrace filter: theirs runs in user space */
 		if (ev->sampling) {

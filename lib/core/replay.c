@@ -76,6 +76,7 @@ int run__replay_mem(struct run *r, char *buf, size_t len, const char *path, stru
 {
 	int ret = -1;
 
+	r->replaying = true;
 	if (run__resolve(r, err) || replay_rings(r, buf, len, path, err))
 		goto out;
 	run__events_layouts(r);

@@ -69,7 +69,7 @@ struct run {
 	struct perf_thread_map *threads;
 	bool task_mode;		/* events bound to -p/-t/workload tasks */
 	bool cpu_wide;		/* task_mode targets, events on every CPU (profiler's cpu_wide) */
-	int *target_tids;	/* cpu_wide: the targets' threads (prof__targets()) */
+	int *target_tids;	/* the targets' threads (prof__targets()) */
 	int nr_target_tids;
 	int *pidfds;
 	int nr_pidfds, pidfds_left;
@@ -92,6 +92,7 @@ struct run {
 	unsigned time_slot;	/* u64 slot of a sample's time (0: depends on the event) */
 	struct idmap ids;	/* sample id -> struct evspec */
 	char **replay_bufs;	/* one per replay ring */
+	bool replaying;		/* fed from a buffer: nothing can run in the kernel */
 	u64 *ow_seen;		/* --overwrite: per ring, the newest time delivered */
 
 	/* timestamps: --tsc conversion, --clock-offset */

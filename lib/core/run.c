@@ -192,7 +192,7 @@ static void run__target_maps(struct run *r)
 {
 	if (!r->env.syms || !r->threads || !r->task_mode)
 		return;
-	for (int i = 0; i < r->nr_target_tids; i++)
+	for (int i = 0; i < r->nr_target_tids && r->cpu_wide; i++)
 		syms__proc_maps(r->env.syms, r->target_tids[i]);
 	for (int i = 0; i < perf_thread_map__nr(r->threads) && !r->cpu_wide; i++)
 		syms__proc_maps(r->env.syms, perf_thread_map__pid(r->threads, i));
@@ -413,6 +413,20 @@ void prof__time_header(struct prof *prof)
 void prof__expr_error(struct prof *prof, const struct evspec *ev)
 {
 	prof->run->expr_errors[ev->index]++;
+}
+
+void prof__expr_errors(struct prof *prof, const struct evspec *ev, u64 n)
+{
+	prof->run->expr_errors[ev->index] += n;
+}
+
+int prof__in_kernel(struct prof *prof, struct evspec *ev)
+{
+	if (prof->run->replaying)
+		return -EOPNOTSUPP;
+	if (ev)
+		evcore(ev)->in_kernel = true;
+	return 0;
 }
 
 int prof__targets(const struct prof *prof, const int **tids, bool *follow)
@@ -1200,7 +1214,7 @@ static void run__pending_lost(struct run *r)
 		struct evspec *ev = r->evs.v[i];
 		u64 count = 0;
 
-		if (evcore(ev)->skipped)
+		if (evcore(ev)->skipped || evcore(ev)->in_kernel)
 			continue;
 		if (!evcore(ev)->evsel || (ev->sampling && evcore(ev)->sample_period != 1))
 			return;

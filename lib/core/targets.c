@@ -307,7 +307,9 @@ int run__targets(struct run *r, struct err *err)
 		r->threads = perf_thread_map__new_dummy();
 	} else {
 		r->threads = perf_thread_map__new_array(nr, tids);
-		free(tids);
+		/* kept for prof__targets(): a profiler counting in the kernel filters on them */
+		r->target_tids = tids;
+		r->nr_target_tids = nr;
 	}
 	ret = r->threads ? 0 : err_set(err, EXIT_FAIL, "out of memory");
 	r->pidfds_left = r->nr_pidfds;

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # live/top.sh - `top` numbers against the exact work of wl processes started
-# by the test (as the workload, so only they are seen).
+# by the test (as the workload, so only they are seen). Run twice: reading the
+# records, and counting in the kernel (what needs each sample in user space,
+# --only-comm, says --no-bpf itself).
+# modes: ring bpf
 . "$TESTS_DIR/lib.sh"
 need_root_tracefs
 
@@ -42,18 +45,32 @@ pp top --no-bpf -e 'syscalls:sys_enter_write/count==fd+4/key=common_pid/top-by=c
 row=$(final_rows | awk '{ print $2 }')
 check_eq "user-space filter count==fd+4 keeps exactly the 100 writes of 7 to fd 3" "$row" "700"
 check_eq "stderr stays empty when nothing is wrong (where filters run is said with -v)" "$(cat "$err")" ""
-pp top -v -e 'syscalls:sys_enter_write/count==fd+4/key=common_pid/top-by=count/' -i 60000 -- "$WL" write 100 7
+pp top -v --no-bpf -e 'syscalls:sys_enter_write/count==fd+4/key=common_pid/top-by=count/' -i 60000 -- "$WL" write 100 7
 check_err "-v says the filter runs in user space" "filtering in user space"
+
+# the same arithmetic filter without --no-bpf: in the kernel's program in the bpf pass
+pp top -e 'syscalls:sys_enter_write/count==fd+4/key=common_pid/top-by=count/' -i 60000 -- "$WL" write 100 7
+check_eq "filter count==fd+4 (user space, or the kernel's program) keeps exactly the 100 writes" \
+	"$(final_rows | awk '{ print $2 }')" "700"
+
+# -p follows the process's threads made after the attach
+"$WL" -d 1500 -t 2 getppid 150 > "$T_TMP/wl.out" &
+wlp=$!
+pp top -e "$GETPPID" -p $wlp -i 60000
+wait $wlp
+check_eq "-p: two threads started after the attach, 150 calls each" \
+	"$(final_rows | awk '{ print $2, $3 }' | sort -u)" "150 wl"
+check_eq "... in two rows" "$(final_rows | wc -l)" 2
 
 # --only-comm merges rows by name; comm= and printkey=
 two="$WL -n alpha getppid 100 & $WL -n alpha getppid 200 & $WL -n beta getppid 300 & wait"
-pp top --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
+pp top --no-bpf --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
 got=$(final_rows | awk '$2 != "sh" { print $2 ":" $1 }' | sort | tr '\n' ' ')
 check_eq "--only-comm: alpha 100+200, beta 300" "$got" "alpha:300 beta:300 "
 # without --order: --only-comm turns it on (a child renamed on one CPU and sampled on
 # another would otherwise be counted before its COMM record is read)
 for i in 1 2 3; do
-	pp top --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
+	pp top --no-bpf --only-comm -e "$GETPPID" -i 60000 -- sh -c "$two"
 	got=$(final_rows | awk '$2 != "sh" { print $2 ":" $1 }' | sort | tr '\n' ' ')
 	[ "$got" = "alpha:300 beta:300 " ] || break
 done

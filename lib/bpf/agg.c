@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * agg.c - aggregate by key in the kernel (see bpfagg.h). One hash map of
+ * rows (u64 key -> ncols u64) shared by the programs of every event of the
+ * run, one per-CPU array of counters per event, and, with targets, a map of
+ * their threads. Each event's program, generated with
+ * the part-1 expression compiler (gen.h), is:
+ *
+ *   [targets]  the current thread is a target, else out
+ *   [filter]   the filter's value, zero: out
+ *   key        the key expression, or the thread id, into a stack slot
+ *   values     each column's expression into a stack slot
+ *   row        look the key up; a new key is inserted as a zero row (from a
+ *              one-entry array, not the stack), a full map counts a drop
+ *   add        each column added atomically (several CPUs share rows)
+ *   out        return 1: the record goes on for every other tracer
+ *
+ * A run-time error (division by zero, an index out of range) skips the
+ * record and is counted, as user space counts it. A string the program
+ * cannot examine to its end has no user space to decide it here: such an
+ * expression is refused.
+ *
+ * The targets' map is kept by two more generated programs, on
+ * sched:sched_process_fork (a target's child or new thread joins it, when
+ * they are followed) and sched:sched_process_free (a thread leaves it),
+ * reading the records' pid fields at their format offsets: no BTF, and
+ * like the others they return 1 and hang off counting perf events.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <traceevent/event-parse.h>
+
+#include "bpfagg.h"
+#include "gen.h"
+#include "tep.h"
+
+enum { AGG_SAMPLES, AGG_ERRORS, AGG_DROPS, AGG_NR_STATS };
+
+/* the programs that keep the targets' map: on a fork, on a task's end */
+enum { FOLLOW_FORK, FOLLOW_FREE, FOLLOW_NR };
+
+struct bpf_agg {
+	int ncols;
+	u64 max_rows;
+	int rows_fd;		/* HASH: u64 key -> ncols u64 */
+	int zero_fd;		/* ARRAY[1]: a zero row, the value of a new key */
+	int stats_fd;		/* PERCPU_ARRAY[nr_evs]: AGG_NR_STATS u64 each */
+	int nr_evs;
+	int *prog_fd;		/* per event, -1 until added */
+	u32 *tp_id;
+	int *anchor_fd;		/* per event, the perf event holding its program */
+	int insns;
+	bool targets;
+	int targets_fd;		/* HASH: tid -> 1, with targets */
+	int full_fd;		/* PERCPU_ARRAY[1]: threads the full targets' map could not take */
+	int follow_prog[FOLLOW_NR];
+	int follow_anchor[FOLLOW_NR];
+	u32 follow_tp[FOLLOW_NR];
+};
+
+static int agg_map(enum bpf_map_type type, const char *name, u32 ksize, u32 vsize, u32 n,
+		   u32 flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	int fd = bpf_map_create(type, name, ksize, vsize, n, &o);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* agg_count - @fd[idx][slot]++ (a per-CPU array: this CPU's copy); clobbers r0-r2 */
+static void agg_count(struct bpfgen *g, int fd, int idx, int slot, int keyoff, int out)
+{
+	bpfgen__emit(g, insn__st(BPF_W, FP, (s16)keyoff, idx));
+	bpfgen__ld_map(g, R1, fd);
+	bpfgen__emit(g, insn__mov_reg(R2, FP));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, keyoff));
+	bpfgen__emit(g, insn__call(BPF_FUNC_map_lookup_elem));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+	bpfgen__emit(g, insn__ldx(BPF_DW, R1, R0, (s16)(slot * 8)));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R1, 1));
+	bpfgen__emit(g, insn__stx(BPF_DW, R0, R1, (s16)(slot * 8)));
+	bpfgen__ja(g, out);
+}
+
+/* agg_lookup - r0 = the map behind @fd's value at the key in the stack at @keyoff */
+static void agg_lookup(struct bpfgen *g, int fd, int keyoff)
+{
+	bpfgen__ld_map(g, R1, fd);
+	bpfgen__emit(g, insn__mov_reg(R2, FP));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, keyoff));
+	bpfgen__emit(g, insn__call(BPF_FUNC_map_lookup_elem));
+}
+
+/* agg_pid_field - the offset of 4-byte field @name of @ev, or -1 */
+static int agg_pid_field(struct tep_event *ev, const char *name)
+{
+	struct tep_format_field *f = ev ? tep_find_field(ev, name) : NULL;
+
+	return f && f->size == 4 ? f->offset : -1;
+}
+
+/*
+ * follow_prog - the program of @which: on a fork, the child (field at
+ * @child) joins when the parent (at @parent) is a target; on a free, the
+ * thread (at @child) leaves
+ */
+static int follow_prog(struct bpf_agg *a, int which, u32 tp_id, int parent, int child,
+		       char *why, size_t whylen)
+{
+	struct bpfgen g;
+	int out, key, val, r;
+
+	bpfgen__init(&g, BPFGEN_TRACEPOINT, tp_id);
+	out = bpfgen__label(&g);
+	key = bpfgen__stack(&g, 8);
+	val = bpfgen__stack(&g, 8);
+	bpfgen__emit(&g, insn__mov_reg(R6, R1));
+	if (which == FOLLOW_FORK) {
+		bpfgen__emit(&g, insn__ldx(BPF_W, R1, R6, (s16)parent));
+		bpfgen__emit(&g, insn__stx(BPF_W, FP, R1, (s16)key));
+		agg_lookup(&g, a->targets_fd, key);
+		bpfgen__jmp(&g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+		bpfgen__emit(&g, insn__ldx(BPF_W, R1, R6, (s16)child));
+		bpfgen__emit(&g, insn__stx(BPF_W, FP, R1, (s16)key));
+		bpfgen__emit(&g, insn__st(BPF_DW, FP, (s16)val, 1));
+		bpfgen__ld_map(&g, R1, a->targets_fd);
+		bpfgen__emit(&g, insn__mov_reg(R2, FP));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_ADD, R2, key));
+		bpfgen__emit(&g, insn__mov_reg(R3, FP));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_ADD, R3, val));
+		bpfgen__emit(&g, insn__mov_imm(R4, BPF_ANY));
+		bpfgen__emit(&g, insn__call(BPF_FUNC_map_update_elem));
+		bpfgen__jmp(&g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+		agg_count(&g, a->full_fd, 0, 0, key, out);
+	} else {
+		bpfgen__emit(&g, insn__ldx(BPF_W, R1, R6, (s16)child));
+		bpfgen__emit(&g, insn__stx(BPF_W, FP, R1, (s16)key));
+		bpfgen__ld_map(&g, R1, a->targets_fd);
+		bpfgen__emit(&g, insn__mov_reg(R2, FP));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_ADD, R2, key));
+		bpfgen__emit(&g, insn__call(BPF_FUNC_map_delete_elem));
+	}
+	bpfgen__bind(&g, out);
+	bpfgen__emit(&g, insn__mov_imm(R0, 1));
+	bpfgen__emit(&g, insn__exit());
+	a->insns += g.n;
+	r = bpfgen__load(&g, BPF_PROG_TYPE_TRACEPOINT, "pp_agg_follow", 0, why, whylen);
+	bpfgen__release(&g);
+	if (r < 0)
+		return r;
+	a->follow_prog[which] = r;
+	a->follow_tp[which] = tp_id;
+	return 0;
+}
+
+/* agg_follow - the targets' map and the programs keeping it */
+static int agg_follow(struct bpf_agg *a, bool follow, char *why, size_t whylen)
+{
+	struct tep_handle *tep = tep__new(NULL);
+	struct tep_event *fork, *free_ev = NULL;
+	struct err err = { 0 };
+	int r;
+
+	r = a->targets_fd = agg_map(BPF_MAP_TYPE_HASH, "pp_agg_targets", 4, 1, BPF_AGG_MAX_TARGETS,
+				    BPF_F_NO_PREALLOC);
+	if (r >= 0)
+		r = a->full_fd = agg_map(BPF_MAP_TYPE_PERCPU_ARRAY, "pp_agg_full", 4, 8, 1, 0);
+	if (r < 0) {
+		snprintf(why, whylen, "cannot create a BPF map: %s", strerror(-r));
+		goto out;
+	}
+	fork = tep__load(tep, "sched", "sched_process_fork", &err);
+	if (fork)
+		free_ev = tep__load(tep, "sched", "sched_process_free", &err);
+	if (!free_ev || agg_pid_field(fork, "parent_pid") < 0 ||
+	    agg_pid_field(fork, "child_pid") < 0 || agg_pid_field(free_ev, "pid") < 0) {
+		snprintf(why, whylen, "the scheduler's fork and free records are not as expected%s%.200s",
+			 err.msg[0] ? ": " : "", err.msg);
+		r = -EOPNOTSUPP;
+		goto out;
+	}
+	r = 0;
+	if (follow)
+		r = follow_prog(a, FOLLOW_FORK, (u32)fork->id, agg_pid_field(fork, "parent_pid"),
+				agg_pid_field(fork, "child_pid"), why, whylen);
+	if (!r)
+		r = follow_prog(a, FOLLOW_FREE, (u32)free_ev->id, 0, agg_pid_field(free_ev, "pid"),
+				why, whylen);
+out:
+	tep__delete(tep);
+	return r;
+}
+
+int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
+		 struct bpf_agg **out, char *why, size_t whylen)
+{
+	struct bpf_agg *a = xzalloc(sizeof(*a));
+	u32 vsize = (u32)ncols * sizeof(u64);
+	int r;
+
+	a->ncols = ncols;
+	a->max_rows = !max_rows || max_rows > BPF_AGG_MAX_ROWS ? BPF_AGG_MAX_ROWS : max_rows;
+	a->nr_evs = nr_evs;
+	a->rows_fd = a->zero_fd = a->stats_fd = a->targets_fd = a->full_fd = -1;
+	for (int i = 0; i < FOLLOW_NR; i++)
+		a->follow_prog[i] = a->follow_anchor[i] = -1;
+	a->prog_fd = xzalloc((size_t)nr_evs * sizeof(int));
+	a->anchor_fd = xzalloc((size_t)nr_evs * sizeof(int));
+	a->tp_id = xzalloc((size_t)nr_evs * sizeof(u32));
+	for (int i = 0; i < nr_evs; i++)
+		a->prog_fd[i] = a->anchor_fd[i] = -1;
+	a->targets = targets;
+	/* rows allocated as they come: the bound is a limit, not memory taken up front */
+	r = a->rows_fd = agg_map(BPF_MAP_TYPE_HASH, "pp_agg_rows", sizeof(u64), vsize,
+				 (u32)a->max_rows, BPF_F_NO_PREALLOC);
+	if (r >= 0)
+		r = a->zero_fd = agg_map(BPF_MAP_TYPE_ARRAY, "pp_agg_zero", 4, vsize, 1, 0);
+	if (r >= 0)
+		r = a->stats_fd = agg_map(BPF_MAP_TYPE_PERCPU_ARRAY, "pp_agg_stats", 4,
+					  AGG_NR_STATS * sizeof(u64), (u32)nr_evs, 0);
+	if (r < 0) {
+		snprintf(why, whylen, "cannot create a BPF map: %s", strerror(-r));
+		goto fail;
+	}
+	if (targets && (r = agg_follow(a, follow, why, whylen)))
+		goto fail;
+	*out = a;
+	return 0;
+fail:
+	bpf_agg__delete(a);
+	return r;
+}
+
+/* agg_targets - out unless the current thread is in the targets' map */
+static void agg_targets(struct bpfgen *g, const struct bpf_agg *a, int keyoff, int out)
+{
+	bpfgen__emit(g, insn__call(BPF_FUNC_get_current_pid_tgid));
+	bpfgen__emit(g, insn__stx(BPF_W, FP, R0, (s16)keyoff));
+	agg_lookup(g, a->targets_fd, keyoff);
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+}
+
+/* agg_row - r0 = the row of the key at @keyoff, inserted zero when new; @drop when full */
+static void agg_row(struct bpfgen *g, const struct bpf_agg *a, int keyoff, int zkey, int drop,
+		    int out)
+{
+	int have = bpfgen__label(g), again = bpfgen__label(g);
+
+	agg_lookup(g, a->rows_fd, keyoff);
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JNE, R0, 0), have);
+	bpfgen__emit(g, insn__st(BPF_W, FP, (s16)zkey, 0));
+	agg_lookup(g, a->zero_fd, zkey);
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+	bpfgen__emit(g, insn__mov_reg(R3, R0));
+	bpfgen__ld_map(g, R1, a->rows_fd);
+	bpfgen__emit(g, insn__mov_reg(R2, FP));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, keyoff));
+	bpfgen__emit(g, insn__mov_imm(R4, BPF_NOEXIST));
+	bpfgen__emit(g, insn__call(BPF_FUNC_map_update_elem));
+	/* another CPU may have inserted it meanwhile */
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), again);
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JNE, R0, -EEXIST), drop);
+	bpfgen__bind(g, again);
+	agg_lookup(g, a->rows_fd, keyoff);
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), drop);
+	bpfgen__bind(g, have);
+}
+
+/* agg_body - everything between the prologue and the exit; 0 or -EOPNOTSUPP */
+static int agg_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
+		    const struct bpf_agg_ev *ev, int err, int undecided, int drop, int out)
+{
+	int keyoff = bpfgen__stack(g, 8), zkey = bpfgen__stack(g, 8), slot[BPF_AGG_MAX_EV_COLS];
+
+	if (ev->ncols > BPF_AGG_MAX_EV_COLS)
+		return bpfgen__fail(g, "more than %d columns of one event", BPF_AGG_MAX_EV_COLS);
+	for (int i = 0; i < ev->ncols; i++)
+		slot[i] = ev->vals[i] ? bpfgen__stack(g, 8) : 0;
+	if (a->targets)
+		agg_targets(g, a, keyoff, out);
+	if (ev->filter) {
+		if (bpfgen__expr(g, ev->filter, R7, err, undecided))
+			return -EOPNOTSUPP;
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R7, 0), out);
+	}
+	for (int i = 0; i < ev->ncols; i++) {
+		if (!ev->vals[i])
+			continue;
+		if (bpfgen__expr(g, ev->vals[i], R7, err, undecided))
+			return -EOPNOTSUPP;
+		bpfgen__emit(g, insn__stx(BPF_DW, FP, R7, (s16)slot[i]));
+	}
+	if (ev->key) {
+		if (bpfgen__expr(g, ev->key, R7, err, undecided))
+			return -EOPNOTSUPP;
+	} else {
+		/* the thread id: the low half, zero-extended */
+		bpfgen__emit(g, insn__call(BPF_FUNC_get_current_pid_tgid));
+		bpfgen__emit(g, insn__make(BPF_ALU | BPF_MOV | BPF_X, R7, R0, 0, 0));
+	}
+	bpfgen__emit(g, insn__stx(BPF_DW, FP, R7, (s16)keyoff));
+	if (g->failed)
+		return -EOPNOTSUPP;
+	agg_row(g, a, keyoff, zkey, drop, out);
+	for (int i = 0; i < ev->ncols; i++) {
+		if (ev->vals[i])
+			bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)slot[i]));
+		else
+			bpfgen__emit(g, insn__mov_imm(R1, 1));
+		bpfgen__emit(g, insn__atomic_add(BPF_DW, R0, R1, (s16)((ev->col0 + i) * 8)));
+	}
+	agg_count(g, a->stats_fd, idx, AGG_SAMPLES, zkey, out);
+	return 0;
+}
+
+int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *why,
+		 size_t whylen)
+{
+	struct bpfgen g;
+	int err, undecided, drop, out, r;
+
+	if (idx < 0 || idx >= a->nr_evs || ev->col0 < 0 || ev->col0 + ev->ncols > a->ncols)
+		return -EINVAL;
+	bpfgen__init(&g, BPFGEN_TRACEPOINT, ev->tp_id);
+	err = bpfgen__label(&g);
+	undecided = bpfgen__label(&g);
+	drop = bpfgen__label(&g);
+	out = bpfgen__label(&g);
+	bpfgen__emit(&g, insn__mov_reg(R6, R1));
+	r = agg_body(&g, a, idx, ev, err, undecided, drop, out);
+	if (!r && (g.inexact || bpfgen__used(&g, undecided)))
+		r = bpfgen__fail(&g, "a string longer than %d bytes would need user space to "
+				 "decide", BPFGEN_STR_MAX);
+	if (!r) {
+		int key = bpfgen__stack(&g, 8);
+
+		if (bpfgen__used(&g, err)) {
+			bpfgen__bind(&g, err);
+			agg_count(&g, a->stats_fd, idx, AGG_ERRORS, key, out);
+		}
+		bpfgen__bind(&g, drop);
+		agg_count(&g, a->stats_fd, idx, AGG_DROPS, key, out);
+		bpfgen__bind(&g, out);
+		bpfgen__emit(&g, insn__mov_imm(R0, 1));
+		bpfgen__emit(&g, insn__exit());
+	}
+	a->insns += g.n;
+	r = bpfgen__load(&g, BPF_PROG_TYPE_TRACEPOINT, "pp_agg", 0, why, whylen);
+	bpfgen__release(&g);
+	if (r < 0)
+		return r;
+	a->prog_fd[idx] = r;
+	a->tp_id[idx] = ev->tp_id;
+	return 0;
+}
+
+int bpf_agg__insns(const struct bpf_agg *a)
+{
+	return a->insns;
+}
+
+int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t whylen)
+{
+	int r;
+
+	if (a->targets) {
+		u8 one = 1;
+
+		for (int i = 0; i < nr; i++) {
+			u32 tid = (u32)tids[i];
+
+			if (bpf_map_update_elem(a->targets_fd, &tid, &one, BPF_ANY)) {
+				r = -errno;
+				snprintf(why, whylen, "cannot add thread %d to the targets: %s",
+					 tids[i], strerror(-r));
+				return r;
+			}
+		}
+		for (int i = 0; i < FOLLOW_NR; i++) {
+			if (a->follow_prog[i] < 0)
+				continue;
+			r = a->follow_anchor[i] = bpf__anchor(a->follow_tp[i], a->follow_prog[i]);
+			if (r < 0) {
+				snprintf(why, whylen, "cannot follow the targets' threads: %s",
+					 strerror(-r));
+				return r;
+			}
+		}
+	}
+	for (int i = 0; i < a->nr_evs; i++) {
+		if (a->prog_fd[i] < 0)
+			continue;
+		r = bpf__anchor(a->tp_id[i], a->prog_fd[i]);
+		if (r < 0) {
+			snprintf(why, whylen, "cannot attach a BPF program to tracepoint %u: %s",
+				 a->tp_id[i], strerror(-r));
+			return r;
+		}
+		a->anchor_fd[i] = r;
+	}
+	return 0;
+}
+
+int bpf_agg__read(struct bpf_agg *a, void (*row)(void *ctx, u64 key, const u64 *vals),
+		  void *ctx)
+{
+	u64 *vals = xzalloc((size_t)a->ncols * sizeof(u64));
+	u64 key, next;
+	bool first = true;
+	int r = 0;
+
+	/* a row deleted meanwhile (bpf_agg__del() runs in this thread) never restarts the walk */
+	while (!bpf_map_get_next_key(a->rows_fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(a->rows_fd, &key, vals))
+			continue;
+		row(ctx, key, vals);
+	}
+	if (errno != ENOENT)
+		r = -errno;
+	free(vals);
+	return r;
+}
+
+int bpf_agg__del(struct bpf_agg *a, u64 key)
+{
+	return bpf_map_delete_elem(a->rows_fd, &key) ? -errno : 0;
+}
+
+int bpf_agg__stats(const struct bpf_agg *a, int idx, struct bpf_agg_stats *st)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	u32 key = (u32)idx;
+	u64 *v;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	v = xzalloc((size_t)ncpus * AGG_NR_STATS * sizeof(u64));
+	r = bpf_map_lookup_elem(a->stats_fd, &key, v) ? -errno : 0;
+	for (int c = 0; !r && c < ncpus; c++) {
+		const u64 *s = v + (size_t)c * AGG_NR_STATS;
+
+		st->samples += s[AGG_SAMPLES];
+		st->errors += s[AGG_ERRORS];
+		st->drops += s[AGG_DROPS];
+	}
+	free(v);
+	return r;
+}
+
+u64 bpf_agg__max_rows(const struct bpf_agg *a)
+{
+	return a->max_rows;
+}
+
+u64 bpf_agg__targets_full(const struct bpf_agg *a)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	u32 zero = 0;
+	u64 *v, n = 0;
+
+	if (a->full_fd < 0 || ncpus <= 0)
+		return 0;
+	v = xzalloc((size_t)ncpus * sizeof(u64));
+	if (!bpf_map_lookup_elem(a->full_fd, &zero, v))
+		for (int c = 0; c < ncpus; c++)
+			n += v[c];
+	free(v);
+	return n;
+}
+
+void bpf_agg__delete(struct bpf_agg *a)
+{
+	if (!a)
+		return;
+	for (int i = 0; i < a->nr_evs; i++) {
+		if (a->anchor_fd[i] >= 0)
+			close(a->anchor_fd[i]);	/* detaches the program */
+		if (a->prog_fd[i] >= 0)
+			close(a->prog_fd[i]);
+	}
+	for (int i = 0; i < FOLLOW_NR; i++) {
+		if (a->follow_anchor[i] >= 0)
+			close(a->follow_anchor[i]);
+		if (a->follow_prog[i] >= 0)
+			close(a->follow_prog[i]);
+	}
+	if (a->targets_fd >= 0)
+		close(a->targets_fd);
+	if (a->full_fd >= 0)
+		close(a->full_fd);
+	if (a->rows_fd >= 0)
+		close(a->rows_fd);
+	if (a->zero_fd >= 0)
+		close(a->zero_fd);
+	if (a->stats_fd >= 0)
+		close(a->stats_fd);
+	free(a->prog_fd);
+	free(a->anchor_fd);
+	free(a->tp_id);
+	free(a);
+}
