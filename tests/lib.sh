@@ -57,7 +57,7 @@ pp_mode() {
 pp_whole() {
 	for _try in 1 2 3 4; do
 		pp "$@"
-		grep -q 'events lost in this run' "$err" || return 0
+		grep -q -e 'events lost in this run' -e 'task or mapping records lost' "$err" || return 0
 	done
 }
 

@@ -171,8 +171,8 @@ import json, sys
 o = json.loads(sys.stdin.read())
 rows = sum(r["values"][0] for r in o["rows"])
 f = o["folded"]
-print(o["report"], rows + f["values"][0] == o["total"], f["exited_threads"] >= 35)')
-check_eq "--json: \"folded\" holds the exited threads' count and sums; rows + folded = total" \
+print(o["report"], rows + f["values"][0] == o["total"], len(o["rows"]) + f["exited_threads"] >= 40)')
+check_eq "--json: \"folded\" holds the exited threads' count and sums; rows + folded = total, every process in one of them" \
 	"$got" "final True True"
 pp_whole top -e "$GETPPID" --keep-exited 0 -i 100 -- sh -c "$forty"
 check_eq "--keep-exited 0 keeps every row" "$(final_rows | awk '$NF == "wl"' | wc -l)" 40
