@@ -65,7 +65,9 @@ wl = sum(float(r[0][:-1]) for r in rows if r[1] == "wl")
 check("perf: GetCmdPerfCpuclock has perf report's '# Overhead' table (LEP's parse)",
       head and rows and abs(total - 100.0) < 0.5 + 0.005 * len(rows), repr(lines[:8]),
       "sum %.2f of %d rows rounded to 0.01" % (total, len(rows)))
-m = re.match(r"# Samples: (\d+)", lines[0]) if lines else None
+m = ([re.match(r"# Samples: (\d+)", l) for l in lines if l.startswith("# Samples: ")] or [None])[0]
+check("perf: GetCmdPerfCpuclock says how many samples were lost, as perf report does",
+      lines and re.match(r"# Total Lost Samples: \d+$", lines[0]), repr(lines[:3]))
 nsamples = int(m.group(1)) if m else 0
 want = 100.0 * (c1 - c0) * 3.0 / took * 999 / nsamples if nsamples and took else 0
 check("perf: GetCmdPerfCpuclock: the spinner's share %.2f%% is its CPU time's (%.2f s in %.1f s: "
