@@ -9,6 +9,7 @@
  * options: only numbers (seconds) and tracepoint names that were checked.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -83,6 +84,11 @@ out:
 	__atomic_add_fetch(&dstats.events, records, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&dstats.lost, lost, __ATOMIC_RELAXED);
 	run__delete(r);
+	/*
+	 * a run's symbol tables (every process's DSOs) are megabytes freed in
+	 * this worker's arena: give them back, or the daemon keeps its peak
+	 */
+	malloc_trim(0);
 	pthread_mutex_unlock(&prun_lock);
 	fclose(out);
 	fclose(diag);
