@@ -72,9 +72,9 @@ if os.geteuid() != 0 or not os.path.exists(WL):
     skip("api: /api/v1/prof/task-state against a sleeping workload",
          "needs root and the workload %s" % WL)
 else:
-    doc, pid, measured, seen = sleeper_during(d, lambda: d.api("prof/task-state?seconds=5")[1],
-                                              10, 80000)
-    check_sleeps("api: /api/v1/prof/task-state", doc, pid, 10, 80000, measured, seen)
+    doc, pid, measured, seen, lost = sleeper_during(
+        d, lambda: d.api("prof/task-state?seconds=6")[1], 10, 80000)
+    check_sleeps("api: /api/v1/prof/task-state", doc, pid, 10, 80000, measured, seen, lost)
 status, na = d.api("prof/task-state?seconds=11")
 check("api: a bad param of a profiler method is a 400 with a JSON error",
       status == 400 and na["error"]["code"] == -32602, repr(na))

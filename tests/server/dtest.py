@@ -116,6 +116,13 @@ class Daemon:
                 pass
         return n
 
+    def metric(self, name):
+        """a sample of the daemon's /metrics (0 when absent)"""
+        for line in self.http("/metrics")[2].decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return 0
+
     def connect(self, timeout=10):
         s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -218,29 +225,37 @@ def sleeper_during(d, request, n=20, us=50000):
     """call request() in a thread; once the daemon's run has opened its events,
     start `wl nanosleep N US`, which sleeps N times US microseconds (each sleep
     as wl measured it is in the returned list, ns). Returns (request()'s value,
-    wl's pid, the measured sleeps, whether the run was seen)"""
+    wl's pid, the measured sleeps, whether the run was seen, the records the
+    kernel lost meanwhile)"""
     import tempfile
     import threading
     box = {}
+    lost = d.metric("perf_prof_lost_records_total")
     t = threading.Thread(target=lambda: box.update(v=request()))
     t.start()
     deadline = time.time() + 20
     while not d.perf_fds() and time.time() < deadline and t.is_alive():
         time.sleep(0.02)
     seen = d.perf_fds() > 0
-    time.sleep(0.3)  # opened, then enabled: the run is on
+    time.sleep(1.0)  # opened, then mapped and enabled (slower under ASan): the run is on
     with tempfile.NamedTemporaryFile("r") as m:
         p = subprocess.Popen([WL, "-M", m.name, "nanosleep", str(n), str(us)],
                              stdout=subprocess.DEVNULL)
         p.wait()
         measured = [int(x) for x in m.read().split()]
     t.join(60)
-    return box.get("v"), p.pid, measured, seen
+    return box.get("v"), p.pid, measured, seen, d.metric("perf_prof_lost_records_total") - lost
 
 
-def check_sleeps(name, doc, pid, n, us, measured, seen):
+def check_sleeps(name, doc, pid, n, us, measured, seen, lost):
     """task-state's JSON report has @pid's N sleeps of US in state S: exactly N
-    intervals in US's log2 bucket, their sum within what wl measured"""
+    intervals in US's log2 bucket, their sum within what wl measured. When the
+    kernel lost records, task-state forgets the intervals open then: skipped"""
+    if lost:
+        skip("%s: task-state's S row of a workload sleeping %d x %d us" % (name, n, us),
+             "the kernel lost %d records during the run (the machine is loaded): task-state "
+             "forgets the intervals open then, the exact count cannot hold" % lost)
+        return True
     rows = [r for r in (doc or {}).get("rows", []) if r.get("pid") == pid]
     st = ([r["stats"] for r in rows if r.get("state") == "S"] or [{}])[0]
     bucket = sum(h["count"] for h in st.get("hist", []) if h["lo"] <= us * 1000 <= h["hi"])

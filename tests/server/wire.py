@@ -64,13 +64,6 @@ for m in LEPD_METHODS:
 check("wire: each of the 32 methods answers, valid UTF-8 JSON ending in the terminator",
       not bad, *bad)
 
-if os.geteuid() != 0 or not os.path.exists(WL):
-    skip("wire: ProfTaskState against a sleeping workload", "needs root and the workload %s" % WL)
-else:
-    doc, pid, measured, seen = sleeper_during(d, lambda: json.loads(result_text(
-        call(d, {"method": "ProfTaskState", "params": {"seconds": 5}}, timeout=40)[1]) or "{}"))
-    check_sleeps("wire: ProfTaskState", doc, pid, 20, 50000, measured, seen)
-
 # --- whole files --------------------------------------------------------------
 # each thread's kernel stack is a vmalloc area: threads grow vmallocinfo past 100 KB
 grow = subprocess.Popen([sys.executable, "-c", """
@@ -289,5 +282,13 @@ try:
     os.unlink(wpath)
 except OSError:
     pass
+# --- ProfTaskState: task-state's report against a sleeping workload --------------
+if os.geteuid() != 0 or not os.path.exists(WL):
+    skip("wire: ProfTaskState against a sleeping workload", "needs root and the workload %s" % WL)
+else:
+    doc, pid, measured, seen, lost = sleeper_during(d, lambda: json.loads(result_text(
+        call(d, {"method": "ProfTaskState", "params": {"seconds": 6}}, timeout=40)[1]) or "{}"))
+    check_sleeps("wire: ProfTaskState", doc, pid, 20, 50000, measured, seen, lost)
+
 d.stop()
 finish()
