@@ -73,7 +73,7 @@ if os.geteuid() != 0 or not os.path.exists(WL):
          "needs root and the workload %s" % WL)
 else:
     doc, pid, measured, seen, lost = sleeper_during(
-        d, lambda: d.api("prof/task-state?seconds=6")[1], 10, 80000)
+        d, lambda: d.api("prof/task-state?seconds=7")[1], 10, 80000)
     check_sleeps("api: /api/v1/prof/task-state", doc, pid, 10, 80000, measured, seen, lost)
 status, na = d.api("prof/task-state?seconds=11")
 check("api: a bad param of a profiler method is a 400 with a JSON error",

@@ -287,7 +287,7 @@ if os.geteuid() != 0 or not os.path.exists(WL):
     skip("wire: ProfTaskState against a sleeping workload", "needs root and the workload %s" % WL)
 else:
     doc, pid, measured, seen, lost = sleeper_during(d, lambda: json.loads(result_text(
-        call(d, {"method": "ProfTaskState", "params": {"seconds": 6}}, timeout=40)[1]) or "{}"))
+        call(d, {"method": "ProfTaskState", "params": {"seconds": 7}}, timeout=40)[1]) or "{}"))
     check_sleeps("wire: ProfTaskState", doc, pid, 20, 50000, measured, seen, lost)
 
 d.stop()
