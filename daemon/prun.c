@@ -26,6 +26,22 @@ void prun__shutdown(void)
 	__atomic_store_n(&prun_stopping, true, __ATOMIC_RELEASE);
 }
 
+/*
+ * what the run said on its diagnostics stream (events lost without a ring
+ * loss, a fallback from BPF) goes to the daemon's log, a line at a time,
+ * the first 8 lines: a client sees the result, the operator the reasons
+ */
+static void prun_log_diag(char *text, size_t len)
+{
+	char *line, *save = NULL;
+	int n = 0;
+
+	if (!text || !len)
+		return;
+	for (line = strtok_r(text, "\n", &save); line && n < 8; line = strtok_r(NULL, "\n", &save), n++)
+		dlog("%s", line);
+}
+
 int prun__capture(struct mcall *c, const char *profiler, const char *args, u64 ms, char **buf,
 		  size_t *len)
 {
@@ -101,6 +117,7 @@ out:
 		dlog("%s run lost %llu records of %llu", profiler, (unsigned long long)lost,
 		     (unsigned long long)(records + lost));
 	}
+	prun_log_diag(dbuf, dlen);
 	free(dbuf);
 	return ret;
 }
