@@ -43,12 +43,6 @@ int lepd__proc(struct mcall *c, const struct method *m)
 	return 0;
 }
 
-int lepd__unavailable(struct mcall *c, const struct method *m)
-{
-	return mcall__fail(c, MERR_UNAVAILABLE, "'%s' is not available in this build yet: %s",
-			   m->name, m->arg);
-}
-
 /* ------------------------------------------------------------- snapshots */
 
 struct pair {

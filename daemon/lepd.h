@@ -12,7 +12,6 @@
 LEPD_TEXT(hello);
 LEPD_TEXT(list);
 LEPD_TEXT(proc);
-LEPD_TEXT(unavailable);
 LEPD_TEXT(mpstat);
 LEPD_TEXT(mpstat_irq);
 LEPD_TEXT(irqinfo);
@@ -31,6 +30,7 @@ LEPD_TEXT(perf_flame);
 LEPD_TEXT(prof_top);
 LEPD_TEXT(prof_syscalls);
 LEPD_TEXT(prof_num_dist);
+LEPD_TEXT(prof_task_state);
 LEPD_TEXT(prof_profile);
 #undef LEPD_TEXT
 

@@ -72,7 +72,7 @@ const struct method methods[] = {
 	  "interrupts and softirqs per second" },
 	{ "GetCmdCgtop", "cgroups", METHOD_LEPD, lepd__cgtop, api__cgroups, NULL,
 	  "cgroup v2 CPU, memory and I/O (systemd-cgtop)" },
-	/* perf's methods, from perf-prof's trace -g of a sampling event on every CPU */
+	/* perf's methods, from perf-prof's profile (report) and trace -g (script), every CPU */
 	{ "GetCmdPerfFaults", "perf/faults", METHOD_LEPD | METHOD_BLOCKING, lepd__perf_faults, NULL,
 	  NULL, "page faults by symbol for 'seconds' (1), perf report's table" },
 	{ "GetCmdPerfCpuclock", "perf/cpuclock", METHOD_LEPD | METHOD_BLOCKING,
@@ -85,8 +85,9 @@ const struct method methods[] = {
 	  "perf-prof top of tracepoint 'event' (sched:sched_switch) for 'seconds' (1)" },
 	{ "ProfSyscalls", "prof/syscalls", METHOD_BLOCKING | METHOD_JSON_TEXT,
 	  lepd__prof_syscalls, NULL, NULL, "system calls by name and count for 'seconds' (1)" },
-	{ "ProfTaskState", "prof/task-state", METHOD_BLOCKING, lepd__unavailable, NULL,
-	  "this build has no task-state profiler", "time per task state" },
+	{ "ProfTaskState", "prof/task-state", METHOD_BLOCKING | METHOD_JSON_TEXT,
+	  lepd__prof_task_state, NULL, NULL,
+	  "perf-prof task-state: time per process and scheduler state for 'seconds' (1)" },
 	{ "ProfProfile", "prof/profile", METHOD_BLOCKING | METHOD_JSON_TEXT, lepd__prof_profile,
 	  api__profile, NULL, "CPU flame graph tree (d3-flame-graph shape) for 'seconds' (1)" },
 	{ "ProfNumDist", "prof/num-dist", METHOD_BLOCKING | METHOD_JSON_TEXT, lepd__prof_num_dist,

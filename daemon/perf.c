@@ -1,150 +1,96 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * perf.c - the methods that run perf-prof's profilers in-process (prun.c):
- * lepd's GetCmdPerfCpuclock/Faults (perf report's "# Overhead" table) and
- * GetCmdPerfFlame (perf script's sample/frame layout), all three read from
- * one `trace -g` capture of a sampling event; and perf-prof's own reports as
- * JSON (top, syscalls, num-dist, the CPU flame graph tree). Nothing a
- * client sends becomes an option except numbers and checked tracepoint and
- * field names.
+ * lepd's GetCmdPerfCpuclock/Faults (perf report's "# Overhead" table, from
+ * `profile`'s rows) and GetCmdPerfFlame (perf script's sample/frame
+ * layout, from `trace -g`: every sample); and perf-prof's own reports as
+ * JSON (top, syscalls, num-dist, task-state, and `profile`'s stacks as the
+ * flame graph engine's tree). Nothing a client sends becomes an option
+ * except numbers and checked tracepoint and field names.
  */
 #include <cJSON.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashmap.h"
+#include "flamegraph.h"
 #include "json.h"
 #include "lepd.h"
 #include "prun.h"
 
-/* a sampling capture: every CPU, stacks, @event at @hz */
-static int perf_capture(struct mcall *c, const char *event, int hz, struct samples *s,
-			char **text)
+/*
+ * a `profile` run of @event at @hz on every CPU for the "seconds" param:
+ * its final --json report (one line, parsed into @rep) with @args' rows,
+ * and in @text the whole output (with --folded -, the stacks after it)
+ */
+static int profile_run(struct mcall *c, const char *event, int hz, const char *args,
+		       char **text, cJSON **rep)
 {
-	char args[128];
+	char all[256];
 	size_t len;
 	u64 ms;
 
 	if (prun__seconds(c, &ms))
 		return -1;
-	snprintf(args, sizeof(args), "-e %s -F %d -g -q", event, hz);
-	if (prun__capture(c, "trace", args, ms, text, &len))
+	snprintf(all, sizeof(all), "-e %s -F %d --json -q %s", event, hz, args);
+	if (prun__capture(c, "profile", all, ms, text, &len))
 		return -1;
-	if (samples__parse(*text, s)) {
-		samples__free(s);
+	*rep = cJSON_ParseWithOpts(*text, NULL, false);
+	if (!cJSON_IsObject(*rep) || !cJSON_IsArray(cJSON_GetObjectItem(*rep, "rows"))) {
+		cJSON_Delete(*rep);
 		free(*text);
-		return mcall__fail(c, MERR_FAIL, "out of memory");
+		return mcall__fail(c, MERR_FAIL, "profile reported no final report");
 	}
 	return 0;
 }
 
-/* "do_wp_page+0x5a4" -> "do_wp_page": one node per function, whatever the offset */
-static void sym_name(const char *sym, char *buf, size_t len)
+static u64 rep_u64(const cJSON *o, const char *key)
 {
-	const char *plus = strrchr(sym, '+');
-	size_t n = plus && plus != sym && !strncmp(plus, "+0x", 3) ? (size_t)(plus - sym) : strlen(sym);
+	const cJSON *v = cJSON_GetObjectItem(o, key);
 
-	snprintf(buf, len, "%.*s", (int)n, sym);
+	return cJSON_IsNumber(v) && v->valuedouble > 0 ? (u64)v->valuedouble : 0;
 }
 
-struct ovh {
-	char comm[32];
-	char dso[128];
-	char sym[160];
-	bool kernel;
-	u64 n;
-};
-
-static int ovh_cmp(const void *a, const void *b)
+static const char *rep_str(const cJSON *o, const char *key)
 {
-	const struct ovh *x = a, *y = b;
+	const cJSON *v = cJSON_GetObjectItem(o, key);
 
-	if (x->n != y->n)
-		return x->n < y->n ? 1 : -1;
-	return strcmp(x->sym, y->sym);
+	return cJSON_IsString(v) ? v->valuestring : "[unknown]";
 }
 
-/* a row of the table is keyed by (comm, dso, symbol): the row's address is the key */
-static u64 ovh_hash(u64 key, void *ctx)
+/* perf report marks kernel symbols [k]: the kernel and its modules are the [name] DSOs */
+static bool dso_kernel(const char *dso)
 {
-	const struct ovh *o = (const struct ovh *)(uintptr_t)key;
-
-	return fnv1a_str(fnv1a_str(fnv1a_str(FNV1A_INIT, o->comm), o->dso), o->sym);
+	return dso[0] == '[' && strcmp(dso, "[vdso]") && strcmp(dso, "[vsyscall]") &&
+	       strcmp(dso, "[unknown]");
 }
 
-static bool ovh_equal(u64 a, u64 b, void *ctx)
-{
-	const struct ovh *x = (const struct ovh *)(uintptr_t)a, *y = (const struct ovh *)(uintptr_t)b;
-
-	return !strcmp(x->comm, y->comm) && !strcmp(x->dso, y->dso) && !strcmp(x->sym, y->sym);
-}
-
-static const struct hashmap_ops ovh_ops = { .hash = ovh_hash, .equal = ovh_equal };
-
-/*
- * ovh__count - the samples into @rows (room for all of them), one row per
- * distinct (comm, dso, symbol) of the first frame; returns the rows used,
- * or -1 when the table could not grow
- */
-static int ovh__count(const struct samples *s, struct ovh *rows)
-{
-	struct hashmap *h = hashmap__new_ops(sizeof(u64), 0, &ovh_ops);
-	int nr = 0;
-
-	for (int i = 0; i < s->nr; i++) {
-		const struct sample *p = &s->v[i];
-		struct ovh *o = &rows[nr];
-		bool created;
-		void *v;
-
-		snprintf(o->comm, sizeof(o->comm), "%s", p->comm);
-		snprintf(o->dso, sizeof(o->dso), "%s", p->nr ? p->frame[0].dso : "[unknown]");
-		sym_name(p->nr ? p->frame[0].sym : "[unknown]", o->sym, sizeof(o->sym));
-		o->kernel = p->nr && p->frame[0].addr >= 0xffff800000000000ULL;
-		o->n = 0;
-		v = hashmap__get_new(h, (u64)(uintptr_t)o, &created);
-		if (!v) {
-			nr = -1;
-			break;
-		}
-		nr += created;
-		/* the row first seen holds the count */
-		((struct ovh *)(uintptr_t)hashmap__key(v))->n++;
-	}
-	hashmap__free(h);
-	return nr;
-}
-
-/* perf report's table of where the samples' first frames are */
+/* perf report's table of where the samples are: profile's rows by (comm, dso, symbol) */
 static int perf_report(struct mcall *c, const char *event, int hz)
 {
-	struct samples s;
-	struct ovh *rows;
+	const cJSON *row;
+	cJSON *rep;
 	char *text;
-	int nr;
 
-	if (perf_capture(c, event, hz, &s, &text))
+	if (profile_run(c, event, hz, "--sort comm,dso,sym --top 0", &text, &rep))
 		return -1;
-	rows = calloc((size_t)s.nr + 1, sizeof(*rows));
-	nr = rows ? ovh__count(&s, rows) : -1;
-	if (nr < 0) {
-		free(rows);
-		samples__free(&s);
-		free(text);
-		return mcall__fail(c, MERR_FAIL, "out of memory");
-	}
-	qsort(rows, (size_t)nr, sizeof(*rows), ovh_cmp);
-	fprintf(c->out, "# Samples: %d  of event '%s'\n# Event count (approx.): %d\n#\n", s.nr,
-		event, s.nr);
+	fprintf(c->out, "# Total Lost Samples: %llu\n#\n",
+		(unsigned long long)rep_u64(rep, "lost"));
+	fprintf(c->out, "# Samples: %llu  of event '%s'\n# Event count (approx.): %llu\n#\n",
+		(unsigned long long)rep_u64(rep, "samples"), event,
+		(unsigned long long)rep_u64(rep, "samples"));
 	fprintf(c->out, "# Overhead  %-16s  %-24s  %s\n", "Command", "Shared Object", "Symbol");
 	fprintf(c->out, "# ........  ................  ........................  "
 			"..............................\n#\n");
-	for (int k = 0; k < nr; k++)
-		fprintf(c->out, "%9.2f%%  %-16s  %-24s  [%c] %s\n", 100.0 * (double)rows[k].n / s.nr,
-			rows[k].comm, rows[k].dso, rows[k].kernel ? 'k' : '.', rows[k].sym);
-	free(rows);
-	samples__free(&s);
+	cJSON_ArrayForEach(row, cJSON_GetObjectItem(rep, "rows")) {
+		const cJSON *share = cJSON_GetObjectItem(row, "share");
+		const char *dso = rep_str(row, "dso");
+
+		fprintf(c->out, "%9.2f%%  %-16s  %-24s  [%c] %s\n",
+			cJSON_IsNumber(share) ? share->valuedouble : 0.0, rep_str(row, "comm"), dso,
+			dso_kernel(dso) ? 'k' : '.', rep_str(row, "sym"));
+	}
+	cJSON_Delete(rep);
 	free(text);
 	return 0;
 }
@@ -159,131 +105,119 @@ int lepd__perf_faults(struct mcall *c, const struct method *m)
 	return perf_report(c, "page-faults", 999);
 }
 
-/* perf script: "comm pid [cpu] time: 1 event:" then a tab-indented frame a line */
+/*
+ * A sample line of `perf-prof trace`:
+ *   "  4509.225062       comm name   31677/31677   [000] .... cpu-clock: period=..."
+ * into perf script's "comm tid [cpu] time: 1 cpu-clock:". The comm is
+ * right-aligned and may hold spaces: it is what lies between the time and
+ * the "PID/TID" word before " [CPU]"; LEP takes the first word as the
+ * command, so its spaces become '_'.
+ */
+static int script_sample(char *line, FILE *out)
+{
+	char *cpu = strstr(line, " ["), *pid, *comm, *p;
+	int ncpu, tid;
+	size_t n;
+	double t;
+
+	/* " [CPU]": a comm may hold " [" too, not followed by digits and ']' */
+	while (cpu && !((n = strspn(cpu + 2, "0123456789")) && cpu[2 + n] == ']'))
+		cpu = strstr(cpu + 2, " [");
+	if (!cpu || sscanf(line, " %lf", &t) != 1)
+		return -1;
+	*cpu = 0;
+	ncpu = atoi(cpu + 2);
+	while (cpu > line && cpu[-1] == ' ')
+		*--cpu = 0;
+	pid = strrchr(line, ' ');
+	if (!pid)
+		return -1;
+	p = strchr(pid + 1, '/');
+	tid = atoi(p ? p + 1 : pid + 1);
+	while (pid > line && pid[-1] == ' ')
+		pid--;
+	*pid = 0;
+	for (comm = line; *comm == ' '; comm++)
+		;
+	comm = strchr(comm, ' ');	/* past the time */
+	if (!comm)
+		return -1;
+	while (*comm == ' ')
+		comm++;
+	for (p = comm; *p; p++)
+		if (isspace((unsigned char)*p))
+			*p = '_';
+	fprintf(out, "%s %6d [%03d] %12.6f: 1 cpu-clock:\n", *comm ? comm : "[unknown]", tid, ncpu,
+		t);
+	return 0;
+}
+
+/*
+ * perf script: a sample line, a tab-indented "ADDR SYMBOL+OFF (DSO)" line
+ * per frame, a blank line; every sample of `trace -g`, which prints the
+ * frames in that shape already, four spaces in
+ */
 int lepd__perf_flame(struct mcall *c, const struct method *m)
 {
-	struct samples s;
-	char *text;
+	char *text, *line, *save = NULL;
+	bool in_sample = false;
+	size_t len;
+	u64 ms;
 
-	if (perf_capture(c, "cpu-clock", 99, &s, &text))
+	if (prun__seconds(c, &ms) ||
+	    prun__capture(c, "trace", "-e cpu-clock -F 99 -g -q", ms, &text, &len))
 		return -1;
-	for (int i = 0; i < s.nr; i++) {
-		const struct sample *p = &s.v[i];
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long addr;
+		char *end;
 
-		/* LEP takes the first word as the command: no spaces in it */
-		for (char *q = p->comm; *q; q++)
-			if (isspace((unsigned char)*q))
-				*q = '_';
-		fprintf(c->out, "%s %6d [%03d] %12.6f: 1 cpu-clock:\n", p->comm, p->tid, p->cpu,
-			p->time);
-		for (int k = 0; k < p->nr; k++)
-			fprintf(c->out, "\t%16llx %s (%s)\n", (unsigned long long)p->frame[k].addr,
-				p->frame[k].sym, p->frame[k].dso);
-		fputc('\n', c->out);
+		if (strncmp(line, "    ", 4)) {
+			if (in_sample)
+				fputc('\n', c->out);
+			in_sample = !script_sample(line, c->out);
+			continue;
+		}
+		addr = strtoull(line + 4, &end, 16);
+		/* LEP reads the DSO of an [unknown] symbol: perf script always has one */
+		if (in_sample && end != line + 4 && *end == ' ')
+			fprintf(c->out, "\t%16llx%s%s\n", addr, end,
+				strstr(end, " (") ? "" : " ([unknown])");
 	}
-	samples__free(&s);
+	if (in_sample)
+		fputc('\n', c->out);
 	free(text);
 	return 0;
 }
 
-/* ---------------------------------------------------------- flame graph tree */
-
-/* frames in the tree: the JSON writer nests two levels a frame */
-#define FLAME_DEPTH 120
-
-struct fnode {
-	char *name;
-	u64 value;
-	struct fnode *kids;
-	int nr, cap;
-};
-
-static struct fnode *fnode_child(struct fnode *n, const char *name)
-{
-	struct fnode *k;
-
-	for (int i = 0; i < n->nr; i++)
-		if (!strcmp(n->kids[i].name, name))
-			return &n->kids[i];
-	if (n->nr == n->cap) {
-		int cap = n->cap ? n->cap * 2 : 4;
-
-		k = realloc(n->kids, (size_t)cap * sizeof(*k));
-		if (!k)
-			return NULL;
-		n->kids = k;
-		n->cap = cap;
-	}
-	k = &n->kids[n->nr];
-	memset(k, 0, sizeof(*k));
-	k->name = strdup(name);
-	if (!k->name)
-		return NULL;
-	n->nr++;
-	return k;
-}
-
-static void fnode_free(struct fnode *n)
-{
-	for (int i = 0; i < n->nr; i++)
-		fnode_free(&n->kids[i]);
-	free(n->kids);
-	free(n->name);
-}
-
-/* d3-flame-graph's shape: {"name","value","children"} */
-static void fnode_json(struct json *j, const char *key, const struct fnode *n)
-{
-	json_obj_begin(j, key);
-	json_str(j, "name", n->name);
-	json_uint(j, "value", n->value);
-	if (n->nr) {
-		json_arr_begin(j, "children");
-		for (int i = 0; i < n->nr; i++)
-			fnode_json(j, NULL, &n->kids[i]);
-		json_arr_end(j);
-	}
-	json_obj_end(j);
-}
-
+/*
+ * The CPU flame graph tree: profile's folded stacks (after its one-line
+ * report) into the flame graph engine's d3-flame-graph JSON
+ */
 int api__profile(struct mcall *c, const struct method *m, struct json *j)
 {
-	struct fnode root = { 0 };
-	struct samples s;
-	char *text, name[160];
-	int ret = 0;
+	char *text, *line, *save = NULL, *nl;
+	struct flamegraph *fg;
+	struct err err = { 0 };
+	cJSON *rep;
 
-	if (perf_capture(c, "cpu-clock", 99, &s, &text))
+	if (profile_run(c, "cpu-clock", 99, "--top 1 --folded -", &text, &rep))
 		return -1;
-	root.name = strdup("root");
-	if (!root.name)
-		ret = mcall__fail(c, MERR_FAIL, "out of memory");
-	for (int i = 0; i < s.nr && !ret; i++) {
-		const struct sample *p = &s.v[i];
-		struct fnode *n = &root;
+	json_str(j, "event", "cpu-clock");
+	json_uint(j, "samples", rep_u64(rep, "samples"));
+	json_uint(j, "lost", rep_u64(rep, "lost"));
+	cJSON_Delete(rep);
+	json_key(j, "flame");
+	fg = flamegraph__new_stream(j->out, FLAMEGRAPH_JSON);
+	nl = strchr(text, '\n');
+	for (line = nl ? strtok_r(nl + 1, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strrchr(line, ' ');
 
-		root.value++;
-		n = fnode_child(n, p->comm);
-		/* root-most frames first; past FLAME_DEPTH the leaf end is cut */
-		for (int k = p->nr - 1; n && k >= 0 && k >= p->nr - FLAME_DEPTH; k--) {
-			n->value++;
-			sym_name(p->frame[k].sym, name, sizeof(name));
-			n = fnode_child(n, name);
-		}
-		if (n)
-			n->value++;
-		else
-			ret = mcall__fail(c, MERR_FAIL, "out of memory");
+		if (sp && sp > line)
+			flamegraph__add_folded(fg, line, (size_t)(sp - line), strtoull(sp + 1, NULL, 10));
 	}
-	if (!ret) {
-		json_str(j, "event", "cpu-clock");
-		json_uint(j, "samples", (u64)s.nr);
-		fnode_json(j, "flame", &root);
-	}
-	fnode_free(&root);
-	samples__free(&s);
 	free(text);
-	return ret;
+	return flamegraph__close(fg, &err) ? mcall__fail(c, MERR_FAIL, "%s", err.msg) : 0;
 }
 
 /* ------------------------------------------------------ perf-prof's reports */
@@ -365,6 +299,11 @@ int lepd__prof_syscalls(struct mcall *c, const struct method *m)
 {
 	return prun_json(c, "top",
 			 "-e raw_syscalls:sys_enter//key=id/comm=syscall_name(id)/ --json -q -i 3600s");
+}
+
+int lepd__prof_task_state(struct mcall *c, const struct method *m)
+{
+	return prun_json(c, "task-state", "--json -q -i 3600s");
 }
 
 int lepd__prof_num_dist(struct mcall *c, const struct method *m)

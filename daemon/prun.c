@@ -9,6 +9,7 @@
  * options: only numbers (seconds) and tracepoint names that were checked.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -23,6 +24,22 @@ static bool prun_stopping;
 void prun__shutdown(void)
 {
 	__atomic_store_n(&prun_stopping, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * what the run said on its diagnostics stream (events lost without a ring
+ * loss, a fallback from BPF) goes to the daemon's log, a line at a time,
+ * the first 8 lines: a client sees the result, the operator the reasons
+ */
+static void prun_log_diag(char *text, size_t len)
+{
+	char *line, *save = NULL;
+	int n = 0;
+
+	if (!text || !len)
+		return;
+	for (line = strtok_r(text, "\n", &save); line && n < 8; line = strtok_r(NULL, "\n", &save), n++)
+		dlog("%s", line);
 }
 
 int prun__capture(struct mcall *c, const char *profiler, const char *args, u64 ms, char **buf,
@@ -83,6 +100,11 @@ out:
 	__atomic_add_fetch(&dstats.events, records, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&dstats.lost, lost, __ATOMIC_RELAXED);
 	run__delete(r);
+	/*
+	 * a run's symbol tables (every process's DSOs) are megabytes freed in
+	 * this worker's arena: give them back, or the daemon keeps its peak
+	 */
+	malloc_trim(0);
 	pthread_mutex_unlock(&prun_lock);
 	fclose(out);
 	fclose(diag);
@@ -95,6 +117,7 @@ out:
 		dlog("%s run lost %llu records of %llu", profiler, (unsigned long long)lost,
 		     (unsigned long long)(records + lost));
 	}
+	prun_log_diag(dbuf, dlen);
 	free(dbuf);
 	return ret;
 }
@@ -106,124 +129,5 @@ int prun__seconds(struct mcall *c, u64 *ms)
 	if (mcall__param_int(c, "seconds", 1, 1, 10, &secs))
 		return -1;
 	*ms = (u64)secs * 1000ULL;
-	return 0;
-}
-
-/* ------------------------------------------------------- the perf script layout */
-
-void samples__free(struct samples *s)
-{
-	for (int i = 0; i < s->nr; i++) {
-		for (int k = 0; k < s->v[i].nr; k++)
-			free(s->v[i].frame[k].sym);
-		free(s->v[i].frame);
-		free(s->v[i].comm);
-	}
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-/*
- * A sample line of `perf-prof trace`:
- *   "  4509.225062       comm name   31677/31677   [000] .... cpu-clock: period=..."
- * The comm is right-aligned and may hold spaces: it is what lies between
- * the time and the "PID/TID" word before " [CPU]".
- */
-static int sample_parse(char *line, struct sample *s)
-{
-	char *cpu = strstr(line, " ["), *pid, *comm, *p;
-	double t;
-
-	if (!cpu || sscanf(line, " %lf", &t) != 1)
-		return -1;
-	*cpu = 0;
-	s->cpu = atoi(cpu + 2);
-	pid = strrchr(line, ' ');
-	while (pid && pid > line && pid[1] == 0) {
-		*pid = 0;
-		pid = strrchr(line, ' ');
-	}
-	if (!pid)
-		return -1;
-	s->pid = atoi(pid + 1);
-	p = strchr(pid + 1, '/');
-	s->tid = p ? atoi(p + 1) : s->pid;
-	/* the comm is right-aligned before the pid: cut the padding */
-	while (pid > line && pid[-1] == ' ')
-		pid--;
-	*pid = 0;
-	comm = line;
-	while (*comm == ' ')
-		comm++;
-	comm = strchr(comm, ' ');	/* past the time */
-	if (!comm)
-		return -1;
-	while (*comm == ' ')
-		comm++;
-	s->comm = strdup(comm);
-	s->time = t;
-	return s->comm ? 0 : -1;
-}
-
-/* "    ffffffff82238806 copy_mc_enhanced_fast_string+0x6 ([kernel.kallsyms])" */
-static int frame_parse(const char *line, struct frame *f)
-{
-	const char *p = line, *open;
-	char *end;
-
-	while (*p == ' ')
-		p++;
-	f->addr = strtoull(p, &end, 16);
-	if (end == p || *end != ' ')
-		return -1;
-	p = end + 1;
-	open = strstr(p, " (");
-	f->sym = strndup(p, open ? (size_t)(open - p) : strlen(p));
-	if (!f->sym)
-		return -1;
-	snprintf(f->dso, sizeof(f->dso), "%s", open ? open + 2 : "[unknown])");
-	if (f->dso[0] && f->dso[strlen(f->dso) - 1] == ')')
-		f->dso[strlen(f->dso) - 1] = 0;
-	return 0;
-}
-
-int samples__parse(char *text, struct samples *out)
-{
-	struct sample *cur = NULL;
-	char *line, *save = NULL;
-
-	memset(out, 0, sizeof(*out));
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "    ", 4)) {
-			struct frame f = { 0 }, *nf;
-
-			if (!cur || frame_parse(line, &f))
-				continue;
-			nf = realloc(cur->frame, (size_t)(cur->nr + 1) * sizeof(*nf));
-			if (!nf) {
-				free(f.sym);
-				return -1;
-			}
-			cur->frame = nf;
-			cur->frame[cur->nr++] = f;
-			continue;
-		}
-		if (out->nr == out->cap) {
-			struct sample *nv;
-
-			out->cap = out->cap ? out->cap * 2 : 256;
-			nv = realloc(out->v, (size_t)out->cap * sizeof(*nv));
-			if (!nv)
-				return -1;
-			out->v = nv;
-		}
-		cur = &out->v[out->nr];
-		memset(cur, 0, sizeof(*cur));
-		if (sample_parse(line, cur)) {
-			cur = NULL;
-			continue;
-		}
-		out->nr++;
-	}
 	return 0;
 }

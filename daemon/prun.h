@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * prun.h - profilers run in-process by the daemon's methods (prun.c), and
- * the samples of a `trace -g` report read back for lepd's perf layouts and
- * the flame graph tree (perf.c).
+ * prun.h - profilers run in-process by the daemon's methods (prun.c), their
+ * reports captured for perf.c.
  */
 #ifndef PERF_PROF_DAEMON_PRUN_H
 #define PERF_PROF_DAEMON_PRUN_H
@@ -22,28 +21,5 @@ void prun__shutdown(void);
 
 /* prun__seconds - the "seconds" param (1..10, default 1) in ms */
 int prun__seconds(struct mcall *c, u64 *ms);
-
-struct frame {
-	u64 addr;
-	char *sym;		/* "do_wp_page+0x5a4" or "[unknown]" */
-	char dso[128];		/* "[kernel.kallsyms]", "/usr/lib/.../libc.so.6" */
-};
-
-struct sample {
-	double time;
-	int pid, tid, cpu;
-	char *comm;
-	struct frame *frame;	/* leaf first */
-	int nr;
-};
-
-struct samples {
-	struct sample *v;
-	int nr, cap;
-};
-
-/* samples__parse - the samples of a `trace -g` text report (@text is modified) */
-int samples__parse(char *text, struct samples *out);
-void samples__free(struct samples *s);
 
 #endif

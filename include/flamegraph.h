@@ -4,7 +4,8 @@
  * ("comm;outer;...;inner COUNT", one line per distinct stack, the input of
  * every flame-graph tool) or, when the path ends in ".svg", a
  * self-contained interactive SVG rendered here (hover for name, count and
- * percentage, click to zoom, a search box that highlights matches).
+ * percentage, click to zoom, a search box that highlights matches), or,
+ * into a stream, d3-flame-graph's JSON tree.
  *
  * Identical stacks are merged as they are added; adding a stack already
  * seen allocates nothing. Output files are created with
@@ -17,6 +18,13 @@
 
 struct flamegraph;
 
+enum flamegraph_format {
+	FLAMEGRAPH_FOLDED,	/* "comm;outer;...;inner COUNT" lines, written at each flush */
+	FLAMEGRAPH_SVG,		/* the interactive SVG, written at close */
+	FLAMEGRAPH_JSON,	/* d3-flame-graph's {"name","value","children"} tree, root
+				 * "root", on one line without its end, written at close */
+};
+
 /**
  * flamegraph__new - create the output file now (so a bad path fails at
  * start-up), exactly at @path: "X.svg" is written as SVG, "X.folded" as
@@ -26,6 +34,13 @@ struct flamegraph;
  * the file cannot be created.
  */
 struct flamegraph *flamegraph__new(const char *path, struct err *err);
+
+/**
+ * flamegraph__new_stream - the same into @f, the caller's open stream (a
+ * report stream, a memory stream): flamegraph__close() flushes it and
+ * leaves it open. The path is "-".
+ */
+struct flamegraph *flamegraph__new_stream(FILE *f, enum flamegraph_format fmt);
 
 /* flamegraph__path - the file written (the path given) */
 const char *flamegraph__path(const struct flamegraph *fg);
@@ -47,6 +62,13 @@ void flamegraph__set_unit(struct flamegraph *fg, const char *unit);
  */
 void flamegraph__add(struct flamegraph *fg, const char *comm, const char *const *frames,
 		     int nr, u64 count);
+
+/**
+ * flamegraph__add_folded - count @count more of the stack @stack (@len
+ * bytes, no count): a folded line's frames as flamegraph__add() writes
+ * them, e.g. read back from another run's folded output
+ */
+void flamegraph__add_folded(struct flamegraph *fg, const char *stack, size_t len, u64 count);
 
 /**
  * flamegraph__flush - a snapshot (e.g. one per interval): the stacks added

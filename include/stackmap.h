@@ -163,6 +163,9 @@ struct stackout;
  */
 struct stackout *stackout__new(const char *path, const struct stackmap_view *v, struct err *err);
 
+/* stackout__new_stream - folded stacks into @f, the caller's open stream ("-") */
+struct stackout *stackout__new_stream(FILE *f, const struct stackmap_view *v);
+
 /* stackout__path - the file written */
 const char *stackout__path(const struct stackout *o);
 

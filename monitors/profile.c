@@ -238,12 +238,13 @@ static int profile_write(struct prof *prof, const char *path)
 	struct stackout *o;
 	struct err err;
 
-	o = stackout__new(path, &v, &err);
+	/* "-": after the report, in the report's stream (a pipe, a host's memory stream) */
+	o = strcmp(path, "-") ? stackout__new(path, &v, &err) : stackout__new_stream(prof->out, &v);
 	if (!o || stackout__add(o, p->stacks, &v, NULL, &err) || stackout__close(o, &err)) {
 		prof__fail(prof, &err);
 		return -1;
 	}
-	if (!prof->opt.quiet)
+	if (!prof->opt.quiet && strcmp(path, "-"))
 		fprintf(prof__diag(prof), "perf-prof profile: %llu samples written to '%s'\n",
 			(unsigned long long)p->total, path);
 	return 0;
@@ -722,7 +723,8 @@ static int profile_init(struct prof *prof, struct err *err)
 	p->prof = prof;
 	if (profile_parse_sort(p, o->sort, err))
 		return -1;
-	if (o->folded && profile_check_out("--folded", o->folded, folded, err))
+	if (o->folded && strcmp(o->folded, "-") &&
+	    profile_check_out("--folded", o->folded, folded, err))
 		return -1;
 	if (o->pprof && profile_check_out("--pprof", o->pprof, pprof, err))
 		return -1;
@@ -778,7 +780,8 @@ static const struct opt profile_opts[] = {
 	{ OPT_BOOL, 0, "kernel-only", PROFOPT(kernel_only), NULL,
 	  "only samples taken in the kernel, kernel stacks only", NULL, false },
 	{ OPT_STRING, 0, "folded", PROFOPT(folded), "FILE.folded",
-	  "the whole run's stacks in FlameGraph's folded format", NULL, false },
+	  "the whole run's stacks in FlameGraph's folded format ('-': after the report)", NULL,
+	  false },
 	{ OPT_STRING, 0, "pprof", PROFOPT(pprof), "FILE.pb.gz",
 	  "the whole run's stacks as a gzip'd pprof profile (go tool pprof, Pyroscope)", NULL,
 	  false },
@@ -807,7 +810,7 @@ const struct profiler profile_profiler = {
 		"current interval, nothing reset) and at exit (the whole run). --than PCT\n"
 		"keeps only threads that used at least PCT% of one CPU. --flame-graph FILE.svg\n"
 		"(an interactive SVG), --folded FILE.folded and --pprof FILE.pb.gz write the\n"
-		"whole run's stacks at exit.\n"
+		"whole run's stacks at exit; --folded - writes them after the final report.\n"
 		"Samples are counted in the kernel by a BPF program where the kernel allows it\n"
 		"(frame-pointer stacks): nothing goes through the rings per sample. --no-bpf\n"
 		"counts them in user space from the rings, as --call-graph dwarf always does\n"
@@ -818,7 +821,8 @@ const struct profiler profile_profiler = {
 		"    perf-prof profile -p 1234 --sort dso,sym --top 10 -i 2000\n"
 		"    perf-prof profile --pprof cpu.pb.gz -C 0-1 -- sleep 5   (then: go tool pprof -top cpu.pb.gz)\n"
 		"    perf-prof profile --call-graph dwarf --user-only --folded app.folded -- ./app\n"
-		"    perf-prof profile --json --kernel-only -i 1000\n",
+		"    perf-prof profile --json --kernel-only -i 1000\n"
+		"    perf-prof profile --json --folded - -p 1234 | tail -n +2 | flamegraph.pl > app.svg\n",
 	.opts = profile_opts,
 	.opts_size = sizeof(struct profile_opts),
 	.opts_init = profile_opts_init,

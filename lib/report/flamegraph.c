@@ -4,7 +4,8 @@
  * and writes them as folded lines, or renders them as an interactive SVG:
  * frames are laid out from the sorted folded keys in one pass (a stack's
  * frames share a prefix with its neighbours), and a small embedded script
- * does zoom, hover details and regex search in the browser.
+ * does zoom, hover details and regex search in the browser. The same
+ * layout, nested, is d3-flame-graph's JSON tree.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 
 #include "flamegraph.h"
 #include "hashmap.h"
+#include "json.h"
 
 #define SVG_WIDTH	1200
 #define SVG_PAD		10
@@ -43,10 +45,11 @@ struct stack_table {
 struct flamegraph {
 	char *path;
 	FILE *f;
-	bool svg;
+	enum flamegraph_format fmt;
+	bool stream;		/* @f is the caller's: flushed, never closed */
 	char *unit;		/* what a count is; NULL: samples */
 	struct stack_table cur;	/* since the last flush */
-	struct stack_table all;	/* svg: everything flushed so far */
+	struct stack_table all;	/* svg, json: everything flushed so far */
 	char *scratch;
 	size_t scratch_cap;
 	u64 added;
@@ -173,6 +176,17 @@ void flamegraph__add(struct flamegraph *fg, const char *comm, const char *const 
 	fg->added++;
 }
 
+void flamegraph__add_folded(struct flamegraph *fg, const char *stack, size_t len, u64 count)
+{
+	/* the text is a key as flamegraph__add() makes them: made safe again all the same */
+	scratch__reserve(fg, len + 1);
+	for (size_t i = 0; i < len; i++)
+		fg->scratch[i] = stack[i] == '\n' || stack[i] == '\r' || !stack[i] ? ' ' : stack[i];
+	fg->scratch[len] = '\0';
+	table__add(&fg->cur, fg->scratch, len, count, NULL);
+	fg->added++;
+}
+
 /* --- folded output ------------------------------------------------------- */
 
 /* flamegraph__check - what was written so far reached the file (ENOSPC, EIO) */
@@ -234,11 +248,11 @@ int flamegraph__flush(struct flamegraph *fg, const char *label, struct err *err)
 		scratch__frame(fg, 0, label);
 		safe = xstrdup(fg->scratch);
 	}
-	if (fg->svg)
+	if (fg->fmt != FLAMEGRAPH_FOLDED)
 		move_to_all(fg, safe);
 	else if (table__nr(&fg->cur))
 		ret = write_folded(fg, safe, err);
-	table__clear(&fg->cur, !fg->svg);
+	table__clear(&fg->cur, fg->fmt == FLAMEGRAPH_FOLDED);
 	fg->added = 0;
 	free(safe);
 	return ret;
@@ -527,6 +541,46 @@ static void svg__write(struct flamegraph *fg)
 	free(v);
 }
 
+/* --- JSON ---------------------------------------------------------------- */
+
+/*
+ * d3-flame-graph's tree, {"name","value","children"} nested, root "root":
+ * the SVG's nodes come parent first, left to right, with their depth, so
+ * a node closes the deeper ones opened before it.
+ */
+static void json__write(struct flamegraph *fg)
+{
+	struct stack *v = table__sorted(&fg->all);
+	struct tree t = { 0 };
+	FILE *f = fg->f;
+	int open = 0;
+
+	tree__build(&t, v, table__nr(&fg->all), fg->all.total);
+	t.v[0].name = "root";
+	t.v[0].len = 4;
+	for (size_t i = 0; i < t.nr; i++) {
+		int d = t.v[i].depth;
+
+		if (i && d > open) {
+			fputs(",\"children\":[", f);
+		} else if (i) {
+			fputc('}', f);
+			for (int k = open; k > d; k--)
+				fputs("]}", f);
+			fputc(',', f);
+		}
+		fputs("{\"name\":", f);
+		json_escape(f, t.v[i].name, t.v[i].len);
+		fprintf(f, ",\"value\":%llu", (unsigned long long)t.v[i].value);
+		open = d;
+	}
+	fputc('}', f);
+	for (int k = open; k > 0; k--)
+		fputs("]}", f);
+	free(t.v);
+	free(v);
+}
+
 /* --- life cycle ---------------------------------------------------------- */
 
 struct flamegraph *flamegraph__new(const char *path, struct err *err)
@@ -548,7 +602,7 @@ struct flamegraph *flamegraph__new(const char *path, struct err *err)
 		return NULL;
 	}
 	fg = xzalloc(sizeof(*fg));
-	fg->svg = str_ends_with(path, ".svg");
+	fg->fmt = str_ends_with(path, ".svg") ? FLAMEGRAPH_SVG : FLAMEGRAPH_FOLDED;
 	fg->path = xstrdup(path);
 	fd = open(fg->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd >= 0)
@@ -563,6 +617,17 @@ struct flamegraph *flamegraph__new(const char *path, struct err *err)
 		free(fg);
 		return NULL;
 	}
+	return fg;
+}
+
+struct flamegraph *flamegraph__new_stream(FILE *f, enum flamegraph_format fmt)
+{
+	struct flamegraph *fg = xzalloc(sizeof(*fg));
+
+	fg->f = f;
+	fg->fmt = fmt;
+	fg->stream = true;
+	fg->path = xstrdup("-");
 	return fg;
 }
 
@@ -581,7 +646,7 @@ void flamegraph__delete(struct flamegraph *fg)
 {
 	if (!fg)
 		return;
-	if (fg->f)
+	if (fg->f && !fg->stream)
 		fclose(fg->f);
 	table__clear(&fg->cur, true);
 	table__clear(&fg->all, true);
@@ -595,13 +660,15 @@ int flamegraph__close(struct flamegraph *fg, struct err *err)
 {
 	int ret = flamegraph__flush(fg, NULL, err);
 
-	if (!ret && fg->svg)
+	if (!ret && fg->fmt == FLAMEGRAPH_SVG)
 		svg__write(fg);
+	else if (!ret && fg->fmt == FLAMEGRAPH_JSON)
+		json__write(fg);
 	/* also when an earlier snapshot failed: the file is incomplete */
 	if (!ret)
 		ret = flamegraph__check(fg, err);
 	/* a network file system may say only now that the data did not land */
-	if (fclose(fg->f) && !ret)
+	if (!fg->stream && fclose(fg->f) && !ret)
 		ret = err_set(err, EXIT_FAIL, "cannot write flame graph '%s': %s", fg->path,
 			      strerror(errno));
 	fg->f = NULL;

@@ -659,6 +659,18 @@ struct stackout *stackout__new(const char *path, const struct stackmap_view *v, 
 	return o;
 }
 
+struct stackout *stackout__new_stream(FILE *f, const struct stackmap_view *v)
+{
+	struct stackout *o = xzalloc(sizeof(*o));
+
+	o->start = now_ns();
+	o->fg = flamegraph__new_stream(f, FLAMEGRAPH_FOLDED);
+	o->path = xstrdup("-");
+	if (v->by_weight && v->weight_unit)
+		flamegraph__set_unit(o->fg, v->weight_unit);
+	return o;
+}
+
 const char *stackout__path(const struct stackout *o)
 {
 	return o->path;

@@ -200,6 +200,15 @@ if [ ! -e /sys/bus/event_source/devices/cpu ]; then
 	check_fails "cycles without a PMU: a clear error" 1 "no hardware PMU"
 fi
 
+# --folded -: the stacks after the report, in its stream (how the daemon reads them)
+pp profile --json --top 1 --folded - -- "$SPLIT" 300 1
+check_rc "profile --folded - exits 0" 0
+n=$(sed -n 's/^{"time".*"report":"final","samples":\([0-9]*\),.*/\1/p' "$out")
+sum=$(awk '/^{"time"/ { r = 1; next } r && /;/ { s += $NF } END { print s + 0 }' "$out")
+check_eq "--folded -: after the JSON report, the stacks of its $n samples" "$sum" "${n:-none}"
+check_eq "--folded -: spin_a's stacks are there" \
+	"$(awk '/^{"time"/ { r = 1; next } r && $1 ~ /;spin_a$/ { print "yes"; exit }' "$out")" yes
+
 # --- nothing left behind ---------------------------------------------------
 if command -v bpftool > /dev/null; then
 	check_eq "no profile BPF program left loaded" "$(bpftool prog show 2>/dev/null | grep -c pp_profile)" 0

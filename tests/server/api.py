@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dtest import PP, Daemon, check, finish, free_port, meminfo_kb, skip
+from dtest import PP, WL, Daemon, check, check_sleeps, finish, free_port, meminfo_kb, skip, sleeper_during
 
 d = Daemon("--sample-interval", "500ms")
 time.sleep(1.2)
@@ -68,9 +68,16 @@ with open("/proc/version") as f:
     version = f.read()
 check("api: a lepd method by name: its text as 'result'",
       status == 200 and raw == {"method": "GetProcVersion", "result": version}, repr(raw))
-status, na = d.api("prof/task-state")
-check("api: a method without its profiler is 501 'not available in this build yet'",
-      status == 501 and "not available" in na["error"]["message"], repr(na))
+if os.geteuid() != 0 or not os.path.exists(WL):
+    skip("api: /api/v1/prof/task-state against a sleeping workload",
+         "needs root and the workload %s" % WL)
+else:
+    doc, pid, measured, seen, lost = sleeper_during(
+        d, lambda: d.api("prof/task-state?seconds=7")[1], 10, 80000)
+    check_sleeps("api: /api/v1/prof/task-state", doc, pid, 10, 80000, measured, seen, lost)
+status, na = d.api("prof/task-state?seconds=11")
+check("api: a bad param of a profiler method is a 400 with a JSON error",
+      status == 400 and na["error"]["code"] == -32602, repr(na))
 status, nf = d.api("nosuch")
 check("api: an unknown method is a 404 with a JSON error", status == 404 and "error" in nf, repr(nf))
 status, _, body = d.http("/api/v1/cpu", method="POST")

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 
 PP = os.environ.get("PERF_PROF", "./perf-prof")
+WL = os.path.join(os.environ.get("WORKLOAD_DIR", ""), "wl")
 TERM = b"lepdendstring"
 failed = 0
 
@@ -103,6 +104,23 @@ class Daemon:
             for line in f:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1])
+        return 0
+
+    def perf_fds(self):
+        """the perf events the daemon holds open: a profiler run going on"""
+        n = 0
+        for fd in os.listdir("/proc/%d/fd" % self.proc.pid):
+            try:
+                n += os.readlink("/proc/%d/fd/%s" % (self.proc.pid, fd)) == "anon_inode:[perf_event]"
+            except OSError:
+                pass
+        return n
+
+    def metric(self, name):
+        """a sample of the daemon's /metrics (0 when absent)"""
+        for line in self.http("/metrics")[2].decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
         return 0
 
     def connect(self, timeout=10):
@@ -201,6 +219,55 @@ class LepClient:
     def close(self):
         for s in self.socks.values():
             s.close()
+
+
+def sleeper_during(d, request, n=20, us=50000):
+    """call request() in a thread; once the daemon's run has opened its events,
+    start `wl nanosleep N US`, which sleeps N times US microseconds (each sleep
+    as wl measured it is in the returned list, ns). Returns (request()'s value,
+    wl's pid, the measured sleeps, whether the run was seen, the records the
+    kernel lost meanwhile)"""
+    import tempfile
+    import threading
+    box = {}
+    lost = d.metric("perf_prof_lost_records_total")
+    t = threading.Thread(target=lambda: box.update(v=request()))
+    t.start()
+    deadline = time.time() + 20
+    while not d.perf_fds() and time.time() < deadline and t.is_alive():
+        time.sleep(0.02)
+    seen = d.perf_fds() > 0
+    # opened, then mapped and enabled: under load (or ASan) the enable came more than
+    # 1 s after the open now and then, and the workload's first sleep was not seen
+    time.sleep(2.0)
+    with tempfile.NamedTemporaryFile("r") as m:
+        p = subprocess.Popen([WL, "-M", m.name, "nanosleep", str(n), str(us)],
+                             stdout=subprocess.DEVNULL)
+        p.wait()
+        measured = [int(x) for x in m.read().split()]
+    t.join(60)
+    return box.get("v"), p.pid, measured, seen, d.metric("perf_prof_lost_records_total") - lost
+
+
+def check_sleeps(name, doc, pid, n, us, measured, seen, lost):
+    """task-state's JSON report has @pid's N sleeps of US in state S: exactly N
+    intervals in US's log2 bucket, their sum within what wl measured. When the
+    kernel lost records, task-state forgets the intervals open then: skipped"""
+    if lost:
+        skip("%s: task-state's S row of a workload sleeping %d x %d us" % (name, n, us),
+             "the kernel lost %d records during the run (the machine is loaded): task-state "
+             "forgets the intervals open then, the exact count cannot hold" % lost)
+        return True
+    rows = [r for r in (doc or {}).get("rows", []) if r.get("pid") == pid]
+    st = ([r["stats"] for r in rows if r.get("state") == "S"] or [{}])[0]
+    bucket = sum(h["count"] for h in st.get("hist", []) if h["lo"] <= us * 1000 <= h["hi"])
+    total = st.get("sum", 0)
+    return check("%s: task-state's S row of a workload sleeping %d x %d us: %d in its bucket, "
+                 "%d in all, %.3f s (wl measured %.3f s)" % (name, n, us, bucket, st.get("count", 0),
+                                                            total / 1e9, sum(measured) / 1e9),
+                 seen and len(measured) == n and bucket == n and st.get("count", 0) >= n and
+                 n * us * 1000 <= total <= sum(measured) + 200e6,
+                 "run seen: %s" % seen, repr(rows)[:600], repr(doc)[:300])
 
 
 def finish():

@@ -65,12 +65,24 @@ wl = sum(float(r[0][:-1]) for r in rows if r[1] == "wl")
 check("perf: GetCmdPerfCpuclock has perf report's '# Overhead' table (LEP's parse)",
       head and rows and abs(total - 100.0) < 0.5 + 0.005 * len(rows), repr(lines[:8]),
       "sum %.2f of %d rows rounded to 0.01" % (total, len(rows)))
-m = re.match(r"# Samples: (\d+)", lines[0]) if lines else None
+m = ([re.match(r"# Samples: (\d+)", l) for l in lines if l.startswith("# Samples: ")] or [None])[0]
+check("perf: GetCmdPerfCpuclock says how many samples were lost, as perf report does",
+      lines and re.match(r"# Total Lost Samples: \d+$", lines[0]), repr(lines[:3]))
 nsamples = int(m.group(1)) if m else 0
 want = 100.0 * (c1 - c0) * 3.0 / took * 999 / nsamples if nsamples and took else 0
 check("perf: GetCmdPerfCpuclock: the spinner's share %.2f%% is its CPU time's (%.2f s in %.1f s: "
       "%.2f%% of a 3 s run)" % (wl, c1 - c0, took, want),
       want > 0 and 0.5 * want <= wl <= 1.5 * want + 0.5 and 2.5 < took < 15, repr(rows[:5]))
+
+# page faults: a workload touching 20000 fresh pages is among the table's rows
+rep, pid = during({"method": "GetCmdPerfFaults", "params": {"seconds": 4}}, [WL, "touch", "20000"], 1.8)
+lines = (result_text(rep) or "").splitlines()
+head = [i for i, l in enumerate(lines) if l.startswith("# Overhead")]
+rows = [l.split() for l in lines[head[0] + 3:]] if head else []
+check("perf: GetCmdPerfFaults has the page faults of a workload touching 20000 pages",
+      any(len(r) >= 5 and r[1] == "wl" for r in rows) and
+      any(l.startswith("# Samples: ") and "of event 'page-faults'" in l for l in lines),
+      repr(lines[:12]))
 
 # --- perf script layout, read the way LEP's flameBurner reads it --------------
 # the run starts within ~1.6 s even under ASan: workloads start later than that

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test-flamegraph.c - folded output (merging, order, sanitizing, snapshots,
- * file creation rules) and the SVG (well-formed XML checked by python3's
- * xml.etree, every frame present with the right count and depth).
+ * file creation rules), the SVG (well-formed XML checked by python3's
+ * xml.etree, every frame present with the right count and depth), and a
+ * caller's stream: folded lines and d3-flame-graph's JSON tree.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -325,6 +326,64 @@ TEST(svg_snapshots_and_empty)
 	text = slurp(svg);
 	CHECK_CONTAINS(text, "no stacks");
 	free(text);
+}
+
+/* into a caller's stream: folded lines as they are flushed, the stream left open */
+TEST(stream_folded_and_add_folded)
+{
+	struct err err = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct flamegraph *fg = flamegraph__new_stream(f, FLAMEGRAPH_FOLDED);
+
+	CHECK_STR(flamegraph__path(fg), "-");
+	add(fg, "c", "f,g", 2);
+	flamegraph__add_folded(fg, "c;f;g", 5, 3);
+	/* a line break cannot reach the output; only @len bytes count */
+	flamegraph__add_folded(fg, "c;h\nx;zz", 5, 1);
+	CHECK_INT(flamegraph__close(fg, &err), 0);
+	fputs("after", f);
+	CHECK_INT(fclose(f), 0);
+	CHECK_STR(buf, "c;f;g 5\nc;h x 1\nafter");
+	free(buf);
+}
+
+/*
+ * d3-flame-graph's tree: nested as the SVG's frames are, values the sums,
+ * names escaped (invalid UTF-8 as U+FFFD); python3's json reads it back
+ */
+TEST(stream_json_tree)
+{
+	struct err err = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct flamegraph *fg = flamegraph__new_stream(f, FLAMEGRAPH_JSON);
+
+	add(fg, "app", "main,f", 3);
+	add(fg, "app", "main,g\"", 2);
+	add(fg, "app", "main,f,deep", 1);
+	add(fg, "b", "m\xe9", 1);
+	CHECK_INT(flamegraph__close(fg, &err), 0);
+	CHECK_INT(fclose(f), 0);
+	CHECK_STR(buf, "{\"name\":\"root\",\"value\":7,\"children\":["
+		       "{\"name\":\"app\",\"value\":6,\"children\":["
+		       "{\"name\":\"main\",\"value\":6,\"children\":["
+		       "{\"name\":\"f\",\"value\":4,\"children\":["
+		       "{\"name\":\"deep\",\"value\":1}]},"
+		       "{\"name\":\"g\\\"\",\"value\":2}]}]},"
+		       "{\"name\":\"b\",\"value\":1,\"children\":["
+		       "{\"name\":\"m\\ufffd\",\"value\":1}]}]}");
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	fg = flamegraph__new_stream(f, FLAMEGRAPH_JSON);
+	CHECK_INT(flamegraph__close(fg, &err), 0);
+	CHECK_INT(fclose(f), 0);
+	CHECK_STR(buf, "{\"name\":\"root\",\"value\":0}");
+	free(buf);
 }
 
 TEST(add_cost)
