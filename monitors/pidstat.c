@@ -790,6 +790,8 @@ static void ps_json_row(struct ps *p, struct json *j, const struct ps_row *r, co
 	if (p->acts & ACT_MEM) {
 		json_double(j, "minflt", ps_rate(r->v[V_MINFLT], s));
 		json_double(j, "majflt", ps_rate(r->v[V_MAJFLT], s));
+		json_uint(j, "minflt_n", r->v[V_MINFLT]);
+		json_uint(j, "majflt_n", r->v[V_MAJFLT]);
 		json_double(j, "vsz", v->whole ? (r->nmem ? (double)r->vsz / r->nmem : 0) :
 						  (double)r->vsz);
 		json_double(j, "rss", rss);
@@ -946,6 +948,8 @@ static void ps_banner(struct ps *p)
 	snprintf(date, sizeof(date), "%02d/%02d/%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_year % 100);
 	fprintf(p->prof->out, "%s %s (%s) \t%s \t_%s_\t(%ld CPU)\n", u.sysname, u.release,
 		u.nodename, date, u.machine, sysconf(_SC_NPROCESSORS_CONF));
+	/* out now: it says when the first sample was taken */
+	fflush(p->prof->out);
 }
 
 static int ps_start(struct prof *prof, struct err *err)
