@@ -6,10 +6,10 @@
 # whole machine, under two loads:
 #
 #   busy2       two CPU-bound processes (wl spin), nothing else started
-#   forkstorm   a shell starting /bin/true in a loop (~1-2k short
-#               processes a second here): each one is a /proc entry to
-#               sysstat when it is sampled, an exit record and a handful of
-#               switches to perf-prof
+#   forkstorm   a shell forking a subshell that exits at once, in a loop
+#               (~1-2k short processes a second on a quiet machine): each one
+#               is a /proc entry to sysstat if it is alive when sampled, an
+#               exit record and a few switches to perf-prof
 #
 #   bench/pidstat-bench.sh [-b ./perf-prof] [-s SECONDS] [-r REPS]
 #
@@ -52,7 +52,7 @@ load_start() {
 		"$wl" -c 1 spin $((secs * 1000 + 5000)) > /dev/null & loadpids="$loadpids $!"
 		;;
 	forkstorm)
-		sh -c 'while :; do /bin/true; done' & loadpids="$!"
+		sh -c 'while :; do (:); done' & loadpids="$!"
 		;;
 	esac
 }
@@ -99,8 +99,10 @@ echo
 echo "medians"
 for load in busy2 forkstorm; do
 	for tool in pp pp-all sysstat sysstat-all; do
-		awk -v l=$load -v t=$tool '$1 == l && $2 == t { c[n] = $3; f[n++] = $4 }
-			END { asort(c); asort(f); m = int((n + 1) / 2);
-			      printf "%-10s %-12s cpu %6s ms/s   forks %6s/s\n", l, t, c[m], f[m] }' "$rows"
+		c=$(awk -v l=$load -v t=$tool '$1 == l && $2 == t { print $3 }' "$rows" | sort -n |
+			awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+		f=$(awk -v l=$load -v t=$tool '$1 == l && $2 == t { print $4 }' "$rows" | sort -n |
+			awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+		printf '%-10s %-12s cpu %6s ms/s   forks %6s/s\n' $load $tool "$c" "$f"
 	done
 done

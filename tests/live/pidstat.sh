@@ -98,20 +98,21 @@ else
 	skip "spinner: %CPU 95-100" "the machine is loaded: the spinner got $own% of CPU 0 (checked against that above)"
 fi
 if [ -n "$SYS" ]; then
-	# Average rows: %CPU of the spinner, cswch/s of the sleeper, nvcswch/s of the spinner
+	# Average rows: %CPU of the spinner, cswch/s of the sleeper (the spinner's
+	# nvcswch/s is how often others preempt it: the machine's noise, not its own)
 	nums() {
 		awk -v sp=$sp -v sl=$sl '/^Average:/ && NF == 10 && $3 == sp { c = $8 }
 			/^Average:/ && NF == 6 && $3 == sl { w = $4 }
-			/^Average:/ && NF == 6 && $3 == sp { n = $5 }
-			END { print c + 0, w + 0, n + 0 }' "$1"
+			END { print c + 0, w + 0 }' "$1"
 	}
 	set -- $(nums "$out") $(nums "$T_TMP/sys")
+	# 5%, and half a tick of %CPU for a starved spinner
 	within() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.05 * (b > a ? b : a) + 0.5) }'; }
-	if within "$1" "$4" && within "$2" "$5" && within "$3" "$6"; then
-		ok "steady workload: %CPU, cswch/s, nvcswch/s within 5% of sysstat's ($1 $2 $3 vs $4 $5 $6)"
+	if within "$1" "$3" && within "$2" "$4"; then
+		ok "steady workload: %CPU and cswch/s within 5% of sysstat's ($1 $2 vs $3 $4)"
 	else
-		fail "steady workload: within 5% of sysstat's" "ours: %CPU $1 cswch/s $2 nvcswch/s $3" \
-			"sysstat: %CPU $4 cswch/s $5 nvcswch/s $6"
+		fail "steady workload: within 5% of sysstat's" "ours: %CPU $1 cswch/s $2" \
+			"sysstat: %CPU $3 cswch/s $4"
 	fi
 else
 	skip "steady workload: within 5% of sysstat's" "sysstat's pidstat is not installed"
