@@ -124,6 +124,7 @@ struct ps {
 	u64 page_kb;
 	int nlive;			/* -p: threads of the processes listed still alive */
 	u64 vanished, untimed, lost;
+	int ts_err;			/* the exit records' socket failed with this errno */
 	struct prof *prof;
 	char buf[4096];
 };
@@ -132,15 +133,13 @@ struct ps {
 /* options                                                              */
 /* ------------------------------------------------------------------ */
 
-static int ps_parse_count(struct prof *prof, const char *s, const char *what, u64 *v,
-			  struct err *err)
+static int ps_parse_count(const char *s, const char *what, u64 *v, struct err *err)
 {
 	if (!parse_u64(s, v) && *v && *v < (1ULL << 31) && strspn(s, "0123456789") == strlen(s))
 		return 0;
 	err_set(err, EXIT_USAGE, "invalid %s '%s': a positive whole number", what, s);
 	err_hint(err, "perf-prof pidstat [OPTIONS] [INTERVAL [COUNT]], e.g. 'pidstat -u 1 5' "
 		      "(seconds, reports)");
-	(void)prof;
 	return -1;
 }
 
@@ -196,9 +195,9 @@ static int ps_prepare(struct prof *prof, struct err *err)
 		p->acts = ACT_CPU;	/* sysstat's default */
 	for (unsigned a = p->acts; a; a &= a - 1)
 		nacts++;
-	if (prof->nr_args >= 1 && ps_parse_count(prof, prof->args[0], "interval", &iv, err))
+	if (prof->nr_args >= 1 && ps_parse_count(prof->args[0], "interval", &iv, err))
 		return -1;
-	if (prof->nr_args >= 2 && ps_parse_count(prof, prof->args[1], "count", &p->count, err))
+	if (prof->nr_args >= 2 && ps_parse_count(prof->args[1], "count", &p->count, err))
 		return -1;
 	if (iv && prof->opt.interval) {
 		err_set(err, EXIT_USAGE, "the interval is given twice ('-i' and '%s')",
@@ -544,8 +543,10 @@ static void ps_exit(void *ctx, const struct tstat_exit *e)
 
 static void ps_drain(struct ps *p)
 {
-	if (p->ts && tstats__read(p->ts, ps_exit, p) < 0)
-		p->vanished++;	/* the socket failed: exits are missed from now on */
+	int rc = p->ts && !p->ts_err ? tstats__read(p->ts, ps_exit, p) : 0;
+
+	if (rc < 0)
+		p->ts_err = -rc;	/* the socket failed: exits are missed from now on */
 }
 
 /* ------------------------------------------------------------------ */
@@ -918,6 +919,10 @@ static void ps_final(struct prof *prof)
 		fprintf(diag, "perf-prof pidstat: the kernel dropped exit records %llu times: "
 			"tasks that exited then are short of their last CPU time and faults\n",
 			(unsigned long long)tstats__lost(p->ts));
+	if (p->ts_err)
+		fprintf(diag, "perf-prof pidstat: reading the exit records failed (%s): tasks that "
+			"exited after that are short of their last CPU time and faults\n",
+			strerror(p->ts_err));
 	if (p->vanished)
 		fprintf(diag, "perf-prof pidstat: %llu tasks ended without an exit record: "
 			"their last CPU time and faults are missing\n",
