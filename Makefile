@@ -44,7 +44,8 @@ SANFLAGS  :=
 BIN       := perf-prof
 endif
 
-PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone libprotobuf-c zlib libmicrohttpd libcjson
+PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone libprotobuf-c zlib libmicrohttpd libcjson \
+             libnl-genl-3.0
 
 # pkg-config is asked when a recipe first needs the answer, never while the
 # Makefile is parsed: on a fresh machine the -dev packages (and their .pc

@@ -18,12 +18,13 @@ set -eu
 # these, man-db and groff-base render the man pages to check them, golang-go's
 # `go tool pprof` reads pprof files back, elfutils' eu-stack is the oracle of
 # pstack's stacks, headless chromium renders profile's SVG flame graph (a
-# screenshot) and prometheus scrapes the daemon.
+# screenshot) and prometheus scrapes the daemon. libnl-genl reads the kernel's
+# taskstats exit records (pidstat); sysstat's pidstat is pidstat's oracle.
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
 python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base
 libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go elfutils chromium
-libmicrohttpd-dev libcjson-dev prometheus"
+libmicrohttpd-dev libcjson-dev prometheus libnl-genl-3-dev sysstat"
 
 if [ "${1:-}" = "--bench" ]; then
 	PKGS="$PKGS linux-perf bpftrace"
