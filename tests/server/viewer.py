@@ -70,12 +70,9 @@ def png_blank(path):
 
 
 d = Daemon()
-try:
-    shot = os.path.join(os.environ.get("BUILD_DIR", "build"), "viewer.png")
-    r = browse("http://127.0.0.1:%d/?interval=1000" % d.http_port, "--screenshot=" + shot)
-    check("viewer: a screenshot of the page (%s) is not blank" % shot,
-          os.path.exists(shot) and not png_blank(shot), r.stderr.decode()[-800:])
-finally:
-    pass
+shot = os.path.join(os.environ.get("BUILD_DIR", "build"), "viewer.png")
+r = browse("http://127.0.0.1:%d/?interval=1000" % d.http_port, "--screenshot=" + shot)
+check("viewer: a screenshot of the page (%s) is not blank" % shot,
+      os.path.exists(shot) and not png_blank(shot), r.stderr.decode()[-800:])
 d.stop()
 sys.exit(1 if __import__("dtest").failed else 0)
