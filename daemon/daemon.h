@@ -326,6 +326,8 @@ struct tcp_server *tcp__start(int epfd, const int *fds, int nr, const struct dli
 			      struct err *err);
 /* tcp__event - an epoll event of one of the server's sources */
 void tcp__event(struct tcp_server *srv, struct dsrc *src, u32 events);
+/* tcp__reap - free the connections closed while an epoll batch was handled; after each batch */
+void tcp__reap(struct tcp_server *srv);
 /* tcp__stop - close every connection; @free_jobs when no worker still runs one */
 void tcp__stop(struct tcp_server *srv, bool free_jobs);
 

@@ -149,13 +149,14 @@ static int daemon_loop(int epfd, int sigfd, struct tcp_server *tcp, struct http_
 			if (src->kind == DSRC_TIMER)	/* the JSON-RPC side's tick is the HTTP side's too */
 				http__tick(hs);
 			if (src->kind != DSRC_SIGNAL) {
-				/* this may free @src (a connection dropped) */
+				/* a connection closed here is freed after the batch */
 				tcp__event(tcp, src, evs[i].events);
 				continue;
 			}
 			while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 				if (si.ssi_signo != SIGHUP) {
 					dlog("%s: stopping", strsignal((int)si.ssi_signo));
+					tcp__reap(tcp);
 					return 0;
 				}
 				dlog("SIGHUP: %llu json-rpc requests, %llu http requests, %llu open "
@@ -166,6 +167,7 @@ static int daemon_loop(int epfd, int sigfd, struct tcp_server *tcp, struct http_
 				     (unsigned long long)dstat_get(conns_dropped));
 			}
 		}
+		tcp__reap(tcp);
 	}
 }
 

@@ -70,6 +70,7 @@ struct conn {
 	bool dead;		/* closed; kept until its jobs come back */
 	int jobs;
 	struct conn *prev, *next;	/* by activity, oldest first */
+	struct conn *next_dead;	/* on the server's list to free after the epoll batch */
 };
 
 struct listener {
@@ -87,6 +88,7 @@ struct tcp_server {
 	struct dsrc timer_src;
 	int timerfd;
 	struct conn *oldest, *newest;
+	struct conn *dead;	/* closed, no job left: freed by tcp__reap() */
 	int nr_conns;
 	pthread_mutex_t done_lock;
 	struct tjob *done;
@@ -141,6 +143,17 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
+/*
+ * A closed connection may still be named by an event later in the epoll batch being handled
+ * (a tick drops an idle connection whose bytes arrived in the same batch): it is freed only
+ * when the batch is over, by tcp__reap().
+ */
+static void conn_release(struct tcp_server *srv, struct conn *c)
+{
+	c->next_dead = srv->dead;
+	srv->dead = c;
+}
+
 static void conn_close(struct tcp_server *srv, struct conn *c)
 {
 	if (c->dead)
@@ -157,7 +170,7 @@ static void conn_close(struct tcp_server *srv, struct conn *c)
 		if (r->job)
 			r->job->reply = NULL;
 	if (!c->jobs)
-		conn_free(c);
+		conn_release(srv, c);
 }
 
 static void conn_drop(struct tcp_server *srv, struct conn *c)
@@ -311,7 +324,7 @@ static void tjob_finish(struct tcp_server *srv, struct tjob *tj)
 	tjob_free(srv, tj);
 	if (c->dead) {
 		if (!c->jobs)
-			conn_free(c);
+			conn_release(srv, c);
 		return;
 	}
 	conn_pump(srv, c);
@@ -624,10 +637,22 @@ void tcp__event(struct tcp_server *srv, struct dsrc *src, u32 events)
 		return;
 	}
 	c = (struct conn *)src;
+	if (c->dead)		/* closed earlier in this batch */
+		return;
 	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
 		conn_read(srv, c);
 	else if (events & EPOLLOUT)
 		conn_pump(srv, c);
+}
+
+void tcp__reap(struct tcp_server *srv)
+{
+	while (srv->dead) {
+		struct conn *c = srv->dead;
+
+		srv->dead = c->next_dead;
+		conn_free(c);
+	}
 }
 
 /* ------------------------------------------------------------ lifetime */
@@ -696,9 +721,10 @@ void tcp__stop(struct tcp_server *srv, bool free_jobs)
 
 			tjob_free(srv, tj);
 			if (--c->jobs == 0 && c->dead)
-				conn_free(c);
+				conn_release(srv, c);
 		}
 	}
+	tcp__reap(srv);
 	for (int i = 0; i < srv->nr_ls; i++)
 		close(srv->ls[i].fd);
 	if (srv->donefd >= 0)

@@ -5,6 +5,7 @@ and SayHello is still answered within 100 ms."""
 import json
 import os
 import resource
+import signal
 import socket
 import sys
 import time
@@ -174,5 +175,50 @@ check("abuse: the client that never reads is dropped at --idle-timeout (4 s): %d
       n == 0)
 s.close()
 
+d.stop()
+
+# A connection closed while handling one event of an epoll batch may be named by a later event
+# of the same batch. The daemon is stopped (SIGSTOP) so that both events are queued before it
+# looks: (1) a new connection at --max-connections drops the oldest, which has bytes waiting;
+# (2) a tick drops an idle connection whose request arrived after its idle time. Either used to
+# touch freed memory (ASan: heap-use-after-free in daemon_loop).
+d = Daemon("--max-connections", "2", "--idle-timeout", "1s", http=False)
+c1 = d.connect()
+c2 = d.connect()
+time.sleep(0.3)
+os.kill(d.proc.pid, signal.SIGSTOP)
+c3 = socket.create_connection(("127.0.0.1", d.port), timeout=5)	# queued first: the accept
+c1.sendall(b'{"method":"SayHello"}')				# then the oldest's bytes
+time.sleep(0.2)
+os.kill(d.proc.pid, signal.SIGCONT)
+try:
+    c3.sendall(b'{"method":"SayHello"}')
+    raw = read_reply(c3, 5)
+except OSError as e:
+    raw = b"%r (daemon: %r)" % (e, d.proc.poll())
+check("abuse: a new connection at --max-connections drops the oldest, whose bytes arrived in "
+      "the same batch; the new one is answered", b"Hello" in raw and closed(c1, 5), repr(raw[:200]))
+for c in (c1, c2, c3):
+    c.close()
+try:
+    c4 = d.connect()
+    time.sleep(0.3)
+    os.kill(d.proc.pid, signal.SIGSTOP)
+    time.sleep(1.5)						# the ticks queue first
+    c4.sendall(b'{"method":"SayHello"}')
+    time.sleep(0.2)
+    os.kill(d.proc.pid, signal.SIGCONT)
+    gone = closed(c4, 5)
+    c4.close()
+except OSError as e:
+    gone = False
+    os.kill(d.proc.pid, signal.SIGCONT)
+check("abuse: a tick drops an idle connection whose request arrived in the same batch",
+      gone and d.proc.poll() is None)
+try:
+    raw, rep = call(d, {"method": "SayHello"})
+except OSError as e:
+    raw, rep = repr(e), {}
+check("abuse: the daemon answers after both", result_text(rep) is not None, raw[:200])
 d.stop()
 finish()
