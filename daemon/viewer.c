@@ -26,6 +26,7 @@ const char *viewer__type(const char *path)
 		{ ".html", "text/html; charset=utf-8" },
 		{ ".js", "text/javascript; charset=utf-8" },
 		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
 	};
 	const char *dot = strrchr(path, '.');
 

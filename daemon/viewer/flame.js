@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// flame.js - draws a flame graph tree ({"name","value","children"}, the shape
-// the daemon's ProfProfile answers with) as positioned boxes: root on top,
+// flame.js - draws a flame graph tree ({"name","value","children"}, the
+// `flame` member of the daemon's ProfProfile answer) as positioned boxes: root on top,
 // click a box to zoom into it, hover for its samples, search to highlight.
 'use strict';
 

@@ -223,7 +223,9 @@ function runButton(btn, info, fn) {
 function setupFlame() {
   const g = new Flame.Graph($('flame'), $('flame-info'));
   runButton($('flame-run'), $('flame-info'), async () => {
-    g.set(await api('prof/profile?seconds=' + $('flame-secs').value));
+    // ProfProfile answers {"event", "samples", "flame": tree}; a bare tree is taken too
+    const doc = await api('prof/profile?seconds=' + $('flame-secs').value);
+    g.set(doc.flame || doc);
   });
   $('flame-search').addEventListener('input', (e) => g.search(e.target.value));
   $('flame-reset').addEventListener('click', () => g.reset());
@@ -260,8 +262,9 @@ function setupOffcpu() {
 
 function setupSyscalls() {
   runButton($('syscalls-run'), $('syscalls-info'), async () => {
-    const secs = 2;
-    const doc = await api('prof/syscalls?seconds=' + secs);
+    const doc = await api('prof/syscalls?seconds=2');
+    // the rate over the time the run really took, as its report says
+    const secs = doc.interval || 2;
     const rows = (doc.rows || []).map((r) => ({ name: r.name,
       count: r.count !== undefined ? r.count : (r.values ? r.values[0] : (r.stats || {}).count) }))
       .sort((a, b) => b.count - a.count);
@@ -274,7 +277,7 @@ function setupSyscalls() {
       frag.appendChild(tr);
     }
     $('syscalls').tBodies[0].replaceChildren(frag);
-    $('syscalls-info').textContent = rows.length + ' system calls over ' + secs + ' s';
+    $('syscalls-info').textContent = rows.length + ' system calls over ' + secs.toFixed(2) + ' s';
   });
 }
 
