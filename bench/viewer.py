@@ -6,7 +6,8 @@ browser, then over SECONDS while one headless chromium watches the page at
 a 1 s refresh (the DevTools client of tests/server/viewer.py), the requests
 the page made meanwhile; then the page load over LOADS reloads (Navigation
 Timing's first byte and load event, and the page's own mark when its first
-data is drawn; median and worst). Needs chromium; run as root from the top
+data is drawn; median and worst), and the CPU time chromium spent on each
+load (a figure a busy machine does not inflate). Needs chromium; run as root from the top
 of the tree after `make`."""
 import argparse
 import os
@@ -26,6 +27,30 @@ def cpu_seconds(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root):
+    """CPU seconds of @root and all its descendants (chromium's processes)"""
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    parent[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                pass
+    tree, grew = {root}, True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in tree} - tree
+        tree |= more
+        grew = bool(more)
+    total = 0.0
+    for p in tree:
+        try:
+            total += cpu_seconds(p)
+        except OSError:
+            pass
+    return total
 
 
 def window(pid, secs, b=None):
@@ -65,8 +90,9 @@ def main():
         print("daemon, one browser at 1 s: %6.3f s CPU in %.1f s = %.2f%% of one CPU "
               "(%d requests, %.1f/s)" % (busy, took, 100 * busy / took, n, n / took))
         print("the viewer's share:         %.2f%% of one CPU" % (100 * (busy - idle) / took))
-        first, load, data = [], [], []
+        first, load, data, cpu = [], [], [], []
         for _ in range(a.n):
+            c0 = tree_cpu_seconds(b.proc.pid)
             b.call("Page.navigate", url=url)
             b.until("document.readyState === 'complete' && "
                     "performance.getEntriesByType('navigation')[0].loadEventEnd > 0", 60)
@@ -75,6 +101,7 @@ def main():
                      "return [n.responseStart - n.startTime, n.loadEventEnd - n.startTime, "
                      "performance.getEntriesByName('viewer-first-data')[0].startTime - "
                      "n.startTime]; })()")
+            cpu.append(1000 * (tree_cpu_seconds(b.proc.pid) - c0))
             first.append(t[0])
             load.append(t[1])
             data.append(t[2])
@@ -82,6 +109,8 @@ def main():
               "median %.1f ms (worst %.1f), first data drawn median %.1f ms (worst %.1f)"
               % (a.n, statistics.median(first), max(first), statistics.median(load), max(load),
                  statistics.median(data), max(data)))
+        print("chromium's CPU per load (all its processes, up to the first data drawn): median "
+              "%.0f ms (worst %.0f)" % (statistics.median(cpu), max(cpu)))
         print("load average: %s" % open("/proc/loadavg").read().strip())
     finally:
         b.close()

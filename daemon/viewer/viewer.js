@@ -38,17 +38,20 @@ function fmtBytes(v) {
 
 // ------------------------------------------------------------ charts
 
-function themeColour(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+// the page's colours, read once: each read of computed style recomputes it
+function themeColours() {
+  const style = getComputedStyle(document.documentElement);
+  const get = (name) => style.getPropertyValue(name).trim() || '#888';
+  return { fg: get('--fg'), line: get('--line') };
 }
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1',
   '#ff9da7', '#9c755f', '#bab0ac'];
 
 // one line chart; unit names the y axis, stacked fills the area under it
-function chart(id, unit, opts) {
+function chart(id, unit, theme, opts) {
   opts = opts || {};
-  const fg = themeColour('--fg'), line = themeColour('--line');
+  const fg = theme.fg, line = theme.line;
   const c = new Chart($(id), {
     type: 'line',
     data: { labels: [], datasets: [] },
@@ -100,14 +103,15 @@ function push(id, label, values) {
 }
 
 function setupCharts() {
-  chart('c-cpu', '% of all CPUs', { stacked: true, max: 100 });
-  chart('c-cores', '% busy', { max: 100 });
-  chart('c-load', 'runnable tasks');
-  chart('c-mem', 'bytes', { bytes: true, stacked: true });
-  chart('c-io', 'bytes/s', { bytes: true });
-  chart('c-util', '% utilised', { max: 100 });
-  chart('c-irq', 'events/s');
-  chart('c-cs', 'switches/s');
+  const theme = themeColours();
+  chart('c-cpu', '% of all CPUs', theme, { stacked: true, max: 100 });
+  chart('c-cores', '% busy', theme, { max: 100 });
+  chart('c-load', 'runnable tasks', theme);
+  chart('c-mem', 'bytes', theme, { bytes: true, stacked: true });
+  chart('c-io', 'bytes/s', theme, { bytes: true });
+  chart('c-util', '% utilised', theme, { max: 100 });
+  chart('c-irq', 'events/s', theme);
+  chart('c-cs', 'switches/s', theme);
 }
 
 // ------------------------------------------------------------ refresh
