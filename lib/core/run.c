@@ -725,6 +725,9 @@ static void run__record(struct run *r, struct ring *rg, const struct perf_event_
 	struct syms *syms = r->env.syms;
 	const u64 *p = (const u64 *)(h + 1);
 
+	/* the symbol tables apply side-band records by their times (rings are read in turn) */
+	if (syms)
+		syms__clock(syms, record_time(r, h));
 	switch (h->type) {
 	case PERF_RECORD_LOST:
 		if (h->size >= 8 + 16) {
