@@ -9,6 +9,7 @@ system-call table show what the daemon's JSON answered (the workload's hot
 function among it), pause stops the charts, peers side by side, every
 request counted and on loopback, a screenshot under build/ that is not
 blank. bench/viewer.sh uses Browser to measure the daemon's CPU."""
+import atexit
 import base64
 import json
 import os
@@ -45,6 +46,8 @@ class Browser:
         self.seq = 0
         self.buf = b""
         self.sock = None
+        # a script that dies half-way leaves no browser behind
+        atexit.register(self.close)
         try:
             self._attach()
         except Exception:
