@@ -76,7 +76,12 @@ PROTO     := lib/report/profile.proto
 GEN_SRC   := $(GENDIR)/profile.pb-c.c
 GEN_HDR   := $(GENDIR)/profile.pb-c.h
 DMN_SRC   := $(sort $(wildcard daemon/*.c))
-CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC) $(DMN_SRC)) $(GENDIR)/profile.pb-c.o
+# the daemon's web viewer: its files and Debian's Chart.js, embedded as C arrays
+VIEWER_FILES := $(sort $(wildcard daemon/viewer/*))
+CHARTJS   := /usr/share/javascript/chart.js/chart.min.js
+VIEWER_SRC := $(GENDIR)/viewer-assets.c
+CORE_OBJ  := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRC) $(MON_SRC) $(DMN_SRC)) $(GENDIR)/profile.pb-c.o \
+             $(GENDIR)/viewer-assets.o
 MAIN_OBJ  := $(OBJDIR)/perf-prof.o
 
 # lib/core/perfev.c is the one file that reaches into libperf's internal headers
@@ -176,6 +181,16 @@ $(GEN_SRC) $(GEN_HDR) &: $(PROTO) $(BUILD)/.deps-ok
 $(GENDIR)/profile.pb-c.o: $(GEN_SRC) $(GEN_HDR)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Chart.js is no prerequisite: the deps step installs it (libjs-chart.js)
+$(VIEWER_SRC): $(VIEWER_FILES) scripts/embed.sh $(BUILD)/.deps-ok
+	@mkdir -p $(GENDIR)
+	$(call msg,EMBED,daemon/viewer)
+	$(Q)sh scripts/embed.sh $@ $(foreach f,$(VIEWER_FILES),$(notdir $(f))=$(f)) chart.min.js=$(CHARTJS)
+
+$(GENDIR)/viewer-assets.o: $(VIEWER_SRC)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
 
 # every object may include the generated header: it exists before any compiles
 $(CORE_OBJ) $(MAIN_OBJ): | $(GEN_HDR)

@@ -46,6 +46,7 @@ struct json;
  * @workers:      threads for blocking methods
  * @sample_ms:    the sampler's period
  * @top_n:        processes in /metrics
+ * @peers:        other daemons' HTTP addresses the viewer shows beside this one (--peer)
  */
 struct dlimits {
 	size_t max_request;
@@ -59,6 +60,8 @@ struct dlimits {
 	int workers;
 	u64 sample_ms;
 	int top_n;
+	const char *const *peers;
+	int nr_peers;
 };
 
 /* ------------------------------------------------------------ counters */

@@ -3,7 +3,8 @@
  * http.c - the HTTP side, on libmicrohttpd: its own threads, its connection
  * limit, idle timeout and per-connection memory limit. A route table maps
  * paths to handlers: /api/v1/<path> runs a method as JSON, /metrics writes
- * the Prometheus exposition, / says what is served (the viewer goes there).
+ * the Prometheus exposition, / and /viewer/ serve the web viewer's embedded
+ * files, /viewer/peers.json the other daemons it shows (--peer).
  * GET and HEAD only. A method that may block runs on the worker pool while
  * its connection is suspended, so it holds no HTTP thread: the query is
  * copied into the call's params first (a worker never touches MHD's
@@ -19,6 +20,7 @@
 
 #include "daemon.h"
 #include "json.h"
+#include "viewer.h"
 
 #define API_PREFIX "/api/v1/"
 
@@ -300,19 +302,61 @@ static enum MHD_Result http_metrics(struct http_server *srv, struct MHD_Connecti
 	return http_send(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, len);
 }
 
-static enum MHD_Result http_index(struct http_server *srv, struct MHD_Connection *conn,
+/* an embedded file, never copied: its bytes live as long as the binary */
+static enum MHD_Result http_asset(struct MHD_Connection *conn, const struct viewer_asset *a)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(a->len, (void *)a->data,
+								 MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, viewer__type(a->path));
+	/* the page changes with the binary only; a reload re-checks it */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	/* nothing but this daemon: no other host, no inline script */
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; style-src 'self'; img-src 'self' data:; "
+				"frame-src http:; frame-ancestors http:; object-src 'none'");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* / and its static files: the web viewer (daemon/viewer/) */
+static enum MHD_Result http_viewer(struct http_server *srv, struct MHD_Connection *conn,
+				   const char *path, void **req_cls)
+{
+	const struct viewer_asset *a = viewer__find(path);
+
+	if (!a)
+		return http_error(conn, MERR_NO_METHOD, "not found");
+	return http_asset(conn, a);
+}
+
+/* the other daemons the viewer shows, from --peer only */
+static enum MHD_Result http_peers(struct http_server *srv, struct MHD_Connection *conn,
 				  const char *path, void **req_cls)
 {
-	static const char text[] =
-		"perf-prof daemon\n\n"
-		"/api/v1/methods   the methods, their /api/v1/ paths\n"
-		"/api/v1/<path>    a method as JSON (cpu, memory, io, irq, top, ...)\n"
-		"/metrics          Prometheus text exposition\n";
-	char *buf = strdup(text);
+	char *buf = NULL;
+	size_t len = 0;
+	struct json j;
+	FILE *f = mstream__open(&buf, &len);
 
-	if (!buf)
-		return MHD_NO;
-	return http_send(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", buf, sizeof(text) - 1);
+	if (!f)
+		return http_error(conn, MERR_FAIL, "out of memory");
+	json_begin(&j, f);
+	json_arr_begin(&j, "peers");
+	for (int i = 0; i < srv->lim->nr_peers; i++)
+		json_str(&j, NULL, srv->lim->peers[i]);
+	json_arr_end(&j);
+	json_end(&j);
+	if (fclose(f)) {
+		free(buf);
+		return http_error(conn, MERR_FAIL, "out of memory");
+	}
+	return http_send(conn, MHD_HTTP_OK, "application/json", buf, len);
 }
 
 /* the routes: an exact path, or a prefix (ending in '/') whose rest is passed on */
@@ -323,7 +367,9 @@ static const struct route {
 } routes[] = {
 	{ "/metrics", http_metrics },
 	{ API_PREFIX, http_api },
-	{ "/", http_index },
+	{ "/viewer/peers.json", http_peers },
+	{ "/", http_viewer },
+	{ "/viewer/", http_viewer },
 };
 
 static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn, const char *url,

@@ -39,6 +39,7 @@ struct daemon_opts {
 	int workers;
 	u64 sample;
 	int top_n;
+	struct strlist peers;
 };
 
 static void daemon_opts_init(void *p)
@@ -106,6 +107,8 @@ static int daemon_check(const struct daemon_opts *o, struct dlimits *lim, struct
 		.workers = o->workers,
 		.sample_ms = o->sample / 1000000ULL,
 		.top_n = o->top_n,
+		.peers = o->peers.v,
+		.nr_peers = o->peers.n,
 	};
 	return 0;
 }
@@ -185,6 +188,13 @@ static int daemon_listen(const struct daemon_opts *o, struct dlisten *rpc, int *
 	*has_http = !o->http || strcmp(o->http, "off");
 	if (*has_http && dlisten__parse(http, o->http ? o->http : "127.0.0.1:12308", "--http", err))
 		return -1;
+	/* a peer is an address, checked like ours: the browser is never given a host */
+	for (int i = 0; i < o->peers.n; i++) {
+		struct dlisten peer;
+
+		if (dlisten__parse(&peer, o->peers.v[i], "--peer", err))
+			return -1;
+	}
 	if (!*nr_rpc && !*has_http) {
 		err_set(err, EXIT_USAGE, "nothing to serve: --listen off and --http off");
 		return -1;
@@ -307,6 +317,8 @@ static const struct opt daemon_opts[] = {
 	DOPT(OPT_DURATION, "sample-interval", sample, "DUR",
 	     "how often /proc is sampled for rates (default 1s)"),
 	DOPT(OPT_INT, "top-n", top_n, "N", "processes exported in /metrics (default 10)"),
+	DOPT(OPT_STRLIST, "peer", peers, "ADDR:PORT",
+	     "another daemon's HTTP address the web viewer shows beside this one; repeatable"),
 	OPT_TABLE_END,
 };
 
@@ -319,8 +331,8 @@ const struct profiler daemon_profiler = {
 		"    32 methods and text layouts, so LEP's viewer and 'nc' work unchanged; every\n"
 		"    reply ends with lepdendstring, errors too; whole files, pipelining.\n"
 		"  - HTTP (default 127.0.0.1:12308): GET /api/v1/<path> structured JSON (cpu,\n"
-		"    memory, io, irq, top, ...; /api/v1/methods lists them) and /metrics in the\n"
-		"    Prometheus text format (node_exporter names).\n"
+		"    memory, io, irq, top, ...; /api/v1/methods lists them), /metrics in the\n"
+		"    Prometheus text format (node_exporter names), and the web viewer at /.\n"
 		"The perf methods (GetCmdPerfCpuclock, GetCmdPerfFlame, ProfProfile, ProfTop...)\n"
 		"run perf-prof's own profilers in-process for params.seconds (1..10).\n"
 		"Only loopback is used unless an address is named; a network address is\n"
@@ -332,6 +344,7 @@ const struct profiler daemon_profiler = {
 		"    curl -s 127.0.0.1:12308/api/v1/cpu\n"
 		"    curl -s 127.0.0.1:12308/metrics | grep node_cpu_seconds_total\n"
 		"    curl -s '127.0.0.1:12308/api/v1/prof/profile?seconds=5'   # CPU flame graph\n"
+		"    perf-prof daemon --peer 127.0.0.1:12318   # the viewer shows both machines\n"
 		"    perf-prof daemon --listen 127.0.0.1:12307 --listen [::1]:12307 --http off\n"
 		"    perf-prof daemon --listen 0.0.0.0:12307   # the network: only when named\n",
 	.opts = daemon_opts,

@@ -83,7 +83,7 @@ check("api: an unknown method is a 404 with a JSON error", status == 404 and "er
 status, _, body = d.http("/api/v1/cpu", method="POST")
 check("http: POST is 405", status == 405, repr(body))
 status, ctype, body = d.http("/")
-check("http: / says what is served", status == 200 and b"/metrics" in body, repr(body))
+check("http: / is the web viewer", status == 200 and b"/viewer/viewer.js" in body, repr(body[:200]))
 
 # --- /metrics ----------------------------------------------------------------
 status, ctype, body = d.http("/metrics")
