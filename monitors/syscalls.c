@@ -707,9 +707,11 @@ static void sc_print_json(struct sc *c, struct group *g, struct sc_row **rows, s
 			  const struct sc_totals *t, const char *kind, u64 elapsed)
 {
 	struct json j;
-	struct pair_counts pc;
+	struct pair_counts before, now;
 
-	pairs__counts(&c->pairs, SC_EXIT, true, &pc);
+	/* so far in the run: the whole run's before this interval, and this interval's */
+	pairs__counts(&c->pairs, SC_EXIT, true, &before);
+	pairs__counts(&c->pairs, SC_EXIT, false, &now);
 	report__json_begin(&j, c->prof->out, kind);
 	json_double(&j, "interval", (double)elapsed / 1e9);
 	json_uint(&j, "calls", t->st.count);
@@ -721,7 +723,7 @@ static void sc_print_json(struct sc *c, struct group *g, struct sc_row **rows, s
 	json_arr_end(&j);
 	vstat__json(&j, "latency", &t->st);
 	json_uint(&j, "lost", c->lost);
-	json_uint(&j, "unpaired", pc.orphans + c->mismatched);
+	json_uint(&j, "unpaired", before.orphans + now.orphans + c->mismatched);
 	json_uint(&j, "rows_dropped", group__drops(c->rows) + group__drops(c->whole));
 	json_uint(&j, "slow", c->slow);
 	json_end(&j);
@@ -868,7 +870,7 @@ const struct profiler syscalls_profiler = {
 	.opts_size = sizeof(struct sc_opts),
 	.common = COMMON_TARGET | COMMON_RING | COMMON_INTERVAL | COMMON_OUTPUT |
 		  COMMON_CALLGRAPH | COMMON_JSON,
-	.pages = 256,
+	.pages = 1024,
 	.help_example = "[--perins] [--than DURATION] [-i MS] [--json]",
 	.prepare = sc_prepare,
 	.init = sc_setup,	/* deinit() also runs after a failed init */
