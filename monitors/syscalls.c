@@ -87,6 +87,7 @@ struct sc {
 	struct tep_handle *tep;
 	struct tep_event *fmts[SC_MAX_NR];	/* sys_enter_NAME, loaded on a first slow call */
 	bool fmt_tried[SC_MAX_NR];
+	char *evtext[2];		/* the -e texts prepare() added (the list does not own them) */
 	u64 mismatched;			/* exits of another syscall than their entry */
 	u64 lost;
 	u64 slow;
@@ -159,12 +160,14 @@ static int sc_prepare(struct prof *prof, struct err *err)
 	l->v = xrealloc(l->v, (size_t)(l->n + 2) * sizeof(*l->v));
 	/* system-wide, this run's own reads and polls would count themselves */
 	if (everyone) {
-		l->v[l->n++] = xasprintf("raw_syscalls:sys_enter/common_pid != %d/", getpid());
-		l->v[l->n++] = xasprintf("raw_syscalls:sys_exit/common_pid != %d/", getpid());
+		c->evtext[0] = xasprintf("raw_syscalls:sys_enter/common_pid != %d/", getpid());
+		c->evtext[1] = xasprintf("raw_syscalls:sys_exit/common_pid != %d/", getpid());
 	} else {
-		l->v[l->n++] = xstrdup("raw_syscalls:sys_enter");
-		l->v[l->n++] = xstrdup("raw_syscalls:sys_exit");
+		c->evtext[0] = xstrdup("raw_syscalls:sys_enter");
+		c->evtext[1] = xstrdup("raw_syscalls:sys_exit");
 	}
+	l->v[l->n++] = c->evtext[0];
+	l->v[l->n++] = c->evtext[1];
 	return 0;
 }
 
@@ -813,6 +816,8 @@ static void sc_deinit(struct prof *prof)
 	pairs__exit(&c->pairs);
 	hashmap__free(c->args);
 	stackmap__delete(c->stacks);
+	free(c->evtext[0]);
+	free(c->evtext[1]);
 	free(c);
 	prof->priv = NULL;
 }
