@@ -18,15 +18,16 @@ set -eu
 # web viewer at build time). Test: pytest is not used; the C harness needs only
 # these, man-db and groff-base render the man pages to check them, golang-go's
 # `go tool pprof` reads pprof files back, elfutils' eu-stack is the oracle of
-# pstack's stacks, headless chromium renders profile's SVG flame graph (a
-# screenshot) and the daemon's web viewer (DevTools protocol), and prometheus
-# scrapes the daemon. libnl-genl reads the kernel's taskstats exit records
-# (pidstat); sysstat's pidstat is pidstat's oracle.
+# pstack's stacks, strace the oracle of syscalls' counts, headless chromium
+# renders profile's SVG flame graph (a screenshot) and the daemon's web viewer
+# (DevTools protocol), and prometheus scrapes the daemon. libnl-genl reads the
+# kernel's taskstats exit records (pidstat); sysstat's pidstat is pidstat's oracle.
 PKGS="build-essential pkg-config libtraceevent-dev libtracefs-dev libbpf-dev
 libelf-dev libdw-dev zlib1g-dev clang llvm bpftool linux-source-6.1 xz-utils
 python3 valgrind libclang-rt-14-dev libiberty-dev pandoc man-db groff-base
 libcapstone-dev libprotobuf-c-dev protobuf-c-compiler golang-go elfutils chromium
-libmicrohttpd-dev libcjson-dev libjs-chart.js prometheus libnl-genl-3-dev sysstat"
+libmicrohttpd-dev libcjson-dev libjs-chart.js prometheus libnl-genl-3-dev sysstat
+strace"
 
 if [ "${1:-}" = "--bench" ]; then
 	PKGS="$PKGS linux-perf bpftrace"

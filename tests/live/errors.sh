@@ -192,7 +192,7 @@ cat > "$cases" <<C
 129|hint: did you mean 'alias'? accepted attributes: alias, stack, max-stack|trace -e sched:sched_switch//alais=x/
 129|hint: did you mean 'top-by'? accepted attributes: alias, key, top-by, top-add, comm, printkey|top -e sched:sched_switch//topby=prev_pid/
 129|perf-prof top: option '--flame-graph' does not apply to top|top -e sched:sched_switch --flame-graph x.svg
-129|hint: '-g' is for trace, profile, multi-trace, num-dist, kmemleak, task-state|top -e sched:sched_switch -g
+129|hint: '-g' is for trace, profile, multi-trace, num-dist, kmemleak, task-state, syscalls|top -e sched:sched_switch -g
 129|perf-prof trace: option '-e' requires a value|trace -e
 129|perf-prof: unknown profiler 'nosuchprof'|nosuchprof
 129|perf-prof list: unknown option '-x'|list -x
