@@ -48,11 +48,9 @@ struct rd_opts {
 
 struct rd_task {
 	u64 since;	/* RD_WAIT: runnable since */
-	u64 pend;	/* a wait ended before the thread's process was known */
-	int pid;	/* its process, 0 until a sample of it says */
+	struct sched_owner own;	/* its process */
 	u8 state;
 	u8 why;		/* RD_WAKEUP, RD_PREEMPT */
-	u8 pend_why;
 };
 
 /* one of the longest waits */
@@ -230,37 +228,20 @@ static void rd_worst_add(struct rd_worst *b, const struct rd_wait *w)
 static void rd_account(struct rd *r, int tid, struct rd_task *k, int why, u64 d)
 {
 	const struct rd_opts *o = r->prof->opts;
-	struct latrow *row;
 
-	if (!k->pid && !o->perins) {
-		/* a new thread's first wait: its process is told by its first sample */
-		k->pend = d;
-		k->pend_why = (u8)why;
-		return;
-	}
-	row = lattab__row(r->stats, o->perins ? tid : k->pid, (unsigned)why);
-	if (row)
-		vstat__add(&row->st, d);
+	sched_owner__add(&k->own, r->stats, o->perins, tid, (unsigned)why, d);
 }
 
 static void rd_learn_pid(struct rd *r, int tid, struct rd_task *k, int pid)
 {
-	if (k->pid == pid)
-		return;
-	k->pid = pid;
-	if (k->pend) {
-		u64 d = k->pend;
+	const struct rd_opts *o = r->prof->opts;
 
-		k->pend = 0;
-		rd_account(r, tid, k, k->pend_why, d);
-	}
+	sched_owner__learn(&k->own, r->stats, o->perins, tid, pid);
 }
 
 static struct rd_task *rd_task(struct rd *r, int tid)
 {
-	if (tid <= 0 || !sched_targets__has(&r->targets, tid))
-		return NULL;
-	return hashmap__get(r->tasks, (u64)tid);
+	return sched_targets__task(&r->targets, r->tasks, tid);
 }
 
 static void rd_switch(struct rd *r, const struct prof_sample *s)
@@ -288,7 +269,7 @@ static void rd_switch(struct rd *r, const struct prof_sample *s)
 		return;
 	if (k->state == RD_WAIT && k->since) {
 		struct rd_wait w = {
-			.ns = s->time - k->since, .time = s->time, .pid = k->pid, .tid = (int)next,
+			.ns = s->time - k->since, .time = s->time, .pid = k->own.pid, .tid = (int)next,
 			.cpu = s->cpu, .prev = (int)prev, .why = k->why,
 		};
 
@@ -514,7 +495,7 @@ static int rd_wait_pid(const struct rd *r, const struct rd_wait *w)
 {
 	const struct rd_task *k = w->pid ? NULL : hashmap__find(r->tasks, (u64)w->tid);
 
-	return k && k->pid ? k->pid : w->pid;
+	return k && k->own.pid ? k->own.pid : w->pid;
 }
 
 static void rd_print_worst(struct prof *prof, struct rd *r, const struct rd_worst *b)
