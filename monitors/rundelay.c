@@ -8,12 +8,11 @@
  * total, a log2 histogram, then the worst waits with their CPU and the
  * thread that ran just before.
  *
- * Two paths, the same reports: by default BPF programs on the scheduler's
+ * Two paths, the same reports: with --bpf, BPF programs on the scheduler's
  * BTF tracepoints aggregate the waits in the kernel (lib/bpf/rundelay.bpf.c:
  * no record per switch, nothing for other tracers of the tracepoints) and
- * the reports read their maps; without BPF (--no-bpf, or a kernel that
- * cannot) the records are read on every CPU in time order (a wakeup on one
- * CPU, the switch-in on another). With -p/-t/a workload only the targets'
+ * the reports read their maps; by default the records are read on every
+ * CPU in time order (a wakeup on one CPU, the switch-in on another). With -p/-t/a workload only the targets'
  * threads are kept, in the kernel or here.
  */
 #include <bpf/bpf.h>
@@ -611,27 +610,67 @@ static void rd_sigusr1(struct prof *prof)
 	report__signal(&((struct rd *)prof->priv)->cycle, &rd_report_ops, prof);
 }
 
+/* rd_bpf_drops - the waits the kernel's maps had no room for */
+static u64 rd_bpf_drops(struct rd *r)
+{
+	u64 *v = xzalloc((size_t)r->ncpus * sizeof(*v)), n = 0;
+	u32 zero = 0;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.drops), &zero, v))
+		for (int c = 0; c < r->ncpus; c++)
+			n += v[c];
+	free(v);
+	return n;
+}
+
+/*
+ * rd_bpf_unseen - the events the programs did not see: switches the kernel
+ * made without running the tracepoint (found by the CPU's previous switch),
+ * and the calls the kernel skipped because the program was running already
+ * on that CPU (its recursion misses)
+ */
+static u64 rd_bpf_unseen(struct rd *r)
+{
+	struct rd_bpf_cpu *v = xzalloc((size_t)r->ncpus * sizeof(*v));
+	struct bpf_program *p;
+	u64 n = 0;
+	u32 zero = 0;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.cpu), &zero, v))
+		for (int c = 0; c < r->ncpus; c++)
+			n += v[c].unseen;
+	free(v);
+	bpf_object__for_each_program(p, r->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 static void rd_final(struct prof *prof)
 {
 	struct rd *r = prof->priv;
-	u64 drops = 0;
+	u64 drops = 0, unseen = 0;
 
 	if (r->skel) {
-		u64 *v = xzalloc((size_t)r->ncpus * sizeof(*v));
-		u32 zero = 0;
-
 		/* no program runs any more: both generations are complete */
 		pp_rundelay__detach(r->skel);
 		rd_bpf_collect(r, true);
-		if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.drops), &zero, v))
-			for (int c = 0; c < r->ncpus; c++)
-				drops += v[c];
-		free(v);
+		drops = rd_bpf_drops(r);
+		unseen = rd_bpf_unseen(r);
 	}
 	report__final(&r->cycle, &rd_report_ops, prof);
 	if (drops)
 		fprintf(prof__diag(prof), "perf-prof rundelay: %llu waits were not counted: the "
 			"kernel's maps were full\n", (unsigned long long)drops);
+	if (unseen)
+		fprintf(prof__diag(prof), "perf-prof rundelay: %llu scheduler events not delivered "
+			"in this run: the kernel switched or woke threads followed without running the "
+			"tracepoints' programs (no tracer sees such events); waits around them are "
+			"missing\n", (unsigned long long)unseen);
 	if (r->lost_resets)
 		fprintf(prof__diag(prof), "perf-prof rundelay: records were lost %llu times: the "
 			"waits open then were left out\n", (unsigned long long)r->lost_resets);
