@@ -8,11 +8,12 @@
  * total, a log2 histogram, then the worst waits with their CPU and the
  * thread that ran just before.
  *
- * Two paths, the same reports: with --bpf, BPF programs on the scheduler's
+ * Two paths, the same reports: by default BPF programs on the scheduler's
  * BTF tracepoints aggregate the waits in the kernel (lib/bpf/rundelay.bpf.c:
  * no record per switch, nothing for other tracers of the tracepoints) and
- * the reports read their maps; by default the records are read on every
- * CPU in time order (a wakeup on one CPU, the switch-in on another). With -p/-t/a workload only the targets'
+ * the reports read their maps; without BPF (--no-bpf, -C, or a kernel that
+ * cannot) the records are read on every CPU in time order (a wakeup on one
+ * CPU, the switch-in on another). With -p/-t/a workload only the targets'
  * threads are kept, in the kernel or here.
  */
 #include <bpf/bpf.h>
@@ -94,7 +95,21 @@ static int rd_libbpf_print(enum libbpf_print_level level, const char *fmt, va_li
 	return 0;
 }
 
-/* rd_bpf_open - the BPF path, when the options and the kernel allow it */
+/* rd_bpf_fallback - without --bpf, the records instead: said with -v */
+static int rd_bpf_fallback(struct prof *prof, struct rd *r, const char *why)
+{
+	pp_rundelay__destroy(r->skel);
+	r->skel = NULL;
+	if (prof->opt.verbose)
+		fprintf(prof__diag(prof), "perf-prof rundelay: reading the scheduler's records: %s\n",
+			why);
+	return 0;
+}
+
+/*
+ * rd_bpf_open - the BPF path, when the options and the kernel allow it:
+ * the default; --bpf insists on it, --no-bpf and -C read the records
+ */
 static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 {
 	const struct rd_opts *o = prof->opts;
@@ -102,11 +117,7 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 	char why[320];
 	int ret = -1;
 
-	/*
-	 * opt-in until the known issue is understood: the BPF path sometimes
-	 * counts a wait or two fewer than the records show (Documentation/rundelay.md)
-	 */
-	if (!prof->opt.bpf)
+	if (prof->opt.no_bpf)
 		return 0;
 	if (prof->opt.cpus) {
 		/* the programs run on every CPU: -C is the records' */
@@ -117,14 +128,10 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 		return -1;
 	}
 	if (bpf__probe(why, sizeof(why))) {
-		if (!prof->opt.bpf) {
-			if (prof->opt.verbose)
-				fprintf(prof__diag(prof), "perf-prof rundelay: reading the "
-					"scheduler's records: %s\n", why);
-			return 0;
-		}
+		if (!prof->opt.bpf)
+			return rd_bpf_fallback(prof, r, why);
 		err_set(err, EXIT_FAIL, "rundelay cannot aggregate in the kernel: %s", why);
-		err_hint(err, "run without --bpf to read the scheduler's records instead");
+		err_hint(err, "run with --no-bpf to read the scheduler's records instead");
 		return -1;
 	}
 	old = libbpf_set_print(rd_libbpf_print);
@@ -137,8 +144,11 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 	}
 	libbpf_set_print(old);
 	if (!r->skel || ret) {
-		err_set(err, EXIT_FAIL, "the kernel refused rundelay's BPF program: %s",
-			rd_libbpf_msg[0] ? rd_libbpf_msg : strerror(errno));
+		snprintf(why, sizeof(why), "the kernel refused rundelay's BPF program: %s",
+			 rd_libbpf_msg[0] ? rd_libbpf_msg : strerror(errno));
+		if (!prof->opt.bpf)
+			return rd_bpf_fallback(prof, r, why);
+		err_set(err, EXIT_FAIL, "%s", why);
 		err_hint(err, "--no-bpf reads the scheduler's records instead");
 		return -1;
 	}
@@ -711,15 +721,16 @@ const struct profiler rundelay_profiler = {
 		"wakeup, or from being switched out still runnable (preempted), to running.\n"
 		"Per process (per thread with --perins) and cause (wakeup, preempt): count,\n"
 		"min, avg, p50, p95, p99, max, total, a log2 histogram, then the 10 worst\n"
-		"waits with the CPU and the thread that ran before. --bpf aggregates the waits\n"
+		"waits with the CPU and the thread that ran before. The waits are aggregated\n"
 		"in the kernel by BPF programs on the scheduler's BTF tracepoints (nothing is\n"
-		"written per switch; see the known issue in its doc); by default every switch's\n"
-		"record is read. With -p/-t/a workload only the targets' threads count.\n"
+		"written per switch) where the kernel allows it (--bpf: or fail); --no-bpf,\n"
+		"and -C, read every switch's record instead. With -p/-t/a workload only the\n"
+		"targets' threads count.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof rundelay -i 1000\n"
 		"    perf-prof rundelay -C 0 --perins\n"
 		"    perf-prof rundelay -- ./app\n"
-		"    perf-prof rundelay --bpf -p 1234\n",
+		"    perf-prof rundelay --no-bpf -p 1234\n",
 	.opts = rd_opts,
 	.opts_size = sizeof(struct rd_opts),
 	.common = COMMON_TARGET | COMMON_RING | COMMON_INTERVAL | COMMON_OUTPUT | COMMON_JSON,
