@@ -118,9 +118,9 @@ fi
 
 # --- a process gone before the report; -p; intervals; signals ----------------
 if [ -n "${SAN:-}" ]; then
-	# as stacks.sh's: seen failing now and then under ASan only, an open question
+	# as stacks.sh's: seen failing now and then under ASan only; the cause is open
 	skip "a workload that exited mid-run is symbolized" \
-		"intermittent under ASan only (exec's COMM vs MMAP records across rings, open)"
+		"intermittent under ASan only, cause not confirmed (see the comment)"
 else
 	pp profile --sort comm,dso,sym -- sh -c "$SPLIT 500 1; sleep 0.7"
 	got=$(awk '$NF == "spin_a" { print $3, ($4 ~ /\/split$/) }' "$out")
