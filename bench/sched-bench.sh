@@ -67,6 +67,7 @@ lost() {
 	case $1 in
 	perf-sched) sed -n 's/.*Processed .* events and lost \([0-9]*\) chunks.*/\1 chunks/p' "$work/err" | head -1 ;;
 	bt-*) grep -o 'Lost [0-9]* events' "$work/err" | head -1 ;;
+	rundelay) sed -n 's/.*: \([0-9]*\) scheduler events not delivered in this run.*/\1 undelivered/p' "$work/err" | head -1 ;;
 	*) sed -n 's/.*: \([0-9]*\) events lost in this run.*/\1/p' "$work/err" | head -1 ;;
 	esac
 }

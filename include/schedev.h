@@ -152,4 +152,47 @@ void sched_targets__exit(struct sched_targets *t, int tid);
 /* sched_targets__free - free the set */
 void sched_targets__free(struct sched_targets *t);
 
+/**
+ * sched_targets__task - the entry of @tid in @tasks (a hashmap of the
+ * profiler's per-thread state, created zeroed), or NULL when @tid is no
+ * thread (0: the idle task) or not kept by @t
+ */
+void *sched_targets__task(struct sched_targets *t, struct hashmap *tasks, int tid);
+
+/* ------------------------------------------------------------------ */
+/* a thread's process, and the rows of the profilers' tables            */
+/* ------------------------------------------------------------------ */
+
+struct lattab;
+
+/**
+ * struct sched_owner - the process of a thread, as the records tell it. A
+ * new thread's first interval (its creation's run-queue wait) ends at its
+ * first switch-in, whose record is written in another task's context: the
+ * thread's process is not known yet, so that interval is held until a
+ * record the thread is current in says it.
+ * @pend:    the held interval (ns), 0 when none
+ * @pid:     the process, 0 until known
+ * @pend_id: the held interval's row id (state or cause)
+ */
+struct sched_owner {
+	u64 pend;
+	int pid;
+	u8 pend_id;
+};
+
+/**
+ * sched_owner__add - add the interval (@id, @d ns) of thread @tid to its
+ * row of @tab: the thread's (@perins) or its process's, held in @o until
+ * the process is known
+ */
+void sched_owner__add(struct sched_owner *o, struct lattab *tab, bool perins, int tid,
+		      unsigned id, u64 d);
+
+/**
+ * sched_owner__learn - thread @tid is in process @pid (from a record it is
+ * current in): a held interval goes to its row of @tab now
+ */
+void sched_owner__learn(struct sched_owner *o, struct lattab *tab, bool perins, int tid, int pid);
+
 #endif

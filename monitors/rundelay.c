@@ -11,7 +11,7 @@
  * Two paths, the same reports: by default BPF programs on the scheduler's
  * BTF tracepoints aggregate the waits in the kernel (lib/bpf/rundelay.bpf.c:
  * no record per switch, nothing for other tracers of the tracepoints) and
- * the reports read their maps; without BPF (--no-bpf, or a kernel that
+ * the reports read their maps; without BPF (--no-bpf, -C, or a kernel that
  * cannot) the records are read on every CPU in time order (a wakeup on one
  * CPU, the switch-in on another). With -p/-t/a workload only the targets'
  * threads are kept, in the kernel or here.
@@ -48,11 +48,9 @@ struct rd_opts {
 
 struct rd_task {
 	u64 since;	/* RD_WAIT: runnable since */
-	u64 pend;	/* a wait ended before the thread's process was known */
-	int pid;	/* its process, 0 until a sample of it says */
+	struct sched_owner own;	/* its process */
 	u8 state;
 	u8 why;		/* RD_WAKEUP, RD_PREEMPT */
-	u8 pend_why;
 };
 
 /* one of the longest waits */
@@ -97,7 +95,21 @@ static int rd_libbpf_print(enum libbpf_print_level level, const char *fmt, va_li
 	return 0;
 }
 
-/* rd_bpf_open - the BPF path, when the options and the kernel allow it */
+/* rd_bpf_fallback - without --bpf, the records instead: said with -v */
+static int rd_bpf_fallback(struct prof *prof, struct rd *r, const char *why)
+{
+	pp_rundelay__destroy(r->skel);
+	r->skel = NULL;
+	if (prof->opt.verbose)
+		fprintf(prof__diag(prof), "perf-prof rundelay: reading the scheduler's records: %s\n",
+			why);
+	return 0;
+}
+
+/*
+ * rd_bpf_open - the BPF path, when the options and the kernel allow it:
+ * the default; --bpf insists on it, --no-bpf and -C read the records
+ */
 static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 {
 	const struct rd_opts *o = prof->opts;
@@ -105,11 +117,7 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 	char why[320];
 	int ret = -1;
 
-	/*
-	 * opt-in until the known issue is understood: the BPF path sometimes
-	 * counts a wait or two fewer than the records show (Documentation/rundelay.md)
-	 */
-	if (!prof->opt.bpf)
+	if (prof->opt.no_bpf)
 		return 0;
 	if (prof->opt.cpus) {
 		/* the programs run on every CPU: -C is the records' */
@@ -120,14 +128,10 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 		return -1;
 	}
 	if (bpf__probe(why, sizeof(why))) {
-		if (!prof->opt.bpf) {
-			if (prof->opt.verbose)
-				fprintf(prof__diag(prof), "perf-prof rundelay: reading the "
-					"scheduler's records: %s\n", why);
-			return 0;
-		}
+		if (!prof->opt.bpf)
+			return rd_bpf_fallback(prof, r, why);
 		err_set(err, EXIT_FAIL, "rundelay cannot aggregate in the kernel: %s", why);
-		err_hint(err, "run without --bpf to read the scheduler's records instead");
+		err_hint(err, "run with --no-bpf to read the scheduler's records instead");
 		return -1;
 	}
 	old = libbpf_set_print(rd_libbpf_print);
@@ -140,8 +144,11 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 	}
 	libbpf_set_print(old);
 	if (!r->skel || ret) {
-		err_set(err, EXIT_FAIL, "the kernel refused rundelay's BPF program: %s",
-			rd_libbpf_msg[0] ? rd_libbpf_msg : strerror(errno));
+		snprintf(why, sizeof(why), "the kernel refused rundelay's BPF program: %s",
+			 rd_libbpf_msg[0] ? rd_libbpf_msg : strerror(errno));
+		if (!prof->opt.bpf)
+			return rd_bpf_fallback(prof, r, why);
+		err_set(err, EXIT_FAIL, "%s", why);
 		err_hint(err, "--no-bpf reads the scheduler's records instead");
 		return -1;
 	}
@@ -230,37 +237,20 @@ static void rd_worst_add(struct rd_worst *b, const struct rd_wait *w)
 static void rd_account(struct rd *r, int tid, struct rd_task *k, int why, u64 d)
 {
 	const struct rd_opts *o = r->prof->opts;
-	struct latrow *row;
 
-	if (!k->pid && !o->perins) {
-		/* a new thread's first wait: its process is told by its first sample */
-		k->pend = d;
-		k->pend_why = (u8)why;
-		return;
-	}
-	row = lattab__row(r->stats, o->perins ? tid : k->pid, (unsigned)why);
-	if (row)
-		vstat__add(&row->st, d);
+	sched_owner__add(&k->own, r->stats, o->perins, tid, (unsigned)why, d);
 }
 
 static void rd_learn_pid(struct rd *r, int tid, struct rd_task *k, int pid)
 {
-	if (k->pid == pid)
-		return;
-	k->pid = pid;
-	if (k->pend) {
-		u64 d = k->pend;
+	const struct rd_opts *o = r->prof->opts;
 
-		k->pend = 0;
-		rd_account(r, tid, k, k->pend_why, d);
-	}
+	sched_owner__learn(&k->own, r->stats, o->perins, tid, pid);
 }
 
 static struct rd_task *rd_task(struct rd *r, int tid)
 {
-	if (tid <= 0 || !sched_targets__has(&r->targets, tid))
-		return NULL;
-	return hashmap__get(r->tasks, (u64)tid);
+	return sched_targets__task(&r->targets, r->tasks, tid);
 }
 
 static void rd_switch(struct rd *r, const struct prof_sample *s)
@@ -288,7 +278,7 @@ static void rd_switch(struct rd *r, const struct prof_sample *s)
 		return;
 	if (k->state == RD_WAIT && k->since) {
 		struct rd_wait w = {
-			.ns = s->time - k->since, .time = s->time, .pid = k->pid, .tid = (int)next,
+			.ns = s->time - k->since, .time = s->time, .pid = k->own.pid, .tid = (int)next,
 			.cpu = s->cpu, .prev = (int)prev, .why = k->why,
 		};
 
@@ -514,7 +504,7 @@ static int rd_wait_pid(const struct rd *r, const struct rd_wait *w)
 {
 	const struct rd_task *k = w->pid ? NULL : hashmap__find(r->tasks, (u64)w->tid);
 
-	return k && k->pid ? k->pid : w->pid;
+	return k && k->own.pid ? k->own.pid : w->pid;
 }
 
 static void rd_print_worst(struct prof *prof, struct rd *r, const struct rd_worst *b)
@@ -630,27 +620,67 @@ static void rd_sigusr1(struct prof *prof)
 	report__signal(&((struct rd *)prof->priv)->cycle, &rd_report_ops, prof);
 }
 
+/* rd_bpf_drops - the waits the kernel's maps had no room for */
+static u64 rd_bpf_drops(struct rd *r)
+{
+	u64 *v = xzalloc((size_t)r->ncpus * sizeof(*v)), n = 0;
+	u32 zero = 0;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.drops), &zero, v))
+		for (int c = 0; c < r->ncpus; c++)
+			n += v[c];
+	free(v);
+	return n;
+}
+
+/*
+ * rd_bpf_unseen - the events the programs did not see: switches the kernel
+ * made without running the tracepoint (found by the CPU's previous switch),
+ * and the calls the kernel skipped because the program was running already
+ * on that CPU (its recursion misses)
+ */
+static u64 rd_bpf_unseen(struct rd *r)
+{
+	struct rd_bpf_cpu *v = xzalloc((size_t)r->ncpus * sizeof(*v));
+	struct bpf_program *p;
+	u64 n = 0;
+	u32 zero = 0;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.cpu), &zero, v))
+		for (int c = 0; c < r->ncpus; c++)
+			n += v[c].unseen;
+	free(v);
+	bpf_object__for_each_program(p, r->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 static void rd_final(struct prof *prof)
 {
 	struct rd *r = prof->priv;
-	u64 drops = 0;
+	u64 drops = 0, unseen = 0;
 
 	if (r->skel) {
-		u64 *v = xzalloc((size_t)r->ncpus * sizeof(*v));
-		u32 zero = 0;
-
 		/* no program runs any more: both generations are complete */
 		pp_rundelay__detach(r->skel);
 		rd_bpf_collect(r, true);
-		if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.drops), &zero, v))
-			for (int c = 0; c < r->ncpus; c++)
-				drops += v[c];
-		free(v);
+		drops = rd_bpf_drops(r);
+		unseen = rd_bpf_unseen(r);
 	}
 	report__final(&r->cycle, &rd_report_ops, prof);
 	if (drops)
 		fprintf(prof__diag(prof), "perf-prof rundelay: %llu waits were not counted: the "
 			"kernel's maps were full\n", (unsigned long long)drops);
+	if (unseen)
+		fprintf(prof__diag(prof), "perf-prof rundelay: %llu scheduler events not delivered "
+			"in this run: the kernel switched or woke threads followed without running the "
+			"tracepoints' programs (no tracer sees such events); waits around them are "
+			"missing\n", (unsigned long long)unseen);
 	if (r->lost_resets)
 		fprintf(prof__diag(prof), "perf-prof rundelay: records were lost %llu times: the "
 			"waits open then were left out\n", (unsigned long long)r->lost_resets);
@@ -691,15 +721,16 @@ const struct profiler rundelay_profiler = {
 		"wakeup, or from being switched out still runnable (preempted), to running.\n"
 		"Per process (per thread with --perins) and cause (wakeup, preempt): count,\n"
 		"min, avg, p50, p95, p99, max, total, a log2 histogram, then the 10 worst\n"
-		"waits with the CPU and the thread that ran before. --bpf aggregates the waits\n"
+		"waits with the CPU and the thread that ran before. The waits are aggregated\n"
 		"in the kernel by BPF programs on the scheduler's BTF tracepoints (nothing is\n"
-		"written per switch; see the known issue in its doc); by default every switch's\n"
-		"record is read. With -p/-t/a workload only the targets' threads count.\n"
+		"written per switch) where the kernel allows it (--bpf: or fail); --no-bpf,\n"
+		"and -C, read every switch's record instead. With -p/-t/a workload only the\n"
+		"targets' threads count.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof rundelay -i 1000\n"
 		"    perf-prof rundelay -C 0 --perins\n"
 		"    perf-prof rundelay -- ./app\n"
-		"    perf-prof rundelay --bpf -p 1234\n",
+		"    perf-prof rundelay --no-bpf -p 1234\n",
 	.opts = rd_opts,
 	.opts_size = sizeof(struct rd_opts),
 	.common = COMMON_TARGET | COMMON_RING | COMMON_INTERVAL | COMMON_OUTPUT | COMMON_JSON,

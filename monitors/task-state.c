@@ -43,11 +43,9 @@ struct ts_opts {
 struct ts_task {
 	u64 since;	/* when it entered @state; 0: not known yet */
 	u64 off;	/* when it left its CPU asleep; 0: on a CPU, runnable, or not known */
-	u64 pend;	/* an interval ended before the thread's process was known */
-	int pid;	/* its process, 0 until a sample of it says */
+	struct sched_owner own;	/* its process */
 	u32 stack;	/* where it blocked (stack map id), 0: none */
 	u8 state;	/* SCHED_* id */
-	u8 pend_state;
 	u8 off_state;
 };
 
@@ -151,40 +149,22 @@ static int ts_init(struct prof *prof, struct err *err)
 static void ts_account(struct ts *t, int tid, struct ts_task *k, int state, u64 d)
 {
 	const struct ts_opts *o = t->prof->opts;
-	struct latrow *row;
 
-	if (!t->keep[state])
-		return;
-	if (!k->pid && !o->perins) {
-		/* a new thread's first wait: its process is told by its first sample */
-		k->pend = d;
-		k->pend_state = (u8)state;
-		return;
-	}
-	row = lattab__row(t->stats, o->perins ? tid : k->pid, (unsigned)state);
-	if (row)
-		vstat__add(&row->st, d);
+	if (t->keep[state])
+		sched_owner__add(&k->own, t->stats, o->perins, tid, (unsigned)state, d);
 }
 
 /* ts_learn_pid - the thread's process, from a sample it is current in */
 static void ts_learn_pid(struct ts *t, int tid, struct ts_task *k, int pid)
 {
-	if (k->pid == pid)
-		return;
-	k->pid = pid;
-	if (k->pend) {
-		u64 d = k->pend;
+	const struct ts_opts *o = t->prof->opts;
 
-		k->pend = 0;
-		ts_account(t, tid, k, k->pend_state, d);
-	}
+	sched_owner__learn(&k->own, t->stats, o->perins, tid, pid);
 }
 
 static struct ts_task *ts_task(struct ts *t, int tid)
 {
-	if (tid <= 0 || !sched_targets__has(&t->targets, tid))
-		return NULL;
-	return hashmap__get(t->tasks, (u64)tid);
+	return sched_targets__task(&t->targets, t->tasks, tid);
 }
 
 /* ts_offcpu - an off-CPU interval of @d ns ended: --than, the flame graph */
@@ -208,7 +188,7 @@ static void ts_offcpu(struct ts *t, const struct prof_sample *s, int tid, struct
 		json_begin(&j, prof->out);
 		json_str(&j, "report", "off-cpu");
 		json_uint(&j, "time", s->time);
-		json_int(&j, "pid", k->pid);
+		json_int(&j, "pid", k->own.pid);
 		json_int(&j, "tid", tid);
 		json_str(&j, "comm", prof__comm(prof, tid));
 		json_str(&j, "state", t->names[k->off_state]);
@@ -219,7 +199,7 @@ static void ts_offcpu(struct ts *t, const struct prof_sample *s, int tid, struct
 	fprintf(prof->out, "%llu.%06llu %s[%d] pid %d off-cpu %s %.3f ms on CPU %d\n",
 		(unsigned long long)(s->time / 1000000000ULL),
 		(unsigned long long)(s->time % 1000000000ULL / 1000), prof__comm(prof, tid), tid,
-		k->pid, t->names[k->off_state], (double)d / 1e6, s->cpu);
+		k->own.pid, t->names[k->off_state], (double)d / 1e6, s->cpu);
 	if (k->stack)
 		stackmap__print(t->stacks, k->stack, prof->out);
 }

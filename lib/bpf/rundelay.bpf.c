@@ -8,13 +8,16 @@
  *
  * Maps (read by monitors/rundelay.c at each report):
  *   start   tid -> when it became runnable, and why; or that it runs
- *           (RD_BPF_RUNNING, from its switch-in to its switch-out)
+ *           (RD_BPF_RUNNING, from its switch-in to its switch-out), or
+ *           sleeps (RD_BPF_ASLEEP, from its switch-out to its wakeup)
  *   stats   per CPU, (generation, instance, cause) -> count, sum, min, max
  *   hist    per CPU, (generation, instance, cause, bucket) -> count, with
  *           the buckets of struct vstat (include/agg.h), so that user space
  *           rebuilds the same statistics the ring path computes
  *   worst   per CPU, the 10 longest waits of each generation
  *   targets tid -> 1: the threads kept, when filter is set
+ *   cpu     per CPU, the thread on it as the switches tell, to count the
+ *           switches that never reached the programs (see rd_switch)
  * User space flips gen at each report and reads and clears the other one.
  */
 #include "vmlinux.h"
@@ -79,6 +82,13 @@ struct {
 	__type(value, u64);
 } drops SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct rd_bpf_cpu);
+} cpu SEC(".maps");
+
 static __always_inline bool kept(u32 tid)
 {
 	return tid && (!filter || bpf_map_lookup_elem(&targets, &tid));
@@ -134,7 +144,7 @@ static __always_inline void add_worst(u32 g, const struct rd_bpf_wait *w)
 }
 
 static __always_inline void account(struct task_struct *next, u32 tid, struct task_struct *prev,
-				    u64 now)
+				    u64 now, struct rd_bpf_cpu *c)
 {
 	struct start *s = bpf_map_lookup_elem(&start, &tid);
 	struct rd_bpf_stat *st, fresh = {};
@@ -151,6 +161,13 @@ static __always_inline void account(struct task_struct *next, u32 tid, struct ta
 	}
 	if (s->cause == RD_BPF_RUNNING)
 		return;
+	if (s->cause == RD_BPF_ASLEEP) {
+		/* it slept, and its wakeup never reached the programs */
+		if (c)
+			c->unseen++;
+		s->cause = RD_BPF_RUNNING;
+		return;
+	}
 	d = now - s->since;
 	k.gen = gen & 1;
 	k.inst = perins ? tid : BPF_CORE_READ(next, tgid);
@@ -203,10 +220,14 @@ int BPF_PROG(rd_wakeup, struct task_struct *p)
 {
 	u32 tid = BPF_CORE_READ(p, pid);
 
-	/* woken before it switched out (still running), or already waiting */
-	if (!kept(tid) || bpf_map_lookup_elem(&start, &tid))
+	struct start *s;
+
+	if (!kept(tid))
 		return 0;
-	runnable(tid, RD_BPF_WAKEUP);
+	/* woken before it switched out (still running), or already waiting */
+	s = bpf_map_lookup_elem(&start, &tid);
+	if (!s || s->cause == RD_BPF_ASLEEP)
+		runnable(tid, RD_BPF_WAKEUP);
 	return 0;
 }
 
@@ -224,17 +245,32 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	u32 ptid = BPF_CORE_READ(prev, pid), ntid = BPF_CORE_READ(next, pid);
+	u32 ptid = BPF_CORE_READ(prev, pid), ntid = BPF_CORE_READ(next, pid), zero = 0;
+	struct rd_bpf_cpu *c = bpf_map_lookup_elem(&cpu, &zero);
 
-	/* switched out still runnable (preempted, or it yielded), or asleep */
+	/*
+	 * the thread switched out is the one the last switch put on this CPU,
+	 * unless the kernel switched without running the tracepoint's probes
+	 * (no tracer sees such a switch, ftrace and perf records included):
+	 * counted when a kept thread came on unseen, for the report to say
+	 * that waits around it were missed
+	 */
+	if (c) {
+		if (c->next && c->next != ptid + 1 && kept(ptid))
+			c->unseen++;
+		c->next = ntid + 1;
+	}
+	/* switched out still runnable (preempted, or it yielded), asleep, or dead */
 	if (kept(ptid)) {
 		if (preempt || !(prev_state & RD_BPF_STATE_MASK))
 			runnable(ptid, RD_BPF_PREEMPT);
-		else
+		else if (prev_state & RD_BPF_TASK_DEAD)
 			bpf_map_delete_elem(&start, &ptid);
+		else
+			runnable(ptid, RD_BPF_ASLEEP);
 	}
 	if (kept(ntid))
-		account(next, ntid, prev, bpf_ktime_get_ns());
+		account(next, ntid, prev, bpf_ktime_get_ns(), c);
 	return 0;
 }
 

@@ -13,8 +13,10 @@
 #define RD_BPF_WORST 16		/* slots per CPU and generation (a power of two) */
 #define RD_BPF_SUB_BITS 5	/* VSTAT_SUB_BITS of include/agg.h */
 #define RD_BPF_STATE_MASK 0xff	/* __state bits of a thread that sleeps (or dies) */
+#define RD_BPF_TASK_DEAD 0x80	/* ... that dies */
 
-enum { RD_BPF_WAKEUP, RD_BPF_PREEMPT, RD_BPF_RUNNING };
+/* start's causes: waiting after a wakeup or a preemption; on a CPU; asleep */
+enum { RD_BPF_WAKEUP, RD_BPF_PREEMPT, RD_BPF_RUNNING, RD_BPF_ASLEEP };
 
 struct rd_bpf_key {
 	__u32 gen;
@@ -39,6 +41,19 @@ struct rd_bpf_wait {
 	__u32 pid, tid, cpu, prev, cause, pad;
 	char comm[RD_BPF_COMM];		/* tid's */
 	char prev_comm[RD_BPF_COMM];
+};
+
+/*
+ * struct rd_bpf_cpu - per CPU: the thread the last switch seen put on it
+ * (+1, 0: none yet), and the events of kept threads not seen: a switch
+ * whose prev is not that thread (the kernel switched without the
+ * tracepoint reaching the programs), or a switch-in of a thread that was
+ * asleep with no wakeup seen
+ */
+struct rd_bpf_cpu {
+	__u32 next;
+	__u32 pad;
+	__u64 unseen;
 };
 
 struct rd_bpf_worst {

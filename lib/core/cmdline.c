@@ -219,12 +219,12 @@ static const struct {
 	     "FILE.pb.gz"),
 	COPT(COMMON_JSON, OPT_BOOL, 0, "json", OFF(json), NULL, "one JSON object per line"),
 	COPT(COMMON_READS, OPT_BOOL, 0, "bpf", OFF(bpf), NULL,
-	     "run every filter the kernel's ftrace filter refuses in the kernel as a BPF "
-	     "program (fail if one cannot); it then filters the tracepoint for every tracer. "
-	     "top: count in the kernel, or fail saying why"),
+	     "run in the kernel as BPF, or fail: every filter the ftrace filter refuses (it "
+	     "then filters the tracepoint for every tracer), and the profiler's in-kernel "
+	     "aggregation where it has one (top, profile, rundelay)"),
 	COPT(COMMON_READS, OPT_BOOL, 0, "no-bpf", OFF(no_bpf), NULL,
-	     "no BPF: filters the kernel refuses run in user space (the default); top reads "
-	     "the records"),
+	     "no BPF: filters the kernel refuses run in user space (their default), and "
+	     "profilers that aggregate in the kernel read the records instead"),
 	COPT(~0u, OPT_COUNT, 'v', "verbose", OFF(verbose), NULL,
 	     "more diagnostics on stderr: where each filter runs (kernel, BPF or user space), "
 	     "globs expanded"),

@@ -13,6 +13,7 @@
 #include <traceevent/event-parse.h>
 
 #include "hashmap.h"
+#include "latency.h"
 #include "profiler.h"
 #include "schedev.h"
 
@@ -205,4 +206,40 @@ void sched_targets__free(struct sched_targets *t)
 {
 	hashmap__free(t->tids);
 	t->tids = NULL;
+}
+
+void *sched_targets__task(struct sched_targets *t, struct hashmap *tasks, int tid)
+{
+	if (tid <= 0 || !sched_targets__has(t, tid))
+		return NULL;
+	return hashmap__get(tasks, (u64)tid);
+}
+
+/* ------------------------------------------------------------------ */
+
+void sched_owner__add(struct sched_owner *o, struct lattab *tab, bool perins, int tid,
+		      unsigned id, u64 d)
+{
+	struct latrow *row;
+
+	if (!o->pid && !perins) {
+		o->pend = d;
+		o->pend_id = (u8)id;
+		return;
+	}
+	row = lattab__row(tab, perins ? tid : o->pid, id);
+	if (row)
+		vstat__add(&row->st, d);
+}
+
+void sched_owner__learn(struct sched_owner *o, struct lattab *tab, bool perins, int tid, int pid)
+{
+	u64 d = o->pend;
+
+	if (o->pid == pid)
+		return;
+	o->pid = pid;
+	o->pend = 0;
+	if (d)
+		sched_owner__add(o, tab, perins, tid, o->pend_id, d);
 }

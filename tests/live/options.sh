@@ -31,6 +31,7 @@ events() {
 	multi-trace) echo "-e $GETPPID -e syscalls:sys_exit_getppid" ;;
 	num-dist) echo "-e syscalls:sys_enter_write//num=count/" ;;
 	kmemleak) echo "--alloc kmem:kmalloc --free kmem:kfree" ;;
+	task-state|rundelay) ;;	# the scheduler's own events
 	*) echo "-e $GETPPID" ;;
 	esac
 }
@@ -39,7 +40,8 @@ events() {
 args() {
 	case "$1 $2" in
 	"trace -i"|"trace --interval") echo "$2 100 -g --flame-graph $T_TMP/i.folded"; return ;;
-	"trace --flame-graph"|"kmemleak --flame-graph") echo "-g $2 $T_TMP/fg.svg"; return ;;
+	"trace --flame-graph"|"kmemleak --flame-graph"|"task-state --flame-graph")
+		echo "-g $2 $T_TMP/fg.svg"; return ;;
 	"multi-trace --flame-graph") echo "-g --than 1ms $2 $T_TMP/fg.svg"; return ;;
 	"num-dist --flame-graph") echo "-g --than 5 $2 $T_TMP/fg.svg"; return ;;
 	"multi-trace --detail") echo "--than 1ms --detail"; return ;;
@@ -91,6 +93,16 @@ run_with() {
 		fi
 		pp "$prof" --libc -- "$LK" leak 1 10 ;;
 	-C|--cpus)
+		case $prof in
+		task-state|rundelay)
+			# CPU 0's switches, for a moment (these take no -N)
+			pp_bg "$prof" -C 0
+			pp_ready
+			sleep 0.2
+			kill -INT "$bg"
+			pp_wait
+			return 0 ;;
+		esac
 		# system-wide on CPU 0 until the first sample, which a pinned wl makes
 		( sleep 0.5; "$WL" -c 0 getppid 20; "$WL" -c 0 write 20 7 ) > /dev/null &
 		sp=$!
@@ -114,7 +126,7 @@ run_with() {
 	esac
 }
 
-for prof in trace top multi-trace num-dist kmemleak nop; do
+for prof in trace top multi-trace num-dist kmemleak nop task-state rundelay; do
 	options "$prof" > "$T_TMP/opts"
 	n=$(wc -l < "$T_TMP/opts")
 	[ "$n" -gt 5 ] || fail "$prof -h lists its options" "parsed $n options"

@@ -24,10 +24,6 @@ hist() {
 
 for mode in --bpf --no-bpf; do
 	tag="${mode#--}: "
-	# KNOWN ISSUE: the BPF path counts one or two waits fewer than there were
-	# in some runs here (Documentation/rundelay.md); tolerated, not hidden
-	slack=0
-	[ "$mode" = --bpf ] && slack=2
 	pp_whole rundelay $mode --perins -- "$OFF" runq 100
 	check_rc "${tag}rundelay over a workload exits 0" 0
 	wt=$(out_value waker tid)
@@ -36,7 +32,7 @@ for mode in --bpf --no-bpf; do
 	# goes to sleep and its timer fires meanwhile, that one starts as a preemption;
 	# and it may sleep on a lock of its process now and then (mmap_lock)
 	p=$(row "$wt" preempt)
-	if [ $((${n:-0} + ${p:-0})) -ge $((101 - slack - $(run_lost))) ] && [ "${n:-0}" -le 110 ]; then
+	if [ $((${n:-0} + ${p:-0})) -ge $((101 - $(run_lost))) ] && [ "${n:-0}" -le 110 ]; then
 		ok "${tag}the waker waited after each of its 100 wakeups and its creation ($n + $p)"
 	else
 		fail "${tag}the waker waited after each of its 100 wakeups and its creation" \
@@ -68,12 +64,38 @@ c = r["stats"]["count"]
 print(o["report"], c, p, sum(h["count"] for h in r["stats"]["hist"]) == c, len(o["worst"]))' "$wt")
 	set -- $got
 	check_eq "${tag}--json: the final report, the waker's histogram, the worst waits" "$1 $4 $5" "final True 10"
-	if [ $(($2 + $3)) -ge $((101 - slack - $(run_lost))) ] && [ "$2" -le 110 ]; then
+	if [ $(($2 + $3)) -ge $((101 - $(run_lost))) ] && [ "$2" -le 110 ]; then
 		ok "${tag}--json: the waker's waits ($2 + $3)"
 	else
 		fail "${tag}--json: the waker's waits" "got $2 after a wakeup, $3 after a preemption, lost $(run_lost)"
 	fi
 done
+
+# the two paths count the same waits: both at once over one workload (the
+# records of the whole machine, the workload's waits in the kernel), so both
+# see the same scheduler events, the kernel's undelivered ones included;
+# tried again (3 times in all) only when they differ
+waker_waits() {
+	awk -v i="$2" '/ rundelay: final: / { f = 1; next }
+	f && $1 == i && $3 == "wakeup" { w = $4 } f && $1 == i && $3 == "preempt" { p = $4 }
+	END { print w + 0, p + 0 }' "$1"
+}
+for try in 1 2 3; do
+	pp_bg rundelay --no-bpf --perins
+	pp_ready
+	ring_out=$out ring_err=$err ring_pid=$bg ring_dog=$bg_dog
+	out=$T_TMP/bpf.out err=$T_TMP/bpf.err
+	pp rundelay --bpf --perins -- "$OFF" runq 100
+	kill -INT "$ring_pid"
+	bg=$ring_pid bg_dog=$ring_dog
+	pp_wait
+	wt=$(out_value waker tid)
+	b=$(waker_waits "$out" "$wt")
+	r=$(waker_waits "$ring_out" "$wt")
+	out=$ring_out err=$ring_err
+	[ "$b" = "$r" ] && break
+done
+check_eq "both paths at once: the waker's waits after a wakeup and a preemption (bpf $b)" "$b" "$r"
 
 # the two paths print the same report
 pp rundelay --bpf --perins -- "$OFF" runq 20
@@ -97,9 +119,16 @@ if command -v bpftool > /dev/null; then
 	kill -INT "$bg"
 	pp_wait
 	check_eq "the BPF path runs its 4 programs" "$(echo $held | wc -w)" 4
-	left=0
-	for id in $held; do bpftool prog show id "$id" > /dev/null 2>&1 && left=$((left + 1)); done
-	check_eq "... and none is left loaded after the run" "$left" 0
+	# the kernel frees a tp_btf link's program after an RCU grace period
+	# (bpf_link_free: dealloc_deferred), so an id may outlive the process by
+	# a moment on a busy machine: wait for them (up to 10 s), ours only
+	for i in $(seq 100); do
+		left=0
+		for id in $held; do bpftool prog show id "$id" > /dev/null 2>&1 && left=$((left + 1)); done
+		[ "$left" -eq 0 ] && break
+		sleep 0.1
+	done
+	check_eq "... and none of them is left loaded after the run" "$left" 0
 fi
 
 # -C: every thread of CPU 0, no targets

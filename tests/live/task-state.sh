@@ -20,6 +20,11 @@ row() {
 	/ task-state: final: / { f = 1; next }
 	f && $1 == tid && $3 == st { print $4, ns($(NF-1), $NF); exit }' "$out"
 }
+# sleeps TID - the intervals of a --perins thread in a sleeping state (S, D, ...)
+sleeps() {
+	awk -v tid="$1" '/ task-state: final: / { f = 1; next }
+	f && $1 == tid && $3 != "R" && $3 != "R+" && $3 != "RD" { n += $4 } END { print n + 0 }' "$out"
+}
 # within A B PCT - A is within PCT% of B
 within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'; }
 
@@ -28,16 +33,33 @@ pp_whole task-state --perins -g --than 5ms --flame-graph "$T_TMP/off.folded" -- 
 check_rc "task-state over a workload exits 0" 0
 st=$(out_value sleeper tid); sn=$(out_value sleeper ns)
 rt=$(out_value reader tid); rn=$(out_value reader ns)
+# the workloads time each call from its start to its return: the sleep, then
+# the run-queue wait after the wakeup (milliseconds on a loaded machine), so
+# their totals are compared with S + RD (RD's one wait after the creation is
+# microseconds against 15%)
+srd() { echo $(row "$1" S) $(row "$1" RD) | awk '{ printf "%.0f\n", $2 + $4 }'; }
 set -- $(row "$st" S)
 check_count "sleeper: exactly 20 S intervals" "${1:-none}" 20
-if within "${2:-0}" "$sn" 15; then ok "sleeper: S total $2 ns within 15% of the measured $sn"
-else fail "sleeper: S total within 15% of the measured" "got ${2:-none} ns, measured $sn"; fi
+tot=$(srd "$st")
+if within "$tot" "$sn" 15; then ok "sleeper: S + RD total $tot ns within 15% of the measured $sn"
+else fail "sleeper: S + RD total within 15% of the measured" "got $tot ns, measured $sn"; fi
 set -- $(row "$rt" S)
 check_count "reader: exactly 10 S intervals" "${1:-none}" 10
-if within "${2:-0}" "$rn" 15; then ok "reader: S total $2 ns within 15% of the measured $rn"
-else fail "reader: S total within 15% of the measured" "got ${2:-none} ns, measured $rn"; fi
+tot=$(srd "$rt")
+if within "$tot" "$rn" 15; then ok "reader: S + RD total $tot ns within 15% of the measured $rn"
+else fail "reader: S + RD total within 15% of the measured" "got $tot ns, measured $rn"; fi
+# each of its sleeps ends in a wakeup and a run-queue wait, and so does its
+# creation: 20 in sleeper(), and now and then one more elsewhere (its printf
+# blocking on stdout's lock, a page fault waiting on mmap_lock): the sleeps
+# it had are counted from its own rows, not assumed
+sleeps=$(sleeps "$st")
 set -- $(row "$st" RD)
-check_count "sleeper: a run-queue wait after each wakeup (20) and its creation (1)" "${1:-none}" 21
+if [ "$sleeps" -ge 20 ]; then
+	check_count "sleeper: a run-queue wait after each of its $sleeps sleeps and its creation" \
+		"${1:-none}" $((sleeps + 1))
+else
+	fail "sleeper: a run-queue wait after each sleep and its creation" "only $sleeps sleeps, want >= 20"
+fi
 
 # --than 5ms: each long interval once, with the stack it blocked in
 than() {
@@ -70,7 +92,7 @@ pid=$(awk '/ task-state: final: / { getline; getline; print $1; exit }' "$out")
 check_eq "-S: only S rows" "$(awk '/ task-state: final: / { f = 1; getline; next } f && NF { print $3 }' "$out" | sort -u | tr '\n' ' ')" "S "
 # the process: 20 + 10 + the writer's 10 + the main thread's joins (at least 1)
 n=$(awk '/ task-state: final: / { getline; getline; print $4; exit }' "$out")
-if [ "${n:-0}" -ge 41 ]; then ok "per process: the threads' S intervals add up ($n >= 41)"
+if [ "${n:-0}" -ge $((41 - $(run_lost))) ]; then ok "per process: the threads' S intervals add up ($n >= 41 - lost)"
 else fail "per process: the threads' S intervals add up" "got ${n:-none}, want >= 41"; fi
 
 pp_whole task-state --json --perins -- "$OFF" sleepread
@@ -96,9 +118,16 @@ if [ $((${1:-0} + pre)) -ge $((101 - $(run_lost))) ] && [ "${1:-0}" -le 110 ]; t
 else
 	fail "runq: an RD interval for each of the waker's 100 wakeups and its creation" "got ${1:-none}, want 101..110"
 fi
-sleeps=$(awk -v tid="$wt" '/ task-state: final: / { f = 1; next }
-	f && $1 == tid && $3 != "R" && $3 != "R+" && $3 != "RD" { n += $4 } END { print n + 0 }' "$out")
-check_count "runq: as many sleeps (S, D, ...) before them, less the creation" "$((sleeps + 1))" "${1:-x}"
+sleeps=$(sleeps "$wt")
+# a sleep whose wakeup or switch-in the kernel did not deliver (reported lost,
+# Documentation/rundelay.md) has no RD: as many as were lost may differ
+d=$((sleeps + 1 - ${1:-0}))
+if [ "${d#-}" -le "$(run_lost)" ]; then
+	ok "runq: as many sleeps (S, D, ...) before them, less the creation ($sleeps; lost $(run_lost))"
+else
+	fail "runq: as many sleeps (S, D, ...) before them, less the creation" \
+		"got $sleeps sleeps and ${1:-no} RD, lost $(run_lost)"
+fi
 
 # ---- D: O_DIRECT + fsync in the build tree ---------------------------------
 dfile=$WORKLOAD_DIR/dstate.$$

@@ -4,11 +4,12 @@
  * the format's print fmt, for the running kernel's layout (TASK_REPORT_MAX
  * computed in the print fmt, "I" for idle kernel threads) and for an old
  * one (a literal mask of 1024, K/W/x/P letters), with no kernel version
- * anywhere; and the target set that follows forks.
+ * anywhere; and how a thread's first interval waits for its process.
  */
 #include <traceevent/event-parse.h>
 
 #include "harness.h"
+#include "latency.h"
 #include "schedev.h"
 #include "tep.h"
 
@@ -106,28 +107,76 @@ TEST(sched_states_new_kernel)
 	parse_free();
 }
 
+/*
+ * An old kernel: the whole bit-to-letter map, where the first test checks
+ * samples of it. Each lettered bit gets a state of its own, in the order of
+ * the bits, so ids follow the print fmt and not a table of ours.
+ */
 TEST(sched_states_old_kernel)
 {
+	static const char letters[] = "SDTtZXxKWP";
 	struct tep_event *ev = parse(fmt_old);
 	struct sched_switch_fmt f;
 	struct err err = { 0 };
 
 	CHECK(ev != NULL);
-	if (!ev) {
+	if (!ev || sched_switch__init(&f, ev, &err)) {
+		CHECK_STR(err.msg, "");
 		parse_free();
 		return;
 	}
-	CHECK_INT(sched_switch__init(&f, ev, &err), 0);
 	CHECK_U64(f.states.preempt, 1024);
-	CHECK_U64(f.states.letters, 1023);
-	CHECK_STR(state_of(&f.states, 1024), "R+");
-	CHECK_STR(state_of(&f.states, 16), "Z");
-	CHECK_STR(state_of(&f.states, 32), "X");
-	CHECK_STR(state_of(&f.states, 128 | 2), "D");	/* TASK_KILLABLE: D|K */
-	CHECK_STR(state_of(&f.states, 256), "W");
+	CHECK_INT(f.states.nr, SCHED_LETTERS + (int)strlen(letters));
+	for (unsigned b = 0; b < strlen(letters); b++) {
+		const char want[2] = { letters[b], '\0' };
+
+		CHECK_INT(f.states.by_bit[b], SCHED_LETTERS + (int)b);
+		CHECK_STR(f.states.names[SCHED_LETTERS + b], want);
+	}
+	/* TASK_KILLABLE (D|K) is its lowest letter; R+ is a bit above the letters */
+	CHECK_STR(state_of(&f.states, 128 | 2), "D");
+	CHECK_STR(state_of(&f.states, 1024 | 1), "S");
 	CHECK_INT(sched__state_id(&f.states, "I"), -1);
-	CHECK_INT(f.states.nr, SCHED_LETTERS + 10);
 	parse_free();
+}
+
+/*
+ * sched_owner: a new thread's first interval ends before its process is
+ * known; it is held, then added to the process's row, once; per thread
+ * nothing waits.
+ */
+TEST(sched_owner_holds_first_interval)
+{
+	struct lattab *tab = lattab__new(SCHED_LETTERS, true, 0);
+	struct sched_owner o = { 0 }, t = { 0 };
+	struct latrow **rows;
+	size_t nr = 0;
+
+	sched_owner__add(&o, tab, false, 101, SCHED_WAIT, 700);
+	free(lattab__sorted(tab, false, &nr));
+	CHECK_INT((int)nr, 0);
+	sched_owner__learn(&o, tab, false, 101, 100);
+	sched_owner__learn(&o, tab, false, 101, 100);	/* known: nothing held any more */
+	sched_owner__add(&o, tab, false, 101, SCHED_WAIT, 300);
+	sched_owner__add(&o, tab, false, 101, SCHED_RUN, 50);
+	sched_owner__add(&t, tab, true, 102, SCHED_RUN, 9);	/* per thread: at once */
+	rows = lattab__sorted(tab, false, &nr);
+	CHECK_INT((int)nr, 3);
+	if (nr == 3) {
+		CHECK_INT(lattab__row_inst(tab, rows[0]), 100);
+		CHECK_INT((int)lattab__row_id(tab, rows[0]), SCHED_RUN);
+		CHECK_U64(rows[0]->st.count, 1);
+		CHECK_INT(lattab__row_inst(tab, rows[1]), 100);
+		CHECK_INT((int)lattab__row_id(tab, rows[1]), SCHED_WAIT);
+		CHECK_U64(rows[1]->st.count, 2);
+		CHECK_U64(rows[1]->st.sum_lo, 1000);
+		CHECK_U64(rows[1]->st.min, 300);
+		CHECK_INT(lattab__row_inst(tab, rows[2]), 102);
+		CHECK_U64(rows[2]->st.sum_lo, 9);
+	}
+	CHECK_INT(t.pid, 0);
+	free(rows);
+	lattab__delete(tab);
 }
 
 TEST(sched_states_refused)
