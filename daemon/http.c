@@ -434,6 +434,18 @@ struct http_server *http__start(const struct dlisten *l, const struct dlimits *l
 	return srv;
 }
 
+/* whether some job's connection still waits for MHD to send its answer */
+static bool http_answers_pending(struct http_server *srv)
+{
+	bool pending = false;
+
+	pthread_mutex_lock(&srv->lock);
+	for (struct hjob *hj = srv->jobs; hj && !pending; hj = hj->next)
+		pending = !hj->orphan;
+	pthread_mutex_unlock(&srv->lock);
+	return pending;
+}
+
 /*
  * Called once the pool is stopped: jobs it dropped from its queue never
  * resume their connection, so that is done here (MHD must not stop with
@@ -451,6 +463,13 @@ void http__stop(struct http_server *srv)
 		MHD_resume_connection(hj->conn);
 	}
 	pthread_mutex_unlock(&srv->lock);
+	/*
+	 * a resumed connection is answered by MHD's threads: give them a moment (at most 2 s)
+	 * to send it before they stop, or the client of a run cut short by SIGTERM gets a
+	 * closed connection instead of its answer
+	 */
+	for (int i = 0; i < 200 && http_answers_pending(srv); i++)
+		usleep(10000);
 	MHD_stop_daemon(srv->mhd);
 	/*
 	 * What is left are timed-out jobs MHD is done with whose worker never

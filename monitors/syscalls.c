@@ -886,4 +886,5 @@ const struct profiler syscalls_profiler = {
 	.lost = sc_lost,
 	.sigusr1 = sc_sigusr1,
 	.task_exit = sc_task_exit,
+	.order = true,		/* a call that moved CPU while it slept: its exit may be in a ring read first */
 };
