@@ -165,10 +165,15 @@ static int profile_prepare(struct prof *prof, struct err *err)
 	if (!prof->opt.freq && !prof->opt.period)
 		prof->opt.freq = PROFILE_FREQ;
 	prof->opt.callgraph = true;
-	if (o->user_only)
+	/* the other mode's samples are not taken at all (the filters below are a second net) */
+	if (o->user_only) {
 		prof->opt.kernel_callchain = false;
-	if (o->kernel_only)
+		prof->opt.exclude_kernel = true;
+	}
+	if (o->kernel_only) {
 		prof->opt.user_callchain = false;
+		prof->opt.exclude_user = true;
+	}
 	return 0;
 }
 
@@ -668,6 +673,10 @@ static void profile_final(struct prof *prof)
 			(unsigned long long)(p->bpf_stats[ST_FULL] + p->bpf_unkept),
 			(unsigned long long)p->bpf_stats[ST_FULL], PROFILE_BPF_COUNTS,
 			(unsigned long long)p->bpf_unkept);
+	if (prof->opt.verbose && (o->user_only || o->kernel_only))
+		fprintf(prof__diag(prof), "perf-prof profile: %llu samples of the other mode dropped "
+					  "here (the kernel excludes them)\n",
+			(unsigned long long)(p->skel ? p->bpf_stats[ST_FILTERED] : p->filtered));
 	if (!p->skel && p->drops)
 		fprintf(prof__diag(prof), "perf-prof profile: %llu samples lost over --max-stacks\n",
 			(unsigned long long)p->drops);
