@@ -95,6 +95,10 @@ struct profile {
 	u64 *chain;		/* its two stacks as one callchain */
 	u64 bpf_stats[ST_NR];
 	u64 bpf_unkept;		/* counted in the kernel, over --max-stacks here */
+	/* --flame-graph, --folded, --pprof: open from the start; with -i a snapshot per interval */
+	struct stackout *outs[3];
+	u64 snapshots;
+	bool view_whole;	/* the files take the whole run's counts, else the interval's */
 	/* --than: per-thread weights of the report being printed */
 	struct hashmap *tid_weight;
 	u64 than_ns;		/* a thread below this weight is left out */
@@ -201,7 +205,7 @@ static bool profile_values(void *ctx, const struct stackmap *m, u32 id, u64 *cou
 {
 	struct profile *p = ctx;
 
-	stackmap__values(m, id, true, count, weight);
+	stackmap__values(m, id, p->view_whole, count, weight);
 	return *count && profile_kept(p, m, id);
 }
 
@@ -236,22 +240,60 @@ static void profile_than(struct profile *p, bool whole, u64 elapsed_ns)
 		p->than_ns = 1;
 }
 
-static int profile_write(struct prof *prof, const char *path)
+/* profile_outs_open - the files named, created now (a bad path fails before the run) */
+static int profile_outs_open(struct prof *prof, struct profile *p, struct err *err)
+{
+	const struct profile_opts *o = prof->opts;
+	const char *paths[3] = { prof->opt.flame_graph, o->folded, o->pprof };
+	struct stackmap_view v = profile_view(p);
+
+	for (int i = 0; i < 3; i++)
+		if (paths[i] && !(p->outs[i] = stackout__new(paths[i], &v, err)))
+			return -1;
+	return 0;
+}
+
+/*
+ * profile_outs_add - the report's stacks (the view's: its counts, --than's
+ * threads) into every file; a @snapshot label puts them under a root frame
+ * of their own (with -i, one per interval)
+ */
+static void profile_outs_add(struct prof *prof, const char *snapshot)
 {
 	struct profile *p = prof->priv;
 	struct stackmap_view v = profile_view(p);
-	struct stackout *o;
 	struct err err;
 
-	o = stackout__new(path, &v, &err);
-	if (!o || stackout__add(o, p->stacks, &v, NULL, &err) || stackout__close(o, &err)) {
-		prof__fail(prof, &err);
-		return -1;
+	for (int i = 0; i < 3; i++)
+		if (p->outs[i] && stackout__add(p->outs[i], p->stacks, &v, snapshot, &err)) {
+			stackout__delete(p->outs[i]);
+			p->outs[i] = NULL;
+			prof__fail(prof, &err);
+		}
+	p->snapshots++;
+}
+
+static void profile_outs_close(struct prof *prof)
+{
+	struct profile *p = prof->priv;
+	struct err err;
+
+	for (int i = 0; i < 3; i++) {
+		struct stackout *o = p->outs[i];
+		char *path;
+
+		if (!o)
+			continue;
+		p->outs[i] = NULL;
+		path = xstrdup(stackout__path(o));
+		if (stackout__close(o, &err))
+			prof__fail(prof, &err);
+		else if (!prof->opt.quiet)
+			fprintf(prof__diag(prof), "perf-prof profile: %llu samples written to '%s'%s\n",
+				(unsigned long long)p->total, path,
+				p->snapshots > 1 ? " (a snapshot per interval)" : "");
+		free(path);
 	}
-	if (!prof->opt.quiet)
-		fprintf(prof__diag(prof), "perf-prof profile: %llu samples written to '%s'\n",
-			(unsigned long long)p->total, path);
-	return 0;
 }
 
 /* -------------------------------------------------------------- rows */
@@ -608,6 +650,15 @@ static void profile_print(void *ctx, bool whole, const char *kind, u64 elapsed_n
 	profile_than(p, whole, elapsed_ns);
 	total = profile_rows(p, rows, whole);
 	v = hashmap__sorted(rows, prow_cmp, NULL, &n);
+	/* with -i the files take each interval as a snapshot, as the table does */
+	if (prof->opt.interval && !whole && !strcmp(kind, "interval")) {
+		char label[64];
+
+		wall_time_str(label, sizeof(label));
+		p->view_whole = false;
+		profile_outs_add(prof, label);
+		p->view_whole = true;
+	}
 	if (prof->opt.json) {
 		profile_print_json(prof, rows, v, n, total, lost, kind, elapsed_ns, o->top);
 	} else {
@@ -653,15 +704,22 @@ static void profile_final(struct prof *prof)
 {
 	struct profile *p = prof->priv;
 	const struct profile_opts *o = prof->opts;
-	const char *outs[3] = { prof->opt.flame_graph, o->folded, o->pprof };
 
 	profile_bpf_read(p);
 	report__final(&p->cycle, &profile_report, prof);
-	/* the files hold the whole run; --than applies to them as to the report */
-	profile_than(p, true, now_ns() - p->cycle.start);
-	for (int i = 0; i < 3; i++)
-		if (outs[i])
-			profile_write(prof, outs[i]);
+	/*
+	 * the files hold the whole run (--than applies to them as to the
+	 * report), or its intervals' snapshots: a run shorter than one
+	 * interval is one snapshot
+	 */
+	if (!p->snapshots) {
+		char label[64];
+
+		wall_time_str(label, sizeof(label));
+		profile_than(p, true, now_ns() - p->cycle.start);
+		profile_outs_add(prof, prof->opt.interval ? label : NULL);
+	}
+	profile_outs_close(prof);
 	if (p->bpf_stats[ST_KSTACK] || p->bpf_stats[ST_USTACK])
 		fprintf(prof__diag(prof), "perf-prof profile: %llu kernel and %llu user stacks could "
 					  "not be taken (counted without them)\n",
@@ -746,6 +804,9 @@ static int profile_init(struct prof *prof, struct err *err)
 						   o->max_stacks), sizeof(struct bpf_seen));
 	if (o->than)
 		p->tid_weight = hashmap__new(sizeof(u64), 0);
+	p->view_whole = true;
+	if (profile_outs_open(prof, p, err))
+		return -1;
 	report_cycle__init(&p->cycle);
 	if (dwarf || prof->opt.no_bpf) {
 		if (dwarf && prof->opt.bpf) {
@@ -765,6 +826,8 @@ static void profile_deinit(struct prof *prof)
 
 	if (!p)
 		return;
+	for (int i = 0; i < 3; i++)
+		stackout__delete(p->outs[i]);
 	pp_profile__destroy(p->skel);
 	free(p->key);
 	hashmap__free(p->tid_weight);
@@ -816,7 +879,7 @@ const struct profiler profile_profiler = {
 		"current interval, nothing reset) and at exit (the whole run). --than PCT\n"
 		"keeps only threads that used at least PCT% of one CPU. --flame-graph FILE.svg\n"
 		"(an interactive SVG), --folded FILE.folded and --pprof FILE.pb.gz write the\n"
-		"whole run's stacks at exit.\n"
+		"whole run's stacks at exit, or with -i one snapshot per interval.\n"
 		"Samples are counted in the kernel by a BPF program where the kernel allows it\n"
 		"(frame-pointer stacks): nothing goes through the rings per sample. --no-bpf\n"
 		"counts them in user space from the rings, as --call-graph dwarf always does\n"
@@ -827,7 +890,8 @@ const struct profiler profile_profiler = {
 		"    perf-prof profile -p 1234 --sort dso,sym --top 10 -i 2000\n"
 		"    perf-prof profile --pprof cpu.pb.gz -C 0-1 -- sleep 5   (then: go tool pprof -top cpu.pb.gz)\n"
 		"    perf-prof profile --call-graph dwarf --user-only --folded app.folded -- ./app\n"
-		"    perf-prof profile --json --kernel-only -i 1000\n",
+		"    perf-prof profile --json --kernel-only -i 1000\n"
+		"    perf-prof profile -i 10000 --pprof cpu.pb.gz   (then: go tool pprof -tags cpu.pb.gz)\n",
 	.opts = profile_opts,
 	.opts_size = sizeof(struct profile_opts),
 	.opts_init = profile_opts_init,

@@ -144,13 +144,26 @@ else
 fi
 kill $spid 2>/dev/null; wait $spid 2>/dev/null
 
-pp profile -i 500 --sort sym --top 0 -- "$SPLIT" 1600 1
+pp profile -i 500 --sort sym --top 0 --folded "$T_TMP/i.folded" --pprof "$T_TMP/i.pb.gz" -- "$SPLIT" 1600 1
 ints=$(awk '/ profile: interval: / { sub(/.*interval: /, ""); s += $1 } END { print s + 0 }' "$out")
 fin=$(total)
 last=$(awk '/ profile: final: / { exit } / profile: interval: / { n++ } END { print n + 0 }' "$out")
 check_within "-i 500 prints interval reports over a run of 1.6 s of CPU ($last)" "$last" 2 30
 # the final report covers the run: the last partial interval is printed before it
 check_eq "interval reports add up to the final one" "$ints" "$fin"
+# the files: one snapshot per interval (a root frame named by its time), in
+# order, each with its interval report's samples (an empty interval has none)
+want=$(awk '/ profile: interval: / { sub(/.*interval: /, ""); if ($1) printf "%s ", $1 }' "$out")
+nonempty=$(echo $want | wc -w)
+got=$(awk '{ n = $NF; sub(/ [0-9]+$/, ""); split($0, f, ";")
+	if (!(f[1] in c)) o[++k] = f[1]; c[f[1]] += n }
+	END { for (i = 1; i <= k; i++) printf "%s ", c[o[i]] }' "$T_TMP/i.folded")
+check_eq "-i with --folded: a snapshot per interval, each with its report's samples" "$got" "$want"
+if command -v go > /dev/null && go tool pprof -h > /dev/null 2>&1; then
+	got=$(go tool pprof -sample_index=samples -tags "$T_TMP/i.pb.gz" 2>/dev/null |
+		awk '/snapshot:/ { f = 1; next } f && NF >= 3 { n++; s += $1 } END { print n + 0, s + 0 }')
+	check_eq "-i with --pprof: a snapshot label per interval, the same samples" "$got" "$nonempty $fin"
+fi
 
 pp_bg profile --sort sym -- "$SPLIT" 3000 1
 if pp_ready; then
