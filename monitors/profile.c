@@ -44,6 +44,7 @@
 #define PROFILE_MAX_DEPTH 127		/* as lib/bpf/profile.bpf.c */
 #define KERNEL_START 0xffff800000000000ULL
 #define PROFILE_BPF_COUNTS 16384	/* (thread, stack) counts the kernel map holds */
+#define PROFILE_BPF_BATCH 64		/* counts read by one bpf() call (128 KB of keys) */
 
 enum { SK_COMM, SK_PID, SK_DSO, SK_SYM, SK_NR };
 static const char *const sk_names[SK_NR] = { "comm", "pid", "dso", "sym" };
@@ -69,6 +70,12 @@ struct bpf_key {
 	u64 ips[2 * PROFILE_MAX_DEPTH];	/* kernel part, then user part, zero-padded */
 };
 
+/* a count's value (struct pp_val of the program) */
+struct bpf_val {
+	u64 count;
+	u64 period;
+};
+
 /* what was read of a stack's count so far (the stack map's aux) */
 struct bpf_seen {
 	u64 count;
@@ -91,7 +98,8 @@ struct profile {
 	u64 lost_mark;		/* ring losses at the last interval */
 	/* in-kernel counting */
 	struct pp_profile *skel;
-	struct bpf_key *key;	/* one count's key, read */
+	struct bpf_key *keys;	/* PROFILE_BPF_BATCH counts, read */
+	struct bpf_val *vals;
 	u64 *chain;		/* its two stacks as one callchain */
 	u64 bpf_stats[ST_NR];
 	u64 bpf_unkept;		/* counted in the kernel, over --max-stacks here */
@@ -449,43 +457,74 @@ static u32 profile_bpf_chain(struct profile *p, const struct bpf_key *k)
 }
 
 /*
- * profile_bpf_read - what the program counted since the last read joins
- * the stack map: a count's key is its stack's (thread, process, frames),
- * interned again at each read (a hash, no allocation once known), and the
- * stack's aux remembers what was read of it
+ * profile_bpf_count - what the program counted of one (thread, stack) since
+ * the last read joins the stack map: interned again at each read (a hash,
+ * no allocation once known), the stack's aux remembers what was read of it.
+ * Returns the samples not kept (over --max-stacks: the whole count, at
+ * every read).
  */
+static u64 profile_bpf_count(struct profile *p, const struct bpf_key *key,
+			     const struct bpf_val *val)
+{
+	struct bpf_seen *s;
+	u32 id = stackmap__intern(p->stacks, key->tid, (int)key->pid, p->chain,
+				  profile_bpf_chain(p, key), NULL);
+
+	if (!id)
+		return val->count;
+	s = stackmap__aux(p->stacks, id);
+	if (val->count > s->count) {
+		stackmap__add(p->stacks, id, val->count - s->count, val->period - s->period);
+		p->samples += val->count - s->count;
+		p->total += val->count - s->count;
+	}
+	s->count = val->count;
+	s->period = val->period;
+	return 0;
+}
+
+/*
+ * profile_bpf_batches - the counts PROFILE_BPF_BATCH at a time (one bpf()
+ * call each, and no hash of a 2 KB key per lookup); -1 when the kernel
+ * cannot (before 5.6), before anything was read
+ */
+static int profile_bpf_batches(struct profile *p, int fd, u64 *unkept)
+{
+	u32 batch = 0;
+	bool first = true;
+
+	for (;;) {
+		u32 n = PROFILE_BPF_BATCH;
+		int e = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, p->keys, p->vals,
+					     &n, NULL);
+
+		if (e && errno != ENOENT && first)
+			return -1;
+		for (u32 i = 0; i < n && (!e || errno == ENOENT); i++)
+			*unkept += profile_bpf_count(p, &p->keys[i], &p->vals[i]);
+		if (e)
+			return 0;
+		first = false;
+	}
+}
+
+/* profile_bpf_read - what the program counted since the last read joins the stack map */
 static void profile_bpf_read(struct profile *p)
 {
 	int fd, sfd, ncpu = libbpf_num_possible_cpus();
-	struct bpf_key *key = p->key, *prev = NULL;
-	struct { u64 count, period; } val;
+	struct bpf_key *key = p->keys, *prev = NULL;
 	u64 *per_cpu, unkept = 0;
 
 	if (!p->skel)
 		return;
 	fd = bpf_map__fd(p->skel->maps.counts);
-	while (!bpf_map_get_next_key(fd, prev, key)) {
-		struct bpf_seen *s;
-		u32 id;
-
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, &val))
-			continue;
-		id = stackmap__intern(p->stacks, key->tid, (int)key->pid, p->chain,
-				      profile_bpf_chain(p, key), NULL);
-		if (!id) {
-			/* over --max-stacks: this count is lost (its whole, at every read) */
-			unkept += val.count;
-			continue;
+	if (profile_bpf_batches(p, fd, &unkept)) {
+		/* key by key: two bpf() calls per count */
+		while (!bpf_map_get_next_key(fd, prev, key)) {
+			prev = key;
+			if (!bpf_map_lookup_elem(fd, key, &p->vals[0]))
+				unkept += profile_bpf_count(p, key, &p->vals[0]);
 		}
-		s = stackmap__aux(p->stacks, id);
-		if (val.count > s->count) {
-			stackmap__add(p->stacks, id, val.count - s->count, val.period - s->period);
-			p->samples += val.count - s->count;
-			p->total += val.count - s->count;
-		}
-		s->count = val.count;
-		s->period = val.period;
 	}
 	p->bpf_unkept = unkept;
 	/* what the program could not count, summed over the CPUs */
@@ -539,7 +578,8 @@ static int profile_bpf_load(struct prof *prof, struct profile *p, struct err *er
 		p->skel = NULL;
 		goto fallback;
 	}
-	p->key = xzalloc(sizeof(*p->key));
+	p->keys = xzalloc(PROFILE_BPF_BATCH * sizeof(*p->keys));
+	p->vals = xzalloc(PROFILE_BPF_BATCH * sizeof(*p->vals));
 	p->chain = xzalloc((PROFILE_MAX_DEPTH * 2 + 2) * sizeof(u64));
 	return 0;
 fallback:
@@ -829,7 +869,8 @@ static void profile_deinit(struct prof *prof)
 	for (int i = 0; i < 3; i++)
 		stackout__delete(p->outs[i]);
 	pp_profile__destroy(p->skel);
-	free(p->key);
+	free(p->keys);
+	free(p->vals);
 	hashmap__free(p->tid_weight);
 	free(p->chain);
 	stackmap__delete(p->stacks);
