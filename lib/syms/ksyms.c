@@ -39,7 +39,7 @@ struct ksyms {
 	u32 used;		/* bytes used of the last block */
 	const char *path;	/* /proc/kallsyms, or a copy (tests) */
 	bool loaded;
-	bool unsorted;
+	size_t sorted;		/* v[0..sorted) are in order (the core kernel's part) */
 };
 
 struct ksyms *ksyms__new(void)
@@ -60,6 +60,30 @@ static int ksym_cmp(const void *a, const void *b)
 	const struct ksym *x = a, *y = b;
 
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * ksyms__sort - the file is in order but for its tail (modules, BPF
+ * programs, trampolines: this run's own BPF program is one): the tail is
+ * sorted alone and merged in from the back, never the whole table
+ */
+static void ksyms__sort(struct ksyms *ks)
+{
+	size_t nt = ks->n - ks->sorted, i = ks->sorted, k = ks->n;
+	struct ksym *tail;
+
+	if (!nt)
+		return;
+	tail = xzalloc(nt * sizeof(*tail));
+	memcpy(tail, ks->v + ks->sorted, nt * sizeof(*tail));
+	qsort(tail, nt, sizeof(*tail), ksym_cmp);
+	while (nt) {
+		if (i && ks->v[i - 1].addr > tail[nt - 1].addr)
+			ks->v[--k] = ks->v[--i];
+		else
+			ks->v[--k] = tail[--nt];
+	}
+	free(tail);
 }
 
 static const char *ksyms__str(const struct ksyms *ks, u32 off)
@@ -128,8 +152,8 @@ static void ksyms__line(struct ksyms *ks, char *line, size_t len)
 		ks->cap = ks->cap ? ks->cap * 2 : 65536;
 		ks->v = xrealloc(ks->v, ks->cap * sizeof(*ks->v));
 	}
-	if (ks->n && addr < ks->v[ks->n - 1].addr)
-		ks->unsorted = true;
+	if (ks->sorted == ks->n && (!ks->n || addr >= ks->v[ks->n - 1].addr))
+		ks->sorted++;
 	ks->v[ks->n].addr = addr;
 	ks->v[ks->n].name = ksyms__intern(ks, name, nl, mod, ml);
 	ks->n++;
@@ -174,8 +198,7 @@ static void ksyms__load(struct ksyms *ks)
 	}
 	free(buf);
 	close(fd);
-	if (ks->unsorted)
-		qsort(ks->v, ks->n, sizeof(*ks->v), ksym_cmp);
+	ksyms__sort(ks);
 	/* the array's spare room back: it is kept for the run */
 	if (ks->n && ks->n < ks->cap) {
 		ks->v = xrealloc(ks->v, ks->n * sizeof(*ks->v));
