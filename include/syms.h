@@ -135,6 +135,14 @@ int syms__mmap(struct syms *s, int pid, u64 start, u64 len, u64 pgoff,
 	       u32 prot, const struct syms_file_id *id, const char *filename);
 
 /**
+ * syms__clock - the time of the side-band record applied next (0: not known). With it,
+ * records read out of order (one CPU's ring after another) are applied as if in order:
+ * a FORK older than the process's own exec, MMAP or EXIT records already applied does
+ * not replace them, and an exec keeps the new image's mappings already read.
+ */
+void syms__clock(struct syms *s, u64 time);
+
+/**
  * syms__fork - a PERF_RECORD_FORK that created a process: @pid starts with
  * a copy of @ppid's mappings. A new thread (@pid == @ppid) is a no-op.
  * Pass process ids (the record's pid/ppid), not thread ids.

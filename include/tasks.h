@@ -29,11 +29,15 @@ const char *tasks__comm(struct tasks *t, int pid);
 /* tasks__set_comm - @pid is now called @comm (exec, prctl, fork inherits) */
 void tasks__set_comm(struct tasks *t, int pid, const char *comm);
 
-/* tasks__fork - @pid was forked from @parent: it goes by the parent's name until its own */
-void tasks__fork(struct tasks *t, int pid, int parent);
+/*
+ * tasks__fork - @pid was forked from @parent at @time (0: unknown): it goes by the
+ * parent's name until its own. Records read out of order are taken into account: a
+ * name the task's own COMM gave it, or its exit after @time, is not undone.
+ */
+void tasks__fork(struct tasks *t, int pid, int parent, u64 time);
 
-/* tasks__exit - @pid exited; keep the name (late samples still need it) */
-void tasks__exit(struct tasks *t, int pid);
+/* tasks__exit - @pid exited at @time (0: unknown); keep the name (late samples still need it) */
+void tasks__exit(struct tasks *t, int pid, u64 time);
 
 /**
  * tasks__gc - forget tasks that exited before the previous call (the run

@@ -32,6 +32,7 @@ struct top_opts {
 	bool cumulative;
 	int top;		/* --top N rows, 0 = default */
 	u64 max_rows;
+	u64 keep_exited;	/* --keep-exited N, 0 = all */
 };
 
 struct top_col {
@@ -67,6 +68,10 @@ struct top {
 	u64 samples;		/* since the last reset */
 	u64 total;		/* since the start */
 	struct hashmap *whole;	/* the whole run's rows, merged at each interval (not --cumulative) */
+	struct hashmap *exited;	/* thread-id keys whose thread exited (a set) */
+	u64 folded_rows;	/* exited threads' rows summed into @folded */
+	u64 *folded;		/* their columns */
+	bool final;		/* the final report is being made */
 	struct report_cycle cycle;
 };
 
@@ -79,6 +84,7 @@ static void top_opts_init(void *p)
 	struct top_opts *o = p;
 
 	o->max_rows = 1000000;
+	o->keep_exited = 1000;
 }
 
 static inline u64 *row_vals(void *row)
@@ -306,6 +312,10 @@ static int top_init(struct prof *prof, struct err *err)
 	t->tab = hashmap__new(t->vsize, o->max_rows);
 	if (!o->cumulative)
 		t->whole = hashmap__new(t->vsize, o->max_rows);
+	if (t->task_key && o->keep_exited) {
+		t->exited = hashmap__new(0, 0);
+		t->folded = xzalloc((size_t)t->ncols * sizeof(u64));
+	}
 	report_cycle__init(&t->cycle);
 	return 0;
 }
@@ -460,7 +470,7 @@ static void top_print_key(struct prof *prof, struct top *t, u64 key, int kw)
 }
 
 static void top_print_text(struct prof *prof, struct top *t, void **rows, size_t nr, u64 samples,
-			   u64 elapsed)
+			   u64 elapsed, bool folded)
 {
 	const struct top_opts *o = prof->opts;
 	int kw = (int)strlen(t->key_title) < 8 ? 8 : (int)strlen(t->key_title);
@@ -489,10 +499,21 @@ static void top_print_text(struct prof *prof, struct top *t, void **rows, size_t
 			fprintf(prof->out, " %s", text_name(top_row_name(t, rows[r]), buf, sizeof(buf)));
 		fputc('\n', prof->out);
 	}
+	/* the smaller exited threads' rows, summed: key '-', name exited:N */
+	if (folded) {
+		if (!o->only_comm)
+			fprintf(prof->out, "%*s", kw, "-");
+		for (int i = 0; i < t->ncols; i++)
+			fprintf(prof->out, "%s%*llu", !o->only_comm || i ? " " : "",
+				col_width(&t->cols[i]), (unsigned long long)t->folded[i]);
+		if (t->name_title)
+			fprintf(prof->out, " exited:%llu", (unsigned long long)t->folded_rows);
+		fputc('\n', prof->out);
+	}
 }
 
 static void top_print_json(struct prof *prof, struct top *t, void **rows, size_t nr,
-			   const char *kind, u64 samples, u64 elapsed)
+			   const char *kind, u64 samples, u64 elapsed, bool folded)
 {
 	const struct top_opts *o = prof->opts;
 	struct json j;
@@ -522,6 +543,15 @@ static void top_print_json(struct prof *prof, struct top *t, void **rows, size_t
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
+	if (folded) {
+		json_obj_begin(&j, "folded");
+		json_uint(&j, "exited_threads", t->folded_rows);
+		json_arr_begin(&j, "values");
+		for (int i = 0; i < t->ncols; i++)
+			json_uint(&j, NULL, t->folded[i]);
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
 	json_end(&j);
 }
 
@@ -539,15 +569,86 @@ static void top_report_print(void *ctx, bool whole, const char *kind, u64 elapse
 	size_t nr = 0;
 	void **rows = hashmap__sorted(tab, top_cmp, t, &nr);
 	int limit = top_rows_limit(prof);
+	/* the folded row belongs to the table that holds the whole run */
+	bool folded = t->folded_rows && (whole || !t->whole || !strcmp(kind, "final"));
 
 	if (limit > 0 && nr > (size_t)limit)
 		nr = (size_t)limit;
 	if (prof->opt.json)
-		top_print_json(prof, t, rows, nr, kind, samples, elapsed);
+		top_print_json(prof, t, rows, nr, kind, samples, elapsed, folded);
 	else
-		top_print_text(prof, t, rows, nr, samples, elapsed);
+		top_print_text(prof, t, rows, nr, samples, elapsed, folded);
 	free(rows);
 	fflush(prof->out);
+}
+
+/*
+ * A thread exited: its row (keyed by its tid) gets no more samples. A long system-wide run
+ * sees every thread that ever lived, so the whole run's table keeps the --keep-exited largest
+ * exited threads' rows and sums the smaller ones into one folded row: memory stays bounded by
+ * the threads alive, totals stay exact.
+ */
+static void top_task_exit(struct prof *prof, int pid, int tid, u64 time)
+{
+	struct top *t = prof->priv;
+
+	(void)pid;
+	(void)time;
+	if (t && t->exited && tid > 0)
+		hashmap__get(t->exited, (u64)tid);
+}
+
+static int top_cmp_ptr(const void *a, const void *b, void *ctx)
+{
+	return top_cmp(*(void *const *)a, *(void *const *)b, ctx);
+}
+
+/*
+ * fold the smaller exited rows of @tab once there are twice as many as kept (amortized),
+ * or, for the final report, as soon as there are more
+ */
+static void top_fold_exited(struct top *t, struct hashmap *tab, u64 keep)
+{
+	size_t n = 0, nr = hashmap__nr(t->exited), iter;
+	void **rows, *row;
+	u64 *keys;
+
+	if (nr <= (t->final ? keep : 2 * keep))
+		return;
+	rows = xzalloc(nr * sizeof(*rows));
+	hashmap__for_each(t->exited, iter, row) {
+		void *r = hashmap__find(tab, hashmap__key(row));
+
+		if (r)
+			rows[n++] = r;
+	}
+	if (n > keep) {
+		qsort_r(rows, n, sizeof(*rows), top_cmp_ptr, t);
+		keys = xzalloc((n - keep) * sizeof(*keys));
+		for (size_t i = keep; i < n; i++) {
+			for (int c = 0; c < t->ncols; c++)
+				t->folded[c] += row_vals(rows[i])[c];
+			keys[i - keep] = hashmap__key(rows[i]);
+		}
+		/* deletes move values: by key, after the last use of @rows */
+		for (size_t i = 0; i < n - keep; i++) {
+			hashmap__del(tab, keys[i]);
+			hashmap__del(t->exited, keys[i]);
+		}
+		t->folded_rows += n - keep;
+		free(keys);
+	}
+	free(rows);
+	/* tids with no row left (or never one) are forgotten */
+	if (hashmap__nr(t->exited) > 2 * keep) {
+		struct hashmap *kept = hashmap__new(0, 0);
+
+		hashmap__for_each(t->exited, iter, row)
+			if (hashmap__find(tab, hashmap__key(row)))
+				hashmap__get(kept, hashmap__key(row));
+		hashmap__free(t->exited);
+		t->exited = kept;
+	}
 }
 
 /* the interval's rows join the whole run's (columns summed, a name kept); a new interval */
@@ -567,6 +668,8 @@ static void top_report_merge(void *ctx)
 		if (!row_name(t, w)[0])
 			memcpy(row_name(t, w), row_name(t, row), TOP_NAME_LEN);
 	}
+	if (t->exited)
+		top_fold_exited(t, t->whole, ((const struct top_opts *)((struct prof *)ctx)->opts)->keep_exited);
 	hashmap__reset(t->tab);
 	t->last_row = NULL;
 	t->samples = 0;
@@ -586,6 +689,11 @@ static void top_interval(struct prof *prof)
 	struct top *t = prof->priv;
 
 	report__interval(&t->cycle, top_ops(prof), prof, "interval");
+	/* --cumulative: the sample table is the whole run's */
+	if (t->exited && !t->whole) {
+		top_fold_exited(t, t->tab, ((const struct top_opts *)prof->opts)->keep_exited);
+		t->last_row = NULL;
+	}
 }
 
 static void top_final(struct prof *prof)
@@ -593,6 +701,12 @@ static void top_final(struct prof *prof)
 	const struct top_opts *o = prof->opts;
 	struct top *t = prof->priv;
 
+	t->final = true;
+	/* --cumulative, or no interval reported yet: the sample table is the whole run */
+	if (t->exited && (!t->whole || !t->cycle.reported)) {
+		top_fold_exited(t, t->tab, o->keep_exited);
+		t->last_row = NULL;
+	}
 	report__final(&t->cycle, top_ops(prof), prof);
 	if (t->printkey_errors)
 		fprintf(prof__diag(prof), "perf-prof top: printkey= failed on %llu keys (division by "
@@ -633,6 +747,8 @@ static void top_deinit(struct prof *prof)
 	expr_free(t->printkey);
 	hashmap__free(t->tab);
 	hashmap__free(t->whole);
+	hashmap__free(t->exited);
+	free(t->folded);
 	free(t->evs);
 	free(t->order);
 	free(t->key_title);
@@ -653,6 +769,10 @@ static const struct opt top_opts[] = {
 	  "print at most N rows (default: all, or the screen height on a terminal)", NULL, false },
 	{ OPT_U64, 0, "max-rows", TOPOPT(max_rows), "N",
 	  "keep at most N keys; more are dropped and counted (default 1000000; 0: no limit)",
+	  NULL, false },
+	{ OPT_U64, 0, "keep-exited", TOPOPT(keep_exited), "N",
+	  "thread-id keys: the whole run keeps the N largest rows of exited threads and sums "
+	  "the others into one row '-' named exited:COUNT (default 1000; 0: keep all)",
 	  NULL, false },
 	OPT_TABLE_END,
 };
@@ -696,4 +816,5 @@ const struct profiler top_profiler = {
 	.final = top_final,
 	.deinit = top_deinit,
 	.sigusr1 = top_sigusr1,
+	.task_exit = top_task_exit,
 };

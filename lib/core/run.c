@@ -725,6 +725,9 @@ static void run__record(struct run *r, struct ring *rg, const struct perf_event_
 	struct syms *syms = r->env.syms;
 	const u64 *p = (const u64 *)(h + 1);
 
+	/* the symbol tables apply side-band records by their times (rings are read in turn) */
+	if (syms)
+		syms__clock(syms, record_time(r, h));
 	switch (h->type) {
 	case PERF_RECORD_LOST:
 		if (h->size >= 8 + 16) {
@@ -759,8 +762,8 @@ static void run__record(struct run *r, struct ring *rg, const struct perf_event_
 		if (h->size >= 8 + 16) {
 			const u32 *q = (const u32 *)p;
 
-			/* pid, ppid, tid, ptid: the child starts with its parent's name */
-			tasks__fork(tasks, (int)q[2], (int)q[3]);
+			/* pid, ppid, tid, ptid, time: the child starts with its parent's name */
+			tasks__fork(tasks, (int)q[2], (int)q[3], h->size >= 8 + 24 ? p[2] : 0);
 			if (syms && q[0] != q[1])
 				syms__fork(syms, (int)q[1], (int)q[0]);
 		}
@@ -769,7 +772,7 @@ static void run__record(struct run *r, struct ring *rg, const struct perf_event_
 		if (h->size >= 8 + 16) {
 			const u32 *q = (const u32 *)p;
 
-			tasks__exit(tasks, (int)q[2]);
+			tasks__exit(tasks, (int)q[2], h->size >= 8 + 24 ? p[2] : 0);
 			if (syms && q[0] == q[2])
 				syms__exit(syms, (int)q[0]);
 			/* pid, ppid, tid, ptid, time */

@@ -18,6 +18,7 @@ struct task {
 	int parent;	/* forked from; its name is ours until we get one */
 	bool gone;	/* exited */
 	u32 gone_gen;	/* tasks__gc() generation it exited in */
+	u64 died;	/* the exit record's time, 0 if not known */
 	char comm[COMM_LEN];
 };
 
@@ -145,7 +146,13 @@ void tasks__set_comm(struct tasks *t, int pid, const char *comm)
 	s->gone = false;
 }
 
-void tasks__fork(struct tasks *t, int pid, int parent)
+/*
+ * Rings are read one CPU after the other unless the run orders records, so a task's
+ * records may come out of order: its exec's COMM (on the CPU it runs on) before the FORK
+ * its parent's CPU wrote, or even its EXIT before that FORK. Neither may be undone by the
+ * late FORK: a name from a COMM is kept, an exit whose time is after the fork stays.
+ */
+void tasks__fork(struct tasks *t, int pid, int parent, u64 time)
 {
 	struct task *s;
 
@@ -154,18 +161,31 @@ void tasks__fork(struct tasks *t, int pid, int parent)
 	s = tasks__find(t, pid, true);
 	if (!s)
 		return;
+	if (s->gone && time && s->died >= time) {
+		/* this very task's exit was read first */
+		if (!s->parent)
+			s->parent = parent;
+		return;
+	}
+	if (!s->gone && !s->parent && s->comm[0]) {
+		/* named by its own COMM record, read before this FORK */
+		s->parent = parent;
+		return;
+	}
 	s->comm[0] = '\0';
 	s->parent = parent;
 	s->gone = false;
+	s->died = 0;
 }
 
-void tasks__exit(struct tasks *t, int pid)
+void tasks__exit(struct tasks *t, int pid, u64 time)
 {
 	struct task *s = tasks__find(t, pid, false);
 
 	if (s) {
 		s->gone = true;
 		s->gone_gen = t->generation;
+		s->died = time;
 	}
 }
 

@@ -106,6 +106,7 @@ struct map {
 	u64 end;
 	u64 pgoff;
 	struct dso *dso;
+	u64 time;			/* its MMAP record's time (0: /proc, or not known) */
 };
 
 struct jit_sym {
@@ -122,6 +123,8 @@ struct proc {
 	u32 pins;			/* syms__pin() holds */
 	bool dead;
 	bool retired;			/* replaced or evicted, kept for its pins */
+	u64 born;			/* time of the record that made it (0: not known) */
+	u64 died;			/* time of its EXIT record (0: not known) */
 	struct map *maps;
 	int nr_maps;
 	int cap_maps;
@@ -175,6 +178,7 @@ struct syms {
 
 	u64 lookups;
 	u64 cache_hits;
+	u64 now;			/* time of the record being applied (syms__clock) */
 };
 
 /* syms.c */

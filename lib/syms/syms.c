@@ -219,7 +219,7 @@ const struct map *proc__find_map(const struct proc *p, u64 addr)
 static void proc__add(struct syms *s, struct proc *p, u64 start, u64 end, u64 pgoff, bool exec,
 		      const struct syms_file_id *id, const char *filename)
 {
-	struct map m = { .start = start, .end = end, .pgoff = pgoff };
+	struct map m = { .start = start, .end = end, .pgoff = pgoff, .time = s->now };
 
 	if (!exec) {
 		proc__unmap(p, start, end);
@@ -325,6 +325,7 @@ int syms__mmap(struct syms *s, int pid, u64 start, u64 len, u64 pgoff, u32 prot,
 	if (!p) {
 		/* the process may predate the run: its older mappings are in /proc */
 		p = proc__new(s, pid);
+		p->born = s->now;
 		if (!(s->flags & SYMS_NO_PROC) && pid > 0)
 			proc__read_maps(s, p);
 	}
@@ -332,14 +333,32 @@ int syms__mmap(struct syms *s, int pid, u64 start, u64 len, u64 pgoff, u32 prot,
 	return 0;
 }
 
+/*
+ * Rings are read one CPU after the other unless the run orders records: a process's own
+ * records (its exec, its MMAPs, its EXIT, on the CPUs it ran on) may be applied before the
+ * FORK its parent's CPU wrote, or an exec's COMM after MMAPs of the new image read from
+ * another CPU's ring. With the records' times (syms__clock) neither is undone.
+ */
+void syms__clock(struct syms *s, u64 time)
+{
+	s->now = time;
+}
+
 void syms__fork(struct syms *s, int ppid, int pid)
 {
-	struct proc *parent, *child;
+	struct proc *parent, *child = NULL;
+	u64 t = s->now;
 
 	if (ppid == pid || pid <= 0)
 		return;
+	if (t)
+		child = proc__find(s, pid);
+	/* its own later records came first, or its exit did: this FORK is old news */
+	if (child && ((!child->dead && child->born > t) || (child->dead && child->died >= t)))
+		return;
 	parent = syms__proc(s, ppid);
 	child = proc__new(s, pid);
+	child->born = t;
 	if (!parent || !parent->nr_maps)
 		return;
 	proc__reserve(child, parent->nr_maps);
@@ -349,8 +368,28 @@ void syms__fork(struct syms *s, int ppid, int pid)
 
 void syms__exec(struct syms *s, int pid)
 {
+	struct proc *old = s->now ? proc__find(s, pid) : NULL, *p;
+	struct map *early = NULL;
+	int n = 0;
+
+	/* mappings of the new image already read (later than the exec) stay */
+	if (old && !old->dead) {
+		for (int i = 0; i < old->nr_maps; i++)
+			n += old->maps[i].time > s->now;
+		if (n) {
+			early = xzalloc((size_t)n * sizeof(*early));
+			n = 0;
+			for (int i = 0; i < old->nr_maps; i++)
+				if (old->maps[i].time > s->now)
+					early[n++] = old->maps[i];
+		}
+	}
 	/* the new image's mappings follow as MMAP2 records: no /proc read */
-	proc__new(s, pid);
+	p = proc__new(s, pid);
+	p->born = s->now;
+	for (int i = 0; i < n; i++)
+		proc__insert(p, &early[i]);
+	free(early);
 }
 
 void syms__exit(struct syms *s, int pid)
@@ -360,6 +399,7 @@ void syms__exit(struct syms *s, int pid)
 	if (!p || p->dead)
 		return;
 	p->dead = true;
+	p->died = s->now;
 	p->dprev = s->dead_tail;
 	if (s->dead_tail)
 		s->dead_tail->dnext = p;

@@ -548,7 +548,7 @@ TEST(tasks_gc_bounds_exited_tasks)
 	tasks__set_comm(t, 4999999, "alive");
 	CHECK_INT(tasks__nr(t), 20001);
 	for (int i = 0; i < 20000; i++)
-		tasks__exit(t, 5000000 + i);
+		tasks__exit(t, 5000000 + i, 0);
 	tasks__gc(t);
 	/* exited in this period: still named for late samples */
 	CHECK_STR(tasks__comm(t, 5000123), "t123");
@@ -559,8 +559,36 @@ TEST(tasks_gc_bounds_exited_tasks)
 	CHECK_STR(tasks__comm(t, 4999999), "alive");
 	CHECK_STR(tasks__comm(t, 5000123), "<...>");
 	/* a forked child still names itself after its parent */
-	tasks__fork(t, 5100000, 4999999);
+	tasks__fork(t, 5100000, 4999999, 100);
 	CHECK_STR(tasks__comm(t, 5100000), "alive");
+	tasks__delete(t);
+}
+
+/* records read one ring after the other: a task's COMM or EXIT before its FORK */
+TEST(tasks_records_out_of_order)
+{
+	struct tasks *t = tasks__new();
+
+	tasks__set_comm(t, 5300000, "parent");
+	/* the child's exec COMM (its CPU's ring) is read before the FORK (the parent's) */
+	tasks__set_comm(t, 5300001, "child");
+	tasks__fork(t, 5300001, 5300000, 1000);
+	CHECK_STR(tasks__comm(t, 5300001), "child");
+	/* its exit read before its fork: it stays gone, so the gc forgets it */
+	tasks__fork(t, 5300002, 5300000, 2000);
+	tasks__exit(t, 5300003, 3000);		/* unknown: nothing */
+	tasks__set_comm(t, 5300003, "short");
+	tasks__exit(t, 5300003, 3500);
+	tasks__fork(t, 5300003, 5300000, 3000);
+	CHECK_STR(tasks__comm(t, 5300003), "short");
+	tasks__gc(t);
+	tasks__gc(t);
+	CHECK_INT(tasks__nr(t), 3);		/* parent, child, 5300002 */
+	/* the id reused later: a fork after the exit is a new task with its parent's name */
+	tasks__set_comm(t, 5300004, "old");
+	tasks__exit(t, 5300004, 4000);
+	tasks__fork(t, 5300004, 5300000, 5000);
+	CHECK_STR(tasks__comm(t, 5300004), "parent");
 	tasks__delete(t);
 }
 

@@ -550,6 +550,66 @@ TEST(process_lifecycle)
 	syms__delete(s);
 }
 
+/*
+ * Records applied out of order, as when rings are read one CPU after another: a child's
+ * exec and MMAPs (its CPU) before its FORK (the parent's), an exec's COMM after MMAPs of
+ * the new image, an EXIT before the FORK. With the records' times nothing is undone.
+ */
+TEST(out_of_order_side_band)
+{
+	char p[600];
+	struct syms *s;
+	struct sym_frame f;
+	u64 l2m, l3;
+
+	NEED_BUILD();
+	tpath(p, sizeof(p), "cc");
+	l2m = nm_addr(p, "level2_mark");
+	l3 = nm_addr(p, "level3");
+	s = syms__new(SYMS_NO_PROC);
+	syms__clock(s, 100);
+	CHECK_INT(syms__mmap(s, FAKE_PID, BASE, 0x4000, 0, PROT_EXEC, NULL, p), 0);
+	/* the child (forked at 200) exec'ed at 300 and mapped its image at 310, read first */
+	syms__clock(s, 300);
+	syms__exec(s, FAKE_PID + 1);
+	syms__clock(s, 310);
+	CHECK_INT(syms__mmap(s, FAKE_PID + 1, 0x400000, 0x4000, 0, PROT_EXEC, NULL, p), 0);
+	syms__clock(s, 200);
+	syms__fork(s, FAKE_PID, FAKE_PID + 1);
+	CHECK_INT(syms__resolve(s, FAKE_PID + 1, 0x400000 + l3, &f), 0);
+	CHECK_STR(f.name, "level3");
+	CHECK_INT(syms__resolve(s, FAKE_PID + 1, BASE + l3, &f), -ENOENT);
+
+	/* another child mapped its new image (410) before its exec's COMM (400) was read */
+	syms__clock(s, 350);
+	syms__fork(s, FAKE_PID, FAKE_PID + 2);
+	syms__clock(s, 410);
+	CHECK_INT(syms__mmap(s, FAKE_PID + 2, 0x400000, 0x4000, 0, PROT_EXEC, NULL, p), 0);
+	syms__clock(s, 400);
+	syms__exec(s, FAKE_PID + 2);
+	CHECK_INT(syms__resolve(s, FAKE_PID + 2, 0x400000 + l2m, &f), 0);
+	CHECK_STR(f.name, "level2");
+	/* ... and what it had from its parent (before the exec) is gone */
+	CHECK_INT(syms__resolve(s, FAKE_PID + 2, BASE + l2m, &f), -ENOENT);
+
+	/* a child whose exit (600) is read before its fork (500) stays dead and keeps its maps */
+	syms__clock(s, 510);
+	CHECK_INT(syms__mmap(s, FAKE_PID + 3, 0x400000, 0x4000, 0, PROT_EXEC, NULL, p), 0);
+	syms__clock(s, 600);
+	syms__exit(s, FAKE_PID + 3);
+	syms__clock(s, 500);
+	syms__fork(s, FAKE_PID, FAKE_PID + 3);
+	CHECK_INT(syms__resolve(s, FAKE_PID + 3, 0x400000 + l3, &f), 0);
+	CHECK_STR(f.name, "level3");
+
+	/* in order, a fork after an exit is a reused pid: the parent's mappings */
+	syms__clock(s, 700);
+	syms__fork(s, FAKE_PID, FAKE_PID + 3);
+	CHECK_INT(syms__resolve(s, FAKE_PID + 3, 0x400000 + l3, &f), -ENOENT);
+	CHECK_INT(syms__resolve(s, FAKE_PID + 3, BASE + l3, &f), 0);
+	syms__delete(s);
+}
+
 TEST(replaced_dso_is_reread)
 {
 	char p[600], cc[600], il[600], tmp[640];
