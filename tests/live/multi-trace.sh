@@ -37,6 +37,7 @@ over() { awk -v t="$1" '$1 > t { n++ } END { print n + 0 }' "$M"; }
 check_outliers() { in_range "$1" "$2" "$(over $(($3 + 1000000)))" "$(over "$3")"; }
 
 # --- the pairs of one chain ---------------------------------------------------------
+rm -f "$M"
 pp multi-trace -e "$ENTER" -e "$EXIT" -- $RT sh -c "$SLEEPS"
 check_rc "multi-trace over a workload exits 0" 0
 row=$(final_rows)
@@ -47,9 +48,13 @@ check_eq "the header says 300 pairs" "$(grep -c ' multi-trace: final: 300 pairs 
 # columns: count min avg p50 p95 p99 max total, each "VALUE UNIT"
 p50=$(echo "$row" | awk '$10 == "ms" { print $9 }')
 max=$(echo "$row" | awk '$16 == "ms" { print $15 }')
-# a sleep is never shorter than asked; a loaded machine may stretch it (bounds it can't cross)
-in_range "p50 is a 1 ms sleep" "$p50" 1 5
-in_range "max is a 20 ms sleep" "$max" 20 60
+# a sleep is never shorter than asked; a loaded machine may stretch it, and the kernel's
+# enter..exit lies inside what wl measured around the call: bounds a loaded machine can't cross
+# (percentiles come from a log-linear histogram, within 1.6% of the value: 2% more allowed)
+mp50=$(sort -n "$M" | awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] * 1.02 / 1e6 + 0.001 }')
+mmax=$(sort -n "$M" | awk '{ v = $1 } END { printf "%.3f", v / 1e6 + 0.001 }')
+in_range "p50 is a 1 ms sleep (at most wl's measured median)" "$p50" 1 "$mp50"
+in_range "max is a 20 ms sleep (at most wl's longest measured)" "$max" 20 "$mmax"
 
 # --hist: the same pairs in a log2 histogram after the table (none without it)
 check_eq "no histogram without --hist" "$(grep -c ' : count    distribution' "$out")" 0
@@ -111,6 +116,21 @@ pp multi-trace --json -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit -- sh -
 check_eq "... \"exited\" in JSON" "$(grep '"report":"final"' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["exited"])')" 2
 pp multi-trace -e 'raw_syscalls:sys_enter//key=_cpu/' -e 'raw_syscalls:sys_exit//key=_cpu/' -- sh -c "$WL getppid 10; true"
 check_eq "keys that are not thread ids keep their begins" "$(grep -c 'dropped when their task exited' "$out")" 0
+
+# pid reuse on purpose: 20 children one after the other, 60 ms apart, all given the same pid
+# (ns_last_pid). Each one's exit_group entry never returns; the next one's first event is its
+# clone's return under the same id. Paired, each would be a >= 60 ms outlier under that key.
+pp multi-trace -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit --than 40ms -- "$WL" reuse 20 60
+rpid=$(sed -n 's/^wl reuse pid=\([0-9]*\) .*/\1/p' "$out")
+reused=$(sed -n 's/^wl reuse pid=.* reused=//p' "$out")
+# (other work on the machine may fork in between and take the pid: a few reuses suffice)
+check_eq "pid reuse: some of the 19 later children got the first one's pid" \
+	"$([ "${reused:-0}" -ge 3 ] && echo yes) ($reused)" "yes ($reused)"
+check_eq "... and no pair closed across two of them (no outlier under that pid)" \
+	"$(grep -c "^>> .* key $rpid\$" "$out")" 0
+n=$(sed -n 's/^note: \([0-9]*\) waiting events dropped when their task exited.*/\1/p' "$out")
+check_eq "... every child's exit_group entry is dropped at its exit (20 + wl's)" \
+	"$([ "${n:-0}" -ge 21 ] && echo yes)" yes
 
 # --- three positions: enter => exit => next enter ---------------------------------------
 pp multi-trace -e "$ENTER" -e "$EXIT" -e "$ENTER" -- $RT sh -c "$SLEEPS"

@@ -11,6 +11,9 @@
  *     lseeks N           lseek(2)s of /dev/null to offsets 0, 1, ..., N-1 per thread
  *     nanosleep N US     N x nanosleep(US microseconds) per thread
  *     fork N             fork a child (comm "wl-child") doing N getppid, wait for it
+ *     reuse N MS         N children one after the other, each exiting at once, MS ms apart,
+ *                        all given the first one's pid (ns_last_pid, root): a pid reused
+ *                        on purpose; prints "wl reuse pid=PID reused=K" (K of N-1 got it)
  *     spin MS            busy loop for MS milliseconds
  *     cpuspin MS         busy loop until the thread has used MS ms of CPU
  *                        (however loaded the machine is)
@@ -178,6 +181,41 @@ static void *run(void *arg)
 			_exit(0);
 		}
 		waitpid(pid, NULL, 0);
+	} else if (!strcmp(j->mode, "reuse")) {
+		pid_t first = -1;
+		long same = 0;
+
+		for (long i = 0; i < j->a; i++) {
+			pid_t pid;
+
+			if (first > 0) {
+				/* the next pid the kernel hands out is first (unless another fork wins) */
+				int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+				char buf[16];
+				int len = snprintf(buf, sizeof(buf), "%d", first - 1);
+
+				if (fd < 0 || write(fd, buf, len) != len)
+					perror("wl: ns_last_pid");
+				if (fd >= 0)
+					close(fd);
+			}
+			pid = fork();
+			if (pid == 0) {
+				prctl(PR_SET_NAME, "wl-reuse");
+				_exit(0);
+			}
+			if (pid < 0) {
+				perror("wl: fork");
+				break;
+			}
+			waitpid(pid, NULL, 0);
+			if (first < 0)
+				first = pid;
+			else
+				same += pid == first;
+			sleep_us(j->b * 1000);
+		}
+		printf("wl reuse pid=%d reused=%ld\n", first, same);
 	} else if (!strcmp(j->mode, "touch")) {
 		long page = sysconf(_SC_PAGESIZE);
 		/* no THP: one fault per 4 KiB page, not one per 2 MiB */
@@ -212,7 +250,7 @@ static void *run(void *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] [-M FILE] "
-			"getppid N | write N SIZE | writes N | lseeks N | nanosleep N US | fork N | "
+			"getppid N | write N SIZE | writes N | lseeks N | nanosleep N US | fork N | reuse N MS | "
 			"spin MS | touch N | cpuspin MS\n");
 	exit(2);
 }
@@ -253,7 +291,7 @@ int main(int argc, char **argv)
 	job.per_ms = per_ms;
 	if (strcmp(job.mode, "getppid") && strcmp(job.mode, "write") &&
 	    strcmp(job.mode, "writes") && strcmp(job.mode, "lseeks") &&
-	    strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") &&
+	    strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") && strcmp(job.mode, "reuse") &&
 	    strcmp(job.mode, "spin") && strcmp(job.mode, "touch") && strcmp(job.mode, "cpuspin"))
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
