@@ -19,12 +19,15 @@
 # means the tool took it). Tools run one after the other, REPS times
 # interleaved; the median of each is printed.
 #
-#   bench/profile.sh [-d DUR] [-n REPS] [-b ./perf-prof]
+# -B OTHER adds OTHER's two modes (pp-bpf-B, pp-ring-B) to the same run: a
+# build before a change against one after it.
+#
+#   bench/profile.sh [-d DUR] [-n REPS] [-b ./perf-prof] [-B OTHER/perf-prof]
 # Needs root, perf (linux-perf) and bpftrace (scripts/install-deps.sh --bench).
 set -u
-dur=10 reps=3 bin=./perf-prof
-while getopts d:n:b: o; do
-	case $o in d) dur=$OPTARG ;; n) reps=$OPTARG ;; b) bin=$OPTARG ;; *) exit 2 ;; esac
+dur=10 reps=3 bin=./perf-prof other=
+while getopts d:n:b:B: o; do
+	case $o in d) dur=$OPTARG ;; n) reps=$OPTARG ;; b) bin=$OPTARG ;; B) other=$OPTARG ;; *) exit 2 ;; esac
 done
 split=build/workload/split
 [ -x "$split" ] || make -s "$split" || exit 1
@@ -56,6 +59,10 @@ fold='{ if (/^\S/) { if (st != "") c[st]++; st = ""; comm = $1; next }
 for ((r = 0; r < reps; r++)); do
 	measure pp-bpf timeout -s INT "$dur" "$bin" profile -q --bpf --folded "$tmp/bpf.folded"
 	measure pp-ring timeout -s INT "$dur" "$bin" profile -q --no-bpf --folded "$tmp/ring.folded"
+	if [ -n "$other" ]; then
+		measure pp-bpf-B timeout -s INT "$dur" "$other" profile -q --bpf --folded "$tmp/bpf.folded"
+		measure pp-ring-B timeout -s INT "$dur" "$other" profile -q --no-bpf --folded "$tmp/ring.folded"
+	fi
 	measure perf sh -c "perf record -q -F 999 -a -g -o $tmp/perf.data -- sleep $dur &&
 		perf script -i $tmp/perf.data -F comm,ip,sym 2>/dev/null | awk '$fold' > $tmp/perf.folded"
 	# bpftrace ends itself: a SIGINT while it attaches its probes is lost

@@ -16,6 +16,9 @@ struct ksyms;
 /* ksyms__new - an empty table; /proc/kallsyms is read on the first lookup */
 struct ksyms *ksyms__new(void);
 
+/* ksyms__new_path - the same from a file in /proc/kallsyms' format (tests) */
+struct ksyms *ksyms__new_path(const char *path);
+
 /* ksyms__load_now - read /proc/kallsyms now rather than in the first sample */
 void ksyms__load_now(struct ksyms *ks);
 

@@ -113,6 +113,8 @@ struct prof_common {
 	const char *call_graph;	/* --call-graph fp|dwarf[,SIZE] */
 	bool user_callchain;	/* --[no-]user-callchain (default on) */
 	bool kernel_callchain;	/* --[no-]kernel-callchain (default on) */
+	bool exclude_user;	/* sampling events: no sample taken in user space (a prepare() sets it) */
+	bool exclude_kernel;	/* sampling events: no sample taken in the kernel (a prepare() sets it) */
 	bool srcline;		/* --srcline: file:line and inlined frames */
 	const char *flame_graph;	/* --flame-graph FILE */
 	u64 freq;		/* -F HZ: sampling events sample at this frequency */

@@ -44,6 +44,7 @@
 #define PROFILE_MAX_DEPTH 127		/* as lib/bpf/profile.bpf.c */
 #define KERNEL_START 0xffff800000000000ULL
 #define PROFILE_BPF_COUNTS 16384	/* (thread, stack) counts the kernel map holds */
+#define PROFILE_BPF_BATCH 64		/* counts read by one bpf() call (128 KB of keys) */
 
 enum { SK_COMM, SK_PID, SK_DSO, SK_SYM, SK_NR };
 static const char *const sk_names[SK_NR] = { "comm", "pid", "dso", "sym" };
@@ -69,6 +70,12 @@ struct bpf_key {
 	u64 ips[2 * PROFILE_MAX_DEPTH];	/* kernel part, then user part, zero-padded */
 };
 
+/* a count's value (struct pp_val of the program) */
+struct bpf_val {
+	u64 count;
+	u64 period;
+};
+
 /* what was read of a stack's count so far (the stack map's aux) */
 struct bpf_seen {
 	u64 count;
@@ -91,10 +98,15 @@ struct profile {
 	u64 lost_mark;		/* ring losses at the last interval */
 	/* in-kernel counting */
 	struct pp_profile *skel;
-	struct bpf_key *key;	/* one count's key, read */
+	struct bpf_key *keys;	/* PROFILE_BPF_BATCH counts, read */
+	struct bpf_val *vals;
 	u64 *chain;		/* its two stacks as one callchain */
 	u64 bpf_stats[ST_NR];
 	u64 bpf_unkept;		/* counted in the kernel, over --max-stacks here */
+	/* --flame-graph, --folded, --pprof: open from the start; with -i a snapshot per interval */
+	struct stackout *outs[3];
+	u64 snapshots;
+	bool view_whole;	/* the files take the whole run's counts, else the interval's */
 	/* --than: per-thread weights of the report being printed */
 	struct hashmap *tid_weight;
 	u64 than_ns;		/* a thread below this weight is left out */
@@ -165,10 +177,15 @@ static int profile_prepare(struct prof *prof, struct err *err)
 	if (!prof->opt.freq && !prof->opt.period)
 		prof->opt.freq = PROFILE_FREQ;
 	prof->opt.callgraph = true;
-	if (o->user_only)
+	/* the other mode's samples are not taken at all (the filters below are a second net) */
+	if (o->user_only) {
 		prof->opt.kernel_callchain = false;
-	if (o->kernel_only)
+		prof->opt.exclude_kernel = true;
+	}
+	if (o->kernel_only) {
 		prof->opt.user_callchain = false;
+		prof->opt.exclude_user = true;
+	}
 	return 0;
 }
 
@@ -196,7 +213,7 @@ static bool profile_values(void *ctx, const struct stackmap *m, u32 id, u64 *cou
 {
 	struct profile *p = ctx;
 
-	stackmap__values(m, id, true, count, weight);
+	stackmap__values(m, id, p->view_whole, count, weight);
 	return *count && profile_kept(p, m, id);
 }
 
@@ -231,23 +248,66 @@ static void profile_than(struct profile *p, bool whole, u64 elapsed_ns)
 		p->than_ns = 1;
 }
 
-static int profile_write(struct prof *prof, const char *path)
+/* profile_outs_open - the files named, created now (a bad path fails before the run) */
+static int profile_outs_open(struct prof *prof, struct profile *p, struct err *err)
+{
+	const struct profile_opts *o = prof->opts;
+	const char *paths[3] = { prof->opt.flame_graph, o->folded, o->pprof };
+	struct stackmap_view v = profile_view(p);
+
+	for (int i = 0; i < 3; i++) {
+		if (!paths[i])
+			continue;
+		/* --folded -: after the report, in the report's stream (a pipe, a host's memory) */
+		p->outs[i] = i == 1 && !strcmp(paths[i], "-") ? stackout__new_stream(prof->out, &v) :
+								  stackout__new(paths[i], &v, err);
+		if (!p->outs[i])
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * profile_outs_add - the report's stacks (the view's: its counts, --than's
+ * threads) into every file; a @snapshot label puts them under a root frame
+ * of their own (with -i, one per interval)
+ */
+static void profile_outs_add(struct prof *prof, const char *snapshot)
 {
 	struct profile *p = prof->priv;
 	struct stackmap_view v = profile_view(p);
-	struct stackout *o;
 	struct err err;
 
-	/* "-": after the report, in the report's stream (a pipe, a host's memory stream) */
-	o = strcmp(path, "-") ? stackout__new(path, &v, &err) : stackout__new_stream(prof->out, &v);
-	if (!o || stackout__add(o, p->stacks, &v, NULL, &err) || stackout__close(o, &err)) {
-		prof__fail(prof, &err);
-		return -1;
+	for (int i = 0; i < 3; i++)
+		if (p->outs[i] && stackout__add(p->outs[i], p->stacks, &v, snapshot, &err)) {
+			stackout__delete(p->outs[i]);
+			p->outs[i] = NULL;
+			prof__fail(prof, &err);
+		}
+	p->snapshots++;
+}
+
+static void profile_outs_close(struct prof *prof)
+{
+	struct profile *p = prof->priv;
+	struct err err;
+
+	for (int i = 0; i < 3; i++) {
+		struct stackout *o = p->outs[i];
+		char *path;
+
+		if (!o)
+			continue;
+		p->outs[i] = NULL;
+		path = xstrdup(stackout__path(o));
+		if (stackout__close(o, &err))
+			prof__fail(prof, &err);
+		else if (!prof->opt.quiet && strcmp(path, "-"))
+			fprintf(prof__diag(prof), "perf-prof profile: %llu samples written to '%s'%s\n",
+				(unsigned long long)p->total, path,
+				p->snapshots > 1 ? " (a snapshot per interval)" : "");
+		free(path);
 	}
-	if (!prof->opt.quiet && strcmp(path, "-"))
-		fprintf(prof__diag(prof), "perf-prof profile: %llu samples written to '%s'\n",
-			(unsigned long long)p->total, path);
-	return 0;
 }
 
 /* -------------------------------------------------------------- rows */
@@ -403,43 +463,74 @@ static u32 profile_bpf_chain(struct profile *p, const struct bpf_key *k)
 }
 
 /*
- * profile_bpf_read - what the program counted since the last read joins
- * the stack map: a count's key is its stack's (thread, process, frames),
- * interned again at each read (a hash, no allocation once known), and the
- * stack's aux remembers what was read of it
+ * profile_bpf_count - what the program counted of one (thread, stack) since
+ * the last read joins the stack map: interned again at each read (a hash,
+ * no allocation once known), the stack's aux remembers what was read of it.
+ * Returns the samples not kept (over --max-stacks: the whole count, at
+ * every read).
  */
+static u64 profile_bpf_count(struct profile *p, const struct bpf_key *key,
+			     const struct bpf_val *val)
+{
+	struct bpf_seen *s;
+	u32 id = stackmap__intern(p->stacks, key->tid, (int)key->pid, p->chain,
+				  profile_bpf_chain(p, key), NULL);
+
+	if (!id)
+		return val->count;
+	s = stackmap__aux(p->stacks, id);
+	if (val->count > s->count) {
+		stackmap__add(p->stacks, id, val->count - s->count, val->period - s->period);
+		p->samples += val->count - s->count;
+		p->total += val->count - s->count;
+	}
+	s->count = val->count;
+	s->period = val->period;
+	return 0;
+}
+
+/*
+ * profile_bpf_batches - the counts PROFILE_BPF_BATCH at a time (one bpf()
+ * call each, and no hash of a 2 KB key per lookup); -1 when the kernel
+ * cannot (before 5.6), before anything was read
+ */
+static int profile_bpf_batches(struct profile *p, int fd, u64 *unkept)
+{
+	u32 batch = 0;
+	bool first = true;
+
+	for (;;) {
+		u32 n = PROFILE_BPF_BATCH;
+		int e = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, p->keys, p->vals,
+					     &n, NULL);
+
+		if (e && errno != ENOENT && first)
+			return -1;
+		for (u32 i = 0; i < n && (!e || errno == ENOENT); i++)
+			*unkept += profile_bpf_count(p, &p->keys[i], &p->vals[i]);
+		if (e)
+			return 0;
+		first = false;
+	}
+}
+
+/* profile_bpf_read - what the program counted since the last read joins the stack map */
 static void profile_bpf_read(struct profile *p)
 {
 	int fd, sfd, ncpu = libbpf_num_possible_cpus();
-	struct bpf_key *key = p->key, *prev = NULL;
-	struct { u64 count, period; } val;
+	struct bpf_key *key = p->keys, *prev = NULL;
 	u64 *per_cpu, unkept = 0;
 
 	if (!p->skel)
 		return;
 	fd = bpf_map__fd(p->skel->maps.counts);
-	while (!bpf_map_get_next_key(fd, prev, key)) {
-		struct bpf_seen *s;
-		u32 id;
-
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, &val))
-			continue;
-		id = stackmap__intern(p->stacks, key->tid, (int)key->pid, p->chain,
-				      profile_bpf_chain(p, key), NULL);
-		if (!id) {
-			/* over --max-stacks: this count is lost (its whole, at every read) */
-			unkept += val.count;
-			continue;
+	if (profile_bpf_batches(p, fd, &unkept)) {
+		/* key by key: two bpf() calls per count */
+		while (!bpf_map_get_next_key(fd, prev, key)) {
+			prev = key;
+			if (!bpf_map_lookup_elem(fd, key, &p->vals[0]))
+				unkept += profile_bpf_count(p, key, &p->vals[0]);
 		}
-		s = stackmap__aux(p->stacks, id);
-		if (val.count > s->count) {
-			stackmap__add(p->stacks, id, val.count - s->count, val.period - s->period);
-			p->samples += val.count - s->count;
-			p->total += val.count - s->count;
-		}
-		s->count = val.count;
-		s->period = val.period;
 	}
 	p->bpf_unkept = unkept;
 	/* what the program could not count, summed over the CPUs */
@@ -493,7 +584,8 @@ static int profile_bpf_load(struct prof *prof, struct profile *p, struct err *er
 		p->skel = NULL;
 		goto fallback;
 	}
-	p->key = xzalloc(sizeof(*p->key));
+	p->keys = xzalloc(PROFILE_BPF_BATCH * sizeof(*p->keys));
+	p->vals = xzalloc(PROFILE_BPF_BATCH * sizeof(*p->vals));
 	p->chain = xzalloc((PROFILE_MAX_DEPTH * 2 + 2) * sizeof(u64));
 	return 0;
 fallback:
@@ -604,6 +696,15 @@ static void profile_print(void *ctx, bool whole, const char *kind, u64 elapsed_n
 	profile_than(p, whole, elapsed_ns);
 	total = profile_rows(p, rows, whole);
 	v = hashmap__sorted(rows, prow_cmp, NULL, &n);
+	/* with -i the files take each interval as a snapshot, as the table does */
+	if (prof->opt.interval && !whole && !strcmp(kind, "interval")) {
+		char label[64];
+
+		wall_time_str(label, sizeof(label));
+		p->view_whole = false;
+		profile_outs_add(prof, label);
+		p->view_whole = true;
+	}
 	if (prof->opt.json) {
 		profile_print_json(prof, rows, v, n, total, lost, kind, elapsed_ns, o->top);
 	} else {
@@ -649,15 +750,22 @@ static void profile_final(struct prof *prof)
 {
 	struct profile *p = prof->priv;
 	const struct profile_opts *o = prof->opts;
-	const char *outs[3] = { prof->opt.flame_graph, o->folded, o->pprof };
 
 	profile_bpf_read(p);
 	report__final(&p->cycle, &profile_report, prof);
-	/* the files hold the whole run; --than applies to them as to the report */
-	profile_than(p, true, now_ns() - p->cycle.start);
-	for (int i = 0; i < 3; i++)
-		if (outs[i])
-			profile_write(prof, outs[i]);
+	/*
+	 * the files hold the whole run (--than applies to them as to the
+	 * report), or its intervals' snapshots: a run shorter than one
+	 * interval is one snapshot
+	 */
+	if (!p->snapshots) {
+		char label[64];
+
+		wall_time_str(label, sizeof(label));
+		profile_than(p, true, now_ns() - p->cycle.start);
+		profile_outs_add(prof, prof->opt.interval ? label : NULL);
+	}
+	profile_outs_close(prof);
 	if (p->bpf_stats[ST_KSTACK] || p->bpf_stats[ST_USTACK])
 		fprintf(prof__diag(prof), "perf-prof profile: %llu kernel and %llu user stacks could "
 					  "not be taken (counted without them)\n",
@@ -669,6 +777,10 @@ static void profile_final(struct prof *prof)
 			(unsigned long long)(p->bpf_stats[ST_FULL] + p->bpf_unkept),
 			(unsigned long long)p->bpf_stats[ST_FULL], PROFILE_BPF_COUNTS,
 			(unsigned long long)p->bpf_unkept);
+	if (prof->opt.verbose && (o->user_only || o->kernel_only))
+		fprintf(prof__diag(prof), "perf-prof profile: %llu samples of the other mode dropped "
+					  "here (the kernel excludes them)\n",
+			(unsigned long long)(p->skel ? p->bpf_stats[ST_FILTERED] : p->filtered));
 	if (!p->skel && p->drops)
 		fprintf(prof__diag(prof), "perf-prof profile: %llu samples lost over --max-stacks\n",
 			(unsigned long long)p->drops);
@@ -739,6 +851,9 @@ static int profile_init(struct prof *prof, struct err *err)
 						   o->max_stacks), sizeof(struct bpf_seen));
 	if (o->than)
 		p->tid_weight = hashmap__new(sizeof(u64), 0);
+	p->view_whole = true;
+	if (profile_outs_open(prof, p, err))
+		return -1;
 	report_cycle__init(&p->cycle);
 	if (dwarf || prof->opt.no_bpf) {
 		if (dwarf && prof->opt.bpf) {
@@ -758,8 +873,11 @@ static void profile_deinit(struct prof *prof)
 
 	if (!p)
 		return;
+	for (int i = 0; i < 3; i++)
+		stackout__delete(p->outs[i]);
 	pp_profile__destroy(p->skel);
-	free(p->key);
+	free(p->keys);
+	free(p->vals);
 	hashmap__free(p->tid_weight);
 	free(p->chain);
 	stackmap__delete(p->stacks);
@@ -810,7 +928,8 @@ const struct profiler profile_profiler = {
 		"current interval, nothing reset) and at exit (the whole run). --than PCT\n"
 		"keeps only threads that used at least PCT% of one CPU. --flame-graph FILE.svg\n"
 		"(an interactive SVG), --folded FILE.folded and --pprof FILE.pb.gz write the\n"
-		"whole run's stacks at exit; --folded - writes them after the final report.\n"
+		"whole run's stacks at exit, or with -i one snapshot per interval; --folded -\n"
+		"writes them after the final report, in the report's stream.\n"
 		"Samples are counted in the kernel by a BPF program where the kernel allows it\n"
 		"(frame-pointer stacks): nothing goes through the rings per sample. --no-bpf\n"
 		"counts them in user space from the rings, as --call-graph dwarf always does\n"
@@ -822,7 +941,8 @@ const struct profiler profile_profiler = {
 		"    perf-prof profile --pprof cpu.pb.gz -C 0-1 -- sleep 5   (then: go tool pprof -top cpu.pb.gz)\n"
 		"    perf-prof profile --call-graph dwarf --user-only --folded app.folded -- ./app\n"
 		"    perf-prof profile --json --kernel-only -i 1000\n"
-		"    perf-prof profile --json --folded - -p 1234 | tail -n +2 | flamegraph.pl > app.svg\n",
+		"    perf-prof profile --json --folded - -p 1234 | tail -n +2 | flamegraph.pl > app.svg\n"
+		"    perf-prof profile -i 10000 --pprof cpu.pb.gz   (then: go tool pprof -tags cpu.pb.gz)\n",
 	.opts = profile_opts,
 	.opts_size = sizeof(struct profile_opts),
 	.opts_init = profile_opts_init,

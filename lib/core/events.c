@@ -709,6 +709,11 @@ static void event_attr(struct run *r, struct evspec *ev, bool first, struct perf
 	kinds[ev->kind].attr(r, ev, attr);
 	evcore(ev)->sample_type = event_layout(r, ev);
 	attr->sample_type = evcore(ev)->sample_type;
+	/* the kernel drops them before any record or BPF program is made */
+	if (ev->sampling) {
+		attr->exclude_user = prof->opt.exclude_user;
+		attr->exclude_kernel = prof->opt.exclude_kernel;
+	}
 	if (ev->stack) {
 		/* with DWARF the user part comes from unwinding the copied stack */
 		attr->exclude_callchain_user = !prof->opt.user_callchain || r->stack_user;

@@ -144,13 +144,26 @@ else
 fi
 kill $spid 2>/dev/null; wait $spid 2>/dev/null
 
-pp profile -i 500 --sort sym --top 0 -- "$SPLIT" 1600 1
+pp profile -i 500 --sort sym --top 0 --folded "$T_TMP/i.folded" --pprof "$T_TMP/i.pb.gz" -- "$SPLIT" 1600 1
 ints=$(awk '/ profile: interval: / { sub(/.*interval: /, ""); s += $1 } END { print s + 0 }' "$out")
 fin=$(total)
 last=$(awk '/ profile: final: / { exit } / profile: interval: / { n++ } END { print n + 0 }' "$out")
 check_within "-i 500 prints interval reports over a run of 1.6 s of CPU ($last)" "$last" 2 30
 # the final report covers the run: the last partial interval is printed before it
 check_eq "interval reports add up to the final one" "$ints" "$fin"
+# the files: one snapshot per interval (a root frame named by its time), in
+# order, each with its interval report's samples (an empty interval has none)
+want=$(awk '/ profile: interval: / { sub(/.*interval: /, ""); if ($1) printf "%s ", $1 }' "$out")
+nonempty=$(echo $want | wc -w)
+got=$(awk '{ n = $NF; sub(/ [0-9]+$/, ""); split($0, f, ";")
+	if (!(f[1] in c)) o[++k] = f[1]; c[f[1]] += n }
+	END { for (i = 1; i <= k; i++) printf "%s ", c[o[i]] }' "$T_TMP/i.folded")
+check_eq "-i with --folded: a snapshot per interval, each with its report's samples" "$got" "$want"
+if command -v go > /dev/null && go tool pprof -h > /dev/null 2>&1; then
+	got=$(go tool pprof -sample_index=samples -tags "$T_TMP/i.pb.gz" 2>/dev/null |
+		awk '/snapshot:/ { f = 1; next } f && NF >= 3 { n++; s += $1 } END { print n + 0, s + 0 }')
+	check_eq "-i with --pprof: a snapshot label per interval, the same samples" "$got" "$nonempty $fin"
+fi
 
 pp_bg profile --sort sym -- "$SPLIT" 3000 1
 if pp_ready; then
@@ -177,14 +190,30 @@ for l in sys.stdin:
 check_eq "--json: one object, rows with comm, sym, samples, share" "$res" "final True split True"
 
 # --- --than, --user-only, --kernel-only ---------------------------------------
-pp profile --than 50 --sort pid,comm -- sh -c "$SPLIT 1500 1 & $SPLIT 200 0; wait"
-pids=$(awk '/ profile: final: / { f = 1; getline; next } f { print $3 }' "$out" | sort -u | wc -l)
-check_eq "--than 50: only the process above half a CPU is reported" "$pids" 1
+# 1.5 s and 30 ms of CPU: above and below 5% of one CPU over any run shorter
+# than 30 s and longer than 0.6 s (a busy shared machine stretches the run)
+pp profile --than 5 --sort pid,comm -- sh -c "$SPLIT 1500 1 > $T_TMP/busy & $SPLIT 30 0; wait"
+pids=$(awk '/ profile: final: / { f = 1; getline; next } f { print $3 }' "$out" | sort -u | tr '\n' ' ')
+want=$(sed -n 's/^split pid=//p' "$T_TMP/busy")
+check_eq "--than 5: only the process above 5% of a CPU is reported" "$pids" "$want "
 pp profile --user-only --sort dso -- "$SPLIT" 500 1
 check_eq "--user-only: no kernel rows" "$(grep -c 'kernel.kallsyms' "$out")" 0
 pp profile --kernel-only --sort dso -- "$WL" getppid 300000
 rows=$(awk '/ profile: final: / { f = 1; getline; next } f { print $NF }' "$out" | grep -vc '^\[kernel')
 check_eq "--kernel-only: kernel rows only" "$rows" 0
+# getppid in a loop spends about half its time in the kernel: with the attr's
+# exclude_kernel/exclude_user the kernel takes no sample of the other mode, so
+# the filters in the BPF program and in user space see none (-v counts them)
+for mode in bpf no-bpf; do
+	[ $mode = bpf ] && [ $bpf_ok = no ] && continue
+	for o in user-only kernel-only; do
+		pp profile --$o --$mode -v --sort dso -- "$WL" getppid 200000
+		n=$(total)
+		dropped=$(sed -n 's/.*profile: \([0-9]*\) samples of the other mode dropped.*/\1/p' "$err")
+		check_eq "--$o --$mode: the kernel excludes the other mode's samples ($n kept, '$dropped' dropped here)" \
+			"$([ "${n:-0}" -gt 20 ] && echo "$dropped")" 0
+	done
+done
 
 # --- errors ----------------------------------------------------------------
 pp profile --sort comm,bogus -- true

@@ -894,6 +894,121 @@ TEST(kernel_address)
 	ksyms__delete(ks);
 }
 
+/*
+ * A kallsyms file as the kernel writes it, and a few lines it does not:
+ * out of order (modules come after the core kernel), data symbols, a zero
+ * address, a line longer than the loader's read buffer, and enough lines
+ * that some straddle two reads.
+ */
+TEST(ksyms_file)
+{
+	char path[] = "/tmp/perf-prof-kallsyms.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct ksyms *ks;
+	const char *name, *mod;
+	u64 off;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fprintf(f, "ffffffffc0001000 t mod_fn\t[mymod]\n");
+	fprintf(f, "ffffffff81000000 T _text\n");
+	fprintf(f, "ffffffff81000100 D some_data\n");
+	fprintf(f, "0000000000000000 T zero_addr\n");
+	fprintf(f, "ffffffff81000200 t static_fn\n");
+	for (int i = 0; i < 70000; i++)
+		fputc('x', f);
+	fputc('\n', f);
+	/* 4000 symbols of 32 bytes: the 64 KB reads cut some of them */
+	for (int i = 0; i < 4000; i++)
+		fprintf(f, "ffffffff82%06x T fn_%08d\n", i * 16, i);
+	fprintf(f, "ffffffffc0002000 W weak_mod\t[other]\n");
+	fprintf(f, "ffffffff81000300 w weak_fn");	/* no newline at the end */
+	fclose(f);
+	ks = ksyms__new_path(path);
+	name = ksyms__name(ks, 0xffffffff81000004, &off, &mod);
+	CHECK_STR(name, "_text");
+	CHECK_U64(off, 4);
+	CHECK_STR(mod, "");
+	/* the data symbol is not one: its address belongs to _text */
+	CHECK_STR(ksyms__name(ks, 0xffffffff81000100, NULL, NULL), "_text");
+	CHECK_STR(ksyms__name(ks, 0xffffffff81000210, NULL, NULL), "static_fn");
+	name = ksyms__name(ks, 0xffffffffc0001010, &off, &mod);
+	CHECK_STR(name, "mod_fn");
+	CHECK_STR(mod, "mymod");
+	CHECK_U64(off, 0x10);
+	CHECK_STR(ksyms__name(ks, 0xffffffffc0002000, NULL, &mod), "weak_mod");
+	CHECK_STR(mod, "other");
+	for (int i = 0; i < 4000; i += 7) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "fn_%08d", i);
+		name = ksyms__name(ks, 0xffffffff82000000ULL + (u64)i * 16 + 3, &off, &mod);
+		CHECK_STR(name, want);
+		CHECK_U64(off, 3);
+	}
+	CHECK(ksyms__name(ks, 0xffffffff80000000, NULL, NULL) == NULL);
+	/* far past the last symbol: no size known, no symbol */
+	CHECK(ksyms__name(ks, 0xffffffffc0002000ULL + (2 << 20), NULL, NULL) == NULL);
+	CHECK_U64(ksyms__addr(ks, "zero_addr"), 0);
+	CHECK_U64(ksyms__addr(ks, "some_data"), 0);
+	CHECK_U64(ksyms__addr(ks, "weak_fn"), 0xffffffff81000300ULL);
+	CHECK_U64(ksyms__addr(ks, "fn_00003999"), 0xffffffff82000000ULL + 3999 * 16);
+	ksyms__delete(ks);
+	/* a file that cannot be read: a table without symbols */
+	unlink(path);
+	ks = ksyms__new_path(path);
+	CHECK(ksyms__name(ks, 0xffffffff81000004, NULL, NULL) == NULL);
+	ksyms__delete(ks);
+}
+
+/*
+ * every text symbol of the running kernel, against a plain reading of the
+ * file: the core kernel's (modules and BPF programs come and go between two
+ * readings)
+ */
+TEST(ksyms_running_kernel)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	struct ksyms *ks = ksyms__new();
+	unsigned long long addr, prev = 0;
+	char type, name[600], rest[600], line[1300];
+	size_t n = 0, bad = 0, named = 0;
+
+	if (!f || !ksyms__addr(ks, "_text")) {
+		if (f)
+			fclose(f);
+		ksyms__delete(ks);
+		SKIP("no kernel symbol addresses (kptr_restrict or not root)");
+	}
+	while (fgets(line, sizeof(line), f)) {
+		int k = sscanf(line, "%llx %c %599s %599s", &addr, &type, name, rest);
+		const char *got, *mod;
+		u64 off;
+
+		if (k != 3 || !addr || !strchr("tTwWiI", type))
+			continue;
+		n++;
+		got = ksyms__name(ks, addr, &off, &mod);
+		/* an alias at the same address may be the one found: offset 0 either way */
+		if (!got || off || *mod) {
+			if (bad++ < 3)
+				fprintf(stderr, "# %llx %s: got %s+%llu [%s]\n", addr, name,
+					got ? got : "(none)", (unsigned long long)off,
+					got ? mod : "");
+			continue;
+		}
+		named += !strcmp(got, name) || addr == prev;
+		prev = addr;
+	}
+	fclose(f);
+	ksyms__delete(ks);
+	CHECK(n > 1000);
+	CHECK_U64(bad, 0);
+	CHECK(named >= n * 99 / 100);
+}
+
 TEST(cache_and_cost)
 {
 	char p[600];
