@@ -201,7 +201,8 @@ static int main_profiler(const struct profiler *ops, int argc, char **argv)
 		}
 	if (run__parse_args(c.run, argc, argv, &help, &err))
 		goto fail;
-	if (!isatty(STDOUT_FILENO))
+	/* whole lines only: a workload started here writes to the same stdout */
+	if (!isatty(STDOUT_FILENO) && lineout__stdout())
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (help) {
 		if (run__help_events(c.run, stdout, &err))

@@ -9,6 +9,7 @@
 #define PERF_PROF_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "util.h"
 
@@ -35,5 +36,21 @@ int help__show(const char *topic, struct err *err);
  * Returns the exit code.
  */
 int funcs_cli(int argc, char **argv);
+
+/**
+ * lineout__open - a stream on @fd (stdio-buffered, @bufsize) that passes
+ * only whole lines to write(2): the partial last line of a flush waits
+ * for the next flush or fclose() (or goes out in pieces past 1 MiB), so
+ * that a workload writing to the same file or pipe never splits a line.
+ * NULL when out of memory.
+ */
+FILE *lineout__open(int fd, size_t bufsize);
+
+/**
+ * lineout__stdout - make stdout such a stream on fd 1 (for a stdout that
+ * is not a terminal: a terminal is line-buffered already). 0 or -ENOMEM
+ * (stdout is left as it was).
+ */
+int lineout__stdout(void);
 
 #endif

@@ -3,12 +3,16 @@
  * test-cli.c - what the front end's listings for scripts are made of: the
  * exact --list-opts line of each kind of option (opt_list), the functions
  * probe__funcs() offers for uprobe:FUNC@FILE completion (functions only, no
- * IFUNC), and the topics `perf-prof help` refuses before looking anywhere.
+ * IFUNC), the topics `perf-prof help` refuses before looking anywhere, and
+ * the whole-line stdout a workload shares.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "harness.h"
@@ -122,4 +126,65 @@ TEST(help_topics_refused)
 		CHECK_INT(err.code, EXIT_USAGE);
 		CHECK_CONTAINS(err.msg, "no manual page for");
 	}
+}
+
+/* read what the pipe holds now (non-blocking), NUL-terminated */
+static size_t pipe_drain(int fd, char *buf, size_t size)
+{
+	ssize_t n = read(fd, buf, size - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * lineout: a flush in the middle of a line writes only the whole lines
+ * (a workload's write to the same pipe can come next); the partial line
+ * goes out with the flush that completes it, or at fclose; a line longer
+ * than 1 MiB goes out in pieces instead of growing without bound.
+ */
+TEST(lineout_whole_lines)
+{
+	char buf[256], *big;
+	struct stat st;
+	FILE *f, *tmp;
+	int fds[2];
+
+	CHECK(!pipe2(fds, O_NONBLOCK));
+	/* 8-byte stdio buffer: stdio flushes on its own in mid-line */
+	f = lineout__open(fds[1], 8);
+	CHECK(f != NULL);
+	fputs("first line\nsecond ha", f);
+	fflush(f);
+	pipe_drain(fds[0], buf, sizeof(buf));
+	CHECK_STR(buf, "first line\n");
+	CHECK(write(fds[1], "other\n", 6) == 6);	/* the workload's line */
+	fputs("lf\nthird", f);
+	fflush(f);
+	pipe_drain(fds[0], buf, sizeof(buf));
+	CHECK_STR(buf, "other\nsecond half\n");
+	fputs(" no newline", f);
+	CHECK(!fclose(f));
+	pipe_drain(fds[0], buf, sizeof(buf));
+	CHECK_STR(buf, "third no newline");
+
+	close(fds[0]);
+	close(fds[1]);
+
+	/* 1.5 MiB without a newline: more than 1 MiB is written before fclose */
+	big = malloc(3 << 19);
+	CHECK(big != NULL);
+	memset(big, 'x', 3 << 19);
+	tmp = tmpfile();
+	CHECK(tmp != NULL);
+	f = lineout__open(fileno(tmp), 1 << 16);
+	CHECK(fwrite(big, 1, 3 << 19, f) == 3 << 19);
+	CHECK(fflush(f) == 0);
+	CHECK(!fstat(fileno(tmp), &st));
+	CHECK(st.st_size > (1 << 20) && st.st_size <= (3 << 19));
+	CHECK(!fclose(f));
+	CHECK(!fstat(fileno(tmp), &st));
+	CHECK_INT(st.st_size, 3 << 19);
+	fclose(tmp);
+	free(big);
 }
