@@ -61,46 +61,46 @@ PY
 }
 
 # --- trace --------------------------------------------------------------------
-pp trace -e "$GETPPID//alias=$ALIAS/" -- "$WL" -n "$NAME" getppid 5
+pp_whole trace -e "$GETPPID//alias=$ALIAS/" -- "$WL" -n "$NAME" getppid 5
 got=$(awk '$2 == ENVIRON["NAME_TXT"] && $6 == ENVIRON["ALIAS_TXT"] ":" && NF == 6 { k++ } END { print k + 0 }' "$out")
 check_eq "trace: 5 lines of 6 columns, the comm and the alias one escaped word each" "$got" 5
 clean_text "trace: no raw control byte, valid UTF-8"
 
-pp trace --json -e "$GETPPID//alias=$ALIAS/" -- "$WL" -n "$NAME" getppid 5
+pp_whole trace --json -e "$GETPPID//alias=$ALIAS/" -- "$WL" -n "$NAME" getppid 5
 json_check "trace --json: valid lines, comm and event as they are" \
 	"sum(1 for x in o if x['comm'] == name and x['event'] == alias)" 5
 
 # a string field of a record that holds the name: sched_process_exit's comm
-pp trace -e "sched:sched_process_exit/pid > 0/" -- "$WL" -n "$NAME" getppid 1
+pp_whole trace -e "sched:sched_process_exit/pid > 0/" -- "$WL" -n "$NAME" getppid 1
 got=$(grep -cF 'comm=a b\tc\x01 pid=' "$out")
 check_eq "trace: a record's string field stays on its line (free text keeps its spaces)" "$got" 1
 clean_text "trace: fields print no raw control byte"
 
 # --- top ----------------------------------------------------------------------
-pp top -e "$GETPPID//alias=$ALIAS/" -- "$WL" -n "$NAME" getppid 5
+pp_whole top -e "$GETPPID//alias=$ALIAS/" -- "$WL" -n "$NAME" getppid 5
 got=$(awk '$2 == ENVIRON["ALIAS_TXT"] && NF == 3 { h++ }
 	$3 == ENVIRON["NAME_TXT"] && $2 == 5 && NF == 3 { r++ } END { print h + 0, r + 0 }' "$out")
 check_eq "top: header and row of 3 columns, title and comm escaped" "$got" "1 1"
 clean_text "top: no raw control byte"
-pp top --json -e "$GETPPID//alias=$ALIAS/" -- "$WL" -n "$NAME" getppid 5
+pp_whole top --json -e "$GETPPID//alias=$ALIAS/" -- "$WL" -n "$NAME" getppid 5
 json_check "top --json: valid lines, the column title and the name as they are" \
 	"[(x['columns'] == [alias], [(r['name'] == name, r['values']) for r in x['rows']]) for x in o]" \
 	"[(True, [(True, [5])])]"
 
 # --- multi-trace ----------------------------------------------------------------
-pp multi-trace --perins -e "$GETPPID//alias=$ALIAS/" -e syscalls:sys_exit_getppid \
+pp_whole multi-trace --perins -e "$GETPPID//alias=$ALIAS/" -e syscalls:sys_exit_getppid \
 	-- "$WL" -n "$NAME" getppid 5
 got=$(awk '$2 == ENVIRON["NAME_TXT"] && $3 == ENVIRON["ALIAS_TXT"] && $4 == "=>" { print $6 }' "$out")
 check_eq "multi-trace --perins: COMM and the pair's name escaped, the columns in place" "$got" 5
 clean_text "multi-trace: no raw control byte"
-pp multi-trace --perins --json -e "$GETPPID//alias=$ALIAS/" -e syscalls:sys_exit_getppid \
+pp_whole multi-trace --perins --json -e "$GETPPID//alias=$ALIAS/" -e syscalls:sys_exit_getppid \
 	-- "$WL" -n "$NAME" getppid 5
 json_check "multi-trace --json: valid lines, from as it is" \
 	"[(r['from'] == alias, r['stats']['count']) for x in o if x['report'] == 'final' for r in x['rows']]" \
 	"[(True, 5)]"
 
 # --- num-dist (--than prints the events over it) --------------------------------
-pp num-dist --than 9 -e "syscalls:sys_enter_write//num=count/alias=$ALIAS/" \
+pp_whole num-dist --than 9 -e "syscalls:sys_enter_write//num=count/alias=$ALIAS/" \
 	-- "$WL" -n "$NAME" write 3 10
 got=$(awk '$2 == ENVIRON["NAME_TXT"] && $6 == ENVIRON["ALIAS_TXT"] ":" { l++ }
 	$1 == ENVIRON["ALIAS_TXT"] ":" { h++ } END { print l + 0, h + 0 }' "$out")
@@ -108,7 +108,7 @@ check_eq "num-dist: event lines and the histogram title escaped" "$got" "3 1"
 got=$(awk '$1 == ENVIRON["ALIAS_TXT"] && NF == 11 { print $2 }' "$out")
 check_eq "num-dist: the table row keeps its 11 columns" "$got" 5
 clean_text "num-dist: no raw control byte"
-pp num-dist --json --than 9 -e "syscalls:sys_enter_write//num=count/alias=$ALIAS/" \
+pp_whole num-dist --json --than 9 -e "syscalls:sys_enter_write//num=count/alias=$ALIAS/" \
 	-- "$WL" -n "$NAME" write 3 10
 json_check "num-dist --json: valid lines, event and comm as they are" \
 	"(sum(1 for x in o if x['report'] == 'over' and x['comm'] == name and x['event'] == alias), [r['event'] for x in o if x['report'] == 'final' for r in x['rows']] == [alias])" \
