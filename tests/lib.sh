@@ -61,12 +61,14 @@ pp_whole() {
 	done
 }
 
-# run_lost - records the last run reported lost, or, on a BPF path, events
-# its programs reported not delivered (0: none)
+# run_lost - records the last run reported lost, events the kernel counted
+# and never wrote, or, on a BPF path, events its programs reported not
+# delivered (0: none)
 run_lost() {
 	_l=$(sed -n 's/.*: \([0-9]*\) events lost in this run.*/\1/p' "$err" | head -1)
 	_u=$(sed -n 's/.*: \([0-9]*\) scheduler events not delivered in this run.*/\1/p' "$err" | head -1)
-	echo $((${_l:-0} + ${_u:-0}))
+	_w=$(sed -n 's/.*: \([0-9]*\) events counted by the kernel were never written.*/\1/p' "$err" | head -1)
+	echo $((${_l:-0} + ${_u:-0} + ${_w:-0}))
 }
 
 # check_count NAME GOT WANT - GOT is WANT, or, when the last run reported L

@@ -24,6 +24,7 @@ void ring__init_mmap(struct ring *r, void *base, u64 data_size, int fd, int cpu,
 	r->cpu = cpu;
 	r->tid = tid;
 	r->pos = __atomic_load_n(&r->meta->data_tail, __ATOMIC_ACQUIRE);
+	r->tail = r->pos;
 	r->head = r->pos;
 	r->copy = xzalloc(RING_MAX_RECORD);
 }

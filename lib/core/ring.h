@@ -47,6 +47,9 @@ struct ring {
 	u64 lost_reported;
 	u64 periods;	/* what the samples read stand for (sum of their periods) */
 	u64 corrupt;
+	u64 tail;	/* the data_tail last handed back */
+	u64 fill_max;	/* the most the producer ever held unread (bytes): a ring never */
+			/* more than half full cannot have dropped a record */
 	const struct perf_event_header *next;
 	u64 next_time;
 	unsigned char *copy;
@@ -177,11 +180,20 @@ static inline void ring_cur__end(struct ring_cur *c)
 	r->bytes += c->pos - c->start;
 }
 
-/* ring__done - hand everything consumed back to the producer */
+/*
+ * ring__done - hand everything consumed back to the producer; first note
+ * how full the producer has it now (it only fills between two hand-backs)
+ */
 static inline void ring__done(struct ring *r)
 {
-	if (r->meta)
+	if (r->meta) {
+		u64 fill = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE) - r->tail;
+
+		if (unlikely(fill > r->fill_max))
+			r->fill_max = fill;
+		r->tail = r->pos;
 		__atomic_store_n(&r->meta->data_tail, r->pos, __ATOMIC_RELEASE);
+	}
 }
 
 #endif

@@ -1229,6 +1229,15 @@ static void run__pending_lost(struct run *r)
 	r->lost_samples = count_all > read ? count_all - read : 0;
 }
 
+/* some ring was more than half full at a hand-back: it may have dropped records */
+static bool run__rings_filled(const struct run *r)
+{
+	for (int i = 0; i < r->nr_rings; i++)
+		if (r->rings[i].fill_max > r->rings[i].size / 2)
+			return true;
+	return false;
+}
+
 static void run__print_problems(struct run *r)
 {
 	const char *name = r->prof.ops->name;
@@ -1245,16 +1254,25 @@ static void run__print_problems(struct run *r)
 		pending = lost > in_rings ? lost - in_rings : 0;
 		other = in_rings > lost ? in_rings - lost : 0;
 	}
-	if (lost && !in_rings && !r->throttled) {
+	if (lost && !in_rings && !r->throttled && !run__rings_filled(r)) {
 		/*
-		 * no ring said it dropped anything: the kernel counted samples it
-		 * never wrote (seen with sched_wakeup, whose delivery also goes to
-		 * the woken task), or a LOST record was still pending at the end
+		 * no ring was ever more than half full, so none dropped a
+		 * record: the kernel counted events it never wrote. It adds a
+		 * tracepoint to an event's count before it checks that the event
+		 * is active (perf_swevent_event), and writes no sample when it is
+		 * not; sched_wakeup, also delivered to the woken task's events,
+		 * shows it.
 		 */
+		fprintf(d, "perf-prof %s: %llu events counted by the kernel were never written to a "
+			   "ring: no ring was ever more than half full, so none was dropped for want "
+			   "of space; the kernel counts a tracepoint in an event that is not active "
+			   "without writing a sample (seen with sched_wakeup)\n", name,
+			(unsigned long long)lost);
+	} else if (lost && !in_rings && !r->throttled) {
+		/* a ring was full: its LOST record was still pending at the end */
 		fprintf(d, "perf-prof %s: %llu events lost in this run: the kernel counted them but "
 			   "no record of them was read, and no ring reported a loss (a ring full at "
-			   "the very end, or samples the kernel counts without writing them)\n", name,
-			(unsigned long long)lost);
+			   "the very end)\n", name, (unsigned long long)lost);
 	} else if (lost) {
 		int n = 0;
 

@@ -141,6 +141,14 @@ for mode in "" "--order"; do
 	check_eq "trace ${mode:-unordered} -m 1, 2 x 100000 getppid: printed $printed + lost ${lost:-0} = 200000" \
 		"$sum" 200000
 done
+# events the kernel counted but never wrote (sched_wakeup) are told apart from a loss when no
+# ring ever filled: the rings here hold 20 wakeups many times over
+for i in 1 2 3; do
+	pp trace -e sched:sched_wakeup -- "$WL" nanosleep 1 20
+	grep -q 'events counted by the kernel were never written to a ring: no ring was ever more than half full' "$err" && break
+done
+check_eq "sched_wakeup counted and never written: said so, not called lost (rings never filled)" \
+	"$(grep -c 'never written to a ring' "$err") $(grep -c 'events lost in this run' "$err")" "1 0"
 pp num-dist -e 'syscalls:sys_enter_getppid//num=1/' -m 1 -- "$WL" -t 2 getppid 100000
 counted=$(awk '$1 == "sys_enter_getppid(1)" { print $2 }' "$out")
 lost=$(sed -n 's/.*: \([0-9]*\) events lost in this run.*/\1/p' "$err")
