@@ -104,7 +104,11 @@ $(OBJDIR)/monitors/profile.o: $(BPFDIR)/profile.skel.h
 # rundelay aggregates in the kernel through its own program
 $(OBJDIR)/monitors/rundelay.o: $(BPFDIR)/rundelay.skel.h lib/bpf/rundelay.h
 $(OBJDIR)/monitors/rundelay.o: EXTRA_CFLAGS := -Ilib/bpf
-$(BPFDIR)/rundelay.bpf.o: lib/bpf/rundelay.h
+$(BPFDIR)/rundelay.bpf.o: lib/bpf/rundelay.h lib/bpf/vstat.bpf.h
+# syscalls pairs and counts the calls in the kernel with its program's skeleton
+$(OBJDIR)/monitors/syscalls.o: $(BPFDIR)/syscalls.skel.h lib/bpf/syscalls.h
+$(OBJDIR)/monitors/syscalls.o: EXTRA_CFLAGS := -Ilib/bpf
+$(BPFDIR)/syscalls.bpf.o: lib/bpf/syscalls.h lib/bpf/vstat.bpf.h
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(OBJDIR)/tests/unit/%,$(UNIT_SRC))

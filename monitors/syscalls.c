@@ -17,18 +17,29 @@
  * typed from the syscall's own syscalls:sys_enter_NAME format (loaded the
  * first time that syscall is slow), and its stack with -g.
  *
+ * Two paths, the same reports: by default BPF programs on the sys_enter and
+ * sys_exit BTF tracepoints pair the calls and aggregate them in the kernel
+ * (lib/bpf/syscalls.bpf.c: no record per call, nothing for other tracers
+ * of the tracepoints) and the reports read their maps; --than and -g (a
+ * slow call printed from its records), -C, --no-bpf, a replay or a kernel
+ * that cannot, read the records.
+ *
  * Names come from the x86_64 table (lib/core/syscalls-x86_64.c), strace's
  * names; the per-syscall tracefs formats carry no numbers, only names,
  * and some are the kernel's own (newstat for stat, newuname for uname):
  * their argument formats are found under either.
  */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <traceevent/event-parse.h>
 
 #include "agg.h"
+#include "bpffilter.h"
 #include "evline.h"
 #include "field.h"
 #include "expr.h"
@@ -39,6 +50,8 @@
 #include "report.h"
 #include "stackmap.h"
 #include "tep.h"
+#include "syscalls.h"
+#include "syscalls.skel.h"
 
 #define SC_ENTER 0
 #define SC_EXIT 1
@@ -48,6 +61,9 @@
 #define SC_MAX_TASKS (1u << 20)
 #define SC_MAX_STACKS (1u << 16)
 #define SC_NARGS 6
+
+/* the kernel's buckets (lib/bpf/vstat.bpf.h) are struct vstat's */
+_Static_assert(VSTAT_SUB_BITS == 5, "lib/bpf/vstat.bpf.h counts in buckets of 5 sub-bits");
 
 struct sc_than {
 	u64 ns;
@@ -91,6 +107,11 @@ struct sc {
 	u64 mismatched;			/* exits of another syscall than their entry */
 	u64 lost;
 	u64 slow;
+	struct pp_syscalls *skel;	/* counting in the kernel; NULL: reading the records */
+	int ncpus;
+	struct sc_bpf_cpu *cpubuf;	/* per CPU counters, as last read */
+	u64 bpf_unpaired;		/* the kernel's, as last read */
+	u64 bpf_drops;
 	struct report_cycle cycle;
 	struct prof *prof;
 };
@@ -445,17 +466,23 @@ static __attribute__((noinline)) void sc_keep_args(struct sc *c, const struct pr
 		memset(a, 0, sizeof(*a));
 }
 
-static __attribute__((noinline)) void sc_error(struct sc_row *row, u32 e)
+/* sc_errno_add - @n errors of errno @e in @row's top errnos (else in "other") */
+static void sc_errno_add(struct sc_row *row, u32 e, u32 n)
 {
-	row->errors++;
 	for (int i = 0; i < SC_ERRNOS; i++) {
 		if (row->top[i].err == e || !row->top[i].n) {
 			row->top[i].err = e;
-			row->top[i].n++;
+			row->top[i].n += n;
 			return;
 		}
 	}
-	row->err_other++;
+	row->err_other += n;
+}
+
+static __attribute__((noinline)) void sc_error(struct sc_row *row, u32 e)
+{
+	row->errors++;
+	sc_errno_add(row, e, 1);
 }
 
 static void sc_exit(struct sc *c, const struct prof_sample *s)
@@ -532,6 +559,338 @@ static void sc_lost(struct prof *prof, struct ring *ring, u64 n)
 	(void)ring;
 	c->lost += n;
 	pairs__drop_all(&c->pairs);
+}
+
+/* ------------------------------------------------------------------ */
+/* the in-kernel path: the kernel's rows into the interval's table      */
+/* ------------------------------------------------------------------ */
+
+/* libbpf's messages: the last warning, for the error (libraries never print) */
+static char sc_libbpf_msg[256];
+
+static int sc_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN) {
+		vsnprintf(sc_libbpf_msg, sizeof(sc_libbpf_msg), fmt, ap);
+		sc_libbpf_msg[strcspn(sc_libbpf_msg, "\n")] = '\0';
+	}
+	return 0;
+}
+
+/* sc_bpf_why - what keeps the run from counting in the kernel (NULL: nothing) */
+static const char *sc_bpf_why(struct prof *prof)
+{
+	const struct sc_opts *o = prof->opts;
+
+	if (o->than.set)
+		return "--than prints each slow call from its records";
+	if (prof->opt.callgraph || prof->opt.call_graph)
+		return "-g takes the stacks from the records";
+	if (prof->opt.cpus)
+		return "-C is not narrowed in the kernel yet";
+	if (prof__in_kernel(prof, NULL))
+		return "replayed records have no kernel";
+	return NULL;
+}
+
+/* sc_bpf_load - the programs loaded (not attached); 0, or -1 with @why */
+static int sc_bpf_load(struct prof *prof, struct sc *c, char *why, size_t len)
+{
+	bool everyone = !prof->opt.pids && !prof->opt.tids && !prof->opt.workload;
+	libbpf_print_fn_t old;
+	int ret = -1;
+
+	if (bpf__probe(why, len))
+		return -1;
+	sc_libbpf_msg[0] = '\0';
+	old = libbpf_set_print(sc_libbpf_print);
+	c->skel = pp_syscalls__open();
+	if (c->skel) {
+		c->skel->rodata->filter = !everyone;
+		c->skel->rodata->follow = !prof->opt.tids;
+		c->skel->rodata->perins = c->perins;
+		/* system-wide, this run's own reads and polls would count themselves */
+		c->skel->rodata->self = everyone ? (u32)getpid() : 0;
+		ret = pp_syscalls__load(c->skel);
+	}
+	libbpf_set_print(old);
+	if (!c->skel || ret) {
+		snprintf(why, len, "the kernel refused syscalls' BPF program: %s",
+			 sc_libbpf_msg[0] ? sc_libbpf_msg : strerror(errno));
+		pp_syscalls__destroy(c->skel);
+		c->skel = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * sc_bpf_init - count in the kernel when the options allow it (--bpf:
+ * must), else read the records (said with -v)
+ */
+static int sc_bpf_init(struct prof *prof, struct sc *c, struct err *err)
+{
+	const char *no;
+	char why[320];
+
+	if (prof->opt.no_bpf)
+		return 0;
+	no = sc_bpf_why(prof);
+	if (no && prof->opt.bpf) {
+		err_set(err, EXIT_USAGE, "cannot count in the kernel: %s", no);
+		err_hint(err, "without --bpf, syscalls reads the records");
+		return -1;
+	}
+	if (!no && sc_bpf_load(prof, c, why, sizeof(why))) {
+		if (prof->opt.bpf) {
+			err_set(err, EXIT_FAIL, "cannot count in the kernel: %s", why);
+			err_hint(err, "--no-bpf reads the records instead");
+			return -1;
+		}
+		no = why;
+	}
+	if (no) {
+		if (prof->opt.verbose)
+			fprintf(prof__diag(prof), "perf-prof syscalls: reading the records: %s\n", no);
+		return 0;
+	}
+	prof__in_kernel(prof, prof->evs[SC_ENTER]);
+	prof__in_kernel(prof, prof->evs[SC_EXIT]);
+	c->ncpus = libbpf_num_possible_cpus();
+	c->cpubuf = xzalloc((size_t)c->ncpus * sizeof(*c->cpubuf));
+	if (prof->opt.verbose)
+		fprintf(prof__diag(prof), "perf-prof syscalls: counting in the kernel: calls paired "
+			"and aggregated by BPF programs on the sys_enter and sys_exit BTF "
+			"tracepoints, no ring records\n");
+	return 0;
+}
+
+/* sc_start - the in-kernel path: the targets into the kernel, then the programs on */
+static int sc_start(struct prof *prof, struct err *err)
+{
+	struct sc *c = prof->priv;
+	const int *tids;
+	bool follow;
+	int nr, fd;
+	u8 one = 1;
+
+	if (!c->skel)
+		return 0;
+	nr = prof__targets(prof, &tids, &follow);
+	fd = bpf_map__fd(c->skel->maps.targets);
+	for (int i = 0; i < nr; i++) {
+		u32 tid = (u32)tids[i];
+
+		if (bpf_map_update_elem(fd, &tid, &one, BPF_ANY))
+			return err_set(err, EXIT_FAIL, "cannot give syscalls' BPF program its "
+				       "target thread %d: %s", tids[i], strerror(errno));
+	}
+	if (pp_syscalls__attach(c->skel))
+		return err_set(err, EXIT_FAIL, "cannot attach syscalls' BPF programs: %s",
+			       strerror(errno));
+	return 0;
+}
+
+/* sc_bpf_cpus - the per CPU counters into c->cpubuf; 0 or -1 */
+static int sc_bpf_cpus(struct sc *c)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.cpu), &zero, c->cpubuf) ? -1 : 0;
+}
+
+/*
+ * sc_bpf_flip - make the programs write the other generation, and wait
+ * until every exit that was adding to the old one has finished (its CPU's
+ * seq was odd when gen changed: it may have read the old gen)
+ */
+static u32 sc_bpf_flip(struct sc *c)
+{
+	u32 old = c->skel->bss->gen & 1;
+	u64 *seq = xzalloc((size_t)c->ncpus * sizeof(*seq));
+	bool busy = true;
+
+	c->skel->bss->gen = old ^ 1;
+	/* the write of gen before the reads of seq (the programs' locked add pairs with it) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!sc_bpf_cpus(c))
+		for (int i = 0; i < c->ncpus; i++)
+			seq[i] = c->cpubuf[i].seq;
+	/* a program runs for a microsecond; a preempted one for longer: up to 1 s */
+	for (int tries = 0; busy && tries < 20000; tries++) {
+		busy = false;
+		for (int i = 0; i < c->ncpus; i++)
+			if (seq[i] & 1)
+				busy = true;
+		if (!busy || sc_bpf_cpus(c))
+			break;
+		usleep(50);
+		for (int i = 0; i < c->ncpus; i++)
+			if (c->cpubuf[i].seq != seq[i])
+				seq[i] = 0;
+	}
+	free(seq);
+	return old;
+}
+
+/* sc_bpf_parts - the table's key of a kernel row */
+static void sc_bpf_parts(const struct sc *c, const struct sc_bpf_key *k, u64 *parts)
+{
+	if (c->perins) {
+		parts[0] = k->pid;
+		parts[1] = k->tid;
+		parts[2] = k->nr;
+	} else {
+		parts[0] = k->nr;
+	}
+}
+
+/* sc_bpf_rows - the rows of generation @gen into the interval's table, deleted in the kernel */
+static void sc_bpf_rows(struct sc *c, u32 gen)
+{
+	int fd = bpf_map__fd(c->skel->maps.rows);
+	struct sc_bpf_row *v = xzalloc((size_t)c->ncpus * sizeof(*v));
+	struct sc_bpf_key cur, next;
+	bool have = false;
+
+	/* each key is deleted after the next one is found: the walk goes on from it */
+	while (!bpf_map_get_next_key(fd, have ? &cur : NULL, &next)) {
+		struct sc_bpf_row t = { 0 };
+		struct sc_row *row;
+		u64 parts[3];
+
+		if (have && cur.gen == gen)
+			bpf_map_delete_elem(fd, &cur);
+		cur = next;
+		have = true;
+		if (next.gen != gen || bpf_map_lookup_elem(fd, &next, v))
+			continue;
+		for (int i = 0; i < c->ncpus; i++) {
+			if (!v[i].count)
+				continue;
+			if (!t.count || v[i].min < t.min)
+				t.min = v[i].min;
+			if (v[i].max > t.max)
+				t.max = v[i].max;
+			t.count += v[i].count;
+			t.sum += v[i].sum;
+			t.errors += v[i].errors;
+		}
+		sc_bpf_parts(c, &next, parts);
+		row = group__row(c->rows, parts);
+		if (!row)
+			continue;
+		vstat__add_totals(&row->st, t.count, t.sum, t.min, t.max);
+		row->errors += t.errors;
+	}
+	if (have && cur.gen == gen)
+		bpf_map_delete_elem(fd, &cur);
+	free(v);
+}
+
+struct sc_bpf_errno {
+	struct sc_bpf_key k;
+	u32 err;
+	u64 n;
+};
+
+/* most frequent first, so that a row's top errnos are its most frequent */
+static int sc_bpf_errno_cmp(const void *a, const void *b)
+{
+	const struct sc_bpf_errno *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return x->err < y->err ? -1 : x->err > y->err;
+}
+
+/* sc_bpf_slots - the buckets and errnos of generation @gen, deleted in the kernel */
+static void sc_bpf_slots(struct sc *c, u32 gen)
+{
+	int fd = bpf_map__fd(c->skel->maps.slots);
+	u64 *v = xzalloc((size_t)c->ncpus * sizeof(*v));
+	struct sc_bpf_slot_key cur, next;
+	struct sc_bpf_errno *errs = NULL;
+	size_t nerr = 0, cap = 0;
+	bool have = false;
+
+	while (!bpf_map_get_next_key(fd, have ? &cur : NULL, &next)) {
+		struct sc_row *row;
+		u64 parts[3], n = 0;
+
+		if (have && cur.row.gen == gen)
+			bpf_map_delete_elem(fd, &cur);
+		cur = next;
+		have = true;
+		if (next.row.gen != gen || bpf_map_lookup_elem(fd, &next, v))
+			continue;
+		for (int i = 0; i < c->ncpus; i++)
+			n += v[i];
+		if (next.slot >= SC_BPF_ERRNO) {
+			if (nerr == cap) {
+				cap = cap ? 2 * cap : 64;
+				errs = xrealloc(errs, cap * sizeof(*errs));
+			}
+			errs[nerr++] = (struct sc_bpf_errno){ next.row, next.slot - SC_BPF_ERRNO, n };
+			continue;
+		}
+		sc_bpf_parts(c, &next.row, parts);
+		row = group__row(c->rows, parts);
+		if (row)
+			vstat__add_bucket(&row->st, next.slot, n);
+	}
+	if (have && cur.row.gen == gen)
+		bpf_map_delete_elem(fd, &cur);
+	qsort(errs, nerr, sizeof(*errs), sc_bpf_errno_cmp);
+	for (size_t i = 0; i < nerr; i++) {
+		u64 parts[3];
+		struct sc_row *row;
+
+		sc_bpf_parts(c, &errs[i].k, parts);
+		row = group__row(c->rows, parts);
+		if (row)
+			sc_errno_add(row, errs[i].err, (u32)errs[i].n);
+	}
+	free(errs);
+	free(v);
+}
+
+/* sc_bpf_collect - the kernel's calls since the last report into the interval's table */
+static void sc_bpf_collect(struct sc *c, bool both)
+{
+	u32 gen = sc_bpf_flip(c);
+
+	for (int g = 0; g < (both ? 2 : 1); g++, gen ^= 1) {
+		sc_bpf_rows(c, gen);
+		sc_bpf_slots(c, gen);
+	}
+	if (!sc_bpf_cpus(c)) {
+		c->bpf_unpaired = c->bpf_drops = 0;
+		for (int i = 0; i < c->ncpus; i++) {
+			c->bpf_unpaired += c->cpubuf[i].unpaired + c->cpubuf[i].mismatched;
+			c->bpf_drops += c->cpubuf[i].drops;
+		}
+	}
+}
+
+/*
+ * sc_bpf_unseen - the calls the kernel did not give the programs: it skips
+ * a program while the same program runs on that CPU (a preempted one), and
+ * counts it in its recursion misses
+ */
+static u64 sc_bpf_unseen(struct sc *c)
+{
+	struct bpf_program *p;
+	u64 n = 0;
+
+	bpf_object__for_each_program(p, c->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -726,9 +1085,11 @@ static void sc_print_json(struct sc *c, struct group *g, struct sc_row **rows, s
 	json_arr_end(&j);
 	vstat__json(&j, "latency", &t->st);
 	json_uint(&j, "lost", c->lost);
-	json_uint(&j, "unpaired", before.orphans + now.orphans + c->mismatched);
+	json_uint(&j, "unpaired", before.orphans + now.orphans + c->mismatched + c->bpf_unpaired);
 	json_uint(&j, "rows_dropped", group__drops(c->rows) + group__drops(c->whole));
 	json_uint(&j, "slow", c->slow);
+	json_str(&j, "mode", c->skel ? "kernel" : "records");
+	json_uint(&j, "dropped", c->bpf_drops);
 	json_end(&j);
 }
 
@@ -754,6 +1115,9 @@ static void sc_print(struct sc *c, struct group *g, const char *kind, u64 elapse
 		if (drops)
 			fprintf(out, "note: %llu rows left out: more than %u\n",
 				(unsigned long long)drops, SC_MAX_ROWS);
+		if (c->bpf_drops)
+			fprintf(out, "note: %llu calls or threads not counted: the kernel's maps were "
+				     "full\n", (unsigned long long)c->bpf_drops);
 	}
 	vstat__free(&t.st);
 	free(rows);
@@ -782,6 +1146,8 @@ static void sc_interval(struct prof *prof)
 {
 	struct sc *c = prof->priv;
 
+	if (c->skel)
+		sc_bpf_collect(c, false);
 	report__interval(&c->cycle, &sc_report_ops, c, "interval");
 }
 
@@ -789,14 +1155,31 @@ static void sc_sigusr1(struct prof *prof)
 {
 	struct sc *c = prof->priv;
 
+	if (c->skel)
+		sc_bpf_collect(c, false);
 	report__signal(&c->cycle, &sc_report_ops, c);
 }
 
 static void sc_final(struct prof *prof)
 {
 	struct sc *c = prof->priv;
+	u64 unseen = 0;
 
+	if (c->skel) {
+		/* no program starts any more: both generations are complete once flipped */
+		pp_syscalls__detach(c->skel);
+		sc_bpf_collect(c, true);
+		unseen = sc_bpf_unseen(c);
+	}
 	report__final(&c->cycle, &sc_report_ops, c);
+	if (unseen)
+		fprintf(prof__diag(prof), "perf-prof syscalls: %llu system call events not delivered "
+			"in this run: the kernel skipped the programs while they ran on that CPU; the "
+			"calls around them are missing\n", (unsigned long long)unseen);
+	if (c->bpf_drops)
+		fprintf(prof__diag(prof), "perf-prof syscalls: %llu calls or threads not counted: "
+			"the kernel's maps were full (--no-bpf reads the records)\n",
+			(unsigned long long)c->bpf_drops);
 	if (c->stacks && stackmap__drops(c->stacks))
 		fprintf(prof__diag(prof), "perf-prof syscalls: %llu stacks left out: more than %u "
 			"distinct\n", (unsigned long long)stackmap__drops(c->stacks),
@@ -816,6 +1199,8 @@ static void sc_deinit(struct prof *prof)
 	pairs__exit(&c->pairs);
 	hashmap__free(c->args);
 	stackmap__delete(c->stacks);
+	pp_syscalls__destroy(c->skel);
+	free(c->cpubuf);
 	free(c->evtext[0]);
 	free(c->evtext[1]);
 	free(c);
@@ -835,7 +1220,9 @@ static int sc_start_than(struct prof *prof, struct err *err)
 
 static int sc_setup(struct prof *prof, struct err *err)
 {
-	return sc_init(prof, err) ? -1 : sc_start_than(prof, err);
+	if (sc_init(prof, err) || sc_bpf_init(prof, prof->priv, err))
+		return -1;
+	return sc_start_than(prof, err);
 }
 
 #define SCOPT(f) offsetof(struct sc_opts, f)
@@ -879,6 +1266,7 @@ const struct profiler syscalls_profiler = {
 	.help_example = "[--perins] [--than DURATION] [-i MS] [--json]",
 	.prepare = sc_prepare,
 	.init = sc_setup,	/* deinit() also runs after a failed init */
+	.start = sc_start,
 	.sample = sc_sample,
 	.interval = sc_interval,
 	.final = sc_final,

@@ -26,6 +26,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "rundelay.h"
+#include "vstat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -101,22 +102,6 @@ static __always_inline void drop(void)
 
 	if (d)
 		(*d)++;
-}
-
-/* vstat__bucket() of include/agg.h, without a count-leading-zeros instruction */
-static __always_inline u32 bucket_of(u64 v)
-{
-	u64 x = v | 1;
-	u32 msb = 0, shift;
-
-	if (x >> 32) { x >>= 32; msb += 32; }
-	if (x >> 16) { x >>= 16; msb += 16; }
-	if (x >> 8) { x >>= 8; msb += 8; }
-	if (x >> 4) { x >>= 4; msb += 4; }
-	if (x >> 2) { x >>= 2; msb += 2; }
-	if (x >> 1) msb += 1;
-	shift = msb > RD_BPF_SUB_BITS ? msb - RD_BPF_SUB_BITS : 0;
-	return (shift << RD_BPF_SUB_BITS) + (u32)(v >> shift);
 }
 
 static __always_inline void runnable(u32 tid, u32 cause)
@@ -196,7 +181,7 @@ static __always_inline void account(struct task_struct *next, u32 tid, struct ta
 	if (d > st->max)
 		st->max = d;
 
-	k.bucket = bucket_of(d);
+	k.bucket = vstat_bpf_bucket(d);
 	h = bpf_map_lookup_elem(&hist, &k);
 	if (h)
 		(*h)++;

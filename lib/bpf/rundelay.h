@@ -11,7 +11,6 @@
 #define RD_BPF_MAX_ROWS 16384
 #define RD_BPF_MAX_BUCKETS 262144
 #define RD_BPF_WORST 16		/* slots per CPU and generation (a power of two) */
-#define RD_BPF_SUB_BITS 5	/* VSTAT_SUB_BITS of include/agg.h */
 #define RD_BPF_STATE_MASK 0xff	/* __state bits of a thread that sleeps (or dies) */
 #define RD_BPF_TASK_DEAD 0x80	/* ... that dies */
 
