@@ -112,6 +112,7 @@ struct sc {
 	struct sc_bpf_cpu *cpubuf;	/* per CPU counters, as last read */
 	u64 bpf_unpaired;		/* the kernel's, as last read */
 	u64 bpf_drops;
+	u64 bpf_in_flight;		/* calls the kernel holds waiting for their exit, at the last read */
 	struct report_cycle cycle;
 	struct prof *prof;
 };
@@ -633,9 +634,7 @@ static int sc_bpf_init(struct prof *prof, struct sc *c, struct err *err)
 	const char *no;
 	char why[320];
 
-	if (prof->opt.no_bpf)
-		return 0;
-	no = sc_bpf_why(prof);
+	no = prof->opt.no_bpf ? "--no-bpf" : sc_bpf_why(prof);
 	if (no && prof->opt.bpf) {
 		err_set(err, EXIT_USAGE, "cannot count in the kernel: %s", no);
 		err_hint(err, "without --bpf, syscalls reads the records");
@@ -855,6 +854,24 @@ static void sc_bpf_slots(struct sc *c, u32 gen)
 	free(v);
 }
 
+/* sc_bpf_in_flight - the calls waiting in the kernel for their exit (a thread's exit drops its own) */
+static u64 sc_bpf_in_flight(struct sc *c)
+{
+	int fd = bpf_map__fd(c->skel->maps.start);
+	struct { u64 time, nr; } v;
+	u32 cur, next;
+	bool have = false;
+	u64 n = 0;
+
+	while (!bpf_map_get_next_key(fd, have ? &cur : NULL, &next)) {
+		cur = next;
+		have = true;
+		if (!bpf_map_lookup_elem(fd, &next, &v) && v.time)
+			n++;
+	}
+	return n;
+}
+
 /* sc_bpf_collect - the kernel's calls since the last report into the interval's table */
 static void sc_bpf_collect(struct sc *c, bool both)
 {
@@ -871,6 +888,7 @@ static void sc_bpf_collect(struct sc *c, bool both)
 			c->bpf_drops += c->cpubuf[i].drops;
 		}
 	}
+	c->bpf_in_flight = sc_bpf_in_flight(c);
 }
 
 /*
@@ -1090,6 +1108,8 @@ static void sc_print_json(struct sc *c, struct group *g, struct sc_row **rows, s
 	json_uint(&j, "slow", c->slow);
 	json_str(&j, "mode", c->skel ? "kernel" : "records");
 	json_uint(&j, "dropped", c->bpf_drops);
+	if (c->skel)
+		json_uint(&j, "in_flight", c->bpf_in_flight);
 	json_end(&j);
 }
 

@@ -5,7 +5,10 @@
 # (EBADF) and 20 nanosleeps of 5 ms, in one thread or (-f) spread over a
 # thread and a forked child; counts checked exactly and against `strace -c
 # -f` of the same workload, the sleeps against the durations the workload
-# measured itself (the machine is loaded: no fixed upper bound).
+# measured itself (the machine is loaded: no fixed upper bound). Run twice,
+# with the same expectations: reading the records, and counting in the
+# kernel (--than and -g, which print from the records, say --no-bpf).
+# modes: ring bpf
 . "$TESTS_DIR/lib.sh"
 need_root_tracefs
 
@@ -80,21 +83,21 @@ n=$(pcol "$pid" "$pid" nanosleep 7)
 check_count "--perins: the main thread slept 20 times" "$n" 20
 
 # --than: the slow calls as they return
-pp_whole syscalls --than 2ms -- "$MIX"
+pp_whole syscalls --no-bpf --than 2ms -- "$MIX"
 n=$(grep -c ' nanosleep(rqtp=0x[0-9a-f]*, rmtp=0) = 0 <0\.0[0-9]*>$' "$out")
 check_count "--than 2ms: the 20 sleeps, arguments named from their format" "$n" 20
 check_eq "--than 2ms: every line printed is slower than 2 ms" \
 	"$(awk '/ = .* <[0-9.]+>$/ { d = $NF; gsub(/[<>]/, "", d); if (d < 0.002) bad++; n++ } END { print (n > 0 && !bad) }' "$out")" 1
-pp_whole syscalls --than 0 -- "$MIX"
+pp_whole syscalls --no-bpf --than 0 -- "$MIX"
 check_count "--than 0: every failed write, its fd, count and errno decoded" \
 	"$(grep -c ' write(fd=1023, buf=0x[0-9a-f]*, count=3) = -1 EBADF (Bad file descriptor) <' "$out")" 7
 check_count "--than 0: every getppid printed" "$(grep -c ' getppid() = [0-9]* <' "$out")" 1234
-pp_whole syscalls --than 2ms -g -- "$MIX"
+pp_whole syscalls --no-bpf --than 2ms -g -- "$MIX"
 check_eq "--than -g: each slow sleep's stack reaches sysmix's main" \
 	"$(awk '/ nanosleep\(/ { n++; s = 1; next } s && / main\+0x[0-9a-f]+ \(.*sysmix\)$/ { m++; s = 0 } END { print n, m }' "$out")" "20 20"
 
 # --json: the final report's shape and numbers
-pp_whole syscalls -q --json --than 2ms -- "$MIX"
+pp_whole syscalls --no-bpf -q --json --than 2ms -- "$MIX"
 got=$(grep '^{' "$out" | python3 -c '
 import json, sys
 objs = [json.loads(l) for l in sys.stdin]
@@ -141,6 +144,55 @@ pp_whole syscalls -i 40 -- "$MIX"
 check_eq "-i: the interval reports' getppid add up to 1234" \
 	"$(awk '/ syscalls: interval: / { f = 1; next } / syscalls: final: / { f = 0 } f && $(NF-1) == "getppid" { s += $4 } END { print s + 0 }' "$out")" \
 	"$(col getppid 4)"
+
+# which path runs: the kernel's by default, the records' where the options need them
+if [ "${PP_AGG:-}" = bpf ]; then
+	pp syscalls -v -- "$MIX"
+	check_err "--bpf -v: says it counts in the kernel" "syscalls: counting in the kernel"
+	pp syscalls --than 1s -- "$MIX"
+	check_fails "--bpf --than: refused, saying why" 129 "cannot count in the kernel: --than prints each slow call from its records"
+	pp syscalls -g -- "$MIX"
+	check_fails "--bpf -g: refused, saying why" 129 "cannot count in the kernel: -g takes the stacks from the records"
+	pp syscalls -C 0 -- "$MIX"
+	check_fails "--bpf -C: refused, saying why" 129 "cannot count in the kernel: -C is not narrowed in the kernel yet"
+	# a call in flight waits in the kernel's map until its exit, or its thread's
+	pp syscalls -q --json -i 300 -- sh -c 'sleep 1.5'
+	check_eq "in flight: sh's wait and sleep's nanosleep wait in the kernel, none at the end" \
+		"$(grep '^{' "$out" | python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin]
+print(max(o["in_flight"] for o in objs if o["report"] == "interval") >= 2, [o["in_flight"] for o in objs if o["report"] == "final"])')" \
+		"True [0]"
+	# the programs are tp_btf ones, no perf event: another tracer of the tracepoints sees every record
+	out=$T_TMP/bg.out err=$T_TMP/bg.err
+	pp_bg syscalls --bpf --perins
+	out=$T_TMP/out err=$T_TMP/err
+	pp_ready
+	pp_whole syscalls --no-bpf -- "$MIX"
+	check_count "beside a run counting in the kernel, the records are all there" \
+		"$(col getppid 4) $(col write 4) $(col nanosleep 4)" "1234 86 20"
+	pid=$(out_value sysmix pid)
+	kill -INT "$bg"
+	pp_wait
+	check_eq "... and the run counting in the kernel beside it counted them too" "$rc $(awk -v p="$pid" \
+		'/ syscalls: final: / { f = 1; next } f && $1 == p && $2 == p && $(NF-1) == "getppid" { print $7 }' "$T_TMP/bg.out")" "0 1234"
+else
+	pp syscalls -v -- "$MIX"
+	check_err "--no-bpf -v: says it reads the records" "syscalls: reading the records"
+	"$PP" syscalls -v -- "$MIX" > "$out" 2> "$err" < /dev/null
+	check_err "by default it counts in the kernel" "syscalls: counting in the kernel"
+	"$PP" syscalls -v --than 1s -- "$MIX" > "$out" 2> "$err" < /dev/null
+	check_err "--than: it reads the records, saying why" "syscalls: reading the records: --than"
+fi
+if command -v bpftool > /dev/null; then
+	# (the kernel frees a closed program a moment later, after an RCU grace period)
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		n=$(bpftool prog show 2> /dev/null | grep -c -e ' sc_enter ' -e ' sc_exit ')
+		[ "$n" -eq 0 ] && break
+		sleep 0.3
+	done
+	check_eq "no program left loaded" "$n" 0
+fi
 
 # usage errors
 pp syscalls --than soon

@@ -6,10 +6,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <linux/types.h>
 
 #include "agg.h"
 #include "json.h"
 #include "harness.h"
+#include "../../lib/bpf/vstat.bpf.h"
 
 /* multi-trace style: vstats inside table values survive growth */
 TEST(hashmap_of_vstats)
@@ -416,4 +418,33 @@ TEST(vstat_from_buckets)
 	CHECK_U64(b.min, a.min);
 	vstat__free(&a);
 	vstat__free(&b);
+}
+
+/*
+ * the BPF programs' bucket (lib/bpf/vstat.bpf.h, built without a
+ * count-leading-zeros instruction) is vstat__bucket() for every power of
+ * two, its neighbours and a spread of other values: the percentiles rebuilt
+ * from the kernel's buckets are the ring path's
+ */
+TEST(vstat_bpf_bucket)
+{
+	u64 x = 88172645463325252ULL;
+
+	CHECK_U64(vstat_bpf_bucket(0), vstat__bucket(0));
+	CHECK_U64(vstat_bpf_bucket(~0ULL), vstat__bucket(~0ULL));
+	for (int b = 0; b < 64; b++) {
+		u64 p = 1ULL << b;
+
+		CHECK_U64(vstat_bpf_bucket(p), vstat__bucket(p));
+		CHECK_U64(vstat_bpf_bucket(p - 1), vstat__bucket(p - 1));
+		CHECK_U64(vstat_bpf_bucket(p + 1), vstat__bucket(p + 1));
+		CHECK_U64(vstat_bpf_bucket(p | (p >> 1)), vstat__bucket(p | (p >> 1)));
+	}
+	for (int i = 0; i < 100000; i++) {
+		/* xorshift64, every magnitude through the shift by 0..63 */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		CHECK_U64(vstat_bpf_bucket(x >> (i % 64)), vstat__bucket(x >> (i % 64)));
+	}
 }
