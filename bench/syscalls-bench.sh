@@ -5,7 +5,10 @@
 # workload: `wl getppid N` (N x getppid, 1M by default) run untraced, then
 # under each tool that answers strace -c's question:
 #
-#   syscalls     perf-prof syscalls -- CMD (ring records, paired in user space)
+#   syscalls     perf-prof syscalls -- CMD (the default: paired and counted
+#                in the kernel by BPF programs, no record per call)
+#   syscalls-ring  perf-prof syscalls --no-bpf -- CMD (ring records, paired
+#                in user space)
 #   strace       strace -c -f CMD (ptrace: two stops per call)
 #   perf-trace   perf trace -s -- CMD (Debian linux-perf)
 #
@@ -14,8 +17,9 @@
 # Per (tool, rep): the workload's own wall time (measured by /usr/bin/time
 # around it, inside the tool) and its slowdown against the untraced
 # median, the tool's own CPU (its process tree's CPU less the workload's),
-# and the getppid calls the tool counted, which must be N. Medians at the
-# end. The machine is shared: run it when it is quiet, compare ratios.
+# the largest RSS in its process tree (MB: the tool's, the workload is
+# smaller), and the getppid calls the tool counted, which must be N.
+# Medians at the end. The machine is shared: run it when it is quiet, compare ratios.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/../perf-prof n=1000000 reps=3
@@ -39,45 +43,47 @@ T=/usr/bin/time
 run() {
 	inner=(/usr/bin/time -f "%e %U %S" -o "$work/inner" "$wl" getppid "$n")
 	case $1 in
-	none) : > "$work/err"; "$T" -f "%e %U %S" -o "$work/outer" "${inner[@]}" > /dev/null ;;
-	syscalls) "$T" -f "%e %U %S" -o "$work/outer" "$bin" syscalls -o "$work/rep" -- "${inner[@]}" \
+	none) : > "$work/err"; "$T" -f "%e %U %S %M" -o "$work/outer" "${inner[@]}" > /dev/null ;;
+	syscalls) "$T" -f "%e %U %S %M" -o "$work/outer" "$bin" syscalls --bpf -o "$work/rep" -- "${inner[@]}" \
 		> /dev/null 2> "$work/err" ;;
-	strace) "$T" -f "%e %U %S" -o "$work/outer" strace -c -f -o "$work/rep" "${inner[@]}" \
+	syscalls-ring) "$T" -f "%e %U %S %M" -o "$work/outer" "$bin" syscalls --no-bpf -o "$work/rep" -- "${inner[@]}" \
 		> /dev/null 2> "$work/err" ;;
-	perf-trace) : > "$work/err"; "$T" -f "%e %U %S" -o "$work/outer" perf trace -s -o "$work/rep" -- "${inner[@]}" \
+	strace) "$T" -f "%e %U %S %M" -o "$work/outer" strace -c -f -o "$work/rep" "${inner[@]}" \
+		> /dev/null 2> "$work/err" ;;
+	perf-trace) : > "$work/err"; "$T" -f "%e %U %S %M" -o "$work/outer" perf trace -s -o "$work/rep" -- "${inner[@]}" \
 		> /dev/null 2> "$work/err" ;;
 	esac
 	read -r iw iu is < <(tail -1 "$work/inner")
-	read -r ow ou os < <(tail -1 "$work/outer")
+	read -r ow ou os om < <(tail -1 "$work/outer")
 	lost=$(sed -n 's/.*: \([0-9]*\) events lost in this run.*/\1/p' "$work/err" 2>/dev/null | head -1)
 	[ "$1" = none ] && lost=
 	case $1 in
 	none) c=$n ;;
-	syscalls) c=$(awk '$(NF-1) == "getppid" { print $4 }' "$work/rep") ;;
+	syscalls | syscalls-ring) c=$(awk '$(NF-1) == "getppid" { print $4 }' "$work/rep") ;;
 	strace) c=$(awk '$NF == "getppid" { print $4 }' "$work/rep") ;;
 	perf-trace) c=$(awk '$1 == "getppid" { s += $2 } END { print s + 0 }' "$work/rep") ;;
 	esac
 	# a tool that reaps its child has the workload's CPU in its own children's
 	# (strace, perf-prof); one that leaves it to init (perf trace here: less
 	# than the workload's) has only its own there
-	awk -v w="$iw" -v ou="$ou" -v os="$os" -v iu="$iu" -v is="$is" -v c="${c:-0}" \
-		'BEGIN { t = ou + os; if (t >= iu + is) t -= iu + is; printf "%.3f %.3f %s\n", w, t, c }'
+	awk -v w="$iw" -v ou="$ou" -v os="$os" -v iu="$iu" -v is="$is" -v c="${c:-0}" -v m="$om" \
+		'BEGIN { t = ou + os; if (t >= iu + is) t -= iu + is; printf "%.3f %.3f %s %.1f\n", w, t, c, m / 1024 }'
 	[ -n "$lost" ] && echo "# $1: $lost records lost (reported)" >&2
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-tools="none syscalls strace"
+tools="none syscalls syscalls-ring strace"
 [ $has_perf = 1 ] && tools="$tools perf-trace"
 echo "# $n getppid calls, $reps reps; wall = the workload's, tool cpu = the tool's own (s)"
-printf '%-11s %4s %9s %8s %9s %9s\n' tool rep wall slowdown tool_cpu counted
+printf '%-13s %4s %9s %8s %9s %7s %9s\n' tool rep wall slowdown tool_cpu rss_mb counted
 for r in $(seq "$reps"); do
 	for t in $tools; do
-		read -r w c k < <(run "$t")
-		echo "$t $w $c $k" >> "$work/all"
+		read -r w c k m < <(run "$t")
+		echo "$t $w $c $k $m" >> "$work/all"
 		base=$(awk '$1 == "none" { print $2 }' "$work/all" | median)
-		printf '%-11s %4d %9.3f %7.1fx %9.3f %9s\n' "$t" "$r" "$w" \
-			"$(awk -v w="$w" -v b="$base" 'BEGIN { print (b > 0 ? w / b : 0) }')" "$c" "$k"
+		printf '%-13s %4d %9.3f %7.1fx %9.3f %7.1f %9s\n' "$t" "$r" "$w" \
+			"$(awk -v w="$w" -v b="$base" 'BEGIN { print (b > 0 ? w / b : 0) }')" "$c" "$m" "$k"
 	done
 done
 echo "# medians"
@@ -85,5 +91,6 @@ base=$(awk '$1 == "none" { print $2 }' "$work/all" | median)
 for t in $tools; do
 	w=$(awk -v t="$t" '$1 == t { print $2 }' "$work/all" | median)
 	c=$(awk -v t="$t" '$1 == t { print $3 }' "$work/all" | median)
-	printf '%-11s %9.3f %7.1fx %9.3f\n' "$t" "$w" "$(awk -v w="$w" -v b="$base" 'BEGIN { print w / b }')" "$c"
+	m=$(awk -v t="$t" '$1 == t { print $5 }' "$work/all" | median)
+	printf '%-13s %9.3f %7.1fx %9.3f %7.1f\n' "$t" "$w" "$(awk -v w="$w" -v b="$base" 'BEGIN { print w / b }')" "$c" "$m"
 done

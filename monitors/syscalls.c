@@ -39,7 +39,6 @@
 #include <traceevent/event-parse.h>
 
 #include "agg.h"
-#include "bpffilter.h"
 #include "evline.h"
 #include "field.h"
 #include "expr.h"
@@ -598,17 +597,35 @@ static const char *sc_bpf_why(struct prof *prof)
 static int sc_bpf_load(struct prof *prof, struct sc *c, char *why, size_t len)
 {
 	bool everyone = !prof->opt.pids && !prof->opt.tids && !prof->opt.workload;
+	bool follow = !everyone && !prof->opt.tids;
+	struct tep_format_field *child = NULL;
 	libbpf_print_fn_t old;
+	struct tep_event *fork;
+	struct err err = { 0 };
 	int ret = -1;
 
-	if (bpf__probe(why, len))
-		return -1;
+	/*
+	 * no bpf__probe(): the programs need no BTF, and the probe's parse of
+	 * the kernel's would cost 0.1 s and 10 MB; a kernel that cannot load
+	 * them says why through libbpf
+	 */
+	if (follow) {
+		/* the fork program reads the child's id in the record, at its format's offset */
+		fork = tep__load(c->tep, "sched", "sched_process_fork", &err);
+		child = fork ? tep_find_field(fork, "child_pid") : NULL;
+		if (!child || child->size != 4) {
+			snprintf(why, len, "'sched:sched_process_fork' has no 32-bit field 'child_pid'");
+			return -1;
+		}
+	}
 	sc_libbpf_msg[0] = '\0';
 	old = libbpf_set_print(sc_libbpf_print);
 	c->skel = pp_syscalls__open();
 	if (c->skel) {
 		c->skel->rodata->filter = !everyone;
-		c->skel->rodata->follow = !prof->opt.tids;
+		c->skel->rodata->follow = follow;
+		c->skel->rodata->child_off = child ? (u32)child->offset : 0;
+		bpf_program__set_autoload(c->skel->progs.sc_fork, follow);
 		c->skel->rodata->perins = c->perins;
 		/* system-wide, this run's own reads and polls would count themselves */
 		c->skel->rodata->self = everyone ? (u32)getpid() : 0;
@@ -659,7 +676,7 @@ static int sc_bpf_init(struct prof *prof, struct sc *c, struct err *err)
 	c->cpubuf = xzalloc((size_t)c->ncpus * sizeof(*c->cpubuf));
 	if (prof->opt.verbose)
 		fprintf(prof__diag(prof), "perf-prof syscalls: counting in the kernel: calls paired "
-			"and aggregated by BPF programs on the sys_enter and sys_exit BTF "
+			"and aggregated by BPF programs on the sys_enter and sys_exit raw "
 			"tracepoints, no ring records\n");
 	return 0;
 }
@@ -668,19 +685,20 @@ static int sc_bpf_init(struct prof *prof, struct sc *c, struct err *err)
 static int sc_start(struct prof *prof, struct err *err)
 {
 	struct sc *c = prof->priv;
+	struct sc_bpf_task none = { 0, 0 };
 	const int *tids;
 	bool follow;
 	int nr, fd;
-	u8 one = 1;
 
 	if (!c->skel)
 		return 0;
+	/* a target thread is one the kernel's map holds, with no call in flight yet */
 	nr = prof__targets(prof, &tids, &follow);
-	fd = bpf_map__fd(c->skel->maps.targets);
+	fd = bpf_map__fd(c->skel->maps.tasks);
 	for (int i = 0; i < nr; i++) {
 		u32 tid = (u32)tids[i];
 
-		if (bpf_map_update_elem(fd, &tid, &one, BPF_ANY))
+		if (bpf_map_update_elem(fd, &tid, &none, BPF_ANY))
 			return err_set(err, EXIT_FAIL, "cannot give syscalls' BPF program its "
 				       "target thread %d: %s", tids[i], strerror(errno));
 	}
@@ -857,8 +875,8 @@ static void sc_bpf_slots(struct sc *c, u32 gen)
 /* sc_bpf_in_flight - the calls waiting in the kernel for their exit (a thread's exit drops its own) */
 static u64 sc_bpf_in_flight(struct sc *c)
 {
-	int fd = bpf_map__fd(c->skel->maps.start);
-	struct { u64 time, nr; } v;
+	int fd = bpf_map__fd(c->skel->maps.tasks);
+	struct sc_bpf_task v;
 	u32 cur, next;
 	bool have = false;
 	u64 n = 0;

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * syscalls.bpf.c - system calls paired and aggregated in the kernel for
- * `perf-prof syscalls`: BTF-typed tracepoint programs (tp_btf) on
- * sys_enter and sys_exit. They involve no perf event, so they filter the
+ * `perf-prof syscalls`: raw tracepoint programs on sys_enter and sys_exit
+ * (and sched_process_exit). They involve no perf event, so they filter the
  * tracepoints for no other tracer, and nothing is written per call: a call
- * ends as a few map updates.
+ * ends as a few map updates. No program reads a kernel structure's member
+ * (the one word read, pt_regs' orig_ax, is at its user-space ABI offset),
+ * so loading them needs no BTF: libbpf would parse the kernel's (about
+ * 0.2 s of CPU and 10 MB of memory here).
  *
  * Maps (read by monitors/syscalls.c at each report):
- *   start    tid -> the time and number of its call in flight (time 0: none)
+ *   tasks    tid -> the time and number of its call in flight (time 0:
+ *            none); with filter set, the threads kept are those it holds
  *   rows     per CPU, (generation, syscall[, pid, tid]) -> count, sum, min,
  *            max, errors
  *   slots    per CPU, (row, slot) -> count: the row's latency buckets of
@@ -19,7 +23,6 @@
  *            report, knows when the old one is complete
  */
 #include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -32,23 +35,20 @@ const volatile bool filter;	/* only the threads in targets */
 const volatile bool follow;	/* their forks join them */
 const volatile bool perins;	/* rows per thread, not only per syscall */
 const volatile u32 self;	/* a process never counted (perf-prof's own, system-wide) */
+const volatile u32 child_off;	/* child_pid's offset in the sched_process_fork record */
 volatile u32 gen;		/* the generation being written */
-
-struct start {
-	u64 time;
-	u64 nr;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SC_BPF_MAX_TASKS);
 	__type(key, u32);
-	__type(value, struct start);
-} start SEC(".maps");
+	__type(value, struct sc_bpf_task);
+} tasks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, SC_BPF_MAX_ROWS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* memory as rows come, not at the start */
 	__type(key, struct sc_bpf_key);
 	__type(value, struct sc_bpf_row);
 } rows SEC(".maps");
@@ -56,16 +56,10 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, SC_BPF_MAX_SLOTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* memory as rows come, not at the start */
 	__type(key, struct sc_bpf_slot_key);
 	__type(value, u64);
 } slots SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SC_BPF_MAX_TASKS);
-	__type(key, u32);
-	__type(value, u8);
-} targets SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -74,13 +68,14 @@ struct {
 	__type(value, struct sc_bpf_cpu);
 } cpu SEC(".maps");
 
-static __always_inline bool kept(u64 pid_tgid)
-{
-	u32 tid = (u32)pid_tgid;
+/* the x86_64 user-space ABI's struct pt_regs: orig_ax, the syscall's number, is its 16th word */
+#define SC_ORIG_AX_OFF (15 * 8)
 
-	if (!tid || (u32)(pid_tgid >> 32) == self)
-		return false;
-	return !filter || bpf_map_lookup_elem(&targets, &tid);
+static __always_inline struct sc_bpf_cpu *cpu_counters(void)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cpu, &zero);
 }
 
 /* slot_add - one more in @slot of row @k; false when the map is full */
@@ -121,48 +116,43 @@ static __always_inline bool row_add(const struct sc_bpf_key *k, u64 d, long ret)
 	return slot_add(k, vstat_bpf_bucket(d));
 }
 
-SEC("tp_btf/sys_enter")
+SEC("raw_tp/sys_enter")
 int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 {
 	u64 pid_tgid = bpf_get_current_pid_tgid();
-	u32 tid = (u32)pid_tgid, zero = 0;
-	struct start *s, fresh;
+	u32 tid = (u32)pid_tgid;
+	struct sc_bpf_task *s = bpf_map_lookup_elem(&tasks, &tid), fresh;
 	struct sc_bpf_cpu *c;
 
-	if (!kept(pid_tgid))
-		return 0;
-	s = bpf_map_lookup_elem(&start, &tid);
 	if (s) {
 		s->nr = (u64)id;
 		s->time = bpf_ktime_get_ns();
 		return 0;
 	}
+	/* with targets, a thread not in the map is not one of theirs */
+	if (filter || !tid || (u32)(pid_tgid >> 32) == self)
+		return 0;
 	fresh.nr = (u64)id;
 	fresh.time = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&start, &tid, &fresh, BPF_ANY)) {
-		c = bpf_map_lookup_elem(&cpu, &zero);
-		if (c)
-			c->drops++;
-	}
+	if (bpf_map_update_elem(&tasks, &tid, &fresh, BPF_ANY) && (c = cpu_counters()))
+		c->drops++;
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
+SEC("raw_tp/sys_exit")
 int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 {
-	u64 pid_tgid = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), nr;
-	u32 tid = (u32)pid_tgid, zero = 0;
+	u64 pid_tgid = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), nr, t0, onr = 0;
+	u32 tid = (u32)pid_tgid;
+	struct sc_bpf_task *s = bpf_map_lookup_elem(&tasks, &tid);
 	struct sc_bpf_key k = {};
 	struct sc_bpf_cpu *c;
-	struct start *s;
-	u64 t0;
 
-	if (!kept(pid_tgid))
+	if (!s && (filter || !tid || (u32)(pid_tgid >> 32) == self))
 		return 0;
-	c = bpf_map_lookup_elem(&cpu, &zero);
+	c = cpu_counters();
 	if (!c)
 		return 0;
-	s = bpf_map_lookup_elem(&start, &tid);
 	if (!s || !s->time) {
 		c->unpaired++;
 		return 0;
@@ -170,7 +160,8 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 	t0 = s->time;
 	nr = s->nr;
 	s->time = 0;
-	if ((long)nr != BPF_CORE_READ(regs, orig_ax)) {
+	bpf_probe_read_kernel(&onr, sizeof(onr), (void *)regs + SC_ORIG_AX_OFF);
+	if (nr != onr) {
 		/* the entry was another call's (a thread that took its leader's id in exec) */
 		c->mismatched++;
 		return 0;
@@ -193,31 +184,33 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* a thread's call that never returns (exit, exit_group, a kill) goes with it */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sc_task_exit, struct task_struct *p)
+/* a thread's call that never returns (exit, exit_group, a kill) goes with it, as does its place */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sc_task_exit)
 {
 	u32 tid = (u32)bpf_get_current_pid_tgid();
 
-	bpf_map_delete_elem(&start, &tid);
-	if (filter)
-		bpf_map_delete_elem(&targets, &tid);
+	bpf_map_delete_elem(&tasks, &tid);
 	return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sc_fork, struct task_struct *parent, struct task_struct *child)
+/*
+ * a target's new thread or child joins it (with filter and follow only):
+ * the record's program, in the parent's context, reads the child's id at
+ * its format's offset; it returns 1, so the record goes on to every perf
+ * event of the tracepoint
+ */
+SEC("tracepoint/sched/sched_process_fork")
+int sc_fork(void *ctx)
 {
-	u32 ptid = BPF_CORE_READ(parent, pid), ctid = BPF_CORE_READ(child, pid);
-	u8 one = 1;
+	u32 ptid = (u32)bpf_get_current_pid_tgid(), ctid = 0;
+	struct sc_bpf_task fresh = {};
+	struct sc_bpf_cpu *c;
 
-	if (filter && follow && bpf_map_lookup_elem(&targets, &ptid) &&
-	    bpf_map_update_elem(&targets, &ctid, &one, BPF_ANY)) {
-		u32 zero = 0;
-		struct sc_bpf_cpu *c = bpf_map_lookup_elem(&cpu, &zero);
-
-		if (c)
-			c->drops++;
-	}
-	return 0;
+	if (!bpf_map_lookup_elem(&tasks, &ptid) ||
+	    bpf_probe_read_kernel(&ctid, sizeof(ctid), ctx + child_off) || !ctid)
+		return 1;
+	if (bpf_map_update_elem(&tasks, &ctid, &fresh, BPF_ANY) && (c = cpu_counters()))
+		c->drops++;
+	return 1;
 }

@@ -12,6 +12,12 @@
 #define SC_BPF_MAX_SLOTS 131072		/* their latency buckets and errnos */
 #define SC_BPF_ERRNO 0x10000		/* a slot from here on counts errno (slot - SC_BPF_ERRNO) */
 
+/* a thread's call in flight (time 0: none) */
+struct sc_bpf_task {
+	__u64 time;	/* at its entry, ns */
+	__u64 nr;	/* the syscall */
+};
+
 struct sc_bpf_key {
 	__u32 gen;	/* the report generation the program wrote to */
 	__u32 nr;	/* the syscall */
