@@ -1277,7 +1277,7 @@ const struct profiler syscalls_profiler = {
 	.name = "syscalls",
 	.summary = "system calls counted and timed, strace -c style, with percentiles",
 	.synopsis = "perf-prof syscalls [-C CPUS|-p PID|-t TID|-- CMD ARGS] [--perins] "
-		    "[--than DURATION [-g]] [-i MS] [--json]",
+		    "[--than DURATION [-g]] [-i MS] [--json] [--bpf|--no-bpf]",
 	.help =
 		"Every system call, from raw_syscalls:sys_enter to its sys_exit in the same\n"
 		"thread: per syscall (per thread and syscall with --perins) the % of the time,\n"
@@ -1289,13 +1289,17 @@ const struct profiler syscalls_profiler = {
 		"style, its arguments named from the syscall's tracefs format, with -g its\n"
 		"stack; --than 0 prints every call. Reports: every -i, on SIGUSR1 (no reset),\n"
 		"and at exit (the whole run). --json: one object per report, documented in\n"
-		"Documentation/syscalls.md.\n"
+		"Documentation/syscalls.md. The calls are paired and counted in the kernel by\n"
+		"BPF programs on the sys_enter/sys_exit tracepoints (no record per call) where\n"
+		"the options allow (--bpf: or fail); --than, -g, -C and --no-bpf read the\n"
+		"records instead (-v says which).\n"
 		"\nEXAMPLES\n"
 		"    perf-prof syscalls -- ./app                 # strace -c -f ./app\n"
 		"    perf-prof syscalls -p 1234 --perins -i 1000\n"
 		"    perf-prof syscalls -C 0 -i 1000            # CPU 0, every task\n"
 		"    perf-prof syscalls --than 10ms -g -- ./app  # slow calls with their stacks\n"
-		"    perf-prof syscalls -q --json -p 1234\n",
+		"    perf-prof syscalls -q --json -p 1234\n"
+		"    perf-prof syscalls --no-bpf -- ./app       # from the records\n",
 	.opts = sc_opts,
 	.opts_size = sizeof(struct sc_opts),
 	.common = COMMON_TARGET | COMMON_RING | COMMON_INTERVAL | COMMON_OUTPUT |
