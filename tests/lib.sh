@@ -66,7 +66,7 @@ pp_whole() {
 # delivered (0: none)
 run_lost() {
 	_l=$(sed -n 's/.*: \([0-9]*\) events lost in this run.*/\1/p' "$err" | head -1)
-	_u=$(sed -n 's/.*: \([0-9]*\) scheduler events not delivered in this run.*/\1/p' "$err" | head -1)
+	_u=$(sed -n 's/.*: \([0-9]*\) [a-z ]*events not delivered in this run.*/\1/p' "$err" | head -1)
 	_w=$(sed -n 's/.*: \([0-9]*\) events counted by the kernel were never written.*/\1/p' "$err" | head -1)
 	echo $((${_l:-0} + ${_u:-0} + ${_w:-0}))
 }
