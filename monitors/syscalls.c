@@ -858,7 +858,8 @@ static void sc_bpf_slots(struct sc *c, u32 gen)
 	}
 	if (have && cur.row.gen == gen)
 		bpf_map_delete_elem(fd, &cur);
-	qsort(errs, nerr, sizeof(*errs), sc_bpf_errno_cmp);
+	if (nerr)
+		qsort(errs, nerr, sizeof(*errs), sc_bpf_errno_cmp);
 	for (size_t i = 0; i < nerr; i++) {
 		u64 parts[3];
 		struct sc_row *row;
