@@ -171,13 +171,25 @@ static int sc_opt_than(const struct opt *o, const char *arg, void *dst, struct e
 
 static int sc_prepare(struct prof *prof, struct err *err)
 {
+	const struct sc_opts *o = prof->opts;
 	struct sc *c = xzalloc(sizeof(*c));
 	struct strlist *l = &prof->opt.events;
 	bool everyone = !prof->opt.pids && !prof->opt.tids && !prof->opt.workload;
+	bool stacks = o->than.set && (prof->opt.callgraph || prof->opt.call_graph);
 
 	(void)err;
 	prof->priv = c;
 	c->prof = prof;
+	/*
+	 * a slow call's stack is its exit's: only that record carries a
+	 * callchain (init() marks it), and -g becomes the --call-graph that
+	 * leaves the unmarked entry without one
+	 */
+	if (stacks && prof->opt.callgraph) {
+		prof->opt.callgraph = false;
+		if (!prof->opt.call_graph)
+			prof->opt.call_graph = "fp";
+	}
 	l->v = xrealloc(l->v, (size_t)(l->n + 2) * sizeof(*l->v));
 	/* system-wide, this run's own reads and polls would count themselves */
 	if (everyone) {
@@ -226,8 +238,10 @@ static int sc_init(struct prof *prof, struct err *err)
 	pairs__init(&c->pairs, 1, 2, SC_MAX_TASKS);
 	if (o->than.set) {
 		c->args = hashmap__new(sizeof(struct sc_args), SC_MAX_TASKS);
-		if (prof->opt.callgraph || prof->opt.call_graph)
+		if (prof->opt.callgraph || prof->opt.call_graph) {
 			c->stacks = stackmap__new(prof->env, SC_MAX_STACKS, 0);
+			prof->evs[SC_EXIT]->stack = true;
+		}
 	}
 	report_cycle__init(&c->cycle);
 	return 0;
