@@ -297,8 +297,12 @@ int lepd__prof_top(struct mcall *c, const struct method *m)
 
 int lepd__prof_syscalls(struct mcall *c, const struct method *m)
 {
-	return prun_json(c, "top",
-			 "-e raw_syscalls:sys_enter//key=id/comm=syscall_name(id)/ --json -q -i 3600s");
+	long perins;
+
+	if (mcall__param_int(c, "perins", 0, 0, 1, &perins))
+		return -1;
+	/* strace -c's table with latency and errors; per process and thread with perins */
+	return prun_json(c, "syscalls", perins ? "--perins --json -q -i 3600s" : "--json -q -i 3600s");
 }
 
 int lepd__prof_task_state(struct mcall *c, const struct method *m)
