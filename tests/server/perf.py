@@ -142,6 +142,16 @@ sleep = mine.get("nanosleep", {}).get("latency", {})
 check("perf: ... each nanosleep at least 5 ms (min %r ns)" % sleep.get("min"),
       sleep.get("min", 0) >= 5000000 and sleep.get("count") == 20)
 
+# pidstat over one interval: a process that lived only inside it (50 sleeps of 10 ms, each a
+# voluntary switch) is reported from its exit record, with its switches
+rep, pid = during({"method": "ProfPidstat", "params": {"seconds": 3}}, [WL, "nanosleep", "50", "10000"], 1.0)
+doc = json.loads(result_text(rep) or "{}")
+mine = [t for t in doc.get("tasks", []) if t.get("pid") == pid]
+check("perf: ProfPidstat reports the short-lived process, exited, with its >= 50 voluntary switches "
+      "(%r)" % [(t.get("comm"), t.get("exited"), t.get("cswch_n")) for t in mine],
+      len(mine) == 1 and mine[0]["comm"] == "wl" and mine[0]["exited"] and mine[0]["cswch_n"] >= 50 and
+      abs(doc.get("interval", 0) - 3) < 0.5, repr(doc)[:300])
+
 rep, pid = during({"method": "ProfNumDist", "params": {"seconds": 4, "event": "syscalls:sys_enter_write",
                                                          "field": "count"}}, [WL, "write", "100", "7"], 1.8)
 doc = json.loads(result_text(rep) or "{}")
