@@ -354,8 +354,12 @@ def flame_checks(b):
     z = b.js("""(() => { const g = document.getElementById('flame'); const d = [...g.children]
         .find((x) => x.title.startsWith('spin_a:')); if (!d) return null; d.click();
         const w = g.clientWidth; const m = [...g.children].find((x) =>
-        x.title.startsWith('spin_a:')); return [parseFloat(m.style.width), w]; })()""")
+        x.title.startsWith('spin_a:'));
+        const bottom = Math.max(...[...g.children].map((x) => parseFloat(x.style.top) + 16));
+        return [parseFloat(m.style.width), w, parseFloat(g.style.height), bottom]; })()""")
     check("viewer: a click on spin_a zooms it to the full width", z and abs(z[0] - z[1]) < 1, z)
+    check("viewer: ... and the graph is as tall as the zoomed boxes (%s px for boxes down to %s px)"
+          % (z and z[2], z and z[3]), z and z[2] == z[3], z)
 
 
 def syscalls_checks(b):
