@@ -104,7 +104,13 @@ $(OBJDIR)/monitors/profile.o: $(BPFDIR)/profile.skel.h
 # rundelay aggregates in the kernel through its own program
 $(OBJDIR)/monitors/rundelay.o: $(BPFDIR)/rundelay.skel.h lib/bpf/rundelay.h
 $(OBJDIR)/monitors/rundelay.o: EXTRA_CFLAGS := -Ilib/bpf
-$(BPFDIR)/rundelay.bpf.o: lib/bpf/rundelay.h
+$(BPFDIR)/rundelay.bpf.o: lib/bpf/rundelay.h lib/bpf/schedagg.h
+# task-state likewise (lib/sched/schedbpf.c reads both programs' rows)
+$(OBJDIR)/monitors/task-state.o: $(BPFDIR)/taskstate.skel.h lib/bpf/taskstate.h lib/bpf/schedagg.h
+$(OBJDIR)/monitors/task-state.o: EXTRA_CFLAGS := -Ilib/bpf
+$(BPFDIR)/taskstate.bpf.o: lib/bpf/taskstate.h lib/bpf/schedagg.h
+$(OBJDIR)/lib/sched/schedbpf.o: lib/bpf/schedagg.h
+$(OBJDIR)/lib/sched/schedbpf.o: EXTRA_CFLAGS := -Ilib/bpf
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(OBJDIR)/tests/unit/%,$(UNIT_SRC))
