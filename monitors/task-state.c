@@ -51,6 +51,7 @@ struct ts_opts {
 	bool sleep_only;	/* -S */
 	bool disk_only;		/* -D */
 	bool perins;
+	bool waker;
 	u64 than;
 };
 
@@ -60,6 +61,7 @@ struct ts_task {
 	u64 off;	/* when it left its CPU asleep; 0: on a CPU, runnable, or not known */
 	struct sched_owner own;	/* its process */
 	u32 stack;	/* where it blocked (stack map id), 0: none */
+	u32 waker;	/* --waker: the stack that woke it (referenced), 0: none */
 	u8 state;	/* SCHED_* id */
 	u8 off_state;
 };
@@ -76,6 +78,8 @@ struct ts {
 	struct stackmap *stacks;	/* -g */
 	struct stackout *fg;		/* --flame-graph */
 	u64 fg_n;
+	u64 *scratch;			/* --waker: a blocked stack's frames, copied */
+	u32 scratch_nr;
 	u64 lost_resets;
 	struct report_cycle cycle;
 	struct prof *prof;
@@ -219,19 +223,33 @@ static int ts_start(struct prof *prof, struct err *err)
 	return 0;
 }
 
+/*
+ * A stack's tag is the thread it belongs to; a blocked stack joined with
+ * the stack that woke it (--waker) is interned again with the waker's
+ * stack id in the tag's upper half.
+ */
 static const char *ts_root(void *ctx, const struct stackmap *m, u32 id)
 {
 	struct ts *t = ctx;
 
-	return prof__comm(t->prof, (int)stackmap__tag(m, id));
+	return prof__comm(t->prof, (int)(u32)stackmap__tag(m, id));
+}
+
+static u32 ts_join(void *ctx, const struct stackmap *m, u32 id)
+{
+	(void)ctx;
+	return (u32)(stackmap__tag(m, id) >> 32);
 }
 
 static void ts_view(struct ts *t, struct stackmap_view *v)
 {
+	const struct ts_opts *o = t->prof->opts;
+
 	*v = (struct stackmap_view){
 		.root = ts_root, .ctx = t, .root_label = "comm", .whole = true, .by_weight = true,
 		.count_type = "intervals", .count_unit = "count",
 		.weight_type = "off-cpu", .weight_unit = "microseconds",
+		.join = o->waker ? ts_join : NULL, .join_label = "waker",
 	};
 }
 
@@ -251,6 +269,12 @@ static int ts_init(struct prof *prof, struct err *err)
 	if (prof->opt.flame_graph && !stacks) {
 		err_set(err, EXIT_USAGE, "--flame-graph needs stacks");
 		err_hint(err, "add -g: the stacks are taken where threads leave their CPU");
+		return -1;
+	}
+	if (((const struct ts_opts *)prof->opts)->waker && !prof->opt.flame_graph) {
+		err_set(err, EXIT_USAGE, "--waker needs a flame graph");
+		err_hint(err, "add -g --flame-graph FILE: the wakers' stacks are joined to the "
+			      "blocked ones there");
 		return -1;
 	}
 	t->tasks = hashmap__new(sizeof(struct ts_task), TS_MAX_TASKS);
@@ -293,6 +317,38 @@ static struct ts_task *ts_task(struct ts *t, int tid)
 	return sched_targets__task(&t->targets, t->tasks, tid);
 }
 
+/* ts_waker - @k's waker stack is @id now (0: none) */
+static void ts_waker(struct ts *t, struct ts_task *k, u32 id)
+{
+	if (k->waker)
+		stackmap__unref(t->stacks, k->waker);
+	k->waker = id;
+	if (id)
+		stackmap__ref(t->stacks, id);
+}
+
+/*
+ * ts_joined - --waker: @k's blocked stack joined with its waker's, as a
+ * stack of its own (the frames copied first: interning may move them)
+ */
+static u32 ts_joined(struct ts *t, int tid, struct ts_task *k)
+{
+	u32 nr, id;
+	const u64 *ips = stackmap__ips(t->stacks, k->stack, &nr);
+	bool created = false;
+
+	if (nr > t->scratch_nr) {
+		t->scratch = xrealloc(t->scratch, nr * sizeof(*t->scratch));
+		t->scratch_nr = nr;
+	}
+	memcpy(t->scratch, ips, nr * sizeof(*ips));
+	id = stackmap__intern(t->stacks, (u64)k->waker << 32 | (u32)tid,
+			      stackmap__pid(t->stacks, k->stack), t->scratch, nr, &created);
+	if (created)
+		stackmap__ref(t->stacks, k->waker);	/* for as long as the joined stack lives */
+	return id ? id : k->stack;
+}
+
 /* ts_offcpu - an off-CPU interval of @d ns ended: --than, the flame graph */
 static void ts_offcpu(struct ts *t, const struct prof_sample *s, int tid, struct ts_task *k,
 		      u64 d)
@@ -303,7 +359,7 @@ static void ts_offcpu(struct ts *t, const struct prof_sample *s, int tid, struct
 	if (!t->keep[k->off_state])
 		return;
 	if (t->fg && k->stack) {
-		stackmap__add(t->stacks, k->stack, 1, d / 1000);
+		stackmap__add(t->stacks, k->waker ? ts_joined(t, tid, k) : k->stack, 1, d / 1000);
 		t->fg_n++;
 	}
 	if (!o->than || d <= o->than)
@@ -349,6 +405,8 @@ static void ts_switch(struct ts *t, const struct prof_sample *s)
 		k->off = k->state >= SCHED_LETTERS ? s->time : 0;
 		k->off_state = k->state;
 		k->stack = 0;
+		if (k->waker)
+			ts_waker(t, k, 0);
 		if (t->stacks && k->off && s->nr_ips)
 			k->stack = stackmap__intern(t->stacks, (u64)prev, s->pid, s->ips,
 						    (u32)s->nr_ips, NULL);
@@ -367,6 +425,7 @@ static void ts_switch(struct ts *t, const struct prof_sample *s)
 
 static void ts_wakeup(struct ts *t, const struct prof_sample *s)
 {
+	const struct ts_opts *o = t->prof->opts;
 	struct ts_task *k;
 	s64 tid;
 
@@ -383,6 +442,10 @@ static void ts_wakeup(struct ts *t, const struct prof_sample *s)
 		ts_account(t, (int)tid, k, k->state, s->time - k->since);
 	k->state = SCHED_WAIT;
 	k->since = s->time;
+	/* --waker: the stack of the task that woke it (the record's current task) */
+	if (o->waker && k->off && s->nr_ips)
+		ts_waker(t, k, stackmap__intern(t->stacks, (u64)(u32)s->tid, s->pid, s->ips,
+						(u32)s->nr_ips, NULL));
 }
 
 static void ts_fork(struct ts *t, const struct prof_sample *s)
@@ -586,6 +649,7 @@ static void ts_deinit(struct prof *prof)
 	if (!t)
 		return;
 	pp_taskstate__destroy(t->skel);
+	free(t->scratch);
 	stackout__delete(t->fg);
 	stackmap__delete(t->stacks);
 	lattab__delete(t->stats);
@@ -604,6 +668,9 @@ static const struct opt ts_opts[] = {
 	  "only uninterruptible sleep (D)", NULL, false },
 	{ OPT_BOOL, 0, "perins", TSOPT(perins), NULL,
 	  "a row per thread (default: per process)", NULL, false },
+	{ OPT_BOOL, 0, "waker", TSOPT(waker), NULL,
+	  "in the flame graph, join each blocked stack with the stack that woke it (-- between)",
+	  NULL, false },
 	{ OPT_DURATION, 0, "than", TSOPT(than), "DURATION",
 	  "print each off-CPU interval longer than DURATION as it ends (with -g, its stack)",
 	  NULL, false },
@@ -614,7 +681,8 @@ const struct profiler task_state_profiler = {
 	.name = "task-state",
 	.summary = "time per thread state (R, R+, S, D, I, RD) and off-CPU stacks",
 	.synopsis = "perf-prof task-state [-C CPUS|-p PID|-t TID|-- CMD] [-S] [-D] [--perins] "
-		    "[--than DURATION] [-g [--flame-graph FILE]] [-i MS] [--json] [--bpf|--no-bpf]",
+		    "[--than DURATION] [-g [--flame-graph FILE [--waker]]] [-i MS] [--json] "
+		    "[--bpf|--no-bpf]",
 	.help =
 		"From sched_switch and sched_wakeup on every CPU: the time threads spend in\n"
 		"each state, per process (per thread with --perins): R on a CPU, R+ switched\n"
@@ -624,9 +692,11 @@ const struct profiler task_state_profiler = {
 		"only S or D. --than prints every off-CPU interval (leaving the CPU asleep to\n"
 		"running again) longer than it, with the stack where the thread blocked (-g).\n"
 		"--flame-graph FILE (.svg, .folded, .pb.gz) draws those stacks weighed by\n"
-		"off-CPU microseconds, like bcc's offcputime. With -p/-t/a workload the events\n"
-		"are still read on every CPU (a switch-in is written in the context of the\n"
-		"task switched out) and only the targets' threads are kept. The table alone\n"
+		"off-CPU microseconds, like bcc's offcputime; --waker joins each one with the\n"
+		"stack that woke it (after a -- frame), like bcc's offwaketime. With\n"
+		"-p/-t/a workload the events are still read on every CPU (a switch-in is\n"
+		"written in the context of the task switched out) and only the targets'\n"
+		"threads are kept. The table alone\n"
 		"(no -g, --than, -C) is aggregated in the kernel by BPF programs on the\n"
 		"scheduler's BTF tracepoints where the kernel allows it (--bpf: or fail);\n"
 		"--no-bpf reads every switch's record instead (-v says which runs).\n"
@@ -635,7 +705,8 @@ const struct profiler task_state_profiler = {
 		"    perf-prof task-state --no-bpf -C 1 -i 1000\n"
 		"    perf-prof task-state -p 1234 --perins -i 1000\n"
 		"    perf-prof task-state -D --than 10ms -g\n"
-		"    perf-prof task-state -S -g --flame-graph offcpu.svg -- ./app\n",
+		"    perf-prof task-state -S -g --flame-graph offcpu.svg -- ./app\n"
+		"    perf-prof task-state -S -g --waker --flame-graph wake.folded -- ./app\n",
 	.opts = ts_opts,
 	.opts_size = sizeof(struct ts_opts),
 	.common = COMMON_TARGET | COMMON_RING | COMMON_INTERVAL | COMMON_OUTPUT | COMMON_CALLGRAPH |

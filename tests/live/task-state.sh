@@ -96,6 +96,32 @@ else fail "folded: reader's stacks weigh its measured block" "got $fr ns, measur
 check_eq "folded: the root frame is the thread's comm" \
 	"$(awk '/;sleeper;/ { split($1, f, ";"); print f[1]; exit }' "$T_TMP/off.folded")" offcpu
 check_err "the flame graph is announced" "flame graph of"
+
+# --waker: the reader blocks on the pipe, writer_thread() writes it: each of
+# its blocked stacks is joined (after "--") with the writer's, weighed by
+# the reader's own measured blocked time
+pp_whole task-state -S -g --waker --flame-graph "$T_TMP/wake.folded" -- "$OFF" sleepread
+rn=$(out_value reader ns)
+set -- $(awk '/;reader_thread;/ { a += $NF; if (/;--;.*;writer_thread;/) w += $NF; if (/;--;/) n++ }
+	END { print a * 1000, w * 1000, n + 0 }' "$T_TMP/wake.folded")
+if within "${2:-0}" "$rn" 15; then ok "--waker: the reader's stacks joined with writer_thread() weigh its measured block ($2 ns, $rn)"
+else fail "--waker: the reader's stacks joined with writer_thread() weigh its measured block" "got ${2:-none} ns, measured $rn"; fi
+check_eq "--waker: ... all of the reader's off-CPU time" "$2" "$1"
+check_eq "--waker: the waker's stack, leaf first after '--', ends in its comm" \
+	"$(awk -F';' '/;reader_thread;.*;--;/ { print ($(NF-1) == "start_thread" && $NF ~ /^offcpu [0-9]+$/) ? "ok" : $(NF-1) ";" $NF; exit }' "$T_TMP/wake.folded")" ok
+if command -v go > /dev/null; then
+	pp_whole task-state -S -g --waker --flame-graph "$T_TMP/wake.pb.gz" -- "$OFF" sleepread
+	got=$(timeout 120 go tool pprof -traces "$T_TMP/wake.pb.gz" 2>/dev/null | awk '
+		/^-----/ { if (w && sep && r) n++; w = sep = r = 0; next }
+		/ waker: / { wk = 1 } / writer_thread$/ && !sep { w = 1 } $NF == "--" { sep = 1 }
+		/ reader_thread$/ && sep { r = 1 } END { if (w && sep && r) n++; print (n > 0), wk + 0 }')
+	check_eq "--waker: pprof: the writer's stack above '--' and the reader's below, with a waker label" \
+		"$got" "1 1"
+else
+	skip "--waker: the pprof profile" "no go tool pprof"
+fi
+pp task-state -g --waker -- "$OFF" sleepread
+check_fails "--waker needs a flame graph" 129 "--waker needs a flame graph"
 fi
 
 # ---- per process, -S, --json --------------------------------------------
