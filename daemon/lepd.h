@@ -29,6 +29,7 @@ LEPD_TEXT(perf_faults);
 LEPD_TEXT(perf_flame);
 LEPD_TEXT(prof_top);
 LEPD_TEXT(prof_syscalls);
+LEPD_TEXT(prof_pidstat);
 LEPD_TEXT(prof_num_dist);
 LEPD_TEXT(prof_task_state);
 LEPD_TEXT(prof_profile);

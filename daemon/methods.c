@@ -84,7 +84,12 @@ const struct method methods[] = {
 	{ "ProfTop", "prof/top", METHOD_BLOCKING | METHOD_JSON_TEXT, lepd__prof_top, NULL, NULL,
 	  "perf-prof top of tracepoint 'event' (sched:sched_switch) for 'seconds' (1)" },
 	{ "ProfSyscalls", "prof/syscalls", METHOD_BLOCKING | METHOD_JSON_TEXT,
-	  lepd__prof_syscalls, NULL, NULL, "system calls by name and count for 'seconds' (1)" },
+	  lepd__prof_syscalls, NULL, NULL,
+	  "perf-prof syscalls: calls, errors and latency per system call for 'seconds' (1), "
+	  "per process and thread with 'perins' (1)" },
+	{ "ProfPidstat", "prof/pidstat", METHOD_BLOCKING | METHOD_JSON_TEXT, lepd__prof_pidstat,
+	  NULL, NULL,
+	  "perf-prof pidstat -u -r -d -w: every task active over one interval of 'seconds' (1)" },
 	{ "ProfTaskState", "prof/task-state", METHOD_BLOCKING | METHOD_JSON_TEXT,
 	  lepd__prof_task_state, NULL, NULL,
 	  "perf-prof task-state: time per process and scheduler state for 'seconds' (1)" },

@@ -250,14 +250,13 @@ bad:
 	return mcall__fail(c, MERR_PARAMS, "param '%s' must be a tracepoint SYS:NAME", key);
 }
 
-/* the last line of a --json report: the final one */
-static int prun_json(struct mcall *c, const char *profiler, const char *args)
+/* the last line of a --json report of a run of at most @ms: the final one */
+static int prun_json_for(struct mcall *c, const char *profiler, const char *args, u64 ms)
 {
 	char *text, *last, *p;
 	size_t len;
-	u64 ms;
 
-	if (prun__seconds(c, &ms) || prun__capture(c, profiler, args, ms, &text, &len))
+	if (prun__capture(c, profiler, args, ms, &text, &len))
 		return -1;
 	while (len && text[len - 1] == '\n')
 		text[--len] = 0;
@@ -271,6 +270,14 @@ static int prun_json(struct mcall *c, const char *profiler, const char *args)
 	fputs(last, c->out);
 	free(text);
 	return 0;
+}
+
+/* the last line of a --json report of a run of 'seconds': the final one */
+static int prun_json(struct mcall *c, const char *profiler, const char *args)
+{
+	u64 ms;
+
+	return prun__seconds(c, &ms) ? -1 : prun_json_for(c, profiler, args, ms);
 }
 
 int lepd__prof_profile(struct mcall *c, const struct method *m)
@@ -297,8 +304,27 @@ int lepd__prof_top(struct mcall *c, const struct method *m)
 
 int lepd__prof_syscalls(struct mcall *c, const struct method *m)
 {
-	return prun_json(c, "top",
-			 "-e raw_syscalls:sys_enter//key=id/comm=syscall_name(id)/ --json -q -i 3600s");
+	long perins;
+
+	if (mcall__param_int(c, "perins", 0, 0, 1, &perins))
+		return -1;
+	/* strace -c's table with latency and errors; per process and thread with perins */
+	return prun_json(c, "syscalls", perins ? "--perins --json -q -i 3600s" : "--json -q -i 3600s");
+}
+
+int lepd__prof_pidstat(struct mcall *c, const struct method *m)
+{
+	char args[128];
+	u64 ms;
+
+	if (prun__seconds(c, &ms))
+		return -1;
+	/*
+	 * one interval of 'seconds', every active task: the run ends after
+	 * its report (COUNT 1), well before the deadline given here
+	 */
+	snprintf(args, sizeof(args), "-u -r -d -w --json -q %llu 1", (unsigned long long)(ms / 1000));
+	return prun_json_for(c, "pidstat", args, ms + 5000);
 }
 
 int lepd__prof_task_state(struct mcall *c, const struct method *m)

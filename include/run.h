@@ -133,7 +133,11 @@ int run__replay_file(struct run *r, const char *path, struct err *err);
  */
 int run__workload_status(struct run *r);
 
-/* run__counters - records read from the rings and records lost, so far */
+/*
+ * run__counters - records read from the rings and records lost, so far;
+ * after run__finish() the loss includes samples the kernel counted and
+ * never wrote
+ */
 void run__counters(const struct run *r, u64 *records, u64 *lost);
 
 /* run__prof - the profiler instance (options may be set before run__setup) */

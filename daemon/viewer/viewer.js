@@ -275,15 +275,20 @@ function setupSyscalls() {
     const doc = await api('prof/syscalls?seconds=2');
     // the rate over the time the run really took, as its report says
     const secs = doc.interval || 2;
-    const rows = (doc.rows || []).map((r) => ({ name: r.name,
-      count: r.count !== undefined ? r.count : (r.values ? r.values[0] : (r.stats || {}).count) }))
-      .sort((a, b) => b.count - a.count);
+    const us = (ns) => (ns / 1000).toFixed(1);
+    const rows = (doc.rows || []).slice().sort((a, b) => b.calls - a.calls);
     const frag = document.createDocumentFragment();
     for (const r of rows) {
       const tr = document.createElement('tr');
-      cell(tr, r.name);
-      cell(tr, r.count, 'num');
-      cell(tr, (r.count / secs).toFixed(1), 'num');
+      const lat = r.latency || {};
+      cell(tr, r.syscall);
+      cell(tr, r.calls, 'num');
+      cell(tr, (r.calls / secs).toFixed(1), 'num');
+      cell(tr, r.errors, 'num');
+      cell(tr, us(lat.p50 || 0), 'num');
+      cell(tr, us(lat.p99 || 0), 'num');
+      cell(tr, us(lat.max || 0), 'num');
+      cell(tr, (r.errnos || []).map((e) => e.name + ':' + e.count).join(' '));
       frag.appendChild(tr);
     }
     $('syscalls').tBodies[0].replaceChildren(frag);

@@ -458,10 +458,17 @@ u64 prof__lost(const struct prof *prof)
 
 void run__counters(const struct run *r, u64 *records, u64 *lost)
 {
+	u64 in_rings = prof__lost(&r->prof);
+
 	*records = 0;
 	for (int i = 0; i < r->nr_rings; i++)
 		*records += r->rings[i].records;
-	*lost = prof__lost(&r->prof);
+	/*
+	 * after the end, samples lost are exact (the events' own counts: a
+	 * LOST record still pending, events counted and never written); the
+	 * rings' LOST records also count task and mapping records
+	 */
+	*lost = r->lost_exact && r->lost_samples > in_rings ? r->lost_samples : in_rings;
 }
 
 FILE *prof__diag(const struct prof *prof)

@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dtest import Daemon, call, check, finish, read_reply, result_text, skip
 
 WL = os.path.join(os.environ.get("WORKLOAD_DIR", ""), "wl")
+SYSMIX = os.path.join(os.environ.get("WORKLOAD_DIR", ""), "sysmix")
 if os.geteuid() != 0 or not os.path.exists(WL):
     skip("perf: profiler runs in the daemon", "needs root and the workload %s" % WL)
     finish()
@@ -126,11 +127,30 @@ check("perf: ProfProfile's tree has the workload under its command",
       repr([k["name"] for k in flame.get("children", [])]))
 
 # --- perf-prof's JSON reports ------------------------------------------------
-rep, pid = during({"method": "ProfSyscalls", "params": {"seconds": 4}}, [WL, "getppid", "20000"], 1.8)
+# syscalls per process: sysmix makes exactly 1234 getppid, 7 writes failing with EBADF and 20
+# nanosleeps of 5 ms
+rep, pid = during({"method": "ProfSyscalls", "params": {"seconds": 4, "perins": 1}}, [SYSMIX], 1.8)
 doc = json.loads(result_text(rep) or "{}")
-getppid = [r["values"][0] for r in doc.get("rows", []) if r.get("name") == "getppid"]
-check("perf: ProfSyscalls counts the workload's 20000 getppid calls, and others' (%r)" % getppid,
-      getppid and getppid[0] >= 20000, repr(doc)[:300])
+mine = {r["syscall"]: r for r in doc.get("rows", []) if r.get("pid") == pid}
+got = [mine.get(n, {}).get("calls") for n in ("getppid", "nanosleep")]
+wr = mine.get("write", {})
+check("perf: ProfSyscalls (perins) has sysmix's exact 1234 getppid and 20 nanosleeps (%r)" % got,
+      got == [1234, 20] and doc.get("lost") == 0, repr(doc)[:300])
+check("perf: ... its 7 writes failing with EBADF, by name",
+      wr.get("errors") == 7 and wr.get("errnos", [{}])[0].get("name") == "EBADF", repr(wr)[:300])
+sleep = mine.get("nanosleep", {}).get("latency", {})
+check("perf: ... each nanosleep at least 5 ms (min %r ns)" % sleep.get("min"),
+      sleep.get("min", 0) >= 5000000 and sleep.get("count") == 20)
+
+# pidstat over one interval: a process that lived only inside it (50 sleeps of 10 ms, each a
+# voluntary switch) is reported from its exit record, with its switches
+rep, pid = during({"method": "ProfPidstat", "params": {"seconds": 3}}, [WL, "nanosleep", "50", "10000"], 1.0)
+doc = json.loads(result_text(rep) or "{}")
+mine = [t for t in doc.get("tasks", []) if t.get("pid") == pid]
+check("perf: ProfPidstat reports the short-lived process, exited, with its >= 50 voluntary switches "
+      "(%r)" % [(t.get("comm"), t.get("exited"), t.get("cswch_n")) for t in mine],
+      len(mine) == 1 and mine[0]["comm"] == "wl" and mine[0]["exited"] and mine[0]["cswch_n"] >= 50 and
+      abs(doc.get("interval", 0) - 3) < 0.5, repr(doc)[:300])
 
 rep, pid = during({"method": "ProfNumDist", "params": {"seconds": 4, "event": "syscalls:sys_enter_write",
                                                          "field": "count"}}, [WL, "write", "100", "7"], 1.8)

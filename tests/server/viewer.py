@@ -363,13 +363,21 @@ def syscalls_checks(b):
         return !t.startsWith('running') && t; })()""", 60)
     doc = response_json(b, "/api/v1/prof/syscalls") or {}
     rows = b.js("""[...document.querySelectorAll('#syscalls tbody tr')].map((r) =>
-        [r.cells[0].textContent, +r.cells[1].textContent])""")
-    want = sorted(([r["name"], r["values"][0]] for r in doc.get("rows", [])),
-                  key=lambda r: -r[1])
-    check("viewer: the system-call table has the %d rows of the daemon's answer" % len(want),
-          want and sorted(rows) == sorted(want) and
-          [c for _, c in rows] == sorted((c for _, c in rows), reverse=True),
-          rows[:5], want[:5])
+        [r.cells[0].textContent, +r.cells[1].textContent, +r.cells[3].textContent,
+         +r.cells[4].textContent, +r.cells[6].textContent])""")
+    want = {r["syscall"]: [r["calls"], r["errors"], r["latency"]["p50"] / 1000,
+                           r["latency"]["max"] / 1000] for r in doc.get("rows", [])}
+
+    def same(row):
+        # microseconds shown with one decimal (JavaScript rounds a tie up, Python to even)
+        w = want.get(row[0])
+        return w and row[1:3] == w[:2] and abs(row[3] - w[2]) <= 0.051 and abs(row[4] - w[3]) <= 0.051
+
+    check("viewer: the system-call table has the %d rows of the daemon's answer: calls, errors, "
+          "p50 and max latency, most calls first" % len(want),
+          want and len(rows) == len(want) and all(same(r) for r in rows) and
+          [r[1] for r in rows] == sorted((r[1] for r in rows), reverse=True),
+          rows[:5], list(want.items())[:5])
 
 
 def offcpu_checks(b, methods):
