@@ -31,6 +31,7 @@ struct http_server {
 	const struct dlimits *lim;
 	pthread_mutex_t lock;
 	struct hjob *jobs;	/* submitted, not yet answered */
+	char *csp;		/* the viewer's Content-Security-Policy: frames of --peer only */
 };
 
 /*
@@ -303,7 +304,8 @@ static enum MHD_Result http_metrics(struct http_server *srv, struct MHD_Connecti
 }
 
 /* an embedded file, never copied: its bytes live as long as the binary */
-static enum MHD_Result http_asset(struct MHD_Connection *conn, const struct viewer_asset *a)
+static enum MHD_Result http_asset(struct http_server *srv, struct MHD_Connection *conn,
+				  const struct viewer_asset *a)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(a->len, (void *)a->data,
 								 MHD_RESPMEM_PERSISTENT);
@@ -315,10 +317,7 @@ static enum MHD_Result http_asset(struct MHD_Connection *conn, const struct view
 	/* the page changes with the binary only; a reload re-checks it */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	/* nothing but this daemon: no other host, no inline script */
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; style-src 'self'; img-src 'self' data:; "
-				"frame-src http:; frame-ancestors http:; object-src 'none'");
+	MHD_add_response_header(r, "Content-Security-Policy", srv->csp);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -332,7 +331,7 @@ static enum MHD_Result http_viewer(struct http_server *srv, struct MHD_Connectio
 
 	if (!a)
 		return http_error(conn, MERR_NO_METHOD, "not found");
-	return http_asset(conn, a);
+	return http_asset(srv, conn, a);
 }
 
 /* the other daemons the viewer shows, from --peer only */
@@ -399,6 +398,30 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn, cons
 	return http_error(conn, MERR_NO_METHOD, "not found");
 }
 
+/*
+ * the viewer's policy: nothing but this daemon (no other host, no inline
+ * script), and frames of this daemon and the --peer daemons only (the
+ * viewers side by side); the page may be framed by another daemon's viewer
+ */
+static char *http_csp(const struct dlimits *lim)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs("default-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'", f);
+	for (int i = 0; i < lim->nr_peers; i++)
+		fprintf(f, " http://%s", lim->peers[i]);
+	fputs("; frame-ancestors http:; object-src 'none'", f);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 struct http_server *http__start(const struct dlisten *l, const struct dlimits *lim,
 				struct err *err)
 {
@@ -411,6 +434,12 @@ struct http_server *http__start(const struct dlisten *l, const struct dlimits *l
 		return NULL;
 	}
 	srv->lim = lim;
+	srv->csp = http_csp(lim);
+	if (!srv->csp) {
+		free(srv);
+		err_set(err, EXIT_FAIL, "out of memory");
+		return NULL;
+	}
 	pthread_mutex_init(&srv->lock, NULL);
 	if (l->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -428,6 +457,7 @@ struct http_server *http__start(const struct dlisten *l, const struct dlimits *l
 		err_set(err, EXIT_FAIL, "cannot serve http on '%s': %s", l->text,
 			strerror(errno ? errno : EADDRINUSE));
 		err_hint(err, "choose another address with --http ADDR:PORT, or --http off");
+		free(srv->csp);
 		free(srv);
 		return NULL;
 	}
@@ -482,5 +512,6 @@ void http__stop(struct http_server *srv)
 		hjob_free(hj);
 	}
 	pthread_mutex_destroy(&srv->lock);
+	free(srv->csp);
 	free(srv);
 }

@@ -19,6 +19,21 @@ static void m_head(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* a metric of one sample without labels: its head and its value */
+static void m_count(FILE *f, const char *name, const char *type, const char *help, u64 v)
+{
+	m_head(f, name, type, help);
+	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
+}
+
+static void m_real(FILE *f, const char *name, const char *help, const char *fmt, double v)
+{
+	m_head(f, name, "gauge", help);
+	fprintf(f, "%s ", name);
+	fprintf(f, fmt, v);
+	fputc('\n', f);
+}
+
 /*
  * a label value: backslash, quote and newline escaped; Prometheus rejects a
  * whole scrape over one label that is not UTF-8, and command names are
@@ -62,18 +77,15 @@ static void m_cpu(FILE *f, const struct snap *s)
 
 static void m_stat(FILE *f, const struct snap *s)
 {
-	m_head(f, "node_context_switches_total", "counter", "Total number of context switches.");
-	fprintf(f, "node_context_switches_total %llu\n", (unsigned long long)s->ctxt);
-	m_head(f, "node_intr_total", "counter", "Total number of interrupts serviced.");
-	fprintf(f, "node_intr_total %llu\n", (unsigned long long)s->intr);
-	m_head(f, "node_forks_total", "counter", "Total number of forks.");
-	fprintf(f, "node_forks_total %llu\n", (unsigned long long)s->forks);
-	m_head(f, "node_procs_running", "gauge", "Number of processes in runnable state.");
-	fprintf(f, "node_procs_running %llu\n", (unsigned long long)s->running);
-	m_head(f, "node_procs_blocked", "gauge", "Number of processes blocked waiting for I/O.");
-	fprintf(f, "node_procs_blocked %llu\n", (unsigned long long)s->blocked);
-	m_head(f, "node_boot_time_seconds", "gauge", "Node boot time, in unixtime.");
-	fprintf(f, "node_boot_time_seconds %llu\n", (unsigned long long)s->btime);
+	m_count(f, "node_context_switches_total", "counter", "Total number of context switches.",
+		s->ctxt);
+	m_count(f, "node_intr_total", "counter", "Total number of interrupts serviced.", s->intr);
+	m_count(f, "node_forks_total", "counter", "Total number of forks.", s->forks);
+	m_count(f, "node_procs_running", "gauge", "Number of processes in runnable state.",
+		s->running);
+	m_count(f, "node_procs_blocked", "gauge", "Number of processes blocked waiting for I/O.",
+		s->blocked);
+	m_count(f, "node_boot_time_seconds", "gauge", "Node boot time, in unixtime.", s->btime);
 	m_head(f, "node_softirqs_total", "counter", "Number of softirq calls by vector.");
 	for (int i = 0; i < s->nr_sirq; i++) {
 		u64 sum = 0;
@@ -107,12 +119,9 @@ static int m_load(FILE *f)
 	fclose(in);
 	if (n != 3)
 		return -1;
-	m_head(f, "node_load1", "gauge", "1m load average.");
-	fprintf(f, "node_load1 %.2f\n", l[0]);
-	m_head(f, "node_load5", "gauge", "5m load average.");
-	fprintf(f, "node_load5 %.2f\n", l[1]);
-	m_head(f, "node_load15", "gauge", "15m load average.");
-	fprintf(f, "node_load15 %.2f\n", l[2]);
+	m_real(f, "node_load1", "1m load average.", "%.2f", l[0]);
+	m_real(f, "node_load5", "5m load average.", "%.2f", l[1]);
+	m_real(f, "node_load15", "15m load average.", "%.2f", l[2]);
 	return 0;
 }
 
@@ -267,7 +276,8 @@ static void m_self(FILE *f)
 		{ "perf_prof_events_total", "counter", NULL,
 		  "Records delivered to hosted profiler runs.", &dstats.events },
 		{ "perf_prof_lost_records_total", "counter", NULL,
-		  "Records the kernel dropped in hosted profiler runs.", &dstats.lost },
+		  "Records the kernel dropped, or counted and never wrote, in hosted profiler runs.",
+		  &dstats.lost },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(self); i++) {
@@ -295,8 +305,8 @@ int metrics__write(FILE *f, const struct dlimits *lim)
 	if (m_load(f) || m_memory(f))
 		ret = -1;
 	clock_gettime(CLOCK_REALTIME, &now);
-	m_head(f, "node_time_seconds", "gauge", "System time in seconds since epoch (1970).");
-	fprintf(f, "node_time_seconds %.3f\n", (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	m_real(f, "node_time_seconds", "System time in seconds since epoch (1970).", "%.3f",
+	       (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 	m_self(f);
 	return ret;
 }

@@ -31,6 +31,21 @@ const char *const cpu_state_names[CPU_NR_STATES] = {
 
 long snap_hz = 100;
 
+/*
+ * snap_grow - @arr (of *@cap elements of @size) doubled, from @first: the
+ * new array (*@cap updated), or NULL when out of memory (@arr and *@cap
+ * as they were). The daemon answers an error then; it never exits.
+ */
+static void *snap_grow(void *arr, int *cap, size_t size, int first)
+{
+	int ncap = *cap ? *cap * 2 : first;
+	void *n = realloc(arr, (size_t)ncap * size);
+
+	if (n)
+		*cap = ncap;
+	return n;
+}
+
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -155,10 +170,8 @@ static int snap_stat(struct snap *s)
 				continue;
 			}
 			if (s->nr_cpu == cap) {
-				struct snap_cpu *n;
+				struct snap_cpu *n = snap_grow(s->cpu, &cap, sizeof(*n), 8);
 
-				cap = cap ? cap * 2 : 8;
-				n = realloc(s->cpu, (size_t)cap * sizeof(*n));
 				if (!n)
 					goto fail;
 				s->cpu = n;
@@ -214,10 +227,8 @@ static int snap_disks(struct snap *s)
 				*c = '!';
 		d.whole = !access(path, F_OK);
 		if (s->nr_disk == cap) {
-			struct snap_disk *n;
+			struct snap_disk *n = snap_grow(s->disk, &cap, sizeof(*n), 16);
 
-			cap = cap ? cap * 2 : 16;
-			n = realloc(s->disk, (size_t)cap * sizeof(*n));
 			if (!n)
 				goto fail;
 			s->disk = n;
@@ -277,10 +288,8 @@ static int snap_irqs(struct snap *s)
 			if (*c != ' ' || (o && q.desc[o - 1] != ' '))
 				q.desc[o++] = *c;
 		if (s->nr_irq == cap) {
-			struct snap_irq *n;
+			struct snap_irq *n = snap_grow(s->irq, &cap, sizeof(*n), 32);
 
-			cap = cap ? cap * 2 : 32;
-			n = realloc(s->irq, (size_t)cap * sizeof(*n));
 			if (!n) {
 				free(q.count);
 				goto fail;
@@ -485,10 +494,8 @@ static int snap_procs(struct snap *s, const struct snap *prev)
 			p.cmd = proc_cmdline(pfd, &p);
 		close(pfd);
 		if (s->nr_proc == cap) {
-			struct snap_proc *n;
+			struct snap_proc *n = snap_grow(s->proc, &cap, sizeof(*n), 256);
 
-			cap = cap ? cap * 2 : 256;
-			n = realloc(s->proc, (size_t)cap * sizeof(*n));
 			if (!n) {
 				free(p.cmd);
 				break;
@@ -542,10 +549,8 @@ static int cg_add(struct snap *s, int *cap, const char *path, int dirfd)
 	struct snap_cg c = { 0 };
 
 	if (s->nr_cg == *cap) {
-		struct snap_cg *n;
+		struct snap_cg *n = snap_grow(s->cg, cap, sizeof(*n), 32);
 
-		*cap = *cap ? *cap * 2 : 32;
-		n = realloc(s->cg, (size_t)*cap * sizeof(*n));
 		if (!n)
 			return -1;
 		s->cg = n;

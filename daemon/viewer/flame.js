@@ -35,7 +35,7 @@ const Flame = (() => {
 
   Graph.prototype.set = function (tree) {
     this.root = tree;
-    this.maxDepth = link(tree, null, 0);
+    link(tree, null, 0);
     this.zoom = tree;
     this.draw();
   };
@@ -63,10 +63,12 @@ const Flame = (() => {
     const width = this.el.clientWidth || 800;
     const frag = document.createDocumentFragment();
     const z = this.zoom;
+    let deepest = z.depth;
     for (let a = z.parent; a; a = a.parent)
       this.box(a, 0, width, frag);
     const walk = (node, x, w) => {
       this.box(node, x, w, frag);
+      deepest = Math.max(deepest, node.depth);
       let cx = x;
       for (const c of node.children || []) {
         const cw = w * c.value / (node.value || 1);
@@ -77,7 +79,8 @@ const Flame = (() => {
     };
     walk(z, 0, width);
     this.el.replaceChildren(frag);
-    this.el.style.height = ((this.maxDepth + 1) * ROW) + 'px';
+    // as tall as what is drawn: a zoomed subtree is shallower than the tree
+    this.el.style.height = ((deepest + 1) * ROW) + 'px';
     this.describe();
   };
 

@@ -243,6 +243,8 @@ function setupFlame() {
 }
 
 // task-state answers a tree (an off-CPU flame graph) or rows per task and state
+const OFFCPU_ROWS = 100;
+
 function setupOffcpu() {
   const g = new Flame.Graph($('offcpu'), $('offcpu-info'));
   runButton($('offcpu-run'), $('offcpu-info'), async () => {
@@ -252,8 +254,12 @@ function setupOffcpu() {
       g.set(doc);
       return;
     }
+    // every task x state of the machine: the longest in total first, the top OFFCPU_ROWS
+    const all = (doc.rows || []).slice()
+      .sort((a, b) => ((b.stats || {}).sum || 0) - ((a.stats || {}).sum || 0));
+    const shown = all.slice(0, OFFCPU_ROWS);
     const frag = document.createDocumentFragment();
-    for (const r of doc.rows || []) {
+    for (const r of shown) {
       const s = r.stats || {};
       const tr = document.createElement('tr');
       cell(tr, r.pid !== undefined ? r.pid : r.tid, 'num');
@@ -266,7 +272,8 @@ function setupOffcpu() {
     }
     $('offcpu-table').tBodies[0].replaceChildren(frag);
     $('offcpu-table').hidden = false;
-    $('offcpu-info').textContent = (doc.rows || []).length + ' rows';
+    $('offcpu-info').textContent = all.length + ' rows' + (all.length > shown.length
+      ? ', the ' + shown.length + ' longest shown (' + (all.length - shown.length) + ' more)' : '');
   });
 }
 

@@ -249,6 +249,10 @@ def served_files():
         check("viewer: %s served as %s, whole" % (path, kind),
               status == 200 and ctype.startswith(kind) and same, status, ctype, len(body))
     check("viewer: an unknown file is 404", d.http("/viewer/nope.js")[0] == 404)
+    with urllib.request.urlopen("http://127.0.0.1:%d/" % d.http_port, timeout=20) as r:
+        csp = r.headers.get("Content-Security-Policy", "")
+    check("viewer: the page may frame the --peer viewers only (CSP frame-src)",
+          "frame-src 'self' http://127.0.0.1:1 http://[::1]:2;" in csp and "default-src 'self'" in csp, csp)
     status, ctype, body = d.http("/viewer/peers.json")
     check("viewer: peers.json lists the --peer addresses, in order",
           status == 200 and body.strip() == b'{"peers":["127.0.0.1:1","[::1]:2"]}', body)
@@ -350,8 +354,12 @@ def flame_checks(b):
     z = b.js("""(() => { const g = document.getElementById('flame'); const d = [...g.children]
         .find((x) => x.title.startsWith('spin_a:')); if (!d) return null; d.click();
         const w = g.clientWidth; const m = [...g.children].find((x) =>
-        x.title.startsWith('spin_a:')); return [parseFloat(m.style.width), w]; })()""")
+        x.title.startsWith('spin_a:'));
+        const bottom = Math.max(...[...g.children].map((x) => parseFloat(x.style.top) + 16));
+        return [parseFloat(m.style.width), w, parseFloat(g.style.height), bottom]; })()""")
     check("viewer: a click on spin_a zooms it to the full width", z and abs(z[0] - z[1]) < 1, z)
+    check("viewer: ... and the graph is as tall as the zoomed boxes (%s px for boxes down to %s px)"
+          % (z and z[2], z and z[3]), z and z[2] == z[3], z)
 
 
 def syscalls_checks(b):
@@ -395,9 +403,17 @@ def offcpu_checks(b, methods):
         n = b.js("document.querySelectorAll('#offcpu div').length")
         check("viewer: the off-CPU flame graph is drawn (%s)" % info, n > 0, info)
         return
-    rows = b.js("document.querySelectorAll('#offcpu-table tbody tr').length")
-    check("viewer: the off-CPU table has the %d rows of the daemon's answer" % rows,
-          rows == len(doc.get("rows", [])) and info == "%d rows" % rows, info, str(doc)[:300])
+    rows = b.js("""[...document.querySelectorAll('#offcpu-table tbody tr')].map((r) =>
+        [+r.cells[0].textContent, r.cells[2].textContent, +r.cells[4].textContent])""")
+    want = sorted(doc.get("rows", []), key=lambda r: -r["stats"]["sum"])
+    n = len(want)
+    more = ", the 100 longest shown (%d more)" % (n - 100) if n > 100 else ""
+    # the same rows as the answer's longest 100 (ties in any order), longest first
+    ok = (len(rows) == min(n, 100) and info == "%d rows%s" % (n, more) and
+          [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True) and
+          all(abs(r[2] - w["stats"]["sum"] / 1e6) < 0.0015 for r, w in zip(rows, want)))
+    check("viewer: the off-CPU table has the %d longest of the daemon's %d task x state rows, "
+          "longest total first (%s)" % (len(rows), n, info), ok, rows[:5], str(want[:3])[:300])
 
 
 def pause_checks(b):
