@@ -104,7 +104,13 @@ $(OBJDIR)/monitors/profile.o: $(BPFDIR)/profile.skel.h
 # rundelay aggregates in the kernel through its own program
 $(OBJDIR)/monitors/rundelay.o: $(BPFDIR)/rundelay.skel.h lib/bpf/rundelay.h
 $(OBJDIR)/monitors/rundelay.o: EXTRA_CFLAGS := -Ilib/bpf
-$(BPFDIR)/rundelay.bpf.o: lib/bpf/rundelay.h lib/bpf/vstat.bpf.h
+$(BPFDIR)/rundelay.bpf.o: lib/bpf/rundelay.h lib/bpf/schedagg.h lib/bpf/vstat.bpf.h
+# task-state likewise (lib/sched/schedbpf.c reads both programs' rows)
+$(OBJDIR)/monitors/task-state.o: $(BPFDIR)/taskstate.skel.h lib/bpf/taskstate.h lib/bpf/schedagg.h
+$(OBJDIR)/monitors/task-state.o: EXTRA_CFLAGS := -Ilib/bpf
+$(BPFDIR)/taskstate.bpf.o: lib/bpf/taskstate.h lib/bpf/schedagg.h lib/bpf/vstat.bpf.h
+$(OBJDIR)/lib/sched/schedbpf.o: lib/bpf/schedagg.h
+$(OBJDIR)/lib/sched/schedbpf.o: EXTRA_CFLAGS := -Ilib/bpf
 # syscalls pairs and counts the calls in the kernel with its program's skeleton
 $(OBJDIR)/monitors/syscalls.o: $(BPFDIR)/syscalls.skel.h lib/bpf/syscalls.h
 $(OBJDIR)/monitors/syscalls.o: EXTRA_CFLAGS := -Ilib/bpf

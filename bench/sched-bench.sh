@@ -8,7 +8,8 @@
 #
 #   rundelay       perf-prof rundelay --bpf (waits aggregated in the kernel)
 #   rundelay-ring  perf-prof rundelay --no-bpf (every switch a ring record)
-#   task-state     perf-prof task-state (ring records)
+#   task-state     perf-prof task-state --bpf (intervals aggregated in the kernel)
+#   task-state-ring perf-prof task-state --no-bpf (every switch a ring record)
 #   perf-sched     perf sched record -a to /dev/shm, then perf sched latency
 #   bt-runqlat     a bpftrace runqlat one-liner (in-kernel map)
 #   bt-offcpu      a bpftrace offcputime one-liner (in-kernel map, stacks)
@@ -53,7 +54,8 @@ start() {
 	case $1 in
 	rundelay) "$bin" rundelay --bpf > "$work/out" 2> "$work/err" & ;;
 	rundelay-ring) "$bin" rundelay --no-bpf > "$work/out" 2> "$work/err" & ;;
-	task-state) "$bin" task-state > "$work/out" 2> "$work/err" & ;;
+	task-state) "$bin" task-state --bpf > "$work/out" 2> "$work/err" & ;;
+	task-state-ring) "$bin" task-state --no-bpf > "$work/out" 2> "$work/err" & ;;
 	perf-sched) perf sched record -a -o "$work/perf.data" > "$work/out" 2> "$work/err" & ;;
 	bt-runqlat) bpftrace -e "$RUNQLAT" > "$work/out" 2> "$work/err" & ;;
 	bt-offcpu) bpftrace -e "$OFFCPU" > "$work/out" 2> "$work/err" & ;;
@@ -67,7 +69,7 @@ lost() {
 	case $1 in
 	perf-sched) sed -n 's/.*Processed .* events and lost \([0-9]*\) chunks.*/\1 chunks/p' "$work/err" | head -1 ;;
 	bt-*) grep -o 'Lost [0-9]* events' "$work/err" | head -1 ;;
-	rundelay) sed -n 's/.*: \([0-9]*\) scheduler events not delivered in this run.*/\1 undelivered/p' "$work/err" | head -1 ;;
+	rundelay | task-state) sed -n 's/.*: \([0-9]*\) scheduler events not delivered in this run.*/\1 undelivered/p' "$work/err" | head -1 ;;
 	*) sed -n 's/.*: \([0-9]*\) events lost in this run.*/\1/p' "$work/err" | head -1 ;;
 	esac
 }
@@ -76,12 +78,12 @@ lost() {
 pp() { "$off" pingpong "$n" | sed -n 's/^pingpong n=[0-9]* ns=\([0-9]*\) switches=\([0-9]*\)/\1 \2/p'; }
 
 rows=$work/rows
-printf '%-14s %3s %9s %8s %10s %12s %10s\n' tool rep "wl ms" slowdown "switch/s" "tool ns/sw" lost
+printf '%-15s %3s %9s %8s %10s %12s %10s\n' tool rep "wl ms" slowdown "switch/s" "tool ns/sw" lost
 for rep in $(seq 1 "$reps"); do
 	read -r base sw <<< "$(pp)"
-	printf '%-14s %3s %9.1f %8s %10.0f %12s %10s\n' none "$rep" "$(echo "$base / 1000000" | bc -l)" - \
+	printf '%-15s %3s %9.1f %8s %10.0f %12s %10s\n' none "$rep" "$(echo "$base / 1000000" | bc -l)" - \
 		"$(echo "$sw * 1000000000 / $base" | bc -l)" - - | tee -a "$rows"
-	for tool in rundelay rundelay-ring task-state perf-sched bt-runqlat bt-offcpu; do
+	for tool in rundelay rundelay-ring task-state task-state-ring perf-sched bt-runqlat bt-offcpu; do
 		start $tool
 		c0=$(cpu_ns $pid)
 		read -r ns sw <<< "$(pp)"
@@ -97,7 +99,7 @@ for rep in $(seq 1 "$reps"); do
 		fi
 		awk -v t=$tool -v k="$rep" -v ns="$ns" -v b="$base" -v sw="$sw" -v c=$((c1 - c0 + extra)) \
 			-v l="$(lost $tool)" 'BEGIN {
-			printf "%-14s %3s %9.1f %7.1f%% %10.0f %12.1f %10s\n", t, k, ns / 1e6,
+			printf "%-15s %3s %9.1f %7.1f%% %10.0f %12.1f %10s\n", t, k, ns / 1e6,
 				(ns - b) * 100 / b, sw * 1e9 / ns, c / sw, l == "" ? 0 : l }' | tee -a "$rows"
 	done
 done
@@ -108,6 +110,6 @@ awk '{ k = $1; w[k] = w[k] " " $3; s[k] = s[k] " " $4; r[k] = r[k] " " $5; c[k] 
 function med(x,   v, m, i, j, y) { m = split(x, v, " "); for (i = 2; i <= m; i++) { y = v[i] + 0
        for (j = i - 1; j >= 1 && v[j] + 0 > y; j--) v[j+1] = v[j]; v[j+1] = y }
        return m % 2 ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2 }
-END { printf "%-14s %9s %8s %10s %12s\n", "tool", "wl ms", "slowdown", "switch/s", "tool ns/sw"
+END { printf "%-15s %9s %8s %10s %12s\n", "tool", "wl ms", "slowdown", "switch/s", "tool ns/sw"
       for (i = 1; i <= n; i++) { k = ord[i]
-        printf "%-14s %9.1f %7.1f%% %10.0f %12.1f\n", k, med(w[k]), med(s[k]), med(r[k]), med(c[k]) } }' "$rows"
+        printf "%-15s %9.1f %7.1f%% %10.0f %12.1f\n", k, med(w[k]), med(s[k]), med(r[k]), med(c[k]) } }' "$rows"

@@ -104,4 +104,14 @@ void bpf_filter__report(const struct evspec *ev, FILE *out);
  */
 int bpf__probe(char *why, size_t whylen);
 
+/**
+ * bpf__capture - while @on, libbpf prints nothing and its last warning is
+ * kept for bpf__warning() (libraries never print: the caller says it in
+ * its error); off restores the printer that was set before
+ */
+void bpf__capture(bool on);
+
+/* bpf__warning - libbpf's last warning while captured ("" when none) */
+const char *bpf__warning(void);
+
 #endif

@@ -131,6 +131,10 @@ int stackmap__leaf(struct stackmap *m, u32 id, struct sym_frame *f);
  * @count_type, @count_unit: pprof's first sample type, e.g. "samples", "count"
  * @weight_type, @weight_unit: the second, e.g. "cpu", "nanoseconds"; NULL
  *          type: no weight column
+ * @join:   optional, another stack of the map joined above @id (0: none),
+ *          as bcc's offwaketime joins a waker to the blocked: after a "--"
+ *          frame its frames leaf first, then its root (pprof: its root as
+ *          the label @join_label)
  */
 struct stackmap_view {
 	const char *(*root)(void *ctx, const struct stackmap *m, u32 id);
@@ -141,6 +145,8 @@ struct stackmap_view {
 	const char *root_label;
 	const char *count_type, *count_unit;
 	const char *weight_type, *weight_unit;
+	u32 (*join)(void *ctx, const struct stackmap *m, u32 id);
+	const char *join_label;
 };
 
 /* stackmap_root_label - a view's root: the string of the stack's tag (a stackmap__label) */

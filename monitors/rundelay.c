@@ -19,7 +19,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 #include "profiler.h"
 #include "report.h"
 #include "bpffilter.h"
+#include "schedbpf.h"
 #include "schedev.h"
 #include "rundelay.h"
 #include "rundelay.skel.h"
@@ -83,29 +83,6 @@ struct rd {
 static const char *const rd_names[RD_CAUSES] = { "wakeup", "preempt" };
 static const bool rd_ns[RD_CAUSES] = { true, true };
 
-/* libbpf's messages: the last warning, for the error (libraries never print) */
-static char rd_libbpf_msg[256];
-
-static int rd_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_WARN) {
-		vsnprintf(rd_libbpf_msg, sizeof(rd_libbpf_msg), fmt, ap);
-		rd_libbpf_msg[strcspn(rd_libbpf_msg, "\n")] = '\0';
-	}
-	return 0;
-}
-
-/* rd_bpf_fallback - without --bpf, the records instead: said with -v */
-static int rd_bpf_fallback(struct prof *prof, struct rd *r, const char *why)
-{
-	pp_rundelay__destroy(r->skel);
-	r->skel = NULL;
-	if (prof->opt.verbose)
-		fprintf(prof__diag(prof), "perf-prof rundelay: reading the scheduler's records: %s\n",
-			why);
-	return 0;
-}
-
 /*
  * rd_bpf_open - the BPF path, when the options and the kernel allow it:
  * the default; --bpf insists on it, --no-bpf and -C read the records
@@ -113,44 +90,23 @@ static int rd_bpf_fallback(struct prof *prof, struct rd *r, const char *why)
 static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 {
 	const struct rd_opts *o = prof->opts;
-	libbpf_print_fn_t old;
-	char why[320];
-	int ret = -1;
+	int ret = schedbpf__choose(prof, "rundelay", prof->opt.cpus ? "-C" : NULL, err);
 
-	if (prof->opt.no_bpf)
-		return 0;
-	if (prof->opt.cpus) {
-		/* the programs run on every CPU: -C is the records' */
-		if (!prof->opt.bpf)
-			return 0;
-		err_set(err, EXIT_USAGE, "-C cannot be combined with --bpf in rundelay");
-		err_hint(err, "without --bpf, -C reads the scheduler's records of those CPUs");
-		return -1;
-	}
-	if (bpf__probe(why, sizeof(why))) {
-		if (!prof->opt.bpf)
-			return rd_bpf_fallback(prof, r, why);
-		err_set(err, EXIT_FAIL, "rundelay cannot aggregate in the kernel: %s", why);
-		err_hint(err, "run with --no-bpf to read the scheduler's records instead");
-		return -1;
-	}
-	old = libbpf_set_print(rd_libbpf_print);
+	if (ret <= 0)
+		return ret;
+	bpf__capture(true);
 	r->skel = pp_rundelay__open();
 	if (r->skel) {
-		r->skel->rodata->filter = r->targets.task_mode;
-		r->skel->rodata->follow = r->targets.follow;
+		r->skel->rodata->sched_filter = r->targets.task_mode;
+		r->skel->rodata->sched_follow = r->targets.follow;
 		r->skel->rodata->perins = o->perins;
 		ret = pp_rundelay__load(r->skel);
 	}
-	libbpf_set_print(old);
+	bpf__capture(false);
 	if (!r->skel || ret) {
-		snprintf(why, sizeof(why), "the kernel refused rundelay's BPF program: %s",
-			 rd_libbpf_msg[0] ? rd_libbpf_msg : strerror(errno));
-		if (!prof->opt.bpf)
-			return rd_bpf_fallback(prof, r, why);
-		err_set(err, EXIT_FAIL, "%s", why);
-		err_hint(err, "--no-bpf reads the scheduler's records instead");
-		return -1;
+		pp_rundelay__destroy(r->skel);
+		r->skel = NULL;
+		return schedbpf__refused(prof, "rundelay", err);
 	}
 	r->ncpus = libbpf_num_possible_cpus();
 	if (prof->opt.verbose)
@@ -179,20 +135,10 @@ static int rd_prepare(struct prof *prof, struct err *err)
 static int rd_start(struct prof *prof, struct err *err)
 {
 	struct rd *r = prof->priv;
-	const int *tids;
-	bool follow;
-	int nr, fd;
-	u8 one = 1;
 
 	if (!r->skel)
 		return 0;
-	nr = prof__targets(prof, &tids, &follow);
-	fd = bpf_map__fd(r->skel->maps.targets);
-	for (int i = 0; i < nr; i++) {
-		u32 tid = (u32)tids[i];
-
-		bpf_map_update_elem(fd, &tid, &one, BPF_ANY);
-	}
+	schedbpf__targets(prof, bpf_map__fd(r->skel->maps.targets));
 	if (pp_rundelay__attach(r->skel))
 		return err_set(err, EXIT_FAIL, "cannot attach rundelay's BPF programs: %s",
 			       strerror(errno));
@@ -358,103 +304,6 @@ static void rd_lost(struct prof *prof, struct ring *ring, u64 n)
 /* the BPF path: the kernel's aggregates into the interval's table      */
 /* ------------------------------------------------------------------ */
 
-/* rd_bpf_keys - every key of @fd's generation @gen (malloc'ed) */
-static struct rd_bpf_key *rd_bpf_keys(int fd, u32 gen, size_t *nr)
-{
-	struct rd_bpf_key cur, next, *keys = NULL;
-	size_t n = 0, cap = 0;
-	bool have = false;
-
-	while (!bpf_map_get_next_key(fd, have ? &cur : NULL, &next)) {
-		cur = next;
-		have = true;
-		if (next.gen != gen)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			keys = xrealloc(keys, cap * sizeof(*keys));
-		}
-		keys[n++] = next;
-	}
-	*nr = n;
-	return keys;
-}
-
-/*
- * rd_bpf_name - a name the kernel gave with its aggregates: no COMM record
- * comes on this path, and a thread gone before the report has no /proc
- */
-static void rd_bpf_name(struct rd *r, int tid, const char *comm)
-{
-	char name[RD_BPF_COMM + 1];
-
-	memcpy(name, comm, RD_BPF_COMM);
-	name[RD_BPF_COMM] = '\0';
-	if (tid > 0 && name[0])
-		tasks__set_comm(r->prof->env->tasks, tid, name);
-}
-
-static void rd_bpf_stats(struct rd *r, u32 gen)
-{
-	int fd = bpf_map__fd(r->skel->maps.stats);
-	struct rd_bpf_stat *v = xzalloc((size_t)r->ncpus * sizeof(*v));
-	size_t nr;
-	struct rd_bpf_key *keys = rd_bpf_keys(fd, gen, &nr);
-
-	for (size_t i = 0; i < nr; i++) {
-		struct rd_bpf_stat t = { 0 };
-		struct latrow *row;
-
-		if (bpf_map_lookup_elem(fd, &keys[i], v))
-			continue;
-		bpf_map_delete_elem(fd, &keys[i]);
-		for (int c = 0; c < r->ncpus; c++) {
-			if (!v[c].count)
-				continue;
-			if (!t.count || v[c].min < t.min)
-				t.min = v[c].min;
-			if (v[c].max > t.max)
-				t.max = v[c].max;
-			t.count += v[c].count;
-			t.sum += v[c].sum;
-		}
-		for (int c = 0; c < r->ncpus; c++)
-			if (v[c].count) {
-				rd_bpf_name(r, (int)keys[i].inst, v[c].comm);
-				break;
-			}
-		row = lattab__row(r->stats, (int)keys[i].inst, keys[i].cause);
-		if (row && keys[i].cause < RD_CAUSES)
-			vstat__add_totals(&row->st, t.count, t.sum, t.min, t.max);
-	}
-	free(keys);
-	free(v);
-}
-
-static void rd_bpf_hist(struct rd *r, u32 gen)
-{
-	int fd = bpf_map__fd(r->skel->maps.hist);
-	u64 *v = xzalloc((size_t)r->ncpus * sizeof(*v));
-	size_t nr;
-	struct rd_bpf_key *keys = rd_bpf_keys(fd, gen, &nr);
-
-	for (size_t i = 0; i < nr; i++) {
-		struct latrow *row;
-		u64 n = 0;
-
-		if (bpf_map_lookup_elem(fd, &keys[i], v))
-			continue;
-		bpf_map_delete_elem(fd, &keys[i]);
-		for (int c = 0; c < r->ncpus; c++)
-			n += v[c];
-		row = lattab__row(r->stats, (int)keys[i].inst, keys[i].cause);
-		if (row && keys[i].cause < RD_CAUSES)
-			vstat__add_bucket(&row->st, keys[i].bucket, n);
-	}
-	free(keys);
-	free(v);
-}
-
 static void rd_bpf_worst(struct rd *r, u32 gen)
 {
 	int fd = bpf_map__fd(r->skel->maps.worst);
@@ -472,8 +321,8 @@ static void rd_bpf_worst(struct rd *r, u32 gen)
 
 				if (!b->ns)
 					continue;
-				rd_bpf_name(r, w.tid, b->comm);
-				rd_bpf_name(r, w.prev, b->prev_comm);
+				schedbpf__name(r->prof->env->tasks, w.tid, b->comm);
+				schedbpf__name(r->prof->env->tasks, w.prev, b->prev_comm);
 				rd_worst_add(&r->worst, &w);
 			}
 		memset(v, 0, (size_t)r->ncpus * sizeof(*v));
@@ -486,11 +335,15 @@ static void rd_bpf_worst(struct rd *r, u32 gen)
 static void rd_bpf_collect(struct rd *r, bool both)
 {
 	u32 old = r->skel->bss->gen & 1;
+	struct schedbpf b = {
+		.stats_fd = bpf_map__fd(r->skel->maps.stats),
+		.hist_fd = bpf_map__fd(r->skel->maps.hist),
+		.ncpus = r->ncpus, .nr_ids = RD_CAUSES, .tasks = r->prof->env->tasks,
+	};
 
 	r->skel->bss->gen = old ^ 1;
 	for (int g = 0; g < (both ? 2 : 1); g++, old ^= 1) {
-		rd_bpf_stats(r, old);
-		rd_bpf_hist(r, old);
+		schedbpf__collect(&b, old, r->stats);
 		rd_bpf_worst(r, old);
 	}
 }
@@ -620,46 +473,6 @@ static void rd_sigusr1(struct prof *prof)
 	report__signal(&((struct rd *)prof->priv)->cycle, &rd_report_ops, prof);
 }
 
-/* rd_bpf_drops - the waits the kernel's maps had no room for */
-static u64 rd_bpf_drops(struct rd *r)
-{
-	u64 *v = xzalloc((size_t)r->ncpus * sizeof(*v)), n = 0;
-	u32 zero = 0;
-
-	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.drops), &zero, v))
-		for (int c = 0; c < r->ncpus; c++)
-			n += v[c];
-	free(v);
-	return n;
-}
-
-/*
- * rd_bpf_unseen - the events the programs did not see: switches the kernel
- * made without running the tracepoint (found by the CPU's previous switch),
- * and the calls the kernel skipped because the program was running already
- * on that CPU (its recursion misses)
- */
-static u64 rd_bpf_unseen(struct rd *r)
-{
-	struct rd_bpf_cpu *v = xzalloc((size_t)r->ncpus * sizeof(*v));
-	struct bpf_program *p;
-	u64 n = 0;
-	u32 zero = 0;
-
-	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.cpu), &zero, v))
-		for (int c = 0; c < r->ncpus; c++)
-			n += v[c].unseen;
-	free(v);
-	bpf_object__for_each_program(p, r->skel->obj) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
-			n += info.recursion_misses;
-	}
-	return n;
-}
-
 static void rd_final(struct prof *prof)
 {
 	struct rd *r = prof->priv;
@@ -669,18 +482,11 @@ static void rd_final(struct prof *prof)
 		/* no program runs any more: both generations are complete */
 		pp_rundelay__detach(r->skel);
 		rd_bpf_collect(r, true);
-		drops = rd_bpf_drops(r);
-		unseen = rd_bpf_unseen(r);
+		drops = schedbpf__sum(bpf_map__fd(r->skel->maps.drops), r->ncpus);
+		unseen = schedbpf__unseen(bpf_map__fd(r->skel->maps.cpu), r->skel->obj, r->ncpus);
 	}
 	report__final(&r->cycle, &rd_report_ops, prof);
-	if (drops)
-		fprintf(prof__diag(prof), "perf-prof rundelay: %llu waits were not counted: the "
-			"kernel's maps were full\n", (unsigned long long)drops);
-	if (unseen)
-		fprintf(prof__diag(prof), "perf-prof rundelay: %llu scheduler events not delivered "
-			"in this run: the kernel switched or woke threads followed without running the "
-			"tracepoints' programs (no tracer sees such events); waits around them are "
-			"missing\n", (unsigned long long)unseen);
+	schedbpf__losses(prof, "rundelay", "waits", drops, unseen);
 	if (r->lost_resets)
 		fprintf(prof__diag(prof), "perf-prof rundelay: records were lost %llu times: the "
 			"waits open then were left out\n", (unsigned long long)r->lost_resets);

@@ -16,7 +16,17 @@
  * with the stack where the thread blocked (-g: the switch-out's
  * callchain); --flame-graph draws every off-CPU interval's stack weighed
  * by its microseconds.
+ *
+ * Two paths, the same reports: where the options allow (no stacks, no
+ * --than, no -C) BPF programs on the scheduler's BTF tracepoints run the
+ * state machine in the kernel (lib/bpf/taskstate.bpf.c: nothing written
+ * per switch, nothing for other tracers of the tracepoints) and each
+ * report reads their rows; otherwise (or --no-bpf) the records are read
+ * on every CPU in time order.
  */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +36,13 @@
 #include "latency.h"
 #include "profiler.h"
 #include "report.h"
+#include "bpffilter.h"
+#include "schedbpf.h"
 #include "schedev.h"
 #include "stackmap.h"
+#include "taskstate.h"
+#include "taskstate.skel.h"
+#include "tep.h"
 
 #define TS_MAX_TASKS (1u << 20)
 #define TS_MAX_STACKS (1u << 16)
@@ -36,6 +51,7 @@ struct ts_opts {
 	bool sleep_only;	/* -S */
 	bool disk_only;		/* -D */
 	bool perins;
+	bool waker;
 	u64 than;
 };
 
@@ -45,6 +61,7 @@ struct ts_task {
 	u64 off;	/* when it left its CPU asleep; 0: on a CPU, runnable, or not known */
 	struct sched_owner own;	/* its process */
 	u32 stack;	/* where it blocked (stack map id), 0: none */
+	u32 waker;	/* --waker: the stack that woke it (referenced), 0: none */
 	u8 state;	/* SCHED_* id */
 	u8 off_state;
 };
@@ -61,70 +78,203 @@ struct ts {
 	struct stackmap *stacks;	/* -g */
 	struct stackout *fg;		/* --flame-graph */
 	u64 fg_n;
+	u64 *scratch;			/* --waker: a blocked stack's frames, copied */
+	u32 scratch_nr;
 	u64 lost_resets;
 	struct report_cycle cycle;
 	struct prof *prof;
+	struct pp_taskstate *skel;	/* the BPF path, NULL on the ring path */
+	int ncpus;
 };
+
+_Static_assert((int)TS_BPF_RUN == (int)SCHED_RUN && (int)TS_BPF_PREEMPT == (int)SCHED_PREEMPT &&
+	       (int)TS_BPF_WAIT == (int)SCHED_WAIT && (int)TS_BPF_LETTERS == (int)SCHED_LETTERS &&
+	       SCHED_MAX_STATES <= 32, "the BPF program's state ids are schedev.h's");
 
 /* ------------------------------------------------------------------ */
 /* setup                                                                */
 /* ------------------------------------------------------------------ */
 
-static int ts_prepare(struct prof *prof, struct err *err)
+/* ts_states - the states of this kernel's sched_switch format (its print fmt) */
+static int ts_states(struct prof *prof, struct ts *t, struct err *err)
 {
-	struct ts *t = xzalloc(sizeof(*t));
+	struct tep_handle *tep;
+	struct tep_event *tp;
+	int ret;
 
-	prof->priv = t;
-	t->prof = prof;
-	sched__add_events(prof, sched_targets__init(&t->targets, prof));
-	(void)err;
-	return 0;
+	if (prof->nr_evs > SCHED_EV_SWITCH)
+		return sched_switch__init(&t->sw, prof->evs[SCHED_EV_SWITCH]->tp, err);
+	/* the BPF path opens no event: the format is read for the map alone */
+	tep = tep__new(NULL);
+	tp = tep__load(tep, "sched", "sched_switch", err);
+	ret = tp ? sched_switch__init(&t->sw, tp, err) : -1;
+	tep__delete(tep);
+	return ret;
 }
 
-static const char *ts_root(void *ctx, const struct stackmap *m, u32 id)
+/* ts_keep - the states reported: every one, or those of -S and -D */
+static void ts_keep(struct ts *t)
 {
-	struct ts *t = ctx;
+	const struct ts_opts *o = t->prof->opts;
+	int s_id = sched__state_id(&t->sw.states, "S");
+	int d_id = sched__state_id(&t->sw.states, "D");
 
-	return prof__comm(t->prof, (int)stackmap__tag(m, id));
-}
-
-static void ts_view(struct ts *t, struct stackmap_view *v)
-{
-	*v = (struct stackmap_view){
-		.root = ts_root, .ctx = t, .root_label = "comm", .whole = true, .by_weight = true,
-		.count_type = "intervals", .count_unit = "count",
-		.weight_type = "off-cpu", .weight_unit = "microseconds",
-	};
-}
-
-static int ts_init(struct prof *prof, struct err *err)
-{
-	const struct ts_opts *o = prof->opts;
-	struct ts *t = prof->priv;
-	struct stackmap_view v;
-	bool stacks = prof->opt.callgraph || prof->opt.call_graph;
-	int s_id, d_id;
-
-	if (sched_switch__init(&t->sw, prof->evs[SCHED_EV_SWITCH]->tp, err) ||
-	    sched_wakeup__init(&t->wake_pid, prof->evs[SCHED_EV_WAKEUP]->tp, err))
-		return -1;
-	if (prof->nr_evs > SCHED_EV_FORK &&
-	    sched_fork__init(&t->fork_parent, &t->fork_child, prof->evs[SCHED_EV_FORK]->tp, err))
-		return -1;
 	for (int i = 0; i < t->sw.states.nr; i++) {
 		t->names[i] = t->sw.states.names[i];
 		t->ns[i] = true;
 		t->keep[i] = !o->sleep_only && !o->disk_only;
 	}
-	s_id = sched__state_id(&t->sw.states, "S");
-	d_id = sched__state_id(&t->sw.states, "D");
 	if (o->sleep_only && s_id >= 0)
 		t->keep[s_id] = true;
 	if (o->disk_only && d_id >= 0)
 		t->keep[d_id] = true;
+}
+
+/* ts_bpf_map - the format's states into the program: each bit's id, the kept ids */
+static void ts_bpf_map(struct ts *t)
+{
+	struct pp_taskstate__rodata *ro = t->skel->rodata;
+	const struct sched_states *st = &t->sw.states;
+	int i_id = sched__state_id(st, "I"), d_id = sched__state_id(st, "D");
+
+	for (unsigned b = 0; b < TS_BPF_BITS; b++) {
+		if (!(st->letters & (1ULL << b)))
+			continue;
+		ro->by_bit[b] = st->by_bit[b];
+		if (st->by_bit[b] == i_id)
+			ro->idle_bit = 1u << b;	/* reported for TASK_IDLE, not for its own bit */
+		else
+			ro->report |= 1u << b;
+		if (st->by_bit[b] == d_id && !ro->disk_bit)
+			ro->disk_bit = 1u << b;
+	}
+	for (int i = 0; i < st->nr; i++)
+		if (t->keep[i])
+			ro->keep |= 1u << i;
+}
+
+/*
+ * ts_bpf_open - the BPF path, when the options and the kernel allow it:
+ * the default; --bpf insists on it; --no-bpf, -C, -g and --than read the
+ * records (stacks and single intervals are theirs)
+ */
+static int ts_bpf_open(struct prof *prof, struct ts *t, struct err *err)
+{
+	const struct ts_opts *o = prof->opts;
+	const char *blocker = prof->opt.cpus ? "-C" :
+			      prof->opt.callgraph || prof->opt.call_graph ? "-g" :
+			      o->than ? "--than" : NULL;
+	int ret = schedbpf__choose(prof, "task-state", blocker, err);
+
+	if (ret <= 0)
+		return ret;
+	if (ts_states(prof, t, err))
+		return -1;
+	ts_keep(t);
+	bpf__capture(true);
+	t->skel = pp_taskstate__open();
+	if (t->skel) {
+		t->skel->rodata->sched_filter = t->targets.task_mode;
+		t->skel->rodata->sched_follow = t->targets.follow;
+		t->skel->rodata->perins = o->perins;
+		ts_bpf_map(t);
+		ret = pp_taskstate__load(t->skel);
+	}
+	bpf__capture(false);
+	if (!t->skel || ret) {
+		pp_taskstate__destroy(t->skel);
+		t->skel = NULL;
+		return schedbpf__refused(prof, "task-state", err);
+	}
+	t->ncpus = libbpf_num_possible_cpus();
+	if (prof->opt.verbose)
+		fprintf(prof__diag(prof), "perf-prof task-state: intervals aggregated in the kernel "
+			"(BPF on the sched_switch, sched_wakeup* and sched_process_fork BTF "
+			"tracepoints)\n");
+	return 0;
+}
+
+static int ts_prepare(struct prof *prof, struct err *err)
+{
+	struct ts *t = xzalloc(sizeof(*t));
+	bool fork;
+
+	prof->priv = t;
+	t->prof = prof;
+	fork = sched_targets__init(&t->targets, prof);
+	if (ts_bpf_open(prof, t, err))
+		return -1;
+	if (!t->skel)
+		sched__add_events(prof, fork);
+	return 0;
+}
+
+/* ts_start - the BPF path: the targets into the kernel, then the programs on */
+static int ts_start(struct prof *prof, struct err *err)
+{
+	struct ts *t = prof->priv;
+
+	if (!t->skel)
+		return 0;
+	schedbpf__targets(prof, bpf_map__fd(t->skel->maps.targets));
+	if (pp_taskstate__attach(t->skel))
+		return err_set(err, EXIT_FAIL, "cannot attach task-state's BPF programs: %s",
+			       strerror(errno));
+	return 0;
+}
+
+/*
+ * A stack's tag is the thread it belongs to; a blocked stack joined with
+ * the stack that woke it (--waker) is interned again with the waker's
+ * stack id in the tag's upper half.
+ */
+static const char *ts_root(void *ctx, const struct stackmap *m, u32 id)
+{
+	struct ts *t = ctx;
+
+	return prof__comm(t->prof, (int)(u32)stackmap__tag(m, id));
+}
+
+static u32 ts_join(void *ctx, const struct stackmap *m, u32 id)
+{
+	(void)ctx;
+	return (u32)(stackmap__tag(m, id) >> 32);
+}
+
+static void ts_view(struct ts *t, struct stackmap_view *v)
+{
+	const struct ts_opts *o = t->prof->opts;
+
+	*v = (struct stackmap_view){
+		.root = ts_root, .ctx = t, .root_label = "comm", .whole = true, .by_weight = true,
+		.count_type = "intervals", .count_unit = "count",
+		.weight_type = "off-cpu", .weight_unit = "microseconds",
+		.join = o->waker ? ts_join : NULL, .join_label = "waker",
+	};
+}
+
+static int ts_init(struct prof *prof, struct err *err)
+{
+	struct ts *t = prof->priv;
+	struct stackmap_view v;
+	bool stacks = prof->opt.callgraph || prof->opt.call_graph;
+
+	if (!t->skel && (ts_states(prof, t, err) ||
+			 sched_wakeup__init(&t->wake_pid, prof->evs[SCHED_EV_WAKEUP]->tp, err)))
+		return -1;
+	if (prof->nr_evs > SCHED_EV_FORK &&
+	    sched_fork__init(&t->fork_parent, &t->fork_child, prof->evs[SCHED_EV_FORK]->tp, err))
+		return -1;
+	ts_keep(t);
 	if (prof->opt.flame_graph && !stacks) {
 		err_set(err, EXIT_USAGE, "--flame-graph needs stacks");
 		err_hint(err, "add -g: the stacks are taken where threads leave their CPU");
+		return -1;
+	}
+	if (((const struct ts_opts *)prof->opts)->waker && !prof->opt.flame_graph) {
+		err_set(err, EXIT_USAGE, "--waker needs a flame graph");
+		err_hint(err, "add -g --flame-graph FILE: the wakers' stacks are joined to the "
+			      "blocked ones there");
 		return -1;
 	}
 	t->tasks = hashmap__new(sizeof(struct ts_task), TS_MAX_TASKS);
@@ -167,6 +317,38 @@ static struct ts_task *ts_task(struct ts *t, int tid)
 	return sched_targets__task(&t->targets, t->tasks, tid);
 }
 
+/* ts_waker - @k's waker stack is @id now (0: none) */
+static void ts_waker(struct ts *t, struct ts_task *k, u32 id)
+{
+	if (k->waker)
+		stackmap__unref(t->stacks, k->waker);
+	k->waker = id;
+	if (id)
+		stackmap__ref(t->stacks, id);
+}
+
+/*
+ * ts_joined - --waker: @k's blocked stack joined with its waker's, as a
+ * stack of its own (the frames copied first: interning may move them)
+ */
+static u32 ts_joined(struct ts *t, int tid, struct ts_task *k)
+{
+	u32 nr, id;
+	const u64 *ips = stackmap__ips(t->stacks, k->stack, &nr);
+	bool created = false;
+
+	if (nr > t->scratch_nr) {
+		t->scratch = xrealloc(t->scratch, nr * sizeof(*t->scratch));
+		t->scratch_nr = nr;
+	}
+	memcpy(t->scratch, ips, nr * sizeof(*ips));
+	id = stackmap__intern(t->stacks, (u64)k->waker << 32 | (u32)tid,
+			      stackmap__pid(t->stacks, k->stack), t->scratch, nr, &created);
+	if (created)
+		stackmap__ref(t->stacks, k->waker);	/* for as long as the joined stack lives */
+	return id ? id : k->stack;
+}
+
 /* ts_offcpu - an off-CPU interval of @d ns ended: --than, the flame graph */
 static void ts_offcpu(struct ts *t, const struct prof_sample *s, int tid, struct ts_task *k,
 		      u64 d)
@@ -177,7 +359,7 @@ static void ts_offcpu(struct ts *t, const struct prof_sample *s, int tid, struct
 	if (!t->keep[k->off_state])
 		return;
 	if (t->fg && k->stack) {
-		stackmap__add(t->stacks, k->stack, 1, d / 1000);
+		stackmap__add(t->stacks, k->waker ? ts_joined(t, tid, k) : k->stack, 1, d / 1000);
 		t->fg_n++;
 	}
 	if (!o->than || d <= o->than)
@@ -223,6 +405,8 @@ static void ts_switch(struct ts *t, const struct prof_sample *s)
 		k->off = k->state >= SCHED_LETTERS ? s->time : 0;
 		k->off_state = k->state;
 		k->stack = 0;
+		if (k->waker)
+			ts_waker(t, k, 0);
 		if (t->stacks && k->off && s->nr_ips)
 			k->stack = stackmap__intern(t->stacks, (u64)prev, s->pid, s->ips,
 						    (u32)s->nr_ips, NULL);
@@ -241,6 +425,7 @@ static void ts_switch(struct ts *t, const struct prof_sample *s)
 
 static void ts_wakeup(struct ts *t, const struct prof_sample *s)
 {
+	const struct ts_opts *o = t->prof->opts;
 	struct ts_task *k;
 	s64 tid;
 
@@ -257,6 +442,10 @@ static void ts_wakeup(struct ts *t, const struct prof_sample *s)
 		ts_account(t, (int)tid, k, k->state, s->time - k->since);
 	k->state = SCHED_WAIT;
 	k->since = s->time;
+	/* --waker: the stack of the task that woke it (the record's current task) */
+	if (o->waker && k->off && s->nr_ips)
+		ts_waker(t, k, stackmap__intern(t->stacks, (u64)(u32)s->tid, s->pid, s->ips,
+						(u32)s->nr_ips, NULL));
 }
 
 static void ts_fork(struct ts *t, const struct prof_sample *s)
@@ -379,14 +568,38 @@ static void ts_merge(void *ctx)
 
 static const struct report_ops ts_report_ops = { ts_print, ts_merge };
 
+/* ts_bpf_collect - the BPF path: the generation written so far, read out after a switch */
+static void ts_bpf_collect(struct ts *t, bool both)
+{
+	u32 old = t->skel->bss->gen & 1;
+	struct schedbpf b = {
+		.stats_fd = bpf_map__fd(t->skel->maps.stats),
+		.hist_fd = bpf_map__fd(t->skel->maps.hist),
+		.ncpus = t->ncpus, .nr_ids = (unsigned)t->sw.states.nr,
+		.tasks = t->prof->env->tasks,
+	};
+
+	t->skel->bss->gen = old ^ 1;
+	for (int g = 0; g < (both ? 2 : 1); g++, old ^= 1)
+		schedbpf__collect(&b, old, t->stats);
+}
+
 static void ts_interval(struct prof *prof)
 {
-	report__interval(&((struct ts *)prof->priv)->cycle, &ts_report_ops, prof, "interval");
+	struct ts *t = prof->priv;
+
+	if (t->skel)
+		ts_bpf_collect(t, false);
+	report__interval(&t->cycle, &ts_report_ops, prof, "interval");
 }
 
 static void ts_sigusr1(struct prof *prof)
 {
-	report__signal(&((struct ts *)prof->priv)->cycle, &ts_report_ops, prof);
+	struct ts *t = prof->priv;
+
+	if (t->skel)
+		ts_bpf_collect(t, false);
+	report__signal(&t->cycle, &ts_report_ops, prof);
 }
 
 static void ts_final(struct prof *prof)
@@ -394,8 +607,17 @@ static void ts_final(struct prof *prof)
 	struct ts *t = prof->priv;
 	struct err err = { 0 };
 	struct stackmap_view v;
+	u64 drops = 0, unseen = 0;
 
+	if (t->skel) {
+		/* no program runs any more: both generations are complete */
+		pp_taskstate__detach(t->skel);
+		ts_bpf_collect(t, true);
+		drops = schedbpf__sum(bpf_map__fd(t->skel->maps.drops), t->ncpus);
+		unseen = schedbpf__unseen(bpf_map__fd(t->skel->maps.cpu), t->skel->obj, t->ncpus);
+	}
 	report__final(&t->cycle, &ts_report_ops, prof);
+	schedbpf__losses(prof, "task-state", "intervals", drops, unseen);
 	if (t->lost_resets)
 		fprintf(prof__diag(prof), "perf-prof task-state: records were lost %llu times: "
 			"the intervals open then were left out\n",
@@ -426,6 +648,8 @@ static void ts_deinit(struct prof *prof)
 
 	if (!t)
 		return;
+	pp_taskstate__destroy(t->skel);
+	free(t->scratch);
 	stackout__delete(t->fg);
 	stackmap__delete(t->stacks);
 	lattab__delete(t->stats);
@@ -444,6 +668,9 @@ static const struct opt ts_opts[] = {
 	  "only uninterruptible sleep (D)", NULL, false },
 	{ OPT_BOOL, 0, "perins", TSOPT(perins), NULL,
 	  "a row per thread (default: per process)", NULL, false },
+	{ OPT_BOOL, 0, "waker", TSOPT(waker), NULL,
+	  "in the flame graph, join each blocked stack with the stack that woke it (-- between)",
+	  NULL, false },
 	{ OPT_DURATION, 0, "than", TSOPT(than), "DURATION",
 	  "print each off-CPU interval longer than DURATION as it ends (with -g, its stack)",
 	  NULL, false },
@@ -454,7 +681,8 @@ const struct profiler task_state_profiler = {
 	.name = "task-state",
 	.summary = "time per thread state (R, R+, S, D, I, RD) and off-CPU stacks",
 	.synopsis = "perf-prof task-state [-C CPUS|-p PID|-t TID|-- CMD] [-S] [-D] [--perins] "
-		    "[--than DURATION] [-g [--flame-graph FILE]] [-i MS] [--json]",
+		    "[--than DURATION] [-g [--flame-graph FILE [--waker]]] [-i MS] [--json] "
+		    "[--bpf|--no-bpf]",
 	.help =
 		"From sched_switch and sched_wakeup on every CPU: the time threads spend in\n"
 		"each state, per process (per thread with --perins): R on a CPU, R+ switched\n"
@@ -464,14 +692,21 @@ const struct profiler task_state_profiler = {
 		"only S or D. --than prints every off-CPU interval (leaving the CPU asleep to\n"
 		"running again) longer than it, with the stack where the thread blocked (-g).\n"
 		"--flame-graph FILE (.svg, .folded, .pb.gz) draws those stacks weighed by\n"
-		"off-CPU microseconds, like bcc's offcputime. With -p/-t/a workload the events\n"
-		"are still read on every CPU (a switch-in is written in the context of the\n"
-		"task switched out) and only the targets' threads are kept.\n"
+		"off-CPU microseconds, like bcc's offcputime; --waker joins each one with the\n"
+		"stack that woke it (after a -- frame), like bcc's offwaketime. With\n"
+		"-p/-t/a workload the events are still read on every CPU (a switch-in is\n"
+		"written in the context of the task switched out) and only the targets'\n"
+		"threads are kept. The table alone\n"
+		"(no -g, --than, -C) is aggregated in the kernel by BPF programs on the\n"
+		"scheduler's BTF tracepoints where the kernel allows it (--bpf: or fail);\n"
+		"--no-bpf reads every switch's record instead (-v says which runs).\n"
 		"\nEXAMPLES\n"
 		"    perf-prof task-state -- ./app\n"
+		"    perf-prof task-state --no-bpf -C 1 -i 1000\n"
 		"    perf-prof task-state -p 1234 --perins -i 1000\n"
 		"    perf-prof task-state -D --than 10ms -g\n"
-		"    perf-prof task-state -S -g --flame-graph offcpu.svg -- ./app\n",
+		"    perf-prof task-state -S -g --flame-graph offcpu.svg -- ./app\n"
+		"    perf-prof task-state -S -g --waker --flame-graph wake.folded -- ./app\n",
 	.opts = ts_opts,
 	.opts_size = sizeof(struct ts_opts),
 	.common = COMMON_TARGET | COMMON_RING | COMMON_INTERVAL | COMMON_OUTPUT | COMMON_CALLGRAPH |
@@ -482,6 +717,7 @@ const struct profiler task_state_profiler = {
 	.help_example = "[-S] [-D] [--perins] [--than DURATION] [-g] [-i MS]",
 	.prepare = ts_prepare,
 	.init = ts_init,
+	.start = ts_start,
 	.sample = ts_sample,
 	.interval = ts_interval,
 	.final = ts_final,

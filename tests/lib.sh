@@ -57,7 +57,8 @@ pp_mode() {
 pp_whole() {
 	for _try in 1 2 3 4; do
 		pp "$@"
-		grep -q -e 'events lost in this run' -e 'task or mapping records lost' "$err" || return 0
+		grep -q -e 'events lost in this run' -e 'task or mapping records lost' \
+			-e 'scheduler events not delivered' "$err" || return 0
 	done
 }
 
@@ -178,4 +179,34 @@ wait_for() {
 		sleep 0.1
 	done
 	return 0
+}
+
+# check_bpf_run PREFIX N ARGS... - perf-prof ARGS (a BPF path) runs N programs
+# named PREFIX* while it runs (by the ids its fds hold), and none of them is
+# left loaded after: a tp_btf link's program is freed after an RCU grace
+# period (bpf_link_free: dealloc_deferred), so an id may outlive the process
+# by a moment on a busy machine: waited for (up to 10 s), ours only
+check_bpf_run() {
+	_pre=$1 _n=$2
+	shift 2
+	if ! command -v bpftool > /dev/null; then
+		skip "the BPF path's programs, while it runs and after" "no bpftool"
+		return
+	fi
+	pp_bg "$@"
+	pp_ready
+	_held=
+	for _id in $(cat /proc/"$bg"/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p' | sort -u); do
+		bpftool prog show id "$_id" 2>/dev/null | grep -q "name $_pre" && _held="$_held $_id"
+	done
+	kill -INT "$bg"
+	pp_wait
+	check_eq "the BPF path runs its $_n programs" "$(echo $_held | wc -w)" "$_n"
+	for _i in $(seq 100); do
+		_left=0
+		for _id in $_held; do bpftool prog show id "$_id" > /dev/null 2>&1 && _left=$((_left + 1)); done
+		[ "$_left" -eq 0 ] && break
+		sleep 0.1
+	done
+	check_eq "... and none of them is left loaded after the run" "$_left" 0
 }

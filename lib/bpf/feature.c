@@ -13,7 +13,8 @@
 #include "bpffilter.h"
 #include "probe.skel.h"
 
-static char probe_msg[256];	/* libbpf's last warning during the probe */
+static char probe_msg[256];	/* libbpf's last warning while captured */
+static libbpf_print_fn_t print_before;
 
 /* libbpf reports problems through a print callback: keep the last warning */
 static int feature__print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -25,11 +26,25 @@ static int feature__print(enum libbpf_print_level level, const char *fmt, va_lis
 	return 0;
 }
 
+void bpf__capture(bool on)
+{
+	if (on) {
+		probe_msg[0] = '\0';
+		print_before = libbpf_set_print(feature__print);
+	} else {
+		libbpf_set_print(print_before);
+	}
+}
+
+const char *bpf__warning(void)
+{
+	return probe_msg;
+}
+
 int bpf__probe(char *why, size_t whylen)
 {
 	static int result = 1;	/* 1: not probed yet */
 	static char reason[320];
-	libbpf_print_fn_t old;
 	struct pp_probe *skel;
 
 	if (result == 1) {
@@ -38,10 +53,10 @@ int bpf__probe(char *why, size_t whylen)
 			snprintf(reason, sizeof(reason), "the kernel has no BTF "
 				 "(/sys/kernel/btf/vmlinux: %s)", strerror(errno));
 		} else {
-			old = libbpf_set_print(feature__print);
+			bpf__capture(true);
 			skel = pp_probe__open_and_load();
 			result = skel ? 0 : -errno;
-			libbpf_set_print(old);
+			bpf__capture(false);
 			pp_probe__destroy(skel);
 			if (result)
 				snprintf(reason, sizeof(reason), "the kernel cannot load a BPF "

@@ -15,9 +15,7 @@
  *           the buckets of struct vstat (include/agg.h), so that user space
  *           rebuilds the same statistics the ring path computes
  *   worst   per CPU, the 10 longest waits of each generation
- *   targets tid -> 1: the threads kept, when filter is set
- *   cpu     per CPU, the thread on it as the switches tell, to count the
- *           switches that never reached the programs (see rd_switch)
+ *   targets, drops, cpu: those of every scheduler program (schedagg.h)
  * User space flips gen at each report and reads and clears the other one.
  */
 #include "vmlinux.h"
@@ -26,12 +24,9 @@
 #include <bpf/bpf_tracing.h>
 
 #include "rundelay.h"
-#include "vstat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile bool filter;	/* only the threads in targets */
-const volatile bool follow;	/* their forks join them */
 const volatile bool perins;	/* instances are threads, not processes */
 volatile u32 gen;		/* the generation being written */
 
@@ -51,14 +46,14 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, RD_BPF_MAX_ROWS);
-	__type(key, struct rd_bpf_key);
-	__type(value, struct rd_bpf_stat);
+	__type(key, struct sched_bpf_key);
+	__type(value, struct sched_bpf_stat);
 } stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, RD_BPF_MAX_BUCKETS);
-	__type(key, struct rd_bpf_key);
+	__type(key, struct sched_bpf_key);
 	__type(value, u64);
 } hist SEC(".maps");
 
@@ -69,47 +64,12 @@ struct {
 	__type(value, struct rd_bpf_worst);
 } worst SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, RD_BPF_MAX_TASKS);
-	__type(key, u32);
-	__type(value, u8);
-} targets SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, u64);
-} drops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct rd_bpf_cpu);
-} cpu SEC(".maps");
-
-static __always_inline bool kept(u32 tid)
-{
-	return tid && (!filter || bpf_map_lookup_elem(&targets, &tid));
-}
-
-static __always_inline void drop(void)
-{
-	u32 zero = 0;
-	u64 *d = bpf_map_lookup_elem(&drops, &zero);
-
-	if (d)
-		(*d)++;
-}
-
 static __always_inline void runnable(u32 tid, u32 cause)
 {
 	struct start s = { .since = bpf_ktime_get_ns(), .cause = cause };
 
 	if (bpf_map_update_elem(&start, &tid, &s, BPF_ANY))
-		drop();
+		sched_bpf__drop();
 }
 
 static __always_inline void add_worst(u32 g, const struct rd_bpf_wait *w)
@@ -129,19 +89,18 @@ static __always_inline void add_worst(u32 g, const struct rd_bpf_wait *w)
 }
 
 static __always_inline void account(struct task_struct *next, u32 tid, struct task_struct *prev,
-				    u64 now, struct rd_bpf_cpu *c)
+				    u64 now, struct sched_bpf_cpu *c)
 {
 	struct start *s = bpf_map_lookup_elem(&start, &tid);
-	struct rd_bpf_stat *st, fresh = {};
-	struct rd_bpf_key k = {};
+	struct sched_bpf_key k = {};
 	struct rd_bpf_wait w = {};
-	__u64 d, *h, one = 1;
+	__u64 d;
 
 	if (!s) {
 		struct start run = { .cause = RD_BPF_RUNNING };
 
 		if (bpf_map_update_elem(&start, &tid, &run, BPF_ANY))
-			drop();
+			sched_bpf__drop();
 		return;
 	}
 	if (s->cause == RD_BPF_RUNNING)
@@ -156,37 +115,13 @@ static __always_inline void account(struct task_struct *next, u32 tid, struct ta
 	d = now - s->since;
 	k.gen = gen & 1;
 	k.inst = perins ? tid : BPF_CORE_READ(next, tgid);
-	k.cause = s->cause;
+	k.id = s->cause;
 	s->cause = RD_BPF_RUNNING;
 	s->since = 0;
-
-	st = bpf_map_lookup_elem(&stats, &k);
-	if (!st) {
-		/* the name, for the report: the thread's, or its process's */
-		if (perins)
-			BPF_CORE_READ_STR_INTO(&fresh.comm, next, comm);
-		else
-			BPF_CORE_READ_STR_INTO(&fresh.comm, next, group_leader, comm);
-		bpf_map_update_elem(&stats, &k, &fresh, BPF_NOEXIST);
-		st = bpf_map_lookup_elem(&stats, &k);
-		if (!st) {
-			drop();
-			return;
-		}
+	if (sched_bpf__add(&stats, &hist, &k, d, next, perins)) {
+		sched_bpf__drop();
+		return;
 	}
-	st->count++;
-	st->sum += d;
-	if (d < st->min || st->count == 1)
-		st->min = d;
-	if (d > st->max)
-		st->max = d;
-
-	k.bucket = vstat_bpf_bucket(d);
-	h = bpf_map_lookup_elem(&hist, &k);
-	if (h)
-		(*h)++;
-	else if (bpf_map_update_elem(&hist, &k, &one, BPF_NOEXIST))
-		drop();
 
 	w.ns = d;
 	w.time = now;
@@ -194,7 +129,7 @@ static __always_inline void account(struct task_struct *next, u32 tid, struct ta
 	w.tid = tid;
 	w.cpu = bpf_get_smp_processor_id();
 	w.prev = BPF_CORE_READ(prev, pid);
-	w.cause = k.cause;
+	w.cause = k.id;
 	BPF_CORE_READ_STR_INTO(&w.comm, next, comm);
 	BPF_CORE_READ_STR_INTO(&w.prev_comm, prev, comm);
 	add_worst(k.gen, &w);
@@ -207,7 +142,7 @@ int BPF_PROG(rd_wakeup, struct task_struct *p)
 
 	struct start *s;
 
-	if (!kept(tid))
+	if (!sched_bpf__kept(tid))
 		return 0;
 	/* woken before it switched out (still running), or already waiting */
 	s = bpf_map_lookup_elem(&start, &tid);
@@ -221,7 +156,7 @@ int BPF_PROG(rd_wakeup_new, struct task_struct *p)
 {
 	u32 tid = BPF_CORE_READ(p, pid);
 
-	if (kept(tid))
+	if (sched_bpf__kept(tid))
 		runnable(tid, RD_BPF_WAKEUP);
 	return 0;
 }
@@ -231,22 +166,11 @@ int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_stru
 	     unsigned int prev_state)
 {
 	u32 ptid = BPF_CORE_READ(prev, pid), ntid = BPF_CORE_READ(next, pid), zero = 0;
-	struct rd_bpf_cpu *c = bpf_map_lookup_elem(&cpu, &zero);
+	struct sched_bpf_cpu *c = bpf_map_lookup_elem(&cpu, &zero);
 
-	/*
-	 * the thread switched out is the one the last switch put on this CPU,
-	 * unless the kernel switched without running the tracepoint's probes
-	 * (no tracer sees such a switch, ftrace and perf records included):
-	 * counted when a kept thread came on unseen, for the report to say
-	 * that waits around it were missed
-	 */
-	if (c) {
-		if (c->next && c->next != ptid + 1 && kept(ptid))
-			c->unseen++;
-		c->next = ntid + 1;
-	}
+	sched_bpf__switched(c, ptid, ntid, sched_bpf__kept(ptid));
 	/* switched out still runnable (preempted, or it yielded), asleep, or dead */
-	if (kept(ptid)) {
+	if (sched_bpf__kept(ptid)) {
 		if (preempt || !(prev_state & RD_BPF_STATE_MASK))
 			runnable(ptid, RD_BPF_PREEMPT);
 		else if (prev_state & RD_BPF_TASK_DEAD)
@@ -254,7 +178,7 @@ int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_stru
 		else
 			runnable(ptid, RD_BPF_ASLEEP);
 	}
-	if (kept(ntid))
+	if (sched_bpf__kept(ntid))
 		account(next, ntid, prev, bpf_ktime_get_ns(), c);
 	return 0;
 }
@@ -262,10 +186,6 @@ int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_stru
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(rd_fork, struct task_struct *parent, struct task_struct *child)
 {
-	u32 ptid = BPF_CORE_READ(parent, pid), ctid = BPF_CORE_READ(child, pid);
-	u8 one = 1;
-
-	if (filter && follow && bpf_map_lookup_elem(&targets, &ptid))
-		bpf_map_update_elem(&targets, &ctid, &one, BPF_ANY);
+	sched_bpf__fork(parent, child);
 	return 0;
 }

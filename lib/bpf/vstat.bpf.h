@@ -9,11 +9,10 @@
 
 #define VSTAT_BPF_SUB_BITS 5	/* VSTAT_SUB_BITS of include/agg.h */
 
-/* vstat_bpf_bucket - vstat__bucket() of include/agg.h, without a count-leading-zeros instruction */
-static __always_inline __u32 vstat_bpf_bucket(__u64 v)
+/* vstat_bpf_msb - the highest bit set in @x (0 for 0), without a count-leading-zeros instruction */
+static __always_inline __u32 vstat_bpf_msb(__u64 x)
 {
-	__u64 x = v | 1;
-	__u32 msb = 0, shift;
+	__u32 msb = 0;
 
 	if (x >> 32) { x >>= 32; msb += 32; }
 	if (x >> 16) { x >>= 16; msb += 16; }
@@ -21,6 +20,14 @@ static __always_inline __u32 vstat_bpf_bucket(__u64 v)
 	if (x >> 4) { x >>= 4; msb += 4; }
 	if (x >> 2) { x >>= 2; msb += 2; }
 	if (x >> 1) msb += 1;
+	return msb;
+}
+
+/* vstat_bpf_bucket - vstat__bucket() of include/agg.h */
+static __always_inline __u32 vstat_bpf_bucket(__u64 v)
+{
+	__u32 msb = vstat_bpf_msb(v | 1), shift;
+
 	shift = msb > VSTAT_BPF_SUB_BITS ? msb - VSTAT_BPF_SUB_BITS : 0;
 	return (shift << VSTAT_BPF_SUB_BITS) + (__u32)(v >> shift);
 }

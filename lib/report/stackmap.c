@@ -539,10 +539,36 @@ static const char *sm_view_root(const struct stackmap_view *v, const struct stac
 	return v->root ? v->root(v->ctx, m, id) : NULL;
 }
 
+static u32 sm_view_join(const struct stackmap_view *v, const struct stackmap *m, u32 id)
+{
+	return v->join ? v->join(v->ctx, m, id) : 0;
+}
+
+#define SM_JOIN_SEP "--"	/* between a stack and the one joined above it */
+
+/*
+ * sm_join_names - after the @n names of a stack, those of the stack @j
+ * joined above it: "--", @j's frames leaf first, its root; the new count
+ */
+static int sm_join_names(struct stackmap *m, const struct stackmap_view *v, u32 j,
+			 const char **names, int n, int max)
+{
+	const char *top[CALLCHAIN_MAX], *root = sm_view_root(v, m, j);
+	int k = callchain__collapse_unknown(top, stackmap__names(m, j, top, CALLCHAIN_MAX));
+
+	if (n < max)
+		names[n++] = SM_JOIN_SEP;
+	while (k > 0 && n < max)
+		names[n++] = top[--k];
+	if (root && n < max)
+		names[n++] = root;
+	return n;
+}
+
 void stackmap__flame(struct stackmap *m, struct flamegraph *fg, const struct stackmap_view *v)
 {
-	const char *names[CALLCHAIN_MAX];
-	u32 id;
+	const char *names[2 * CALLCHAIN_MAX + 2];
+	u32 id, j;
 
 	stackmap__for_each(m, id) {
 		u64 count, weight, val;
@@ -554,6 +580,9 @@ void stackmap__flame(struct stackmap *m, struct flamegraph *fg, const struct sta
 		if (!val)
 			continue;
 		n = callchain__collapse_unknown(names, stackmap__names(m, id, names, CALLCHAIN_MAX));
+		j = sm_view_join(v, m, id);
+		if (j)
+			n = sm_join_names(m, v, j, names, n, (int)(sizeof(names) / sizeof(names[0])));
 		flamegraph__add(fg, sm_view_root(v, m, id), names, n, val);
 	}
 }
@@ -588,12 +617,46 @@ static void sm_pp_frame(void *ctx, u64 ip, u64 lookup, bool kernel, const struct
 	a->nr++;
 }
 
+/*
+ * sm_pp_join - pprof's frames leaf first: into @a first those of the stack
+ * @j joined above (root first, as they lie above the "--" frame), then
+ * "--"; the stack's own frames follow
+ */
+static void sm_pp_join(struct stackmap *m, u32 j, struct sm_pp_acc *a)
+{
+	static const struct sym_frame sep = { .name = SM_JOIN_SEP };
+	struct sm_resolver r = { m, m->v[j].pin };
+	struct sm_pp_acc top = { m, m->v[j].pin, a->fr + a->nr, a->sf + a->nr, 0, CALLCHAIN_MAX };
+	const u64 *ips;
+	u32 nr;
+
+	ips = stackmap__ips(m, j, &nr);
+	callchain__walk(ips, nr, sm_resolve, &r, sm_pp_frame, &top);
+	/* the joined frames, leaf first, become root first above the separator */
+	for (int i = 0; i < top.nr / 2; i++) {
+		struct pprof_frame f = top.fr[i];
+		struct sym_frame s = top.sf[i];
+
+		top.fr[i] = top.fr[top.nr - 1 - i];
+		top.sf[i] = top.sf[top.nr - 1 - i];
+		top.fr[top.nr - 1 - i] = f;
+		top.sf[top.nr - 1 - i] = s;
+	}
+	for (int i = 0; i < top.nr; i++)
+		top.fr[i].f = &top.sf[i];
+	a->nr += top.nr;
+	/* a key of its own: kernel frames have 1 << 32, user frames their image's pin */
+	a->fr[a->nr] = (struct pprof_frame){ { 0, 2ULL << 32 }, 0, &sep, true, false };
+	a->nr++;
+}
+
 static void sm_pprof(struct stackmap *m, struct pprof *pp, const struct stackmap_view *v,
 		     const char *snapshot)
 {
-	struct pprof_frame *fr = xzalloc(CALLCHAIN_MAX * sizeof(*fr));
-	struct sym_frame *sf = xzalloc(CALLCHAIN_MAX * sizeof(*sf));
-	struct pprof_label labels[2];
+	/* room for a joined stack: its frames, the separator, then the stack's */
+	struct pprof_frame *fr = xzalloc((2 * CALLCHAIN_MAX + 1) * sizeof(*fr));
+	struct sym_frame *sf = xzalloc((2 * CALLCHAIN_MAX + 1) * sizeof(*sf));
+	struct pprof_label labels[3];
 	u32 id;
 
 	stackmap__for_each(m, id) {
@@ -604,12 +667,21 @@ static void sm_pprof(struct stackmap *m, struct pprof *pp, const struct stackmap
 		int nl = 0;
 		const char *root;
 		const u64 *ips;
-		u32 nr;
+		u32 nr, j;
 
 		if (!sm_view_values(v, m, id, &count, &weight))
 			continue;
 		vals[0] = (s64)count;
 		vals[1] = (s64)weight;
+		j = sm_view_join(v, m, id);
+		if (j) {
+			sm_pp_join(m, j, &a);
+			a.max = a.nr + CALLCHAIN_MAX;
+			root = sm_view_root(v, m, j);
+			if (root)
+				labels[nl++] = (struct pprof_label){ v->join_label ? v->join_label : "joined",
+								     root };
+		}
 		ips = stackmap__ips(m, id, &nr);
 		callchain__walk(ips, nr, sm_resolve, &r, sm_pp_frame, &a);
 		root = sm_view_root(v, m, id);

@@ -4,7 +4,7 @@
 # option of every profiler's -h (its OPTIONS and PROFILER OPTIONS) is given
 # to a short real run of that profiler, with a value of the kind the help
 # names and the companions it needs (-i of trace cuts flame-graph snapshots,
-# --detail goes with --than, --srcline with stacks), and the run must
+# --detail goes with --than, --srcline with stacks, --waker with a flame graph), and the run must
 # succeed. An option a profiler does not take says so and names the
 # profilers that do.
 . "$TESTS_DIR/lib.sh"
@@ -43,6 +43,7 @@ args() {
 	"trace --flame-graph"|"kmemleak --flame-graph"|"task-state --flame-graph")
 		echo "-g $2 $T_TMP/fg.svg"; return ;;
 	"multi-trace --flame-graph") echo "-g --than 1ms $2 $T_TMP/fg.svg"; return ;;
+	"task-state --waker") echo "-g --flame-graph $T_TMP/fg.folded $2"; return ;;
 	"num-dist --flame-graph") echo "-g --than 5 $2 $T_TMP/fg.svg"; return ;;
 	"multi-trace --detail") echo "--than 1ms --detail"; return ;;
 	*" --srcline") echo "-g --srcline"; return ;;

@@ -107,29 +107,7 @@ grep -c '^worst waits:' "$out" >> "$T_TMP/h2"
 check_eq "the BPF and ring paths print the same columns and sections" "$(cat "$T_TMP/h1")" "$(cat "$T_TMP/h2")"
 pp rundelay -v --bpf -- "$OFF" runq 5
 check_err "-v says the waits are aggregated in the kernel" "waits aggregated in the kernel"
-if command -v bpftool > /dev/null; then
-	# the run's programs, by the ids its fds hold, while it runs; then gone
-	pp_bg rundelay --bpf -i 100
-	pp_ready
-	ids=$(cat /proc/"$bg"/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p' | sort -u)
-	held=
-	for id in $ids; do
-		bpftool prog show id "$id" 2>/dev/null | grep -q 'name rd_' && held="$held $id"
-	done
-	kill -INT "$bg"
-	pp_wait
-	check_eq "the BPF path runs its 4 programs" "$(echo $held | wc -w)" 4
-	# the kernel frees a tp_btf link's program after an RCU grace period
-	# (bpf_link_free: dealloc_deferred), so an id may outlive the process by
-	# a moment on a busy machine: wait for them (up to 10 s), ours only
-	for i in $(seq 100); do
-		left=0
-		for id in $held; do bpftool prog show id "$id" > /dev/null 2>&1 && left=$((left + 1)); done
-		[ "$left" -eq 0 ] && break
-		sleep 0.1
-	done
-	check_eq "... and none of them is left loaded after the run" "$left" 0
-fi
+check_bpf_run rd_ 4 rundelay --bpf -i 100
 
 # -C: every thread of CPU 0, no targets
 pp_whole rundelay -C 0 -i 100 -- "$OFF" runq 20

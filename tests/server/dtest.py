@@ -107,11 +107,14 @@ class Daemon:
         return 0
 
     def perf_fds(self):
-        """the perf events the daemon holds open: a profiler run going on"""
+        """the perf events and BPF links the daemon holds open: a profiler run going
+        on (a run that aggregates in the kernel, such as task-state's, holds links
+        of its attached programs and no perf event)"""
         n = 0
         for fd in os.listdir("/proc/%d/fd" % self.proc.pid):
             try:
-                n += os.readlink("/proc/%d/fd/%s" % (self.proc.pid, fd)) == "anon_inode:[perf_event]"
+                n += os.readlink("/proc/%d/fd/%s" % (self.proc.pid, fd)) in (
+                    "anon_inode:[perf_event]", "anon_inode:bpf_link")
             except OSError:
                 pass
         return n

@@ -329,6 +329,57 @@ TEST(stackmap_folded_collapses_unknown)
 	stackmap__delete(m);
 }
 
+/* the join of the test below: the tag's upper half names the stack joined above */
+static u32 join_by_tag(void *ctx, const struct stackmap *m, u32 id)
+{
+	(void)ctx;
+	return (u32)(stackmap__tag(m, id) >> 32);
+}
+
+static const char *root_by_tag(void *ctx, const struct stackmap *m, u32 id)
+{
+	(void)ctx;
+	return stackmap__label_str(m, (u32)stackmap__tag(m, id));
+}
+
+TEST(stackmap_folded_joins_a_stack_above)
+{
+	struct run_env env = { 0 };
+	struct stackmap_view v = { .root = root_by_tag, .join = join_by_tag, .by_weight = true };
+	struct stackmap *m;
+	struct err err = { 0 };
+	struct stackout *o;
+	u64 ips[8], kern[] = { PERF_CONTEXT_KERNEL, KADDR };
+	u32 nr, waker, id;
+	char *text;
+
+	env.syms = syms__new(0);
+	syms__proc_maps(env.syms, getpid());
+	m = stackmap__new(&env, 0, 0);
+	own_stack(ips, &nr);
+	/* the waker's stack, never counted itself; the blocked one joined with it */
+	waker = stackmap__intern(m, stackmap__label(m, "waker"), getpid(), ips, nr, NULL);
+	stackmap__ref(m, waker);
+	id = stackmap__intern(m, (u64)waker << 32 | stackmap__label(m, "blocked"), getpid(), ips,
+			      nr, NULL);
+	stackmap__add(m, id, 1, 250);
+	/* a stack with nothing joined is written as always */
+	id = stackmap__intern(m, stackmap__label(m, "alone"), 1, kern, 2, NULL);
+	stackmap__add(m, id, 1, 7);
+	o = stackout__new(tpath("j.folded"), &v, &err);
+	CHECK(o != NULL);
+	if (!o)
+		return;
+	CHECK_INT(stackout__add(o, m, &v, NULL, &err), 0);
+	CHECK_INT(stackout__close(o, &err), 0);
+	text = read_file(tpath("j.folded"), NULL);
+	/* the blocked stack root first, "--", the waker's leaf first, its root on top */
+	CHECK_STR(text, "alone;[unknown] 7\nblocked;sm_caller;sm_leaf;--;sm_leaf;sm_caller;waker 250\n");
+	free(text);
+	stackmap__delete(m);
+	syms__delete(env.syms);
+}
+
 static bool bytes_values(void *ctx, const struct stackmap *m, u32 id, u64 *count, u64 *weight)
 {
 	stackmap__values(m, id, true, count, weight);
