@@ -68,7 +68,8 @@ struct ts_task {
 
 struct ts {
 	struct sched_switch_fmt sw;
-	struct field wake_pid, fork_parent, fork_child;
+	struct field wake_pid, fork_parent, fork_child, waking_pid;
+	int waking_pos;			/* --waker: sched_waking's ev->pos, 0: none */
 	struct sched_targets targets;
 	struct hashmap *tasks;		/* tid -> struct ts_task */
 	struct lattab *stats, *whole;	/* rows (process or thread, state) */
@@ -204,8 +205,20 @@ static int ts_prepare(struct prof *prof, struct err *err)
 	fork = sched_targets__init(&t->targets, prof);
 	if (ts_bpf_open(prof, t, err))
 		return -1;
-	if (!t->skel)
+	if (!t->skel) {
 		sched__add_events(prof, fork);
+		/*
+		 * --waker: sched_waking runs in the waker's context; sched_wakeup
+		 * may run on the wakee's CPU instead (a queued remote wakeup)
+		 */
+		if (((const struct ts_opts *)prof->opts)->waker) {
+			struct strlist *l = &prof->opt.events;
+
+			t->waking_pos = l->n;
+			l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof(*l->v));
+			l->v[l->n++] = "sched:sched_waking";
+		}
+	}
 	return 0;
 }
 
@@ -264,6 +277,8 @@ static int ts_init(struct prof *prof, struct err *err)
 		return -1;
 	if (prof->nr_evs > SCHED_EV_FORK &&
 	    sched_fork__init(&t->fork_parent, &t->fork_child, prof->evs[SCHED_EV_FORK]->tp, err))
+		return -1;
+	if (t->waking_pos && sched_wakeup__init(&t->waking_pid, prof->evs[t->waking_pos]->tp, err))
 		return -1;
 	ts_keep(t);
 	if (prof->opt.flame_graph && !stacks) {
@@ -425,7 +440,6 @@ static void ts_switch(struct ts *t, const struct prof_sample *s)
 
 static void ts_wakeup(struct ts *t, const struct prof_sample *s)
 {
-	const struct ts_opts *o = t->prof->opts;
 	struct ts_task *k;
 	s64 tid;
 
@@ -442,8 +456,18 @@ static void ts_wakeup(struct ts *t, const struct prof_sample *s)
 		ts_account(t, (int)tid, k, k->state, s->time - k->since);
 	k->state = SCHED_WAIT;
 	k->since = s->time;
-	/* --waker: the stack of the task that woke it (the record's current task) */
-	if (o->waker && k->off && s->nr_ips)
+}
+
+/* ts_waking - --waker: the stack of the task waking a blocked thread (the record's current) */
+static void ts_waking(struct ts *t, const struct prof_sample *s)
+{
+	struct ts_task *k;
+	s64 tid;
+
+	if (field__read(&t->waking_pid, s->raw, s->raw_size, &tid))
+		return;
+	k = hashmap__find(t->tasks, (u64)tid);
+	if (k && k->off && k->stack && s->nr_ips)
 		ts_waker(t, k, stackmap__intern(t->stacks, (u64)(u32)s->tid, s->pid, s->ips,
 						(u32)s->nr_ips, NULL));
 }
@@ -469,8 +493,11 @@ static void ts_sample(struct prof *prof, const struct prof_sample *s)
 	case SCHED_EV_WAKEUP_NEW:
 		ts_wakeup(t, s);
 		break;
-	case SCHED_EV_FORK:
-		ts_fork(t, s);
+	default:
+		if (s->ev->pos == SCHED_EV_FORK && s->ev->pos != t->waking_pos)
+			ts_fork(t, s);
+		else if (s->ev->pos == t->waking_pos)
+			ts_waking(t, s);
 		break;
 	}
 }
