@@ -19,12 +19,25 @@ Elf_Scn *elf__section(Elf *elf, const char *name, GElf_Shdr *out);
 Elf_Scn *elf__section_type(Elf *elf, Elf64_Word type, GElf_Shdr *out);
 
 /**
- * elf__open - @path read through a read-only map (the descriptor is closed
- * at once; the map lives until elf_end()). NULL when it is not an ELF file.
- * elf__open_fd does the same with @fd, which it closes whatever happens.
+ * elf__open - @path read through a private map of the file, made here
+ * (the descriptor is closed at once; the map lives until elf__close()).
+ * NULL when it is not an ELF file. elf__open_fd does the same with @fd,
+ * which it closes whatever happens.
  */
 Elf *elf__open(const char *path);
 Elf *elf__open_fd(int fd);
+
+/* elf__close - elf_end() and the map's release, for what elf__open*() gave */
+void elf__close(Elf *elf);
+
+/*
+ * elf__drop_pages - the pages of the image that were only read out of the
+ * process's resident set (for what elf__open*() gave only): they are the
+ * file's, read again from the page cache when touched. After reading the
+ * symbols, most of which no sample will need, so that memory holds what is
+ * used, not what was read.
+ */
+void elf__drop_pages(Elf *elf);
 
 /**
  * struct elf_sym - a defined symbol, as elf__scan_syms() hands them out

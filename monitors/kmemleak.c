@@ -634,8 +634,7 @@ static u64 kml_posix_memalign_site(const char *path)
 	if (found != 1)
 		site = 0;
 out:
-	if (elf)
-		elf_end(elf);
+	elf__close(elf);
 	close(fd);
 	return site;
 }

@@ -850,7 +850,7 @@ static int sym_lookup(const char *path, Elf *main_elf, const char *func, const c
 			stripped = false;
 		}
 		if (dbg)
-			elf_end(dbg);
+			elf__close(dbg);
 		free(found);
 	}
 	if (!best->rank)
@@ -974,7 +974,7 @@ int probe__elf_offset(const char *path, const char *func, u64 off, const char *d
 	}
 	r = 0;
 out:
-	elf_end(elf);
+	elf__close(elf);
 	return r;
 }
 
@@ -1012,7 +1012,7 @@ int probe__funcs(const char *file, void (*cb)(const char *name, void *arg), void
 		return -1;
 	}
 	elf__scan_tables(elf, funcs_sym, &fc);
-	elf_end(elf);
+	elf__close(elf);
 	free(path);
 	return 0;
 }

@@ -215,10 +215,12 @@ void dso__delete(struct dso *d)
 		dwarf_cfi_end(d->cfi_eh);
 	if (d->dw)
 		dwarf_end(d->dw);
-	if (d->dbg_elf)
-		elf_end(d->dbg_elf);
-	if (d->elf)
+	elf__close(d->dbg_elf);
+	/* the vdso's image is the DSO's own copy, not a map of elf__open() */
+	if (d->vdso && d->elf)
 		elf_end(d->elf);
+	else
+		elf__close(d->elf);
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d->image);
@@ -548,7 +550,7 @@ int dso__load(struct syms *s, struct dso *d)
 		return -1;
 	if (!d->vdso && dso__build_id_differs(d)) {
 		/* only debuginfo with the mapped build-id still describes it */
-		elf_end(d->elf);
+		elf__close(d->elf);
 		d->elf = NULL;
 		if (!dso__debug_by_build_id(s, d))
 			return -1;
@@ -561,6 +563,16 @@ int dso__load(struct syms *s, struct dso *d)
 	if (!d->vdso && !d->debug_only)
 		dso__find_debug(s, d);
 	dso__read_syms(s, d);
+	/*
+	 * Reading the tables touched every page of them, most of which no
+	 * sample will need: the names kept are faulted in again when used.
+	 * Without this, profiling a whole machine holds the symbol tables of
+	 * every binary it sampled.
+	 */
+	if (!d->vdso) {
+		elf__drop_pages(d->elf);
+		elf__drop_pages(d->dbg_elf);
+	}
 	d->load_failed = false;
 	return 0;
 }

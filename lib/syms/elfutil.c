@@ -47,22 +47,102 @@ Elf_Scn *elf__section_type(Elf *elf, Elf64_Word type, GElf_Shdr *out)
 	return NULL;
 }
 
+/*
+ * The map is made here, not by libelf (ELF_C_READ_MMAP), so that it is
+ * known to be a private map of the file: libelf falls back to a heap copy
+ * when its mmap fails, and dropping a heap copy's pages would lose them.
+ * elf_memory() works on the image in place and may write to its headers
+ * (libdw decompressing a debug section clears its flag): the map is
+ * writable, copy-on-write, and only pages that nothing writes are dropped.
+ */
 Elf *elf__open_fd(int fd)
 {
+	struct stat st;
+	void *p;
 	Elf *elf;
 
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < EI_NIDENT) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
 	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_memory(p, (size_t)st.st_size);
 	if (elf && elf_kind(elf) != ELF_K_ELF) {
 		elf_end(elf);
 		elf = NULL;
 	}
-	if (elf)
-		elf_cntl(elf, ELF_C_FDDONE);
-	close(fd);
+	if (!elf)
+		munmap(p, (size_t)st.st_size);
 	return elf;
+}
+
+void elf__close(Elf *elf)
+{
+	size_t n = 0;
+	char *p;
+
+	if (!elf)
+		return;
+	p = elf_rawfile(elf, &n);
+	elf_end(elf);
+	if (p && n)
+		munmap(p, n);
+}
+
+/*
+ * Pages of the image that the process only read are the file's: they can be
+ * dropped and are read again from the page cache when touched. A page that
+ * libelf or libdw wrote to (a header, a section decompressed in place) is
+ * the process's own copy and must stay: /proc/self/pagemap tells them
+ * apart (bit 61, a file page; bit 63, present).
+ */
+#define PM_PRESENT (1ULL << 63)
+#define PM_FILE (1ULL << 61)
+#define PM_BATCH 512			/* pagemap entries read at a time */
+
+void elf__drop_pages(Elf *elf)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), base, end, at, run = 0;
+	u64 pm[PM_BATCH];
+	size_t n = 0;
+	char *p = elf ? elf_rawfile(elf, &n) : NULL;
+	int fd;
+
+	if (!p || !n)
+		return;
+	base = (uintptr_t)p & ~(pg - 1);
+	end = ((uintptr_t)p + n + pg - 1) & ~(pg - 1);
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (at = base; at < end;) {
+		size_t want = (end - at) / pg > PM_BATCH ? PM_BATCH : (end - at) / pg;
+		ssize_t r = pread(fd, pm, want * sizeof(u64), (off_t)(at / pg * sizeof(u64)));
+
+		if (r <= 0)
+			break;
+		for (size_t i = 0; i < (size_t)r / sizeof(u64); i++, at += pg) {
+			bool drop = (pm[i] & (PM_PRESENT | PM_FILE)) == (PM_PRESENT | PM_FILE);
+
+			if (drop && !run)
+				run = at;
+			if (!drop && run) {
+				madvise((void *)run, at - run, MADV_DONTNEED);
+				run = 0;
+			}
+		}
+	}
+	/* up to the last page read (all of them, unless pagemap failed) */
+	if (run)
+		madvise((void *)run, at - run, MADV_DONTNEED);
+	close(fd);
 }
 
 Elf *elf__open(const char *path)
@@ -204,7 +284,7 @@ Elf *debuginfo__by_build_id(const char *debug_dir, const u8 *id, size_t len, cha
 	snprintf(path + n, sizeof(path) - n, ".debug");
 	elf = access(path, R_OK) ? NULL : elf__open(path);
 	if (elf && !build_id_is(elf, id, len)) {
-		elf_end(elf);
+		elf__close(elf);
 		elf = NULL;
 	}
 	if (elf)
