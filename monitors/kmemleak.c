@@ -78,6 +78,13 @@ struct kml_okey {
 	s64 pid;
 };
 
+#define KML_ORPHANS 4096	/* unmatched frees remembered (the newest) */
+
+struct kml_orphan {
+	struct kml_okey key;
+	u64 time;
+};
+
 /* one outstanding allocation: the value of the object table */
 struct kml_obj {
 	u64 time;
@@ -146,7 +153,15 @@ struct kmemleak {
 	struct stackout *fg;	/* --flame-graph */
 
 	u64 last_time;		/* of the newest sample */
-	u64 allocs, frees, unknown_frees, replaced, dropped, stack_drops;
+	/*
+	 * frees of addresses not outstanding, the newest KML_ORPHANS: a free
+	 * delivered before its allocation (the two on different CPUs, one of
+	 * them committed late) is matched when the allocation comes
+	 */
+	struct hashmap *orphans;	/* struct kml_okey -> free time */
+	struct kml_orphan *orphan_fifo;
+	u32 orphan_next;
+	u64 allocs, frees, unknown_frees, late_frees, replaced, dropped, stack_drops;
 	u64 unpaired, nested;
 	u64 lost, lost_time;
 	u64 prev_count, prev_bytes, last_report;
@@ -325,13 +340,43 @@ static u32 kml_stack_id(struct kmemleak *k, const struct kml_ev *e, const struct
 
 /* ----------------------------------------------------------- objects */
 
+/* kml_orphan_add - a free of an address not outstanding, remembered a while */
+static void kml_orphan_add(struct kmemleak *k, const struct kml_okey *key, u64 time)
+{
+	struct kml_orphan *slot = &k->orphan_fifo[k->orphan_next++ % KML_ORPHANS];
+	u64 *t;
+
+	/* the oldest goes, unless a newer free of its address replaced it */
+	if (slot->time) {
+		t = hashmap__kfind(k->orphans, &slot->key);
+		if (t && *t == slot->time)
+			hashmap__kdel(k->orphans, &slot->key);
+	}
+	t = hashmap__kget(k->orphans, key);
+	if (!t) {
+		slot->time = 0;
+		return;
+	}
+	*t = time;
+	*slot = (struct kml_orphan){ *key, time };
+}
+
 static void kml_obj_alloc(struct kmemleak *k, int pid, u64 ptr, u64 size, u32 stack, u64 time)
 {
 	struct kml_okey key = { ptr, pid };
 	bool created;
-	struct kml_obj *o = hashmap__kget_new(k->objs, &key, &created);
+	struct kml_obj *o;
+	u64 *freed = hashmap__kfind(k->orphans, &key);
 
 	k->allocs++;
+	/* its free came first: the two were delivered out of order */
+	if (unlikely(freed) && *freed >= time) {
+		hashmap__kdel(k->orphans, &key);
+		k->unknown_frees--;
+		k->late_frees++;
+		return;
+	}
+	o = hashmap__kget_new(k->objs, &key, &created);
 	if (unlikely(!o)) {
 		k->dropped++;
 		return;
@@ -347,7 +392,7 @@ static void kml_obj_alloc(struct kmemleak *k, int pid, u64 ptr, u64 size, u32 st
 	stackmap__ref(k->smap, stack);
 }
 
-static void kml_obj_free(struct kmemleak *k, int pid, u64 ptr)
+static void kml_obj_free(struct kmemleak *k, int pid, u64 ptr, u64 time)
 {
 	struct kml_okey key = { ptr, pid };
 	struct kml_obj *o = hashmap__kfind(k->objs, &key);
@@ -355,6 +400,7 @@ static void kml_obj_free(struct kmemleak *k, int pid, u64 ptr)
 	k->frees++;
 	if (!o) {
 		k->unknown_frees++;
+		kml_orphan_add(k, &key, time);
 		return;
 	}
 	stackmap__unref(k->smap, o->stack);
@@ -433,7 +479,7 @@ static void kml_ret(struct kmemleak *k, const struct kml_ev *e, const struct pro
 	k->unpaired += t->depth - (u32)i - 1;
 	t->depth = (u32)i;
 	if (p.has_old && p.old && !p.old_freed && (ptr || !p.size))
-		kml_obj_free(k, pid, p.old);	/* realloc: moved, or freed by size 0 */
+		kml_obj_free(k, pid, p.old, s->time);	/* realloc: moved, or freed by size 0 */
 	if (!ptr)
 		return;
 	if (t->depth) {
@@ -454,7 +500,7 @@ static void kml_alloc(struct kmemleak *k, const struct kml_ev *e, const struct p
 		return;
 	}
 	if (old)
-		kml_obj_free(k, pid, old);
+		kml_obj_free(k, pid, old, s->time);
 	/* NULL, and the kernel's ZERO_SIZE_PTR of kmalloc(0) */
 	if (ptr <= (e->user ? 0 : 16))
 		return;
@@ -480,7 +526,7 @@ static void kml_free(struct kmemleak *k, const struct kml_ev *e, const struct pr
 		if (p->has_old && p->old == ptr)
 			p->old_freed = 1;
 	}
-	kml_obj_free(k, pid, ptr);
+	kml_obj_free(k, pid, ptr, s->time);
 }
 
 static void kmemleak_sample(struct prof *prof, const struct prof_sample *s)
@@ -849,6 +895,8 @@ static int kmemleak_init(struct prof *prof, struct err *err)
 	if (k->pm_note && !prof->opt.quiet)
 		fprintf(stderr, "perf-prof kmemleak: note: %s\n", k->pm_note);
 	k->objs = hashmap__new_keys(sizeof(struct kml_okey), sizeof(struct kml_obj), o->max_objects);
+	k->orphans = hashmap__new_keys(sizeof(struct kml_okey), sizeof(u64), KML_ORPHANS);
+	k->orphan_fifo = xzalloc(KML_ORPHANS * sizeof(*k->orphan_fifo));
 	k->threads = hashmap__new(sizeof(struct kml_thread), KML_MAX_THREADS);
 	max_stacks = o->max_objects / 8 < 64 ? 64 : (u32)(o->max_objects / 8);
 	k->smap = stackmap__new(prof->env, max_stacks + (u32)k->nr_evs, sizeof(struct kml_stack));
@@ -1035,6 +1083,9 @@ static void kml_print_notes(struct prof *prof, struct kmemleak *k, const struct 
 		fprintf(out, "note: %llu frees of addresses not outstanding (allocated before the "
 			     "start or inside the allocator, freed twice, or lost)\n",
 			(unsigned long long)k->unknown_frees);
+	if (k->late_frees)
+		fprintf(out, "note: %llu frees delivered before their allocation (on another CPU, "
+			     "committed late): matched\n", (unsigned long long)k->late_frees);
 	if (k->replaced)
 		fprintf(out, "note: %llu allocations of an address already outstanding: its free "
 			     "was not seen\n", (unsigned long long)k->replaced);
@@ -1125,6 +1176,7 @@ static void kml_print_json(struct prof *prof, struct kmemleak *k, struct kml_rep
 	json_uint(&j, "allocs", k->allocs);
 	json_uint(&j, "frees", k->frees);
 	json_uint(&j, "unknown_frees", k->unknown_frees);
+	json_uint(&j, "late_frees", k->late_frees);
 	json_uint(&j, "replaced", k->replaced);
 	json_uint(&j, "unpaired", k->unpaired);
 	json_uint(&j, "nested", k->nested);
@@ -1254,6 +1306,8 @@ static void kmemleak_deinit(struct prof *prof)
 		free(k->texts[i]);
 	stackout__delete(k->fg);
 	hashmap__free(k->objs);
+	hashmap__free(k->orphans);
+	free(k->orphan_fifo);
 	hashmap__free(k->threads);
 	stackmap__delete(k->smap);
 	free(k->texts);

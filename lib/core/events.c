@@ -1125,6 +1125,12 @@ int run__events_stacks(struct run *r, struct err *err)
 		if (o->call_graph[5] == ',')
 			parse_u64(o->call_graph + 6, &size);
 		r->stack_user = size;
+		/*
+		 * the copies are unwound where they are, in the ring (copying them
+		 * out first costs more than unwinding reads): their space goes back
+		 * every 16 records, not 1024, so the kernel writes on meanwhile
+		 */
+		r->done_mask = 15;
 		r->unwind = unwind__new(r->env.syms);
 		r->sp_index = __builtin_popcountll(UNWIND_REGS_MASK & ((1ULL << PERF_REG_X86_SP) - 1));
 		r->chain = xzalloc((PERF_MAX_STACK_DEPTH * 2 + 4) * sizeof(u64));

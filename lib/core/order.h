@@ -12,6 +12,8 @@
 
 /* how long after its timestamp a record is surely visible in its ring */
 #define ORDER_SLACK_NS 2000000ULL
+/* what it grows to at most, once records came out of order (run.c) */
+#define ORDER_SLACK_MAX_NS 64000000ULL
 
 struct order {
 	struct ring *rings;

@@ -142,6 +142,8 @@ struct run {
 	int sp_index;		/* SP's slot in the sampled user registers */
 	u64 *chain;		/* kernel part + unwound user part of one sample */
 	u64 unwind_failed;
+	u64 order_slack;	/* ns: the ordered reader's, ORDER_SLACK_NS and up */
+	u64 done_mask;		/* ring space goes back every done_mask + 1 records */
 };
 
 /* cmdline.c */

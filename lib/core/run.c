@@ -83,6 +83,8 @@ struct run *run__new(const struct profiler *ops, const struct run_config *cfg)
 	}
 	run__build_options(r);
 	r->epfd = r->timerfd = r->wl_pidfd = -1;
+	r->done_mask = 1023;
+	r->order_slack = ORDER_SLACK_NS;
 	r->wl.pid = -1;
 	return r;
 }
@@ -968,7 +970,7 @@ static void run__pass_unordered(struct run *r)
 			run__deliver(r, rg, h);
 			ring_cur__consume(&c, h);
 			/* give space back to the producer during long bursts */
-			if (unlikely(!(c.records & 1023))) {
+			if (unlikely(!(c.records & r->done_mask))) {
 				ring_cur__end(&c);
 				ring__done(rg);
 				ring_cur__begin(&c, rg);
@@ -997,12 +999,19 @@ static bool order_stop(void *arg)
  * just for them: the next wakeup of the ring (watermark) or of the loop
  * (FLUSH_PERIOD_MS at the latest) takes them, so a busy ordered run wakes
  * no more often than an unordered one.
+ *
+ * A vCPU that its host preempts between a record's timestamp and its commit
+ * breaks the slack's promise: when a pass finds records out of order, the
+ * slack doubles (up to ORDER_SLACK_MAX_NS), for the rest of the run.
  */
 static void run__pass_ordered(struct run *r)
 {
-	u64 limit = r->draining ? UINT64_MAX : now_ns() - ORDER_SLACK_NS;
+	u64 ooo = r->order.out_of_order;
+	u64 limit = r->draining ? UINT64_MAX : now_ns() - r->order_slack;
 
 	order__pass(&r->order, limit, record_time, order_deliver, order_stop, r);
+	if (unlikely(r->order.out_of_order != ooo) && r->order_slack < ORDER_SLACK_MAX_NS)
+		r->order_slack *= 2;
 }
 
 /*
@@ -1184,7 +1193,9 @@ void prof__print_stats(const struct prof *prof, FILE *out)
 	if (r->user_filters)
 		fprintf(out, ", filtered out in user space %llu", (unsigned long long)r->filtered);
 	if (prof->opt.order)
-		fprintf(out, ", out of order %llu", (unsigned long long)r->order.out_of_order);
+		fprintf(out, ", out of order %llu (slack now %llu ms)",
+			(unsigned long long)r->order.out_of_order,
+			(unsigned long long)(r->order_slack / 1000000));
 	fputc('\n', out);
 	for (int i = 0; i < r->evs.n; i++)
 		bpf_filter__report(r->evs.v[i], out);
