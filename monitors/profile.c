@@ -47,15 +47,16 @@
 #define PROFILE_BPF_COUNTS 16384	/* (thread, stack) counts the kernel map holds */
 #define PROFILE_BPF_BATCH 64		/* counts read by one bpf() call (128 KB of keys) */
 
-enum { SK_COMM, SK_PID, SK_DSO, SK_SYM, SK_NR };
-static const char *const sk_names[SK_NR] = { "comm", "pid", "dso", "sym" };
+enum { SK_CPU, SK_COMM, SK_PID, SK_DSO, SK_SYM, SK_NR };
+static const char *const sk_names[SK_NR] = { "cpu", "comm", "pid", "dso", "sym" };
 
 /* what the BPF program could not count (its stats map's slots) */
 enum { ST_FULL, ST_KSTACK, ST_USTACK, ST_FILTERED, ST_NR };
 
 struct profile_opts {
 	const char *sort;
-	int than;		/* --than PCT of one CPU, 0: every thread */
+	int than;		/* --than PCT of one CPU, 0: every thread (CPU) */
+	bool percpu;		/* counted per CPU; --than keeps CPUs */
 	bool user_only;
 	bool kernel_only;
 	const char *folded;
@@ -68,6 +69,8 @@ struct profile_opts {
 struct bpf_key {
 	u32 pid;
 	u32 tid;
+	u32 cpu;	/* --percpu: the CPU + 1, else 0 */
+	u32 pad;
 	u64 ips[2 * PROFILE_MAX_DEPTH];	/* kernel part, then user part, zero-padded */
 };
 
@@ -92,6 +95,7 @@ struct profile {
 	struct stackmap *stacks;
 	int sort[SK_NR];	/* the --sort keys in order */
 	int nr_sort;
+	bool percpu;		/* stacks are tagged with their CPU too (TAG_CPU) */
 	struct report_cycle cycle;
 	u64 samples, total;	/* the interval's and the run's counted samples */
 	u64 filtered;		/* outside --user-only/--kernel-only */
@@ -113,6 +117,34 @@ struct profile {
 	u64 than_ns;		/* a thread below this weight is left out */
 	struct prof *prof;
 };
+
+/*
+ * A stack's tag in the stack map: its thread, and with --percpu (or a cpu
+ * sort key) its CPU + 1 above it (0: unknown), so that each CPU counts apart
+ */
+#define TAG_CPU_SHIFT 32
+
+static u64 profile_tag(const struct profile *p, int tid, int cpu)
+{
+	return (u64)(u32)tid | (p->percpu && cpu >= 0 ? (u64)(cpu + 1) << TAG_CPU_SHIFT : 0);
+}
+
+static int tag_tid(u64 tag)
+{
+	return (int)(u32)tag;
+}
+
+/* the CPU of a tag, -1 when unknown */
+static int tag_cpu(u64 tag)
+{
+	return (int)(tag >> TAG_CPU_SHIFT) - 1;
+}
+
+/* what --than weighs: the thread, or with --percpu the CPU */
+static u64 tag_than(const struct profile *p, u64 tag)
+{
+	return p->percpu ? tag >> TAG_CPU_SHIFT : (u64)(u32)tag;
+}
 
 static const char *const profile_attrs[] = { "alias", "period", "freq", "max-stack", NULL };
 
@@ -139,16 +171,24 @@ static int profile_parse_sort(struct profile *p, const char *sort, struct err *e
 		if (k == SK_NR || used[k]) {
 			err_set(err, EXIT_USAGE, "%s sort key '%s' in --sort '%s'",
 				k == SK_NR ? "unknown" : "repeated", w, sort);
-			err_hint(err, "sort by comm, pid, dso and sym, in any order: --sort dso,sym");
+			err_hint(err, "sort by cpu, comm, pid, dso and sym, in any order: --sort dso,sym");
 			ret = -1;
 			break;
 		}
 		used[k] = true;
 		p->sort[p->nr_sort++] = k;
 	}
+	/* counting per CPU puts the CPU first, unless --sort places it */
+	if (!ret && p->percpu && !used[SK_CPU]) {
+		memmove(p->sort + 1, p->sort, (size_t)p->nr_sort * sizeof(*p->sort));
+		p->sort[0] = SK_CPU;
+		p->nr_sort++;
+	}
+	/* and sorting by CPU counts per CPU */
+	p->percpu |= used[SK_CPU];
 	if (!ret && !p->nr_sort) {
 		err_set(err, EXIT_USAGE, "empty --sort");
-		err_hint(err, "sort by comm, pid, dso and sym, in any order: --sort dso,sym");
+		err_hint(err, "sort by cpu, comm, pid, dso and sym, in any order: --sort dso,sym");
 		ret = -1;
 	}
 	free(s);
@@ -196,7 +236,7 @@ static const char *profile_root(void *ctx, const struct stackmap *m, u32 id)
 {
 	struct profile *p = ctx;
 
-	return prof__comm(p->prof, (int)stackmap__tag(m, id));
+	return prof__comm(p->prof, tag_tid(stackmap__tag(m, id)));
 }
 
 /* profile_kept - @id's thread is above --than (every thread without it) */
@@ -206,7 +246,7 @@ static bool profile_kept(const struct profile *p, const struct stackmap *m, u32 
 
 	if (!p->than_ns)
 		return true;
-	w = hashmap__find(p->tid_weight, stackmap__tag(m, id));
+	w = hashmap__find(p->tid_weight, tag_than(p, stackmap__tag(m, id)));
 	return w && *w >= p->than_ns;
 }
 
@@ -240,7 +280,10 @@ static void profile_than(struct profile *p, bool whole, u64 elapsed_ns)
 		u64 count, weight, *w;
 
 		stackmap__values(p->stacks, id, whole, &count, &weight);
-		w = hashmap__get(p->tid_weight, stackmap__tag(p->stacks, id));
+		/* a CPU is busy when it runs anything but its idle task */
+		if (p->percpu && !tag_tid(stackmap__tag(p->stacks, id)))
+			continue;
+		w = hashmap__get(p->tid_weight, tag_than(p, stackmap__tag(p->stacks, id)));
 		if (w)
 			*w += weight;
 	}
@@ -327,8 +370,10 @@ static void profile_row_key(struct profile *p, u32 id, u64 *key)
 	for (int i = 0; i < p->nr_sort; i++)
 		want[p->sort[i]] = true;
 	memset(key, 0, SK_NR * sizeof(*key));
+	if (want[SK_CPU])
+		key[SK_CPU] = (u64)(u32)tag_cpu(stackmap__tag(p->stacks, id));
 	if (want[SK_COMM])
-		key[SK_COMM] = profile_label(p, prof__comm(p->prof, (int)stackmap__tag(p->stacks, id)));
+		key[SK_COMM] = profile_label(p, prof__comm(p->prof, tag_tid(stackmap__tag(p->stacks, id))));
 	if (want[SK_PID])
 		key[SK_PID] = (u64)(u32)stackmap__pid(p->stacks, id);
 	if (want[SK_DSO] || want[SK_SYM]) {
@@ -383,6 +428,13 @@ static void profile_row_text(struct profile *p, FILE *out, const u64 *key)
 			fprintf(out, " %7d", (int)(u32)key[k]);
 			continue;
 		}
+		if (k == SK_CPU) {
+			if ((int)(u32)key[k] < 0)
+				fprintf(out, " %4s", "-");
+			else
+				fprintf(out, " %4d", (int)(u32)key[k]);
+			continue;
+		}
 		fprintf(out, last ? " %s" : k == SK_COMM ? " %-16s" : " %-24s",
 			stackmap__label_str(p->stacks, key[k]));
 	}
@@ -392,15 +444,15 @@ static void profile_row_text(struct profile *p, FILE *out, const u64 *key)
 static void profile_print_text(struct profile *p, FILE *out, struct hashmap *rows, void **v,
 			       size_t n, u64 total, int top)
 {
-	static const char *const titles[SK_NR] = { "COMM", "PID", "DSO", "SYMBOL" };
+	static const char *const titles[SK_NR] = { "CPU", "COMM", "PID", "DSO", "SYMBOL" };
 
 	fprintf(out, "   SHARE  SAMPLES");
 	for (int i = 0; i < p->nr_sort; i++) {
 		int k = p->sort[i];
 		bool last = i == p->nr_sort - 1;
 
-		fprintf(out, k == SK_PID ? " %7s" : last ? " %s" : k == SK_COMM ? " %-16s" : " %-24s",
-			titles[k]);
+		fprintf(out, k == SK_PID ? " %7s" : k == SK_CPU ? " %4s" : last ? " %s" :
+			     k == SK_COMM ? " %-16s" : " %-24s", titles[k]);
 	}
 	fputc('\n', out);
 	for (size_t i = 0; i < n && (!top || i < (size_t)top); i++) {
@@ -433,6 +485,8 @@ static void profile_print_json(struct prof *prof, struct hashmap *rows, void **v
 
 			if (k == SK_PID)
 				json_int(&j, "pid", (int)(u32)key[k]);
+			else if (k == SK_CPU)
+				json_int(&j, "cpu", (int)(u32)key[k]);
 			else
 				json_str(&j, sk_names[k], stackmap__label_str(p->stacks, key[k]));
 		}
@@ -474,8 +528,8 @@ static u64 profile_bpf_count(struct profile *p, const struct bpf_key *key,
 			     const struct bpf_val *val)
 {
 	struct bpf_seen *s;
-	u32 id = stackmap__intern(p->stacks, key->tid, (int)key->pid, p->chain,
-				  profile_bpf_chain(p, key), NULL);
+	u32 id = stackmap__intern(p->stacks, profile_tag(p, (int)key->tid, (int)key->cpu - 1),
+				  (int)key->pid, p->chain, profile_bpf_chain(p, key), NULL);
 
 	if (!id)
 		return val->count;
@@ -569,6 +623,7 @@ static int profile_bpf_load(struct prof *prof, struct profile *p, struct err *er
 		goto fallback;
 	}
 	p->skel->rodata->user_only = o->user_only;
+	p->skel->rodata->percpu = p->percpu;
 	p->skel->rodata->kernel_only = o->kernel_only;
 	/* bounded: stacks and counts beyond these are counted as lost, not kept */
 	bpf_map__set_max_entries(p->skel->maps.counts, PROFILE_BPF_COUNTS);
@@ -800,7 +855,8 @@ static void profile_sample(struct prof *prof, const struct prof_sample *s)
 		p->filtered++;
 		return;
 	}
-	id = stackmap__intern(p->stacks, (u64)(u32)s->tid, s->pid, s->ips, (u32)s->nr_ips, NULL);
+	id = stackmap__intern(p->stacks, profile_tag(p, s->tid, s->cpu), s->pid, s->ips,
+			      (u32)s->nr_ips, NULL);
 	if (unlikely(!id)) {
 		p->drops++;
 		return;
@@ -834,6 +890,7 @@ static int profile_init(struct prof *prof, struct err *err)
 
 	prof->priv = p;
 	p->prof = prof;
+	p->percpu = o->percpu;
 	/* kernel frames are named in reports only: their names are read when one needs them */
 	ksyms__lazy(prof->env->ksyms);
 	if (profile_parse_sort(p, o->sort, err))
@@ -892,10 +949,13 @@ static void profile_deinit(struct prof *prof)
 
 static const struct opt profile_opts[] = {
 	{ OPT_STRING, 's', "sort", PROFOPT(sort), "KEYS",
-	  "rows by these keys of the sampled address, any order: comm,pid,dso,sym (default all)",
-	  NULL, false },
+	  "rows by these keys of the sampled address, any order: cpu,comm,pid,dso,sym "
+	  "(default comm,pid,dso,sym; cpu counts per CPU)", NULL, false },
 	{ OPT_INT, 0, "than", PROFOPT(than), "PCT",
-	  "only threads that used at least PCT% of one CPU over the report's time", NULL, false },
+	  "only threads (with --percpu: CPUs) busy at least PCT% of one CPU over the report's "
+	  "time", NULL, false },
+	{ OPT_BOOL, 0, "percpu", PROFOPT(percpu), NULL,
+	  "count per CPU: a CPU column first, and --than keeps the busy CPUs", NULL, false },
 	{ OPT_BOOL, 0, "user-only", PROFOPT(user_only), NULL,
 	  "only samples taken in user space, user stacks only", NULL, false },
 	{ OPT_BOOL, 0, "kernel-only", PROFOPT(kernel_only), NULL,
@@ -919,7 +979,7 @@ const struct profiler profile_profiler = {
 	.summary = "where the CPU time goes: sampled stacks, hottest symbols, flame graphs, pprof",
 	.synopsis = "perf-prof profile [-F HZ | -c PERIOD] [-e EVENT] [-C CPUS | -p PID | -t TID]\n"
 		    "       [-g | --call-graph fp|dwarf[,SIZE]] [--user-only | --kernel-only]\n"
-		    "       [--sort comm,pid,dso,sym] [--than PCT] [-i MS] [--json]\n"
+		    "       [--sort cpu,comm,pid,dso,sym] [--percpu] [--than PCT] [-i MS] [--json]\n"
 		    "       [--flame-graph FILE.svg] [--folded FILE] [--pprof FILE.pb.gz]\n"
 		    "       [--no-bpf | --bpf] [-- COMMAND [ARGS]]",
 	.help =
@@ -927,9 +987,11 @@ const struct profiler profile_profiler = {
 		"machine has a PMU) 999 times a second per CPU (-F, -c), every CPU by default,\n"
 		"with kernel and user stacks, and reports the hottest sampled places: their\n"
 		"share of the samples, count, and the --sort keys (comm, pid, dso, sym in any\n"
-		"order). A report every -i interval (over that interval), on SIGUSR1 (the\n"
-		"current interval, nothing reset) and at exit (the whole run). --than PCT\n"
-		"keeps only threads that used at least PCT% of one CPU. --flame-graph FILE.svg\n"
+		"order; cpu too, which counts per CPU as --percpu does). A report every -i\n"
+		"interval (over that interval), on SIGUSR1 (the current interval, nothing\n"
+		"reset) and at exit (the whole run). --than PCT keeps only threads that used\n"
+		"at least PCT% of one CPU; with --percpu, only CPUs that were busy at least\n"
+		"PCT% of the time (the reference perf-prof's --than). --flame-graph FILE.svg\n"
 		"(an interactive SVG), --folded FILE.folded and --pprof FILE.pb.gz write the\n"
 		"whole run's stacks at exit, or with -i one snapshot per interval; --folded -\n"
 		"writes them after the final report, in the report's stream.\n"
@@ -939,6 +1001,7 @@ const struct profiler profile_profiler = {
 		"(user stacks copied and unwound); --bpf fails rather than fall back.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof profile -F 999 -i 1000 --than 10\n"
+		"    perf-prof profile --percpu --than 50 -i 1000 --sort cpu,comm,sym\n"
 		"    perf-prof profile --flame-graph cpu.svg -- ./app\n"
 		"    perf-prof profile -p 1234 --sort dso,sym --top 10 -i 2000\n"
 		"    perf-prof profile --pprof cpu.pb.gz -C 0-1 -- sleep 5   (then: go tool pprof -top cpu.pb.gz)\n"

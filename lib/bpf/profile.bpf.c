@@ -38,6 +38,8 @@ struct pp_ctx {
 struct pp_key {
 	__u32 pid;
 	__u32 tid;
+	__u32 cpu;	/* percpu: the CPU + 1, else 0 (every CPU's samples in one count) */
+	__u32 pad;
 	__u64 ips[2 * PP_MAX_DEPTH];
 };
 
@@ -75,6 +77,7 @@ struct {
 /* set by the loader before it loads the program */
 const volatile bool user_only;
 const volatile bool kernel_only;
+const volatile bool percpu;
 
 static __always_inline void stat_inc(__u32 what)
 {
@@ -115,6 +118,8 @@ int pp_profile(struct pp_ctx *ctx)
 		return 0;
 	k->pid = id >> 32;
 	k->tid = (__u32)id;
+	k->cpu = percpu ? bpf_get_smp_processor_id() + 1 : 0;
+	k->pad = 0;
 	stack_part(ctx, &k->ips[0], 0, PP_ST_KSTACK);
 	stack_part(ctx, &k->ips[PP_MAX_DEPTH], BPF_F_USER_STACK, PP_ST_USTACK);
 	v = bpf_map_lookup_elem(&counts, k);

@@ -196,6 +196,21 @@ pp profile --than 5 --sort pid,comm -- sh -c "$SPLIT 1500 1 > $T_TMP/busy & $SPL
 pids=$(awk '/ profile: final: / { f = 1; getline; next } f { print $3 }' "$out" | sort -u | tr '\n' ' ')
 want=$(sed -n 's/^split pid=//p' "$T_TMP/busy")
 check_eq "--than 5: only the process above 5% of a CPU is reported" "$pids" "$want "
+# --percpu: the same two splits pinned to CPU 1 (1.5 s) and CPU 0 (30 ms);
+# --than then weighs CPUs (busy: not idle), as the reference's --than does
+for mode in bpf no-bpf; do
+	[ $mode = bpf ] && [ $bpf_ok = no ] && continue
+	pp profile --$mode --percpu --sort cpu,comm --json -- sh -c "$SPLIT 1500 1 > /dev/null & $SPLIT 30 0 > /dev/null; wait"
+	check_eq "--percpu --$mode: split's samples on CPU 0 and on CPU 1, their sum the total" \
+		"$(python3 -c '
+import json, sys
+o = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]
+cpus = sorted(r["cpu"] for r in o["rows"] if r["comm"] == "split")
+print(cpus, sum(r["samples"] for r in o["rows"]) == o["samples"])' "$out")" "[0, 1] True"
+	pp profile --$mode --percpu --than 5 --sort cpu -- sh -c "$SPLIT 1500 1 > /dev/null & $SPLIT 30 0 > /dev/null; wait"
+	cpus=$(awk '/ profile: final: / { f = 1; getline; next } f { print $3 }' "$out" | sort -u | tr '\n' ' ')
+	check_eq "--percpu --than 5 --$mode: only the CPU busy above 5% is reported" "$cpus" "1 "
+done
 pp profile --user-only --sort dso -- "$SPLIT" 500 1
 check_eq "--user-only: no kernel rows" "$(grep -c 'kernel.kallsyms' "$out")" 0
 pp profile --kernel-only --sort dso -- "$WL" getppid 300000
