@@ -30,18 +30,6 @@ void ksyms__load_now(struct ksyms *ks);
  */
 const char *ksyms__name(struct ksyms *ks, u64 addr, u64 *off, const char **mod);
 
-/*
- * Lazy names, for a run that names kernel frames in its reports only (a
- * third of the memory): ksyms__lazy() before the first lookup; a report
- * calls ksyms__want() for each address it will name, then ksyms__fetch(),
- * which reads /proc/kallsyms once for all of them. ksyms__name() of an
- * address not wanted first reads the file for it alone.
- */
-void ksyms__lazy(struct ksyms *ks);
-bool ksyms__is_lazy(const struct ksyms *ks);
-void ksyms__want(struct ksyms *ks, u64 addr);
-void ksyms__fetch(struct ksyms *ks);
-
 /* ksyms__addr - address of kernel symbol @name, 0 when unknown */
 u64 ksyms__addr(struct ksyms *ks, const char *name);
 

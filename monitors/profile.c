@@ -34,7 +34,6 @@
 
 #include "hashmap.h"
 #include "json.h"
-#include "ksyms.h"
 #include "profiler.h"
 #include "profile.skel.h"
 #include "report.h"
@@ -891,8 +890,6 @@ static int profile_init(struct prof *prof, struct err *err)
 	prof->priv = p;
 	p->prof = prof;
 	p->percpu = o->percpu;
-	/* kernel frames are named in reports only: their names are read when one needs them */
-	ksyms__lazy(prof->env->ksyms);
 	if (profile_parse_sort(p, o->sort, err))
 		return -1;
 	if (o->folded && strcmp(o->folded, "-") &&

@@ -22,7 +22,6 @@
 #include "env.h"
 #include "flamegraph.h"
 #include "hashmap.h"
-#include "ksyms.h"
 #include "pprof.h"
 #include "stackmap.h"
 #include "syms.h"
@@ -76,8 +75,6 @@ struct stackmap {
 	char **label_v;
 	size_t nr_labels, cap_labels;
 	u64 drops, reclaimed;
-	u64 interned;		/* stacks made so far */
-	u64 kwanted;		/* @interned when the kernel names were last asked for */
 };
 
 /* --- the index ----------------------------------------------------------- */
@@ -255,7 +252,6 @@ u32 stackmap__intern(struct stackmap *m, u64 tag, int pid, const u64 *ips, u32 n
 	memset(m->aux + (size_t)id * m->aux_size, 0, m->aux_size);
 	m->live++;
 	m->dead++;
-	m->interned++;
 	if (created)
 		*created = true;
 	return id;
@@ -453,45 +449,6 @@ struct sm_resolver {
 	u32 pin;
 };
 
-/* a kernel frame that the address cache does not know yet: its name is wanted */
-static int sm_want(void *ctx, u64 lookup, bool kernel, struct sym_frame *f)
-{
-	struct stackmap *m = ctx;
-	struct sm_addr_key key = { lookup, 1ULL << 32 };
-
-	memset(f, 0, sizeof(*f));
-	if (kernel && !hashmap__kfind(m->addrs, &key))
-		ksyms__want(m->env->ksyms, lookup);
-	return -ENOENT;
-}
-
-static void sm_want_frame(void *ctx, u64 ip, u64 lookup, bool kernel, const struct sym_frame *f,
-			  bool found)
-{
-	(void)ctx, (void)ip, (void)lookup, (void)kernel, (void)f, (void)found;
-}
-
-/*
- * sm_want_kernel - with a kernel table that reads names on demand, the
- * names of every kernel frame not named yet, in one read, at the first one
- * a report needs (then not again until new stacks come)
- */
-static void sm_want_kernel(struct stackmap *m)
-{
-	u32 id;
-
-	if (m->kwanted == m->interned || !m->env || !ksyms__is_lazy(m->env->ksyms))
-		return;
-	m->kwanted = m->interned;
-	stackmap__for_each(m, id) {
-		u32 nr;
-		const u64 *ips = stackmap__ips(m, id, &nr);
-
-		callchain__walk(ips, nr, sm_want, m, sm_want_frame, NULL);
-	}
-	ksyms__fetch(m->env->ksyms);
-}
-
 /* sm_resolve - a frame of a stack, through the address cache */
 static int sm_resolve(void *ctx, u64 lookup, bool kernel, struct sym_frame *f)
 {
@@ -500,8 +457,6 @@ static int sm_resolve(void *ctx, u64 lookup, bool kernel, struct sym_frame *f)
 	struct sm_addr *a = hashmap__kfind(r->m->addrs, &key), e;
 
 	if (!a) {
-		if (kernel)
-			sm_want_kernel(r->m);
 		if (kernel)
 			e.found = !callchain__resolve_kernel(r->m->env ? r->m->env->ksyms : NULL,
 							     lookup, &e.f);

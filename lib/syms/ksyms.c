@@ -11,13 +11,6 @@
  * that never move (no copy as they grow), a module symbol's module name
  * follows its name in the pool, and the array is sorted only when the file
  * was not (the core kernel's part is sorted already).
- *
- * Lazy names (ksyms__lazy(), for runs that name kernel frames only in
- * their reports): the table holds the addresses alone, one per address,
- * 12 bytes a symbol (1.4 MB here, where the names would add 3 MB), and a
- * report first says which symbols it will name (ksyms__want()); one more
- * read of the file then fetches those names (ksyms__fetch()). A name asked
- * for without warning is fetched alone, at the cost of a read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,10 +24,6 @@
 #define KSYMS_BLOCK (1U << KSYMS_BLOCK_SHIFT)
 #define KSYMS_MOD (1U << 31)			/* a module's name follows the name */
 #define KSYMS_READ (64 * 1024)			/* bytes of the file read at a time */
-/* lazy names: ksym.name before its name is read */
-#define KSYMS_UNNAMED 0xffffffffU		/* not asked for yet */
-#define KSYMS_WANTED 0xfffffffeU		/* ksyms__want()ed: the next fetch reads it */
-#define KSYMS_GONE 0xfffffffdU			/* not in the file any more when fetched */
 
 struct ksym {
 	u64 addr;
@@ -50,8 +39,6 @@ struct ksyms {
 	u32 used;		/* bytes used of the last block */
 	const char *path;	/* /proc/kallsyms, or a copy (tests) */
 	bool loaded;
-	bool lazy;		/* names read on demand (ksyms__lazy) */
-	size_t wanted;		/* symbols KSYMS_WANTED */
 	size_t sorted;		/* v[0..sorted) are in order (the core kernel's part) */
 };
 
@@ -131,55 +118,36 @@ static u32 ksyms__intern(struct ksyms *ks, const char *name, size_t nl, const ch
 	return off;
 }
 
-/* one line of /proc/kallsyms, parsed */
-struct ksyms_line {
-	u64 addr;
-	const char *name, *mod;	/* mod: NULL for the core kernel */
-	size_t nl, ml;
-};
-
 /*
- * ksyms__parse - one line ("ADDR TYPE NAME[\t[MOD]]", without its newline):
- * text and weak symbols only (data symbols make bad frame names)
+ * ksyms__line - one line of /proc/kallsyms ("ADDR TYPE NAME[\t[MOD]]",
+ * without its newline) into the table: text and weak symbols only (data
+ * symbols make bad frame names)
  */
-static bool ksyms__parse(char *line, size_t len, struct ksyms_line *l)
+static void ksyms__line(struct ksyms *ks, char *line, size_t len)
 {
-	char *end, *tab;
+	char *end, *name, *mod = NULL, *tab;
 	unsigned long long addr = strtoull(line, &end, 16);
+	size_t nl, ml = 0;
 
 	if (end == line || *end != ' ' || !end[1] || end[2] != ' ' || !addr)
-		return false;
+		return;
 	if (!strchr("tTwWiI", end[1]))
-		return false;
-	l->addr = addr;
-	l->name = end + 3;
-	l->nl = len - (size_t)(l->name - line);
-	l->mod = NULL;
-	l->ml = 0;
-	tab = memchr(l->name, '\t', l->nl);
+		return;
+	name = end + 3;
+	nl = len - (size_t)(name - line);
+	tab = memchr(name, '\t', nl);
 	if (tab) {
-		l->mod = tab + 1;
-		l->ml = l->nl - (size_t)(l->mod - l->name);
-		l->nl = (size_t)(tab - l->name);
-		if (l->ml && *l->mod == '[')
-			l->mod++, l->ml--;
-		if (l->ml && l->mod[l->ml - 1] == ']')
-			l->ml--;
+		mod = tab + 1;
+		ml = nl - (size_t)(mod - name);
+		nl = (size_t)(tab - name);
+		if (ml && *mod == '[')
+			mod++, ml--;
+		if (ml && mod[ml - 1] == ']')
+			ml--;
 	}
 	/* a name the kernel cannot have (KSYM_NAME_LEN is 512) is not a symbol */
-	return l->nl && l->nl + l->ml + 2 <= KSYMS_BLOCK;
-}
-
-/* ksyms__line - a line into the table */
-static void ksyms__line(struct ksyms *ks, void *ctx, char *line, size_t len)
-{
-	struct ksyms_line l;
-	u64 addr;
-
-	(void)ctx;
-	if (!ksyms__parse(line, len, &l))
+	if (!nl || nl + ml + 2 > KSYMS_BLOCK)
 		return;
-	addr = l.addr;
 	if (ks->n == ks->cap) {
 		ks->cap = ks->cap ? ks->cap * 2 : 65536;
 		ks->v = xrealloc(ks->v, ks->cap * sizeof(*ks->v));
@@ -187,21 +155,20 @@ static void ksyms__line(struct ksyms *ks, void *ctx, char *line, size_t len)
 	if (ks->sorted == ks->n && (!ks->n || addr >= ks->v[ks->n - 1].addr))
 		ks->sorted++;
 	ks->v[ks->n].addr = addr;
-	ks->v[ks->n].name = ks->lazy ? KSYMS_UNNAMED : ksyms__intern(ks, l.name, l.nl, l.mod, l.ml);
+	ks->v[ks->n].name = ksyms__intern(ks, name, nl, mod, ml);
 	ks->n++;
 }
 
-/* ksyms__read - every line of the file through @fn; -1 when it cannot be read */
-static int ksyms__read(struct ksyms *ks,
-		       void (*fn)(struct ksyms *ks, void *ctx, char *line, size_t len), void *ctx)
+static void ksyms__load(struct ksyms *ks)
 {
 	char *buf;
 	size_t have = 0;
 	int fd;
 
+	ks->loaded = true;
 	fd = open(ks->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return;
 	buf = xzalloc(KSYMS_READ);
 	for (;;) {
 		ssize_t r = read(fd, buf + have, KSYMS_READ - 1 - have);
@@ -213,14 +180,14 @@ static int ksyms__read(struct ksyms *ks,
 			/* the last line, without its newline */
 			if (!r && have) {
 				buf[have] = '\0';
-				fn(ks, ctx, buf, have);
+				ksyms__line(ks, buf, have);
 			}
 			break;
 		}
 		have += (size_t)r;
 		while ((nl = memchr(line, '\n', have - (size_t)(line - buf)))) {
 			*nl = '\0';
-			fn(ks, ctx, line, (size_t)(nl - line));
+			ksyms__line(ks, line, (size_t)(nl - line));
 			line = nl + 1;
 		}
 		have -= (size_t)(line - buf);
@@ -231,28 +198,7 @@ static int ksyms__read(struct ksyms *ks,
 	}
 	free(buf);
 	close(fd);
-	return 0;
-}
-
-/* ksyms__dedup - lazy names: one symbol per address (a fetch names it) */
-static void ksyms__dedup(struct ksyms *ks)
-{
-	size_t out = 0;
-
-	for (size_t i = 0; i < ks->n; i++)
-		if (!out || ks->v[out - 1].addr != ks->v[i].addr)
-			ks->v[out++] = ks->v[i];
-	ks->n = out;
-}
-
-static void ksyms__load(struct ksyms *ks)
-{
-	ks->loaded = true;
-	if (ksyms__read(ks, ksyms__line, NULL))
-		return;
 	ksyms__sort(ks);
-	if (ks->lazy)
-		ksyms__dedup(ks);
 	/* the array's spare room back: it is kept for the run */
 	if (ks->n && ks->n < ks->cap) {
 		ks->v = xrealloc(ks->v, ks->n * sizeof(*ks->v));
@@ -260,18 +206,20 @@ static void ksyms__load(struct ksyms *ks)
 	}
 }
 
-/* ksyms__find - the index of the symbol containing @addr, or -1 */
-static ssize_t ksyms__find(struct ksyms *ks, u64 addr)
+const char *ksyms__name(struct ksyms *ks, u64 addr, u64 *off, const char **mod)
 {
 	const struct ksym *v;
 	size_t lo = 0, hi;
+	const char *name;
 
+	if (!ks)
+		return NULL;
 	if (!ks->loaded)
 		ksyms__load(ks);
 	v = ks->v;
 	hi = ks->n;
 	if (!hi || addr < v[0].addr)
-		return -1;
+		return NULL;
 	/* last symbol with start <= addr */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -283,88 +231,7 @@ static ssize_t ksyms__find(struct ksyms *ks, u64 addr)
 	}
 	/* past the last symbol of the table: no size known, refuse far hits */
 	if (lo == ks->n - 1 && addr - v[lo].addr > 1 << 20)
-		return -1;
-	return (ssize_t)lo;
-}
-
-void ksyms__lazy(struct ksyms *ks)
-{
-	if (ks && !ks->loaded)
-		ks->lazy = true;
-}
-
-bool ksyms__is_lazy(const struct ksyms *ks)
-{
-	return ks && ks->lazy;
-}
-
-void ksyms__want(struct ksyms *ks, u64 addr)
-{
-	ssize_t i;
-
-	if (!ks || !ks->lazy)
-		return;
-	i = ksyms__find(ks, addr);
-	if (i >= 0 && ks->v[i].name == KSYMS_UNNAMED) {
-		ks->v[i].name = KSYMS_WANTED;
-		ks->wanted++;
-	}
-}
-
-/* a fetch's line: the name of a wanted symbol at exactly its address */
-static void ksyms__fetch_line(struct ksyms *ks, void *ctx, char *line, size_t len)
-{
-	ssize_t *named = ctx, i;
-	struct ksyms_line l;
-
-	if (!ksyms__parse(line, len, &l))
-		return;
-	i = ksyms__find(ks, l.addr);
-	if (i < 0 || ks->v[i].addr != l.addr)
-		return;
-	/*
-	 * aliases (lines in a row with one address): the last one names it, as
-	 * in a full table
-	 */
-	if (ks->v[i].name == KSYMS_WANTED || i == *named) {
-		ks->v[i].name = ksyms__intern(ks, l.name, l.nl, l.mod, l.ml);
-		*named = i;
-	}
-}
-
-void ksyms__fetch(struct ksyms *ks)
-{
-	ssize_t named = -1;
-
-	if (!ks || !ks->lazy || !ks->wanted)
-		return;
-	ksyms__read(ks, ksyms__fetch_line, &named);
-	/* a module unloaded since the table was read: its symbols stay unnamed */
-	for (size_t i = 0; i < ks->n; i++)
-		if (ks->v[i].name == KSYMS_WANTED)
-			ks->v[i].name = KSYMS_GONE;
-	ks->wanted = 0;
-}
-
-const char *ksyms__name(struct ksyms *ks, u64 addr, u64 *off, const char **mod)
-{
-	const struct ksym *v;
-	const char *name;
-	ssize_t lo;
-
-	if (!ks)
 		return NULL;
-	lo = ksyms__find(ks, addr);
-	if (lo < 0)
-		return NULL;
-	v = ks->v;
-	if (v[lo].name >= KSYMS_GONE) {
-		/* not announced by ksyms__want(): read for this one (and any wanted) */
-		ksyms__want(ks, addr);
-		ksyms__fetch(ks);
-		if (v[lo].name >= KSYMS_GONE)
-			return NULL;
-	}
 	name = ksyms__str(ks, v[lo].name);
 	if (off)
 		*off = addr - v[lo].addr;
@@ -373,36 +240,12 @@ const char *ksyms__name(struct ksyms *ks, u64 addr, u64 *off, const char **mod)
 	return name;
 }
 
-/* a lazy table's search by name: the first text symbol of the file called so */
-struct ksyms_by_name {
-	const char *name;
-	u64 addr;
-};
-
-static void ksyms__addr_line(struct ksyms *ks, void *ctx, char *line, size_t len)
-{
-	struct ksyms_by_name *q = ctx;
-	struct ksyms_line l;
-
-	(void)ks;
-	if (!q->addr && ksyms__parse(line, len, &l) && l.nl == strlen(q->name) &&
-	    !memcmp(l.name, q->name, l.nl))
-		q->addr = l.addr;
-}
-
 u64 ksyms__addr(struct ksyms *ks, const char *name)
 {
 	if (!ks)
 		return 0;
 	if (!ks->loaded)
 		ksyms__load(ks);
-	if (ks->lazy) {
-		/* names are not held: read the file for this one */
-		struct ksyms_by_name q = { name, 0 };
-
-		ksyms__read(ks, ksyms__addr_line, &q);
-		return q.addr;
-	}
 	for (size_t i = 0; i < ks->n; i++)
 		if (!strcmp(ksyms__str(ks, ks->v[i].name), name))
 			return ks->v[i].addr;

@@ -968,22 +968,26 @@ TEST(kernel_address)
 /*
  * A kallsyms file as the kernel writes it, and a few lines it does not:
  * out of order (modules come after the core kernel), data symbols, a zero
- * address, a line longer than the loader's read buffer, enough lines that
- * some straddle two reads, and two names at one address.
+ * address, a line longer than the loader's read buffer, and enough lines
+ * that some straddle two reads.
  */
-static bool ksyms_file_write(const char *path)
+TEST(ksyms_file)
 {
-	FILE *f = fopen(path, "w");
+	char path[] = "/tmp/perf-prof-kallsyms.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct ksyms *ks;
+	const char *name, *mod;
+	u64 off;
 
+	CHECK(f != NULL);
 	if (!f)
-		return false;
+		return;
 	fprintf(f, "ffffffffc0001000 t mod_fn\t[mymod]\n");
 	fprintf(f, "ffffffff81000000 T _text\n");
 	fprintf(f, "ffffffff81000100 D some_data\n");
 	fprintf(f, "0000000000000000 T zero_addr\n");
 	fprintf(f, "ffffffff81000200 t static_fn\n");
-	fprintf(f, "ffffffff81000280 t alias_a\n");
-	fprintf(f, "ffffffff81000280 T alias_b\n");
 	for (int i = 0; i < 70000; i++)
 		fputc('x', f);
 	fputc('\n', f);
@@ -992,87 +996,39 @@ static bool ksyms_file_write(const char *path)
 		fprintf(f, "ffffffff82%06x T fn_%08d\n", i * 16, i);
 	fprintf(f, "ffffffffc0002000 W weak_mod\t[other]\n");
 	fprintf(f, "ffffffff81000300 w weak_fn");	/* no newline at the end */
-	return !fclose(f);
-}
-
-/* the same answers with names held (the default) and read on demand (lazy) */
-TEST(ksyms_file)
-{
-	char path[] = "/tmp/perf-prof-kallsyms.XXXXXX";
-	int fd = mkstemp(path);
-	struct ksyms *ks;
-	const char *name, *mod;
-	u64 off;
-
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	close(fd);
-	CHECK(ksyms_file_write(path));
-	for (int lazy = 0; lazy < 2; lazy++) {
-		ks = ksyms__new_path(path);
-		if (lazy)
-			ksyms__lazy(ks);
-		name = ksyms__name(ks, 0xffffffff81000004, &off, &mod);
-		CHECK_STR(name, "_text");
-		CHECK_U64(off, 4);
-		CHECK_STR(mod, "");
-		/* the data symbol is not one: its address belongs to _text */
-		CHECK_STR(ksyms__name(ks, 0xffffffff81000100, NULL, NULL), "_text");
-		CHECK_STR(ksyms__name(ks, 0xffffffff81000210, NULL, NULL), "static_fn");
-		/* aliases: the last line names the address */
-		CHECK_STR(ksyms__name(ks, 0xffffffff81000281, NULL, NULL), "alias_b");
-		name = ksyms__name(ks, 0xffffffffc0001010, &off, &mod);
-		CHECK_STR(name, "mod_fn");
-		CHECK_STR(mod, "mymod");
-		CHECK_U64(off, 0x10);
-		CHECK_STR(ksyms__name(ks, 0xffffffffc0002000, NULL, &mod), "weak_mod");
-		CHECK_STR(mod, "other");
-		for (int i = 0; i < 4000; i += 7) {
-			char want[16];
-
-			snprintf(want, sizeof(want), "fn_%08d", i);
-			name = ksyms__name(ks, 0xffffffff82000000ULL + (u64)i * 16 + 3, &off, &mod);
-			CHECK_STR(name, want);
-			CHECK_U64(off, 3);
-		}
-		CHECK(ksyms__name(ks, 0xffffffff80000000, NULL, NULL) == NULL);
-		/* far past the last symbol: no size known, no symbol */
-		CHECK(ksyms__name(ks, 0xffffffffc0002000ULL + (2 << 20), NULL, NULL) == NULL);
-		CHECK_U64(ksyms__addr(ks, "zero_addr"), 0);
-		CHECK_U64(ksyms__addr(ks, "some_data"), 0);
-		CHECK_U64(ksyms__addr(ks, "weak_fn"), 0xffffffff81000300ULL);
-		CHECK_U64(ksyms__addr(ks, "fn_00003999"), 0xffffffff82000000ULL + 3999 * 16);
-		ksyms__delete(ks);
-	}
-
-	/*
-	 * lazy: the names wanted come with one read of the file. Once it is
-	 * gone, they are still known and the others are not.
-	 */
+	fclose(f);
 	ks = ksyms__new_path(path);
-	ksyms__lazy(ks);
-	for (int i = 0; i < 4000; i += 2)
-		ksyms__want(ks, 0xffffffff82000000ULL + (u64)i * 16 + 1);
-	ksyms__want(ks, 0xffffffffc0001004);
-	ksyms__fetch(ks);
-	unlink(path);
-	for (int i = 0; i < 4000; i++) {
+	name = ksyms__name(ks, 0xffffffff81000004, &off, &mod);
+	CHECK_STR(name, "_text");
+	CHECK_U64(off, 4);
+	CHECK_STR(mod, "");
+	/* the data symbol is not one: its address belongs to _text */
+	CHECK_STR(ksyms__name(ks, 0xffffffff81000100, NULL, NULL), "_text");
+	CHECK_STR(ksyms__name(ks, 0xffffffff81000210, NULL, NULL), "static_fn");
+	name = ksyms__name(ks, 0xffffffffc0001010, &off, &mod);
+	CHECK_STR(name, "mod_fn");
+	CHECK_STR(mod, "mymod");
+	CHECK_U64(off, 0x10);
+	CHECK_STR(ksyms__name(ks, 0xffffffffc0002000, NULL, &mod), "weak_mod");
+	CHECK_STR(mod, "other");
+	for (int i = 0; i < 4000; i += 7) {
 		char want[16];
 
 		snprintf(want, sizeof(want), "fn_%08d", i);
-		name = ksyms__name(ks, 0xffffffff82000000ULL + (u64)i * 16, NULL, NULL);
-		if (i % 2 == 0)
-			CHECK_STR(name, want);
-		else
-			CHECK(name == NULL);
+		name = ksyms__name(ks, 0xffffffff82000000ULL + (u64)i * 16 + 3, &off, &mod);
+		CHECK_STR(name, want);
+		CHECK_U64(off, 3);
 	}
-	CHECK_STR(ksyms__name(ks, 0xffffffffc0001000, NULL, &mod), "mod_fn");
-	CHECK_STR(mod, "mymod");
-	CHECK(ksyms__name(ks, 0xffffffff81000000, NULL, NULL) == NULL);
+	CHECK(ksyms__name(ks, 0xffffffff80000000, NULL, NULL) == NULL);
+	/* far past the last symbol: no size known, no symbol */
+	CHECK(ksyms__name(ks, 0xffffffffc0002000ULL + (2 << 20), NULL, NULL) == NULL);
+	CHECK_U64(ksyms__addr(ks, "zero_addr"), 0);
+	CHECK_U64(ksyms__addr(ks, "some_data"), 0);
+	CHECK_U64(ksyms__addr(ks, "weak_fn"), 0xffffffff81000300ULL);
+	CHECK_U64(ksyms__addr(ks, "fn_00003999"), 0xffffffff82000000ULL + 3999 * 16);
 	ksyms__delete(ks);
-
 	/* a file that cannot be read: a table without symbols */
+	unlink(path);
 	ks = ksyms__new_path(path);
 	CHECK(ksyms__name(ks, 0xffffffff81000004, NULL, NULL) == NULL);
 	ksyms__delete(ks);
@@ -1122,36 +1078,6 @@ TEST(ksyms_running_kernel)
 	CHECK(n > 1000);
 	CHECK_U64(bad, 0);
 	CHECK(named >= n * 99 / 100);
-}
-
-/* lazy names of the running kernel: the same as the full table's, in one fetch */
-TEST(ksyms_running_kernel_lazy)
-{
-	struct ksyms *full = ksyms__new(), *lazy = ksyms__new();
-	u64 text = ksyms__addr(full, "_text"), stext = ksyms__addr(full, "_etext");
-	size_t n = 0, same = 0;
-
-	if (!text || stext <= text) {
-		ksyms__delete(full);
-		ksyms__delete(lazy);
-		SKIP("no kernel symbol addresses (kptr_restrict or not root)");
-	}
-	ksyms__lazy(lazy);
-	/* 4000 addresses spread over the core kernel's text */
-	for (u64 a = text; a < stext && n < 4000; a += (stext - text) / 4000, n++)
-		ksyms__want(lazy, a);
-	ksyms__fetch(lazy);
-	n = 0;
-	for (u64 a = text; a < stext && n < 4000; a += (stext - text) / 4000, n++) {
-		u64 o1 = 0, o2 = 0;
-		const char *x = ksyms__name(full, a, &o1, NULL), *y = ksyms__name(lazy, a, &o2, NULL);
-
-		same += x && y && !strcmp(x, y) && o1 == o2;
-	}
-	ksyms__delete(full);
-	ksyms__delete(lazy);
-	CHECK(n > 1000);
-	CHECK_U64(same, n);
 }
 
 TEST(cache_and_cost)
