@@ -53,8 +53,9 @@ PKGS      := libtraceevent libtracefs libelf libdw libbpf capstone libprotobuf-c
 # shell command once, on first use, and keeps the result.
 lazy = $(eval $(1) := $$(shell $(2)))$($(1))
 PKG_CFLAGS = $(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# capstone is dlopen()ed when a probe offset is checked (lib/probe/insn.c): headers only
-PKG_LIBS   = $(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs $(filter-out capstone,$(PKGS)) 2>/dev/null)
+# capstone is dlopen()ed when a probe offset is checked (lib/probe/insn.c), and
+# libmicrohttpd when the daemon serves HTTP (daemon/http.c): headers only
+PKG_LIBS   = $(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs $(filter-out capstone libmicrohttpd,$(PKGS)) 2>/dev/null)
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \

@@ -12,6 +12,7 @@
  * the daemon's tick does at --method-timeout (http__tick).
  */
 #include <cJSON.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -21,6 +22,70 @@
 #include "daemon.h"
 #include "json.h"
 #include "viewer.h"
+
+/*
+ * libmicrohttpd is opened with dlopen() when the daemon starts its HTTP
+ * server, not linked: it brings GnuTLS and eight more libraries, 2.6 MB of
+ * resident memory in every run of every profiler, for the daemon alone.
+ * The calls below go through these pointers (the header's declarations
+ * give their types).
+ */
+#define MHD_SONAME "libmicrohttpd.so.12"	/* Debian 12's libmicrohttpd12 */
+
+static struct {
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+	__typeof__(MHD_suspend_connection) *suspend_connection;
+	__typeof__(MHD_resume_connection) *resume_connection;
+	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+	__typeof__(MHD_get_connection_values) *get_connection_values;
+	bool ok;
+	char error[200];
+} mhd;
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+
+static void mhd_load(void)
+{
+	void *h = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(mhd.error, sizeof(mhd.error), "%s", dlerror());
+		return;
+	}
+	*(void **)&mhd.start_daemon = dlsym(h, "MHD_start_daemon");
+	*(void **)&mhd.stop_daemon = dlsym(h, "MHD_stop_daemon");
+	*(void **)&mhd.create_response_from_buffer = dlsym(h, "MHD_create_response_from_buffer");
+	*(void **)&mhd.add_response_header = dlsym(h, "MHD_add_response_header");
+	*(void **)&mhd.queue_response = dlsym(h, "MHD_queue_response");
+	*(void **)&mhd.destroy_response = dlsym(h, "MHD_destroy_response");
+	*(void **)&mhd.suspend_connection = dlsym(h, "MHD_suspend_connection");
+	*(void **)&mhd.resume_connection = dlsym(h, "MHD_resume_connection");
+	*(void **)&mhd.lookup_connection_value = dlsym(h, "MHD_lookup_connection_value");
+	*(void **)&mhd.get_connection_values = dlsym(h, "MHD_get_connection_values");
+	mhd.ok = mhd.start_daemon && mhd.stop_daemon && mhd.create_response_from_buffer &&
+		 mhd.add_response_header && mhd.queue_response && mhd.destroy_response &&
+		 mhd.suspend_connection && mhd.resume_connection &&
+		 mhd.lookup_connection_value && mhd.get_connection_values;
+	if (!mhd.ok)
+		snprintf(mhd.error, sizeof(mhd.error), "%s lacks functions this daemon calls",
+			 MHD_SONAME);
+	/* kept open for the process: the pointers above point into it */
+}
+
+#define MHD_start_daemon mhd.start_daemon
+#define MHD_stop_daemon mhd.stop_daemon
+#define MHD_create_response_from_buffer mhd.create_response_from_buffer
+#define MHD_add_response_header mhd.add_response_header
+#define MHD_queue_response mhd.queue_response
+#define MHD_destroy_response mhd.destroy_response
+#define MHD_suspend_connection mhd.suspend_connection
+#define MHD_resume_connection mhd.resume_connection
+#define MHD_lookup_connection_value mhd.lookup_connection_value
+#define MHD_get_connection_values mhd.get_connection_values
 
 #define API_PREFIX "/api/v1/"
 
@@ -431,6 +496,13 @@ struct http_server *http__start(const struct dlisten *l, const struct dlimits *l
 
 	if (!srv) {
 		err_set(err, EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	pthread_once(&mhd_once, mhd_load);
+	if (!mhd.ok) {
+		err_set(err, EXIT_FAIL, "cannot serve http on '%s': %s", l->text, mhd.error);
+		err_hint(err, "install libmicrohttpd12 (scripts/install-deps.sh), or run with --http off");
+		free(srv);
 		return NULL;
 	}
 	srv->lim = lim;
