@@ -31,6 +31,7 @@ LEPD_TEXT(prof_top);
 LEPD_TEXT(prof_syscalls);
 LEPD_TEXT(prof_pidstat);
 LEPD_TEXT(prof_num_dist);
+LEPD_TEXT(prof_multi_trace);
 LEPD_TEXT(prof_task_state);
 LEPD_TEXT(prof_profile);
 #undef LEPD_TEXT

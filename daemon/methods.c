@@ -99,6 +99,11 @@ const struct method methods[] = {
 	  NULL, NULL,
 	  "num-dist histogram of 'field' (count) of tracepoint 'event' "
 	  "(syscalls:sys_enter_write) for 'seconds' (1)" },
+	{ "ProfMultiTrace", "prof/multi-trace", METHOD_BLOCKING | METHOD_JSON_TEXT,
+	  lepd__prof_multi_trace, NULL, NULL,
+	  "multi-trace latency from tracepoint 'begin' (sched:sched_wakeup, key 'begin_key' pid) to "
+	  "'end' (sched:sched_switch, key 'end_key' next_pid): a log2 histogram every "
+	  "'interval_ms' (500) for 'seconds' (2)" },
 };
 
 const size_t nr_methods = ARRAY_SIZE(methods);

@@ -332,6 +332,68 @@ int lepd__prof_task_state(struct mcall *c, const struct method *m)
 	return prun_json(c, "task-state", "--json -q -i 3600s");
 }
 
+/* param_field - a field name param (letters, digits, '_'), @def when absent */
+static int param_field(struct mcall *c, const char *key, const char *def, const char **out)
+{
+	const struct cJSON *v = cJSON_IsObject(c->params) ? cJSON_GetObjectItem(c->params, key)
+							   : NULL;
+	const char *f = v && cJSON_IsString(v) ? v->valuestring
+					       : (c->query ? c->query(c->query_ctx, key) : NULL);
+
+	if (v && !cJSON_IsString(v))
+		return mcall__fail(c, MERR_PARAMS, "param '%s' must be a field name", key);
+	if (!f)
+		f = def;
+	for (const char *p = f; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return mcall__fail(c, MERR_PARAMS, "param '%s' must be a field name", key);
+	if (!*f || strlen(f) > 64)
+		return mcall__fail(c, MERR_PARAMS, "param '%s' must be a field name", key);
+	*out = f;
+	return 0;
+}
+
+/*
+ * ProfMultiTrace - the latency from one tracepoint to another, keyed, as a
+ * log2 histogram per interval (the viewer's heatmap): every interval
+ * report multi-trace --hist --json printed over the run, in order
+ */
+int lepd__prof_multi_trace(struct mcall *c, const struct method *m)
+{
+	char begin[128], end[128], args[640], *text, *line, *save = NULL;
+	const char *bk, *ek;
+	long secs, ims;
+	bool first = true;
+	size_t len;
+
+	if (param_tracepoint(c, "begin", "sched:sched_wakeup", begin, sizeof(begin)) ||
+	    param_tracepoint(c, "end", "sched:sched_switch", end, sizeof(end)))
+		return -1;
+	/* the default pair's keys are the woken and the switched-in task; else the thread */
+	if (param_field(c, "begin_key", !strcmp(begin, "sched:sched_wakeup") ? "pid" : "common_pid",
+			&bk) ||
+	    param_field(c, "end_key", !strcmp(end, "sched:sched_switch") ? "next_pid" : "common_pid",
+			&ek) ||
+	    mcall__param_int(c, "seconds", 2, 1, 10, &secs) ||
+	    mcall__param_int(c, "interval_ms", 500, 100, 10000, &ims))
+		return -1;
+	snprintf(args, sizeof(args), "-e %s//key=%s/ -e %s//key=%s/ --hist --json -q -i %ld", begin,
+		 bk, end, ek, ims);
+	if (prun__capture(c, "multi-trace", args, (u64)secs * 1000ULL, &text, &len))
+		return -1;
+	fprintf(c->out, "{\"begin\":\"%s\",\"end\":\"%s\",\"interval_ms\":%ld,\"reports\":[",
+		begin, end, ims);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] != '{')
+			continue;
+		fprintf(c->out, "%s%s", first ? "" : ",", line);
+		first = false;
+	}
+	fputs("]}", c->out);
+	free(text);
+	return 0;
+}
+
 int lepd__prof_num_dist(struct mcall *c, const struct method *m)
 {
 	const struct cJSON *v = cJSON_IsObject(c->params) ? cJSON_GetObjectItem(c->params, "field")

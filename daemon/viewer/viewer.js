@@ -303,13 +303,92 @@ function setupSyscalls() {
   });
 }
 
+// the latency heatmap: multi-trace's log2 histogram of each 500 ms interval, a
+// column each, a row per power of two; darker is more pairs
+const LAT_LEFT = 70;	// px for the bucket labels
+
+function fmtNs(ns) {
+  return ns >= 1e9 ? (ns / 1e9).toFixed(1) + ' s' : ns >= 1e6 ? (ns / 1e6).toFixed(1) + ' ms'
+    : ns >= 1e3 ? (ns / 1e3).toFixed(1) + ' us' : ns + ' ns';
+}
+
+function drawLatency(cv, reports) {
+  const cells = [];		// [column, lo, hi, count]
+  reports.forEach((r, x) => {
+    for (const row of r.rows || [])
+      for (const h of (row.stats || {}).hist || [])
+        cells.push([x, h.lo, h.hi, h.count]);
+  });
+  // one bucket of each (interval, lo): the rows of one interval add up
+  const sum = new Map();
+  for (const [x, lo, hi, n] of cells) {
+    const k = x + ':' + lo;
+    const c = sum.get(k) || [x, lo, hi, 0];
+    c[3] += n;
+    sum.set(k, c);
+  }
+  const drawn = [...sum.values()];
+  const ctx = cv.getContext('2d');
+  const W = cv.width, H = cv.height, style = getComputedStyle(document.body);
+  ctx.clearRect(0, 0, W, H);
+  cv.dataset.cells = JSON.stringify(drawn);
+  cv.layout = null;
+  if (!drawn.length)
+    return drawn;
+  const exp = (lo) => (lo > 0 ? Math.round(Math.log2(lo)) : 0);
+  const ymin = Math.min(...drawn.map((c) => exp(c[1]))), ymax = Math.max(...drawn.map((c) => exp(c[1])));
+  const rows = ymax - ymin + 1, cols = reports.length;
+  const cw = (W - LAT_LEFT) / cols, ch = H / rows;
+  const top = Math.max(...drawn.map((c) => c[3]));
+  ctx.font = '11px monospace';
+  ctx.fillStyle = style.color;
+  ctx.textBaseline = 'middle';
+  for (let y = ymin; y <= ymax; y++)
+    ctx.fillText(fmtNs(2 ** y), 2, H - (y - ymin + 0.5) * ch);
+  for (const [x, lo, , n] of drawn) {
+    // log scale: one pair is visible next to thousands
+    const f = Math.log1p(n) / Math.log1p(top);
+    ctx.fillStyle = 'hsl(18, 90%, ' + (88 - 58 * f).toFixed(1) + '%)';
+    ctx.fillRect(LAT_LEFT + x * cw, H - (exp(lo) - ymin + 1) * ch, Math.max(cw - 1, 1), Math.max(ch - 1, 1));
+  }
+  cv.layout = { ymin, rows, cols, cw, ch, sum };
+  return drawn;
+}
+
+function setupLatency() {
+  const cv = $('latency');
+  let reports = [];
+  runButton($('lat-run'), $('lat-info'), async () => {
+    const q = 'prof/multi-trace?seconds=5&interval_ms=500&begin=' +
+      encodeURIComponent($('lat-begin').value.trim()) + '&end=' + encodeURIComponent($('lat-end').value.trim());
+    const doc = await api(q);
+    reports = (doc.reports || []).filter((r) => r.report === 'interval');
+    const drawn = drawLatency(cv, reports);
+    const pairs = drawn.reduce((a, c) => a + c[3], 0);
+    $('lat-info').textContent = pairs + ' pairs in ' + reports.length + ' intervals of ' +
+      doc.interval_ms + ' ms, ' + doc.begin + ' to ' + doc.end;
+  });
+  cv.addEventListener('mousemove', (e) => {
+    const L = cv.layout;
+    if (!L)
+      return;
+    const r = cv.getBoundingClientRect();
+    const px = (e.clientX - r.left) * cv.width / r.width, py = (e.clientY - r.top) * cv.height / r.height;
+    const x = Math.floor((px - LAT_LEFT) / L.cw), y = L.ymin + L.rows - 1 - Math.floor(py / L.ch);
+    const c = L.sum.get(x + ':' + 2 ** y) || (y === 0 ? L.sum.get(x + ':0') : null);
+    cv.title = c ? 'interval ' + (x + 1) + ': ' + fmtNs(c[1]) + ' to ' + fmtNs(c[2] + 1) + ', ' + c[3] +
+      ' pairs' : '';
+  });
+}
+
 // a panel shows only when this daemon offers its method
 async function setupPanels() {
   const doc = await api('methods');
   for (const m of doc.methods)
     state.methods[m.name] = m.available;
   const panels = [['ProfProfile', 'flame-panel', setupFlame],
-    ['ProfTaskState', 'offcpu-panel', setupOffcpu], ['ProfSyscalls', 'syscalls-panel', setupSyscalls]];
+    ['ProfTaskState', 'offcpu-panel', setupOffcpu], ['ProfSyscalls', 'syscalls-panel', setupSyscalls],
+    ['ProfMultiTrace', 'latency-panel', setupLatency]];
   for (const [name, id, setup] of panels) {
     if (!state.methods[name])
       continue;

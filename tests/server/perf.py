@@ -159,6 +159,35 @@ hist = [h for r in doc.get("rows", []) for h in r["stats"]["hist"] if h["lo"] <=
 check("perf: ProfNumDist's histogram has the workload's 100 writes of 7 bytes",
       hist and hist[0]["count"] >= 100, repr(doc)[:400])
 
+# the latency heatmap's data: 30 nanosleeps of 10 ms (the raw system call, which
+# glibc's sleeps do not make) paired from entry to exit, an interval report
+# every 500 ms; the intervals add up to the final report
+rep, pid = during({"method": "ProfMultiTrace", "params": {
+    "seconds": 3, "interval_ms": 500, "begin": "syscalls:sys_enter_nanosleep",
+    "end": "syscalls:sys_exit_nanosleep"}}, [WL, "nanosleep", "30", "10000"], 1.0)
+doc = json.loads(result_text(rep) or "{}")
+reps = doc.get("reports", [])
+ivals = [r for r in reps if r.get("report") == "interval"]
+final = [r for r in reps if r.get("report") == "final"]
+
+
+def slow(r):
+    """pairs of 8.4 ms and more in a report's histograms"""
+    return sum(h["count"] for row in r.get("rows", []) for h in row["stats"]["hist"] if h["lo"] >= 8388608)
+
+
+check("perf: ProfMultiTrace has the 30 sleeps of 10 ms in its final histogram, and its %d "
+      "interval reports add up to it" % len(ivals),
+      len(final) == 1 and slow(final[0]) == 30 and sum(slow(r) for r in ivals) == 30 and
+      sum(r["pairs"] for r in ivals) == final[0]["pairs"] and 5 <= len(ivals) <= 8 and
+      doc.get("interval_ms") == 500, repr(doc)[:600])
+_, rep = call(d, {"method": "ProfMultiTrace", "params": {"begin_key": "pid; ls"}})
+check("perf: ProfMultiTrace refuses a key that is not a field name (-32602)",
+      rep.get("error", {}).get("code") == -32602, repr(rep))
+_, rep = call(d, {"method": "ProfMultiTrace", "params": {"interval_ms": 5}})
+check("perf: ProfMultiTrace refuses intervals under 100 ms (-32602)",
+      rep.get("error", {}).get("code") == -32602, repr(rep))
+
 _, rep = call(d, {"method": "ProfTop", "params": {"event": "sched:sched_switch; rm -rf /"}})
 check("perf: a param that is not a tracepoint name is refused (-32602)",
       rep.get("error", {}).get("code") == -32602, repr(rep))

@@ -287,7 +287,7 @@ def response_json(b, part):
     return json.loads(text)
 
 
-CHARTS = """[...document.querySelectorAll('canvas')].map((c) => {
+CHARTS = """[...document.querySelectorAll('canvas:not(.heatmap)')].map((c) => {
   const ch = Chart.getChart(c);
   return ch ? { id: c.id, labels: ch.data.labels.length, sets: ch.data.datasets.map((d) =>
     ({ label: d.label, points: d.data.filter((v) => v !== null).length,
@@ -416,6 +416,49 @@ def offcpu_checks(b, methods):
           "longest total first (%s)" % (len(rows), n, info), ok, rows[:5], str(want[:3])[:300])
 
 
+WL_BIN = os.path.join(os.environ.get("WORKLOAD_DIR", ""), "wl")
+
+
+def latency_checks(b, methods):
+    shown = not b.js("document.getElementById('latency-panel').hidden")
+    if not methods.get("ProfMultiTrace"):
+        check("viewer: the latency panel is hidden while the daemon lacks ProfMultiTrace", not shown)
+        return
+    if not check("viewer: the latency panel shows (the daemon offers ProfMultiTrace)", shown):
+        return
+    # 30 raw nanosleeps of 10 ms, paired from entry to exit, recorded over 5 s
+    b.js("""(() => { document.getElementById('lat-begin').value = 'syscalls:sys_enter_nanosleep';
+        document.getElementById('lat-end').value = 'syscalls:sys_exit_nanosleep';
+        document.getElementById('lat-run').click(); })()""")
+    time.sleep(1.5)
+    subprocess.run([WL_BIN, "nanosleep", "30", "10000"], stdout=subprocess.DEVNULL)
+    info = b.until("""(() => { const t = document.getElementById('lat-info').textContent;
+        return !t.startsWith('running') && t; })()""", 60)
+    doc = response_json(b, "/api/v1/prof/multi-trace") or {}
+    want = {}
+    ivals = [r for r in doc.get("reports", []) if r.get("report") == "interval"]
+    for x, r in enumerate(ivals):
+        for row in r.get("rows", []):
+            for h in row["stats"]["hist"]:
+                want[(x, h["lo"])] = want.get((x, h["lo"]), 0) + h["count"]
+    cells = b.js("JSON.parse(document.getElementById('latency').dataset.cells || '[]')") or []
+    got = {(c[0], c[1]): c[3] for c in cells}
+    slow = sum(n for (x, lo), n in got.items() if lo >= 8388608)
+    check("viewer: the heatmap draws every (interval, bucket) of the daemon's %d interval "
+          "reports with its count, the 30 sleeps of 10 ms among them (%s)" % (len(ivals), info),
+          want and got == want and slow == 30, sorted(got.items())[:8], sorted(want.items())[:8])
+    # hovering a drawn cell names its bucket and count
+    tip = b.js("""(() => { const cv = document.getElementById('latency'), L = cv.layout;
+        const c = JSON.parse(cv.dataset.cells).find((c) => c[1] >= 8388608); if (!L || !c) return null;
+        const r = cv.getBoundingClientRect(), y = Math.round(Math.log2(c[1]));
+        const px = 70 + (c[0] + 0.5) * L.cw, py = (L.ymin + L.rows - 1 - y + 0.5) * L.ch;
+        cv.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + px * r.width / cv.width,
+          clientY: r.top + py * r.height / cv.height }));
+        return [cv.title, c[3]]; })()""")
+    check("viewer: hovering a cell says its interval, bucket and pairs (%r)" % (tip,),
+          tip and tip[0].endswith(", %d pairs" % tip[1]) and " ms to " in tip[0], tip)
+
+
 def pause_checks(b):
     b.js("document.getElementById('pause').click()")
     time.sleep(1.5)		# a refresh already on its way lands
@@ -511,6 +554,7 @@ def main():
         work.kill()
         syscalls_checks(b)
         offcpu_checks(b, methods)
+        latency_checks(b, methods)
         pause_checks(b)
         shot = os.path.join(os.environ.get("BUILD_DIR", "build"), "viewer.png")
         png = base64.b64decode(b.call("Page.captureScreenshot", format="png",
@@ -518,7 +562,7 @@ def main():
         with open(shot, "wb") as f:
             f.write(png)
         check("viewer: a screenshot of the page (%s) is not blank" % shot, not png_blank(png))
-        hs = b.js("[...document.querySelectorAll('canvas')].map((c) => Chart.getChart(c).height)")
+        hs = b.js("[...document.querySelectorAll('canvas:not(.heatmap)')].map((c) => Chart.getChart(c).height)")
         check("viewer: the charts keep their 180 px height in a full-page screenshot", hs and
               all(h == 180 for h in hs), hs)
         errs = b.errors()
