@@ -164,7 +164,7 @@ check("perf: ProfNumDist's histogram has the workload's 100 writes of 7 bytes",
 # every 500 ms; the intervals add up to the final report
 rep, pid = during({"method": "ProfMultiTrace", "params": {
     "seconds": 3, "interval_ms": 500, "begin": "syscalls:sys_enter_nanosleep",
-    "end": "syscalls:sys_exit_nanosleep"}}, [WL, "nanosleep", "30", "10000"], 1.0)
+    "end": "syscalls:sys_exit_nanosleep"}}, [WL, "nanosleep", "30", "10000"], 1.5)
 doc = json.loads(result_text(rep) or "{}")
 reps = doc.get("reports", [])
 ivals = [r for r in reps if r.get("report") == "interval"]

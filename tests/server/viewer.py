@@ -430,7 +430,9 @@ def latency_checks(b, methods):
     b.js("""(() => { document.getElementById('lat-begin').value = 'syscalls:sys_enter_nanosleep';
         document.getElementById('lat-end').value = 'syscalls:sys_exit_nanosleep';
         document.getElementById('lat-run').click(); })()""")
-    time.sleep(1.5)
+    # late enough that the daemon has the events open (a sanitized daemon takes
+    # a second), early enough that the 0.3 s of sleeps end within the 5 s
+    time.sleep(2.5)
     subprocess.run([WL_BIN, "nanosleep", "30", "10000"], stdout=subprocess.DEVNULL)
     info = b.until("""(() => { const t = document.getElementById('lat-info').textContent;
         return !t.startsWith('running') && t; })()""", 60)
