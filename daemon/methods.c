@@ -103,7 +103,7 @@ const struct method methods[] = {
 	  lepd__prof_multi_trace, NULL, NULL,
 	  "multi-trace latency from tracepoint 'begin' (sched:sched_wakeup, key 'begin_key' pid) to "
 	  "'end' (sched:sched_switch, key 'end_key' next_pid): a log2 histogram every "
-	  "'interval_ms' (500) for 'seconds' (2)" },
+	  "'interval_ms' (500) for 'seconds' (2), of process 'pid' only when given" },
 };
 
 const size_t nr_methods = ARRAY_SIZE(methods);

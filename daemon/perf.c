@@ -362,9 +362,10 @@ int lepd__prof_multi_trace(struct mcall *c, const struct method *m)
 {
 	char begin[128], end[128], args[640], *text, *line, *save = NULL;
 	const char *bk, *ek;
-	long secs, ims;
+	long secs, ims, pid;
 	bool first = true;
 	size_t len;
+	int n;
 
 	if (param_tracepoint(c, "begin", "sched:sched_wakeup", begin, sizeof(begin)) ||
 	    param_tracepoint(c, "end", "sched:sched_switch", end, sizeof(end)))
@@ -375,10 +376,17 @@ int lepd__prof_multi_trace(struct mcall *c, const struct method *m)
 	    param_field(c, "end_key", !strcmp(end, "sched:sched_switch") ? "next_pid" : "common_pid",
 			&ek) ||
 	    mcall__param_int(c, "seconds", 2, 1, 10, &secs) ||
-	    mcall__param_int(c, "interval_ms", 500, 100, 10000, &ims))
+	    mcall__param_int(c, "interval_ms", 500, 100, 10000, &ims) ||
+	    mcall__param_int(c, "pid", 0, 0, 4194304, &pid))
 		return -1;
-	snprintf(args, sizeof(args), "-e %s//key=%s/ -e %s//key=%s/ --hist --json -q -i %ld", begin,
-		 bk, end, ek, ims);
+	if (ims > secs * 1000)
+		return mcall__fail(c, MERR_PARAMS, "param 'interval_ms' (%ld) must not exceed 'seconds'",
+				   ims);
+	n = snprintf(args, sizeof(args), "-e %s//key=%s/ -e %s//key=%s/ --hist --json -q -i %ld", begin,
+		     bk, end, ek, ims);
+	/* one process (and its threads): the run also ends when it does */
+	if (pid)
+		snprintf(args + n, sizeof(args) - (size_t)n, " -p %ld", pid);
 	if (prun__capture(c, "multi-trace", args, (u64)secs * 1000ULL, &text, &len))
 		return -1;
 	fprintf(c->out, "{\"begin\":\"%s\",\"end\":\"%s\",\"interval_ms\":%ld,\"reports\":[",

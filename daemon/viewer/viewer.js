@@ -363,6 +363,9 @@ function setupLatency() {
       encodeURIComponent($('lat-begin').value.trim()) + '&end=' + encodeURIComponent($('lat-end').value.trim());
     const doc = await api(q);
     reports = (doc.reports || []).filter((r) => r.report === 'interval');
+    // a run that ended inside its first interval has its final report only
+    if (!reports.length)
+      reports = (doc.reports || []).filter((r) => r.report === 'final');
     const drawn = drawLatency(cv, reports);
     const pairs = drawn.reduce((a, c) => a + c[3], 0);
     $('lat-info').textContent = pairs + ' pairs in ' + reports.length + ' intervals of ' +

@@ -187,6 +187,20 @@ check("perf: ProfMultiTrace refuses a key that is not a field name (-32602)",
 _, rep = call(d, {"method": "ProfMultiTrace", "params": {"interval_ms": 5}})
 check("perf: ProfMultiTrace refuses intervals under 100 ms (-32602)",
       rep.get("error", {}).get("code") == -32602, repr(rep))
+_, rep = call(d, {"method": "ProfMultiTrace", "params": {"interval_ms": 3000, "seconds": 2}})
+check("perf: ProfMultiTrace refuses an interval longer than the run (-32602)",
+      rep.get("error", {}).get("code") == -32602, repr(rep))
+# pid: one process only (others' sleeps are not counted), the run ending with it
+wl = subprocess.Popen([WL, "-d", "2500", "nanosleep", "12", "20000"], stdout=subprocess.DEVNULL)
+_, rep = call(d, {"method": "ProfMultiTrace", "params": {
+    "seconds": 10, "interval_ms": 200, "pid": wl.pid, "begin": "syscalls:sys_enter_nanosleep",
+    "end": "syscalls:sys_exit_nanosleep"}}, 40)
+wl.wait()
+doc = json.loads(result_text(rep) or "{}")
+final = [r for r in doc.get("reports", []) if r.get("report") == "final"]
+check("perf: ProfMultiTrace of one pid: its 12 sleeps of 20 ms, exactly (%r)" %
+      [(r.get("pairs"), slow(r)) for r in final],
+      len(final) == 1 and final[0]["pairs"] == 12 and slow(final[0]) == 12, repr(doc)[:400])
 
 _, rep = call(d, {"method": "ProfTop", "params": {"event": "sched:sched_switch; rm -rf /"}})
 check("perf: a param that is not a tracepoint name is refused (-32602)",
