@@ -4,7 +4,7 @@
 # bench/bpf-agg.sh [RUN.SH OPTIONS] - counting in the kernel against reading
 # the records, and against bpftrace, in the same run of the shared bench kit
 # (../shared/bench/run.sh): getppid load at 300k, 1M and the maximum events/s
-# on CPU 1, perf-prof top system wide once with --no-bpf (label ring) and
+# on CPU 1, perf-prof top and num-dist system wide once with --no-bpf (label ring) and
 # once with --bpf (label bpf), bpftrace '@[pid] = count()', and the 'none'
 # baseline. The kit reports the workload's +ns per event, the tool's CPU per
 # event, its RSS and what it lost; bench/summarize.sh of the kit prints the
@@ -26,5 +26,5 @@ for mode in ring bpf; do
 	chmod +x "$work/pp-$mode"
 done
 out=${OUT:-$here/results/bpf-agg-$(date +%Y%m%d-%H%M%S)}
-"$kit/run.sh" --tools none,pp-top,bpftrace --tool "ring=$work/pp-ring" --tool "bpf=$work/pp-bpf" \
+"$kit/run.sh" --tools none,pp-top,pp-num-dist,bpftrace --tool "ring=$work/pp-ring" --tool "bpf=$work/pp-bpf" \
 	--rates 300000,1000000,0 --out "$out" "$@" && "$kit/summarize.sh" "$out"

@@ -13,6 +13,15 @@
  * difference from what it read before (exact, with nothing reset under the
  * programs' feet), and deletes the rows of keys that get no more counts.
  * Rows the bounded map cannot take are counted.
+ *
+ * An event may instead add a value to a histogram block of columns (struct
+ * vstat's buckets with count, 128-bit sum, min and max: BPF_AGG_HIST_COLS
+ * of them). An interval's min and max cannot be taken as a difference, so
+ * a table of such events is made with BPF_AGG_GENS: its rows carry the
+ * report generation in their key, and bpf_agg__read_gen() switches the
+ * programs to the next generation, waits for the writes to the old one to
+ * end, hands its rows over and deletes them: each report reads exactly
+ * the values since the one before.
  */
 #ifndef PERF_PROF_BPFAGG_H
 #define PERF_PROF_BPFAGG_H
@@ -29,12 +38,38 @@ struct bpf_agg;
 /* the most columns one event adds to (each is computed into a stack slot) */
 #define BPF_AGG_MAX_EV_COLS 16
 
+/* a histogram block: these columns, then the buckets of vstat__bucket() */
+enum {
+	BPF_AGG_H_COUNT,
+	BPF_AGG_H_SUM_LO,
+	BPF_AGG_H_SUM_HI,
+	BPF_AGG_H_MIN,		/* UINT64_MAX while the block is empty */
+	BPF_AGG_H_MAX,
+	BPF_AGG_H_BUCKETS,
+};
+#define BPF_AGG_HIST_BUCKETS 1920	/* VSTAT_ROWS * VSTAT_SUB of agg.h */
+#define BPF_AGG_HIST_COLS (BPF_AGG_H_BUCKETS + BPF_AGG_HIST_BUCKETS)
+
+/* bpf_agg__new() flags */
+#define BPF_AGG_GENS 1u		/* rows per report generation (bpf_agg__read_gen()) */
+
+/* the row's key when bpf_agg_ev's @key is NULL */
+enum bpf_agg_key {
+	BPF_AGG_KEY_TID,	/* the thread id */
+	BPF_AGG_KEY_CPU,	/* the CPU */
+	BPF_AGG_KEY_NONE,	/* 0 */
+};
+
 /**
  * struct bpf_agg_ev - what one event adds to the table
  * @tp_id:  the tracepoint's id
  * @filter: records it counts (NULL: all)
- * @key:    the row's key (NULL: the thread id)
+ * @key:    the row's key (NULL: @key_kind's)
  * @vals:   @ncols values added to columns @col0.. (a NULL entry adds 1)
+ * @hist:   instead of @vals, a value added to the histogram block at @col0
+ *          (a negative one is counted apart, not added)
+ * @key_shift, @key_tag: the key is (key << @key_shift) | @key_tag, e.g.
+ *          an instance and the event's index
  */
 struct bpf_agg_ev {
 	u32 tp_id;
@@ -43,6 +78,10 @@ struct bpf_agg_ev {
 	const struct expr *const *vals;
 	int col0;
 	int ncols;
+	const struct expr *hist;
+	enum bpf_agg_key key_kind;
+	int key_shift;
+	u64 key_tag;
 };
 
 /* counters of one event's program, summed over the CPUs */
@@ -50,17 +89,19 @@ struct bpf_agg_stats {
 	u64 samples;	/* records counted into a row */
 	u64 errors;	/* a run-time expression error (division by zero, ...): skipped */
 	u64 drops;	/* a new key the full table could not take */
+	u64 negative;	/* a histogram's value below zero: not added */
+	u64 contended;	/* a min or max other CPUs kept changing (64 tries): not updated */
 };
 
 /**
  * bpf_agg__new - an empty table of @ncols columns, at most @max_rows rows
  * (0 or more than BPF_AGG_MAX_ROWS: BPF_AGG_MAX_ROWS), for @nr_evs events.
  * @targets: count only listed threads (bpf_agg__start()), else every task;
- * @follow: their children and new threads too.
+ * @follow: their children and new threads too; @flags: BPF_AGG_GENS or 0.
  * Returns 0, or -errno with @why saying what failed.
  */
 int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
-		 struct bpf_agg **out, char *why, size_t whylen);
+		 unsigned flags, struct bpf_agg **out, char *why, size_t whylen);
 
 /**
  * bpf_agg__add - build and load event @idx's program. Returns 0, or
@@ -85,6 +126,22 @@ int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t
  */
 int bpf_agg__read(struct bpf_agg *a, void (*row)(void *ctx, u64 key, const u64 *vals),
 		  void *ctx);
+
+/**
+ * bpf_agg__read_gen - (BPF_AGG_GENS) the programs move to the next
+ * generation; once every write to the current one has ended, call @row for
+ * each of its rows (the key without the generation), then delete them.
+ * Returns 0 or -errno.
+ */
+int bpf_agg__read_gen(struct bpf_agg *a, void (*row)(void *ctx, u64 key, const u64 *vals),
+		      void *ctx);
+
+struct vstat;
+/*
+ * bpf_agg__hist_add - the histogram block @cols (a row's columns from its
+ * @col0) added into @s: the same statistics as the values added one by one
+ */
+void bpf_agg__hist_add(struct vstat *s, const u64 *cols);
 
 /*
  * bpf_agg__del - forget the row of @key (a key that gets no more counts, such

@@ -13,11 +13,13 @@
  * Reports per interval (-i), on SIGUSR1 (without reset) and at exit (the
  * whole run). --than N prints the events whose value is above N.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <traceevent/event-parse.h>
 
 #include "agg.h"
+#include "bpfagg.h"
 #include "json.h"
 #include "latency.h"
 #include "profiler.h"
@@ -56,7 +58,12 @@ struct nd {
 	bool inst_tid;
 	u64 negative;			/* values below zero, not counted */
 	struct report_cycle cycle;
+	struct bpf_agg *agg;		/* counting in the kernel */
+	struct expr **filters;
+	u64 *seen_stats;		/* per event: errors, negative as last read */
 };
+
+#define ND_BPF_ROWS 4096	/* a kernel row is 15 KiB */
 
 static const char *const nd_attrs[] = { "alias", "num", "delay", "stack", "max-stack", NULL };
 
@@ -110,6 +117,8 @@ static int nd_ev_init(struct nd *n, int i, struct evspec *ev, struct err *err)
 	return 0;
 }
 
+static int nd_bpf_init(struct prof *prof, struct nd *n, struct err *err);
+
 static int nd_setup(struct prof *prof, struct err *err)
 {
 	const struct nd_opts *o = prof->opts;
@@ -148,7 +157,137 @@ static int nd_setup(struct prof *prof, struct err *err)
 		if (!o->perins && !o->than.set && !n->hm)
 			n->evs[i].row = lattab__row(n->stats, 0, (unsigned)i);
 	report_cycle__init(&n->cycle);
+	return nd_bpf_init(prof, n, err);
+}
+
+static const char *nd_bpf_why(struct prof *prof, const struct nd *n)
+{
+	const struct nd_opts *o = prof->opts;
+
+	if (o->than.set)
+		return "--than prints each value's record";
+	if (n->hm)
+		return "--heatmap needs each value's time";
+	if (prof->opt.exit_n || prof->opt.cpus || prof->opt.sampling_limit ||
+	    prof->opt.perfeval_cpus || prof->opt.perfeval_pids)
+		return "-N, -C, --sampling-limit and --perfeval-* need each sample in user space";
+	for (int i = 0; i < prof->nr_evs; i++)
+		if (prof->evs[i]->kind != EVSPEC_TRACEPOINT || prof->evs[i]->cpus)
+			return "an event is not a tracepoint, or has cpus=";
+	return NULL;
+}
+
+static int nd_bpf_build(struct prof *prof, struct nd *n, char *why, size_t len)
+{
+	const struct nd_opts *o = prof->opts;
+	bool targets = n->inst_tid;
+	int r = bpf_agg__new(BPF_AGG_HIST_COLS, ND_BPF_ROWS, n->nr, targets, !prof->opt.tids,
+			     BPF_AGG_GENS, &n->agg, why, len);
+
+	n->filters = xzalloc((size_t)n->nr * sizeof(*n->filters));
+	for (int i = 0; !r && i < n->nr; i++) {
+		struct evspec *ev = prof->evs[i];
+		struct bpf_agg_ev ae = {
+			.tp_id = (u32)ev->tp->id, .hist = n->evs[i].val.expr,
+			.key_kind = !o->perins ? BPF_AGG_KEY_NONE :
+				    n->inst_tid ? BPF_AGG_KEY_TID : BPF_AGG_KEY_CPU,
+			.key_shift = 16, .key_tag = (u64)i,
+		};
+		struct err xerr = { 0 };
+
+		if (!ae.hist)
+			return snprintf(why, len, "the value is not an expression"), -EOPNOTSUPP;
+		if (ev->filter) {
+			n->filters[i] = expr_compile(ev->filter, ev->tp, &xerr);
+			if (!n->filters[i]) {
+				snprintf(why, len, "filter '%.200s' is not an expression: %.200s",
+					 ev->filter, xerr.msg);
+				return -EINVAL;
+			}
+			ae.filter = n->filters[i];
+		}
+		r = bpf_agg__add(n->agg, i, &ae, why, len);
+	}
+	return r;
+}
+
+static int nd_bpf_init(struct prof *prof, struct nd *n, struct err *err)
+{
+	char why[512];
+	const char *no = NULL;
+	int r = 0;
+
+	if (prof->opt.no_bpf)
+		return 0;
+	no = nd_bpf_why(prof, n);
+	if (!no && prof__in_kernel(prof, NULL))
+		no = "replayed records have no kernel";
+	if (!no && (r = nd_bpf_build(prof, n, why, sizeof(why))))
+		no = why;
+	if (no) {
+		bpf_agg__delete(n->agg);
+		n->agg = NULL;
+		if (prof->opt.bpf) {
+			err_set(err, r && r != -EOPNOTSUPP && r != -EINVAL ? EXIT_FAIL : EXIT_USAGE,
+				"cannot count in the kernel: %s", no);
+			err_hint(err, "without --bpf, num-dist reads the records in user space");
+			return -1;
+		}
+		if (prof->opt.verbose)
+			fprintf(prof__diag(prof), "perf-prof num-dist: reading the records: %s\n", no);
+		return 0;
+	}
+	for (int i = 0; i < n->nr; i++)
+		prof__in_kernel(prof, prof->evs[i]);
+	n->seen_stats = xzalloc((size_t)n->nr * 2 * sizeof(u64));
+	if (prof->opt.verbose)
+		fprintf(prof__diag(prof), "perf-prof num-dist: counting in the kernel: %d BPF "
+			"programs (%d instructions), no ring events\n", n->nr, bpf_agg__insns(n->agg));
 	return 0;
+}
+
+static int nd_start(struct prof *prof, struct err *err)
+{
+	struct nd *n = prof->priv;
+	const int *tids;
+	bool follow;
+	char why[320];
+	int nr;
+
+	if (!n->agg)
+		return 0;
+	nr = prof__targets(prof, &tids, &follow);
+	if (bpf_agg__start(n->agg, tids, nr, why, sizeof(why)))
+		return err_set(err, EXIT_FAIL, "cannot count in the kernel: %s", why);
+	return 0;
+}
+
+static void nd_bpf_row(void *ctx, u64 key, const u64 *vals)
+{
+	struct nd *n = ctx;
+	struct latrow *row = lattab__row(n->stats, (int)(key >> 16), (unsigned)(key & 0xffff));
+
+	if (row)
+		bpf_agg__hist_add(&row->st, vals);
+}
+
+/* nd_bpf_pull - the kernel's values since the last report into the interval's table */
+static void nd_bpf_pull(struct prof *prof, struct nd *n)
+{
+	if (!n->agg)
+		return;
+	bpf_agg__read_gen(n->agg, nd_bpf_row, n);
+	for (int i = 0; i < n->nr; i++) {
+		struct bpf_agg_stats st;
+		u64 *seen = &n->seen_stats[2 * i];
+
+		if (bpf_agg__stats(n->agg, i, &st))
+			continue;
+		prof__expr_errors(prof, prof->evs[i], st.errors - seen[0]);
+		n->negative += st.negative - seen[1];
+		seen[0] = st.errors;
+		seen[1] = st.negative;
+	}
 }
 
 static void nd_print_over(struct prof *prof, struct nd *n, const struct nd_ev *e,
@@ -306,6 +445,7 @@ static void nd_interval(struct prof *prof)
 {
 	struct nd *n = prof->priv;
 
+	nd_bpf_pull(prof, n);
 	report__interval(&n->cycle, &nd_report_ops, prof, "interval");
 }
 
@@ -313,6 +453,7 @@ static void nd_sigusr1(struct prof *prof)
 {
 	struct nd *n = prof->priv;
 
+	nd_bpf_pull(prof, n);
 	report__signal(&n->cycle, &nd_report_ops, prof);
 }
 
@@ -321,6 +462,7 @@ static void nd_final(struct prof *prof)
 	struct nd *n = prof->priv;
 	struct err err = { 0 };
 
+	nd_bpf_pull(prof, n);
 	report__final(&n->cycle, &nd_report_ops, prof);
 	if (n->hm) {
 		if (heatmap__close(n->hm, &err))
@@ -348,6 +490,11 @@ static void nd_deinit(struct prof *prof)
 
 		heatmap__close(n->hm, &err);
 	}
+	bpf_agg__delete(n->agg);
+	for (int i = 0; n->filters && i < n->nr; i++)
+		expr_free(n->filters[i]);
+	free(n->filters);
+	free(n->seen_stats);
 	free(n->names);
 	free(n->ns);
 	free(n->evs);
@@ -383,7 +530,9 @@ const struct profiler num_dist_profiler = {
 		"above N (a plain number; 2ms means 2000000), with its stack (-g, 'stack');\n"
 		"--flame-graph FILE[.svg|.pb.gz] draws those stacks weighed by their values.\n"
 		"Reports: every -i, on SIGUSR1 (no reset) and at exit (the whole run). Also\n"
-		"called mpdelay.\n"
+		"called mpdelay. Tracepoints are counted in the kernel by BPF programs when\n"
+		"the options allow it: --bpf requires it, --no-bpf reads the records, -v says\n"
+		"which (Documentation/bpf.md).\n"
 		"\nEXAMPLES\n"
 		"    perf-prof num-dist -e 'syscalls:sys_enter_write//num=count/' -- ./app\n"
 		"    perf-prof num-dist -e 'sched:sched_stat_runtime//delay=runtime/' --perins -i 1000\n"
@@ -397,7 +546,8 @@ const struct profiler num_dist_profiler = {
 	.common = COMMON_ALL_EVENTS,
 	.pages = 256,
 	.help_example = "[--perins] [--than N] [-i MS] [--json]",
-	.init = nd_setup,	/* deinit() also runs after a failed init */
+	.init = nd_setup,
+	.start = nd_start,	/* deinit() also runs after a failed init */
 	.sample = nd_sample,
 	.interval = nd_interval,
 	.final = nd_final,

@@ -287,7 +287,7 @@ static int top_bpf_build(struct prof *prof, struct top *t, char *why, size_t len
 	int r;
 
 	(void)prof__targets(prof, &tids, &follow);
-	r = bpf_agg__new(t->ncols, o->max_rows, prof->nr_evs, targets, !prof->opt.tids, &t->agg,
+	r = bpf_agg__new(t->ncols, o->max_rows, prof->nr_evs, targets, !prof->opt.tids, 0, &t->agg,
 			 why, len);
 	t->filters = xzalloc((size_t)prof->nr_evs * sizeof(*t->filters));
 	for (int i = 0; !r && i < prof->nr_evs; i++) {

@@ -20,6 +20,21 @@
  * cannot examine to its end has no user space to decide it here: such an
  * expression is refused.
  *
+ * A histogram event (bpf_agg_ev's @hist) adds its value, when not
+ * negative, to a block of columns: count and the low half of a 128-bit sum
+ * with atomic adds (a fetch-add says when the high half takes a carry),
+ * min and max with a compare-and-exchange loop (bounded: 64 tries, then
+ * counted as contended), and the value's vstat bucket, computed with the
+ * shifts of vstat.bpf.h, with an atomic add at a bounded variable offset.
+ * Rows are shared by the CPUs rather than per CPU: the block is 15 KiB,
+ * and a per-CPU row would cost that on every CPU of the machine.
+ *
+ * With BPF_AGG_GENS the key's top bit is the report generation, read from
+ * a one-entry array; each program marks, around its write, a per-CPU
+ * sequence odd (fully ordered fetch-adds), so that user space, having
+ * switched the generation, waits for the writes still going to the old
+ * one before it reads and deletes its rows.
+ *
  * The targets' map is kept by two more generated programs, on
  * sched:sched_process_fork (a target's child or new thread joins it, when
  * they are followed) and sched:sched_process_free (a thread leaves it),
@@ -34,11 +49,22 @@
 #include <bpf/libbpf.h>
 #include <traceevent/event-parse.h>
 
+#include "agg.h"
 #include "bpfagg.h"
 #include "gen.h"
 #include "tep.h"
 
-enum { AGG_SAMPLES, AGG_ERRORS, AGG_DROPS, AGG_NR_STATS };
+_Static_assert(BPF_AGG_HIST_BUCKETS == VSTAT_ROWS * VSTAT_SUB, "the kernel's buckets are vstat's");
+
+enum {
+	AGG_SAMPLES, AGG_ERRORS, AGG_DROPS, AGG_NEGATIVE, AGG_CONTENDED,
+	AGG_SEQ,	/* odd while a program writes a row (BPF_AGG_GENS) */
+	AGG_NR_STATS
+};
+
+#define AGG_GEN_BIT 63
+/* tries of a min or max update before it counts as contended */
+#define AGG_CAS_TRIES 64
 
 /* the programs that keep the targets' map: on a fork, on a task's end */
 enum { FOLLOW_FORK, FOLLOW_FREE, FOLLOW_NR };
@@ -60,6 +86,10 @@ struct bpf_agg {
 	int follow_prog[FOLLOW_NR];
 	int follow_anchor[FOLLOW_NR];
 	u32 follow_tp[FOLLOW_NR];
+	unsigned flags;
+	int gen_fd;		/* ARRAY[1]: the generation the programs write (BPF_AGG_GENS) */
+	u64 gen;		/* its value */
+	u64 *tmpl;		/* the value of a new row (empty histograms' min at UINT64_MAX) */
 };
 
 static int agg_map(enum bpf_map_type type, const char *name, u32 ksize, u32 vsize, u32 n,
@@ -196,7 +226,7 @@ out:
 }
 
 int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
-		 struct bpf_agg **out, char *why, size_t whylen)
+		 unsigned flags, struct bpf_agg **out, char *why, size_t whylen)
 {
 	struct bpf_agg *a = xzalloc(sizeof(*a));
 	u32 vsize = (u32)ncols * sizeof(u64);
@@ -205,7 +235,9 @@ int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
 	a->ncols = ncols;
 	a->max_rows = !max_rows || max_rows > BPF_AGG_MAX_ROWS ? BPF_AGG_MAX_ROWS : max_rows;
 	a->nr_evs = nr_evs;
-	a->rows_fd = a->zero_fd = a->stats_fd = a->targets_fd = a->full_fd = -1;
+	a->rows_fd = a->zero_fd = a->stats_fd = a->targets_fd = a->full_fd = a->gen_fd = -1;
+	a->flags = flags;
+	a->tmpl = xzalloc(vsize);
 	for (int i = 0; i < FOLLOW_NR; i++)
 		a->follow_prog[i] = a->follow_anchor[i] = -1;
 	a->prog_fd = xzalloc((size_t)nr_evs * sizeof(int));
@@ -222,6 +254,8 @@ int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
 	if (r >= 0)
 		r = a->stats_fd = agg_map(BPF_MAP_TYPE_PERCPU_ARRAY, "pp_agg_stats", 4,
 					  AGG_NR_STATS * sizeof(u64), (u32)nr_evs, 0);
+	if (r >= 0 && (flags & BPF_AGG_GENS))
+		r = a->gen_fd = agg_map(BPF_MAP_TYPE_ARRAY, "pp_agg_gen", 4, sizeof(u64), 1, 0);
 	if (r < 0) {
 		snprintf(why, whylen, "cannot create a BPF map: %s", strerror(-r));
 		goto fail;
@@ -270,16 +304,140 @@ static void agg_row(struct bpfgen *g, const struct bpf_agg *a, int keyoff, int z
 	bpfgen__bind(g, have);
 }
 
+/* agg_seq - this CPU's sequence of event @idx, one more (fully ordered); clobbers r0-r2 */
+static void agg_seq(struct bpfgen *g, const struct bpf_agg *a, int idx, int keyoff, int out)
+{
+	bpfgen__emit(g, insn__st(BPF_W, FP, (s16)keyoff, idx));
+	agg_lookup(g, a->stats_fd, keyoff);
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+	bpfgen__emit(g, insn__mov_imm(R1, 1));
+	bpfgen__emit(g, insn__atomic_fetch_add(BPF_DW, R0, R1, (s16)(AGG_SEQ * 8)));
+}
+
+/* agg_key - the row's key into the stack at @keyoff (r7); 0 or -EOPNOTSUPP */
+static int agg_key(struct bpfgen *g, const struct bpf_agg_ev *ev, int keyoff, int err,
+		   int undecided)
+{
+	if (ev->key) {
+		if (bpfgen__expr(g, ev->key, R7, err, undecided))
+			return -EOPNOTSUPP;
+	} else if (ev->key_kind == BPF_AGG_KEY_CPU) {
+		bpfgen__emit(g, insn__call(BPF_FUNC_get_smp_processor_id));
+		bpfgen__emit(g, insn__make(BPF_ALU | BPF_MOV | BPF_X, R7, R0, 0, 0));
+	} else if (ev->key_kind == BPF_AGG_KEY_NONE) {
+		bpfgen__emit(g, insn__mov_imm(R7, 0));
+	} else {
+		/* the thread id: the low half, zero-extended */
+		bpfgen__emit(g, insn__call(BPF_FUNC_get_current_pid_tgid));
+		bpfgen__emit(g, insn__make(BPF_ALU | BPF_MOV | BPF_X, R7, R0, 0, 0));
+	}
+	if (ev->key_shift)
+		bpfgen__emit(g, insn__alu64_imm(BPF_LSH, R7, ev->key_shift));
+	if (ev->key_tag) {
+		bpfgen__ld_imm64(g, R1, ev->key_tag);
+		bpfgen__emit(g, insn__alu64_reg(BPF_OR, R7, R1));
+	}
+	bpfgen__emit(g, insn__stx(BPF_DW, FP, R7, (s16)keyoff));
+	return 0;
+}
+
+/*
+ * agg_extreme - the column at @off of the row in r8 becomes r1 when r1 is
+ * below it (@op BPF_JGE: min) or above it (BPF_JLE: max): compare and
+ * exchange until it holds or @flag's slot says contended; clobbers r0, r2, r9
+ */
+static void agg_extreme(struct bpfgen *g, u8 op, s16 off, int flag)
+{
+	int loop = bpfgen__label(g), done = bpfgen__label(g);
+
+	bpfgen__emit(g, insn__mov_imm(R9, AGG_CAS_TRIES));
+	bpfgen__emit(g, insn__ldx(BPF_DW, R0, R8, off));
+	bpfgen__bind(g, loop);
+	bpfgen__jmp(g, insn__jmp_reg(op, R1, R0), done);
+	bpfgen__emit(g, insn__mov_reg(R2, R0));
+	bpfgen__emit(g, insn__cmpxchg(BPF_DW, R8, R1, off));
+	bpfgen__jmp(g, insn__jmp_reg(BPF_JEQ, R0, R2), done);
+	bpfgen__emit(g, insn__alu64_imm(BPF_SUB, R9, 1));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JNE, R9, 0), loop);
+	bpfgen__emit(g, insn__st(BPF_DW, FP, (s16)flag, 1));
+	bpfgen__bind(g, done);
+}
+
+/* agg_hist - the value at @voff into the histogram block at column @c of the row in r0 */
+static void agg_hist(struct bpfgen *g, int c, int voff, int flag)
+{
+	int nocarry = bpfgen__label(g), small = bpfgen__label(g), shifted = bpfgen__label(g);
+	int skip = bpfgen__label(g);
+	static const int steps[] = { 32, 16, 8, 4, 2 };
+
+	bpfgen__emit(g, insn__mov_reg(R8, R0));
+	bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)voff));
+	bpfgen__emit(g, insn__mov_imm(R2, 1));
+	bpfgen__emit(g, insn__atomic_add(BPF_DW, R8, R2, (s16)((c + BPF_AGG_H_COUNT) * 8)));
+	bpfgen__emit(g, insn__mov_reg(R2, R1));
+	bpfgen__emit(g, insn__atomic_fetch_add(BPF_DW, R8, R2, (s16)((c + BPF_AGG_H_SUM_LO) * 8)));
+	bpfgen__emit(g, insn__alu64_reg(BPF_ADD, R2, R1));
+	bpfgen__jmp(g, insn__jmp_reg(BPF_JGE, R2, R1), nocarry);
+	bpfgen__emit(g, insn__mov_imm(R3, 1));
+	bpfgen__emit(g, insn__atomic_add(BPF_DW, R8, R3, (s16)((c + BPF_AGG_H_SUM_HI) * 8)));
+	bpfgen__bind(g, nocarry);
+	agg_extreme(g, BPF_JGE, (s16)((c + BPF_AGG_H_MIN) * 8), flag);
+	agg_extreme(g, BPF_JLE, (s16)((c + BPF_AGG_H_MAX) * 8), flag);
+	/* vstat__bucket(): r3 = the highest bit set of v | 1, by halves */
+	bpfgen__emit(g, insn__mov_reg(R2, R1));
+	bpfgen__emit(g, insn__alu64_imm(BPF_OR, R2, 1));
+	bpfgen__emit(g, insn__mov_imm(R3, 0));
+	for (size_t i = 0; i <= ARRAY_SIZE(steps); i++) {
+		int sh = i < ARRAY_SIZE(steps) ? steps[i] : 1, next = bpfgen__label(g);
+
+		bpfgen__emit(g, insn__mov_reg(R4, R2));
+		bpfgen__emit(g, insn__alu64_imm(BPF_RSH, R4, sh));
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R4, 0), next);
+		if (sh > 1)
+			bpfgen__emit(g, insn__mov_reg(R2, R4));
+		bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R3, sh));
+		bpfgen__bind(g, next);
+	}
+	/* shift = msb > SUB_BITS ? msb - SUB_BITS : 0; bucket = (shift << SUB_BITS) + (v >> shift) */
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JLE, R3, VSTAT_SUB_BITS), small);
+	bpfgen__emit(g, insn__alu64_imm(BPF_SUB, R3, VSTAT_SUB_BITS));
+	bpfgen__ja(g, shifted);
+	bpfgen__bind(g, small);
+	bpfgen__emit(g, insn__mov_imm(R3, 0));
+	bpfgen__bind(g, shifted);
+	bpfgen__emit(g, insn__mov_reg(R2, R1));
+	bpfgen__emit(g, insn__alu64_reg(BPF_RSH, R2, R3));
+	bpfgen__emit(g, insn__alu64_imm(BPF_LSH, R3, VSTAT_SUB_BITS));
+	bpfgen__emit(g, insn__alu64_reg(BPF_ADD, R2, R3));
+	/* never taken: it bounds the offset for the verifier */
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JGE, R2, BPF_AGG_HIST_BUCKETS), skip);
+	bpfgen__emit(g, insn__alu64_imm(BPF_LSH, R2, 3));
+	bpfgen__emit(g, insn__mov_reg(R3, R8));
+	bpfgen__emit(g, insn__alu64_reg(BPF_ADD, R3, R2));
+	bpfgen__emit(g, insn__mov_imm(R4, 1));
+	bpfgen__emit(g, insn__atomic_add(BPF_DW, R3, R4, (s16)((c + BPF_AGG_H_BUCKETS) * 8)));
+	bpfgen__bind(g, skip);
+}
+
 /* agg_body - everything between the prologue and the exit; 0 or -EOPNOTSUPP */
 static int agg_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
-		    const struct bpf_agg_ev *ev, int err, int undecided, int drop, int out)
+		    const struct bpf_agg_ev *ev, int err, int undecided, int neg, int drop,
+		    int out)
 {
 	int keyoff = bpfgen__stack(g, 8), zkey = bpfgen__stack(g, 8), slot[BPF_AGG_MAX_EV_COLS];
+	bool gens = a->flags & BPF_AGG_GENS;
+	int hv = 0, flag = 0, unseq = out, unseq_drop = drop;
+	int ncols = ev->hist ? 0 : ev->ncols;
 
-	if (ev->ncols > BPF_AGG_MAX_EV_COLS)
+	if (ncols > BPF_AGG_MAX_EV_COLS)
 		return bpfgen__fail(g, "more than %d columns of one event", BPF_AGG_MAX_EV_COLS);
-	for (int i = 0; i < ev->ncols; i++)
+	for (int i = 0; i < ncols; i++)
 		slot[i] = ev->vals[i] ? bpfgen__stack(g, 8) : 0;
+	if (ev->hist) {
+		hv = bpfgen__stack(g, 8);
+		flag = bpfgen__stack(g, 8);
+		bpfgen__emit(g, insn__st(BPF_DW, FP, (s16)flag, 0));
+	}
 	if (a->targets)
 		agg_targets(g, a, keyoff, out);
 	if (ev->filter) {
@@ -287,51 +445,101 @@ static int agg_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 			return -EOPNOTSUPP;
 		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R7, 0), out);
 	}
-	for (int i = 0; i < ev->ncols; i++) {
+	if (ev->hist) {
+		if (bpfgen__expr(g, ev->hist, R7, err, undecided))
+			return -EOPNOTSUPP;
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JSLT, R7, 0), neg);
+		bpfgen__emit(g, insn__stx(BPF_DW, FP, R7, (s16)hv));
+	}
+	for (int i = 0; i < ncols; i++) {
 		if (!ev->vals[i])
 			continue;
 		if (bpfgen__expr(g, ev->vals[i], R7, err, undecided))
 			return -EOPNOTSUPP;
 		bpfgen__emit(g, insn__stx(BPF_DW, FP, R7, (s16)slot[i]));
 	}
-	if (ev->key) {
-		if (bpfgen__expr(g, ev->key, R7, err, undecided))
-			return -EOPNOTSUPP;
-	} else {
-		/* the thread id: the low half, zero-extended */
-		bpfgen__emit(g, insn__call(BPF_FUNC_get_current_pid_tgid));
-		bpfgen__emit(g, insn__make(BPF_ALU | BPF_MOV | BPF_X, R7, R0, 0, 0));
-	}
-	bpfgen__emit(g, insn__stx(BPF_DW, FP, R7, (s16)keyoff));
+	if (agg_key(g, ev, keyoff, err, undecided))
+		return -EOPNOTSUPP;
 	if (g->failed)
 		return -EOPNOTSUPP;
-	agg_row(g, a, keyoff, zkey, drop, out);
-	for (int i = 0; i < ev->ncols; i++) {
+	if (gens) {
+		/* from here on every way out ends the write: the sequence made even again */
+		unseq = bpfgen__label(g);
+		unseq_drop = bpfgen__label(g);
+		agg_seq(g, a, idx, zkey, out);
+		bpfgen__emit(g, insn__st(BPF_W, FP, (s16)zkey, 0));
+		agg_lookup(g, a->gen_fd, zkey);
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), unseq);
+		bpfgen__emit(g, insn__ldx(BPF_DW, R1, R0, 0));
+		bpfgen__emit(g, insn__alu64_imm(BPF_LSH, R1, AGG_GEN_BIT));
+		bpfgen__emit(g, insn__ldx(BPF_DW, R2, FP, (s16)keyoff));
+		bpfgen__emit(g, insn__alu64_reg(BPF_OR, R2, R1));
+		bpfgen__emit(g, insn__stx(BPF_DW, FP, R2, (s16)keyoff));
+	}
+	agg_row(g, a, keyoff, zkey, unseq_drop, unseq);
+	if (ev->hist)
+		agg_hist(g, ev->col0, hv, flag);
+	for (int i = 0; i < ncols; i++) {
 		if (ev->vals[i])
 			bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)slot[i]));
 		else
 			bpfgen__emit(g, insn__mov_imm(R1, 1));
 		bpfgen__emit(g, insn__atomic_add(BPF_DW, R0, R1, (s16)((ev->col0 + i) * 8)));
 	}
+	if (gens)
+		agg_seq(g, a, idx, zkey, out);
+	if (ev->hist) {
+		int next = bpfgen__label(g);
+
+		bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)flag));
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R1, 0), next);
+		agg_count(g, a->stats_fd, idx, AGG_CONTENDED, zkey, next);
+		bpfgen__bind(g, next);
+	}
 	agg_count(g, a->stats_fd, idx, AGG_SAMPLES, zkey, out);
+	if (gens) {
+		if (bpfgen__used(g, unseq)) {
+			bpfgen__bind(g, unseq);
+			agg_seq(g, a, idx, zkey, out);
+			bpfgen__ja(g, out);
+		}
+		if (bpfgen__used(g, unseq_drop)) {
+			bpfgen__bind(g, unseq_drop);
+			agg_seq(g, a, idx, zkey, out);
+			bpfgen__ja(g, drop);
+		}
+	}
 	return 0;
 }
 
 int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *why,
 		 size_t whylen)
 {
+	int ncols = ev->hist ? BPF_AGG_HIST_COLS : ev->ncols;
 	struct bpfgen g;
-	int err, undecided, drop, out, r;
+	int err, undecided, neg, drop, out, r;
 
-	if (idx < 0 || idx >= a->nr_evs || ev->col0 < 0 || ev->col0 + ev->ncols > a->ncols)
+	if (idx < 0 || idx >= a->nr_evs || ev->col0 < 0 || ev->col0 + ncols > a->ncols ||
+	    (ev->col0 + ncols) * 8 > INT16_MAX)
 		return -EINVAL;
+	if (ev->hist) {
+		u32 zero = 0;
+
+		a->tmpl[ev->col0 + BPF_AGG_H_MIN] = UINT64_MAX;
+		if (bpf_map_update_elem(a->zero_fd, &zero, a->tmpl, BPF_ANY)) {
+			r = -errno;
+			snprintf(why, whylen, "cannot write a BPF map: %s", strerror(-r));
+			return r;
+		}
+	}
 	bpfgen__init(&g, BPFGEN_TRACEPOINT, ev->tp_id);
 	err = bpfgen__label(&g);
 	undecided = bpfgen__label(&g);
+	neg = bpfgen__label(&g);
 	drop = bpfgen__label(&g);
 	out = bpfgen__label(&g);
 	bpfgen__emit(&g, insn__mov_reg(R6, R1));
-	r = agg_body(&g, a, idx, ev, err, undecided, drop, out);
+	r = agg_body(&g, a, idx, ev, err, undecided, neg, drop, out);
 	if (!r && (g.inexact || bpfgen__used(&g, undecided)))
 		r = bpfgen__fail(&g, "a string longer than %d bytes would need user space to "
 				 "decide", BPFGEN_STR_MAX);
@@ -341,6 +549,10 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
 		if (bpfgen__used(&g, err)) {
 			bpfgen__bind(&g, err);
 			agg_count(&g, a->stats_fd, idx, AGG_ERRORS, key, out);
+		}
+		if (bpfgen__used(&g, neg)) {
+			bpfgen__bind(&g, neg);
+			agg_count(&g, a->stats_fd, idx, AGG_NEGATIVE, key, out);
 		}
 		bpfgen__bind(&g, drop);
 		agg_count(&g, a->stats_fd, idx, AGG_DROPS, key, out);
@@ -427,6 +639,103 @@ int bpf_agg__read(struct bpf_agg *a, void (*row)(void *ctx, u64 key, const u64 *
 	return r;
 }
 
+/*
+ * agg_quiesce - wait until no program writes to the generation just left:
+ * a CPU whose sequence of an event is odd is in the middle of a write
+ * (begun, perhaps, before the switch); its next change ends it
+ */
+static int agg_quiesce(struct bpf_agg *a)
+{
+	int ncpus = libbpf_num_possible_cpus(), r = 0;
+	u64 *v, *w;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	v = xzalloc((size_t)ncpus * AGG_NR_STATS * sizeof(u64));
+	w = xzalloc((size_t)ncpus * AGG_NR_STATS * sizeof(u64));
+	for (int i = 0; !r && i < a->nr_evs; i++) {
+		u32 key = (u32)i;
+
+		if (bpf_map_lookup_elem(a->stats_fd, &key, v)) {
+			r = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpus; c++) {
+			u64 seq = v[(size_t)c * AGG_NR_STATS + AGG_SEQ];
+
+			/* a program runs for microseconds at most: a bound, never reached */
+			for (long n = 0; (seq & 1) && n < 10000000; n++) {
+				if (bpf_map_lookup_elem(a->stats_fd, &key, w)) {
+					r = -errno;
+					break;
+				}
+				if (w[(size_t)c * AGG_NR_STATS + AGG_SEQ] != seq)
+					break;
+			}
+		}
+	}
+	free(v);
+	free(w);
+	return r;
+}
+
+int bpf_agg__read_gen(struct bpf_agg *a, void (*row)(void *ctx, u64 key, const u64 *vals),
+		      void *ctx)
+{
+	const u64 genbit = 1ULL << AGG_GEN_BIT;
+	u64 old = a->gen, next = old ^ 1, key, nkey, *keys = NULL, *vals;
+	size_t nr = 0, cap = 0;
+	bool first = true;
+	u32 zero = 0;
+	int r;
+
+	if (a->gen_fd < 0)
+		return -EINVAL;
+	if (bpf_map_update_elem(a->gen_fd, &zero, &next, BPF_ANY))
+		return -errno;
+	a->gen = next;
+	/* the switch is visible before the sequences are read */
+	__sync_synchronize();
+	r = agg_quiesce(a);
+	if (r)
+		return r;
+	while (!bpf_map_get_next_key(a->rows_fd, first ? NULL : &key, &nkey)) {
+		first = false;
+		key = nkey;
+		if (!!(key & genbit) != !!old)
+			continue;
+		if (nr == cap) {
+			cap = cap ? 2 * cap : 64;
+			keys = xrealloc(keys, cap * sizeof(*keys));
+		}
+		keys[nr++] = key;
+	}
+	vals = xzalloc((size_t)a->ncols * sizeof(u64));
+	for (size_t i = 0; i < nr; i++) {
+		if (bpf_map_lookup_elem(a->rows_fd, &keys[i], vals))
+			continue;
+		row(ctx, keys[i] & ~genbit, vals);
+		bpf_map_delete_elem(a->rows_fd, &keys[i]);
+	}
+	free(vals);
+	free(keys);
+	return 0;
+}
+
+void bpf_agg__hist_add(struct vstat *s, const u64 *cols)
+{
+	const u64 *b = cols + BPF_AGG_H_BUCKETS;
+
+	if (!cols[BPF_AGG_H_COUNT])
+		return;
+	vstat__add_totals(s, cols[BPF_AGG_H_COUNT], cols[BPF_AGG_H_SUM_LO], cols[BPF_AGG_H_MIN],
+			  cols[BPF_AGG_H_MAX]);
+	s->sum_hi += cols[BPF_AGG_H_SUM_HI];
+	for (unsigned i = 0; i < BPF_AGG_HIST_BUCKETS; i++)
+		if (b[i])
+			vstat__add_bucket(s, i, b[i]);
+}
+
 int bpf_agg__del(struct bpf_agg *a, u64 key)
 {
 	return bpf_map_delete_elem(a->rows_fd, &key) ? -errno : 0;
@@ -450,6 +759,8 @@ int bpf_agg__stats(const struct bpf_agg *a, int idx, struct bpf_agg_stats *st)
 		st->samples += s[AGG_SAMPLES];
 		st->errors += s[AGG_ERRORS];
 		st->drops += s[AGG_DROPS];
+		st->negative += s[AGG_NEGATIVE];
+		st->contended += s[AGG_CONTENDED];
 	}
 	free(v);
 	return r;
@@ -502,6 +813,9 @@ void bpf_agg__delete(struct bpf_agg *a)
 		close(a->zero_fd);
 	if (a->stats_fd >= 0)
 		close(a->stats_fd);
+	if (a->gen_fd >= 0)
+		close(a->gen_fd);
+	free(a->tmpl);
 	free(a->prog_fd);
 	free(a->anchor_fd);
 	free(a->tp_id);

@@ -81,6 +81,18 @@ static inline struct bpf_insn insn__atomic_add(u8 size, u8 dst, u8 src, s16 off)
 	return insn__make(BPF_STX | BPF_ATOMIC | size, dst, src, off, BPF_ADD);
 }
 
+/* src = atomic fetch-and-add (fully ordered): src gets the old *(size *)(dst + off) */
+static inline struct bpf_insn insn__atomic_fetch_add(u8 size, u8 dst, u8 src, s16 off)
+{
+	return insn__make(BPF_STX | BPF_ATOMIC | size, dst, src, off, BPF_ADD | BPF_FETCH);
+}
+
+/* r0 = *(size *)(dst + off); if it equalled r0, src is stored there (fully ordered) */
+static inline struct bpf_insn insn__cmpxchg(u8 size, u8 dst, u8 src, s16 off)
+{
+	return insn__make(BPF_STX | BPF_ATOMIC | size, dst, src, off, BPF_CMPXCHG);
+}
+
 /* conditional jump on a 64-bit compare; off is filled in by the builder */
 static inline struct bpf_insn insn__jmp_imm(u8 op, u8 dst, s32 imm)
 {

@@ -221,7 +221,7 @@ static const struct {
 	COPT(COMMON_READS, OPT_BOOL, 0, "bpf", OFF(bpf), NULL,
 	     "run in the kernel as BPF, or fail: every filter the ftrace filter refuses (it "
 	     "then filters the tracepoint for every tracer), and the profiler's in-kernel "
-	     "aggregation where it has one (top, profile, rundelay, task-state, syscalls)"),
+	     "aggregation where it has one (top, num-dist, profile, rundelay, task-state, syscalls)"),
 	COPT(COMMON_READS, OPT_BOOL, 0, "no-bpf", OFF(no_bpf), NULL,
 	     "no BPF: filters the kernel refuses run in user space (their default), and "
 	     "profilers that aggregate in the kernel read the records instead"),

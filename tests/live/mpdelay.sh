@@ -3,6 +3,9 @@
 # live/mpdelay.sh - num-dist (alias mpdelay) over values with a known
 # distribution: `wl writes 1000` writes 1, 2, ..., 1000 bytes to /dev/null
 # (its fd 3), so sys_enter_write's count is every integer 1..1000 once.
+# Run twice: reading the records, and counting in the kernel (--than and
+# --flame-graph need the records: they say --no-bpf themselves).
+# modes: ring bpf
 . "$TESTS_DIR/lib.sh"
 need_root_tracefs
 
@@ -30,7 +33,7 @@ pp mpdelay -e "$WR" -- "$WL" writes 1000
 check_eq "mpdelay is num-dist" "$(table_row | awk '{ print $1, $2, $9 }')" "sys_enter_write(count) 1000 500500"
 
 # --than prints the events above it
-pp num-dist -e "$WR" --than 990 -- "$WL" writes 1000
+pp num-dist --no-bpf -e "$WR" --than 990 -- "$WL" writes 1000
 check_eq "--than 990: the 10 writes of 991..1000 bytes" \
 	"$(grep 'syscalls:sys_enter_write: ' "$out" | sed 's/.*count: 0x0*\([0-9a-f]*\)$/\1/' | tr '\n' ' ')" \
 	"3df 3e0 3e1 3e2 3e3 3e4 3e5 3e6 3e7 3e8 "
@@ -49,14 +52,14 @@ check_eq "--json: count min max sum mean and the histogram" "$got" \
 	"final 1000 sys_enter_write(count) 1000 1 1000 500500 500.5 1-1:1 2-3:2 4-7:4 8-15:8 16-31:16 32-63:32 64-127:64 128-255:128 256-511:256 512-1023:489"
 
 # --flame-graph: the stacks of the values above --than, weighed by them: 501 + ... + 1000
-pp num-dist -e "$WR" -g --than 500 --flame-graph "$T_TMP/nd.folded" -- "$WL" writes 1000
+pp num-dist --no-bpf -e "$WR" -g --than 500 --flame-graph "$T_TMP/nd.folded" -- "$WL" writes 1000
 got=$(awk '$1 ~ /^sys_enter_write\(count\);.*;main;/ { s += $NF } END { print s + 0 }' "$T_TMP/nd.folded")
 check_eq "--flame-graph: the 500 writes above 500 bytes weigh 375250, under main" "$got" 375250
 check_err "... and are counted" "flame graph of 500 values over --than written to"
 pp num-dist -e "$WR" -g --flame-graph "$T_TMP/nd.folded"
 check_fails "--flame-graph without --than" 129 "--flame-graph needs --than"
 
-pp num-dist --json --than 998 -e "$WR" -- "$WL" writes 1000
+pp num-dist --no-bpf --json --than 998 -e "$WR" -- "$WL" writes 1000
 got=$(grep '"report":"over"' "$out" | python3 -c '
 import json, sys
 print(" ".join("%s:%d" % (o["event"], o["value"]) for o in map(json.loads, sys.stdin)))')
@@ -101,9 +104,15 @@ pp num-dist -e 'syscalls:sys_enter_write//num=count/delay=count/'
 check_fails "both num= and delay=" 129 "'syscalls:sys_enter_write' has both num= and delay="
 pp num-dist -e 'sched:sched_switch//num=prev_comm/'
 check_fails "a string value" 129 "num=prev_comm of 'sched:sched_switch' is a string; a number is needed here"
-pp num-dist -e "$WR" --than lots
+pp num-dist --no-bpf -e "$WR" --than lots
 check_fails "a bad --than" 129 "invalid value 'lots' for --than: not a number"
 pp num-dist -e 'syscalls:sys_enter_write//num=nosuch/'
 check_fails "an unknown field" 129 "num=nosuch of 'syscalls:sys_enter_write'"
+
+if [ "${PP_AGG:-}" = bpf ]; then
+	check_bpf_run pp_agg 3 num-dist -e "$WR" -- "$WL" -D 1500 writes 77
+	pp num-dist --bpf -e "$WR" --than 5
+	check_fails "--bpf with --than says what prevents it" 129 "cannot count in the kernel: --than prints each value's record"
+fi
 
 check_clean "no perf-prof left running"
