@@ -22,6 +22,14 @@
  * programs to the next generation, waits for the writes to the old one to
  * end, hands its rows over and deletes them: each report reads exactly
  * the values since the one before.
+ *
+ * A table may also pair events (bpf_agg__pairs(), multi-trace): an event
+ * that opens a pair leaves its time under (its key, a slot) in a hash map
+ * of begins; an event that closes one takes the begin waiting in its slot
+ * under its key and adds the delay to the histogram block of the row of
+ * that (begin event, end event) pair. A begin replaced by a newer one, an
+ * end that finds none, begins the map cannot take and begins of exited
+ * threads are counted per event.
  */
 #ifndef PERF_PROF_BPFAGG_H
 #define PERF_PROF_BPFAGG_H
@@ -50,6 +58,11 @@ enum {
 #define BPF_AGG_HIST_BUCKETS 1920	/* VSTAT_ROWS * VSTAT_SUB of agg.h */
 #define BPF_AGG_HIST_COLS (BPF_AGG_H_BUCKETS + BPF_AGG_HIST_BUCKETS)
 
+/* the most events of a pairing table (a begin's event index takes 9 bits of its word) */
+#define BPF_AGG_PAIR_MAX_EVS 256
+/* the most begins a pairing table keeps waiting (its map's bucket array is allocated up front) */
+#define BPF_AGG_PAIR_MAX_KEYS (1u << 22)
+
 /* bpf_agg__new() flags */
 #define BPF_AGG_GENS 1u		/* rows per report generation (bpf_agg__read_gen()) */
 
@@ -70,6 +83,13 @@ enum bpf_agg_key {
  *          (a negative one is counted apart, not added)
  * @key_shift, @key_tag: the key is (key << @key_shift) | @key_tag, e.g.
  *          an instance and the event's index
+ * @pair:   a pairing event (bpf_agg__pairs()): @key is then the pairing key
+ *          (NULL: the thread id), @key_kind the row's instance (the CPU, the
+ *          thread or none), the row's key (instance << 16) | (begin event *
+ *          events + this event), and the delay goes to the histogram block
+ *          at @col0; @vals and @hist are not used
+ * @open_slot:  the slot its begin waits in, -1: it opens no pair
+ * @close_slot: the slot of the begin it closes, -1: it closes none
  */
 struct bpf_agg_ev {
 	u32 tp_id;
@@ -82,6 +102,9 @@ struct bpf_agg_ev {
 	enum bpf_agg_key key_kind;
 	int key_shift;
 	u64 key_tag;
+	bool pair;
+	int open_slot;
+	int close_slot;
 };
 
 /* counters of one event's program, summed over the CPUs */
@@ -91,6 +114,13 @@ struct bpf_agg_stats {
 	u64 drops;	/* a new key the full table could not take */
 	u64 negative;	/* a histogram's value below zero: not added */
 	u64 contended;	/* a min or max other CPUs kept changing (64 tries): not updated */
+	/* pairing, per event: */
+	u64 opened;	/* begins left waiting (a replacement too) */
+	u64 replaced;	/* its begins a newer one of the same key and slot replaced */
+	u64 paired;	/* its begins an end took (in a row, or in @drops when the table was full) */
+	u64 orphans;	/* its ends that found no begin */
+	u64 exited;	/* its begins thrown away when their thread exited */
+	u64 key_drops;	/* its begins the full map of begins could not take */
 };
 
 /**
@@ -110,6 +140,16 @@ int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
  */
 int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *why,
 		 size_t whylen);
+
+/**
+ * bpf_agg__pairs - (before bpf_agg__add()) the table pairs events: begins
+ * wait in @nslots slots per key, at most @max_keys keys (times @nslots
+ * entries, bounded by BPF_AGG_PAIR_MAX_KEYS); with @kill_on_exit the keys
+ * are thread ids and a thread's begins go when it exits (counted as
+ * exited): a thread reusing the id never closes them. 0 or -errno (@why).
+ */
+int bpf_agg__pairs(struct bpf_agg *a, int nslots, u64 max_keys, bool kill_on_exit, char *why,
+		   size_t whylen);
 
 /* bpf_agg__insns - the instructions of every program loaded so far */
 int bpf_agg__insns(const struct bpf_agg *a);

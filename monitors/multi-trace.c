@@ -16,11 +16,13 @@
  * and whatever happened in between. Reports per interval (-i), on SIGUSR1
  * (without reset) and at exit (the whole run).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <traceevent/event-parse.h>
 
 #include "agg.h"
+#include "bpfagg.h"
 #include "json.h"
 #include "latency.h"
 #include "pair.h"
@@ -35,6 +37,9 @@
  * rows (lattab): 256 events, 16 MiB of rows.
  */
 #define MT_MAX_EVENTS 256
+_Static_assert(MT_MAX_EVENTS <= BPF_AGG_PAIR_MAX_EVS, "the kernel pairs every run's events");
+/* rows of the kernel's table: pairs of events (per instance with --perins), 15 KiB each */
+#define MT_BPF_ROWS 4096
 
 enum mt_impl { MT_DELAY, MT_PAIR };
 
@@ -158,6 +163,13 @@ struct mt {
 	struct report_cycle cycle;
 	struct expr *printkey;		/* printkey=: how the key of a slow pair is printed */
 	u64 printkey_errors;		/* keys it failed on, printed as numbers */
+	/* pairing in the kernel */
+	struct bpf_agg *agg;
+	struct expr **filters;		/* per event, its filter compiled for the kernel */
+	struct bpf_agg_stats *seen;	/* per event, the kernel's counters as last read */
+	u64 *kwait;			/* per event, begins waiting in the kernel at the last read */
+	u64 *kwait_before;		/* ... at the last interval's end */
+	u64 row_drops;			/* pairs the kernel's full table could not keep */
 };
 
 static const char *const mt_attrs[] = {
@@ -466,6 +478,8 @@ static int mt_printkey_init(struct prof *prof, struct mt *m, struct err *err)
 	return 0;
 }
 
+static int mt_bpf_init(struct prof *prof, struct mt *m, struct err *err);
+
 static int mt_setup(struct prof *prof, struct err *err)
 {
 	struct mt_opts *wo = prof->opts;
@@ -571,7 +585,169 @@ static int mt_setup(struct prof *prof, struct err *err)
 			  !m->keep_open && !m->hm && !o->perins;
 	}
 	report_cycle__init(&m->cycle);
+	return mt_bpf_init(prof, m, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* pairing in the kernel                                                */
+/* ------------------------------------------------------------------ */
+
+/* what keeps the run reading the records, NULL when the kernel can pair */
+static const char *mt_bpf_why(struct prof *prof, const struct mt *m)
+{
+	const struct mt_opts *o = prof->opts;
+
+	if (m->impl == MT_PAIR)
+		return "--impl pair prints the events left waiting";
+	if (o->than)
+		return "--than and --only-than print each slow pair's events";
+	if (m->hm)
+		return "--heatmap needs each pair's time";
+	if (prof->opt.exit_n || prof->opt.cpus || prof->opt.sampling_limit ||
+	    prof->opt.perfeval_cpus || prof->opt.perfeval_pids)
+		return "-N, -C, --sampling-limit and --perfeval-* need each sample in user space";
+	for (int i = 0; i < m->nr; i++) {
+		const struct mt_ev *e = &m->evs[i];
+
+		if (prof->evs[i]->kind != EVSPEC_TRACEPOINT || prof->evs[i]->cpus)
+			return "an event is not a tracepoint, or has cpus=";
+		if (e->untraced || e->role || e->trigger)
+			return "untraced, role= and trigger need each record in user space";
+	}
+	return NULL;
+}
+
+static int mt_bpf_build(struct prof *prof, struct mt *m, char *why, size_t len)
+{
+	const struct mt_opts *o = prof->opts;
+	int r = bpf_agg__new(BPF_AGG_HIST_COLS, MT_BPF_ROWS, m->nr, m->inst_tid, !prof->opt.tids,
+			     BPF_AGG_GENS, &m->agg, why, len);
+
+	if (!r)
+		r = bpf_agg__pairs(m->agg, m->nslots, o->max_keys, m->keys_tid, why, len);
+	m->filters = xzalloc((size_t)m->nr * sizeof(*m->filters));
+	for (int i = 0; !r && i < m->nr; i++) {
+		struct evspec *ev = prof->evs[i];
+		const struct mt_ev *e = &m->evs[i];
+		struct bpf_agg_ev ae = {
+			.tp_id = (u32)ev->tp->id, .pair = true,
+			.key = e->key.kind == NUMSRC_TID ? NULL : e->key.expr,
+			.key_kind = !o->perins ? BPF_AGG_KEY_NONE :
+				    m->inst_tid ? BPF_AGG_KEY_TID : BPF_AGG_KEY_CPU,
+			.open_slot = e->can_open ? e->pos : -1,
+			.close_slot = e->can_close ? e->prev_pos : -1,
+		};
+		struct err xerr = { 0 };
+
+		if (e->key.kind != NUMSRC_TID && !e->key.expr)
+			return snprintf(why, len, "the key is not an expression"), -EOPNOTSUPP;
+		if (ev->filter) {
+			m->filters[i] = expr_compile(ev->filter, ev->tp, &xerr);
+			if (!m->filters[i]) {
+				snprintf(why, len, "filter '%.200s' is not an expression: %.200s",
+					 ev->filter, xerr.msg);
+				return -EINVAL;
+			}
+			ae.filter = m->filters[i];
+		}
+		r = bpf_agg__add(m->agg, i, &ae, why, len);
+	}
+	return r;
+}
+
+/* pair in the kernel when the options allow it (--bpf: must, --no-bpf: never) */
+static int mt_bpf_init(struct prof *prof, struct mt *m, struct err *err)
+{
+	const char *no;
+	char why[512];
+	int r = 0;
+
+	if (prof->opt.no_bpf)
+		return 0;
+	no = mt_bpf_why(prof, m);
+	if (!no && prof__in_kernel(prof, NULL))
+		no = "replayed records have no kernel";
+	if (!no && (r = mt_bpf_build(prof, m, why, sizeof(why))))
+		no = why;
+	if (no) {
+		bpf_agg__delete(m->agg);
+		m->agg = NULL;
+		if (prof->opt.bpf) {
+			err_set(err, r && r != -EOPNOTSUPP && r != -EINVAL ? EXIT_FAIL : EXIT_USAGE,
+				"cannot pair in the kernel: %s", no);
+			err_hint(err, "without --bpf, multi-trace reads the records in user space");
+			return -1;
+		}
+		if (prof->opt.verbose)
+			fprintf(prof__diag(prof), "perf-prof multi-trace: reading the records: %s\n",
+				no);
+		return 0;
+	}
+	for (int i = 0; i < m->nr; i++)
+		prof__in_kernel(prof, prof->evs[i]);
+	m->seen = xzalloc((size_t)m->nr * sizeof(*m->seen));
+	m->kwait = xzalloc((size_t)m->nr * sizeof(*m->kwait));
+	m->kwait_before = xzalloc((size_t)m->nr * sizeof(*m->kwait_before));
+	if (prof->opt.verbose)
+		fprintf(prof__diag(prof), "perf-prof multi-trace: pairing in the kernel: %d BPF "
+			"programs (%d instructions), no ring events\n", m->nr, bpf_agg__insns(m->agg));
 	return 0;
+}
+
+static int mt_start(struct prof *prof, struct err *err)
+{
+	struct mt *m = prof->priv;
+	const int *tids;
+	bool follow;
+	char why[320];
+	int nr;
+
+	if (!m->agg)
+		return 0;
+	nr = prof__targets(prof, &tids, &follow);
+	if (bpf_agg__start(m->agg, tids, nr, why, sizeof(why)))
+		return err_set(err, EXIT_FAIL, "cannot pair in the kernel: %s", why);
+	return 0;
+}
+
+static void mt_bpf_row(void *ctx, u64 key, const u64 *vals)
+{
+	struct mt *m = ctx;
+	struct latrow *row = lattab__row(m->stats, (int)(key >> 16), (unsigned)(key & 0xffff));
+
+	if (row)
+		bpf_agg__hist_add(&row->st, vals);
+}
+
+/*
+ * mt_bpf_pull - the kernel's pairs since the last report into the
+ * interval's table, its counters into the pairing engine's (which holds no
+ * begin of its own in this mode)
+ */
+static void mt_bpf_pull(struct prof *prof, struct mt *m)
+{
+	if (!m->agg)
+		return;
+	bpf_agg__read_gen(m->agg, mt_bpf_row, m);
+	for (int i = 0; i < m->nr; i++) {
+		struct bpf_agg_stats st, *seen = &m->seen[i];
+		u64 *cnt = m->pairs.cnt[i];
+
+		if (bpf_agg__stats(m->agg, i, &st))
+			continue;
+		prof__expr_errors(prof, prof->evs[i], st.errors - seen->errors);
+		cnt[PAIR_REPLACED] += st.replaced - seen->replaced;
+		cnt[PAIR_ORPHANS] += st.orphans - seen->orphans;
+		/* begins gone without a row: their thread exited, or the table was full */
+		cnt[PAIR_DROPPED] += st.exited - seen->exited + st.drops - seen->drops;
+		m->exited += st.exited - seen->exited;
+		m->row_drops += st.drops - seen->drops;
+		m->pairs.key_drops += st.key_drops - seen->key_drops;
+		m->pairs.ooo += st.negative - seen->negative;
+		/* paired counts the begins ends took, kept in a row or not */
+		m->kwait[i] = st.opened - st.paired - st.replaced - st.exited;
+		*seen = st;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -941,6 +1117,11 @@ static void mt_counts(const struct mt *m, const struct lattab *t, struct latrow 
 	struct pair_counts pc;
 
 	pairs__counts(&m->pairs, (u32)i, t == m->whole, &pc);
+	if (m->agg) {
+		/* the begins wait in the kernel: their number comes from its counters */
+		pc.waiting = m->kwait[i];
+		pc.waiting_before = t == m->whole ? 0 : m->kwait_before[i];
+	}
 	c[C_PAIRED] = 0;
 	for (size_t r = 0; r < nr; r++)
 		if (lattab__row_id(t, rows[r]) / (unsigned)m->nr == (unsigned)i)
@@ -1052,6 +1233,10 @@ static void mt_print_notes(struct prof *prof, struct mt *m)
 	if (m->bl.too_big)
 		fprintf(prof->out, "note: %llu samples too large for the backlog were not kept\n",
 			(unsigned long long)m->bl.too_big);
+	if (m->row_drops)
+		fprintf(prof->out, "note: %llu pairs not counted: more than %d rows in the kernel "
+				   "(fewer --perins instances, or --no-bpf)\n",
+			(unsigned long long)m->row_drops, MT_BPF_ROWS);
 }
 
 /* SIGUSR1: how much state the run holds */
@@ -1059,6 +1244,13 @@ static void mt_print_state(struct prof *prof, struct mt *m)
 {
 	u64 waiting = 0;
 
+	if (m->agg) {
+		for (int i = 0; i < m->nr; i++)
+			waiting += m->kwait[i];
+		fprintf(prof->out, "state: in the kernel, %llu events waiting\n",
+			(unsigned long long)waiting);
+		return;
+	}
 	for (int i = 0; i < m->nr; i++)
 		waiting += pairs__waiting(&m->pairs, (u32)i);
 	fprintf(prof->out, "state: %zu keys, %llu events waiting, %zu KiB",
@@ -1166,6 +1358,8 @@ static void mt_merge(struct mt *m)
 {
 	lattab__merge(m->whole, m->stats);
 	pairs__interval_end(&m->pairs);
+	if (m->agg)
+		memcpy(m->kwait_before, m->kwait, (size_t)m->nr * sizeof(*m->kwait));
 }
 
 /* the report cycle's view of the tables: the interval's (stats) and the run's (whole) */
@@ -1198,6 +1392,7 @@ static void mt_report(struct prof *prof, const char *kind)
 
 static void mt_interval(struct prof *prof)
 {
+	mt_bpf_pull(prof, prof->priv);
 	mt_report(prof, "interval");
 }
 
@@ -1205,6 +1400,7 @@ static void mt_sigusr1(struct prof *prof)
 {
 	struct mt *m = prof->priv;
 
+	mt_bpf_pull(prof, m);
 	report__signal(&m->cycle, &mt_report_ops, prof);
 }
 
@@ -1280,6 +1476,7 @@ static void mt_final(struct prof *prof)
 	struct err err = { 0 };
 
 	mt_flush_deferred(prof, m, UINT64_MAX);
+	mt_bpf_pull(prof, m);
 	report__final(&m->cycle, &mt_report_ops, prof);
 	if (m->impl == MT_PAIR)
 		mt_print_unpaired(prof, m);
@@ -1327,6 +1524,13 @@ static void mt_deinit(struct prof *prof)
 		expr_free(m->evs[i].role);
 	}
 	expr_free(m->printkey);
+	bpf_agg__delete(m->agg);
+	for (int i = 0; m->filters && i < m->nr; i++)
+		expr_free(m->filters[i]);
+	free(m->filters);
+	free(m->seen);
+	free(m->kwait);
+	free(m->kwait_before);
 	for (int i = 0; m->names && i < m->nr * m->nr; i++)
 		free(m->names[i]);
 	if (m->hm) {
@@ -1430,6 +1634,7 @@ const struct profiler multi_trace_profiler = {
 	.pages = 256,
 	.help_example = "-e EVENT2 [-k EXPR] [--than DURATION [--detail]] [--perins] [-i MS]",
 	.init = mt_setup,	/* deinit() also runs after a failed init */
+	.start = mt_start,
 	.sample = mt_sample,
 	.interval = mt_interval,
 	.final = mt_final,

@@ -59,7 +59,26 @@ _Static_assert(BPF_AGG_HIST_BUCKETS == VSTAT_ROWS * VSTAT_SUB, "the kernel's buc
 enum {
 	AGG_SAMPLES, AGG_ERRORS, AGG_DROPS, AGG_NEGATIVE, AGG_CONTENDED,
 	AGG_SEQ,	/* odd while a program writes a row (BPF_AGG_GENS) */
+	AGG_OPENED, AGG_REPLACED, AGG_PAIRED, AGG_ORPHANS, AGG_EXITED, AGG_KEYDROPS,
 	AGG_NR_STATS
+};
+
+/*
+ * A waiting begin is one word, exchanged atomically: the time (modulo
+ * 2^55 ns, 417 days) above the begin's event index + 1 in the low 9 bits;
+ * 0 is an empty slot. The delay is the difference modulo 2^55, exact for
+ * any delay shorter than that; one beyond half of it is a clock that went
+ * back between CPUs, counted, never added.
+ */
+#define AGG_PAIR_EV_BITS 9
+#define AGG_PAIR_EV_MASK ((1 << AGG_PAIR_EV_BITS) - 1)
+_Static_assert(BPF_AGG_PAIR_MAX_EVS < (1 << AGG_PAIR_EV_BITS), "an event index + 1 fits");
+
+/* the key of a begin */
+struct agg_pair_key {
+	u64 key;
+	u32 slot;
+	u32 pad;
 };
 
 #define AGG_GEN_BIT 63
@@ -90,6 +109,10 @@ struct bpf_agg {
 	int gen_fd;		/* ARRAY[1]: the generation the programs write (BPF_AGG_GENS) */
 	u64 gen;		/* its value */
 	u64 *tmpl;		/* the value of a new row (empty histograms' min at UINT64_MAX) */
+	int begins_fd;		/* HASH: struct agg_pair_key -> a begin's word (bpf_agg__pairs()) */
+	int nslots;
+	int exit_prog, exit_anchor;	/* thread keys: a thread's begins go when it exits */
+	u32 exit_tp;
 };
 
 static int agg_map(enum bpf_map_type type, const char *name, u32 ksize, u32 vsize, u32 n,
@@ -236,6 +259,7 @@ int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
 	a->max_rows = !max_rows || max_rows > BPF_AGG_MAX_ROWS ? BPF_AGG_MAX_ROWS : max_rows;
 	a->nr_evs = nr_evs;
 	a->rows_fd = a->zero_fd = a->stats_fd = a->targets_fd = a->full_fd = a->gen_fd = -1;
+	a->begins_fd = a->exit_prog = a->exit_anchor = -1;
 	a->flags = flags;
 	a->tmpl = xzalloc(vsize);
 	for (int i = 0; i < FOLLOW_NR; i++)
@@ -419,14 +443,77 @@ static void agg_hist(struct bpfgen *g, int c, int voff, int flag)
 	bpfgen__bind(g, skip);
 }
 
+/*
+ * agg_write - add to the row of the key at @keyoff (its generation put in
+ * first with BPF_AGG_GENS): the value at @hv to the histogram block at
+ * column @hcol (-1: none), and @ncols columns from @col0, each the value
+ * in stack @slot[i] or 1 when @vals[i] is NULL; then event @idx's samples
+ * (and contended, from @flag) are counted. A full table goes to @drop, the
+ * end to @out.
+ */
+static void agg_write(struct bpfgen *g, const struct bpf_agg *a, int idx, int hcol, int col0,
+		      const struct expr *const *vals, const int *slot, int ncols, int hv,
+		      int flag, int keyoff, int zkey, int drop, int out)
+{
+	bool gens = a->flags & BPF_AGG_GENS;
+	int unseq = out, unseq_drop = drop;
+
+	if (gens) {
+		/* from here on every way out ends the write: the sequence made even again */
+		unseq = bpfgen__label(g);
+		unseq_drop = bpfgen__label(g);
+		agg_seq(g, a, idx, zkey, out);
+		bpfgen__emit(g, insn__st(BPF_W, FP, (s16)zkey, 0));
+		agg_lookup(g, a->gen_fd, zkey);
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), unseq);
+		bpfgen__emit(g, insn__ldx(BPF_DW, R1, R0, 0));
+		bpfgen__emit(g, insn__alu64_imm(BPF_LSH, R1, AGG_GEN_BIT));
+		bpfgen__emit(g, insn__ldx(BPF_DW, R2, FP, (s16)keyoff));
+		bpfgen__emit(g, insn__alu64_reg(BPF_OR, R2, R1));
+		bpfgen__emit(g, insn__stx(BPF_DW, FP, R2, (s16)keyoff));
+	}
+	agg_row(g, a, keyoff, zkey, unseq_drop, unseq);
+	if (hcol >= 0)
+		agg_hist(g, hcol, hv, flag);
+	for (int i = 0; i < ncols; i++) {
+		if (vals[i])
+			bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)slot[i]));
+		else
+			bpfgen__emit(g, insn__mov_imm(R1, 1));
+		bpfgen__emit(g, insn__atomic_add(BPF_DW, R0, R1, (s16)((col0 + i) * 8)));
+	}
+	if (gens)
+		agg_seq(g, a, idx, zkey, out);
+	if (hcol >= 0) {
+		int next = bpfgen__label(g);
+
+		bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)flag));
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R1, 0), next);
+		agg_count(g, a->stats_fd, idx, AGG_CONTENDED, zkey, next);
+		bpfgen__bind(g, next);
+	}
+	agg_count(g, a->stats_fd, idx, AGG_SAMPLES, zkey, out);
+	if (gens) {
+		if (bpfgen__used(g, unseq)) {
+			bpfgen__bind(g, unseq);
+			agg_seq(g, a, idx, zkey, out);
+			bpfgen__ja(g, out);
+		}
+		if (bpfgen__used(g, unseq_drop)) {
+			bpfgen__bind(g, unseq_drop);
+			agg_seq(g, a, idx, zkey, out);
+			bpfgen__ja(g, drop);
+		}
+	}
+}
+
 /* agg_body - everything between the prologue and the exit; 0 or -EOPNOTSUPP */
 static int agg_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 		    const struct bpf_agg_ev *ev, int err, int undecided, int neg, int drop,
 		    int out)
 {
 	int keyoff = bpfgen__stack(g, 8), zkey = bpfgen__stack(g, 8), slot[BPF_AGG_MAX_EV_COLS];
-	bool gens = a->flags & BPF_AGG_GENS;
-	int hv = 0, flag = 0, unseq = out, unseq_drop = drop;
+	int hv = 0, flag = 0;
 	int ncols = ev->hist ? 0 : ev->ncols;
 
 	if (ncols > BPF_AGG_MAX_EV_COLS)
@@ -462,67 +549,293 @@ static int agg_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 		return -EOPNOTSUPP;
 	if (g->failed)
 		return -EOPNOTSUPP;
-	if (gens) {
-		/* from here on every way out ends the write: the sequence made even again */
-		unseq = bpfgen__label(g);
-		unseq_drop = bpfgen__label(g);
-		agg_seq(g, a, idx, zkey, out);
-		bpfgen__emit(g, insn__st(BPF_W, FP, (s16)zkey, 0));
-		agg_lookup(g, a->gen_fd, zkey);
-		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), unseq);
-		bpfgen__emit(g, insn__ldx(BPF_DW, R1, R0, 0));
-		bpfgen__emit(g, insn__alu64_imm(BPF_LSH, R1, AGG_GEN_BIT));
-		bpfgen__emit(g, insn__ldx(BPF_DW, R2, FP, (s16)keyoff));
-		bpfgen__emit(g, insn__alu64_reg(BPF_OR, R2, R1));
-		bpfgen__emit(g, insn__stx(BPF_DW, FP, R2, (s16)keyoff));
+	agg_write(g, a, idx, ev->hist ? ev->col0 : -1, ev->col0, ev->vals, slot, ncols, hv, flag,
+		  keyoff, zkey, drop, out);
+	return 0;
+}
+
+/*
+ * agg_count_at - @fd[the u32 in the stack at @idxoff][slot]++, an index
+ * the program computed (a begin's event); clobbers r0-r2
+ */
+static void agg_count_at(struct bpfgen *g, int fd, int idxoff, int slot, int out)
+{
+	agg_lookup(g, fd, idxoff);
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+	bpfgen__emit(g, insn__ldx(BPF_DW, R1, R0, (s16)(slot * 8)));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R1, 1));
+	bpfgen__emit(g, insn__stx(BPF_DW, R0, R1, (s16)(slot * 8)));
+	bpfgen__ja(g, out);
+}
+
+/*
+ * agg_take - the begin word in r1 (non-zero) was taken: its event index
+ * into the stack at @evk, the delay since it (now, shifted, at @now) at
+ * @hv; a delay past 2^54 ns (a clock that went back) goes to @back
+ */
+static void agg_take(struct bpfgen *g, int now, int evk, int hv, int back)
+{
+	bpfgen__emit(g, insn__mov_reg(R2, R1));
+	bpfgen__emit(g, insn__alu64_imm(BPF_AND, R2, AGG_PAIR_EV_MASK));
+	bpfgen__emit(g, insn__alu64_imm(BPF_SUB, R2, 1));
+	bpfgen__emit(g, insn__stx(BPF_W, FP, R2, (s16)evk));
+	bpfgen__emit(g, insn__ldx(BPF_DW, R3, FP, (s16)now));
+	bpfgen__emit(g, insn__alu64_imm(BPF_AND, R1, ~AGG_PAIR_EV_MASK));
+	bpfgen__emit(g, insn__alu64_reg(BPF_SUB, R3, R1));
+	bpfgen__emit(g, insn__alu64_imm(BPF_RSH, R3, AGG_PAIR_EV_BITS));
+	bpfgen__emit(g, insn__mov_reg(R4, R3));
+	bpfgen__emit(g, insn__alu64_imm(BPF_RSH, R4, 54));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JNE, R4, 0), back);
+	bpfgen__emit(g, insn__stx(BPF_DW, FP, R3, (s16)hv));
+}
+
+/*
+ * agg_put - r0 points to a begin's word: this event's begin (@now | its
+ * index + 1) goes in, a begin it replaces is counted for its event; then
+ * to @opened
+ */
+static void agg_put(struct bpfgen *g, const struct bpf_agg *a, int idx, int now, int evk,
+		    int opened)
+{
+	bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)now));
+	bpfgen__emit(g, insn__alu64_imm(BPF_OR, R1, idx + 1));
+	bpfgen__emit(g, insn__xchg(BPF_DW, R0, R1, 0));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R1, 0), opened);
+	bpfgen__emit(g, insn__alu64_imm(BPF_AND, R1, AGG_PAIR_EV_MASK));
+	bpfgen__emit(g, insn__alu64_imm(BPF_SUB, R1, 1));
+	bpfgen__emit(g, insn__stx(BPF_W, FP, R1, (s16)evk));
+	agg_count_at(g, a->stats_fd, evk, AGG_REPLACED, opened);
+}
+
+/*
+ * agg_pair_body - a pairing event's program between its prologue and exit:
+ *
+ *   [targets, filter]  as agg_body()
+ *   key, now           the pairing key and the time, shifted over the
+ *                      event bits of a begin's word
+ *   close              the begin waiting in close_slot under the key is
+ *                      taken (an atomic exchange with 0: of two CPUs ending
+ *                      the same pair, one gets it) and its entry deleted;
+ *                      the delay goes to the histogram of the row of
+ *                      (its event, this event); none: an orphan
+ *   open               this event's begin goes into open_slot under the
+ *                      key (exchanged: a begin waiting there is replaced,
+ *                      counted for its event); a full map counts a drop
+ *
+ * Counted per event: opened, replaced, paired (for the begin's event, also
+ * when the row could not be kept: a row drop, then), orphans, key drops;
+ * exited by the exit program. So that opened = paired + replaced + exited
+ * + waiting, and user space knows the waiting without walking the map.
+ */
+static int agg_pair_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
+			 const struct bpf_agg_ev *ev, int err, int undecided, int out)
+{
+	int keyoff = bpfgen__stack(g, 8), zkey = bpfgen__stack(g, 8), pk = bpfgen__stack(g, 16);
+	int now = bpfgen__stack(g, 8), hv = bpfgen__stack(g, 8), flag = bpfgen__stack(g, 8);
+	int evk = bpfgen__stack(g, 8), opening = bpfgen__label(g);
+
+	bpfgen__emit(g, insn__st(BPF_DW, FP, (s16)flag, 0));
+	if (a->targets)
+		agg_targets(g, a, keyoff, out);
+	if (ev->filter) {
+		if (bpfgen__expr(g, ev->filter, R7, err, undecided))
+			return -EOPNOTSUPP;
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R7, 0), out);
 	}
-	agg_row(g, a, keyoff, zkey, unseq_drop, unseq);
-	if (ev->hist)
-		agg_hist(g, ev->col0, hv, flag);
-	for (int i = 0; i < ncols; i++) {
-		if (ev->vals[i])
-			bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)slot[i]));
-		else
-			bpfgen__emit(g, insn__mov_imm(R1, 1));
-		bpfgen__emit(g, insn__atomic_add(BPF_DW, R0, R1, (s16)((ev->col0 + i) * 8)));
+	if (ev->key) {
+		if (bpfgen__expr(g, ev->key, R7, err, undecided))
+			return -EOPNOTSUPP;
+	} else {
+		bpfgen__emit(g, insn__call(BPF_FUNC_get_current_pid_tgid));
+		bpfgen__emit(g, insn__make(BPF_ALU | BPF_MOV | BPF_X, R7, R0, 0, 0));
 	}
-	if (gens)
-		agg_seq(g, a, idx, zkey, out);
-	if (ev->hist) {
+	if (g->failed)
+		return -EOPNOTSUPP;
+	bpfgen__emit(g, insn__stx(BPF_DW, FP, R7, (s16)pk));
+	bpfgen__emit(g, insn__st(BPF_W, FP, (s16)(pk + 12), 0));
+	bpfgen__emit(g, insn__call(BPF_FUNC_ktime_get_ns));
+	bpfgen__emit(g, insn__alu64_imm(BPF_LSH, R0, AGG_PAIR_EV_BITS));
+	bpfgen__emit(g, insn__stx(BPF_DW, FP, R0, (s16)now));
+	if (ev->close_slot >= 0) {
+		int orphan = bpfgen__label(g), back = bpfgen__label(g), rowdrop = bpfgen__label(g);
 		int next = bpfgen__label(g);
 
-		bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)flag));
-		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R1, 0), next);
-		agg_count(g, a->stats_fd, idx, AGG_CONTENDED, zkey, next);
+		bpfgen__emit(g, insn__st(BPF_W, FP, (s16)(pk + 8), ev->close_slot));
+		agg_lookup(g, a->begins_fd, pk);
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), orphan);
+		bpfgen__emit(g, insn__mov_imm(R1, 0));
+		bpfgen__emit(g, insn__xchg(BPF_DW, R0, R1, 0));
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R1, 0), orphan);
+		bpfgen__emit(g, insn__stx(BPF_DW, FP, R1, (s16)hv));
+		/* the entry goes: keys that never come back must not fill the map */
+		bpfgen__ld_map(g, R1, a->begins_fd);
+		bpfgen__emit(g, insn__mov_reg(R2, FP));
+		bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, pk));
+		bpfgen__emit(g, insn__call(BPF_FUNC_map_delete_elem));
+		bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)hv));
+		agg_take(g, now, evk, hv, back);
+		agg_count_at(g, a->stats_fd, evk, AGG_PAIRED, next);
 		bpfgen__bind(g, next);
+		/* the row: (begin event * events + this event), the instance above */
+		bpfgen__emit(g, insn__ldx(BPF_W, R1, FP, (s16)evk));
+		bpfgen__emit(g, insn__alu64_imm(BPF_MUL, R1, a->nr_evs));
+		bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R1, idx));
+		bpfgen__emit(g, insn__stx(BPF_DW, FP, R1, (s16)keyoff));
+		if (ev->key_kind != BPF_AGG_KEY_NONE) {
+			bpfgen__emit(g, insn__call(ev->key_kind == BPF_AGG_KEY_CPU ?
+						   BPF_FUNC_get_smp_processor_id :
+						   BPF_FUNC_get_current_pid_tgid));
+			bpfgen__emit(g, insn__make(BPF_ALU | BPF_MOV | BPF_X, R0, R0, 0, 0));
+			bpfgen__emit(g, insn__alu64_imm(BPF_LSH, R0, 16));
+			bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)keyoff));
+			bpfgen__emit(g, insn__alu64_reg(BPF_OR, R1, R0));
+			bpfgen__emit(g, insn__stx(BPF_DW, FP, R1, (s16)keyoff));
+		}
+		agg_write(g, a, idx, ev->col0, 0, NULL, NULL, 0, hv, flag, keyoff, zkey, rowdrop,
+			  opening);
+		bpfgen__bind(g, orphan);
+		agg_count(g, a->stats_fd, idx, AGG_ORPHANS, zkey, opening);
+		bpfgen__bind(g, back);
+		agg_count(g, a->stats_fd, idx, AGG_NEGATIVE, zkey, opening);
+		bpfgen__bind(g, rowdrop);
+		agg_count_at(g, a->stats_fd, evk, AGG_DROPS, opening);
 	}
-	agg_count(g, a->stats_fd, idx, AGG_SAMPLES, zkey, out);
-	if (gens) {
-		if (bpfgen__used(g, unseq)) {
-			bpfgen__bind(g, unseq);
-			agg_seq(g, a, idx, zkey, out);
-			bpfgen__ja(g, out);
-		}
-		if (bpfgen__used(g, unseq_drop)) {
-			bpfgen__bind(g, unseq_drop);
-			agg_seq(g, a, idx, zkey, out);
-			bpfgen__ja(g, drop);
-		}
+	bpfgen__bind(g, opening);
+	if (ev->open_slot >= 0) {
+		int insert = bpfgen__label(g), opened = bpfgen__label(g), drop = bpfgen__label(g);
+
+		bpfgen__emit(g, insn__st(BPF_W, FP, (s16)(pk + 8), ev->open_slot));
+		agg_lookup(g, a->begins_fd, pk);
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), insert);
+		agg_put(g, a, idx, now, evk, opened);
+		bpfgen__bind(g, insert);
+		bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)now));
+		bpfgen__emit(g, insn__alu64_imm(BPF_OR, R1, idx + 1));
+		bpfgen__emit(g, insn__stx(BPF_DW, FP, R1, (s16)hv));
+		bpfgen__ld_map(g, R1, a->begins_fd);
+		bpfgen__emit(g, insn__mov_reg(R2, FP));
+		bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R2, pk));
+		bpfgen__emit(g, insn__mov_reg(R3, FP));
+		bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R3, hv));
+		bpfgen__emit(g, insn__mov_imm(R4, BPF_NOEXIST));
+		bpfgen__emit(g, insn__call(BPF_FUNC_map_update_elem));
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), opened);
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JNE, R0, -EEXIST), drop);
+		/* another CPU put a begin of the key meanwhile: this one replaces it */
+		agg_lookup(g, a->begins_fd, pk);
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), drop);
+		agg_put(g, a, idx, now, evk, opened);
+		bpfgen__bind(g, drop);
+		agg_count(g, a->stats_fd, idx, AGG_KEYDROPS, zkey, out);
+		bpfgen__bind(g, opened);
+		agg_count(g, a->stats_fd, idx, AGG_OPENED, zkey, out);
+	} else {
+		bpfgen__ja(g, out);
 	}
 	return 0;
+}
+
+/*
+ * exit_prog - thread keys: an exiting thread's begins (the thread id at
+ * @tid_off of sched_process_exit's record), slot by slot, are taken,
+ * counted as exited for their event, and deleted
+ */
+static int exit_prog(struct bpf_agg *a, u32 tp_id, int tid_off, char *why, size_t whylen)
+{
+	struct bpfgen g;
+	int out, pk, evk, r;
+
+	bpfgen__init(&g, BPFGEN_TRACEPOINT, tp_id);
+	out = bpfgen__label(&g);
+	pk = bpfgen__stack(&g, 16);
+	evk = bpfgen__stack(&g, 8);
+	bpfgen__emit(&g, insn__mov_reg(R6, R1));
+	bpfgen__emit(&g, insn__ldx(BPF_W, R1, R6, (s16)tid_off));
+	bpfgen__emit(&g, insn__stx(BPF_DW, FP, R1, (s16)pk));
+	bpfgen__emit(&g, insn__st(BPF_W, FP, (s16)(pk + 12), 0));
+	for (int slot = 0; slot < a->nslots; slot++) {
+		int next = bpfgen__label(&g);
+
+		bpfgen__emit(&g, insn__st(BPF_W, FP, (s16)(pk + 8), slot));
+		agg_lookup(&g, a->begins_fd, pk);
+		bpfgen__jmp(&g, insn__jmp_imm(BPF_JEQ, R0, 0), next);
+		bpfgen__emit(&g, insn__mov_imm(R1, 0));
+		bpfgen__emit(&g, insn__xchg(BPF_DW, R0, R1, 0));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_AND, R1, AGG_PAIR_EV_MASK));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_SUB, R1, 1));
+		bpfgen__emit(&g, insn__stx(BPF_W, FP, R1, (s16)evk));
+		bpfgen__ld_map(&g, R1, a->begins_fd);
+		bpfgen__emit(&g, insn__mov_reg(R2, FP));
+		bpfgen__emit(&g, insn__alu64_imm(BPF_ADD, R2, pk));
+		bpfgen__emit(&g, insn__call(BPF_FUNC_map_delete_elem));
+		/* an empty word (index 0 - 1) finds no counters */
+		agg_count_at(&g, a->stats_fd, evk, AGG_EXITED, next);
+		bpfgen__bind(&g, next);
+	}
+	bpfgen__bind(&g, out);
+	bpfgen__emit(&g, insn__mov_imm(R0, 1));
+	bpfgen__emit(&g, insn__exit());
+	a->insns += g.n;
+	r = bpfgen__load(&g, BPF_PROG_TYPE_TRACEPOINT, "pp_agg_exit", 0, why, whylen);
+	bpfgen__release(&g);
+	if (r < 0)
+		return r;
+	a->exit_prog = r;
+	a->exit_tp = tp_id;
+	return 0;
+}
+
+int bpf_agg__pairs(struct bpf_agg *a, int nslots, u64 max_keys, bool kill_on_exit, char *why,
+		   size_t whylen)
+{
+	u64 n = BPF_AGG_PAIR_MAX_KEYS;
+	int r;
+
+	if (nslots < 1 || nslots > BPF_AGG_PAIR_MAX_EVS || a->nr_evs > BPF_AGG_PAIR_MAX_EVS ||
+	    a->begins_fd >= 0)
+		return -EINVAL;
+	if (max_keys && max_keys <= BPF_AGG_PAIR_MAX_KEYS / (u64)nslots)
+		n = max_keys * (u64)nslots;
+	a->nslots = nslots;
+	r = a->begins_fd = agg_map(BPF_MAP_TYPE_HASH, "pp_agg_begins", sizeof(struct agg_pair_key),
+				   sizeof(u64), (u32)n, BPF_F_NO_PREALLOC);
+	if (r < 0) {
+		snprintf(why, whylen, "cannot create a BPF map of %llu begins: %s",
+			 (unsigned long long)n, strerror(-r));
+		return r;
+	}
+	if (kill_on_exit) {
+		struct tep_handle *tep = tep__new(NULL);
+		struct err err = { 0 };
+		struct tep_event *ex = tep__load(tep, "sched", "sched_process_exit", &err);
+		int off = agg_pid_field(ex, "pid");
+
+		if (off < 0) {
+			snprintf(why, whylen, "the scheduler's exit record is not as expected%s%.200s",
+				 err.msg[0] ? ": " : "", err.msg);
+			r = -EOPNOTSUPP;
+		} else {
+			r = exit_prog(a, (u32)ex->id, off, why, whylen);
+		}
+		tep__delete(tep);
+	}
+	return r < 0 ? r : 0;
 }
 
 int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *why,
 		 size_t whylen)
 {
-	int ncols = ev->hist ? BPF_AGG_HIST_COLS : ev->ncols;
+	int ncols = ev->hist || ev->pair ? BPF_AGG_HIST_COLS : ev->ncols;
 	struct bpfgen g;
 	int err, undecided, neg, drop, out, r;
 
 	if (idx < 0 || idx >= a->nr_evs || ev->col0 < 0 || ev->col0 + ncols > a->ncols ||
 	    (ev->col0 + ncols) * 8 > INT16_MAX)
 		return -EINVAL;
-	if (ev->hist) {
+	if (ev->pair && (a->begins_fd < 0 || ev->open_slot >= a->nslots ||
+			 ev->close_slot >= a->nslots))
+		return -EINVAL;
+	if (ev->hist || ev->pair) {
 		u32 zero = 0;
 
 		a->tmpl[ev->col0 + BPF_AGG_H_MIN] = UINT64_MAX;
@@ -539,7 +852,10 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
 	drop = bpfgen__label(&g);
 	out = bpfgen__label(&g);
 	bpfgen__emit(&g, insn__mov_reg(R6, R1));
-	r = agg_body(&g, a, idx, ev, err, undecided, neg, drop, out);
+	if (ev->pair)
+		r = agg_pair_body(&g, a, idx, ev, err, undecided, out);
+	else
+		r = agg_body(&g, a, idx, ev, err, undecided, neg, drop, out);
 	if (!r && (g.inexact || bpfgen__used(&g, undecided)))
 		r = bpfgen__fail(&g, "a string longer than %d bytes would need user space to "
 				 "decide", BPFGEN_STR_MAX);
@@ -554,8 +870,10 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
 			bpfgen__bind(&g, neg);
 			agg_count(&g, a->stats_fd, idx, AGG_NEGATIVE, key, out);
 		}
-		bpfgen__bind(&g, drop);
-		agg_count(&g, a->stats_fd, idx, AGG_DROPS, key, out);
+		if (bpfgen__used(&g, drop)) {
+			bpfgen__bind(&g, drop);
+			agg_count(&g, a->stats_fd, idx, AGG_DROPS, key, out);
+		}
 		bpfgen__bind(&g, out);
 		bpfgen__emit(&g, insn__mov_imm(R0, 1));
 		bpfgen__emit(&g, insn__exit());
@@ -601,6 +919,13 @@ int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t
 					 strerror(-r));
 				return r;
 			}
+		}
+	}
+	if (a->exit_prog >= 0) {
+		r = a->exit_anchor = bpf__anchor(a->exit_tp, a->exit_prog);
+		if (r < 0) {
+			snprintf(why, whylen, "cannot follow the threads' exits: %s", strerror(-r));
+			return r;
 		}
 	}
 	for (int i = 0; i < a->nr_evs; i++) {
@@ -761,6 +1086,12 @@ int bpf_agg__stats(const struct bpf_agg *a, int idx, struct bpf_agg_stats *st)
 		st->drops += s[AGG_DROPS];
 		st->negative += s[AGG_NEGATIVE];
 		st->contended += s[AGG_CONTENDED];
+		st->opened += s[AGG_OPENED];
+		st->replaced += s[AGG_REPLACED];
+		st->paired += s[AGG_PAIRED];
+		st->orphans += s[AGG_ORPHANS];
+		st->exited += s[AGG_EXITED];
+		st->key_drops += s[AGG_KEYDROPS];
 	}
 	free(v);
 	return r;
@@ -803,6 +1134,12 @@ void bpf_agg__delete(struct bpf_agg *a)
 		if (a->follow_prog[i] >= 0)
 			close(a->follow_prog[i]);
 	}
+	if (a->exit_anchor >= 0)
+		close(a->exit_anchor);
+	if (a->exit_prog >= 0)
+		close(a->exit_prog);
+	if (a->begins_fd >= 0)
+		close(a->begins_fd);
 	if (a->targets_fd >= 0)
 		close(a->targets_fd);
 	if (a->full_fd >= 0)

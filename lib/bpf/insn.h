@@ -93,6 +93,12 @@ static inline struct bpf_insn insn__cmpxchg(u8 size, u8 dst, u8 src, s16 off)
 	return insn__make(BPF_STX | BPF_ATOMIC | size, dst, src, off, BPF_CMPXCHG);
 }
 
+/* src = atomic exchange (fully ordered): *(size *)(dst + off) becomes src, src gets the old value */
+static inline struct bpf_insn insn__xchg(u8 size, u8 dst, u8 src, s16 off)
+{
+	return insn__make(BPF_STX | BPF_ATOMIC | size, dst, src, off, BPF_XCHG);
+}
+
 /* conditional jump on a 64-bit compare; off is filled in by the builder */
 static inline struct bpf_insn insn__jmp_imm(u8 op, u8 dst, s32 imm)
 {

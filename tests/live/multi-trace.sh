@@ -5,6 +5,9 @@
 # started by the test (as the workload, so only they are seen). The slow
 # threshold is 10 ms: a loaded machine must delay a 1 ms sleep by 9 ms to
 # cross it, and a sleep is never shorter than asked.
+# Run twice: reading the records, and pairing in the kernel (what prints
+# events, --than, --impl pair, --heatmap, untraced, says --no-bpf itself).
+# modes: ring bpf
 . "$TESTS_DIR/lib.sh"
 need_root_tracefs
 
@@ -69,7 +72,7 @@ check_eq "... the 100 sleeps of 20 ms from 16777216 ns up (2^24)" \
 
 # --- outliers as they happen --------------------------------------------------------
 rm -f "$M"
-pp multi-trace -e "$ENTER" -e "$EXIT" --than 10ms -- $RT sh -c "$SLEEPS"
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 10ms -- $RT sh -c "$SLEEPS"
 k=$(grep -c '^>> ' "$out")
 check_outliers "--than 10ms: as many outliers as sleeps wl measured over 10 ms" "$k" 10000000
 in_range "... at least the 100 sleeps of 20 ms" "$k" 100 300
@@ -82,27 +85,27 @@ check_eq "the over column counts them" "$(final_rows | awk '{ print $(NF-1), $NF
 	"$k $(awk -v k="$k" 'BEGIN { printf "(%.1f%%)", k * 100 / 300 }')"
 
 # --only-than: as --than, and the reports list only the pairs that had a slower one
-pp multi-trace -e "$ENTER" -e "$EXIT" --only-than 10ms --perins -- $RT sh -c "$SLEEPS"
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --only-than 10ms --perins -- $RT sh -c "$SLEEPS"
 check_eq "--only-than 10ms: exactly the 100 outliers printed" "$(grep -c '^>> ' "$out")" 100
 set -- $(sed -n 's/^wl pid=//p' "$out" | tr '\n' ' ')
 check_eq "... the final report lists only the 20 ms sleeper's row" \
 	"$(final_rows | awk '{ print $1, $6 }' | tr '\n' ' ')" "$2 100 "
-pp multi-trace -e "$ENTER" -e "$EXIT" --than 100ms -i 100 -- $RT "$WL" nanosleep 100 2000
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 100ms -i 100 -- $RT "$WL" nanosleep 100 2000
 check_eq "--than with -i: interval reports of the 2 ms sleeps" \
 	"$(grep -Ec ' multi-trace: [0-9]+ pairs in ' "$out" | awk '{ print ($1 > 0) }')" 1
 # 100 ms: far above what a loaded machine makes of a 2 ms sleep
-pp multi-trace -e "$ENTER" -e "$EXIT" --only-than 100ms -i 100 -- $RT "$WL" nanosleep 100 2000
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --only-than 100ms -i 100 -- $RT "$WL" nanosleep 100 2000
 check_eq "--only-than with -i: no interval without a slow pair is printed" \
 	"$(grep -Ec ' multi-trace: [0-9]+ pairs in ' "$out")" 0
 check_eq "... the final report is, with no rows" "$(grep -c ' multi-trace: final: ' "$out") $(final_rows | wc -l)" "1 0"
-pp multi-trace -e "$ENTER" -e "$EXIT" --than 1ms --only-than 5ms
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 1ms --only-than 5ms
 check_fails "--than and --only-than disagree" 129 "--than and --only-than give two thresholds"
 
 # printkey= prints a slow pair's key, as top does; a failing one falls back to the number, said
-pp multi-trace -e "$ENTER//printkey=printf(\"pid-%d\",key)/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
+pp multi-trace --no-bpf -e "$ENTER//printkey=printf(\"pid-%d\",key)/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
 wlpid=$(sed -n 's/^wl pid=//p' "$out")
 check_eq "printkey= formats the key of each slow pair" "$(grep -c "^>> .* key pid-$wlpid\$" "$out")" 2
-pp multi-trace -e "$ENTER//printkey=printf(\"%d\",1/(key-key))/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
+pp multi-trace --no-bpf -e "$ENTER//printkey=printf(\"%d\",1/(key-key))/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
 wlpid=$(sed -n 's/^wl pid=//p' "$out")
 check_eq "... a failing printkey= prints the number" "$(grep -c "^>> .* key $wlpid\$" "$out")" 2
 check_err "... and says so at the end" "perf-prof multi-trace: printkey= failed on 2 keys"
@@ -120,7 +123,7 @@ check_eq "keys that are not thread ids keep their begins" "$(grep -c 'dropped wh
 # pid reuse on purpose: 20 children one after the other, 60 ms apart, all given the same pid
 # (ns_last_pid). Each one's exit_group entry never returns; the next one's first event is its
 # clone's return under the same id. Paired, each would be a >= 60 ms outlier under that key.
-pp multi-trace -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit --than 40ms -- "$WL" reuse 20 60
+pp multi-trace --no-bpf -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit --than 40ms -- "$WL" reuse 20 60
 rpid=$(sed -n 's/^wl reuse pid=\([0-9]*\) .*/\1/p' "$out")
 reused=$(sed -n 's/^wl reuse pid=.* reused=//p' "$out")
 # (other work on the machine may fork in between and take the pid: a few reuses suffice)
@@ -132,20 +135,45 @@ n=$(sed -n 's/^note: \([0-9]*\) waiting events dropped when their task exited.*/
 check_eq "... every child's exit_group entry is dropped at its exit (20 + wl's)" \
 	"$([ "${n:-0}" -ge 21 ] && echo yes)" yes
 
+# ... and in the statistics: the first child's thread (its rows per thread) has no pair as long
+# as the 60 ms between two children (its own syscalls take microseconds)
+pp multi-trace -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit --perins -- "$WL" reuse 20 60
+rpid=$(sed -n 's/^wl reuse pid=\([0-9]*\) .*/\1/p' "$out")
+got=$(final_rows | awk -v p="$rpid" '$1 == p { m = $(NF-3); u = $(NF-2); ns = m * (u == "ms" ? 1e6 : u == "us" ? 1e3 : u == "s" ? 1e9 : 1); if (ns > x) x = ns } END { print (x > 0 && x < 40e6) ? "yes" : "no " x }')
+check_eq "pid reuse, --perins: no pair of the reused pid spans two children (max < 40 ms)" "$got" yes
+
 # --- three positions: enter => exit => next enter ---------------------------------------
 pp multi-trace -e "$ENTER" -e "$EXIT" -e "$ENTER" -- $RT sh -c "$SLEEPS"
 got=$(final_rows | awk '{ print $1 "=>" $3, $4 }' | tr '\n' ' ')
 check_eq "a chain of three: 300 sleeps, 298 gaps (one less per process)" "$got" \
 	"sys_enter_nanosleep=>sys_exit_nanosleep 300 sys_exit_nanosleep=>sys_enter_nanosleep 298 "
 
+# --- what became of each event's occurrences: the same counts either way ---------------------
+# events: position:opened,paired,replaced,dropped,waiting,orphans ("-": does not apply), then exited
+counts() { grep '"report":"final"' "$out" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+keys = ("opened", "paired", "replaced", "dropped", "waiting", "orphans")
+print(" ".join("%d:%s" % (e["position"], ",".join(str(e.get(k, "-")) for k in keys)) for e in o["events"]), o["exited"])'; }
+TWO="$WL nanosleep 20 1000; $WL nanosleep 10 2000"
+pp multi-trace --json -e "$ENTER" -e "$EXIT" -e "$ENTER" -- sh -c "$TWO"
+check_eq "a chain of three: each process's last exit dropped at its exit, its first enter an orphan" \
+	"$(counts)" "1:30,30,0,0,0,- 2:30,28,0,2,0,0 3:-,-,-,-,-,2 2"
+pp multi-trace --json -e "$ENTER" -e syscalls:sys_exit_reboot -- sh -c "$TWO"
+check_eq "begins never closed: each replaced by the next of its thread, the last dropped at the exit" \
+	"$(counts)" "1:30,0,28,2,0,- 2:-,-,-,-,-,0 2"
+pp multi-trace --json -e "$ENTER//key=1/" -e syscalls:sys_exit_reboot -- sh -c "$TWO"
+check_eq "one key that is no thread id: 29 replaced, the last one waits" \
+	"$(counts)" "1:30,0,29,0,1,- 2:-,-,-,-,-,0 0"
+
 # --- untraced events show up in --detail only ----------------------------------------------
 SW='sched:sched_switch//untraced/'
-pp multi-trace -e "$ENTER" -e "$EXIT,$SW" --than 10ms -- $RT sh -c "$SLEEPS"
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT,$SW" --than 10ms -- $RT sh -c "$SLEEPS"
 check_eq "without --detail untraced events are not printed" "$(grep -c 'sched:sched_switch:' "$out")" 0
 check_err "a note says why" "untraced events are only shown by --detail"
 check_eq "untraced events take no part in pairs" "$(final_rows | awk '{ print $4 }')" 300
 rm -f "$M"
-pp multi-trace -e "$ENTER" -e "$EXIT,$SW" --than 10ms --detail -- $RT sh -c "$SLEEPS"
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT,$SW" --than 10ms --detail -- $RT sh -c "$SLEEPS"
 check_outliers "--detail: still every sleep wl measured over 10 ms" "$(grep -c '^>> ' "$out")" 10000000
 # every block: event 1, the switch away while sleeping (marked |), event 2
 blocks=$(awk '/^>> / { if (b != "") print b; b = "" } /sched:sched_switch: prev_comm=wl / && /^\|/ { b = b "s" } /sys_enter_nanosleep: / { b = b "1" } /sys_exit_nanosleep: / { b = b "2" } END { print b }' "$out" | sort | uniq -c | awk '{ print $2 }' | tr '\n' ' ')
@@ -161,7 +189,7 @@ set -- $pids
 check_eq "--perins: one row per wl thread, 200 and 100 pairs" "$got" "$1 wl 200 $2 wl 100 "
 
 # --- JSON ----------------------------------------------------------------------------------
-pp multi-trace --json -e "$ENTER" -e "$EXIT" --than 10ms -- $RT sh -c "$SLEEPS"
+pp multi-trace --no-bpf --json -e "$ENTER" -e "$EXIT" --than 10ms -- $RT sh -c "$SLEEPS"
 got=$(grep '^{' "$out" | tail -1 | python3 -c '
 import json, sys
 o = json.loads(sys.stdin.read())
@@ -173,7 +201,7 @@ check_eq "--json: the final object has the pairs, percentiles and histogram" "$g
 	"final 300 sys_enter_nanosleep sys_exit_nanosleep 300 100 300 True"
 
 # --- pair: events left without a partner ---------------------------------------------------
-pp multi-trace --impl pair -e "$ENTER" -e "$EXIT" -e "$ENTER" -- $RT sh -c "$SLEEPS"
+pp multi-trace --no-bpf --impl pair -e "$ENTER" -e "$EXIT" -e "$ENTER" -- $RT sh -c "$SLEEPS"
 got=$(awk '$2 == "sys_exit_nanosleep" && $1 == 2 { print $3, $4, $7 }' "$out")
 check_eq "pair: the last exit of each process waits in vain (opened paired waiting)" "$got" "300 298 2"
 check_eq "pair: the unpaired list has them" "$(sed -n 's/^unpaired at exit: //p' "$out")" 2
@@ -181,7 +209,7 @@ check_eq "pair: listed as event lines" "$(grep -A2 '^unpaired at exit' "$out" | 
 
 # --- heatmap ---------------------------------------------------------------------------------
 hm=$T_TMP/lat.svg
-pp multi-trace -e "$ENTER" -e "$EXIT" --heatmap "$hm" -- $RT sh -c "$SLEEPS"
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --heatmap "$hm" -- $RT sh -c "$SLEEPS"
 check_eq "heatmap: 300 raw points" "$(grep -vc '^#' "$hm.lat")" 300
 got=$(python3 -c '
 import sys, xml.etree.ElementTree as ET
@@ -192,7 +220,7 @@ print(len(cells) > 0, sum(int(r.find(ns + "title").text.rsplit(": ", 1)[1]) for 
 check_eq "heatmap: a valid SVG whose cells hold the 300 points" "$got" "True 300"
 check_eq "heatmap: files are 0644" "$(stat -c %a "$hm" "$hm.lat" | tr '\n' ' ')" "644 644 "
 ln -s "$T_TMP/elsewhere" "$T_TMP/link.svg"
-pp multi-trace -e "$ENTER" -e "$EXIT" --heatmap "$T_TMP/link.svg" -- "$WL" nanosleep 1 1
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --heatmap "$T_TMP/link.svg" -- "$WL" nanosleep 1 1
 check_fails "heatmap: a symbolic link is refused" 129 "cannot create heatmap file '$T_TMP/link.svg'"
 
 # --- interval reports add up; the final report is the whole run ------------------------------
@@ -225,15 +253,15 @@ check_eq "each of the 100 sleeps pairs its enter with its switch-out" \
 # --- bad input ----------------------------------------------------------------------------------
 pp multi-trace -e "$ENTER"
 check_fails "one position is not a chain" 129 "multi-trace needs at least two -e positions, got 1"
-pp multi-trace -e "$ENTER" -e "$EXIT//untraced/"
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT//untraced/"
 check_fails "a position of untraced events only" 129 "every event of -e position 2 ('$EXIT//untraced/') is untraced"
 pp multi-trace -e "$ENTER" -e "$EXIT" --impl foo
 check_fails "an unknown --impl" 129 "unknown --impl 'foo'"
 pp multi-trace -e "$ENTER" -e "$EXIT" --detail
 check_fails "--detail without --than" 129 "--detail needs --than"
-pp multi-trace -e "$ENTER" -e "$EXIT" --than 1ms --detail=+1ms,bogus
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 1ms --detail=+1ms,bogus
 check_fails "a bad --detail item" 129 "invalid --detail item 'bogus'"
-pp multi-trace -e "$ENTER" -e "$EXIT" --than 5x
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 5x
 check_fails "a bad --than" 129 "invalid duration '5x' for --than"
 pp multi-trace -e 'sched:sched_switch//key=prev_comm/' -e "$EXIT"
 check_fails "a string key" 129 "key=prev_comm of 'sched:sched_switch' is a string; a number is needed here"
@@ -244,18 +272,18 @@ check_fails "an attribute multi-trace does not take" 129 "num"
 
 pp multi-trace -e "$ENTER" -e "$EXIT" -g --flame-graph "$T_TMP/fg.svg"
 check_fails "--flame-graph draws slow pairs: it needs --than" 129 "--flame-graph needs --than"
-pp multi-trace -e "$ENTER" -e "$EXIT" --than 5ms --flame-graph "$T_TMP/fg.svg"
+pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 5ms --flame-graph "$T_TMP/fg.svg"
 check_fails "--flame-graph needs stacks" 129 "--flame-graph needs stacks"
 
 # --- stacks: -g prints each slow pair's call chains under its events ----------------------
-pp multi-trace -g -e "$ENTER" -e "$EXIT" --than 5ms -- $RT "$WL" nanosleep 2 10000
+pp multi-trace --no-bpf -g -e "$ENTER" -e "$EXIT" --than 5ms -- $RT "$WL" nanosleep 2 10000
 check_eq "-g: wl's frames under both events of each slow pair" \
 	"$(grep -c '^    [0-9a-f]\{16\} main+0x[0-9a-f]* (.*/wl)' "$out")" 4
 
 # --flame-graph: the slow pairs' stacks weighed by their latency: the 100 sleeps of 20 ms at
 # least (a 1 ms one stretched past 10 ms on a loaded machine would join them), each weighing the
 # delay its ">>" line prints
-pp multi-trace -g -e "$ENTER" -e "$EXIT" --than 10ms --flame-graph "$T_TMP/mt.folded" -- $RT sh -c "$SLEEPS"
+pp multi-trace --no-bpf -g -e "$ENTER" -e "$EXIT" --than 10ms --flame-graph "$T_TMP/mt.folded" -- $RT sh -c "$SLEEPS"
 n=$(sed -n 's/.*flame graph of \([0-9]*\) pairs slower than --than written to.*/\1/p' "$err")
 slow=$(grep -c '^>> ' "$out")
 in_range "the flame graph holds every slow pair printed, 100 or a few more ($slow printed)" "$n" "$slow" "$slow"
@@ -264,5 +292,15 @@ got=$(awk '$1 ~ /^sys_enter_nanosleep;.*;main;/ { s += $NF } END { print s + 0 }
 want=$(awk '/^>> / { v = $2; u = $3; s += v * (u == "ms" ? 1e6 : u == "us" ? 1e3 : u == "s" ? 1e9 : 1) } END { printf "%.0f", s }' "$out")
 in_range "... their stacks, rooted at the first event, weigh the printed delays (ns, +/- rounding)" "$got" "$((want - n * 1000))" "$((want + n * 1000))"
 in_range "... which add up to 100 x 20 ms at least" "$got" 2000000000 100000000000
+
+if [ "${PP_AGG:-}" = bpf ]; then
+	# the two events' programs, the targets' fork and exit followers, the begins' killer
+	check_bpf_run pp_agg 5 multi-trace -e "$ENTER" -e "$EXIT" -- "$WL" -D 1500 nanosleep 5 1000
+	pp multi-trace --bpf -e "$ENTER" -e "$EXIT" --than 5ms
+	check_fails "--bpf with --than says what prevents it" 129 \
+		"cannot pair in the kernel: --than and --only-than print each slow pair's events"
+	pp multi-trace -v -e "$ENTER" -e "$EXIT" -- "$WL" nanosleep 1 1
+	check_err "-v says it pairs in the kernel" "perf-prof multi-trace: pairing in the kernel: 2 BPF programs"
+fi
 
 check_clean "no perf-prof left running"
