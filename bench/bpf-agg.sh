@@ -24,6 +24,8 @@ kit=${KIT:-$here/../../shared/bench}
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
 pp=$(cd "$here/.." && pwd)/perf-prof
 [ -x "$pp" ] || { echo "bpf-agg: build perf-prof first" >&2; exit 2; }
+command -v bpftrace > /dev/null ||
+	{ echo "bpf-agg: bpftrace is missing: scripts/install-deps.sh --bench installs the peers" >&2; exit 2; }
 work=$(mktemp -d /dev/shm/bpf-agg.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # one binary per mode: the kit gives every pp-* tool the same arguments

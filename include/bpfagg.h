@@ -90,6 +90,9 @@ enum bpf_agg_key {
  *          at @col0; @vals and @hist are not used
  * @open_slot:  the slot its begin waits in, -1: it opens no pair
  * @close_slot: the slot of the begin it closes, -1: it closes none
+ * @cpu_set: it counts only on the CPUs bpf_agg__set_cpus() gives it (-C,
+ *          cpus=): the program runs on every CPU, its records are those
+ *          of the CPU it runs on
  */
 struct bpf_agg_ev {
 	u32 tp_id;
@@ -105,6 +108,7 @@ struct bpf_agg_ev {
 	bool pair;
 	int open_slot;
 	int close_slot;
+	bool cpu_set;
 };
 
 /* counters of one event's program, summed over the CPUs */
@@ -150,6 +154,21 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
  */
 int bpf_agg__pairs(struct bpf_agg *a, int nslots, u64 max_keys, bool kill_on_exit, char *why,
 		   size_t whylen);
+
+/**
+ * bpf_agg__set_cpus - (before bpf_agg__start()) event @idx, added with
+ * @cpu_set, counts on the CPUs @set[cpu] says, cpu < @max. 0 or -errno.
+ */
+int bpf_agg__set_cpus(struct bpf_agg *a, int idx, const bool *set, int max);
+
+struct prof;
+/**
+ * bpf_agg__start_prof - bpf_agg__start() for a profiler whose event @idx is
+ * its prof->evs[idx]: the run's targets (prof__targets()), the CPUs of the
+ * events added with @cpu_set (prof__cpus()), then the programs. 0 or
+ * -errno (@why).
+ */
+int bpf_agg__start_prof(struct bpf_agg *a, struct prof *prof, char *why, size_t whylen);
 
 /* bpf_agg__insns - the instructions of every program loaded so far */
 int bpf_agg__insns(const struct bpf_agg *a);

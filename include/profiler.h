@@ -306,6 +306,14 @@ void prof__print_stats(const struct prof *prof, FILE *out);
  */
 int prof__targets(const struct prof *prof, const int **tids, bool *follow);
 
+/**
+ * prof__cpus - from start(): the CPUs whose records of @ev the run reads
+ * (those of -C, else every online one, narrowed by the event's cpus=), as
+ * @set[cpu] for the CPUs below @max. Returns how many, or -1 when cpus=
+ * cannot be read (init() has checked it: not expected).
+ */
+int prof__cpus(const struct prof *prof, const struct evspec *ev, bool *set, int max);
+
 /* prof__diag - where notes and warnings of this run go (stderr for the CLI) */
 FILE *prof__diag(const struct prof *prof);
 

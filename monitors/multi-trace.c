@@ -603,14 +603,14 @@ static const char *mt_bpf_why(struct prof *prof, const struct mt *m)
 		return "--than and --only-than print each slow pair's events";
 	if (m->hm)
 		return "--heatmap needs each pair's time";
-	if (prof->opt.exit_n || prof->opt.cpus || prof->opt.sampling_limit ||
-	    prof->opt.perfeval_cpus || prof->opt.perfeval_pids)
-		return "-N, -C, --sampling-limit and --perfeval-* need each sample in user space";
+	if (prof->opt.exit_n || prof->opt.sampling_limit || prof->opt.perfeval_cpus ||
+	    prof->opt.perfeval_pids)
+		return "-N, --sampling-limit and --perfeval-* need each sample in user space";
 	for (int i = 0; i < m->nr; i++) {
 		const struct mt_ev *e = &m->evs[i];
 
-		if (prof->evs[i]->kind != EVSPEC_TRACEPOINT || prof->evs[i]->cpus)
-			return "an event is not a tracepoint, or has cpus=";
+		if (prof->evs[i]->kind != EVSPEC_TRACEPOINT)
+			return "an event is not a tracepoint";
 		if (e->untraced || e->role || e->trigger)
 			return "untraced, role= and trigger need each record in user space";
 	}
@@ -636,6 +636,7 @@ static int mt_bpf_build(struct prof *prof, struct mt *m, char *why, size_t len)
 				    m->inst_tid ? BPF_AGG_KEY_TID : BPF_AGG_KEY_CPU,
 			.open_slot = e->can_open ? e->pos : -1,
 			.close_slot = e->can_close ? e->prev_pos : -1,
+			.cpu_set = prof->opt.cpus || ev->cpus,
 		};
 		struct err xerr = { 0 };
 
@@ -697,15 +698,11 @@ static int mt_bpf_init(struct prof *prof, struct mt *m, struct err *err)
 static int mt_start(struct prof *prof, struct err *err)
 {
 	struct mt *m = prof->priv;
-	const int *tids;
-	bool follow;
 	char why[320];
-	int nr;
 
 	if (!m->agg)
 		return 0;
-	nr = prof__targets(prof, &tids, &follow);
-	if (bpf_agg__start(m->agg, tids, nr, why, sizeof(why)))
+	if (bpf_agg__start_prof(m->agg, prof, why, sizeof(why)))
 		return err_set(err, EXIT_FAIL, "cannot pair in the kernel: %s", why);
 	return 0;
 }
@@ -1614,7 +1611,7 @@ const struct profiler multi_trace_profiler = {
 		"--flame-graph FILE[.svg|.pb.gz] draws the slow pairs' stacks weighed by their\n"
 		"latency. Lost records drop every waiting event: no pair spans a gap.\n"
 		"Tracepoints are paired in the kernel by BPF programs when the options allow it\n"
-		"(not with --than, --impl pair, --heatmap, untraced, role=, trigger, -C):\n"
+		"(not with --than, --impl pair, --heatmap, untraced, role=, trigger):\n"
 		"--bpf requires it, --no-bpf reads the records, -v says which\n"
 		"(Documentation/bpf.md).\n"
 		"\nEXAMPLES\n"

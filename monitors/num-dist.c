@@ -168,12 +168,12 @@ static const char *nd_bpf_why(struct prof *prof, const struct nd *n)
 		return "--than prints each value's record";
 	if (n->hm)
 		return "--heatmap needs each value's time";
-	if (prof->opt.exit_n || prof->opt.cpus || prof->opt.sampling_limit ||
-	    prof->opt.perfeval_cpus || prof->opt.perfeval_pids)
-		return "-N, -C, --sampling-limit and --perfeval-* need each sample in user space";
+	if (prof->opt.exit_n || prof->opt.sampling_limit || prof->opt.perfeval_cpus ||
+	    prof->opt.perfeval_pids)
+		return "-N, --sampling-limit and --perfeval-* need each sample in user space";
 	for (int i = 0; i < prof->nr_evs; i++)
-		if (prof->evs[i]->kind != EVSPEC_TRACEPOINT || prof->evs[i]->cpus)
-			return "an event is not a tracepoint, or has cpus=";
+		if (prof->evs[i]->kind != EVSPEC_TRACEPOINT)
+			return "an event is not a tracepoint";
 	return NULL;
 }
 
@@ -191,7 +191,7 @@ static int nd_bpf_build(struct prof *prof, struct nd *n, char *why, size_t len)
 			.tp_id = (u32)ev->tp->id, .hist = n->evs[i].val.expr,
 			.key_kind = !o->perins ? BPF_AGG_KEY_NONE :
 				    n->inst_tid ? BPF_AGG_KEY_TID : BPF_AGG_KEY_CPU,
-			.key_shift = 16, .key_tag = (u64)i,
+			.key_shift = 16, .key_tag = (u64)i, .cpu_set = prof->opt.cpus || ev->cpus,
 		};
 		struct err xerr = { 0 };
 
@@ -249,15 +249,11 @@ static int nd_bpf_init(struct prof *prof, struct nd *n, struct err *err)
 static int nd_start(struct prof *prof, struct err *err)
 {
 	struct nd *n = prof->priv;
-	const int *tids;
-	bool follow;
 	char why[320];
-	int nr;
 
 	if (!n->agg)
 		return 0;
-	nr = prof__targets(prof, &tids, &follow);
-	if (bpf_agg__start(n->agg, tids, nr, why, sizeof(why)))
+	if (bpf_agg__start_prof(n->agg, prof, why, sizeof(why)))
 		return err_set(err, EXIT_FAIL, "cannot count in the kernel: %s", why);
 	return 0;
 }

@@ -256,8 +256,6 @@ static const char *top_bpf_why(struct prof *prof, const struct top *t, char *buf
 		return "--only-comm names each sample's row in user space";
 	if (prof->opt.exit_n)
 		return "-N counts the samples in user space";
-	if (prof->opt.cpus)
-		return "-C is not narrowed in the kernel yet";
 	if (prof->opt.sampling_limit || prof->opt.perfeval_cpus || prof->opt.perfeval_pids)
 		return "--sampling-limit and --perfeval-* count each sample in user space";
 	for (int i = 0; i < prof->nr_evs; i++) {
@@ -265,9 +263,6 @@ static const char *top_bpf_why(struct prof *prof, const struct top *t, char *buf
 
 		if (ev->kind != EVSPEC_TRACEPOINT)
 			snprintf(buf, len, "'%s' is not a tracepoint", ev->display);
-		else if (ev->cpus)
-			snprintf(buf, len, "cpus= of '%s' is not narrowed in the kernel yet",
-				 ev->display);
 		else if (t->evs[i].comm)
 			snprintf(buf, len, "comm= of '%s' names rows in user space", ev->display);
 		else
@@ -281,12 +276,9 @@ static const char *top_bpf_why(struct prof *prof, const struct top *t, char *buf
 static int top_bpf_build(struct prof *prof, struct top *t, char *why, size_t len)
 {
 	const struct top_opts *o = prof->opts;
-	const int *tids;
-	bool follow;
 	bool targets = prof->opt.pids || prof->opt.tids || prof->opt.workload;
 	int r;
 
-	(void)prof__targets(prof, &tids, &follow);
 	r = bpf_agg__new(t->ncols, o->max_rows, prof->nr_evs, targets, !prof->opt.tids, 0, &t->agg,
 			 why, len);
 	t->filters = xzalloc((size_t)prof->nr_evs * sizeof(*t->filters));
@@ -296,7 +288,7 @@ static int top_bpf_build(struct prof *prof, struct top *t, char *why, size_t len
 		const struct expr *vals[TOP_MAX_COLS];
 		struct bpf_agg_ev ae = {
 			.tp_id = (u32)ev->tp->id, .key = te->key, .vals = vals, .col0 = te->col0,
-			.ncols = te->ncols,
+			.ncols = te->ncols, .cpu_set = prof->opt.cpus || ev->cpus,
 		};
 		struct err xerr = { 0 };
 
@@ -363,15 +355,11 @@ static int top_bpf_init(struct prof *prof, struct top *t, struct err *err)
 static int top_start(struct prof *prof, struct err *err)
 {
 	struct top *t = prof->priv;
-	const int *tids;
-	bool follow;
 	char why[320];
-	int nr;
 
 	if (!t->agg)
 		return 0;
-	nr = prof__targets(prof, &tids, &follow);
-	if (bpf_agg__start(t->agg, tids, nr, why, sizeof(why)))
+	if (bpf_agg__start_prof(t->agg, prof, why, sizeof(why)))
 		return err_set(err, EXIT_FAIL, "cannot count in the kernel: %s", why);
 	return 0;
 }

@@ -104,6 +104,25 @@ pp_bg() {
 	bg_dog=$!
 }
 
+# pp_cpu_split WL0 WL1 PROFILER ARGS... - perf-prof PROFILER ARGS system wide
+# in the background, then wl WL0 pinned to CPU 0 (its pid in $pid0) and wl
+# WL1 pinned to CPU 1 ($pid1), one after the other, then SIGINT and wait:
+# for the checks of -C 1 and cpus=1. Returns 1 (the caller skips) on a
+# machine without a CPU 1.
+pp_cpu_split() {
+	_w0=$1 _w1=$2
+	shift 2
+	taskset -c 1 true 2>/dev/null || return 1
+	pp_bg "$@"
+	pp_ready
+	pid0=$(taskset -c 0 "$WL" $_w0 | sed -n 's/^wl pid=//p')
+	pid1=$(taskset -c 1 "$WL" $_w1 | sed -n 's/^wl pid=//p')
+	sleep 0.2
+	kill -INT $bg
+	pp_wait
+	return 0
+}
+
 pp_wait() {
 	wait $bg
 	rc=$?

@@ -52,6 +52,7 @@
 #include "agg.h"
 #include "bpfagg.h"
 #include "gen.h"
+#include "profiler.h"
 #include "tep.h"
 
 _Static_assert(BPF_AGG_HIST_BUCKETS == VSTAT_ROWS * VSTAT_SUB, "the kernel's buckets are vstat's");
@@ -113,6 +114,9 @@ struct bpf_agg {
 	int nslots;
 	int exit_prog, exit_anchor;	/* thread keys: a thread's begins go when it exits */
 	u32 exit_tp;
+	int cpus_fd;		/* ARRAY[nr_evs * ncpus] of u8: 1 where an event counts (@cpu_set) */
+	int ncpus;		/* possible CPUs */
+	bool *cpu_set;		/* per event, added with @cpu_set */
 };
 
 static int agg_map(enum bpf_map_type type, const char *name, u32 ksize, u32 vsize, u32 n,
@@ -259,7 +263,8 @@ int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
 	a->max_rows = !max_rows || max_rows > BPF_AGG_MAX_ROWS ? BPF_AGG_MAX_ROWS : max_rows;
 	a->nr_evs = nr_evs;
 	a->rows_fd = a->zero_fd = a->stats_fd = a->targets_fd = a->full_fd = a->gen_fd = -1;
-	a->begins_fd = a->exit_prog = a->exit_anchor = -1;
+	a->begins_fd = a->exit_prog = a->exit_anchor = a->cpus_fd = -1;
+	a->cpu_set = xzalloc((size_t)nr_evs * sizeof(*a->cpu_set));
 	a->flags = flags;
 	a->tmpl = xzalloc(vsize);
 	for (int i = 0; i < FOLLOW_NR; i++)
@@ -300,6 +305,22 @@ static void agg_targets(struct bpfgen *g, const struct bpf_agg *a, int keyoff, i
 	bpfgen__emit(g, insn__stx(BPF_W, FP, R0, (s16)keyoff));
 	agg_lookup(g, a->targets_fd, keyoff);
 	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+}
+
+/*
+ * agg_cpus - out unless event @idx counts on the current CPU: its byte of
+ * the CPUs' map (a CPU past the possible ones finds none)
+ */
+static void agg_cpus(struct bpfgen *g, const struct bpf_agg *a, int idx, int keyoff, int out)
+{
+	bpfgen__emit(g, insn__call(BPF_FUNC_get_smp_processor_id));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JGE, R0, a->ncpus), out);
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R0, idx * a->ncpus));
+	bpfgen__emit(g, insn__stx(BPF_W, FP, R0, (s16)keyoff));
+	agg_lookup(g, a->cpus_fd, keyoff);
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), out);
+	bpfgen__emit(g, insn__ldx(BPF_B, R1, R0, 0));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R1, 0), out);
 }
 
 /* agg_row - r0 = the row of the key at @keyoff, inserted zero when new; @drop when full */
@@ -527,6 +548,8 @@ static int agg_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 	}
 	if (a->targets)
 		agg_targets(g, a, keyoff, out);
+	if (ev->cpu_set)
+		agg_cpus(g, a, idx, keyoff, out);
 	if (ev->filter) {
 		if (bpfgen__expr(g, ev->filter, R7, err, undecided))
 			return -EOPNOTSUPP;
@@ -637,6 +660,8 @@ static int agg_pair_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 	bpfgen__emit(g, insn__st(BPF_DW, FP, (s16)flag, 0));
 	if (a->targets)
 		agg_targets(g, a, keyoff, out);
+	if (ev->cpu_set)
+		agg_cpus(g, a, idx, keyoff, out);
 	if (ev->filter) {
 		if (bpfgen__expr(g, ev->filter, R7, err, undecided))
 			return -EOPNOTSUPP;
@@ -835,6 +860,16 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
 	if (ev->pair && (a->begins_fd < 0 || ev->open_slot >= a->nslots ||
 			 ev->close_slot >= a->nslots))
 		return -EINVAL;
+	if (ev->cpu_set && a->cpus_fd < 0) {
+		a->ncpus = libbpf_num_possible_cpus();
+		r = a->ncpus <= 0 ? -EINVAL :
+		    agg_map(BPF_MAP_TYPE_ARRAY, "pp_agg_cpus", 4, 1, (u32)(a->nr_evs * a->ncpus), 0);
+		if (r < 0) {
+			snprintf(why, whylen, "cannot create a BPF map of CPUs: %s", strerror(-r));
+			return r;
+		}
+		a->cpus_fd = r;
+	}
 	if (ev->hist || ev->pair) {
 		u32 zero = 0;
 
@@ -885,7 +920,48 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
 		return r;
 	a->prog_fd[idx] = r;
 	a->tp_id[idx] = ev->tp_id;
+	a->cpu_set[idx] = ev->cpu_set;
 	return 0;
+}
+
+int bpf_agg__set_cpus(struct bpf_agg *a, int idx, const bool *set, int max)
+{
+	if (idx < 0 || idx >= a->nr_evs || !a->cpu_set[idx] || a->cpus_fd < 0)
+		return -EINVAL;
+	for (int c = 0; c < a->ncpus; c++) {
+		u32 key = (u32)(idx * a->ncpus + c);
+		u8 on = c < max && set[c];
+
+		if (bpf_map_update_elem(a->cpus_fd, &key, &on, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int bpf_agg__start_prof(struct bpf_agg *a, struct prof *prof, char *why, size_t whylen)
+{
+	const int *tids;
+	bool follow, *set = NULL;
+	int nr, r = 0;
+
+	for (int i = 0; i < a->nr_evs && !r; i++) {
+		if (!a->cpu_set[i])
+			continue;
+		if (!set)
+			set = xzalloc((size_t)a->ncpus * sizeof(*set));
+		if (prof__cpus(prof, prof->evs[i], set, a->ncpus) < 0)
+			r = -EINVAL;
+		else
+			r = bpf_agg__set_cpus(a, i, set, a->ncpus);
+		if (r)
+			snprintf(why, whylen, "cannot set the CPUs of '%s': %s", prof->evs[i]->display,
+				 strerror(-r));
+	}
+	free(set);
+	if (r)
+		return r;
+	nr = prof__targets(prof, &tids, &follow);
+	return bpf_agg__start(a, tids, nr, why, whylen);
 }
 
 int bpf_agg__insns(const struct bpf_agg *a)
@@ -1140,6 +1216,9 @@ void bpf_agg__delete(struct bpf_agg *a)
 		close(a->exit_prog);
 	if (a->begins_fd >= 0)
 		close(a->begins_fd);
+	if (a->cpus_fd >= 0)
+		close(a->cpus_fd);
+	free(a->cpu_set);
 	if (a->targets_fd >= 0)
 		close(a->targets_fd);
 	if (a->full_fd >= 0)

@@ -906,6 +906,11 @@ static int run__events_cpus(struct run *r, struct err *err)
 			free(buf);
 			return -1;
 		}
+		/* an event a profiler aggregates in the kernel has no perf event of its own */
+		if (!evcore(ev)->evsel) {
+			free(buf);
+			continue;
+		}
 		map = perf_cpu_map__new(buf);
 		free(buf);
 		if (!map)

@@ -440,6 +440,35 @@ int prof__targets(const struct prof *prof, const int **tids, bool *follow)
 	return r->nr_target_tids;
 }
 
+int prof__cpus(const struct prof *prof, const struct evspec *ev, bool *set, int max)
+{
+	const struct run *r = prof->run;
+	bool *own = NULL;
+	struct err err = { 0 };
+	int n = 0, beyond;
+
+	memset(set, 0, (size_t)max * sizeof(*set));
+	if (!r->cpus)
+		return -1;
+	if (ev->cpus) {
+		own = xzalloc((size_t)max + 1);
+		if (parse_cpu_list(ev->cpus, own, max, &beyond, &err)) {
+			free(own);
+			return -1;
+		}
+	}
+	for (int i = 0; i < perf_cpu_map__nr(r->cpus); i++) {
+		int c = perf_cpu_map__cpu(r->cpus, i).cpu;
+
+		if (c >= 0 && c < max && (!own || own[c])) {
+			set[c] = true;
+			n++;
+		}
+	}
+	free(own);
+	return n;
+}
+
 int prof__event_fds(const struct prof *prof, const struct evspec *ev, int *fds, int max)
 {
 	(void)prof;

@@ -109,6 +109,16 @@ check_fails "a bad --than" 129 "invalid value 'lots' for --than: not a number"
 pp num-dist -e 'syscalls:sys_enter_write//num=nosuch/'
 check_fails "an unknown field" 129 "num=nosuch of 'syscalls:sys_enter_write'"
 
+# -C and cpus=: the values of those CPUs only
+if pp_cpu_split "writes 100" "writes 200" num-dist -C 1 -e "$WR"; then
+	check_eq "-C 1: the 200 writes of the task on CPU 1 (count min max total)" \
+		"$(table_row | awk '{ print $2, $3, $8, $9 }')" "200 1 200 20100"
+	pp_cpu_split "writes 100" "writes 200" num-dist -e 'syscalls:sys_enter_write/fd==3/num=count/cpus=1/'
+	check_eq "cpus=1: the same" "$(table_row | awk '{ print $2, $3, $8, $9 }')" "200 1 200 20100"
+else
+	skip "-C 1 and cpus=1" "this machine has no CPU 1"
+fi
+
 if [ "${PP_AGG:-}" = bpf ]; then
 	check_bpf_run pp_agg 3 num-dist -e "$WR" -- "$WL" -D 1500 writes 77
 	pp num-dist --bpf -e "$WR" --than 5

@@ -293,6 +293,15 @@ want=$(awk '/^>> / { v = $2; u = $3; s += v * (u == "ms" ? 1e6 : u == "us" ? 1e3
 in_range "... their stacks, rooted at the first event, weigh the printed delays (ns, +/- rounding)" "$got" "$((want - n * 1000))" "$((want + n * 1000))"
 in_range "... which add up to 100 x 20 ms at least" "$got" 2000000000 100000000000
 
+# -C and cpus=: the pairs of those CPUs only (a pinned task's sleeps begin and end there)
+if pp_cpu_split "nanosleep 10 1000" "nanosleep 20 1000" multi-trace -C 1 -e "$ENTER" -e "$EXIT"; then
+	check_eq "-C 1: the 20 sleeps of the task on CPU 1" "$(final_rows | awk '{ print $4 }')" 20
+	pp_cpu_split "nanosleep 10 1000" "nanosleep 20 1000" multi-trace -e "$ENTER//cpus=1/" -e "$EXIT//cpus=1/"
+	check_eq "cpus=1: the same" "$(final_rows | awk '{ print $4 }')" 20
+else
+	skip "-C 1 and cpus=1" "this machine has no CPU 1"
+fi
+
 if [ "${PP_AGG:-}" = bpf ]; then
 	# the two events' programs, the targets' fork and exit followers, the begins' killer
 	check_bpf_run pp_agg 5 multi-trace -e "$ENTER" -e "$EXIT" -- "$WL" -D 1500 nanosleep 5 1000

@@ -148,6 +148,18 @@ check_fails "comm= must be a string" 129 "comm=prev_pid of 'sched:sched_switch' 
 pp top -e 'sched:sched_switch//key=prev_pid/,sched:sched_wakeup'
 check_fails "key= on some events only is refused" 129 "key= is given for some events but not all"
 
+# -C and cpus=: the records of those CPUs only (in the kernel, the programs count on them only)
+GP='syscalls:sys_enter_getppid//key=common_pid/'
+if pp_cpu_split "getppid 500" "getppid 700" top -C 1 -e "$GP"; then
+	check_eq "-C 1: the 700 getppid of the task on CPU 1, none of the one on CPU 0" \
+		"$(awk -v a="$pid0" -v b="$pid1" '$1 == a || $1 == b { print $1 == a ? "cpu0" : "cpu1", $2 }' "$out" | sort -u | tr '\n' ' ')" "cpu1 700 "
+	pp_cpu_split "getppid 500" "getppid 700" top -e 'syscalls:sys_enter_getppid//cpus=1/key=common_pid/'
+	check_eq "cpus=1: the same" \
+		"$(awk -v a="$pid0" -v b="$pid1" '$1 == a || $1 == b { print $1 == a ? "cpu0" : "cpu1", $2 }' "$out" | sort -u | tr '\n' ' ')" "cpu1 700 "
+else
+	skip "-C 1 and cpus=1" "this machine has no CPU 1"
+fi
+
 check_clean "no perf-prof left running"
 
 # --keep-exited: a long run sees every thread that ever lived; the whole run keeps the N largest
