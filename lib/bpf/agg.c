@@ -465,6 +465,26 @@ static void agg_hist(struct bpfgen *g, int c, int voff, int flag)
 }
 
 /*
+ * agg_gate - out unless event @idx's record counts: a target's (with
+ * targets), on one of its CPUs (@cpu_set), passing its filter; 0 or
+ * -EOPNOTSUPP
+ */
+static int agg_gate(struct bpfgen *g, const struct bpf_agg *a, int idx,
+		    const struct bpf_agg_ev *ev, int keyoff, int err, int undecided, int out)
+{
+	if (a->targets)
+		agg_targets(g, a, keyoff, out);
+	if (ev->cpu_set)
+		agg_cpus(g, a, idx, keyoff, out);
+	if (ev->filter) {
+		if (bpfgen__expr(g, ev->filter, R7, err, undecided))
+			return -EOPNOTSUPP;
+		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R7, 0), out);
+	}
+	return 0;
+}
+
+/*
  * agg_write - add to the row of the key at @keyoff (its generation put in
  * first with BPF_AGG_GENS): the value at @hv to the histogram block at
  * column @hcol (-1: none), and @ncols columns from @col0, each the value
@@ -546,15 +566,8 @@ static int agg_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 		flag = bpfgen__stack(g, 8);
 		bpfgen__emit(g, insn__st(BPF_DW, FP, (s16)flag, 0));
 	}
-	if (a->targets)
-		agg_targets(g, a, keyoff, out);
-	if (ev->cpu_set)
-		agg_cpus(g, a, idx, keyoff, out);
-	if (ev->filter) {
-		if (bpfgen__expr(g, ev->filter, R7, err, undecided))
-			return -EOPNOTSUPP;
-		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R7, 0), out);
-	}
+	if (agg_gate(g, a, idx, ev, keyoff, err, undecided, out))
+		return -EOPNOTSUPP;
 	if (ev->hist) {
 		if (bpfgen__expr(g, ev->hist, R7, err, undecided))
 			return -EOPNOTSUPP;
@@ -658,15 +671,8 @@ static int agg_pair_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 	int evk = bpfgen__stack(g, 8), opening = bpfgen__label(g);
 
 	bpfgen__emit(g, insn__st(BPF_DW, FP, (s16)flag, 0));
-	if (a->targets)
-		agg_targets(g, a, keyoff, out);
-	if (ev->cpu_set)
-		agg_cpus(g, a, idx, keyoff, out);
-	if (ev->filter) {
-		if (bpfgen__expr(g, ev->filter, R7, err, undecided))
-			return -EOPNOTSUPP;
-		bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R7, 0), out);
-	}
+	if (agg_gate(g, a, idx, ev, keyoff, err, undecided, out))
+		return -EOPNOTSUPP;
 	if (ev->key) {
 		if (bpfgen__expr(g, ev->key, R7, err, undecided))
 			return -EOPNOTSUPP;
