@@ -195,4 +195,39 @@ void sched_owner__add(struct sched_owner *o, struct lattab *tab, bool perins, in
  */
 void sched_owner__learn(struct sched_owner *o, struct lattab *tab, bool perins, int tid, int pid);
 
+/* ------------------------------------------------------------------ */
+/* switches no tracer saw                                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct sched_cpus - per CPU, the thread the last switch seen put on it
+ * and when. The kernel can switch without running the tracepoint (a
+ * hypervisor's agent hidden from tracing does it: its threads are seen
+ * switched in, never out): a switch whose prev is not the thread the last
+ * one put there shows it. That prev was switched in unseen, after the
+ * last switch seen, and the interval it was in (a wait, a sleep) ended
+ * then, as the BPF programs estimate it too (lib/bpf/schedagg.h).
+ * @unseen: such switches of kept threads, and switch-ins of kept threads
+ *          asleep with no wakeup seen, for the final report to say
+ */
+struct sched_cpus {
+	struct sched_cpu {
+		int next;	/* +1, 0: none seen yet */
+		u64 when;
+	} *cpu;
+	int nr;
+	u64 unseen;
+};
+
+/* sched_cpus__init - @c for the CPUs of this machine; sched_cpus__exit() frees it */
+void sched_cpus__init(struct sched_cpus *c);
+void sched_cpus__exit(struct sched_cpus *c);
+
+/**
+ * sched_cpus__switch - the switch seen on @cpu at @time, from @prev (@kept:
+ * followed) to @next. Returns the time of the last switch seen on @cpu
+ * before it (0: none), after which @prev was switched in, seen or not.
+ */
+u64 sched_cpus__switch(struct sched_cpus *c, int cpu, int prev, int next, u64 time, bool kept);
+
 #endif

@@ -71,6 +71,7 @@ struct rd {
 	struct field wake_pid, fork_parent, fork_child;
 	struct sched_targets targets;
 	struct hashmap *tasks;		/* tid -> struct rd_task */
+	struct sched_cpus cpus;		/* the last switch seen on each CPU */
 	struct lattab *stats, *whole;	/* rows (process or thread, cause) */
 	struct rd_worst worst, worst_whole;
 	u64 lost_resets;
@@ -161,6 +162,7 @@ static int rd_init(struct prof *prof, struct err *err)
 	    sched_fork__init(&r->fork_parent, &r->fork_child, prof->evs[SCHED_EV_FORK]->tp, err))
 		return -1;
 	r->tasks = hashmap__new(sizeof(struct rd_task), RD_MAX_TASKS);
+	sched_cpus__init(&r->cpus);
 	return 0;
 }
 
@@ -199,18 +201,41 @@ static struct rd_task *rd_task(struct rd *r, int tid)
 	return sched_targets__task(&r->targets, r->tasks, tid);
 }
 
+/* rd_end - the wait of @tid (@k) ended at @time, when @after left @cpu to it */
+static void rd_end(struct rd *r, int tid, struct rd_task *k, u64 time, int cpu, int after)
+{
+	struct rd_wait w = {
+		.ns = time - k->since, .time = time, .pid = k->own.pid, .tid = tid,
+		.cpu = cpu, .prev = after, .why = k->why,
+	};
+
+	rd_account(r, tid, k, k->why, w.ns);
+	rd_worst_add(&r->worst, &w);
+}
+
 static void rd_switch(struct rd *r, const struct prof_sample *s)
 {
 	s64 prev, state, next;
 	struct rd_task *k;
+	int before;
+	u64 last;
 
 	if (field__read(&r->sw.prev_pid, s->raw, s->raw_size, &prev) ||
 	    field__read(&r->sw.prev_state, s->raw, s->raw_size, &state) ||
 	    field__read(&r->sw.next_pid, s->raw, s->raw_size, &next))
 		return;
 	k = rd_task(r, (int)prev);
+	before = s->cpu >= 0 && s->cpu < r->cpus.nr ? r->cpus.cpu[s->cpu].next - 1 : -1;
+	last = sched_cpus__switch(&r->cpus, s->cpu, (int)prev, (int)next, s->time, k != NULL);
 	if (k) {
 		rd_learn_pid(r, (int)prev, k, s->pid);
+		/*
+		 * it waits still: its switch-in was not seen; it came after the
+		 * last switch seen here, whose next likely put it on
+		 */
+		if (k->state == RD_WAIT && k->since)
+			rd_end(r, (int)prev, k, last > k->since && last < s->time ? last : k->since,
+			       s->cpu, before);
 		if (sched__state(&r->sw.states, (u64)state) == SCHED_PREEMPT) {
 			k->state = RD_WAIT;
 			k->why = RD_PREEMPT;
@@ -222,15 +247,10 @@ static void rd_switch(struct rd *r, const struct prof_sample *s)
 	k = rd_task(r, (int)next);
 	if (!k)
 		return;
-	if (k->state == RD_WAIT && k->since) {
-		struct rd_wait w = {
-			.ns = s->time - k->since, .time = s->time, .pid = k->own.pid, .tid = (int)next,
-			.cpu = s->cpu, .prev = (int)prev, .why = k->why,
-		};
-
-		rd_account(r, (int)next, k, k->why, w.ns);
-		rd_worst_add(&r->worst, &w);
-	}
+	if (k->state == RD_WAIT && k->since)
+		rd_end(r, (int)next, k, s->time, s->cpu, (int)prev);
+	else if (k->state == RD_OFF)
+		r->cpus.unseen++;	/* it slept, and its wakeup was not seen */
 	k->state = RD_RUN;
 	k->since = 0;
 }
@@ -486,7 +506,7 @@ static void rd_final(struct prof *prof)
 		unseen = schedbpf__unseen(bpf_map__fd(r->skel->maps.cpu), r->skel->obj, r->ncpus);
 	}
 	report__final(&r->cycle, &rd_report_ops, prof);
-	schedbpf__losses(prof, "rundelay", "waits", drops, unseen);
+	schedbpf__losses(prof, "rundelay", "waits", drops, r->skel ? unseen : r->cpus.unseen);
 	if (r->lost_resets)
 		fprintf(prof__diag(prof), "perf-prof rundelay: records were lost %llu times: the "
 			"waits open then were left out\n", (unsigned long long)r->lost_resets);
@@ -505,6 +525,7 @@ static void rd_deinit(struct prof *prof)
 	lattab__delete(r->stats);
 	lattab__delete(r->whole);
 	hashmap__free(r->tasks);
+	sched_cpus__exit(&r->cpus);
 	sched_targets__free(&r->targets);
 	free(r);
 	prof->priv = NULL;

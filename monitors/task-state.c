@@ -72,6 +72,7 @@ struct ts {
 	int waking_pos;			/* --waker: sched_waking's ev->pos, 0: none */
 	struct sched_targets targets;
 	struct hashmap *tasks;		/* tid -> struct ts_task */
+	struct sched_cpus cpus;		/* the last switch seen on each CPU */
 	struct lattab *stats, *whole;	/* rows (process or thread, state) */
 	bool keep[SCHED_MAX_STATES];	/* -S -D: the states reported */
 	const char *names[SCHED_MAX_STATES];
@@ -293,6 +294,7 @@ static int ts_init(struct prof *prof, struct err *err)
 		return -1;
 	}
 	t->tasks = hashmap__new(sizeof(struct ts_task), TS_MAX_TASKS);
+	sched_cpus__init(&t->cpus);
 	t->stats = lattab__new((unsigned)t->sw.states.nr, true, 0);
 	t->whole = lattab__new((unsigned)t->sw.states.nr, true, 0);
 	if (stacks)
@@ -405,14 +407,29 @@ static void ts_switch(struct ts *t, const struct prof_sample *s)
 {
 	s64 prev, state, next;
 	struct ts_task *k;
+	u64 last;
 
 	if (field__read(&t->sw.prev_pid, s->raw, s->raw_size, &prev) ||
 	    field__read(&t->sw.prev_state, s->raw, s->raw_size, &state) ||
 	    field__read(&t->sw.next_pid, s->raw, s->raw_size, &next))
 		return;
 	k = ts_task(t, (int)prev);
+	last = sched_cpus__switch(&t->cpus, s->cpu, (int)prev, (int)next, s->time, k != NULL);
 	if (k) {
 		ts_learn_pid(t, (int)prev, k, s->pid);
+		/*
+		 * its switch-in was not seen (nor, if it slept, its wakeup): the
+		 * state it was in ended then, after the last switch seen here
+		 */
+		if (k->since && k->state != SCHED_RUN) {
+			u64 in = last > k->since && last < s->time ? last : k->since;
+
+			ts_account(t, (int)prev, k, k->state, in - k->since);
+			if (k->off)
+				ts_offcpu(t, s, (int)prev, k, in - k->off);
+			k->state = SCHED_RUN;
+			k->since = in;
+		}
 		if (k->state == SCHED_RUN && k->since)
 			ts_account(t, (int)prev, k, SCHED_RUN, s->time - k->since);
 		k->state = (u8)sched__state(&t->sw.states, (u64)state);
@@ -430,6 +447,9 @@ static void ts_switch(struct ts *t, const struct prof_sample *s)
 	if (k) {
 		if (k->since && k->state != SCHED_RUN)
 			ts_account(t, (int)next, k, k->state, s->time - k->since);
+		/* it slept, and its wakeup was not seen */
+		if (k->since && k->state >= SCHED_LETTERS)
+			t->cpus.unseen++;
 		if (k->off)
 			ts_offcpu(t, s, (int)next, k, s->time - k->off);
 		k->state = SCHED_RUN;
@@ -644,7 +664,7 @@ static void ts_final(struct prof *prof)
 		unseen = schedbpf__unseen(bpf_map__fd(t->skel->maps.cpu), t->skel->obj, t->ncpus);
 	}
 	report__final(&t->cycle, &ts_report_ops, prof);
-	schedbpf__losses(prof, "task-state", "intervals", drops, unseen);
+	schedbpf__losses(prof, "task-state", "intervals", drops, t->skel ? unseen : t->cpus.unseen);
 	if (t->lost_resets)
 		fprintf(prof__diag(prof), "perf-prof task-state: records were lost %llu times: "
 			"the intervals open then were left out\n",
@@ -682,6 +702,7 @@ static void ts_deinit(struct prof *prof)
 	lattab__delete(t->stats);
 	lattab__delete(t->whole);
 	hashmap__free(t->tasks);
+	sched_cpus__exit(&t->cpus);
 	sched_targets__free(&t->targets);
 	free(t);
 	prof->priv = NULL;

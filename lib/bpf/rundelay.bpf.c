@@ -88,13 +88,46 @@ static __always_inline void add_worst(u32 g, const struct rd_bpf_wait *w)
 		b->w[low] = *w;
 }
 
+/*
+ * wait_end - @s, the wait of @next (@tid), ended at @now, when it was
+ * switched in after @prev (@prev_tid; @prev NULL: a switch no program
+ * saw, after that thread)
+ */
+static __always_inline void wait_end(struct start *s, struct task_struct *next, u32 tid,
+				     struct task_struct *prev, u32 prev_tid, u64 now)
+{
+	struct sched_bpf_key k = {};
+	struct rd_bpf_wait w = {};
+	__u64 d;
+
+	d = now > s->since ? now - s->since : 0;
+	k.gen = gen & 1;
+	k.inst = perins ? tid : BPF_CORE_READ(next, tgid);
+	k.id = s->cause;
+	s->cause = RD_BPF_RUNNING;
+	s->since = 0;
+	if (sched_bpf__add(&stats, &hist, &k, d, next, perins)) {
+		sched_bpf__drop();
+		return;
+	}
+
+	w.ns = d;
+	w.time = now;
+	w.pid = BPF_CORE_READ(next, tgid);
+	w.tid = tid;
+	w.cpu = bpf_get_smp_processor_id();
+	w.prev = prev_tid;
+	w.cause = k.id;
+	BPF_CORE_READ_STR_INTO(&w.comm, next, comm);
+	if (prev)
+		BPF_CORE_READ_STR_INTO(&w.prev_comm, prev, comm);
+	add_worst(k.gen, &w);
+}
+
 static __always_inline void account(struct task_struct *next, u32 tid, struct task_struct *prev,
 				    u64 now, struct sched_bpf_cpu *c)
 {
 	struct start *s = bpf_map_lookup_elem(&start, &tid);
-	struct sched_bpf_key k = {};
-	struct rd_bpf_wait w = {};
-	__u64 d;
 
 	if (!s) {
 		struct start run = { .cause = RD_BPF_RUNNING };
@@ -112,27 +145,7 @@ static __always_inline void account(struct task_struct *next, u32 tid, struct ta
 		s->cause = RD_BPF_RUNNING;
 		return;
 	}
-	d = now - s->since;
-	k.gen = gen & 1;
-	k.inst = perins ? tid : BPF_CORE_READ(next, tgid);
-	k.id = s->cause;
-	s->cause = RD_BPF_RUNNING;
-	s->since = 0;
-	if (sched_bpf__add(&stats, &hist, &k, d, next, perins)) {
-		sched_bpf__drop();
-		return;
-	}
-
-	w.ns = d;
-	w.time = now;
-	w.pid = BPF_CORE_READ(next, tgid);
-	w.tid = tid;
-	w.cpu = bpf_get_smp_processor_id();
-	w.prev = BPF_CORE_READ(prev, pid);
-	w.cause = k.id;
-	BPF_CORE_READ_STR_INTO(&w.comm, next, comm);
-	BPF_CORE_READ_STR_INTO(&w.prev_comm, prev, comm);
-	add_worst(k.gen, &w);
+	wait_end(s, next, tid, prev, BPF_CORE_READ(prev, pid), now);
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -167,10 +180,21 @@ int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_stru
 {
 	u32 ptid = BPF_CORE_READ(prev, pid), ntid = BPF_CORE_READ(next, pid), zero = 0;
 	struct sched_bpf_cpu *c = bpf_map_lookup_elem(&cpu, &zero);
+	u32 before = c ? c->next : 0;	/* who the last switch seen put here, +1 */
+	u64 now = bpf_ktime_get_ns(), last;
+	struct start *s;
 
-	sched_bpf__switched(c, ptid, ntid, sched_bpf__kept(ptid));
+	last = sched_bpf__switched(c, ptid, ntid, sched_bpf__kept(ptid), now);
 	/* switched out still runnable (preempted, or it yielded), asleep, or dead */
 	if (sched_bpf__kept(ptid)) {
+		/*
+		 * it waits still: its switch-in was not seen, it came after the
+		 * last switch seen here (its next likely put it on), as its slice tells
+		 */
+		s = bpf_map_lookup_elem(&start, &ptid);
+		if (s && s->cause != RD_BPF_RUNNING && s->cause != RD_BPF_ASLEEP && s->since)
+			wait_end(s, prev, ptid, NULL, before ? before - 1 : 0,
+				 sched_bpf__ran_from(prev, now, last > s->since ? last : s->since));
 		if (preempt || !(prev_state & RD_BPF_STATE_MASK))
 			runnable(ptid, RD_BPF_PREEMPT);
 		else if (prev_state & RD_BPF_TASK_DEAD)
@@ -179,7 +203,7 @@ int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_stru
 			runnable(ptid, RD_BPF_ASLEEP);
 	}
 	if (sched_bpf__kept(ntid))
-		account(next, ntid, prev, bpf_ktime_get_ns(), c);
+		account(next, ntid, prev, now, c);
 	return 0;
 }
 

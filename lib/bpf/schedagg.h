@@ -32,8 +32,8 @@ struct sched_bpf_stat {
 
 /*
  * struct sched_bpf_cpu - per CPU: the thread the last switch seen put on
- * it (+1, 0: none yet), and the events of kept threads not seen: a switch
- * whose prev is not that thread (the kernel switched without the
+ * it (+1, 0: none yet) and when, and the events of kept threads not seen:
+ * a switch whose prev is not that thread (the kernel switched without the
  * tracepoint reaching the programs), or a switch-in of a thread that was
  * asleep with no wakeup seen
  */
@@ -41,6 +41,7 @@ struct sched_bpf_cpu {
 	__u32 next;
 	__u32 pad;
 	__u64 unseen;
+	__u64 when;
 };
 
 #if defined(__bpf__)
@@ -141,17 +142,42 @@ static __always_inline int sched_bpf__add(void *stats, void *hist, struct sched_
  * sched_bpf__switched - the thread switched out (@ptid) is the one the
  * last switch put on this CPU, unless the kernel switched without running
  * the tracepoint's probes (no tracer sees such a switch, ftrace and perf
- * records included): counted when a kept thread came off unseen, for the
- * report to say that intervals around it were missed
+ * records included; a hypervisor's agent hidden from tracing does it, and
+ * so does a program that missed a run): counted when a kept thread came
+ * off unseen, for the report to say that intervals around it were
+ * estimated. Returns the time of the last switch seen on this CPU before
+ * this one (0: none), after which @ptid was switched in, seen or not.
  */
-static __always_inline void sched_bpf__switched(struct sched_bpf_cpu *c, __u32 ptid, __u32 ntid,
-						bool kept_prev)
+static __always_inline __u64 sched_bpf__switched(struct sched_bpf_cpu *c, __u32 ptid, __u32 ntid,
+						 bool kept_prev, __u64 now)
 {
+	__u64 last;
+
 	if (!c)
-		return;
+		return 0;
 	if (c->next && c->next != ptid + 1 && kept_prev)
 		c->unseen++;
+	last = c->when;
 	c->next = ntid + 1;
+	c->when = now;
+	return last;
+}
+
+/*
+ * sched_bpf__ran_from - when @prev, switching out at @now, was switched in
+ * by a switch no program saw: @now less the CPU time of its slice (what
+ * the fair class counted since it picked the thread), and no earlier than
+ * @lo (the last switch seen on the CPU, or the start of the interval the
+ * switch-in ended). A class that keeps no slice start (rt, dl) gives @lo.
+ */
+static __always_inline __u64 sched_bpf__ran_from(struct task_struct *prev, __u64 now, __u64 lo)
+{
+	__u64 ran = BPF_CORE_READ(prev, se.sum_exec_runtime) -
+		    BPF_CORE_READ(prev, se.prev_sum_exec_runtime);
+
+	if (lo >= now)
+		return now;
+	return ran < now - lo ? now - ran : lo;
 }
 #endif
 

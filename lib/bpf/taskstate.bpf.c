@@ -153,12 +153,23 @@ int BPF_PROG(ts_switch, bool preempt, struct task_struct *prev, struct task_stru
 {
 	u32 ptid = BPF_CORE_READ(prev, pid), ntid = BPF_CORE_READ(next, pid), zero = 0;
 	struct sched_bpf_cpu *c = bpf_map_lookup_elem(&cpu, &zero);
-	u64 now = bpf_ktime_get_ns();
+	u64 now = bpf_ktime_get_ns(), last, in;
 	struct task *k;
 
-	sched_bpf__switched(c, ptid, ntid, sched_bpf__kept(ptid));
+	last = sched_bpf__switched(c, ptid, ntid, sched_bpf__kept(ptid), now);
 	if (sched_bpf__kept(ptid)) {
 		k = bpf_map_lookup_elem(&tasks, &ptid);
+		/*
+		 * its switch-in was not seen (nor, if it slept, its wakeup): the
+		 * state it was in ended when it was switched in, which its slice
+		 * tells, and it has run since
+		 */
+		if (k && k->since && k->state != TS_BPF_RUN) {
+			in = sched_bpf__ran_from(prev, now, last > k->since ? last : k->since);
+			account(ptid, prev, k->state, in - k->since);
+			k->state = TS_BPF_RUN;
+			k->since = in;
+		}
 		if (k && k->state == TS_BPF_RUN && k->since)
 			account(ptid, prev, TS_BPF_RUN, now - k->since);
 		/* its last switch: the thread is gone, and its number may come back */

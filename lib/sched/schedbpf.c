@@ -92,8 +92,8 @@ void schedbpf__losses(struct prof *prof, const char *name, const char *what, u64
 	if (unseen)
 		fprintf(prof__diag(prof), "perf-prof %s: %llu scheduler events not delivered in "
 			"this run: the kernel switched or woke threads followed without running the "
-			"tracepoints' programs (no tracer sees such events); %s around them are "
-			"missing\n", name, (unsigned long long)unseen, what);
+			"tracepoints (no tracer sees such events); the %s they ended were estimated "
+			"from the switches around them\n", name, (unsigned long long)unseen, what);
 }
 
 /* schedbpf__keys - every key of @fd's generation @gen (malloc'ed) */

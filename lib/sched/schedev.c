@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include <traceevent/event-parse.h>
 
 #include "hashmap.h"
@@ -242,4 +243,37 @@ void sched_owner__learn(struct sched_owner *o, struct lattab *tab, bool perins, 
 	o->pend = 0;
 	if (d)
 		sched_owner__add(o, tab, perins, tid, o->pend_id, d);
+}
+
+/* ------------------------------------------------------------------ */
+
+void sched_cpus__init(struct sched_cpus *c)
+{
+	c->nr = libbpf_num_possible_cpus();
+	if (c->nr < 1)
+		c->nr = 1;
+	c->cpu = xzalloc((size_t)c->nr * sizeof(*c->cpu));
+	c->unseen = 0;
+}
+
+void sched_cpus__exit(struct sched_cpus *c)
+{
+	free(c->cpu);
+	c->cpu = NULL;
+}
+
+u64 sched_cpus__switch(struct sched_cpus *c, int cpu, int prev, int next, u64 time, bool kept)
+{
+	struct sched_cpu *p;
+	u64 last;
+
+	if (cpu < 0 || cpu >= c->nr)
+		return 0;
+	p = &c->cpu[cpu];
+	if (p->next && p->next != prev + 1 && kept)
+		c->unseen++;
+	last = p->when;
+	p->next = next + 1;
+	p->when = time;
+	return last;
 }
