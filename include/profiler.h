@@ -307,7 +307,8 @@ void prof__print_stats(const struct prof *prof, FILE *out);
 int prof__targets(const struct prof *prof, const int **tids, bool *follow);
 
 /**
- * prof__cpus - from start(): the CPUs whose records of @ev the run reads
+ * prof__cpus - from start(): the CPUs whose records of @ev (NULL: of any
+ * event without cpus=) the run reads
  * (those of -C, else every online one, narrowed by the event's cpus=), as
  * @set[cpu] for the CPUs below @max. Returns how many, or -1 when cpus=
  * cannot be read (init() has checked it: not expected).

@@ -34,6 +34,16 @@ int schedbpf__refused(struct prof *prof, const char *name, struct err *err);
 /* schedbpf__targets - from start(): the targets' threads into @fd (tid -> 1) */
 void schedbpf__targets(struct prof *prof, int fd);
 
+/*
+ * -C in the fixed programs (lib/bpf/oncpu.bpf.h): schedbpf__cpus_size()
+ * before the load gives their oncpus map @m an entry per possible CPU;
+ * schedbpf__cpus() from start(), before the attach, marks in it (@fd) the
+ * CPUs whose records the ring path would read
+ */
+struct bpf_map;
+void schedbpf__cpus_size(struct bpf_map *m);
+void schedbpf__cpus(struct prof *prof, int fd);
+
 /**
  * schedbpf__losses - at the end, what the kernel's programs could not
  * count: @drops @what the maps had no room for, @unseen scheduler events

@@ -11,7 +11,7 @@
  * Two paths, the same reports: by default BPF programs on the scheduler's
  * BTF tracepoints aggregate the waits in the kernel (lib/bpf/rundelay.bpf.c:
  * no record per switch, nothing for other tracers of the tracepoints) and
- * the reports read their maps; without BPF (--no-bpf, -C, or a kernel that
+ * the reports read their maps; without BPF (--no-bpf, or a kernel that
  * cannot) the records are read on every CPU in time order (a wakeup on one
  * CPU, the switch-in on another). With -p/-t/a workload only the targets'
  * threads are kept, in the kernel or here.
@@ -86,12 +86,12 @@ static const bool rd_ns[RD_CAUSES] = { true, true };
 
 /*
  * rd_bpf_open - the BPF path, when the options and the kernel allow it:
- * the default; --bpf insists on it, --no-bpf and -C read the records
+ * the default; --bpf insists on it, --no-bpf reads the records
  */
 static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 {
 	const struct rd_opts *o = prof->opts;
-	int ret = schedbpf__choose(prof, "rundelay", prof->opt.cpus ? "-C" : NULL, err);
+	int ret = schedbpf__choose(prof, "rundelay", NULL, err);
 
 	if (ret <= 0)
 		return ret;
@@ -101,6 +101,8 @@ static int rd_bpf_open(struct prof *prof, struct rd *r, struct err *err)
 		r->skel->rodata->sched_filter = r->targets.task_mode;
 		r->skel->rodata->sched_follow = r->targets.follow;
 		r->skel->rodata->perins = o->perins;
+		r->skel->rodata->cpus_only = prof->opt.cpus != NULL;
+		schedbpf__cpus_size(r->skel->maps.oncpus);
 		ret = pp_rundelay__load(r->skel);
 	}
 	bpf__capture(false);
@@ -140,6 +142,7 @@ static int rd_start(struct prof *prof, struct err *err)
 	if (!r->skel)
 		return 0;
 	schedbpf__targets(prof, bpf_map__fd(r->skel->maps.targets));
+	schedbpf__cpus(prof, bpf_map__fd(r->skel->maps.oncpus));
 	if (pp_rundelay__attach(r->skel))
 		return err_set(err, EXIT_FAIL, "cannot attach rundelay's BPF programs: %s",
 			       strerror(errno));
@@ -550,8 +553,8 @@ const struct profiler rundelay_profiler = {
 		"min, avg, p50, p95, p99, max, total, a log2 histogram, then the 10 worst\n"
 		"waits with the CPU and the thread that ran before. The waits are aggregated\n"
 		"in the kernel by BPF programs on the scheduler's BTF tracepoints (nothing is\n"
-		"written per switch) where the kernel allows it (--bpf: or fail); --no-bpf,\n"
-		"and -C, read every switch's record instead. With -p/-t/a workload only the\n"
+		"written per switch) where the kernel allows it (--bpf: or fail); --no-bpf\n"
+		"reads every switch's record instead. With -p/-t/a workload only the\n"
 		"targets' threads count.\n"
 		"\nEXAMPLES\n"
 		"    perf-prof rundelay -i 1000\n"

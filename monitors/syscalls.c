@@ -21,7 +21,7 @@
  * sys_exit BTF tracepoints pair the calls and aggregate them in the kernel
  * (lib/bpf/syscalls.bpf.c: no record per call, nothing for other tracers
  * of the tracepoints) and the reports read their maps; --than and -g (a
- * slow call printed from its records), -C, --no-bpf, a replay or a kernel
+ * slow call printed from its records), --no-bpf, a replay or a kernel
  * that cannot, read the records.
  *
  * Names come from the x86_64 table (lib/core/syscalls-x86_64.c), strace's
@@ -48,6 +48,7 @@
 #include "profiler.h"
 #include "report.h"
 #include "stackmap.h"
+#include "schedbpf.h"
 #include "tep.h"
 #include "syscalls.h"
 #include "syscalls.skel.h"
@@ -600,8 +601,6 @@ static const char *sc_bpf_why(struct prof *prof)
 		return "--than prints each slow call from its records";
 	if (prof->opt.callgraph || prof->opt.call_graph)
 		return "-g takes the stacks from the records";
-	if (prof->opt.cpus)
-		return "-C is not narrowed in the kernel yet";
 	if (prof__in_kernel(prof, NULL))
 		return "replayed records have no kernel";
 	return NULL;
@@ -643,6 +642,8 @@ static int sc_bpf_load(struct prof *prof, struct sc *c, char *why, size_t len)
 		c->skel->rodata->perins = c->perins;
 		/* system-wide, this run's own reads and polls would count themselves */
 		c->skel->rodata->self = everyone ? (u32)getpid() : 0;
+		c->skel->rodata->cpus_only = prof->opt.cpus != NULL;
+		schedbpf__cpus_size(c->skel->maps.oncpus);
 		ret = pp_syscalls__load(c->skel);
 	}
 	libbpf_set_print(old);
@@ -716,6 +717,7 @@ static int sc_start(struct prof *prof, struct err *err)
 			return err_set(err, EXIT_FAIL, "cannot give syscalls' BPF program its "
 				       "target thread %d: %s", tids[i], strerror(errno));
 	}
+	schedbpf__cpus(prof, bpf_map__fd(c->skel->maps.oncpus));
 	if (pp_syscalls__attach(c->skel))
 		return err_set(err, EXIT_FAIL, "cannot attach syscalls' BPF programs: %s",
 			       strerror(errno));
@@ -1306,7 +1308,7 @@ const struct profiler syscalls_profiler = {
 		"and at exit (the whole run). --json: one object per report, documented in\n"
 		"Documentation/syscalls.md. The calls are paired and counted in the kernel by\n"
 		"BPF programs on the sys_enter/sys_exit tracepoints (no record per call) where\n"
-		"the options allow (--bpf: or fail); --than, -g, -C and --no-bpf read the\n"
+		"the options allow (--bpf: or fail); --than, -g and --no-bpf read the\n"
 		"records instead (-v says which).\n"
 		"\nEXAMPLES\n"
 		"    perf-prof syscalls -- ./app                 # strace -c -f ./app\n"

@@ -18,7 +18,7 @@
  * by its microseconds.
  *
  * Two paths, the same reports: where the options allow (no stacks, no
- * --than, no -C) BPF programs on the scheduler's BTF tracepoints run the
+ * --than) BPF programs on the scheduler's BTF tracepoints run the
  * state machine in the kernel (lib/bpf/taskstate.bpf.c: nothing written
  * per switch, nothing for other tracers of the tracepoints) and each
  * report reads their rows; otherwise (or --no-bpf) the records are read
@@ -157,14 +157,13 @@ static void ts_bpf_map(struct ts *t)
 
 /*
  * ts_bpf_open - the BPF path, when the options and the kernel allow it:
- * the default; --bpf insists on it; --no-bpf, -C, -g and --than read the
+ * the default; --bpf insists on it; --no-bpf, -g and --than read the
  * records (stacks and single intervals are theirs)
  */
 static int ts_bpf_open(struct prof *prof, struct ts *t, struct err *err)
 {
 	const struct ts_opts *o = prof->opts;
-	const char *blocker = prof->opt.cpus ? "-C" :
-			      prof->opt.callgraph || prof->opt.call_graph ? "-g" :
+	const char *blocker = prof->opt.callgraph || prof->opt.call_graph ? "-g" :
 			      o->than ? "--than" : NULL;
 	int ret = schedbpf__choose(prof, "task-state", blocker, err);
 
@@ -179,6 +178,8 @@ static int ts_bpf_open(struct prof *prof, struct ts *t, struct err *err)
 		t->skel->rodata->sched_filter = t->targets.task_mode;
 		t->skel->rodata->sched_follow = t->targets.follow;
 		t->skel->rodata->perins = o->perins;
+		t->skel->rodata->cpus_only = prof->opt.cpus != NULL;
+		schedbpf__cpus_size(t->skel->maps.oncpus);
 		ts_bpf_map(t);
 		ret = pp_taskstate__load(t->skel);
 	}
@@ -231,6 +232,7 @@ static int ts_start(struct prof *prof, struct err *err)
 	if (!t->skel)
 		return 0;
 	schedbpf__targets(prof, bpf_map__fd(t->skel->maps.targets));
+	schedbpf__cpus(prof, bpf_map__fd(t->skel->maps.oncpus));
 	if (pp_taskstate__attach(t->skel))
 		return err_set(err, EXIT_FAIL, "cannot attach task-state's BPF programs: %s",
 			       strerror(errno));
@@ -745,12 +747,12 @@ const struct profiler task_state_profiler = {
 		"-p/-t/a workload the events are still read on every CPU (a switch-in is\n"
 		"written in the context of the task switched out) and only the targets'\n"
 		"threads are kept. The table alone\n"
-		"(no -g, --than, -C) is aggregated in the kernel by BPF programs on the\n"
+		"(no -g, --than) is aggregated in the kernel by BPF programs on the\n"
 		"scheduler's BTF tracepoints where the kernel allows it (--bpf: or fail);\n"
 		"--no-bpf reads every switch's record instead (-v says which runs).\n"
 		"\nEXAMPLES\n"
 		"    perf-prof task-state -- ./app\n"
-		"    perf-prof task-state --no-bpf -C 1 -i 1000\n"
+		"    perf-prof task-state -C 1 -i 1000\n"
 		"    perf-prof task-state -p 1234 --perins -i 1000\n"
 		"    perf-prof task-state -D --than 10ms -g\n"
 		"    perf-prof task-state -S -g --flame-graph offcpu.svg -- ./app\n"

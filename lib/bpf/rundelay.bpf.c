@@ -155,7 +155,7 @@ int BPF_PROG(rd_wakeup, struct task_struct *p)
 
 	struct start *s;
 
-	if (!sched_bpf__kept(tid))
+	if (!pp_bpf__on_cpu() || !sched_bpf__kept(tid))
 		return 0;
 	/* woken before it switched out (still running), or already waiting */
 	s = bpf_map_lookup_elem(&start, &tid);
@@ -169,7 +169,7 @@ int BPF_PROG(rd_wakeup_new, struct task_struct *p)
 {
 	u32 tid = BPF_CORE_READ(p, pid);
 
-	if (sched_bpf__kept(tid))
+	if (pp_bpf__on_cpu() && sched_bpf__kept(tid))
 		runnable(tid, RD_BPF_WAKEUP);
 	return 0;
 }
@@ -184,6 +184,8 @@ int BPF_PROG(rd_switch, bool preempt, struct task_struct *prev, struct task_stru
 	u64 now = bpf_ktime_get_ns(), last;
 	struct start *s;
 
+	if (!pp_bpf__on_cpu())
+		return 0;
 	last = sched_bpf__switched(c, ptid, ntid, sched_bpf__kept(ptid), now);
 	/* switched out still runnable (preempted, or it yielded), asleep, or dead */
 	if (sched_bpf__kept(ptid)) {

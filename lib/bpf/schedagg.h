@@ -46,6 +46,7 @@ struct sched_bpf_cpu {
 
 #if defined(__bpf__)
 #include "vstat.bpf.h"
+#include "oncpu.bpf.h"
 /*
  * What every scheduler program has, each its own copy:
  *   targets tid -> 1: the threads kept, when sched_filter is set

@@ -28,6 +28,7 @@
 
 #include "syscalls.h"
 #include "vstat.bpf.h"
+#include "oncpu.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -121,9 +122,12 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 {
 	u64 pid_tgid = bpf_get_current_pid_tgid();
 	u32 tid = (u32)pid_tgid;
-	struct sc_bpf_task *s = bpf_map_lookup_elem(&tasks, &tid), fresh;
+	struct sc_bpf_task *s, fresh;
 	struct sc_bpf_cpu *c;
 
+	if (!pp_bpf__on_cpu())
+		return 0;
+	s = bpf_map_lookup_elem(&tasks, &tid);
 	if (s) {
 		s->nr = (u64)id;
 		s->time = bpf_ktime_get_ns();
@@ -144,9 +148,13 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 {
 	u64 pid_tgid = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), nr, t0, onr = 0;
 	u32 tid = (u32)pid_tgid;
-	struct sc_bpf_task *s = bpf_map_lookup_elem(&tasks, &tid);
+	struct sc_bpf_task *s;
 	struct sc_bpf_key k = {};
 	struct sc_bpf_cpu *c;
+
+	if (!pp_bpf__on_cpu())
+		return 0;
+	s = bpf_map_lookup_elem(&tasks, &tid);
 
 	if (!s && (filter || !tid || (u32)(pid_tgid >> 32) == self))
 		return 0;

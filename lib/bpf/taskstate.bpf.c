@@ -120,7 +120,7 @@ static __always_inline void wakeup(struct task_struct *p)
 	struct task *k;
 	u64 now;
 
-	if (!sched_bpf__kept(tid))
+	if (!pp_bpf__on_cpu() || !sched_bpf__kept(tid))
 		return;
 	k = bpf_map_lookup_elem(&tasks, &tid);
 	/* woken on its CPU (before it switched out) or already runnable: nothing ends */
@@ -156,6 +156,8 @@ int BPF_PROG(ts_switch, bool preempt, struct task_struct *prev, struct task_stru
 	u64 now = bpf_ktime_get_ns(), last, in;
 	struct task *k;
 
+	if (!pp_bpf__on_cpu())
+		return 0;
 	last = sched_bpf__switched(c, ptid, ntid, sched_bpf__kept(ptid), now);
 	if (sched_bpf__kept(ptid)) {
 		k = bpf_map_lookup_elem(&tasks, &ptid);

@@ -450,7 +450,7 @@ int prof__cpus(const struct prof *prof, const struct evspec *ev, bool *set, int 
 	memset(set, 0, (size_t)max * sizeof(*set));
 	if (!r->cpus)
 		return -1;
-	if (ev->cpus) {
+	if (ev && ev->cpus) {
 		own = xzalloc((size_t)max + 1);
 		if (parse_cpu_list(ev->cpus, own, max, &beyond, &err)) {
 			free(own);

@@ -83,6 +83,31 @@ void schedbpf__targets(struct prof *prof, int fd)
 	}
 }
 
+void schedbpf__cpus_size(struct bpf_map *m)
+{
+	int n = libbpf_num_possible_cpus();
+
+	bpf_map__set_max_entries(m, n > 0 ? (u32)n : 1);
+}
+
+void schedbpf__cpus(struct prof *prof, int fd)
+{
+	int n = libbpf_num_possible_cpus();
+	bool *set;
+
+	if (!prof->opt.cpus || n < 1)
+		return;
+	set = xzalloc((size_t)n * sizeof(*set));
+	prof__cpus(prof, NULL, set, n);
+	for (int c = 0; c < n; c++) {
+		u32 key = (u32)c;
+		u8 on = set[c];
+
+		bpf_map_update_elem(fd, &key, &on, BPF_ANY);
+	}
+	free(set);
+}
+
 void schedbpf__losses(struct prof *prof, const char *name, const char *what, u64 drops,
 		      u64 unseen)
 {

@@ -112,8 +112,22 @@ check_bpf_run rd_ 4 rundelay --bpf -i 100
 # -C: every thread of CPU 0, no targets
 pp_whole rundelay -C 0 -i 100 -- "$OFF" runq 20
 check_fails "-C with a workload is refused" 129 "-C cannot be combined with a workload"
-pp rundelay -C 0 --bpf -i 100
-check_fails "-C with --bpf is refused" 129 "-C cannot be combined with --bpf"
+# -C 1, both paths: the waits on CPU 1 only, a task pinned to each CPU
+# sleeping 20 (CPU 0) and 30 (CPU 1) times; its creation's wait is on
+# whichever CPU its parent's fork put it, one more or none
+for mode in --bpf --no-bpf; do
+	if pp_cpu_split "nanosleep 20 5000" "nanosleep 30 5000" rundelay $mode -C 1 --perins; then
+		n1=$(row "$pid1" wakeup) n0=$(row "$pid0" wakeup)
+		if [ "${n1:-0}" -ge 30 ] && [ "${n1:-0}" -le 31 ] && [ "${n0:-0}" -le 1 ]; then
+			ok "${mode#--} -C 1: the 30 wakeups of the task on CPU 1 (${n1}), none of CPU 0's (${n0:-0})"
+		else
+			check_count "${mode#--} -C 1: the 30 wakeups of the task on CPU 1, none of CPU 0's" \
+				"${n1:-0} ${n0:-0}" "30 0"
+		fi
+	else
+		skip "${mode#--} -C 1" "this machine has no CPU 1"
+	fi
+done
 pp rundelay --bpf --no-bpf
 check_fails "--bpf with --no-bpf is refused" 129 "--bpf and --no-bpf exclude each other"
 check_clean "no perf-prof left running"

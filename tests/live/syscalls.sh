@@ -121,6 +121,14 @@ pp_wait
 check_rc "system-wide: ends 0 on SIGINT" 0
 pid=$(sed -n 's/^sysmix pid=//p' "$T_TMP/mix.out")
 check_count "system-wide: sysmix's 1234 getppid among every task's" "$(pcol "$pid" "$pid" getppid 7)" 1234
+
+# -C 1: the calls made on CPU 1 only, a task pinned to each CPU
+if pp_cpu_split "getppid 300" "getppid 700" syscalls -C 1 --perins; then
+	check_count "-C 1: the 700 getppid of the task on CPU 1" "$(pcol "$pid1" "$pid1" getppid 7)" 700
+	check_eq "-C 1: none of the task on CPU 0" "$(pcol "$pid0" "$pid0" getppid 7)" ""
+else
+	skip "-C 1" "this machine has no CPU 1"
+fi
 check_eq "system-wide: perf-prof's own calls are not counted" \
 	"$(awk -v p="$bg" '/ syscalls: final: / { f = 1; next } f && $1 == p { n++ } END { print n + 0 }' "$out")" 0
 
@@ -153,8 +161,6 @@ if [ "${PP_AGG:-}" = bpf ]; then
 	check_fails "--bpf --than: refused, saying why" 129 "cannot count in the kernel: --than prints each slow call from its records"
 	pp syscalls -g -- "$MIX"
 	check_fails "--bpf -g: refused, saying why" 129 "cannot count in the kernel: -g takes the stacks from the records"
-	pp syscalls -C 0 -- "$MIX"
-	check_fails "--bpf -C: refused, saying why" 129 "cannot count in the kernel: -C is not narrowed in the kernel yet"
 	# a call in flight waits in the kernel's map until its exit, or its thread's
 	pp syscalls -q --json -i 300 -- sh -c 'sleep 1.5'
 	check_eq "in flight: sh's wait and sleep's nanosleep wait in the kernel, none at the end" \

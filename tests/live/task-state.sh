@@ -149,6 +149,16 @@ print(o["report"], r["comm"], r["stats"]["count"])' "$st")
 check_eq "--json: the final report names the sleeper" "${got% *}" "final offcpu"
 check_count "--json: the sleeper's 20 S intervals" "${got##* }" 20
 
+# ---- -C 1: the intervals of CPU 1 only, a task pinned to each CPU -------------
+if pp_cpu_split "nanosleep 20 5000" "nanosleep 30 5000" task-state -C 1 --perins; then
+	set -- $(row "$pid1" S) 0
+	check_count "-C 1: the 30 S intervals of the task on CPU 1" "$1" 30
+	set -- $(row "$pid0" S) 0
+	check_eq "-C 1: none of the task on CPU 0" "$1" 0
+else
+	skip "-C 1" "this machine has no CPU 1"
+fi
+
 # ---- RD: every wakeup waits in the run queue ------------------------------
 pp_whole task-state --perins -- "$OFF" runq 100
 wt=$(out_value waker tid)
@@ -262,8 +272,6 @@ if [ "${PP_AGG:-ring}" = bpf ]; then
 	check_err "-v: --than reads the records" "reading the scheduler's records: --than needs them"
 	pp task-state --bpf -g -- "$OFF" runq 5
 	check_fails "--bpf with -g is refused" 129 "-g cannot be combined with --bpf in task-state"
-	pp task-state --bpf -C 0 -i 100
-	check_fails "--bpf with -C is refused" 129 "-C cannot be combined with --bpf in task-state"
 	check_bpf_run ts_ 4 task-state --bpf -i 100
 fi
 
