@@ -125,6 +125,26 @@ struct bpf_agg_stats {
 	u64 orphans;	/* its ends that found no begin */
 	u64 exited;	/* its begins thrown away when their thread exited */
 	u64 key_drops;	/* its begins the full map of begins could not take */
+	u64 slow;	/* pairs it ended slower than bpf_agg__than()'s threshold */
+	u64 slow_lost;	/* ... that the full ring buffer could not take */
+};
+
+/*
+ * struct bpf_agg_slow - a pair slower than bpf_agg__than()'s threshold, as
+ * its end event's program writes it into the ring buffer: the pairing key,
+ * the delay, the end's time (CLOCK_MONOTONIC, as perf samples have it),
+ * the begin and end events' indexes, where the end ran, and the first
+ * BPF_AGG_SLOW_RAW bytes of the end's record (its raw sample; the record
+ * may be shorter, the rest is not its)
+ */
+#define BPF_AGG_SLOW_RAW 256
+struct bpf_agg_slow {
+	u64 key;
+	u64 delay;
+	u64 time;
+	u32 ev1, ev2;
+	u32 cpu, pid, tid, pad;
+	u8 raw[BPF_AGG_SLOW_RAW];
 };
 
 /**
@@ -154,6 +174,15 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
  */
 int bpf_agg__pairs(struct bpf_agg *a, int nslots, u64 max_keys, bool kill_on_exit, char *why,
 		   size_t whylen);
+
+/**
+ * bpf_agg__than - (after bpf_agg__pairs(), before bpf_agg__add()) every
+ * pair slower than @than ns is also written, as a struct bpf_agg_slow, to
+ * a BPF ring buffer of @bytes (a power of two of pages); its fd (for
+ * libbpf's ring_buffer__new()) is returned, or -errno (@why). A pair the
+ * full buffer cannot take is counted (slow_lost), never waited for.
+ */
+int bpf_agg__than(struct bpf_agg *a, u64 than, u32 bytes, char *why, size_t whylen);
 
 /**
  * bpf_agg__set_cpus - (before bpf_agg__start()) event @idx, added with

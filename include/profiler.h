@@ -315,6 +315,13 @@ int prof__targets(const struct prof *prof, const int **tids, bool *follow);
  */
 int prof__cpus(const struct prof *prof, const struct evspec *ev, bool *set, int max);
 
+/**
+ * prof__watch - from start(): when @fd (a BPF ring buffer's epoll fd, say)
+ * is readable, the run calls @ready (from its loop, between passes over
+ * the rings). At most 4 per run. 0, or -1 with @err.
+ */
+int prof__watch(struct prof *prof, int fd, void (*ready)(struct prof *prof), struct err *err);
+
 /* prof__diag - where notes and warnings of this run go (stderr for the CLI) */
 FILE *prof__diag(const struct prof *prof);
 

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <bpf/libbpf.h>
 #include <string.h>
 #include <traceevent/event-parse.h>
 
@@ -40,6 +41,8 @@
 _Static_assert(MT_MAX_EVENTS <= BPF_AGG_PAIR_MAX_EVS, "the kernel pairs every run's events");
 /* rows of the kernel's table: pairs of events (per instance with --perins), 15 KiB each */
 #define MT_BPF_ROWS 4096
+/* --than in the kernel: the ring buffer of slow pairs (304 bytes each, ~3400) */
+#define MT_BPF_SLOW_BYTES (1 << 20)
 
 enum mt_impl { MT_DELAY, MT_PAIR };
 
@@ -170,6 +173,8 @@ struct mt {
 	u64 *kwait;			/* per event, begins waiting in the kernel at the last read */
 	u64 *kwait_before;		/* ... at the last interval's end */
 	u64 row_drops;			/* pairs the kernel's full table could not keep */
+	struct ring_buffer *slow_rb;	/* --than in the kernel: the slow pairs */
+	u64 slow, slow_lost;		/* ... written, and lost to a full buffer */
 };
 
 static const char *const mt_attrs[] = {
@@ -599,8 +604,8 @@ static const char *mt_bpf_why(struct prof *prof, const struct mt *m)
 
 	if (m->impl == MT_PAIR)
 		return "--impl pair prints the events left waiting";
-	if (o->than)
-		return "--than and --only-than print each slow pair's events";
+	if (o->detail)
+		return "--detail prints the events around each slow pair";
 	if (m->hm)
 		return "--heatmap needs each pair's time";
 	if (prof->opt.exit_n || prof->opt.sampling_limit || prof->opt.perfeval_cpus ||
@@ -617,6 +622,9 @@ static const char *mt_bpf_why(struct prof *prof, const struct mt *m)
 	return NULL;
 }
 
+static int mt_bpf_slow(void *ctx, void *data, size_t size);
+static void mt_bpf_slow_ready(struct prof *prof);
+
 static int mt_bpf_build(struct prof *prof, struct mt *m, char *why, size_t len)
 {
 	const struct mt_opts *o = prof->opts;
@@ -625,6 +633,15 @@ static int mt_bpf_build(struct prof *prof, struct mt *m, char *why, size_t len)
 
 	if (!r)
 		r = bpf_agg__pairs(m->agg, m->nslots, o->max_keys, m->keys_tid, why, len);
+	if (!r && o->than) {
+		r = bpf_agg__than(m->agg, o->than, MT_BPF_SLOW_BYTES, why, len);
+		if (r >= 0) {
+			m->slow_rb = ring_buffer__new(r, mt_bpf_slow, prof, NULL);
+			r = m->slow_rb ? 0 : -errno;
+			if (r)
+				snprintf(why, len, "cannot map the BPF ring buffer: %s", strerror(-r));
+		}
+	}
 	m->filters = xzalloc((size_t)m->nr * sizeof(*m->filters));
 	for (int i = 0; !r && i < m->nr; i++) {
 		struct evspec *ev = prof->evs[i];
@@ -671,6 +688,8 @@ static int mt_bpf_init(struct prof *prof, struct mt *m, struct err *err)
 	if (!no && (r = mt_bpf_build(prof, m, why, sizeof(why))))
 		no = why;
 	if (no) {
+		ring_buffer__free(m->slow_rb);
+		m->slow_rb = NULL;
 		bpf_agg__delete(m->agg);
 		m->agg = NULL;
 		if (prof->opt.bpf) {
@@ -686,6 +705,10 @@ static int mt_bpf_init(struct prof *prof, struct mt *m, struct err *err)
 	}
 	for (int i = 0; i < m->nr; i++)
 		prof__in_kernel(prof, prof->evs[i]);
+	/* no record comes to user space: no backlog */
+	free(m->bl.buf);
+	m->bl.buf = NULL;
+	m->bl.cap = 0;
 	m->seen = xzalloc((size_t)m->nr * sizeof(*m->seen));
 	m->kwait = xzalloc((size_t)m->nr * sizeof(*m->kwait));
 	m->kwait_before = xzalloc((size_t)m->nr * sizeof(*m->kwait_before));
@@ -704,6 +727,8 @@ static int mt_start(struct prof *prof, struct err *err)
 		return 0;
 	if (bpf_agg__start_prof(m->agg, prof, why, sizeof(why)))
 		return err_set(err, EXIT_FAIL, "cannot pair in the kernel: %s", why);
+	if (m->slow_rb)
+		return prof__watch(prof, ring_buffer__epoll_fd(m->slow_rb), mt_bpf_slow_ready, err);
 	return 0;
 }
 
@@ -725,6 +750,9 @@ static void mt_bpf_pull(struct prof *prof, struct mt *m)
 {
 	if (!m->agg)
 		return;
+	/* the slow pairs written so far, their over counts into this interval's rows */
+	if (m->slow_rb)
+		ring_buffer__consume(m->slow_rb);
 	bpf_agg__read_gen(m->agg, mt_bpf_row, m);
 	for (int i = 0; i < m->nr; i++) {
 		struct bpf_agg_stats st, *seen = &m->seen[i];
@@ -741,6 +769,7 @@ static void mt_bpf_pull(struct prof *prof, struct mt *m)
 		m->row_drops += st.drops - seen->drops;
 		m->pairs.key_drops += st.key_drops - seen->key_drops;
 		m->pairs.ooo += st.negative - seen->negative;
+		m->slow_lost += st.slow_lost - seen->slow_lost;
 		/* paired counts the begins ends took, kept in a row or not */
 		m->kwait[i] = st.opened - st.paired - st.replaced - st.exited;
 		*seen = st;
@@ -832,13 +861,17 @@ static void mt_print_missing(struct prof *prof, struct mt *m, u64 t, u32 ev)
 		json_time(m->js, "time", t);
 		json_str(m->js, "event", prof->evs[ev]->display);
 		json_bool(m->js, "missing", true);
+		if (m->agg)
+			json_bool(m->js, "in_kernel", true);
 		json_obj_end(m->js);
 		return;
 	}
-	fprintf(prof->out, "%s%6llu.%06llu %s: (no longer in the backlog; raise --backlog-mb)\n",
+	fprintf(prof->out, "%s%6llu.%06llu %s: %s\n",
 		m->keep_all ? "            " : "", (unsigned long long)(t / 1000000000ULL),
 		(unsigned long long)(t % 1000000000ULL / 1000),
-		text_name(prof->evs[ev]->display, name, sizeof(name)));
+		text_name(prof->evs[ev]->display, name, sizeof(name)),
+		m->agg ? "(paired in the kernel, which keeps only its time; --no-bpf prints it)" :
+			 "(no longer in the backlog; raise --backlog-mb)");
 }
 
 /* --flame-graph: the stack of the pair's first event (else its second) weighs its delay */
@@ -918,6 +951,54 @@ static void mt_print_pair(struct prof *prof, struct mt *m, const struct mt_defer
 		json_end(&j);
 		m->js = NULL;
 	}
+}
+
+/*
+ * mt_bpf_slow - a pair slower than --than, from the kernel's ring buffer:
+ * counted over in its row of the interval, printed with the end's record
+ * (the begin's time only: its record was never copied)
+ */
+static int mt_bpf_slow(void *ctx, void *data, size_t size)
+{
+	struct prof *prof = ctx;
+	struct mt *m = prof->priv;
+	const struct bpf_agg_slow *w = data;
+	const struct mt_opts *o = prof->opts;
+	struct latrow *row;
+	struct prof_sample s = { 0 };
+	struct mt_defer d = { 0 };
+	int inst;
+
+	if (size < sizeof(*w) || w->ev1 >= (u32)m->nr || w->ev2 >= (u32)m->nr)
+		return 0;
+	m->slow++;
+	inst = !o->perins ? 0 : m->inst_tid ? (int)w->tid : (int)w->cpu;
+	row = lattab__row(m->stats, inst, w->ev1 * (unsigned)m->nr + w->ev2);
+	if (row)
+		row->over++;
+	s.time = w->time;
+	s.cpu = (int)w->cpu;
+	s.pid = (int)w->pid;
+	s.tid = (int)w->tid;
+	s.raw = w->raw;
+	s.raw_size = BPF_AGG_SLOW_RAW;
+	s.ev = prof->evs[w->ev2];
+	d.bl1 = d.bl2 = MT_BL_NONE;
+	d.t1 = w->time - w->delay;
+	d.t2 = w->time;
+	d.key = w->key;
+	d.delay = w->delay;
+	d.ev1 = w->ev1;
+	d.ev2 = w->ev2;
+	mt_print_pair(prof, m, &d, &s);
+	return 0;
+}
+
+static void mt_bpf_slow_ready(struct prof *prof)
+{
+	struct mt *m = prof->priv;
+
+	ring_buffer__consume(m->slow_rb);
 }
 
 /* the deferred pairs whose +T window has passed (all with @now UINT64_MAX) */
@@ -1234,6 +1315,11 @@ static void mt_print_notes(struct prof *prof, struct mt *m)
 		fprintf(prof->out, "note: %llu pairs not counted: more than %d rows in the kernel "
 				   "(fewer --perins instances, or --no-bpf)\n",
 			(unsigned long long)m->row_drops, MT_BPF_ROWS);
+	if (m->slow_lost)
+		fprintf(prof->out, "note: %llu pairs slower than --than not printed nor counted "
+				   "over (%llu were): the kernel's ring buffer of %d KiB was full "
+				   "(a slow reader; raise --than, or --no-bpf)\n", (unsigned long long)m->slow_lost,
+			(unsigned long long)m->slow, MT_BPF_SLOW_BYTES >> 10);
 }
 
 /* SIGUSR1: how much state the run holds */
@@ -1521,6 +1607,7 @@ static void mt_deinit(struct prof *prof)
 		expr_free(m->evs[i].role);
 	}
 	expr_free(m->printkey);
+	ring_buffer__free(m->slow_rb);
 	bpf_agg__delete(m->agg);
 	for (int i = 0; m->filters && i < m->nr; i++)
 		expr_free(m->filters[i]);
@@ -1611,8 +1698,9 @@ const struct profiler multi_trace_profiler = {
 		"--flame-graph FILE[.svg|.pb.gz] draws the slow pairs' stacks weighed by their\n"
 		"latency. Lost records drop every waiting event: no pair spans a gap.\n"
 		"Tracepoints are paired in the kernel by BPF programs when the options allow it\n"
-		"(not with --than, --impl pair, --heatmap, untraced, role=, trigger):\n"
-		"--bpf requires it, --no-bpf reads the records, -v says which\n"
+		"(not with --detail, --impl pair, --heatmap, untraced, role=, trigger; with\n"
+		"--than the begin's line gives only its time): --bpf requires it, --no-bpf\n"
+		"reads the records, -v says which\n"
 		"(Documentation/bpf.md).\n"
 		"\nEXAMPLES\n"
 		"    perf-prof multi-trace -e syscalls:sys_enter_nanosleep "

@@ -42,6 +42,7 @@
  * like the others they return 1 and hang off counting perf events.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,7 @@ enum {
 	AGG_SAMPLES, AGG_ERRORS, AGG_DROPS, AGG_NEGATIVE, AGG_CONTENDED,
 	AGG_SEQ,	/* odd while a program writes a row (BPF_AGG_GENS) */
 	AGG_OPENED, AGG_REPLACED, AGG_PAIRED, AGG_ORPHANS, AGG_EXITED, AGG_KEYDROPS,
+	AGG_SLOW, AGG_SLOW_LOST,
 	AGG_NR_STATS
 };
 
@@ -115,6 +117,8 @@ struct bpf_agg {
 	int exit_prog, exit_anchor;	/* thread keys: a thread's begins go when it exits */
 	u32 exit_tp;
 	int cpus_fd;		/* ARRAY[nr_evs * ncpus] of u8: 1 where an event counts (@cpu_set) */
+	u64 than;		/* pairs slower go to slow_fd too, 0: none */
+	int slow_fd;		/* RINGBUF: struct bpf_agg_slow (bpf_agg__than()) */
 	int ncpus;		/* possible CPUs */
 	bool *cpu_set;		/* per event, added with @cpu_set */
 };
@@ -263,7 +267,7 @@ int bpf_agg__new(int ncols, u64 max_rows, int nr_evs, bool targets, bool follow,
 	a->max_rows = !max_rows || max_rows > BPF_AGG_MAX_ROWS ? BPF_AGG_MAX_ROWS : max_rows;
 	a->nr_evs = nr_evs;
 	a->rows_fd = a->zero_fd = a->stats_fd = a->targets_fd = a->full_fd = a->gen_fd = -1;
-	a->begins_fd = a->exit_prog = a->exit_anchor = a->cpus_fd = -1;
+	a->begins_fd = a->exit_prog = a->exit_anchor = a->cpus_fd = a->slow_fd = -1;
 	a->cpu_set = xzalloc((size_t)nr_evs * sizeof(*a->cpu_set));
 	a->flags = flags;
 	a->tmpl = xzalloc(vsize);
@@ -644,6 +648,67 @@ static void agg_put(struct bpfgen *g, const struct bpf_agg *a, int idx, int now,
 }
 
 /*
+ * agg_slow - a pair whose delay (at @hv) is over the threshold goes to the
+ * ring buffer as a struct bpf_agg_slow (@pk: its key, @evk: the begin
+ * event's index), counted as slow, or as lost when the buffer is full;
+ * then on to @done
+ */
+static void agg_slow(struct bpfgen *g, const struct bpf_agg *a, int idx, int pk, int hv,
+		     int evk, int done)
+{
+	int lost = bpfgen__label(g), sent = bpfgen__label(g), ckey = bpfgen__stack(g, 8);
+
+#define SLOW(f) ((s16)offsetof(struct bpf_agg_slow, f))
+	bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)hv));
+	bpfgen__ld_imm64(g, R2, a->than);
+	bpfgen__jmp(g, insn__jmp_reg(BPF_JLE, R1, R2), done);
+	bpfgen__ld_map(g, R1, a->slow_fd);
+	bpfgen__emit(g, insn__mov_imm(R2, sizeof(struct bpf_agg_slow)));
+	bpfgen__emit(g, insn__mov_imm(R3, 0));
+	bpfgen__emit(g, insn__call(BPF_FUNC_ringbuf_reserve));
+	bpfgen__jmp(g, insn__jmp_imm(BPF_JEQ, R0, 0), lost);
+	bpfgen__emit(g, insn__mov_reg(R8, R0));
+	bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)pk));
+	bpfgen__emit(g, insn__stx(BPF_DW, R8, R1, SLOW(key)));
+	bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)hv));
+	bpfgen__emit(g, insn__stx(BPF_DW, R8, R1, SLOW(delay)));
+	bpfgen__emit(g, insn__ldx(BPF_W, R1, FP, (s16)evk));
+	bpfgen__emit(g, insn__stx(BPF_W, R8, R1, SLOW(ev1)));
+	bpfgen__emit(g, insn__st(BPF_W, R8, SLOW(ev2), idx));
+	bpfgen__emit(g, insn__st(BPF_W, R8, SLOW(pad), 0));
+	bpfgen__emit(g, insn__call(BPF_FUNC_ktime_get_ns));
+	bpfgen__emit(g, insn__stx(BPF_DW, R8, R0, SLOW(time)));
+	bpfgen__emit(g, insn__call(BPF_FUNC_get_smp_processor_id));
+	bpfgen__emit(g, insn__stx(BPF_W, R8, R0, SLOW(cpu)));
+	bpfgen__emit(g, insn__call(BPF_FUNC_get_current_pid_tgid));
+	bpfgen__emit(g, insn__stx(BPF_W, R8, R0, SLOW(tid)));
+	bpfgen__emit(g, insn__alu64_imm(BPF_RSH, R0, 32));
+	bpfgen__emit(g, insn__stx(BPF_W, R8, R0, SLOW(pid)));
+	/* the record as the tracepoint wrote it (a failed read leaves zeros) */
+	bpfgen__emit(g, insn__mov_reg(R1, R8));
+	bpfgen__emit(g, insn__alu64_imm(BPF_ADD, R1, SLOW(raw)));
+	bpfgen__emit(g, insn__mov_imm(R2, BPF_AGG_SLOW_RAW));
+	bpfgen__emit(g, insn__mov_reg(R3, R6));
+	bpfgen__emit(g, insn__call(BPF_FUNC_probe_read_kernel));
+	/*
+	 * the common fields, which a tracepoint's program sees replaced by a
+	 * pointer to the registers: this event's type, no flags, its thread
+	 */
+	bpfgen__emit(g, insn__st(BPF_W, R8, SLOW(raw), (s32)g->tp_id));
+	bpfgen__emit(g, insn__ldx(BPF_W, R1, R8, SLOW(tid)));
+	bpfgen__emit(g, insn__stx(BPF_W, R8, R1, SLOW(raw) + 4));
+	bpfgen__emit(g, insn__mov_reg(R1, R8));
+	bpfgen__emit(g, insn__mov_imm(R2, 0));
+	bpfgen__emit(g, insn__call(BPF_FUNC_ringbuf_submit));
+	bpfgen__ja(g, sent);
+#undef SLOW
+	bpfgen__bind(g, lost);
+	agg_count(g, a->stats_fd, idx, AGG_SLOW_LOST, ckey, done);
+	bpfgen__bind(g, sent);
+	agg_count(g, a->stats_fd, idx, AGG_SLOW, ckey, done);
+}
+
+/*
  * agg_pair_body - a pairing event's program between its prologue and exit:
  *
  *   [targets, filter]  as agg_body()
@@ -653,7 +718,8 @@ static void agg_put(struct bpfgen *g, const struct bpf_agg *a, int idx, int now,
  *                      taken (an atomic exchange with 0: of two CPUs ending
  *                      the same pair, one gets it) and its entry deleted;
  *                      the delay goes to the histogram of the row of
- *                      (its event, this event); none: an orphan
+ *                      (its event, this event), and, over bpf_agg__than()'s
+ *                      threshold, to the ring buffer too; none: an orphan
  *   open               this event's begin goes into open_slot under the
  *                      key (exchanged: a begin waiting there is replaced,
  *                      counted for its event); a full map counts a drop
@@ -705,6 +771,12 @@ static int agg_pair_body(struct bpfgen *g, const struct bpf_agg *a, int idx,
 		bpfgen__emit(g, insn__call(BPF_FUNC_map_delete_elem));
 		bpfgen__emit(g, insn__ldx(BPF_DW, R1, FP, (s16)hv));
 		agg_take(g, now, evk, hv, back);
+		if (a->than) {
+			int paired = bpfgen__label(g);
+
+			agg_slow(g, a, idx, pk, hv, evk, paired);
+			bpfgen__bind(g, paired);
+		}
 		agg_count_at(g, a->stats_fd, evk, AGG_PAIRED, next);
 		bpfgen__bind(g, next);
 		/* the row: (begin event * events + this event), the instance above */
@@ -814,6 +886,22 @@ static int exit_prog(struct bpf_agg *a, u32 tp_id, int tid_off, char *why, size_
 	a->exit_prog = r;
 	a->exit_tp = tp_id;
 	return 0;
+}
+
+int bpf_agg__than(struct bpf_agg *a, u64 than, u32 bytes, char *why, size_t whylen)
+{
+	int r;
+
+	if (!than || a->begins_fd < 0 || a->slow_fd >= 0)
+		return -EINVAL;
+	r = a->slow_fd = agg_map(BPF_MAP_TYPE_RINGBUF, "pp_agg_slow", 0, 0, bytes, 0);
+	if (r < 0) {
+		snprintf(why, whylen, "cannot create a BPF ring buffer of %u bytes: %s", bytes,
+			 strerror(-r));
+		return r;
+	}
+	a->than = than;
+	return r;
 }
 
 int bpf_agg__pairs(struct bpf_agg *a, int nslots, u64 max_keys, bool kill_on_exit, char *why,
@@ -1174,6 +1262,8 @@ int bpf_agg__stats(const struct bpf_agg *a, int idx, struct bpf_agg_stats *st)
 		st->orphans += s[AGG_ORPHANS];
 		st->exited += s[AGG_EXITED];
 		st->key_drops += s[AGG_KEYDROPS];
+		st->slow += s[AGG_SLOW];
+		st->slow_lost += s[AGG_SLOW_LOST];
 	}
 	free(v);
 	return r;
@@ -1222,6 +1312,8 @@ void bpf_agg__delete(struct bpf_agg *a)
 		close(a->exit_prog);
 	if (a->begins_fd >= 0)
 		close(a->begins_fd);
+	if (a->slow_fd >= 0)
+		close(a->slow_fd);
 	if (a->cpus_fd >= 0)
 		close(a->cpus_fd);
 	free(a->cpu_set);

@@ -44,6 +44,8 @@ struct perf_evlist;
 struct perf_evsel;
 struct tep_handle;
 
+#define RUN_MAX_WATCH 4
+
 struct run {
 	struct prof prof;	/* the profiler instance */
 	struct run_env env;	/* names: tasks, kernel and user symbols */
@@ -79,6 +81,11 @@ struct run {
 	struct workload wl;
 	bool has_workload;
 	int wl_pidfd;		/* readable when the workload exits; -1: polled */
+	struct run_watch {	/* the profiler's own fds (prof__watch()) */
+		int fd;
+		void (*ready)(struct prof *prof);
+	} watch[RUN_MAX_WATCH];
+	int nr_watch;
 
 	/* events and rings */
 	struct perf_evlist *evlist;

@@ -40,7 +40,7 @@
 #define TASKS_GC_NS (10 * 1000000000ULL)	/* exited tasks are forgotten after 10-20 s */
 
 /* the epoll tags of a run's fds */
-enum { TAG_RING, TAG_TIMER, TAG_PIDFD, TAG_WORKLOAD };
+enum { TAG_RING, TAG_TIMER, TAG_PIDFD, TAG_WORKLOAD, TAG_WATCH };
 
 int run__note(const struct run *r, const char *fmt, ...)
 {
@@ -186,6 +186,25 @@ static int run__setup_loop(struct run *r, struct err *err)
 		epoll_add(r->epfd, r->pidfds[i], TAG_PIDFD, (u32)i);
 	if (r->wl_pidfd >= 0)
 		epoll_add(r->epfd, r->wl_pidfd, TAG_WORKLOAD, 0);
+	for (int i = 0; i < r->nr_watch; i++)
+		if (epoll_add(r->epfd, r->watch[i].fd, TAG_WATCH, (u32)i))
+			return err_set(err, EXIT_FAIL, "cannot poll a profiler's fd: %s",
+				       strerror(errno));
+	return 0;
+}
+
+int prof__watch(struct prof *prof, int fd, void (*ready)(struct prof *prof), struct err *err)
+{
+	struct run *r = prof->run;
+
+	if (r->nr_watch == RUN_MAX_WATCH)
+		return err_set(err, EXIT_FAIL, "%s watches more than %d fds", prof->ops->name,
+			       RUN_MAX_WATCH);
+	r->watch[r->nr_watch].fd = fd;
+	r->watch[r->nr_watch].ready = ready;
+	if (r->epfd >= 0 && epoll_add(r->epfd, fd, TAG_WATCH, (u32)r->nr_watch))
+		return err_set(err, EXIT_FAIL, "cannot poll a profiler's fd: %s", strerror(errno));
+	r->nr_watch++;
 	return 0;
 }
 
@@ -1176,6 +1195,8 @@ int run__process(struct run *r, struct err *err)
 				r->stop = true;
 		} else if (tag == TAG_WORKLOAD) {
 			run__workload_exited(r);
+		} else if (tag == TAG_WATCH && idx < (u32)r->nr_watch) {
+			r->watch[idx].ready(prof);
 		}
 	}
 	/* without a pidfd (valgrind) the workload is polled */

@@ -372,8 +372,9 @@ void lattab__print(const struct lattab *t, struct latrow **rows, size_t nr, FILE
 		fmt_total(buf, sizeof(buf), st, ns);
 		fprintf(out, " %13s", buf);
 		if (p->over_title) {
+			/* (a slow pair read from the kernel can come a report before its row) */
 			snprintf(buf, sizeof(buf), "%llu (%.1f%%)", (unsigned long long)r->over,
-				 100.0 * (double)r->over / (double)st->count);
+				 st->count ? 100.0 * (double)r->over / (double)st->count : 100.0);
 			fprintf(out, " %16s", buf);
 		}
 		fputc('\n', out);

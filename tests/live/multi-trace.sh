@@ -6,7 +6,7 @@
 # threshold is 10 ms: a loaded machine must delay a 1 ms sleep by 9 ms to
 # cross it, and a sleep is never shorter than asked.
 # Run twice: reading the records, and pairing in the kernel (what prints
-# events, --than, --impl pair, --heatmap, untraced, says --no-bpf itself).
+# events, --detail, --impl pair, --heatmap, untraced, says --no-bpf itself).
 # modes: ring bpf
 . "$TESTS_DIR/lib.sh"
 need_root_tracefs
@@ -72,7 +72,7 @@ check_eq "... the 100 sleeps of 20 ms from 16777216 ns up (2^24)" \
 
 # --- outliers as they happen --------------------------------------------------------
 rm -f "$M"
-pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 10ms -- $RT sh -c "$SLEEPS"
+pp multi-trace -e "$ENTER" -e "$EXIT" --than 10ms -- $RT sh -c "$SLEEPS"
 k=$(grep -c '^>> ' "$out")
 check_outliers "--than 10ms: as many outliers as sleeps wl measured over 10 ms" "$k" 10000000
 in_range "... at least the 100 sleeps of 20 ms" "$k" 100 300
@@ -85,27 +85,27 @@ check_eq "the over column counts them" "$(final_rows | awk '{ print $(NF-1), $NF
 	"$k $(awk -v k="$k" 'BEGIN { printf "(%.1f%%)", k * 100 / 300 }')"
 
 # --only-than: as --than, and the reports list only the pairs that had a slower one
-pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --only-than 10ms --perins -- $RT sh -c "$SLEEPS"
+pp multi-trace -e "$ENTER" -e "$EXIT" --only-than 10ms --perins -- $RT sh -c "$SLEEPS"
 check_eq "--only-than 10ms: exactly the 100 outliers printed" "$(grep -c '^>> ' "$out")" 100
 set -- $(sed -n 's/^wl pid=//p' "$out" | tr '\n' ' ')
 check_eq "... the final report lists only the 20 ms sleeper's row" \
 	"$(final_rows | awk '{ print $1, $6 }' | tr '\n' ' ')" "$2 100 "
-pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 100ms -i 100 -- $RT "$WL" nanosleep 100 2000
+pp multi-trace -e "$ENTER" -e "$EXIT" --than 100ms -i 100 -- $RT "$WL" nanosleep 100 2000
 check_eq "--than with -i: interval reports of the 2 ms sleeps" \
 	"$(grep -Ec ' multi-trace: [0-9]+ pairs in ' "$out" | awk '{ print ($1 > 0) }')" 1
 # 100 ms: far above what a loaded machine makes of a 2 ms sleep
-pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --only-than 100ms -i 100 -- $RT "$WL" nanosleep 100 2000
+pp multi-trace -e "$ENTER" -e "$EXIT" --only-than 100ms -i 100 -- $RT "$WL" nanosleep 100 2000
 check_eq "--only-than with -i: no interval without a slow pair is printed" \
 	"$(grep -Ec ' multi-trace: [0-9]+ pairs in ' "$out")" 0
 check_eq "... the final report is, with no rows" "$(grep -c ' multi-trace: final: ' "$out") $(final_rows | wc -l)" "1 0"
-pp multi-trace --no-bpf -e "$ENTER" -e "$EXIT" --than 1ms --only-than 5ms
+pp multi-trace -e "$ENTER" -e "$EXIT" --than 1ms --only-than 5ms
 check_fails "--than and --only-than disagree" 129 "--than and --only-than give two thresholds"
 
 # printkey= prints a slow pair's key, as top does; a failing one falls back to the number, said
-pp multi-trace --no-bpf -e "$ENTER//printkey=printf(\"pid-%d\",key)/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
+pp multi-trace -e "$ENTER//printkey=printf(\"pid-%d\",key)/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
 wlpid=$(sed -n 's/^wl pid=//p' "$out")
 check_eq "printkey= formats the key of each slow pair" "$(grep -c "^>> .* key pid-$wlpid\$" "$out")" 2
-pp multi-trace --no-bpf -e "$ENTER//printkey=printf(\"%d\",1/(key-key))/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
+pp multi-trace -e "$ENTER//printkey=printf(\"%d\",1/(key-key))/" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 2 20000
 wlpid=$(sed -n 's/^wl pid=//p' "$out")
 check_eq "... a failing printkey= prints the number" "$(grep -c "^>> .* key $wlpid\$" "$out")" 2
 check_err "... and says so at the end" "perf-prof multi-trace: printkey= failed on 2 keys"
@@ -123,7 +123,7 @@ check_eq "keys that are not thread ids keep their begins" "$(grep -c 'dropped wh
 # pid reuse on purpose: 20 children one after the other, 60 ms apart, all given the same pid
 # (ns_last_pid). Each one's exit_group entry never returns; the next one's first event is its
 # clone's return under the same id. Paired, each would be a >= 60 ms outlier under that key.
-pp multi-trace --no-bpf -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit --than 40ms -- "$WL" reuse 20 60
+pp multi-trace -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit --than 40ms -- "$WL" reuse 20 60
 rpid=$(sed -n 's/^wl reuse pid=\([0-9]*\) .*/\1/p' "$out")
 reused=$(sed -n 's/^wl reuse pid=.* reused=//p' "$out")
 # (other work on the machine may fork in between and take the pid: a few reuses suffice)
@@ -189,7 +189,7 @@ set -- $pids
 check_eq "--perins: one row per wl thread, 200 and 100 pairs" "$got" "$1 wl 200 $2 wl 100 "
 
 # --- JSON ----------------------------------------------------------------------------------
-pp multi-trace --no-bpf --json -e "$ENTER" -e "$EXIT" --than 10ms -- $RT sh -c "$SLEEPS"
+pp multi-trace --json -e "$ENTER" -e "$EXIT" --than 10ms -- $RT sh -c "$SLEEPS"
 got=$(grep '^{' "$out" | tail -1 | python3 -c '
 import json, sys
 o = json.loads(sys.stdin.read())
@@ -305,9 +305,26 @@ fi
 if [ "${PP_AGG:-}" = bpf ]; then
 	# the two events' programs, the targets' fork and exit followers, the begins' killer
 	check_bpf_run pp_agg 5 multi-trace -e "$ENTER" -e "$EXIT" -- "$WL" -D 1500 nanosleep 5 1000
-	pp multi-trace --bpf -e "$ENTER" -e "$EXIT" --than 5ms
-	check_fails "--bpf with --than says what prevents it" 129 \
-		"cannot pair in the kernel: --than and --only-than print each slow pair's events"
+	pp multi-trace --bpf -e "$ENTER" -e "$EXIT" --than 5ms --detail
+	check_fails "--bpf with --detail says what prevents it" 129 \
+		"cannot pair in the kernel: --detail prints the events around each slow pair"
+	# --than: the begin's record stays in the kernel, its time is printed
+	pp multi-trace -e "$ENTER" -e "$EXIT" --than 10ms -- $RT "$WL" nanosleep 3 20000
+	check_eq "--than: each slow pair's begin says it was paired in the kernel" \
+		"$(grep -c 'sys_enter_nanosleep: (paired in the kernel, which keeps only its time' "$out")" 3
+	check_eq "... and its end is the record, decoded" \
+		"$(grep -c ' wl  *[0-9]*/[0-9]* *\[00[0-9]\] .... syscalls:sys_exit_nanosleep: 0x0$' "$out")" 3
+	check_bpf_run pp_agg 5 multi-trace -e "$ENTER" -e "$EXIT" --than 1ms -- "$WL" -D 1500 nanosleep 5 2000
+	# every pair slow, and a reader that blocks the output for 5 s: the ring buffer fills,
+	# and what was not printed is said: printed + not printed = the pairs
+	"$PP" multi-trace -e syscalls:sys_enter_getppid -e syscalls:sys_exit_getppid --than 1ns \
+		-- "$WL" getppid 200000 2> "$err" | { sleep 5; cat; } > "$out"
+	shown=$(grep -c '^>> ' "$out")
+	lost=$(sed -n 's/^note: \([0-9]*\) pairs slower than --than not printed nor counted over (\([0-9]*\) were).*/\1 \2/p' "$out")
+	pairs=$(sed -n 's/.* multi-trace: final: \([0-9]*\) pairs in .*/\1/p' "$out")
+	set -- $lost 0 0
+	check_eq "--than, a full ring buffer: printed + not printed = the pairs, said" \
+		"$([ "$1" -gt 0 ] && echo yes) $(($1 + shown)) $2" "yes ${pairs:-none} $shown"
 	pp multi-trace -v -e "$ENTER" -e "$EXIT" -- "$WL" nanosleep 1 1
 	check_err "-v says it pairs in the kernel" "perf-prof multi-trace: pairing in the kernel: 2 BPF programs"
 fi
