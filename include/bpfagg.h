@@ -199,6 +199,18 @@ struct prof;
  */
 int bpf_agg__start_prof(struct bpf_agg *a, struct prof *prof, char *why, size_t whylen);
 
+/**
+ * bpf_agg__choose - from init(): whether profiler @prof aggregates its
+ * events in the kernel. Never with --no-bpf; not when @no says what keeps
+ * the records (its options), in a replay, or when @build (which makes
+ * *@agg and its programs, 0 or -errno with @why) fails: then *@agg is
+ * freed, --bpf makes it an error ("cannot @verb in the kernel: ...") and
+ * -v says it. Else every event is marked in the kernel. Returns 1 (in the
+ * kernel), 0 (the records), or -1 with @err.
+ */
+int bpf_agg__choose(struct prof *prof, struct bpf_agg **agg, const char *no, const char *verb,
+		    int (*build)(struct prof *prof, char *why, size_t len), struct err *err);
+
 /* bpf_agg__insns - the instructions of every program loaded so far */
 int bpf_agg__insns(const struct bpf_agg *a);
 

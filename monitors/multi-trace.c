@@ -625,8 +625,9 @@ static const char *mt_bpf_why(struct prof *prof, const struct mt *m)
 static int mt_bpf_slow(void *ctx, void *data, size_t size);
 static void mt_bpf_slow_ready(struct prof *prof);
 
-static int mt_bpf_build(struct prof *prof, struct mt *m, char *why, size_t len)
+static int mt_bpf_build(struct prof *prof, char *why, size_t len)
 {
+	struct mt *m = prof->priv;
 	const struct mt_opts *o = prof->opts;
 	int r = bpf_agg__new(BPF_AGG_HIST_COLS, MT_BPF_ROWS, m->nr, m->inst_tid, !prof->opt.tids,
 			     BPF_AGG_GENS, &m->agg, why, len);
@@ -676,35 +677,13 @@ static int mt_bpf_build(struct prof *prof, struct mt *m, char *why, size_t len)
 /* pair in the kernel when the options allow it (--bpf: must, --no-bpf: never) */
 static int mt_bpf_init(struct prof *prof, struct mt *m, struct err *err)
 {
-	const char *no;
-	char why[512];
-	int r = 0;
+	int r = bpf_agg__choose(prof, &m->agg, mt_bpf_why(prof, m), "pair", mt_bpf_build, err);
 
-	if (prof->opt.no_bpf)
-		return 0;
-	no = mt_bpf_why(prof, m);
-	if (!no && prof__in_kernel(prof, NULL))
-		no = "replayed records have no kernel";
-	if (!no && (r = mt_bpf_build(prof, m, why, sizeof(why))))
-		no = why;
-	if (no) {
+	if (r <= 0) {
 		ring_buffer__free(m->slow_rb);
 		m->slow_rb = NULL;
-		bpf_agg__delete(m->agg);
-		m->agg = NULL;
-		if (prof->opt.bpf) {
-			err_set(err, r && r != -EOPNOTSUPP && r != -EINVAL ? EXIT_FAIL : EXIT_USAGE,
-				"cannot pair in the kernel: %s", no);
-			err_hint(err, "without --bpf, multi-trace reads the records in user space");
-			return -1;
-		}
-		if (prof->opt.verbose)
-			fprintf(prof__diag(prof), "perf-prof multi-trace: reading the records: %s\n",
-				no);
-		return 0;
+		return r;
 	}
-	for (int i = 0; i < m->nr; i++)
-		prof__in_kernel(prof, prof->evs[i]);
 	/* no record comes to user space: no backlog */
 	free(m->bl.buf);
 	m->bl.buf = NULL;

@@ -177,8 +177,9 @@ static const char *nd_bpf_why(struct prof *prof, const struct nd *n)
 	return NULL;
 }
 
-static int nd_bpf_build(struct prof *prof, struct nd *n, char *why, size_t len)
+static int nd_bpf_build(struct prof *prof, char *why, size_t len)
 {
+	struct nd *n = prof->priv;
 	const struct nd_opts *o = prof->opts;
 	bool targets = n->inst_tid;
 	int r = bpf_agg__new(BPF_AGG_HIST_COLS, ND_BPF_ROWS, n->nr, targets, !prof->opt.tids,
@@ -213,32 +214,10 @@ static int nd_bpf_build(struct prof *prof, struct nd *n, char *why, size_t len)
 
 static int nd_bpf_init(struct prof *prof, struct nd *n, struct err *err)
 {
-	char why[512];
-	const char *no = NULL;
-	int r = 0;
+	int r = bpf_agg__choose(prof, &n->agg, nd_bpf_why(prof, n), "count", nd_bpf_build, err);
 
-	if (prof->opt.no_bpf)
-		return 0;
-	no = nd_bpf_why(prof, n);
-	if (!no && prof__in_kernel(prof, NULL))
-		no = "replayed records have no kernel";
-	if (!no && (r = nd_bpf_build(prof, n, why, sizeof(why))))
-		no = why;
-	if (no) {
-		bpf_agg__delete(n->agg);
-		n->agg = NULL;
-		if (prof->opt.bpf) {
-			err_set(err, r && r != -EOPNOTSUPP && r != -EINVAL ? EXIT_FAIL : EXIT_USAGE,
-				"cannot count in the kernel: %s", no);
-			err_hint(err, "without --bpf, num-dist reads the records in user space");
-			return -1;
-		}
-		if (prof->opt.verbose)
-			fprintf(prof__diag(prof), "perf-prof num-dist: reading the records: %s\n", no);
-		return 0;
-	}
-	for (int i = 0; i < n->nr; i++)
-		prof__in_kernel(prof, prof->evs[i]);
+	if (r <= 0)
+		return r;
 	n->seen_stats = xzalloc((size_t)n->nr * 2 * sizeof(u64));
 	if (prof->opt.verbose)
 		fprintf(prof__diag(prof), "perf-prof num-dist: counting in the kernel: %d BPF "

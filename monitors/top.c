@@ -273,8 +273,9 @@ static const char *top_bpf_why(struct prof *prof, const struct top *t, char *buf
 }
 
 /* top_bpf_build - a kernel table and a program per event; 0, or -errno with @why */
-static int top_bpf_build(struct prof *prof, struct top *t, char *why, size_t len)
+static int top_bpf_build(struct prof *prof, char *why, size_t len)
 {
+	struct top *t = prof->priv;
 	const struct top_opts *o = prof->opts;
 	bool targets = prof->opt.pids || prof->opt.tids || prof->opt.workload;
 	int r;
@@ -315,32 +316,12 @@ static int top_bpf_build(struct prof *prof, struct top *t, char *why, size_t len
  */
 static int top_bpf_init(struct prof *prof, struct top *t, struct err *err)
 {
-	char buf[512], why[512];
-	const char *no = NULL;
-	int r = 0;
+	char buf[512];
+	int r = bpf_agg__choose(prof, &t->agg, top_bpf_why(prof, t, buf, sizeof(buf)), "count",
+				top_bpf_build, err);
 
-	if (prof->opt.no_bpf)
-		return 0;
-	no = top_bpf_why(prof, t, buf, sizeof(buf));
-	if (!no && prof__in_kernel(prof, NULL))
-		no = "replayed records have no kernel";
-	if (!no && (r = top_bpf_build(prof, t, why, sizeof(why))))
-		no = why;
-	if (no) {
-		bpf_agg__delete(t->agg);
-		t->agg = NULL;
-		if (prof->opt.bpf) {
-			err_set(err, r && r != -EOPNOTSUPP && r != -EINVAL ? EXIT_FAIL : EXIT_USAGE,
-				"cannot count in the kernel: %s", no);
-			err_hint(err, "without --bpf, top reads the records in user space");
-			return -1;
-		}
-		if (prof->opt.verbose)
-			fprintf(prof__diag(prof), "perf-prof top: reading the records: %s\n", no);
-		return 0;
-	}
-	for (int i = 0; i < prof->nr_evs; i++)
-		prof__in_kernel(prof, prof->evs[i]);
+	if (r <= 0)
+		return r;
 	t->seen = hashmap__new((size_t)t->ncols * sizeof(u64), 0);
 	if (t->task_key)
 		t->gone = hashmap__new(0, 0);

@@ -1058,6 +1058,37 @@ int bpf_agg__start_prof(struct bpf_agg *a, struct prof *prof, char *why, size_t 
 	return bpf_agg__start(a, tids, nr, why, whylen);
 }
 
+int bpf_agg__choose(struct prof *prof, struct bpf_agg **agg, const char *no, const char *verb,
+		    int (*build)(struct prof *prof, char *why, size_t len), struct err *err)
+{
+	const char *name = prof->ops->name;
+	char why[512];
+	int r = 0;
+
+	if (prof->opt.no_bpf)
+		return 0;
+	if (!no && prof__in_kernel(prof, NULL))
+		no = "replayed records have no kernel";
+	if (!no && (r = build(prof, why, sizeof(why))))
+		no = why;
+	if (no) {
+		bpf_agg__delete(*agg);
+		*agg = NULL;
+		if (prof->opt.bpf) {
+			err_set(err, r && r != -EOPNOTSUPP && r != -EINVAL ? EXIT_FAIL : EXIT_USAGE,
+				"cannot %s in the kernel: %s", verb, no);
+			err_hint(err, "without --bpf, %s reads the records in user space", name);
+			return -1;
+		}
+		if (prof->opt.verbose)
+			fprintf(prof__diag(prof), "perf-prof %s: reading the records: %s\n", name, no);
+		return 0;
+	}
+	for (int i = 0; i < prof->nr_evs; i++)
+		prof__in_kernel(prof, prof->evs[i]);
+	return 1;
+}
+
 int bpf_agg__insns(const struct bpf_agg *a)
 {
 	return a->insns;
