@@ -37,6 +37,8 @@ int schedbpf__choose(struct prof *prof, const char *name, const char *blocker, s
 
 	if (prof->opt.no_bpf)
 		return schedbpf__records(prof, name, "--no-bpf");
+	if (!blocker && prof__in_kernel(prof, NULL))
+		blocker = "a replay (its records have no kernel)";
 	if (blocker) {
 		if (!prof->opt.bpf) {
 			snprintf(why, sizeof(why), "%s needs them", blocker);
