@@ -65,6 +65,12 @@ enum {
 
 /* bpf_agg__new() flags */
 #define BPF_AGG_GENS 1u		/* rows per report generation (bpf_agg__read_gen()) */
+/*
+ * event programs for BPF_PROG_TEST_RUN (unit tests): syscall programs run on
+ * a record the caller built, builtins from its trailer (gen.h: BPFGEN_TEST);
+ * bpf_agg__start() attaches none
+ */
+#define BPF_AGG_TEST 2u
 
 /* the row's key when bpf_agg_ev's @key is NULL */
 enum bpf_agg_key {
@@ -213,6 +219,14 @@ int bpf_agg__choose(struct prof *prof, struct bpf_agg **agg, const char *no, con
 
 /* bpf_agg__insns - the instructions of every program loaded so far */
 int bpf_agg__insns(const struct bpf_agg *a);
+
+/**
+ * bpf_agg__test_run - (BPF_AGG_TEST) event @idx's program run once by
+ * BPF_PROG_TEST_RUN on the record @rec of @size bytes, as thread @tid of
+ * process @pid on CPU @cpu: 0 or -errno
+ */
+int bpf_agg__test_run(const struct bpf_agg *a, int idx, const void *rec, u32 size, int cpu,
+		      int pid, int tid);
 
 /**
  * bpf_agg__start - the targets' threads (@nr of them) into the kernel, then

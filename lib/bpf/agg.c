@@ -974,7 +974,7 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
 			return r;
 		}
 	}
-	bpfgen__init(&g, BPFGEN_TRACEPOINT, ev->tp_id);
+	bpfgen__init(&g, a->flags & BPF_AGG_TEST ? BPFGEN_TEST : BPFGEN_TRACEPOINT, ev->tp_id);
 	err = bpfgen__label(&g);
 	undecided = bpfgen__label(&g);
 	neg = bpfgen__label(&g);
@@ -1008,7 +1008,11 @@ int bpf_agg__add(struct bpf_agg *a, int idx, const struct bpf_agg_ev *ev, char *
 		bpfgen__emit(&g, insn__exit());
 	}
 	a->insns += g.n;
-	r = bpfgen__load(&g, BPF_PROG_TYPE_TRACEPOINT, "pp_agg", 0, why, whylen);
+	/* a test program: BPF_PROG_TEST_RUN runs only syscall programs on a caller's record */
+	if (a->flags & BPF_AGG_TEST)
+		r = bpfgen__load(&g, BPF_PROG_TYPE_SYSCALL, "pp_agg", BPF_F_SLEEPABLE, why, whylen);
+	else
+		r = bpfgen__load(&g, BPF_PROG_TYPE_TRACEPOINT, "pp_agg", 0, why, whylen);
 	bpfgen__release(&g);
 	if (r < 0)
 		return r;
@@ -1094,8 +1098,33 @@ int bpf_agg__insns(const struct bpf_agg *a)
 	return a->insns;
 }
 
+int bpf_agg__test_run(const struct bpf_agg *a, int idx, const void *rec, u32 size, int cpu,
+		      int pid, int tid)
+{
+	size_t len = BPFGEN_TRAILER + sizeof(struct bpfgen_trailer);
+	struct bpfgen_trailer *t;
+	u8 *ctx;
+	int r;
+
+	if (!(a->flags & BPF_AGG_TEST) || idx < 0 || idx >= a->nr_evs || a->prog_fd[idx] < 0 ||
+	    size > BPFGEN_TRAILER)
+		return -EINVAL;
+	ctx = xzalloc(len);
+	memcpy(ctx, rec, size);
+	t = (struct bpfgen_trailer *)(ctx + BPFGEN_TRAILER);
+	t->cpu = cpu;
+	t->pid = pid;
+	t->tid = tid;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = (u32)len);
+	r = bpf_prog_test_run_opts(a->prog_fd[idx], &opts) ? -errno : 0;
+	free(ctx);
+	return r;
+}
+
 int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t whylen)
 {
+	/* test programs run only when the test runs them, on its records */
+	bool attach = !(a->flags & BPF_AGG_TEST);
 	int r;
 
 	if (a->targets) {
@@ -1112,7 +1141,7 @@ int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t
 			}
 		}
 		for (int i = 0; i < FOLLOW_NR; i++) {
-			if (a->follow_prog[i] < 0)
+			if (a->follow_prog[i] < 0 || !attach)
 				continue;
 			r = a->follow_anchor[i] = bpf__anchor(a->follow_tp[i], a->follow_prog[i]);
 			if (r < 0) {
@@ -1122,7 +1151,7 @@ int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t
 			}
 		}
 	}
-	if (a->exit_prog >= 0) {
+	if (a->exit_prog >= 0 && attach) {
 		r = a->exit_anchor = bpf__anchor(a->exit_tp, a->exit_prog);
 		if (r < 0) {
 			snprintf(why, whylen, "cannot follow the threads' exits: %s", strerror(-r));
@@ -1130,7 +1159,7 @@ int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t
 		}
 	}
 	for (int i = 0; i < a->nr_evs; i++) {
-		if (a->prog_fd[i] < 0)
+		if (a->prog_fd[i] < 0 || !attach)
 			continue;
 		r = bpf__anchor(a->tp_id[i], a->prog_fd[i]);
 		if (r < 0) {
