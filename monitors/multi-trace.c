@@ -606,6 +606,8 @@ static const char *mt_bpf_why(struct prof *prof, const struct mt *m)
 		return "--impl pair prints the events left waiting";
 	if (o->detail)
 		return "--detail prints the events around each slow pair";
+	if (o->than && (prof->opt.callgraph || prof->opt.call_graph))
+		return "-g prints each slow pair's stacks";
 	if (m->hm)
 		return "--heatmap needs each pair's time";
 	if (prof->opt.exit_n || prof->opt.sampling_limit || prof->opt.perfeval_cpus ||
@@ -1677,7 +1679,7 @@ const struct profiler multi_trace_profiler = {
 		"--flame-graph FILE[.svg|.pb.gz] draws the slow pairs' stacks weighed by their\n"
 		"latency. Lost records drop every waiting event: no pair spans a gap.\n"
 		"Tracepoints are paired in the kernel by BPF programs when the options allow it\n"
-		"(not with --detail, --impl pair, --heatmap, untraced, role=, trigger; with\n"
+		"(not with --detail, -g, --impl pair, --heatmap, untraced, role=, trigger; with\n"
 		"--than the begin's line gives only its time): --bpf requires it, --no-bpf\n"
 		"reads the records, -v says which\n"
 		"(Documentation/bpf.md).\n"
