@@ -188,6 +188,12 @@ static int main_profiler(const struct profiler *ops, int argc, char **argv)
 
 	sigprocmask(SIG_SETMASK, NULL, &orig);
 	cfg.child_sigmask = &orig;
+	/*
+	 * Whole lines only: a workload started here writes to the same stdout.
+	 * Before run__new(), which keeps the stream it is given as its output.
+	 */
+	if (!isatty(STDOUT_FILENO) && lineout__stdout())
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	c.run = run__new(ops, &cfg);
 	if (argc == 1 && !strcmp(argv[0], "--list-opts")) {
 		/* for scripts: the bash completion, the man pages */
@@ -201,9 +207,6 @@ static int main_profiler(const struct profiler *ops, int argc, char **argv)
 		}
 	if (run__parse_args(c.run, argc, argv, &help, &err))
 		goto fail;
-	/* whole lines only: a workload started here writes to the same stdout */
-	if (!isatty(STDOUT_FILENO) && lineout__stdout())
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (help) {
 		if (run__help_events(c.run, stdout, &err))
 			goto fail;

@@ -96,7 +96,7 @@ static int lineout__close(void *cookie)
 {
 	struct lineout *lo = cookie;
 	struct iovec iov = { lo->carry, lo->len };
-	int ret = lineout__writev(lo->fd, &iov, 1);
+	int ret = lo->len ? lineout__writev(lo->fd, &iov, 1) : 0;
 
 	free(lo->carry);
 	free(lo);
@@ -139,6 +139,8 @@ static void lineout__atexit(void)
 	struct iovec iov;
 
 	fflush(stdout);
+	if (!lineout_std->len)
+		return;
 	iov.iov_base = lineout_std->carry;
 	iov.iov_len = lineout_std->len;
 	if (!lineout__writev(lineout_std->fd, &iov, 1))

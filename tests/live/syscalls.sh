@@ -92,6 +92,16 @@ pp_whole syscalls --no-bpf --than 0 -- "$MIX"
 check_count "--than 0: every failed write, its fd, count and errno decoded" \
 	"$(grep -c ' write(fd=1023, buf=0x[0-9a-f]*, count=3) = -1 EBADF (Bad file descriptor) <' "$out")" 7
 check_count "--than 0: every getppid printed" "$(grep -c ' getppid() = [0-9]* <' "$out")" 1234
+# the workload writes to the same stdout: perf-prof's writes must end lines, or
+# the workload's "sysmix done" can land inside one (74 KB here, many flushes)
+if [ "${PP_AGG:-ring}" = ring ] && command -v strace > /dev/null; then
+	strace -qq -e trace=write,writev -e signal=none -s 1000000 -xx -o "$T_TMP/writes" \
+		"$PP" syscalls --no-bpf --than 0 -- "$MIX" > "$T_TMP/stdout" 2> /dev/null
+	check_eq "--than 0: each of perf-prof's writes to stdout ends a line (strace)" \
+		"$(awk '/^writev?\(1, / { n++; s = $0; sub(/"[^"]*$/, "", s)
+			if (substr(s, length(s) - 3) != "\\x0a") bad++ }
+			END { print (n > 3), bad + 0 }' "$T_TMP/writes")" "1 0"
+fi
 pp_whole syscalls --no-bpf --than 2ms -g -- "$MIX"
 check_eq "--than -g: each slow sleep's stack reaches sysmix's main" \
 	"$(awk '/ nanosleep\(/ { n++; s = 1; next } s && / main\+0x[0-9a-f]+ \(.*sysmix\)$/ { m++; s = 0 } END { print n, m }' "$out")" "20 20"
