@@ -15,6 +15,7 @@
 struct evspec;
 struct expr;
 struct bpf_filter;
+struct bpf_object;
 
 /* what --bpf / --no-bpf ask for */
 enum bpf_use {
@@ -32,6 +33,7 @@ struct bpf_filter_stats {
 	u64 rejected;	/* dropped in the kernel */
 	u64 errors;	/* division by zero, index out of range: passed on to user space */
 	u64 undecided;	/* a string longer than examined: passed on to user space */
+	u64 missed;	/* runs the kernel skipped (bpf__misses): those records were dropped */
 };
 
 /**
@@ -93,9 +95,16 @@ int bpf_filter__attach_ev(struct evspec *ev, struct evspec *const *evs, int n, s
 /**
  * bpf_filter__report - when @ev has a BPF filter, its counters as one line
  * to @out: "  bpf filter on 'EV': N accepted, N rejected, N errors, N
- * undecided (every task's records)".
+ * undecided, N missed (every task's records)".
  */
 void bpf_filter__report(const struct evspec *ev, FILE *out);
+
+/*
+ * bpf_filter__report_missed - when the kernel skipped @ev's filter program
+ * (bpf__misses()), a line to @out saying how many of its events were lost:
+ * "perf-prof NAME: N events of 'EV' not delivered in this run: ..."
+ */
+void bpf_filter__report_missed(const struct evspec *ev, const char *name, FILE *out);
 
 /**
  * bpf__probe - whether this kernel can run perf-prof's BPF programs (a
@@ -113,5 +122,18 @@ void bpf__capture(bool on);
 
 /* bpf__warning - libbpf's last warning while captured ("" when none) */
 const char *bpf__warning(void);
+
+/**
+ * bpf__misses - the runs of the program @prog_fd (a tracepoint or perf
+ * event program) that the kernel skipped: it runs none of them on a CPU
+ * where a BPF program is already running or a bpf() map operation is in
+ * progress, even one preempted there, and counts each skip in the
+ * program's recursion misses. Such an event reaches neither the program
+ * nor, for a filter, the ring: it is lost, and this is how many.
+ */
+u64 bpf__misses(int prog_fd);
+
+/* bpf__obj_misses - bpf__misses() of every program of @obj */
+u64 bpf__obj_misses(struct bpf_object *obj);
 
 #endif

@@ -1545,6 +1545,8 @@ static void mt_final(struct prof *prof)
 	if (m->impl == MT_PAIR)
 		mt_print_unpaired(prof, m);
 	fflush(prof->out);
+	bpf_agg__report_missed(m->agg, prof, "the pairs they began or ended are missing, or "
+			       "paired with another event");
 	if (m->hm) {
 		if (heatmap__close(m->hm, &err))
 			prof__fail(prof, &err);

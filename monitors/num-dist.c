@@ -439,6 +439,7 @@ static void nd_final(struct prof *prof)
 
 	nd_bpf_pull(prof, n);
 	report__final(&n->cycle, &nd_report_ops, prof);
+	bpf_agg__report_missed(n->agg, prof, "their values are in no histogram");
 	if (n->hm) {
 		if (heatmap__close(n->hm, &err))
 			prof__fail(prof, &err);

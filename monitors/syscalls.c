@@ -39,6 +39,7 @@
 #include <traceevent/event-parse.h>
 
 #include "agg.h"
+#include "bpffilter.h"
 #include "evline.h"
 #include "field.h"
 #include "expr.h"
@@ -933,17 +934,7 @@ static void sc_bpf_collect(struct sc *c, bool both)
  */
 static u64 sc_bpf_unseen(struct sc *c)
 {
-	struct bpf_program *p;
-	u64 n = 0;
-
-	bpf_object__for_each_program(p, c->skel->obj) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
-			n += info.recursion_misses;
-	}
-	return n;
+	return bpf__obj_misses(c->skel->obj);
 }
 
 /* ------------------------------------------------------------------ */

@@ -896,6 +896,7 @@ static void top_final(struct prof *prof)
 	}
 	report__final(&t->cycle, top_ops(prof), prof);
 	top_bpf_final(prof, t);
+	bpf_agg__report_missed(t->agg, prof, "they are in no row");
 	if (t->printkey_errors)
 		fprintf(prof__diag(prof), "perf-prof top: printkey= failed on %llu keys (division by "
 					  "zero, a printf width or precision beyond %d, ...): they "

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpffilter.h"
@@ -67,4 +68,24 @@ int bpf__probe(char *why, size_t whylen)
 	if (result)
 		snprintf(why, whylen, "%s", reason);
 	return result;
+}
+
+u64 bpf__misses(int prog_fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+u64 bpf__obj_misses(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	u64 n = 0;
+
+	bpf_object__for_each_program(p, obj)
+		n += bpf__misses(bpf_program__fd(p));
+	return n;
 }

@@ -211,7 +211,10 @@ int bpf_filter__stats(const struct bpf_filter *f, struct bpf_filter_stats *st)
 		st->undecided += s[BPFGEN_UNDECIDED];
 	}
 	free(v);
-	return r ? -errno : 0;
+	if (r)
+		return -errno;
+	st->missed = bpf__misses(bpf_filter__fd(f));
+	return 0;
 }
 
 void bpf_filter__delete(struct bpf_filter *f)
@@ -304,7 +307,21 @@ void bpf_filter__report(const struct evspec *ev, FILE *out)
 	if (!evcore(ev)->kfilter || bpf_filter__stats(evcore(ev)->kfilter, &st))
 		return;
 	fprintf(out, "  bpf filter on '%s': %llu accepted, %llu rejected, %llu errors, "
-		"%llu undecided (every task's records)\n", ev->display,
+		"%llu undecided, %llu missed (every task's records)\n", ev->display,
 		(unsigned long long)st.accepted, (unsigned long long)st.rejected,
-		(unsigned long long)st.errors, (unsigned long long)st.undecided);
+		(unsigned long long)st.errors, (unsigned long long)st.undecided,
+		(unsigned long long)st.missed);
+}
+
+void bpf_filter__report_missed(const struct evspec *ev, const char *name, FILE *out)
+{
+	struct bpf_filter_stats st;
+
+	if (!evcore(ev)->kfilter || bpf_filter__stats(evcore(ev)->kfilter, &st) || !st.missed)
+		return;
+	fprintf(out, "perf-prof %s: %llu events of '%s' not delivered in this run: the kernel "
+		"skipped its BPF filter while another BPF program or a bpf() map operation held "
+		"the CPU, and dropped them, for every perf user of the tracepoint (counted on "
+		"every CPU: some may be events this run did not follow; --no-bpf filters in user "
+		"space)\n", name, (unsigned long long)st.missed, ev->display);
 }

@@ -1368,6 +1368,8 @@ static void run__print_problems(struct run *r)
 		fprintf(d, "perf-prof %s: the kernel throttled sampling %llu times (samples above "
 			   "/proc/sys/kernel/perf_event_max_sample_rate were dropped)\n", name,
 			(unsigned long long)r->throttled);
+	for (int i = 0; i < r->evs.n; i++)
+		bpf_filter__report_missed(r->evs.v[i], name, d);
 	for (int i = 0; r->prof.opt.verbose && i < r->evs.n; i++)
 		bpf_filter__report(r->evs.v[i], d);
 	for (int i = 0; i < r->evs.n; i++)

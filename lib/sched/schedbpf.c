@@ -247,7 +247,6 @@ u64 schedbpf__sum(int fd, int ncpus)
 u64 schedbpf__unseen(int cpu_fd, struct bpf_object *obj, int ncpus)
 {
 	struct sched_bpf_cpu *v = xzalloc((size_t)ncpus * sizeof(*v));
-	struct bpf_program *p;
 	u64 n = 0;
 	u32 zero = 0;
 
@@ -255,12 +254,5 @@ u64 schedbpf__unseen(int cpu_fd, struct bpf_object *obj, int ncpus)
 		for (int c = 0; c < ncpus; c++)
 			n += v[c].unseen;
 	free(v);
-	bpf_object__for_each_program(p, obj) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
-			n += info.recursion_misses;
-	}
-	return n;
+	return n + bpf__obj_misses(obj);
 }

@@ -19,6 +19,10 @@
  *                        (however loaded the machine is)
  *     touch N            map N fresh anonymous pages and write one byte into
  *                        each: exactly N page faults (plus the program's own)
+ *     bpfcopy MS         for MS milliseconds, read a BPF array map's 4 MiB value with
+ *                        bpf(BPF_MAP_LOOKUP_ELEM) again and again: the kernel runs no
+ *                        tracepoint BPF program on that CPU while it copies, so the
+ *                        events there (timer interrupts) are skipped by them (root)
  *   OPTIONS
  *     -t THREADS   run MODE in THREADS threads, thread i pinned to CPU i % ncpu
  *     -c CPU       pin the (main) thread to CPU
@@ -33,6 +37,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -113,6 +118,44 @@ static void do_getppid(long n, long per_ms)
 		syscall(SYS_getppid);
 		pace(i, per_ms, &t0);
 	}
+}
+
+/* bpfcopy: a copy of 4 MiB under the kernel's "BPF busy on this CPU" mark */
+static void do_bpfcopy(long ms)
+{
+	const unsigned int size = 4u << 20, key = 0;
+	union bpf_attr a;
+	struct timespec t0, t;
+	char *buf = malloc(size);
+	long n = 0;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = sizeof(key);
+	a.value_size = size;
+	a.max_entries = 1;
+	fd = (int)syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+	if (fd < 0 || !buf) {
+		perror("wl: bpfcopy: BPF_MAP_CREATE");
+		exit(1);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		memset(&a, 0, sizeof(a));
+		a.map_fd = (unsigned int)fd;
+		a.key = (unsigned long)&key;
+		a.value = (unsigned long)buf;
+		if (syscall(SYS_bpf, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a))) {
+			perror("wl: bpfcopy: BPF_MAP_LOOKUP_ELEM");
+			exit(1);
+		}
+		n++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
+	close(fd);
+	free(buf);
+	printf("wl bpfcopy lookups=%ld\n", n);
 }
 
 static void *run(void *arg)
@@ -236,6 +279,8 @@ static void *run(void *arg)
 		do
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
 		while (t.tv_sec * 1000 + t.tv_nsec / 1000000 < j->a);
+	} else if (!strcmp(j->mode, "bpfcopy")) {
+		do_bpfcopy(j->a);
 	} else if (!strcmp(j->mode, "spin")) {
 		struct timespec t0, t;
 
@@ -251,7 +296,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: wl [-t THREADS] [-c CPU] [-W FILE] [-d MS] [-D MS] [-n NAME] [-r PER_MS] [-M FILE] "
 			"getppid N | write N SIZE | writes N | lseeks N | nanosleep N US | fork N | reuse N MS | "
-			"spin MS | touch N | cpuspin MS\n");
+			"spin MS | touch N | cpuspin MS | bpfcopy MS\n");
 	exit(2);
 }
 
@@ -292,7 +337,8 @@ int main(int argc, char **argv)
 	if (strcmp(job.mode, "getppid") && strcmp(job.mode, "write") &&
 	    strcmp(job.mode, "writes") && strcmp(job.mode, "lseeks") &&
 	    strcmp(job.mode, "nanosleep") && strcmp(job.mode, "fork") && strcmp(job.mode, "reuse") &&
-	    strcmp(job.mode, "spin") && strcmp(job.mode, "touch") && strcmp(job.mode, "cpuspin"))
+	    strcmp(job.mode, "spin") && strcmp(job.mode, "touch") && strcmp(job.mode, "cpuspin") &&
+	    strcmp(job.mode, "bpfcopy"))
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("wl pid=%d\n", getpid());
