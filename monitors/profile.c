@@ -49,8 +49,8 @@
 enum { SK_CPU, SK_COMM, SK_PID, SK_DSO, SK_SYM, SK_NR };
 static const char *const sk_names[SK_NR] = { "cpu", "comm", "pid", "dso", "sym" };
 
-/* what the BPF program could not count (its stats map's slots) */
-enum { ST_FULL, ST_KSTACK, ST_USTACK, ST_FILTERED, ST_NR };
+/* what the BPF program could not count (its stats map's slots, PP_ST_* of profile.bpf.c) */
+enum { ST_FULL, ST_KSTACK, ST_USTACK, ST_FILTERED, ST_GAP, ST_NR };
 
 struct profile_opts {
 	const char *sort;
@@ -609,6 +609,23 @@ static int profile_bpf_quiet(enum libbpf_print_level level, const char *fmt, va_
 	return 0;
 }
 
+/*
+ * profile_fixed_period - whether the one event samples on a fixed period,
+ * so that its count says how many samples it took (the program's gap
+ * check): the kernel's clocks turn a frequency into a period themselves
+ */
+static bool profile_fixed_period(const struct prof *prof)
+{
+	const struct evspec *ev = prof->nr_evs == 1 ? prof->evs[0] : NULL;
+
+	if (!ev)
+		return false;
+	if (ev->kind == EVSPEC_PMU && (!strcmp(ev->name, "cpu-clock") ||
+				       !strcmp(ev->name, "task-clock")))
+		return true;
+	return ev->period || (prof->opt.period && !ev->freq);
+}
+
 static int profile_bpf_load(struct prof *prof, struct profile *p, struct err *err)
 {
 	const struct profile_opts *o = prof->opts;
@@ -624,6 +641,8 @@ static int profile_bpf_load(struct prof *prof, struct profile *p, struct err *er
 	p->skel->rodata->user_only = o->user_only;
 	p->skel->rodata->percpu = p->percpu;
 	p->skel->rodata->kernel_only = o->kernel_only;
+	p->skel->rodata->gaps = profile_fixed_period(prof);
+	p->skel->rodata->task_events = prof->opt.workload || prof->opt.pids || prof->opt.tids;
 	/* bounded: stacks and counts beyond these are counted as lost, not kept */
 	bpf_map__set_max_entries(p->skel->maps.counts, PROFILE_BPF_COUNTS);
 	{
@@ -832,6 +851,13 @@ static void profile_final(struct prof *prof)
 			(unsigned long long)(p->bpf_stats[ST_FULL] + p->bpf_unkept),
 			(unsigned long long)p->bpf_stats[ST_FULL], PROFILE_BPF_COUNTS,
 			(unsigned long long)p->bpf_unkept);
+	if (p->bpf_stats[ST_GAP])
+		fprintf(prof__diag(prof), "perf-prof profile: %llu samples owed by the event's count "
+					  "were not counted: the kernel skips the BPF program on a CPU "
+					  "busy with BPF (another program, a bpf() map operation in "
+					  "progress), and a timer late by more than a period takes one "
+					  "sample for several (seen on idle CPUs in VMs)\n",
+			(unsigned long long)p->bpf_stats[ST_GAP]);
 	if (prof->opt.verbose && (o->user_only || o->kernel_only))
 		fprintf(prof__diag(prof), "perf-prof profile: %llu samples of the other mode dropped "
 					  "here (the kernel excludes them)\n",

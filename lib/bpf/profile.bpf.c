@@ -48,8 +48,14 @@ struct pp_val {
 	__u64 period;	/* sum of the samples' periods (ns for cpu-clock) */
 };
 
-/* what the program could not count, per CPU */
-enum { PP_ST_FULL, PP_ST_KSTACK, PP_ST_USTACK, PP_ST_FILTERED, PP_ST_NR };
+/*
+ * what the program could not count, per CPU; PP_ST_GAP: samples the event
+ * owed by its count and period that the program never ran for (the kernel
+ * runs no perf event program on a CPU busy with BPF: another program, a
+ * bpf() map operation in progress; a clock's timer late by more than a
+ * period also takes one sample for several, in either mode)
+ */
+enum { PP_ST_FULL, PP_ST_KSTACK, PP_ST_USTACK, PP_ST_FILTERED, PP_ST_GAP, PP_ST_NR };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -74,10 +80,25 @@ struct {
 	__uint(max_entries, PP_ST_NR);
 } stats SEC(".maps");
 
+/*
+ * The event's count at its instance's last sample, by instance: the CPU
+ * (events on CPUs), or the thread and the CPU (events on tasks, one per
+ * CPU, inherited per thread). Bounded: an instance it cannot take is not
+ * checked for gaps.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u64);
+	__type(value, __u64);
+	__uint(max_entries, 65536);
+} last SEC(".maps");
+
 /* set by the loader before it loads the program */
 const volatile bool user_only;
 const volatile bool kernel_only;
 const volatile bool percpu;
+const volatile bool gaps;		/* one event, sampling on a fixed period */
+const volatile bool task_events;	/* its instances are per thread and CPU */
 
 static __always_inline void stat_inc(__u32 what)
 {
@@ -85,6 +106,38 @@ static __always_inline void stat_inc(__u32 what)
 
 	if (n)
 		(*n)++;
+}
+
+/*
+ * gap_check - the samples of this instance the program did not run for:
+ * its count advanced by n periods since its last sample (by 0 before the
+ * first), and a sample is taken at each period, so n - 1 were skipped
+ */
+static __always_inline void gap_check(struct pp_ctx *ctx, __u64 id)
+{
+	struct bpf_perf_event_value cv;
+	__u64 key, *l, base = 0, period = ctx->sample_period, n;
+	__u32 cpu = bpf_get_smp_processor_id(), what = PP_ST_GAP;
+
+	if (!gaps || !period || bpf_perf_prog_read_value((void *)ctx, &cv, sizeof(cv)))
+		return;
+	key = task_events ? (id << 32 | cpu) : cpu;
+	l = bpf_map_lookup_elem(&last, &key);
+	if (l) {
+		base = *l;
+		*l = cv.counter;
+	} else if (bpf_map_update_elem(&last, &key, &cv.counter, BPF_NOEXIST)) {
+		return;
+	}
+	if (cv.counter <= base)
+		return;
+	n = (cv.counter - base + period / 2) / period;
+	if (n > 1) {
+		__u64 *st = bpf_map_lookup_elem(&stats, &what);
+
+		if (st)
+			*st += n - 1;
+	}
 }
 
 /*
@@ -109,6 +162,7 @@ int pp_profile(struct pp_ctx *ctx)
 	__u32 zero = 0;
 	struct pp_key *k;
 
+	gap_check(ctx, id);
 	if ((user_only && !user) || (kernel_only && user)) {
 		stat_inc(PP_ST_FILTERED);
 		return 0;
