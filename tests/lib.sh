@@ -200,6 +200,35 @@ wait_for() {
 	return 0
 }
 
+# pp_bpfcopy ARGS... - perf-prof ARGS in the background while `wl bpfcopy`
+# keeps CPU 1 busy with BPF for 1.5 s (a map value copied again and again:
+# the kernel runs no tracepoint or perf event program there meanwhile), then
+# SIGINT; $rc, $out and $err as after pp
+pp_bpfcopy() {
+	pp_bg "$@"
+	pp_ready
+	"$WL" -c 1 bpfcopy 1500 > /dev/null
+	kill -INT $bg
+	pp_wait
+}
+
+# check_skips_said NAME N - N (the skipped runs a run reported) is above 0; a
+# kernel that skipped none during pp_bpfcopy makes it a skip, not a failure
+check_skips_said() {
+	if [ "${2:-0}" -gt 0 ] 2>/dev/null; then
+		ok "$1 ($2)"
+	else
+		skip "$1" "this kernel ran every program during the copies (none skipped)"
+	fi
+}
+
+# check_near NAME GOT WANT - GOT within a fifth of WANT (+ 10), WANT above 50:
+# counts of timer events in two runs over the same workload
+check_near() {
+	check_eq "$1" "$(awk -v g="${2:-0}" -v w="${3:-0}" 'BEGIN {
+		d = g - w; if (d < 0) d = -d; print (w > 50 && d <= w / 5 + 10) }')" 1
+}
+
 # check_bpf_run PREFIX N ARGS... - perf-prof ARGS (a BPF path) runs N programs
 # named PREFIX* while it runs (by the ids its fds hold), and none of them is
 # left loaded after: a tp_btf link's program is freed after an RCU grace
