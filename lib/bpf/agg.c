@@ -1102,24 +1102,11 @@ int bpf_agg__insns(const struct bpf_agg *a)
 int bpf_agg__test_run(const struct bpf_agg *a, int idx, const void *rec, u32 size, int cpu,
 		      int pid, int tid)
 {
-	size_t len = BPFGEN_TRAILER + sizeof(struct bpfgen_trailer);
-	struct bpfgen_trailer *t;
-	u8 *ctx;
-	int r;
+	struct bpfgen_trailer t = { .cpu = cpu, .pid = pid, .tid = tid };
 
-	if (!(a->flags & BPF_AGG_TEST) || idx < 0 || idx >= a->nr_evs || a->prog_fd[idx] < 0 ||
-	    size > BPFGEN_TRAILER)
+	if (!(a->flags & BPF_AGG_TEST) || idx < 0 || idx >= a->nr_evs || a->prog_fd[idx] < 0)
 		return -EINVAL;
-	ctx = xzalloc(len);
-	memcpy(ctx, rec, size);
-	t = (struct bpfgen_trailer *)(ctx + BPFGEN_TRAILER);
-	t->cpu = cpu;
-	t->pid = pid;
-	t->tid = tid;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = (u32)len);
-	r = bpf_prog_test_run_opts(a->prog_fd[idx], &opts) ? -errno : 0;
-	free(ctx);
-	return r;
+	return bpfgen__test_run(a->prog_fd[idx], rec, size, &t, NULL);
 }
 
 int bpf_agg__start(struct bpf_agg *a, const int *tids, int nr, char *why, size_t whylen)

@@ -149,30 +149,21 @@ int bpf_filter__new_test(const struct expr *e, u32 tp_id, struct bpf_filter **ou
 int bpf_filter__test_run(struct bpf_filter *f, const void *rec, u32 size, int cpu, int pid,
 			 int tid, u64 time, u64 *value, int *outcome, int *keep)
 {
-	size_t len = BPFGEN_TRAILER + sizeof(struct bpfgen_trailer);
-	u8 *ctx;
-	struct bpfgen_trailer *t;
+	struct bpfgen_trailer t = {
+		.cpu = cpu, .pid = pid, .tid = tid, .time = time, .outcome = ~0ULL,
+	};
+	u32 ret;
 	int r;
 
-	if (!f->test || size > BPFGEN_TRAILER)
+	if (!f->test)
 		return -EINVAL;
-	ctx = xzalloc(len);
-	memcpy(ctx, rec, size);
-	t = (struct bpfgen_trailer *)(ctx + BPFGEN_TRAILER);
-	t->cpu = cpu;
-	t->pid = pid;
-	t->tid = tid;
-	t->time = time;
-	t->outcome = ~0ULL;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = (u32)len);
-	r = bpf_prog_test_run_opts(f->prog_fd, &opts);
+	r = bpfgen__test_run(f->prog_fd, rec, size, &t, &ret);
 	if (!r) {
-		*value = t->result;
-		*outcome = (int)t->outcome;
-		*keep = (int)opts.retval;
+		*value = t.result;
+		*outcome = (int)t.outcome;
+		*keep = (int)ret;
 	}
-	free(ctx);
-	return r < 0 ? -errno : 0;
+	return r;
 }
 
 bool bpf_filter__exact(const struct bpf_filter *f)

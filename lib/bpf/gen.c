@@ -192,3 +192,27 @@ int bpfgen__load(struct bpfgen *g, enum bpf_prog_type type, const char *name, u3
 	free(log);
 	return -e;
 }
+
+int bpfgen__test_run(int prog_fd, const void *rec, u32 size, struct bpfgen_trailer *tr,
+		     u32 *retval)
+{
+	size_t len = BPFGEN_TRAILER + sizeof(*tr);
+	u8 *ctx;
+	int r;
+
+	if (size > BPFGEN_TRAILER)
+		return -EINVAL;
+	ctx = xzalloc(len);
+	memcpy(ctx, rec, size);
+	memcpy(ctx + BPFGEN_TRAILER, tr, sizeof(*tr));
+	/* a syscall program's context is copied back into ctx_in */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = (u32)len);
+	r = bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
+	if (!r) {
+		memcpy(tr, ctx + BPFGEN_TRAILER, sizeof(*tr));
+		if (retval)
+			*retval = opts.retval;
+	}
+	free(ctx);
+	return r;
+}

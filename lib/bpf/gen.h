@@ -46,6 +46,15 @@ struct bpfgen_trailer {
 	u64 outcome;	/* out: enum bpfgen_outcome */
 };
 
+/*
+ * bpfgen__test_run - run the TEST program @prog_fd once on the record @rec
+ * (@size bytes, at most BPFGEN_TRAILER) with the builtins of @tr; @tr gets
+ * the trailer back (result, outcome), *@retval the program's return (may be
+ * NULL). Returns 0 or -errno.
+ */
+int bpfgen__test_run(int prog_fd, const void *rec, u32 size, struct bpfgen_trailer *tr,
+		     u32 *retval);
+
 /* what happened to one evaluation; also the slots of a filter's counters */
 enum bpfgen_outcome {
 	BPFGEN_ACCEPTED,	/* computed, non-zero */
