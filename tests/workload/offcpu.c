@@ -13,7 +13,9 @@
  *   offcpu runq N      two CPU hogs and a waker pinned to CPU 0; the waker
  *                      sleeps 5 ms N times. Prints "waker tid=T n=N"
  *   offcpu dstate N FILE  N x (pwrite 4 KiB with O_DIRECT, fsync) on FILE
- *                      in dsync(). Prints "dstate tid=T n=N ns=NS", or
+ *                      in dsync(). Prints "dstate tid=T n=N ns=NS" (NS: the
+ *                      time in those calls, the open, the close and the
+ *                      unlink), or
  *                      "dstate unsupported: REASON" and exits 3
  *   offcpu pingpong N  two threads bounce a byte over two pipes N times
  *                      (2N context switches at least). Prints "pingpong n=N ns=NS
@@ -200,10 +202,15 @@ static __attribute__((noinline)) int dsync(int fd, void *buf, unsigned long long
 
 static int dstate(const char *path)
 {
-	unsigned long long total = 0;
+	/*
+	 * the open (creating an inode can wait for the journal), the unlink and
+	 * the close are timed too: every call here that may sleep in D
+	 */
+	unsigned long long t0 = now(), total;
 	void *buf;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0600);
 
+	total = now() - t0;
 	if (fd < 0) {
 		printf("dstate unsupported: O_DIRECT open of %s: %s\n", path, strerror(errno));
 		return 3;
@@ -217,9 +224,11 @@ static int dstate(const char *path)
 		unlink(path);
 		return 3;
 	}
-	printf("dstate tid=%d n=%ld ns=%llu\n", gettid_(), nloops, total);
+	t0 = now();
 	close(fd);
 	unlink(path);
+	total += now() - t0;
+	printf("dstate tid=%d n=%ld ns=%llu\n", gettid_(), nloops, total);
 	free(buf);
 	return 0;
 }
