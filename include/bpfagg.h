@@ -133,7 +133,6 @@ struct bpf_agg_stats {
 	u64 key_drops;	/* its begins the full map of begins could not take */
 	u64 slow;	/* pairs it ended slower than bpf_agg__than()'s threshold */
 	u64 slow_lost;	/* ... that the full ring buffer could not take */
-	u64 missed;	/* events the kernel did not run its program for (bpf__misses) */
 };
 
 /*
@@ -275,11 +274,11 @@ u64 bpf_agg__targets_full(const struct bpf_agg *a);
 
 /*
  * bpf_agg__report_missed - when the kernel skipped the programs of @a's
- * events (bpf_agg_stats.missed), a line to @prof's diagnostics: "perf-prof
- * NAME: N events not delivered in this run: ...; @what" (what those events
- * are missing from). Returns the number.
+ * events (bpf__misses()), a line to @prof's diagnostics: "perf-prof NAME:
+ * N events not delivered in this run: ...; @what" (what those events are
+ * missing from). NULL @a: nothing.
  */
-u64 bpf_agg__report_missed(const struct bpf_agg *a, struct prof *prof, const char *what);
+void bpf_agg__report_missed(const struct bpf_agg *a, struct prof *prof, const char *what);
 
 /* bpf_agg__delete - detach every program and free the maps (NULL is fine) */
 void bpf_agg__delete(struct bpf_agg *a);

@@ -927,16 +927,6 @@ static void sc_bpf_collect(struct sc *c, bool both)
 	c->bpf_in_flight = sc_bpf_in_flight(c);
 }
 
-/*
- * sc_bpf_unseen - the calls the kernel did not give the programs: it skips
- * a program while the same program runs on that CPU (a preempted one), and
- * counts it in its recursion misses
- */
-static u64 sc_bpf_unseen(struct sc *c)
-{
-	return bpf__obj_misses(c->skel->obj);
-}
-
 /* ------------------------------------------------------------------ */
 /* reports                                                              */
 /* ------------------------------------------------------------------ */
@@ -1215,7 +1205,8 @@ static void sc_final(struct prof *prof)
 		/* no program starts any more: both generations are complete once flipped */
 		pp_syscalls__detach(c->skel);
 		sc_bpf_collect(c, true);
-		unseen = sc_bpf_unseen(c);
+		/* the calls the kernel skipped the programs for (one already running there) */
+		unseen = bpf__obj_misses(c->skel->obj);
 	}
 	report__final(&c->cycle, &sc_report_ops, c);
 	if (unseen)

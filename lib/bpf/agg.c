@@ -1314,12 +1314,10 @@ int bpf_agg__stats(const struct bpf_agg *a, int idx, struct bpf_agg_stats *st)
 		st->slow_lost += s[AGG_SLOW_LOST];
 	}
 	free(v);
-	if (!r && idx >= 0 && idx < a->nr_evs)
-		st->missed = bpf__misses(a->prog_fd[idx]);
 	return r;
 }
 
-u64 bpf_agg__report_missed(const struct bpf_agg *a, struct prof *prof, const char *what)
+void bpf_agg__report_missed(const struct bpf_agg *a, struct prof *prof, const char *what)
 {
 	u64 n = 0;
 
@@ -1330,7 +1328,6 @@ u64 bpf_agg__report_missed(const struct bpf_agg *a, struct prof *prof, const cha
 			"the kernel skipped their BPF programs while another BPF program or a bpf() "
 			"map operation held the CPU (counted on every CPU and for every task: some "
 			"may not be this run's); %s\n", prof->ops->name, (unsigned long long)n, what);
-	return n;
 }
 
 u64 bpf_agg__max_rows(const struct bpf_agg *a)
